@@ -1,0 +1,412 @@
+"""Settings: ``config.example.toml`` made typed, validated and overridable.
+
+Order of precedence, lowest first: built-in defaults, the TOML file (``--config FILE`` or
+``SANARIP_HUB_CONFIG``), then environment variables ``SANARIP_HUB_<SECTION>_<KEY>`` (so ``[database]
+url`` is ``SANARIP_HUB_DATABASE_URL``).  ``SANARIP_HUB_HOME`` names the data directory that holds the
+embedded SQLite database, keys and archives; relative paths in settings are resolved against it.
+
+Everything is checked at start-up.  A bad value raises :class:`~sanarip_hub.errors.ConfigError`
+naming the ``section.key`` and the file or variable it came from, so a typo never surfaces later as a
+confusing runtime failure.  Unknown keys are errors for the same reason.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sanarip_hub.errors import ConfigError
+
+ENV_PREFIX = "SANARIP_HUB_"
+ENV_CONFIG = "SANARIP_HUB_CONFIG"
+ENV_HOME = "SANARIP_HUB_HOME"
+DEFAULT_HOME = "./var"
+
+Parser = Callable[[Any], Any]
+
+
+class _Bad(ValueError):
+    """Raised by a value parser; the loader adds key and source."""
+
+
+def _string(value: Any) -> str:
+    if not isinstance(value, str):
+        raise _Bad(f"expected a string, got {value!r}")
+    return value
+
+
+def _integer(low: int, high: int) -> Parser:
+    def parse(value: Any) -> int:
+        if isinstance(value, bool):
+            raise _Bad(f"expected a whole number, got {value!r}")
+        if isinstance(value, str):
+            try:
+                value = int(value.strip())
+            except ValueError:
+                raise _Bad(f"expected a whole number, got {value!r}") from None
+        if not isinstance(value, int):
+            raise _Bad(f"expected a whole number, got {value!r}")
+        if not low <= value <= high:
+            raise _Bad(f"must be between {low} and {high}, got {value}")
+        return value
+
+    return parse
+
+
+def _number(low: float, high: float) -> Parser:
+    def parse(value: Any) -> float:
+        if isinstance(value, bool):
+            raise _Bad(f"expected a number, got {value!r}")
+        if isinstance(value, str):
+            try:
+                value = float(value.strip())
+            except ValueError:
+                raise _Bad(f"expected a number, got {value!r}") from None
+        if not isinstance(value, int | float):
+            raise _Bad(f"expected a number, got {value!r}")
+        if not low <= float(value) <= high:
+            raise _Bad(f"must be between {low:g} and {high:g}, got {value}")
+        return float(value)
+
+    return parse
+
+
+def _boolean(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        lowered = value.strip().lower()
+        if lowered in {"1", "true", "yes", "on"}:
+            return True
+        if lowered in {"0", "false", "no", "off"}:
+            return False
+    raise _Bad(f"expected true or false, got {value!r}")
+
+
+def _choice(*choices: str) -> Parser:
+    def parse(value: Any) -> str:
+        text = _string(value)
+        if text not in choices:
+            raise _Bad(f"must be one of {', '.join(choices)}, got {text!r}")
+        return text
+
+    return parse
+
+
+def _database_url(value: Any) -> str:
+    text = _string(value).strip()
+    if text and not re.match(r"^(sqlite|postgresql)(\+[a-z0-9]+)?://", text):
+        raise _Bad(f"expected a sqlite:/// or postgresql+psycopg:// URL, got {text!r}")
+    return text
+
+
+def _schema_name(value: Any) -> str:
+    text = _string(value).strip()
+    if text and not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", text):
+        raise _Bad(f"expected a lower-case SQL identifier, got {text!r}")
+    return text
+
+
+def _http_url(value: Any) -> str:
+    text = _string(value).strip()
+    if not re.match(r"^https?://[^\s/]+", text):
+        raise _Bad(f"expected an http:// or https:// URL, got {text!r}")
+    return text.rstrip("/")
+
+
+# X-Road identifier parts: the allowed-character rule of the X-Road identifiers spec forbids
+# ':', '/', '\\', ';', '%' and control characters; Tunduk's own values are far narrower.
+_PART = r"[^\s:/\\;%]+"
+
+
+def _subsystem_id(value: Any) -> str:
+    text = _string(value).strip()
+    if not re.fullmatch(rf"{_PART}/{_PART}/{_PART}/{_PART}", text):
+        raise _Bad(f"expected INSTANCE/CLASS/MEMBER/SUBSYSTEM, got {text!r}")
+    return text
+
+
+def _service_id(value: Any) -> str:
+    text = _string(value).strip()
+    if not re.fullmatch(rf"{_PART}/{_PART}/{_PART}/{_PART}/{_PART}(/{_PART})?", text):
+        raise _Bad(f"expected INSTANCE/CLASS/MEMBER/SUBSYSTEM/SERVICE[/VERSION], got {text!r}")
+    return text
+
+
+def _timezone(value: Any) -> str:
+    text = _string(value).strip()
+    try:
+        ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise _Bad(f"unknown time zone {text!r}") from None
+    return text
+
+
+_CRON_FIELD = re.compile(r"^(\*|\d+(-\d+)?)(/\d+)?(,(\*|\d+(-\d+)?)(/\d+)?)*$")
+
+
+def _cron(value: Any) -> str:
+    text = " ".join(_string(value).split())
+    fields = text.split(" ")
+    if len(fields) != 5 or not all(_CRON_FIELD.match(f) for f in fields):
+        raise _Bad(f"expected a five-field cron expression such as '0 2 * * *', got {text!r}")
+    return text
+
+
+def _path(value: Any) -> Path:
+    return Path(_string(value)).expanduser()
+
+
+def _optional_path(value: Any) -> Path | None:
+    text = _string(value).strip()
+    return Path(text).expanduser() if text else None
+
+
+def _setting(default: Any, parse: Parser, doc: str) -> Any:
+    return field(default=default, metadata={"parse": parse, "doc": doc})
+
+
+@dataclass(frozen=True)
+class HubSettings:
+    """[hub]: where the hub keeps its files and how it logs."""
+
+    home: Path = _setting(Path(DEFAULT_HOME), _path, "data directory (SQLite database, keys, archives)")
+    log_format: str = _setting("auto", _choice("auto", "json", "console"), "auto = console on a terminal")
+    log_level: str = _setting("info", _choice("debug", "info", "warning", "error"), "minimum level")
+
+
+@dataclass(frozen=True)
+class DatabaseSettings:
+    """[database]: the hub database (embedded SQLite by default, PostgreSQL in production)."""
+
+    url: str = _setting("", _database_url, "SQLAlchemy URL; empty = SQLite file in hub.home")
+    schema: str = _setting("", _schema_name, "PostgreSQL schema to use (empty = search_path default)")
+    connect_timeout: int = _setting(5, _integer(1, 60), "seconds before an unreachable database is an error")
+    pool_size: int = _setting(5, _integer(1, 100), "connections kept per process (PostgreSQL)")
+    echo: bool = _setting(False, _boolean, "log every SQL statement (debugging only)")
+
+
+@dataclass(frozen=True)
+class XRoadSettings:
+    """[xroad]: the hub's own identity in Tunduk and the security server it talks through."""
+
+    subsystem: str = _setting(
+        "central-server/GOV/70000050/sanaripaymak-service", _subsystem_id, "the hub's X-Road subsystem"
+    )
+    security_server_url: str = _setting("http://127.0.0.1:8080", _http_url, "consumer side: security server")
+    protocol_version: str = _setting("4.0", _choice("4.0"), "SOAP message protocol version")
+    timeout: float = _setting(30.0, _number(0.1, 600), "default seconds per outgoing call")
+
+
+@dataclass(frozen=True)
+class ConsumerSettings:
+    """[consumers]: identifiers of the registry services the hub calls."""
+
+    civil_registry: str = _setting(
+        "central-server/GOV/70000005/zags-service/zagsDataByPin", _service_id, "person by PIN"
+    )
+    address_bureau: str = _setting(
+        "central-server/GOV/70000005/asb-service/asbAddress", _service_id, "registered address by PIN"
+    )
+    tax: str = _setting(
+        "central-server/GOV/70000002/gns-service/tpDataByINNforBusinessActivity",
+        _service_id,
+        "business activity by PIN/INN",
+    )
+
+
+@dataclass(frozen=True)
+class ScheduleSettings:
+    """[schedule]: when the nightly reconciliation jobs run."""
+
+    timezone: str = _setting("Asia/Bishkek", _timezone, "time zone of the cron expressions")
+    civil_registry: str = _setting("0 2 * * *", _cron, "civil-registry reconciliation")
+    tax: str = _setting("30 2 * * *", _cron, "tax-service reconciliation")
+
+
+@dataclass(frozen=True)
+class LedgerSettings:
+    """[ledger]: the tamper-evident exchange and access ledger."""
+
+    signing_key: Path = _setting(Path("keys/ledger-ed25519.pem"), _path, "Ed25519 private key (PEM)")
+    public_key: Path = _setting(Path("keys/ledger-ed25519.pub"), _path, "Ed25519 public key for auditors")
+    pin_key: Path = _setting(Path("keys/ledger-pin.key"), _path, "secret for keyed PIN hashes")
+    checkpoint_interval: int = _setting(300, _integer(1, 86400), "seconds between signed checkpoints")
+    retention_days: int = _setting(3650, _integer(1, 36500), "days before entries move to archives")
+    archive_dir: Path = _setting(Path("archive"), _path, "where archive segments are written")
+
+
+@dataclass(frozen=True)
+class ProducerSettings:
+    """[producer]: the X-Road producer web app (SOAP and REST)."""
+
+    host: str = _setting("127.0.0.1", _string, "listen address")
+    port: int = _setting(8080, _integer(1, 65535), "listen port")
+    workers: int = _setting(1, _integer(1, 64), "worker processes")
+    tls_cert: Path | None = _setting(None, _optional_path, "server certificate (PEM); empty = plain HTTP")
+    tls_key: Path | None = _setting(None, _optional_path, "server private key (PEM)")
+    tls_client_ca: Path | None = _setting(None, _optional_path, "CA of the security server's client cert")
+
+
+@dataclass(frozen=True)
+class ConsoleSettings:
+    """[console]: the operator and auditor web console."""
+
+    default_language: str = _setting("ky", _choice("ky", "ru", "en"), "language before the user picks one")
+    session_minutes: int = _setting(30, _integer(1, 1440), "idle minutes before a session expires")
+    max_failed_logins: int = _setting(5, _integer(1, 100), "failed logins before an account locks")
+    lockout_minutes: int = _setting(15, _integer(1, 1440), "how long a locked account stays locked")
+
+
+@dataclass(frozen=True)
+class LimitSettings:
+    """[limits]: guards against hostile or runaway input."""
+
+    max_body_bytes: int = _setting(10 * 1024 * 1024, _integer(1024, 1 << 30), "largest accepted message")
+    max_xml_depth: int = _setting(100, _integer(8, 10000), "deepest accepted XML nesting")
+    sync_concurrency: int = _setting(8, _integer(1, 256), "parallel calls per sync job")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """All settings, plus where each came from (for error messages naming the source)."""
+
+    hub: HubSettings = field(default_factory=HubSettings)
+    database: DatabaseSettings = field(default_factory=DatabaseSettings)
+    xroad: XRoadSettings = field(default_factory=XRoadSettings)
+    consumers: ConsumerSettings = field(default_factory=ConsumerSettings)
+    schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
+    ledger: LedgerSettings = field(default_factory=LedgerSettings)
+    producer: ProducerSettings = field(default_factory=ProducerSettings)
+    console: ConsoleSettings = field(default_factory=ConsoleSettings)
+    limits: LimitSettings = field(default_factory=LimitSettings)
+    sources: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def database_url(self) -> str:
+        """The effective database URL: the configured one, or the SQLite file in ``hub.home``."""
+        if self.database.url:
+            return self.database.url
+        return f"sqlite:///{(self.hub.home / 'sanarip-hub.sqlite3').resolve()}"
+
+    def home_path(self, path: Path) -> Path:
+        """Resolve a configured path against ``hub.home`` unless it is absolute."""
+        return path if path.is_absolute() else self.hub.home / path
+
+    def source_of(self, key: str) -> str:
+        """Where ``section.key`` was set: a file, an environment variable, or ``defaults``."""
+        return self.sources.get(key, "defaults")
+
+
+SECTIONS: dict[str, type[Any]] = {
+    "hub": HubSettings,
+    "database": DatabaseSettings,
+    "xroad": XRoadSettings,
+    "consumers": ConsumerSettings,
+    "schedule": ScheduleSettings,
+    "ledger": LedgerSettings,
+    "producer": ProducerSettings,
+    "console": ConsoleSettings,
+    "limits": LimitSettings,
+}
+
+
+def _parse(section: str, key: str, raw: Any, source: str) -> Any:
+    """Run the parser of ``section.key`` over ``raw``, naming key and source on failure."""
+    fields = {f.name: f for f in dataclasses.fields(SECTIONS[section])}
+    if key not in fields:
+        raise ConfigError(f"{section}.{key}", source, "unknown setting")
+    try:
+        return fields[key].metadata["parse"](raw)
+    except _Bad as exc:
+        raise ConfigError(f"{section}.{key}", source, str(exc)) from None
+
+
+def _env_key(name: str) -> tuple[str, str] | None:
+    """Split ``SANARIP_HUB_DATABASE_URL`` into ``("database", "url")``; None if no section matches."""
+    rest = name[len(ENV_PREFIX) :].lower()
+    for section in sorted(SECTIONS, key=len, reverse=True):
+        if rest.startswith(section + "_"):
+            return section, rest[len(section) + 1 :]
+    return None
+
+
+def load_settings(config_file: str | os.PathLike[str] | None = None, environ: Mapping[str, str] | None = None) -> Settings:
+    """Build :class:`Settings` from defaults, the TOML file and the environment.
+
+    ``config_file`` wins over ``SANARIP_HUB_CONFIG``; with neither, no file is read and the hub runs
+    on defaults.  Raises :class:`ConfigError` on the first bad value.
+    """
+    env = dict(os.environ if environ is None else environ)
+    values: dict[str, dict[str, Any]] = {name: {} for name in SECTIONS}
+    sources: dict[str, str] = {}
+
+    path_text = str(config_file) if config_file is not None else env.get(ENV_CONFIG, "")
+    if path_text:
+        path = Path(path_text)
+        source = str(path)
+        try:
+            document = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError("config", source, "file not found") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError("config", source, f"cannot read: {exc}") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError("config", source, f"not valid TOML: {exc}") from None
+        for section, table in document.items():
+            if section not in SECTIONS:
+                raise ConfigError(section, source, "unknown section")
+            if not isinstance(table, dict):
+                raise ConfigError(section, source, "expected a [section] table")
+            for key, raw in table.items():
+                values[section][key] = _parse(section, key, raw, source)
+                sources[f"{section}.{key}"] = source
+
+    for name in sorted(env):
+        if not name.startswith(ENV_PREFIX) or name in (ENV_CONFIG, ENV_HOME):
+            continue
+        split = _env_key(name)
+        if split is None:
+            continue  # SANARIP_HUB_DEBUG and friends are not settings
+        section, key = split
+        values[section][key] = _parse(section, key, env[name], name)
+        sources[f"{section}.{key}"] = name
+    if env.get(ENV_HOME):
+        values["hub"]["home"] = _parse("hub", "home", env[ENV_HOME], ENV_HOME)
+        sources["hub.home"] = ENV_HOME
+
+    built = {name: cls(**values[name]) for name, cls in SECTIONS.items()}
+    settings = Settings(**built, sources=sources)
+    _check_consistency(settings)
+    return settings
+
+
+def _check_consistency(settings: Settings) -> None:
+    """Rules that span several keys."""
+    producer = settings.producer
+    if (producer.tls_cert is None) != (producer.tls_key is None):
+        key = "producer.tls_key" if producer.tls_key is None else "producer.tls_cert"
+        raise ConfigError(key, settings.source_of(key), "tls_cert and tls_key must be set together")
+    if producer.tls_client_ca is not None and producer.tls_cert is None:
+        key = "producer.tls_client_ca"
+        raise ConfigError(key, settings.source_of(key), "mutual TLS needs tls_cert and tls_key as well")
+    url = settings.database.url
+    if settings.database.schema and url and not url.startswith("postgresql"):
+        key = "database.schema"
+        raise ConfigError(key, settings.source_of(key), "a schema is only meaningful on PostgreSQL")
+
+
+def describe() -> list[tuple[str, str, str]]:
+    """Every setting as ``(section.key, default, doc)``: the source of truth for the example file."""
+    rows = []
+    for section, cls in SECTIONS.items():
+        for f in dataclasses.fields(cls):
+            rows.append((f"{section}.{f.name}", repr(f.default), f.metadata["doc"]))
+    return rows

@@ -1,0 +1,49 @@
+"""The hub's tables, one module per Sanarip Aimak module (regulation clause 9).
+
+Importing this package registers every table on :data:`Base.metadata`, which Alembic compares
+against the migrations.
+"""
+
+from sanarip_hub.storage.base import Base
+from sanarip_hub.storage.models.household import (
+    Address,
+    Dwelling,
+    Household,
+    HouseholdLand,
+    HouseholdLivestock,
+    HouseholdMember,
+    Person,
+    PersonPinAlias,
+)
+from sanarip_hub.storage.models.land_queue import LandApplication, LandApplicationEvent, LandQueue
+from sanarip_hub.storage.models.lsg_passport import LsgPassport, LsgPassportPopulation, LsgProblem, SocialObject
+from sanarip_hub.storage.models.municipal_property import MunicipalProperty, PropertyEvent, PropertyLease
+from sanarip_hub.storage.models.reference import AteUnit, LsgBody
+from sanarip_hub.storage.models.social_passport import SocialPassport, SocialPassportMember, SocialServiceAccess
+
+__all__ = [
+    "Address",
+    "AteUnit",
+    "Base",
+    "Dwelling",
+    "Household",
+    "HouseholdLand",
+    "HouseholdLivestock",
+    "HouseholdMember",
+    "LandApplication",
+    "LandApplicationEvent",
+    "LandQueue",
+    "LsgBody",
+    "LsgPassport",
+    "LsgPassportPopulation",
+    "LsgProblem",
+    "MunicipalProperty",
+    "Person",
+    "PersonPinAlias",
+    "PropertyEvent",
+    "PropertyLease",
+    "SocialObject",
+    "SocialPassport",
+    "SocialPassportMember",
+    "SocialServiceAccess",
+]

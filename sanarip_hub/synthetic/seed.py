@@ -1,0 +1,202 @@
+"""``sanarip-hub seed``: load a synthetic country into the hub database.
+
+The generator (:mod:`sanarip_hub.synthetic.country`) produces tuples; :class:`BulkWriter` streams
+them with COPY (PostgreSQL) or executemany (SQLite) in chunks, each chunk one transaction.  A seed
+refuses a database that already holds households unless ``append`` is set, because mixing two
+synthetic countries silently would make every count in the demo and the benchmarks wrong.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import Engine, func, insert, select
+
+from sanarip_hub.domain.codes import LandQueuePurpose
+from sanarip_hub.errors import DatabaseNotEmpty, SeedError
+from sanarip_hub.storage.bulk import BulkWriter, next_ids
+from sanarip_hub.storage.migrate import require_current
+from sanarip_hub.storage.models import (
+    AteUnit,
+    Household,
+    LandApplication,
+    LandQueue,
+    LsgBody,
+    MunicipalProperty,
+    Person,
+    PersonPinAlias,
+    SocialPassport,
+)
+from sanarip_hub.storage.passport import derive_lsg_passport
+from sanarip_hub.synthetic.country import (
+    COLUMNS,
+    REFERENCE_YEAR,
+    TABLE_ORDER,
+    CountryGenerator,
+    IdCounters,
+    LsgState,
+    lsg_random,
+)
+from sanarip_hub.synthetic.territory import SyntheticLsg, build_territory
+
+HOUSEHOLDS_PER_LSG = 6530  # 1.75 M households / 268 LSG bodies (FACTS §3, §10)
+MAX_LSG = 268
+FLUSH_ROWS = 60_000
+
+Progress = Callable[[int], None]
+
+
+@dataclass
+class SeedReport:
+    """What a seed run wrote."""
+
+    households: int
+    lsg_bodies: int
+    seconds: float
+    rows: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def persons(self) -> int:
+        return self.rows.get("person", 0)
+
+
+def default_lsg_count(households: int) -> int:
+    """About 6,500 households per LSG body, as in the real country; at least 1, at most 268."""
+    return max(1, min(MAX_LSG, -(-households // HOUSEHOLDS_PER_LSG)))
+
+
+def household_count(engine: Engine) -> int:
+    """How many households the book holds (the test for an empty database)."""
+    with engine.connect() as connection:
+        return int(connection.execute(select(func.count()).select_from(Household)).scalar_one())
+
+
+def split_households(total: int, lsgs: list[SyntheticLsg]) -> list[int]:
+    """Spread ``total`` over ``lsgs`` by weight (largest remainder), at least one each."""
+    weights = [lsg.weight for lsg in lsgs]
+    scale = (total - len(lsgs)) / sum(weights)
+    shares = [w * scale for w in weights]
+    counts = [1 + int(s) for s in shares]
+    order = sorted(range(len(lsgs)), key=lambda i: (-(shares[i] - int(shares[i])), i))
+    for i in order[: total - sum(counts)]:
+        counts[i] += 1
+    return counts
+
+
+def seed_country(
+    engine: Engine,
+    households: int,
+    lsg_count: int | None = None,
+    seed: int = 0,
+    *,
+    append: bool = False,
+    progress: Progress | None = None,
+    passport_period: str | None = None,
+) -> SeedReport:
+    """Generate ``households`` households over ``lsg_count`` LSG bodies and load them."""
+    started = time.perf_counter()
+    if households < 1:
+        raise SeedError("--households must be at least 1")
+    count = lsg_count if lsg_count is not None else default_lsg_count(households)
+    if not 1 <= count <= MAX_LSG:
+        raise SeedError(f"--lsg must be between 1 and {MAX_LSG}, got {count}")
+    if count > households:
+        raise SeedError(f"--lsg {count} is more than --households {households}: every LSG body needs a household")
+    require_current(engine)
+    existing = household_count(engine)
+    if existing and not append:
+        raise DatabaseNotEmpty(
+            f"the database already holds {existing} households; use --append to add to them "
+            "or restore an empty database first"
+        )
+
+    territory = build_territory()
+    chosen = list(territory.lsgs[:count])
+    lsg_ids = _load_reference(engine, territory.units, chosen)
+    states = _lsg_states(engine, chosen, lsg_ids)
+    taken = _taken_pins(engine) if existing else set()
+
+    writer = BulkWriter(engine, COLUMNS, TABLE_ORDER)
+    ids = IdCounters(next_ids(engine, TABLE_ORDER))
+    generator = CountryGenerator(seed, ids, taken, writer.add)
+    for lsg, n in zip(chosen, split_households(households, chosen), strict=True):
+        state = states[lsg.soate_code]
+        start = state.next_account
+        generator.ensure_queues(lsg, state)
+        rng = lsg_random(seed, lsg.soate_code, f"households:{start}")
+        for done in range(n):
+            generator.household(rng, lsg, state)
+            if writer.pending >= FLUSH_ROWS:
+                writer.flush()
+                if progress:
+                    progress(done + 1)
+        if progress:
+            progress(n)  # an LSG body is complete
+        generator.lsg_assets(lsg_random(seed, lsg.soate_code, f"assets:{start}"), lsg, state, n)
+    writer.finish()
+
+    with engine.begin() as connection:
+        for lsg in chosen:
+            derive_lsg_passport(connection, lsg_ids[lsg.soate_code], passport_period or str(REFERENCE_YEAR))
+    return SeedReport(households, len(chosen), time.perf_counter() - started, dict(writer.written))
+
+
+def _load_reference(engine: Engine, units: tuple[object, ...], chosen: list[SyntheticLsg]) -> dict[str, int]:
+    """Insert the territory and the chosen LSG bodies that are not there yet; return LSG ids by code."""
+    with engine.begin() as connection:
+        present = set(connection.execute(select(AteUnit.soate_code)).scalars())
+        rows = [
+            {"soate_code": u.code, "name_ky": u.name_ky, "name_ru": u.name_ru, "name_en": u.name_en,  # type: ignore[attr-defined]
+             "kind": u.kind, "parent_code": u.parent, "valid_from": date(2025, 1, 1)}  # type: ignore[attr-defined]
+            for u in units
+            if u.code not in present  # type: ignore[attr-defined]
+        ]
+        if rows:
+            connection.execute(insert(AteUnit), rows)
+        known = dict(connection.execute(select(LsgBody.soate_code, LsgBody.id)).tuples().all())
+        missing = [lsg for lsg in chosen if lsg.soate_code not in known]
+        if missing:
+            connection.execute(
+                insert(LsgBody),
+                [{"soate_code": lsg.soate_code, "kind": lsg.kind, "name_ky": lsg.name_ky, "name_ru": lsg.name_ru}
+                 for lsg in missing],
+            )
+            known = dict(connection.execute(select(LsgBody.soate_code, LsgBody.id)).tuples().all())
+    return {code: int(value) for code, value in known.items()}
+
+
+def _lsg_states(engine: Engine, chosen: list[SyntheticLsg], lsg_ids: dict[str, int]) -> dict[str, LsgState]:
+    """Continue each LSG body's numbering where an earlier seed left it."""
+    states: dict[str, LsgState] = {}
+    with engine.connect() as connection:
+        for lsg in chosen:
+            lsg_id = lsg_ids[lsg.soate_code]
+            households = connection.execute(
+                select(func.count()).select_from(Household).where(Household.lsg_id == lsg_id)).scalar_one()
+            passports = connection.execute(
+                select(func.count()).select_from(SocialPassport).where(SocialPassport.lsg_id == lsg_id)).scalar_one()
+            properties = connection.execute(
+                select(func.count()).select_from(MunicipalProperty).where(MunicipalProperty.lsg_id == lsg_id)
+            ).scalar_one()
+            queues = {LandQueuePurpose(purpose): int(queue_id) for purpose, queue_id in connection.execute(
+                select(LandQueue.purpose, LandQueue.id).where(LandQueue.lsg_id == lsg_id))}
+            applications = connection.execute(
+                select(func.count()).select_from(LandApplication)
+                .join(LandQueue, LandQueue.id == LandApplication.queue_id).where(LandQueue.lsg_id == lsg_id)
+            ).scalar_one()
+            states[lsg.soate_code] = LsgState(
+                lsg_id=lsg_id, next_account=households + 1, next_passport=passports + 1,
+                next_application=applications + 1, next_inventory=properties + 1, queue_ids=queues,
+            )
+    return states
+
+
+def _taken_pins(engine: Engine) -> set[str]:
+    """Every PIN and alias PIN already in the database (an appended seed must not reuse one)."""
+    with engine.connect() as connection:
+        pins = set(connection.execute(select(Person.pin).where(Person.pin.is_not(None))).scalars())
+        pins.update(connection.execute(select(PersonPinAlias.pin)).scalars())
+    return {pin for pin in pins if pin is not None}

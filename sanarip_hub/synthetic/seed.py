@@ -18,6 +18,7 @@ from sqlalchemy import Engine, func, insert, select
 from sanarip_hub.domain.codes import LandQueuePurpose
 from sanarip_hub.errors import DatabaseNotEmpty, SeedError
 from sanarip_hub.storage.bulk import BulkWriter, next_ids
+from sanarip_hub.storage.inventory import household_count
 from sanarip_hub.storage.migrate import require_current
 from sanarip_hub.storage.models import (
     AteUnit,
@@ -46,7 +47,7 @@ HOUSEHOLDS_PER_LSG = 6530  # 1.75 M households / 268 LSG bodies (FACTS §3, §10
 MAX_LSG = 268
 FLUSH_ROWS = 60_000
 
-Progress = Callable[[int], None]
+Progress = Callable[[int], None]  # called with the number of households just written
 
 
 @dataclass
@@ -66,12 +67,6 @@ class SeedReport:
 def default_lsg_count(households: int) -> int:
     """About 6,500 households per LSG body, as in the real country; at least 1, at most 268."""
     return max(1, min(MAX_LSG, -(-households // HOUSEHOLDS_PER_LSG)))
-
-
-def household_count(engine: Engine) -> int:
-    """How many households the book holds (the test for an empty database)."""
-    with engine.connect() as connection:
-        return int(connection.execute(select(func.count()).select_from(Household)).scalar_one())
 
 
 def split_households(total: int, lsgs: list[SyntheticLsg]) -> list[int]:
@@ -127,14 +122,16 @@ def seed_country(
         start = state.next_account
         generator.ensure_queues(lsg, state)
         rng = lsg_random(seed, lsg.soate_code, f"households:{start}")
-        for done in range(n):
+        reported = 0
+        for done in range(1, n + 1):
             generator.household(rng, lsg, state)
             if writer.pending >= FLUSH_ROWS:
                 writer.flush()
                 if progress:
-                    progress(done + 1)
+                    progress(done - reported)
+                    reported = done
         if progress:
-            progress(n)  # an LSG body is complete
+            progress(n - reported)
         generator.lsg_assets(lsg_random(seed, lsg.soate_code, f"assets:{start}"), lsg, state, n)
     writer.finish()
 

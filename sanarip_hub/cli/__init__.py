@@ -1,0 +1,1 @@
+"""The ``sanarip-hub`` command line: the only place that wires every piece together."""

@@ -1,0 +1,80 @@
+"""``sanarip-hub``: entry point, global options and the one place errors become exit codes.
+
+Exit status: 0 success, 1 failure (one line on stderr, a traceback only with ``--debug``), 2 usage
+error (Click's message and the usage line), 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+
+import click
+
+from sanarip_hub import __version__, log
+from sanarip_hub.cli.context import HubContext
+from sanarip_hub.cli.database import backup_command, db, restore_command
+from sanarip_hub.cli.demo import demo
+from sanarip_hub.cli.seed import seed
+from sanarip_hub.errors import HubError
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+@click.group(context_settings=CONTEXT_SETTINGS)
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), envvar="SANARIP_HUB_CONFIG",
+              help="TOML settings file (default: $SANARIP_HUB_CONFIG, else built-in defaults).")
+@click.option("--debug", is_flag=True, envvar="SANARIP_HUB_DEBUG", help="Show tracebacks and debug logs.")
+@click.option("--log-format", type=click.Choice(["auto", "json", "console"]), default=None,
+              help="Override [hub] log_format.")
+@click.version_option(__version__, prog_name="sanarip-hub")
+@click.pass_context
+def cli(ctx: click.Context, config_file: str | None, debug: bool, log_format: str | None) -> None:
+    """Sanarip Hub: the Sanarip Aimak adapter and exchange hub for Tunduk (X-Road)."""
+    hub = HubContext(config_file=config_file, debug=debug)
+    settings = hub.settings  # validate the configuration before any command runs
+    log.configure(log_format or settings.hub.log_format, "debug" if debug else settings.hub.log_level)
+    ctx.obj = hub
+    ctx.call_on_close(hub.close)
+
+
+cli.add_command(db)
+cli.add_command(seed)
+cli.add_command(backup_command)
+cli.add_command(restore_command)
+cli.add_command(demo)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point."""
+    args = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in args or os.environ.get("SANARIP_HUB_DEBUG", "") not in ("", "0", "false")
+    try:
+        cli.main(args=args, prog_name="sanarip-hub", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.UsageError as exc:  # includes BadParameter and NoSuchOption
+        exc.show()
+        sys.exit(2)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.Abort:
+        click.echo("sanarip-hub: aborted", err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        click.echo("sanarip-hub: interrupted", err=True)
+        sys.exit(130)
+    except HubError as exc:
+        if debug:
+            traceback.print_exc()
+        click.echo(f"sanarip-hub: error: {exc}", err=True)
+        sys.exit(1)
+    except Exception as exc:
+        if debug:
+            traceback.print_exc()
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        click.echo(f"sanarip-hub: unexpected {type(exc).__name__}: {first} (rerun with --debug)", err=True)
+        sys.exit(1)
+    sys.exit(0)

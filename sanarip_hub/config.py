@@ -338,7 +338,9 @@ def _env_key(name: str) -> tuple[str, str] | None:
     return None
 
 
-def load_settings(config_file: str | os.PathLike[str] | None = None, environ: Mapping[str, str] | None = None) -> Settings:
+def load_settings(
+    config_file: str | os.PathLike[str] | None = None, environ: Mapping[str, str] | None = None
+) -> Settings:
     """Build :class:`Settings` from defaults, the TOML file and the environment.
 
     ``config_file`` wins over ``SANARIP_HUB_CONFIG``; with neither, no file is read and the hub runs
@@ -392,7 +394,7 @@ def _check_consistency(settings: Settings) -> None:
     """Rules that span several keys."""
     producer = settings.producer
     if (producer.tls_cert is None) != (producer.tls_key is None):
-        key = "producer.tls_key" if producer.tls_key is None else "producer.tls_cert"
+        key = "producer.tls_cert" if producer.tls_key is None else "producer.tls_key"  # the one that is set
         raise ConfigError(key, settings.source_of(key), "tls_cert and tls_key must be set together")
     if producer.tls_client_ca is not None and producer.tls_cert is None:
         key = "producer.tls_client_ca"

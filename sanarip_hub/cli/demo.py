@@ -14,10 +14,21 @@ from sanarip_hub.storage.inventory import household_count, table_counts
 
 
 @click.command()
-@click.option("--households", type=click.IntRange(min=1), default=5000, show_default=True,
-              help="Households to seed when the database is empty.")
-@click.option("--lsg", "lsg_count", type=click.IntRange(1, 268), default=4, show_default=True,
-              help="LSG bodies to seed when the database is empty.")
+@click.option(
+    "--households",
+    type=click.IntRange(min=1),
+    default=5000,
+    show_default=True,
+    help="Households to seed when the database is empty.",
+)
+@click.option(
+    "--lsg",
+    "lsg_count",
+    type=click.IntRange(1, 268),
+    default=4,
+    show_default=True,
+    help="LSG bodies to seed when the database is empty.",
+)
 @click.option("--seed", "seed_value", type=int, default=2026, show_default=True, help="Random seed.")
 @pass_hub
 def demo(hub: HubContext, households: int, lsg_count: int, seed_value: int) -> None:

@@ -23,11 +23,20 @@ CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 
 
 
 @click.group(context_settings=CONTEXT_SETTINGS)
-@click.option("--config", "config_file", type=click.Path(dir_okay=False), envvar="SANARIP_HUB_CONFIG",
-              help="TOML settings file (default: $SANARIP_HUB_CONFIG, else built-in defaults).")
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False),
+    envvar="SANARIP_HUB_CONFIG",
+    help="TOML settings file (default: $SANARIP_HUB_CONFIG, else built-in defaults).",
+)
 @click.option("--debug", is_flag=True, envvar="SANARIP_HUB_DEBUG", help="Show tracebacks and debug logs.")
-@click.option("--log-format", type=click.Choice(["auto", "json", "console"]), default=None,
-              help="Override [hub] log_format.")
+@click.option(
+    "--log-format",
+    type=click.Choice(["auto", "json", "console"]),
+    default=None,
+    help="Override [hub] log_format.",
+)
 @click.version_option(__version__, prog_name="sanarip-hub")
 @click.pass_context
 def cli(ctx: click.Context, config_file: str | None, debug: bool, log_format: str | None) -> None:

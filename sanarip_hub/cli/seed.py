@@ -14,8 +14,13 @@ log = get_logger("sanarip_hub.cli")
 
 @click.command()
 @click.option("--households", type=click.IntRange(min=1), required=True, help="Households to generate.")
-@click.option("--lsg", "lsg_count", type=click.IntRange(1, 268), default=None,
-              help="LSG bodies to spread them over (default: about 6,500 households each).")
+@click.option(
+    "--lsg",
+    "lsg_count",
+    type=click.IntRange(1, 268),
+    default=None,
+    help="LSG bodies to spread them over (default: about 6,500 households each).",
+)
 @click.option("--seed", "seed_value", type=int, default=0, show_default=True, help="Random seed.")
 @click.option("--append", is_flag=True, help="Add to a database that already holds households.")
 @pass_hub
@@ -28,10 +33,18 @@ def seed(hub: HubContext, households: int, lsg_count: int | None, seed_value: in
     )
 
 
-def run_seed(hub: HubContext, households: int, lsg_count: int | None, seed_value: int, append: bool) -> SeedReport:
+def run_seed(
+    hub: HubContext, households: int, lsg_count: int | None, seed_value: int, append: bool
+) -> SeedReport:
     """Seed with a progress bar; shared with ``demo``."""
     with progress_bar("seeding households", households) as advance:
         report = seed_country(hub.engine, households, lsg_count, seed_value, append=append, progress=advance)
-    log.info("seed.done", households=report.households, persons=report.persons, lsg=report.lsg_bodies,
-             seconds=round(report.seconds, 2), rows=sum(report.rows.values()))
+    log.info(
+        "seed.done",
+        households=report.households,
+        persons=report.persons,
+        lsg=report.lsg_bodies,
+        seconds=round(report.seconds, 2),
+        rows=sum(report.rows.values()),
+    )
     return report

@@ -25,11 +25,15 @@ class Unit:
     parent: str | None
 
 
-COUNTRY = Unit("41700000000000", "Кыргыз Республикасы", "Кыргызская Республика", "Kyrgyz Republic", "country", None)
+COUNTRY = Unit(
+    "41700000000000", "Кыргыз Республикасы", "Кыргызская Республика", "Kyrgyz Republic", "country", None
+)
 
 OBLASTS: tuple[Unit, ...] = (
     Unit("41702000000000", "Ысык-Көл облусу", "Иссык-Кульская область", "Issyk-Kul", "oblast", COUNTRY.code),
-    Unit("41703000000000", "Жалал-Абад облусу", "Джалал-Абадская область", "Jalal-Abad", "oblast", COUNTRY.code),
+    Unit(
+        "41703000000000", "Жалал-Абад облусу", "Джалал-Абадская область", "Jalal-Abad", "oblast", COUNTRY.code
+    ),
     Unit("41704000000000", "Нарын облусу", "Нарынская область", "Naryn", "oblast", COUNTRY.code),
     Unit("41705000000000", "Баткен облусу", "Баткенская область", "Batken", "oblast", COUNTRY.code),
     Unit("41706000000000", "Ош облусу", "Ошская область", "Osh", "oblast", COUNTRY.code),
@@ -90,8 +94,17 @@ RAYONS: tuple[Unit, ...] = (
 BISHKEK_DISTRICTS: tuple[Unit, ...] = (
     Unit("41711201000000", "Ленин району", "Ленинский район", "Leninsky", "district", "41711000000000"),
     Unit("41711202000000", "Октябрь району", "Октябрьский район", "Oktyabrsky", "district", "41711000000000"),
-    Unit("41711203000000", "Биринчи Май району", "Первомайский район", "Pervomaisky", "district", "41711000000000"),
-    Unit("41711204000000", "Свердлов району", "Свердловский район", "Sverdlovsky", "district", "41711000000000"),
+    Unit(
+        "41711203000000",
+        "Биринчи Май району",
+        "Первомайский район",
+        "Pervomaisky",
+        "district",
+        "41711000000000",
+    ),
+    Unit(
+        "41711204000000", "Свердлов району", "Свердловский район", "Sverdlovsky", "district", "41711000000000"
+    ),
 )
 
 
@@ -143,7 +156,13 @@ RAYON_TOWNS: tuple[tuple[str, str, str, str], ...] = (
 
 # Ayil aimaks per oblast after the 2023-2025 reform: 235 in all (FACTS §3), spread by population.
 AYIL_AIMAKS_PER_OBLAST: dict[str, int] = {
-    "02": 30, "03": 47, "04": 22, "05": 23, "06": 51, "07": 20, "08": 42,
+    "02": 30,
+    "03": 47,
+    "04": 22,
+    "05": 23,
+    "06": 51,
+    "07": 20,
+    "08": 42,
 }
 
 # Relative size of LSG bodies by kind (households), used to spread a seed's households realistically.

@@ -47,7 +47,7 @@ def backup(engine: Engine, target: Path, schema: str = "") -> None:
         command = ["pg_dump", "--format=custom", "--no-owner", "--no-privileges", f"--file={partial}"]
         if schema:
             command.append(f"--schema={schema}")
-        _run(command + [f"--dbname={_libpq_url(engine)}"], "pg_dump")
+        _run([*command, f"--dbname={_libpq_url(engine)}"], "pg_dump")
     os.replace(partial, target)  # a crash mid-backup never leaves a file that looks complete
 
 
@@ -98,7 +98,7 @@ def _restore_postgres(engine: Engine, source: Path, schema: str) -> None:
             for name in inspect(connection).get_table_names():
                 connection.exec_driver_sql(f'DROP TABLE IF EXISTS "{name}" CASCADE')
     command = ["pg_restore", "--no-owner", "--no-privileges", "--single-transaction", "--exit-on-error"]
-    _run(command + [f"--dbname={_libpq_url(engine)}", str(source)], "pg_restore")
+    _run([*command, f"--dbname={_libpq_url(engine)}", str(source)], "pg_restore")
 
 
 def _run(command: list[str], tool: str) -> None:

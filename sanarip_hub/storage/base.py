@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Dialect, Enum, Integer, MetaData, func
+from sqlalchemy import BigInteger, DateTime, Dialect, Enum, Integer, MetaData, Numeric, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -55,6 +55,23 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Quantity(TypeDecorator[float]):
+    """A fixed-point column (areas, money) read back as ``float`` on both back ends.
+
+    SQLite's NUMERIC affinity stores 103.0 as the integer 103; without this the same row would read
+    back as ``103`` on SQLite and ``103.0`` on PostgreSQL.
+    """
+
+    impl = Numeric
+    cache_ok = True
+
+    def __init__(self, precision: int, scale: int) -> None:
+        super().__init__(precision, scale, asdecimal=False)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> float | None:
+        return None if value is None else float(value)
 
 
 def code_list(enum: type[StrEnum], name: str) -> Enum:

@@ -73,6 +73,7 @@ class BulkWriter:
         sql = f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
         temporal = self._temporal_positions(table)
         if temporal:
+
             def convert(row: tuple[Any, ...]) -> tuple[Any, ...]:
                 values = list(row)
                 for i in temporal:
@@ -90,7 +91,8 @@ class BulkWriter:
         if cached is None:
             columns = Base.metadata.tables[table].c
             cached = tuple(
-                i for i, name in enumerate(self.columns[table])
+                i
+                for i, name in enumerate(self.columns[table])
                 if columns[name].type.python_type in (date, datetime)
             )
             self._temporal[table] = cached
@@ -121,5 +123,7 @@ def next_ids(engine: Engine, tables: Iterable[str]) -> dict[str, int]:
     with engine.connect() as connection:
         for name in tables:
             table = Base.metadata.tables[name]
-            result[name] = int(connection.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()) + 1
+            result[name] = (
+                int(connection.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()) + 1
+            )
     return result

@@ -55,7 +55,9 @@ def make_engine(settings: Settings, *, url: str | None = None, check: bool = Tru
             try:
                 Path(database).parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
-                raise DatabaseUnavailable(f"cannot create the directory of {database}: {exc.strerror}") from None
+                raise DatabaseUnavailable(
+                    f"cannot create the directory of {database}: {exc.strerror}"
+                ) from None
         kwargs["connect_args"] = {"timeout": 30}
         engine = create_engine(parsed, **kwargs)
 
@@ -95,7 +97,9 @@ def check_connection(engine: Engine, schema: str = "") -> None:
                 connection.execute(text("SELECT 1"))
     except (OperationalError, DBAPIError) as exc:
         engine.dispose()
-        raise DatabaseUnavailable(f"cannot reach the database at {safe_url(engine.url)}: {_reason(exc)}") from None
+        raise DatabaseUnavailable(
+            f"cannot reach the database at {safe_url(engine.url)}: {_reason(exc)}"
+        ) from None
 
 
 def _reason(exc: DBAPIError) -> str:

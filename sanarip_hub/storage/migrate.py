@@ -62,4 +62,6 @@ def require_current(engine: Engine) -> None:
     current = current_revision(engine)
     if current != head_revision():
         found = current or "an empty database"
-        raise SchemaNotCurrent(f"database schema is at {found}, expected {head_revision()}: run 'sanarip-hub db upgrade'")
+        raise SchemaNotCurrent(
+            f"database schema is at {found}, expected {head_revision()}: run 'sanarip-hub db upgrade'"
+        )

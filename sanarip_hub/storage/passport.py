@@ -74,7 +74,9 @@ def derive_lsg_passport(connection: Connection, lsg_id: int, period: str) -> int
         .where(current_member)
         .group_by(Person.gender, band)
     )
-    cells = [(str(gender), str(age_band), int(count)) for gender, age_band, count in connection.execute(members)]
+    cells = [
+        (str(gender), str(age_band), int(count)) for gender, age_band, count in connection.execute(members)
+    ]
 
     households = connection.execute(
         select(func.count()).where(Household.lsg_id == lsg_id, Household.closed_at.is_(None))
@@ -83,14 +85,20 @@ def derive_lsg_passport(connection: Connection, lsg_id: int, period: str) -> int
         select(func.count(func.distinct(HouseholdMember.person_id)))
         .join(Household, Household.id == HouseholdMember.household_id)
         .join(Person, Person.id == HouseholdMember.person_id)
-        .where(current_member, HouseholdMember.is_temporarily_absent.is_(True),
-               HouseholdMember.absence_reason == AbsenceReason.LABOUR_MIGRATION)
+        .where(
+            current_member,
+            HouseholdMember.is_temporarily_absent.is_(True),
+            HouseholdMember.absence_reason == AbsenceReason.LABOUR_MIGRATION,
+        )
     ).scalar_one()
     unemployed = connection.execute(
         select(func.count(func.distinct(SocialPassportMember.person_id)))
         .join(SocialPassport, SocialPassport.id == SocialPassportMember.passport_id)
-        .where(SocialPassport.lsg_id == lsg_id, SocialPassport.status == SocialPassportStatus.ACTIVE,
-               SocialPassportMember.employment == Employment.UNEMPLOYED_REGISTERED)
+        .where(
+            SocialPassport.lsg_id == lsg_id,
+            SocialPassport.status == SocialPassportStatus.ACTIVE,
+            SocialPassportMember.employment == Employment.UNEMPLOYED_REGISTERED,
+        )
     ).scalar_one()
     soate = connection.execute(select(LsgBody.soate_code).where(LsgBody.id == lsg_id)).scalar_one()
     settlements = connection.execute(

@@ -99,7 +99,9 @@ def seed_country(
     if not 1 <= count <= MAX_LSG:
         raise SeedError(f"--lsg must be between 1 and {MAX_LSG}, got {count}")
     if count > households:
-        raise SeedError(f"--lsg {count} is more than --households {households}: every LSG body needs a household")
+        raise SeedError(
+            f"--lsg {count} is more than --households {households}: every LSG body needs a household"
+        )
     require_current(engine)
     existing = household_count(engine)
     if existing and not append:
@@ -146,22 +148,36 @@ def _load_reference(engine: Engine, units: tuple[object, ...], chosen: list[Synt
     with engine.begin() as connection:
         present = set(connection.execute(select(AteUnit.soate_code)).scalars())
         rows = [
-            {"soate_code": u.code, "name_ky": u.name_ky, "name_ru": u.name_ru, "name_en": u.name_en,  # type: ignore[attr-defined]
-             "kind": u.kind, "parent_code": u.parent, "valid_from": date(2025, 1, 1)}  # type: ignore[attr-defined]
+            {
+                "soate_code": u.code,
+                "name_ky": u.name_ky,
+                "name_ru": u.name_ru,
+                "name_en": u.name_en,  # type: ignore[attr-defined]
+                "kind": u.kind,
+                "parent_code": u.parent,
+                "valid_from": date(2025, 1, 1),
+            }  # type: ignore[attr-defined]
             for u in units
             if u.code not in present  # type: ignore[attr-defined]
         ]
         if rows:
             connection.execute(insert(AteUnit), rows)
-        known = dict(connection.execute(select(LsgBody.soate_code, LsgBody.id)).tuples().all())
+        known = dict(connection.execute(select(LsgBody.soate_code, LsgBody.id)).all())
         missing = [lsg for lsg in chosen if lsg.soate_code not in known]
         if missing:
             connection.execute(
                 insert(LsgBody),
-                [{"soate_code": lsg.soate_code, "kind": lsg.kind, "name_ky": lsg.name_ky, "name_ru": lsg.name_ru}
-                 for lsg in missing],
+                [
+                    {
+                        "soate_code": lsg.soate_code,
+                        "kind": lsg.kind,
+                        "name_ky": lsg.name_ky,
+                        "name_ru": lsg.name_ru,
+                    }
+                    for lsg in missing
+                ],
             )
-            known = dict(connection.execute(select(LsgBody.soate_code, LsgBody.id)).tuples().all())
+            known = dict(connection.execute(select(LsgBody.soate_code, LsgBody.id)).all())
     return {code: int(value) for code, value in known.items()}
 
 
@@ -172,21 +188,33 @@ def _lsg_states(engine: Engine, chosen: list[SyntheticLsg], lsg_ids: dict[str, i
         for lsg in chosen:
             lsg_id = lsg_ids[lsg.soate_code]
             households = connection.execute(
-                select(func.count()).select_from(Household).where(Household.lsg_id == lsg_id)).scalar_one()
+                select(func.count()).select_from(Household).where(Household.lsg_id == lsg_id)
+            ).scalar_one()
             passports = connection.execute(
-                select(func.count()).select_from(SocialPassport).where(SocialPassport.lsg_id == lsg_id)).scalar_one()
+                select(func.count()).select_from(SocialPassport).where(SocialPassport.lsg_id == lsg_id)
+            ).scalar_one()
             properties = connection.execute(
                 select(func.count()).select_from(MunicipalProperty).where(MunicipalProperty.lsg_id == lsg_id)
             ).scalar_one()
-            queues = {LandQueuePurpose(purpose): int(queue_id) for purpose, queue_id in connection.execute(
-                select(LandQueue.purpose, LandQueue.id).where(LandQueue.lsg_id == lsg_id))}
+            queues = {
+                LandQueuePurpose(purpose): int(queue_id)
+                for purpose, queue_id in connection.execute(
+                    select(LandQueue.purpose, LandQueue.id).where(LandQueue.lsg_id == lsg_id)
+                )
+            }
             applications = connection.execute(
-                select(func.count()).select_from(LandApplication)
-                .join(LandQueue, LandQueue.id == LandApplication.queue_id).where(LandQueue.lsg_id == lsg_id)
+                select(func.count())
+                .select_from(LandApplication)
+                .join(LandQueue, LandQueue.id == LandApplication.queue_id)
+                .where(LandQueue.lsg_id == lsg_id)
             ).scalar_one()
             states[lsg.soate_code] = LsgState(
-                lsg_id=lsg_id, next_account=households + 1, next_passport=passports + 1,
-                next_application=applications + 1, next_inventory=properties + 1, queue_ids=queues,
+                lsg_id=lsg_id,
+                next_account=households + 1,
+                next_passport=passports + 1,
+                next_application=applications + 1,
+                next_inventory=properties + 1,
+                queue_ids=queues,
             )
     return states
 

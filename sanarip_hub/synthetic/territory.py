@@ -80,29 +80,53 @@ def build_territory() -> Territory:
     bishkek = geo.REPUBLICAN_CITIES[0]
     urban.append(
         SyntheticLsg(
-            bishkek.code, LsgKind.CITY_MAYORALTY, "Бишкек шаардык мэриясы", "Мэрия города Бишкек",
-            geo.WEIGHT_REPUBLICAN_BISHKEK, "11",
+            bishkek.code,
+            LsgKind.CITY_MAYORALTY,
+            "Бишкек шаардык мэриясы",
+            "Мэрия города Бишкек",
+            geo.WEIGHT_REPUBLICAN_BISHKEK,
+            "11",
             tuple((d.code, f"Бишкек ш., {d.name_ky}") for d in geo.BISHKEK_DISTRICTS),
         )
     )
     osh = geo.REPUBLICAN_CITIES[1]
     urban.append(
-        SyntheticLsg(osh.code, LsgKind.CITY_MAYORALTY, "Ош шаардык мэриясы", "Мэрия города Ош",
-                     geo.WEIGHT_REPUBLICAN_OSH, "21", ((osh.code, "Ош ш."),))
+        SyntheticLsg(
+            osh.code,
+            LsgKind.CITY_MAYORALTY,
+            "Ош шаардык мэриясы",
+            "Мэрия города Ош",
+            geo.WEIGHT_REPUBLICAN_OSH,
+            "21",
+            ((osh.code, "Ош ш."),),
+        )
     )
     for city in geo.OBLAST_CITIES:
         short = city.name_ky.removesuffix(" шаары")
         urban.append(
-            SyntheticLsg(city.code, LsgKind.CITY_MAYORALTY, f"{short} шаардык мэриясы",
-                         f"Мэрия {city.name_ru.replace('город', 'города')}", geo.WEIGHT_OBLAST_CITY,
-                         city.code[3:5], ((city.code, f"{short} ш."),))
+            SyntheticLsg(
+                city.code,
+                LsgKind.CITY_MAYORALTY,
+                f"{short} шаардык мэриясы",
+                f"Мэрия {city.name_ru.replace('город', 'города')}",
+                geo.WEIGHT_OBLAST_CITY,
+                city.code[3:5],
+                ((city.code, f"{short} ш."),),
+            )
         )
     for index, (rayon_prefix, ky, ru, en) in enumerate(geo.RAYON_TOWNS):
         code = f"{rayon_prefix}6{index + 1:02d}000"
         units.append(AteRow(code, f"{ky} шаары", f"город {ru}", en, UnitKind.TOWN, f"{rayon_prefix}000000"))
         urban.append(
-            SyntheticLsg(code, LsgKind.CITY_MAYORALTY, f"{ky} шаардык мэриясы", f"Мэрия города {ru}",
-                         geo.WEIGHT_TOWN, code[3:5], ((code, f"{ky} ш."),))
+            SyntheticLsg(
+                code,
+                LsgKind.CITY_MAYORALTY,
+                f"{ky} шаардык мэриясы",
+                f"Мэрия города {ru}",
+                geo.WEIGHT_TOWN,
+                code[3:5],
+                ((code, f"{ky} ш."),),
+            )
         )
 
     for oblast, count in geo.AYIL_AIMAKS_PER_OBLAST.items():
@@ -113,19 +137,41 @@ def build_territory() -> Territory:
             aa_number = 801 + n // len(rayons)
             aa_code = f"{rayon.code[:8]}{aa_number:03d}000"
             aa_name = _place_name(rng, used)
-            units.append(AteRow(aa_code, f"{aa_name} айыл аймагы", f"айылный аймак {aa_name}", None,
-                                UnitKind.AYIL_AIMAK, rayon.code))
+            units.append(
+                AteRow(
+                    aa_code,
+                    f"{aa_name} айыл аймагы",
+                    f"айылный аймак {aa_name}",
+                    None,
+                    UnitKind.AYIL_AIMAK,
+                    rayon.code,
+                )
+            )
             villages = []
             for v in range(rng.randint(4, 12)):
                 village_code = f"{aa_code[:11]}{(v + 1) * 10:03d}"
                 village_name = aa_name if v == 0 else _place_name(rng, used)
-                units.append(AteRow(village_code, f"{village_name} айылы", f"село {village_name}", None,
-                                    UnitKind.VILLAGE, aa_code))
+                units.append(
+                    AteRow(
+                        village_code,
+                        f"{village_name} айылы",
+                        f"село {village_name}",
+                        None,
+                        UnitKind.VILLAGE,
+                        aa_code,
+                    )
+                )
                 villages.append((village_code, f"{village_name} а."))
             rural[oblast].append(
-                SyntheticLsg(aa_code, LsgKind.AYIL_OKMOTU, f"{aa_name} айыл өкмөтү",
-                             f"Айыл окмоту {aa_name}", geo.WEIGHT_AYIL_AIMAK * rng.uniform(0.6, 1.4),
-                             oblast, tuple(villages))
+                SyntheticLsg(
+                    aa_code,
+                    LsgKind.AYIL_OKMOTU,
+                    f"{aa_name} айыл өкмөтү",
+                    f"Айыл окмоту {aa_name}",
+                    geo.WEIGHT_AYIL_AIMAK * rng.uniform(0.6, 1.4),
+                    oblast,
+                    tuple(villages),
+                )
             )
 
     # The order a seed takes LSGs in: a rural body first (it exercises every module), then the two

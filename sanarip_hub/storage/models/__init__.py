@@ -16,10 +16,19 @@ from sanarip_hub.storage.models.household import (
     PersonPinAlias,
 )
 from sanarip_hub.storage.models.land_queue import LandApplication, LandApplicationEvent, LandQueue
-from sanarip_hub.storage.models.lsg_passport import LsgPassport, LsgPassportPopulation, LsgProblem, SocialObject
+from sanarip_hub.storage.models.lsg_passport import (
+    LsgPassport,
+    LsgPassportPopulation,
+    LsgProblem,
+    SocialObject,
+)
 from sanarip_hub.storage.models.municipal_property import MunicipalProperty, PropertyEvent, PropertyLease
 from sanarip_hub.storage.models.reference import AteUnit, LsgBody
-from sanarip_hub.storage.models.social_passport import SocialPassport, SocialPassportMember, SocialServiceAccess
+from sanarip_hub.storage.models.social_passport import (
+    SocialPassport,
+    SocialPassportMember,
+    SocialServiceAccess,
+)
 
 __all__ = [
     "Address",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, Numeric, SmallInteger, String
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sanarip_hub.domain.codes import (
@@ -25,7 +25,7 @@ from sanarip_hub.domain.codes import (
     Relation,
 )
 from sanarip_hub.domain.identifiers import Gender
-from sanarip_hub.storage.base import Base, IdType, Timestamped, code_list, id_column
+from sanarip_hub.storage.base import Base, IdType, Quantity, Timestamped, code_list, id_column
 
 
 class Person(Timestamped, Base):
@@ -123,8 +123,8 @@ class Dwelling(Base):
     dwelling_type: Mapped[DwellingType] = mapped_column(code_list(DwellingType, "dwelling_type"))
     ownership: Mapped[Ownership] = mapped_column(code_list(Ownership, "ownership"))
     year_built: Mapped[int | None] = mapped_column(SmallInteger)
-    area_total_m2: Mapped[float | None] = mapped_column(Numeric(8, 1, asdecimal=False))
-    area_living_m2: Mapped[float | None] = mapped_column(Numeric(8, 1, asdecimal=False))
+    area_total_m2: Mapped[float | None] = mapped_column(Quantity(8, 1))
+    area_living_m2: Mapped[float | None] = mapped_column(Quantity(8, 1))
     rooms: Mapped[int | None] = mapped_column(SmallInteger)
     water: Mapped[bool] = mapped_column(Boolean, server_default="0")
     sewerage: Mapped[bool] = mapped_column(Boolean, server_default="0")
@@ -143,7 +143,7 @@ class HouseholdLand(Base):
     year: Mapped[int] = mapped_column(SmallInteger)
     parcel_no: Mapped[str | None] = mapped_column(String(40))
     category: Mapped[LandCategory] = mapped_column(code_list(LandCategory, "land_category"))
-    area_ha: Mapped[float] = mapped_column(Numeric(10, 4, asdecimal=False))
+    area_ha: Mapped[float] = mapped_column(Quantity(10, 4))
     irrigated: Mapped[bool] = mapped_column(Boolean, server_default="0")
     land_right: Mapped[LandRight] = mapped_column(code_list(LandRight, "land_right"))
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Numeric, SmallInteger, String
+from sqlalchemy import Boolean, Date, ForeignKey, Index, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sanarip_hub.domain.codes import ApplicationStatus, LandQueuePurpose, PriorityCategory
-from sanarip_hub.storage.base import Base, Timestamped, UTCDateTime, code_list, id_column
+from sanarip_hub.storage.base import Base, Quantity, Timestamped, UTCDateTime, code_list, id_column
 
 
 class LandQueue(Base):
@@ -41,7 +41,9 @@ class LandApplication(Timestamped, Base):
     reg_datetime: Mapped[datetime] = mapped_column(UTCDateTime())
     applicant_person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
     household_id: Mapped[int | None] = mapped_column(ForeignKey("household.id"))
-    priority_category: Mapped[PriorityCategory] = mapped_column(code_list(PriorityCategory, "priority_category"))
+    priority_category: Mapped[PriorityCategory] = mapped_column(
+        code_list(PriorityCategory, "priority_category")
+    )
     has_own_housing: Mapped[bool] = mapped_column(Boolean)
     has_land_plot: Mapped[bool] = mapped_column(Boolean)
     residence_since: Mapped[date | None] = mapped_column(Date)
@@ -51,7 +53,7 @@ class LandApplication(Timestamped, Base):
     decision_no: Mapped[str | None] = mapped_column(String(30))
     decision_date: Mapped[date | None] = mapped_column(Date)
     lease_term_years: Mapped[int | None] = mapped_column(SmallInteger)
-    lease_area_ha: Mapped[float | None] = mapped_column(Numeric(10, 4, asdecimal=False))
+    lease_area_ha: Mapped[float | None] = mapped_column(Quantity(10, 4))
 
 
 class LandApplicationEvent(Base):
@@ -60,7 +62,9 @@ class LandApplicationEvent(Base):
     __tablename__ = "land_application_event"
 
     id: Mapped[int] = id_column()
-    application_id: Mapped[int] = mapped_column(ForeignKey("land_application.id", ondelete="CASCADE"), index=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("land_application.id", ondelete="CASCADE"), index=True
+    )
     at: Mapped[datetime] = mapped_column(UTCDateTime())
     from_status: Mapped[ApplicationStatus | None] = mapped_column(code_list(ApplicationStatus, "from_status"))
     to_status: Mapped[ApplicationStatus] = mapped_column(code_list(ApplicationStatus, "to_status"))

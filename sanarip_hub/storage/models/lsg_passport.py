@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, Numeric, SmallInteger, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sanarip_hub.domain.codes import Condition, ObjectOwner, ProblemSource, ProblemStatus, SocialObjectKind
 from sanarip_hub.domain.identifiers import Gender
-from sanarip_hub.storage.base import Base, Timestamped, UTCDateTime, code_list, id_column
+from sanarip_hub.storage.base import Base, Quantity, Timestamped, UTCDateTime, code_list, id_column
 
 
 class LsgPassport(Timestamped, Base):
@@ -25,7 +25,7 @@ class LsgPassport(Timestamped, Base):
     id: Mapped[int] = id_column()
     lsg_id: Mapped[int] = mapped_column(ForeignKey("lsg_body.id"))
     period: Mapped[str] = mapped_column(String(7))
-    area_km2: Mapped[float | None] = mapped_column(Numeric(10, 2, asdecimal=False))
+    area_km2: Mapped[float | None] = mapped_column(Quantity(10, 2))
     settlements_count: Mapped[int] = mapped_column(Integer)
     population_total: Mapped[int] = mapped_column(Integer)
     households_total: Mapped[int] = mapped_column(Integer)
@@ -78,6 +78,6 @@ class LsgProblem(Timestamped, Base):
     title: Mapped[str] = mapped_column(String(300))
     description: Mapped[str | None] = mapped_column(Text)
     priority: Mapped[int] = mapped_column(SmallInteger)
-    estimated_cost_som: Mapped[float | None] = mapped_column(Numeric(14, 2, asdecimal=False))
+    estimated_cost_som: Mapped[float | None] = mapped_column(Quantity(14, 2))
     status: Mapped[ProblemStatus] = mapped_column(code_list(ProblemStatus, "problem_status"))
     source: Mapped[ProblemSource] = mapped_column(code_list(ProblemSource, "problem_source"))

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, Numeric, SmallInteger, String
+from sqlalchemy import Date, ForeignKey, Index, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sanarip_hub.domain.codes import AcquisitionBasis, PropertyEventKind, PropertyKind, UseStatus
-from sanarip_hub.storage.base import Base, Timestamped, UTCDateTime, code_list, id_column
+from sanarip_hub.storage.base import Base, Quantity, Timestamped, UTCDateTime, code_list, id_column
 
 
 class MunicipalProperty(Timestamped, Base):
@@ -25,14 +25,16 @@ class MunicipalProperty(Timestamped, Base):
     kind: Mapped[PropertyKind] = mapped_column(code_list(PropertyKind, "property_kind"))
     name: Mapped[str] = mapped_column(String(300))
     address_text: Mapped[str | None] = mapped_column(String(400))
-    area_m2: Mapped[float | None] = mapped_column(Numeric(12, 1, asdecimal=False))
-    area_ha: Mapped[float | None] = mapped_column(Numeric(10, 4, asdecimal=False))
-    length_m: Mapped[float | None] = mapped_column(Numeric(10, 1, asdecimal=False))
+    area_m2: Mapped[float | None] = mapped_column(Quantity(12, 1))
+    area_ha: Mapped[float | None] = mapped_column(Quantity(10, 4))
+    length_m: Mapped[float | None] = mapped_column(Quantity(10, 1))
     year_built: Mapped[int | None] = mapped_column(SmallInteger)
-    book_value_som: Mapped[float] = mapped_column(Numeric(16, 2, asdecimal=False))
-    residual_value_som: Mapped[float] = mapped_column(Numeric(16, 2, asdecimal=False))
+    book_value_som: Mapped[float] = mapped_column(Quantity(16, 2))
+    residual_value_som: Mapped[float] = mapped_column(Quantity(16, 2))
     valuation_date: Mapped[date | None] = mapped_column(Date)
-    acquisition_basis: Mapped[AcquisitionBasis] = mapped_column(code_list(AcquisitionBasis, "acquisition_basis"))
+    acquisition_basis: Mapped[AcquisitionBasis] = mapped_column(
+        code_list(AcquisitionBasis, "acquisition_basis")
+    )
     acquisition_doc_no: Mapped[str | None] = mapped_column(String(30))
     acquisition_doc_date: Mapped[date | None] = mapped_column(Date)
     use_status: Mapped[UseStatus] = mapped_column(code_list(UseStatus, "use_status"))
@@ -45,13 +47,15 @@ class PropertyLease(Base):
     __tablename__ = "property_lease"
 
     id: Mapped[int] = id_column()
-    property_id: Mapped[int] = mapped_column(ForeignKey("municipal_property.id", ondelete="CASCADE"), index=True)
+    property_id: Mapped[int] = mapped_column(
+        ForeignKey("municipal_property.id", ondelete="CASCADE"), index=True
+    )
     lessee_inn: Mapped[str] = mapped_column(String(14))
     lessee_name: Mapped[str] = mapped_column(String(300))
     contract_no: Mapped[str] = mapped_column(String(30))
     valid_from: Mapped[date] = mapped_column(Date)
     valid_to: Mapped[date] = mapped_column(Date)
-    rent_som_month: Mapped[float] = mapped_column(Numeric(12, 2, asdecimal=False))
+    rent_som_month: Mapped[float] = mapped_column(Quantity(12, 2))
     purpose: Mapped[str | None] = mapped_column(String(200))
 
 
@@ -61,9 +65,11 @@ class PropertyEvent(Base):
     __tablename__ = "property_event"
 
     id: Mapped[int] = id_column()
-    property_id: Mapped[int] = mapped_column(ForeignKey("municipal_property.id", ondelete="CASCADE"), index=True)
+    property_id: Mapped[int] = mapped_column(
+        ForeignKey("municipal_property.id", ondelete="CASCADE"), index=True
+    )
     at: Mapped[datetime] = mapped_column(UTCDateTime())
     kind: Mapped[PropertyEventKind] = mapped_column(code_list(PropertyEventKind, "property_event_kind"))
     doc_no: Mapped[str | None] = mapped_column(String(30))
     doc_date: Mapped[date | None] = mapped_column(Date)
-    amount_som: Mapped[float | None] = mapped_column(Numeric(16, 2, asdecimal=False))
+    amount_som: Mapped[float | None] = mapped_column(Quantity(16, 2))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Numeric, SmallInteger, String
+from sqlalchemy import Boolean, Date, ForeignKey, Index, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sanarip_hub.domain.codes import (
@@ -18,7 +18,7 @@ from sanarip_hub.domain.codes import (
     SocialService,
     WelfareCategory,
 )
-from sanarip_hub.storage.base import Base, Timestamped, code_list, id_column
+from sanarip_hub.storage.base import Base, Quantity, Timestamped, code_list, id_column
 
 
 class SocialPassport(Timestamped, Base):
@@ -34,15 +34,17 @@ class SocialPassport(Timestamped, Base):
     opened_at: Mapped[date] = mapped_column(Date)
     reviewed_at: Mapped[date | None] = mapped_column(Date)
     next_review_due: Mapped[date | None] = mapped_column(Date, index=True)
-    status: Mapped[SocialPassportStatus] = mapped_column(code_list(SocialPassportStatus, "social_passport_status"))
+    status: Mapped[SocialPassportStatus] = mapped_column(
+        code_list(SocialPassportStatus, "social_passport_status")
+    )
     commission_decision_no: Mapped[str | None] = mapped_column(String(30))
     commission_decision_date: Mapped[date | None] = mapped_column(Date)
-    per_capita_income_som: Mapped[float] = mapped_column(Numeric(12, 2, asdecimal=False))
-    gmi_som_at_assessment: Mapped[float] = mapped_column(Numeric(12, 2, asdecimal=False))
+    per_capita_income_som: Mapped[float] = mapped_column(Quantity(12, 2))
+    gmi_som_at_assessment: Mapped[float] = mapped_column(Quantity(12, 2))
     is_below_gmi: Mapped[bool] = mapped_column(Boolean)
     welfare_category: Mapped[WelfareCategory] = mapped_column(code_list(WelfareCategory, "welfare_category"))
-    land_ha: Mapped[float | None] = mapped_column(Numeric(10, 4, asdecimal=False))
-    livestock_units: Mapped[float | None] = mapped_column(Numeric(8, 2, asdecimal=False))
+    land_ha: Mapped[float | None] = mapped_column(Quantity(10, 4))
+    livestock_units: Mapped[float | None] = mapped_column(Quantity(8, 2))
     vehicles: Mapped[int | None] = mapped_column(SmallInteger)
     dwelling_condition: Mapped[str | None] = mapped_column(String(20))
 
@@ -58,7 +60,7 @@ class SocialPassportMember(Base):
     relation: Mapped[Relation] = mapped_column(code_list(Relation, "relation"))
     employment: Mapped[Employment] = mapped_column(code_list(Employment, "employment"))
     disability_group: Mapped[int | None] = mapped_column(SmallInteger)
-    income_monthly_som: Mapped[float] = mapped_column(Numeric(12, 2, asdecimal=False))
+    income_monthly_som: Mapped[float] = mapped_column(Quantity(12, 2))
     income_source: Mapped[IncomeSource] = mapped_column(code_list(IncomeSource, "income_source"))
 
 
@@ -70,6 +72,8 @@ class SocialServiceAccess(Base):
     id: Mapped[int] = id_column()
     passport_id: Mapped[int] = mapped_column(ForeignKey("social_passport.id", ondelete="CASCADE"), index=True)
     service: Mapped[SocialService] = mapped_column(code_list(SocialService, "social_service"))
-    status: Mapped[ServiceAccessStatus] = mapped_column(code_list(ServiceAccessStatus, "service_access_status"))
+    status: Mapped[ServiceAccessStatus] = mapped_column(
+        code_list(ServiceAccessStatus, "service_access_status")
+    )
     since: Mapped[date | None] = mapped_column(Date)
     source: Mapped[ServiceSource] = mapped_column(code_list(ServiceSource, "service_source"))

@@ -1,0 +1,261 @@
+"""The ``sanarip-hub`` command as operators' scripts call it: a real subprocess, real databases.
+
+Checks the contract of exit codes (0 ok, 1 failure with one line on stderr, 2 usage error), the
+refusals that protect data, the unreachable-database deadline, and the backup/restore drill.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import drop_schema, hub_environment
+
+SEED = ["seed", "--households", "300", "--lsg", "2", "--seed", "5"]
+
+
+def run(args: list[str], env: dict[str, str], timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("SANARIP_HUB_")}
+    full_env.update(env)
+    return subprocess.run(
+        [sys.executable, "-m", "sanarip_hub", *args],
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+@pytest.fixture
+def cli_env(backend: str, tmp_path: Path) -> Iterator[dict[str, str]]:
+    env = hub_environment(backend, tmp_path / "home")
+    yield env
+    if backend == "postgresql":
+        drop_schema(env["SANARIP_HUB_DATABASE_SCHEMA"])
+
+
+def one_error_line(result: subprocess.CompletedProcess[str]) -> str:
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    return lines[0]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        [],
+        ["db"],
+        ["db", "upgrade"],
+        ["db", "downgrade"],
+        ["db", "current"],
+        ["seed"],
+        ["backup"],
+        ["restore"],
+        ["demo"],
+    ],
+)
+def test_help_everywhere(args: list[str], tmp_path: Path) -> None:
+    result = run([*args, "--help"], {"SANARIP_HUB_HOME": str(tmp_path)})
+    assert result.returncode == 0, result.stderr
+    assert "Usage: sanarip-hub" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["seed"], "Missing option '--households'"),
+        (["seed", "--households", "0"], "--households"),
+        (["frobnicate"], "No such command"),
+        (["seed", "--households", "5", "--lsg", "999"], "--lsg"),
+        (["backup"], "Missing argument"),
+    ],
+)
+def test_usage_errors_exit_2(args: list[str], message: str, tmp_path: Path) -> None:
+    result = run(args, {"SANARIP_HUB_HOME": str(tmp_path)})
+    assert result.returncode == 2
+    assert message in result.stderr
+
+
+def test_invalid_config_is_one_line_naming_key_and_file(tmp_path: Path) -> None:
+    config = tmp_path / "hub.toml"
+    config.write_text('[database]\nconnect_timeout = "soon"\n')
+    result = run(["--config", str(config), "db", "current"], {"SANARIP_HUB_HOME": str(tmp_path)})
+    assert result.returncode == 1
+    line = one_error_line(result)
+    assert "database.connect_timeout" in line
+    assert str(config) in line
+
+
+def test_invalid_environment_value(tmp_path: Path) -> None:
+    result = run(
+        ["db", "current"], {"SANARIP_HUB_HOME": str(tmp_path), "SANARIP_HUB_SCHEDULE_TIMEZONE": "Mars/Base"}
+    )
+    assert result.returncode == 1
+    assert "schedule.timezone in SANARIP_HUB_SCHEDULE_TIMEZONE: unknown time zone" in one_error_line(result)
+
+
+def test_refused_connection_is_a_clear_error(tmp_path: Path) -> None:
+    with socket.socket() as probe:  # a loopback port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {
+        "SANARIP_HUB_HOME": str(tmp_path),
+        "SANARIP_HUB_DATABASE_URL": f"postgresql+psycopg://hub@127.0.0.1:{port}/x",
+    }
+    started = time.monotonic()
+    result = run(["db", "upgrade"], env)
+    assert time.monotonic() - started < 10
+    assert result.returncode == 1
+    line = one_error_line(result)
+    assert f"cannot reach the database at postgresql+psycopg://hub@127.0.0.1:{port}/x" in line
+    assert "refused" in line.lower()
+
+
+def test_silent_server_times_out_within_ten_seconds(tmp_path: Path) -> None:
+    """A server that accepts TCP but never answers (a hung host) must not hang the CLI."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    port = listener.getsockname()[1]
+    accepted: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                accepted.append(listener.accept()[0])
+            except TimeoutError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    env = {
+        "SANARIP_HUB_HOME": str(tmp_path),
+        "SANARIP_HUB_DATABASE_CONNECT_TIMEOUT": "3",
+        "SANARIP_HUB_DATABASE_URL": f"postgresql+psycopg://hub:secret@127.0.0.1:{port}/x",
+    }
+    try:
+        started = time.monotonic()
+        result = run(["db", "current"], env, timeout=30)
+        elapsed = time.monotonic() - started
+    finally:
+        stop.set()
+        thread.join()
+        for conn in accepted:
+            conn.close()
+        listener.close()
+    assert elapsed < 10
+    assert result.returncode == 1
+    line = one_error_line(result)
+    assert "cannot reach the database" in line
+    assert "secret" not in line  # the password is masked
+    assert "***" in line
+
+
+def test_debug_shows_the_traceback(tmp_path: Path) -> None:
+    env = {
+        "SANARIP_HUB_HOME": str(tmp_path),
+        "SANARIP_HUB_DATABASE_URL": "postgresql+psycopg://hub@127.0.0.1:1/x",
+    }
+    result = run(["--debug", "db", "current"], env)
+    assert result.returncode == 1
+    assert "Traceback" in result.stderr
+    assert "cannot reach the database" in result.stderr.splitlines()[-1]
+
+
+def test_seed_needs_upgrade_first(cli_env: dict[str, str]) -> None:
+    result = run(SEED, cli_env)
+    assert result.returncode == 1
+    assert "run 'sanarip-hub db upgrade'" in one_error_line(result)
+
+
+def test_upgrade_seed_refuse_append(cli_env: dict[str, str]) -> None:
+    assert run(["db", "upgrade"], cli_env).returncode == 0
+    assert run(["db", "upgrade"], cli_env).returncode == 0  # again: nothing to do, still success
+    first = run(SEED, cli_env)
+    assert first.returncode == 0, first.stderr
+    assert "seeded 300 households" in first.stdout
+    again = run(SEED, cli_env)
+    assert again.returncode == 1
+    assert "already holds 300 households; use --append" in one_error_line(again)
+    appended = run([*SEED, "--append"], cli_env)
+    assert appended.returncode == 0, appended.stderr
+    demo = run(["demo"], cli_env)
+    assert demo.returncode == 0, demo.stderr
+    assert "database already seeded" in demo.stdout
+    assert "household " in demo.stdout
+    assert "600" in demo.stdout
+
+
+def test_logs_are_json_lines_off_a_terminal(cli_env: dict[str, str]) -> None:
+    import json
+
+    run(["db", "upgrade"], cli_env)
+    result = run(SEED, cli_env)
+    events = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
+    done = [e for e in events if e["event"] == "seed.done"]
+    assert done
+    assert done[0]["households"] == 300
+    assert done[0]["level"] == "info"
+    assert "timestamp" in done[0]
+
+
+def test_backup_restore_drill(cli_env: dict[str, str], tmp_path: Path) -> None:
+    backup_file = tmp_path / "drill" / "hub.backup"
+    assert run(["db", "upgrade"], cli_env).returncode == 0
+    assert run(SEED, cli_env).returncode == 0
+    before = run(["demo"], cli_env).stdout
+    result = run(["backup", str(backup_file)], cli_env)
+    assert result.returncode == 0, result.stderr
+    assert backup_file.stat().st_size > 0
+    assert not backup_file.with_name("hub.backup.partial").exists()
+
+    # A restore over the live data is refused and changes nothing.
+    refused = run(["restore", str(backup_file)], cli_env)
+    assert refused.returncode == 1
+    assert "holds 300 households; restoring would replace them (use --force)" in one_error_line(refused)
+
+    # Damage the database, then restore with --force: everything is back.
+    assert run([*SEED, "--append"], cli_env).returncode == 0
+    forced = run(["restore", "--force", str(backup_file)], cli_env)
+    assert forced.returncode == 0, forced.stderr
+    assert run(["demo"], cli_env).stdout == before
+
+
+def test_restore_into_an_empty_database(cli_env: dict[str, str], tmp_path: Path, backend: str) -> None:
+    backup_file = tmp_path / "hub.backup"
+    assert run(["db", "upgrade"], cli_env).returncode == 0
+    assert run(SEED, cli_env).returncode == 0
+    before = run(["demo"], cli_env).stdout
+    assert run(["backup", str(backup_file)], cli_env).returncode == 0
+    fresh = hub_environment(backend, tmp_path / "fresh-home")
+    if backend == "postgresql":
+        fresh["SANARIP_HUB_DATABASE_SCHEMA"] = cli_env["SANARIP_HUB_DATABASE_SCHEMA"]
+        drop_schema(fresh["SANARIP_HUB_DATABASE_SCHEMA"])
+    result = run(["restore", str(backup_file)], fresh)
+    assert result.returncode == 0, result.stderr
+    assert run(["demo"], fresh).stdout == before.replace(str(tmp_path / "home"), str(tmp_path / "fresh-home"))
+
+
+def test_restore_rejects_a_file_that_is_not_a_backup(cli_env: dict[str, str], tmp_path: Path) -> None:
+    bogus = tmp_path / "bogus.backup"
+    bogus.write_bytes(b"this is not a database backup\n" * 10)
+    assert run(["db", "upgrade"], cli_env).returncode == 0
+    result = run(["restore", str(bogus)], cli_env)
+    assert result.returncode == 1
+    line = one_error_line(result)
+    assert "not a SQLite backup" in line or "pg_restore failed" in line
+    missing = run(["restore", str(tmp_path / "missing.backup")], cli_env)
+    assert missing.returncode == 1
+    assert "backup file not found" in one_error_line(missing)

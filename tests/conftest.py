@@ -1,0 +1,77 @@
+"""Shared fixtures: a fresh hub database on SQLite and on PostgreSQL for every storage test.
+
+PostgreSQL isolation: each test gets its own schema (``t_<random>``) in the ``test`` database,
+dropped afterwards, so parallel workers and repeated runs never see each other's rows.  The suite
+does not skip PostgreSQL when it is missing: CI must prove both back ends, so an unreachable server
+is an error (``.ci/run`` starts it).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+
+from sanarip_hub.config import Settings, load_settings
+from sanarip_hub.storage import migrate
+from sanarip_hub.storage.engine import make_engine
+
+PG_URL = os.environ.get("SANARIP_HUB_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+BACKENDS = ("sqlite", "postgresql")
+
+
+@dataclass
+class HubDb:
+    """One isolated hub database: its settings, an engine, and the environment a CLI run needs."""
+
+    backend: str
+    settings: Settings
+    engine: Engine
+    env: dict[str, str]
+
+
+def hub_environment(backend: str, home: Path) -> dict[str, str]:
+    """Environment variables that point the hub at a fresh database of ``backend``."""
+    env = {"SANARIP_HUB_HOME": str(home)}
+    if backend == "postgresql":
+        env["SANARIP_HUB_DATABASE_URL"] = PG_URL
+        env["SANARIP_HUB_DATABASE_SCHEMA"] = f"t_{secrets.token_hex(6)}"
+    return env
+
+
+def drop_schema(schema: str) -> None:
+    engine = create_engine(PG_URL)
+    with engine.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def empty_db(backend: str, tmp_path: Path) -> Iterator[HubDb]:
+    """A reachable database with no hub tables."""
+    env = hub_environment(backend, tmp_path / "home")
+    settings = load_settings(environ=env)
+    engine = make_engine(settings)
+    try:
+        yield HubDb(backend, settings, engine, env)
+    finally:
+        engine.dispose()
+        if backend == "postgresql":
+            drop_schema(settings.database.schema)
+
+
+@pytest.fixture
+def hub_db(empty_db: HubDb) -> HubDb:
+    """A database migrated to the newest schema, with no rows."""
+    migrate.upgrade(empty_db.engine)
+    return empty_db

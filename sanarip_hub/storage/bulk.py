@@ -1,19 +1,45 @@
 """Bulk loading: PostgreSQL ``COPY … FROM STDIN`` and SQLite ``executemany``, behind one interface.
 
-Rows arrive as tuples in a known column order.  Buffers are flushed parents-first in one transaction
-per flush, so a crash loses at most the current chunk and never leaves an orphan.  After loading with
-explicit ids on PostgreSQL, :meth:`BulkWriter.finish` moves each id sequence past the largest id so
-later ORM inserts do not collide.
+Rows arrive as tuples in a known column order.  Two modes:
+
+* **chunked** (default; SQLite, and PostgreSQL tables that already hold rows): buffers are flushed
+  parents-first, one transaction per flush, so a crash loses at most the current chunk and never
+  leaves an orphan.
+* **fresh** (PostgreSQL, all target tables empty): the whole load is ONE transaction.  It first
+  drops the foreign keys, unique constraints and secondary indexes of the target tables, COPYs every
+  row, then re-creates them, which validates each constraint once over the whole table instead of
+  row by row: the "Populating a Database" recipe of the PostgreSQL manual, several times faster.
+  Transactional DDL makes it all-or-nothing: a crash or a duplicate rolls back to the empty schema,
+  constraints included.
+
+After loading with explicit ids on PostgreSQL, :meth:`BulkWriter.finish` moves each id sequence past
+the largest id so later ORM inserts do not collide.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, select, text
+import psycopg
+from sqlalchemy import (
+    Connection,
+    Engine,
+    ForeignKeyConstraint,
+    Index,
+    Table,
+    UniqueConstraint,
+    func,
+    select,
+    text,
+)
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.schema import AddConstraint, CreateIndex, DropConstraint, DropIndex
 
+from sanarip_hub.errors import StorageError
 from sanarip_hub.storage.models import Base
 
 
@@ -27,16 +53,28 @@ def _sqlite_value(value: Any) -> Any:
 
 
 class BulkWriter:
-    """Buffers rows per table and writes them with the fastest path each back end offers."""
+    """Buffers rows per table and writes them with the fastest safe path each back end offers."""
 
-    def __init__(self, engine: Engine, columns: dict[str, tuple[str, ...]], order: Sequence[str]) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        columns: dict[str, tuple[str, ...]],
+        order: Sequence[str],
+        *,
+        fresh: bool = False,
+    ) -> None:
         self.engine = engine
         self.columns = columns
         self.order = tuple(order)
         self.buffers: dict[str, list[tuple[Any, ...]]] = {name: [] for name in self.order}
         self.written: dict[str, int] = dict.fromkeys(self.order, 0)
         self.is_postgres = engine.dialect.name == "postgresql"
+        self.fresh = fresh and self.is_postgres
         self._temporal: dict[str, tuple[int, ...]] = {}
+        self._connection: Connection | None = None
+        self._dropped: list[ForeignKeyConstraint | UniqueConstraint | Index] = []
+        if self.fresh:
+            self._begin_fresh()
 
     def add(self, table: str, row: tuple[Any, ...]) -> None:
         self.buffers[table].append(row)
@@ -46,20 +84,27 @@ class BulkWriter:
         return sum(len(rows) for rows in self.buffers.values())
 
     def flush(self) -> None:
-        """Write every buffered row in one transaction, parents first."""
-        with self.engine.begin() as connection:
-            raw = connection.connection.driver_connection
-            assert raw is not None
-            for table in self.order:
-                rows = self.buffers[table]
-                if not rows:
-                    continue
-                if self.is_postgres:
-                    self._copy(raw, table, rows)
-                else:
-                    self._insert(raw, table, rows)
-                self.written[table] += len(rows)
-                self.buffers[table] = []
+        """Write every buffered row, parents first (one transaction per flush in chunked mode)."""
+        with _as_storage_error("bulk load"):
+            if self._connection is not None:
+                self._write(self._connection)
+                return
+            with self.engine.begin() as connection:
+                self._write(connection)
+
+    def _write(self, connection: Connection) -> None:
+        raw = connection.connection.driver_connection
+        assert raw is not None
+        for table in self.order:
+            rows = self.buffers[table]
+            if not rows:
+                continue
+            if self.is_postgres:
+                self._copy(raw, table, rows)
+            else:
+                self._insert(raw, table, rows)
+            self.written[table] += len(rows)
+            self.buffers[table] = []
 
     def _copy(self, raw: Any, table: str, rows: Iterable[tuple[Any, ...]]) -> None:
         cols = ", ".join(self.columns[table])
@@ -98,23 +143,85 @@ class BulkWriter:
             self._temporal[table] = cached
         return cached
 
+    # --- fresh mode ---------------------------------------------------------------------------------
+
+    def _tables(self) -> list[Table]:
+        return [Base.metadata.tables[name] for name in self.order]
+
+    def _begin_fresh(self) -> None:
+        connection = self.engine.connect()
+        connection.begin()
+        self._connection = connection
+        for table in self._tables():
+            for fk in table.foreign_key_constraints:
+                connection.execute(DropConstraint(fk))
+                self._dropped.append(fk)
+            for unique in (c for c in table.constraints if isinstance(c, UniqueConstraint)):
+                connection.execute(DropConstraint(unique))
+                self._dropped.append(unique)
+            for index in table.indexes:
+                connection.execute(DropIndex(index))
+                self._dropped.append(index)
+
+    def _end_fresh(self, connection: Connection) -> None:
+        """Re-create indexes and unique constraints first (foreign keys validate faster with them)."""
+        ordered = sorted(self._dropped, key=lambda item: isinstance(item, ForeignKeyConstraint))
+        for item in ordered:
+            connection.execute(CreateIndex(item) if isinstance(item, Index) else AddConstraint(item))
+        for table in self._tables():
+            connection.exec_driver_sql(f"ANALYZE {table.name}")
+
     def finish(self) -> None:
-        """Flush what is left and, on PostgreSQL, move id sequences past the loaded ids."""
-        if self.pending:
-            self.flush()
-        if not self.is_postgres:
-            return
-        with self.engine.begin() as connection:
-            for table in self.order:
-                if not self.written[table] or "id" not in self.columns[table]:
-                    continue
-                sequence = connection.execute(
-                    text("SELECT pg_get_serial_sequence(:t, 'id')"), {"t": table}
-                ).scalar_one()
-                if sequence:
-                    connection.execute(
-                        text(f"SELECT setval('{sequence}', (SELECT COALESCE(MAX(id), 1) FROM {table}))")
-                    )
+        """Flush what is left, restore what fresh mode dropped, commit, and advance id sequences.
+
+        On any failure the fresh-mode transaction is rolled back before the error propagates.
+        """
+        try:
+            if self.pending:
+                self.flush()
+            if self._connection is not None:
+                with _as_storage_error("bulk load (re-creating constraints)"):
+                    self._end_fresh(self._connection)
+                    self._advance_sequences(self._connection)
+                    self._connection.commit()
+                self._connection.close()
+                self._connection = None
+            elif self.is_postgres:
+                with self.engine.begin() as connection:
+                    self._advance_sequences(connection)
+        except BaseException:
+            self.abort()
+            raise
+
+    def abort(self) -> None:
+        """Roll back a fresh-mode load (the schema returns to its state before the load)."""
+        if self._connection is not None:
+            connection, self._connection = self._connection, None
+            connection.rollback()
+            connection.close()
+
+    def _advance_sequences(self, connection: Connection) -> None:
+        for table in self.order:
+            if not self.written[table] or "id" not in self.columns[table]:
+                continue
+            sequence = connection.execute(
+                text("SELECT pg_get_serial_sequence(:t, 'id')"), {"t": table}
+            ).scalar_one()
+            if sequence:
+                connection.execute(
+                    text(f"SELECT setval('{sequence}', (SELECT COALESCE(MAX(id), 1) FROM {table}))")
+                )
+
+
+@contextmanager
+def _as_storage_error(what: str) -> Iterator[None]:
+    """Driver errors (raised raw by COPY and executemany) become one :class:`StorageError`."""
+    try:
+        yield
+    except DBAPIError as exc:
+        raise StorageError(f"{what} failed: {str(exc.orig).strip().splitlines()[0]}") from exc
+    except (sqlite3.Error, psycopg.Error) as exc:
+        raise StorageError(f"{what} failed: {str(exc).strip().splitlines()[0]}") from exc
 
 
 def next_ids(engine: Engine, tables: Iterable[str]) -> dict[str, int]:
@@ -123,7 +230,6 @@ def next_ids(engine: Engine, tables: Iterable[str]) -> dict[str, int]:
     with engine.connect() as connection:
         for name in tables:
             table = Base.metadata.tables[name]
-            result[name] = (
-                int(connection.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()) + 1
-            )
+            largest = connection.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()
+            result[name] = int(largest) + 1
     return result

@@ -32,16 +32,17 @@ from sanarip_hub.storage.models import (
     SocialPassport,
 )
 from sanarip_hub.storage.passport import derive_lsg_passport
+from sanarip_hub.synthetic.book import BookGenerator
 from sanarip_hub.synthetic.country import (
     COLUMNS,
     REFERENCE_YEAR,
     TABLE_ORDER,
-    CountryGenerator,
     IdCounters,
     LsgState,
     lsg_random,
 )
-from sanarip_hub.synthetic.territory import SyntheticLsg, build_territory
+from sanarip_hub.synthetic.modules import ModuleGenerator
+from sanarip_hub.synthetic.territory import AteRow, SyntheticLsg, build_territory
 
 HOUSEHOLDS_PER_LSG = 6530  # 1.75 M households / 268 LSG bodies (FACTS §3, §10)
 MAX_LSG = 268
@@ -116,26 +117,31 @@ def seed_country(
     states = _lsg_states(engine, chosen, lsg_ids)
     taken = _taken_pins(engine) if existing else set()
 
-    writer = BulkWriter(engine, COLUMNS, TABLE_ORDER)
     ids = IdCounters(next_ids(engine, TABLE_ORDER))
-    generator = CountryGenerator(seed, ids, taken, writer.add)
-    for lsg, n in zip(chosen, split_households(households, chosen), strict=True):
-        state = states[lsg.soate_code]
-        start = state.next_account
-        generator.ensure_queues(lsg, state)
-        rng = lsg_random(seed, lsg.soate_code, f"households:{start}")
-        reported = 0
-        for done in range(1, n + 1):
-            generator.household(rng, lsg, state)
-            if writer.pending >= FLUSH_ROWS:
-                writer.flush()
-                if progress:
-                    progress(done - reported)
-                    reported = done
-        if progress:
-            progress(n - reported)
-        generator.lsg_assets(lsg_random(seed, lsg.soate_code, f"assets:{start}"), lsg, state, n)
-    writer.finish()
+    writer = BulkWriter(engine, COLUMNS, TABLE_ORDER, fresh=not existing)
+    modules = ModuleGenerator(ids, writer.add)
+    book = BookGenerator(ids, taken, writer.add, modules)
+    try:
+        for lsg, n in zip(chosen, split_households(households, chosen), strict=True):
+            state = states[lsg.soate_code]
+            start = state.next_account
+            modules.ensure_queues(state)
+            rng = lsg_random(seed, lsg.soate_code, f"households:{start}")
+            reported = 0
+            for done in range(1, n + 1):
+                book.household(rng, lsg, state)
+                if writer.pending >= FLUSH_ROWS:
+                    writer.flush()
+                    if progress:
+                        progress(done - reported)
+                        reported = done
+            if progress:
+                progress(n - reported)
+            modules.lsg_assets(lsg_random(seed, lsg.soate_code, f"assets:{start}"), lsg, state, n)
+        writer.finish()
+    except BaseException:
+        writer.abort()
+        raise
 
     with engine.begin() as connection:
         for lsg in chosen:
@@ -143,7 +149,7 @@ def seed_country(
     return SeedReport(households, len(chosen), time.perf_counter() - started, dict(writer.written))
 
 
-def _load_reference(engine: Engine, units: tuple[object, ...], chosen: list[SyntheticLsg]) -> dict[str, int]:
+def _load_reference(engine: Engine, units: tuple[AteRow, ...], chosen: list[SyntheticLsg]) -> dict[str, int]:
     """Insert the territory and the chosen LSG bodies that are not there yet; return LSG ids by code."""
     with engine.begin() as connection:
         present = set(connection.execute(select(AteUnit.soate_code)).scalars())
@@ -152,13 +158,13 @@ def _load_reference(engine: Engine, units: tuple[object, ...], chosen: list[Synt
                 "soate_code": u.code,
                 "name_ky": u.name_ky,
                 "name_ru": u.name_ru,
-                "name_en": u.name_en,  # type: ignore[attr-defined]
+                "name_en": u.name_en,
                 "kind": u.kind,
                 "parent_code": u.parent,
                 "valid_from": date(2025, 1, 1),
-            }  # type: ignore[attr-defined]
+            }
             for u in units
-            if u.code not in present  # type: ignore[attr-defined]
+            if u.code not in present
         ]
         if rows:
             connection.execute(insert(AteUnit), rows)

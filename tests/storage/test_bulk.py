@@ -1,0 +1,89 @@
+"""Bulk loading keeps the schema whole: fresh-mode loads restore every constraint, and a failed
+load leaves nothing behind."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import func, insert, select
+
+from sanarip_hub.errors import StorageError
+from sanarip_hub.storage.bulk import BulkWriter, next_ids
+from sanarip_hub.storage.models import AteUnit, Base, LsgBody, Person
+from sanarip_hub.synthetic.country import COLUMNS, TABLE_ORDER
+from sanarip_hub.synthetic.seed import seed_country
+from tests.conftest import HubDb
+
+
+def schema_matches_models(db: HubDb) -> bool:
+    with db.engine.connect() as connection:
+        return compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
+
+
+def test_fresh_seed_restores_every_constraint_and_index(hub_db: HubDb) -> None:
+    seed_country(hub_db.engine, 400, lsg_count=2, seed=3)
+    assert schema_matches_models(hub_db)
+    with hub_db.engine.connect() as connection:  # id sequences continue past the loaded ids
+        lsg_id = connection.execute(select(LsgBody.id).limit(1)).scalar_one()
+    with hub_db.engine.begin() as connection:
+        new_id = connection.execute(
+            insert(Person).returning(Person.id),
+            {
+                "lsg_id": lsg_id,
+                "pin_status": "none",
+                "surname": "Жаңы",
+                "given_name": "Адам",
+                "gender": "M",
+                "birth_date": date(2000, 1, 1),
+            },
+        ).scalar_one()
+    assert new_id == next_ids(hub_db.engine, ["person"])["person"] - 1
+    with hub_db.engine.connect() as connection:
+        assert connection.execute(select(func.max(Person.id))).scalar_one() == new_id
+
+
+def person_row(person_id: int, lsg_id: int, pin: str) -> tuple[object, ...]:
+    return (
+        person_id,
+        lsg_id,
+        pin,
+        "active",
+        "Асанов",
+        "Асан",
+        None,
+        "M",
+        date(1990, 1, 1),
+        None,
+        0,
+        "kyrgyz",
+        "KGZ",
+    )
+
+
+def test_failed_fresh_load_rolls_back_data_and_schema(hub_db: HubDb) -> None:
+    with hub_db.engine.begin() as connection:
+        connection.execute(
+            insert(AteUnit),
+            {
+                "soate_code": "41708203801000",
+                "name_ky": "А",
+                "name_ru": "А",
+                "kind": "ayil_aimak",
+                "valid_from": date(2025, 1, 1),
+            },
+        )
+        lsg_id = connection.execute(
+            insert(LsgBody).returning(LsgBody.id),
+            {"soate_code": "41708203801000", "kind": "ayil_okmotu", "name_ky": "А", "name_ru": "А"},
+        ).scalar_one()
+    writer = BulkWriter(hub_db.engine, COLUMNS, TABLE_ORDER, fresh=True)
+    writer.add("person", person_row(1, lsg_id, "21705198091234"))
+    writer.add("person", person_row(2, lsg_id, "21705198091234"))  # a duplicate PIN
+    with pytest.raises(StorageError, match=r"bulk load.* failed: .*(UNIQUE|unique|duplicate)"):
+        writer.finish()
+    with hub_db.engine.connect() as connection:
+        assert connection.execute(select(func.count()).select_from(Person)).scalar_one() == 0
+    assert schema_matches_models(hub_db)

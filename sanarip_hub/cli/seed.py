@@ -23,10 +23,23 @@ log = get_logger("sanarip_hub.cli")
 )
 @click.option("--seed", "seed_value", type=int, default=0, show_default=True, help="Random seed.")
 @click.option("--append", is_flag=True, help="Add to a database that already holds households.")
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Generator processes for a fresh PostgreSQL load (default: cores - 2, at least 1).",
+)
 @pass_hub
-def seed(hub: HubContext, households: int, lsg_count: int | None, seed_value: int, append: bool) -> None:
+def seed(
+    hub: HubContext,
+    households: int,
+    lsg_count: int | None,
+    seed_value: int,
+    append: bool,
+    workers: int | None,
+) -> None:
     """Generate a deterministic synthetic country and load it (PINs use the reserved 9xxxx serials)."""
-    report = run_seed(hub, households, lsg_count, seed_value, append)
+    report = run_seed(hub, households, lsg_count, seed_value, append, workers)
     click.echo(
         f"seeded {report.households} households, {report.persons} persons in {report.lsg_bodies} LSG bodies "
         f"in {report.seconds:.1f} s ({report.households / report.seconds:,.0f} households/s)"
@@ -34,11 +47,18 @@ def seed(hub: HubContext, households: int, lsg_count: int | None, seed_value: in
 
 
 def run_seed(
-    hub: HubContext, households: int, lsg_count: int | None, seed_value: int, append: bool
+    hub: HubContext,
+    households: int,
+    lsg_count: int | None,
+    seed_value: int,
+    append: bool,
+    workers: int | None = None,
 ) -> SeedReport:
     """Seed with a progress bar; shared with ``demo``."""
     with progress_bar("seeding households", households) as advance:
-        report = seed_country(hub.engine, households, lsg_count, seed_value, append=append, progress=advance)
+        report = seed_country(
+            hub.engine, households, lsg_count, seed_value, append=append, progress=advance, workers=workers
+        )
     log.info(
         "seed.done",
         households=report.households,

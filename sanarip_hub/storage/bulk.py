@@ -18,7 +18,9 @@ the largest id so later ORM inserts do not collide.
 
 from __future__ import annotations
 
+import queue
 import sqlite3
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -73,6 +75,9 @@ class BulkWriter:
         self._temporal: dict[str, tuple[int, ...]] = {}
         self._connection: Connection | None = None
         self._dropped: list[ForeignKeyConstraint | UniqueConstraint | Index] = []
+        self._pipe: queue.Queue[dict[str, list[tuple[Any, ...]]] | None] = queue.Queue(maxsize=1)
+        self._thread: threading.Thread | None = None
+        self._failure: BaseException | None = None
         if self.fresh:
             self._begin_fresh()
 
@@ -84,19 +89,49 @@ class BulkWriter:
         return sum(len(rows) for rows in self.buffers.values())
 
     def flush(self) -> None:
-        """Write every buffered row, parents first (one transaction per flush in chunked mode)."""
-        with _as_storage_error("bulk load"):
-            if self._connection is not None:
-                self._write(self._connection)
-                return
-            with self.engine.begin() as connection:
-                self._write(connection)
+        """Write every buffered row, parents first.
 
-    def _write(self, connection: Connection) -> None:
+        Chunked mode: one transaction per flush.  Fresh mode: the rows go to a background thread that
+        COPYs them while the caller generates the next chunk (psycopg waits on the server without the
+        GIL, so the database's work overlaps Python's); at most one chunk waits in between.
+        """
+        batch, self.buffers = self.buffers, {name: [] for name in self.order}
+        if self._connection is not None:
+            self._raise_background_failure()
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._drain, name="bulk-copy", daemon=True)
+                self._thread.start()
+            self._pipe.put(batch)
+            return
+        with _as_storage_error("bulk load"), self.engine.begin() as connection:
+            self._write(connection, batch)
+
+    def _drain(self) -> None:
+        assert self._connection is not None
+        while (batch := self._pipe.get()) is not None:
+            if self._failure is None:
+                try:
+                    with _as_storage_error("bulk load"):
+                        self._write(self._connection, batch)
+                except BaseException as exc:  # handed to the caller's thread by _raise_background_failure
+                    self._failure = exc
+
+    def _stop_background(self) -> None:
+        if self._thread is not None:
+            self._pipe.put(None)
+            self._thread.join()
+            self._thread = None
+
+    def _raise_background_failure(self) -> None:
+        if self._failure is not None:
+            failure, self._failure = self._failure, None
+            raise failure
+
+    def _write(self, connection: Connection, batch: dict[str, list[tuple[Any, ...]]]) -> None:
         raw = connection.connection.driver_connection
         assert raw is not None
         for table in self.order:
-            rows = self.buffers[table]
+            rows = batch[table]
             if not rows:
                 continue
             if self.is_postgres:
@@ -104,7 +139,20 @@ class BulkWriter:
             else:
                 self._insert(raw, table, rows)
             self.written[table] += len(rows)
-            self.buffers[table] = []
+
+    def copy_text(self, table: str, data: bytes, rows: int) -> None:
+        """COPY ``rows`` rows already in PostgreSQL's text format (fresh mode's parallel feeders)."""
+        if self._connection is None:
+            raise StorageError("copy_text needs a fresh-mode PostgreSQL load")
+        self._stop_background()  # the connection carries one COPY at a time
+        self._raise_background_failure()
+        with _as_storage_error("bulk load"):
+            raw = self._connection.connection.driver_connection
+            assert raw is not None
+            cols = ", ".join(self.columns[table])
+            with raw.cursor() as cursor, cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+                copy.write(data)
+        self.written[table] += rows
 
     def _copy(self, raw: Any, table: str, rows: Iterable[tuple[Any, ...]]) -> None:
         cols = ", ".join(self.columns[table])
@@ -152,6 +200,8 @@ class BulkWriter:
         connection = self.engine.connect()
         connection.begin()
         self._connection = connection
+        # Index builds at the end sort whole tables: give them memory instead of temporary files.
+        connection.exec_driver_sql("SET LOCAL maintenance_work_mem = '512MB'")
         for table in self._tables():
             for fk in table.foreign_key_constraints:
                 connection.execute(DropConstraint(fk))
@@ -179,6 +229,8 @@ class BulkWriter:
         try:
             if self.pending:
                 self.flush()
+            self._stop_background()
+            self._raise_background_failure()
             if self._connection is not None:
                 with _as_storage_error("bulk load (re-creating constraints)"):
                     self._end_fresh(self._connection)
@@ -195,6 +247,8 @@ class BulkWriter:
 
     def abort(self) -> None:
         """Roll back a fresh-mode load (the schema returns to its state before the load)."""
+        self._stop_background()
+        self._failure = None
         if self._connection is not None:
             connection, self._connection = self._connection, None
             connection.rollback()

@@ -1,13 +1,16 @@
 """The electronic passport of an LSG body, derived from the household register book.
 
 Regulation clause 9 lists population size and composition as passport content; FACTS §8.3 adds that
-those counts are aggregated from the book, never typed in.  :func:`derive_lsg_passport` computes
-them with one aggregate query per figure, on SQLite and PostgreSQL alike, and replaces the period's
-passport atomically.
+those counts are aggregated from the book, never typed in.  :func:`derive_lsg_passports` computes
+them for many LSG bodies at once with one grouped query per figure (one pass over the book however
+many bodies there are), on SQLite and PostgreSQL alike, and replaces the period's passports in the
+caller's transaction.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 
 from sqlalchemy import Connection, and_, case, delete, func, insert, select
@@ -48,12 +51,18 @@ def period_start(period: str) -> date:
 
 
 def derive_lsg_passport(connection: Connection, lsg_id: int, period: str) -> int:
-    """(Re)compute the passport of ``lsg_id`` for ``period`` from the book; return its id."""
+    """(Re)compute one LSG body's passport for ``period``; return its id."""
+    return derive_lsg_passports(connection, [lsg_id], period)[lsg_id]
+
+
+def derive_lsg_passports(connection: Connection, lsg_ids: Sequence[int], period: str) -> dict[int, int]:
+    """(Re)compute the passports of ``lsg_ids`` for ``period`` from the book; return their ids."""
     ref = period_start(period)
+    wanted = list(lsg_ids)
     current_member = and_(
         HouseholdMember.member_to.is_(None),
         Household.closed_at.is_(None),
-        Household.lsg_id == lsg_id,
+        Household.lsg_id.in_(wanted),
         Person.death_date.is_(None),
         Person.birth_date <= ref,
     )
@@ -66,63 +75,88 @@ def derive_lsg_passport(connection: Connection, lsg_id: int, period: str) -> int
         (and_(Person.gender == "F", Person.birth_date > _years_before(ref, PENSION_AGE["F"])), "working"),
         else_="pension",
     ).label("band")
-    members = (
-        select(Person.gender, band, func.count(func.distinct(Person.id)))
+    migrant = case(
+        (
+            and_(
+                HouseholdMember.is_temporarily_absent.is_(True),
+                HouseholdMember.absence_reason == AbsenceReason.LABOUR_MIGRATION,
+            ),
+            1,
+        ),
+        else_=0,
+    )
+    book = (
+        select(Household.lsg_id, Person.gender, band, func.count(), func.sum(migrant))
         .select_from(HouseholdMember)
         .join(Household, Household.id == HouseholdMember.household_id)
         .join(Person, Person.id == HouseholdMember.person_id)
         .where(current_member)
-        .group_by(Person.gender, band)
+        .group_by(Household.lsg_id, Person.gender, band)
     )
-    cells = [
-        (str(gender), str(age_band), int(count)) for gender, age_band, count in connection.execute(members)
-    ]
+    cells: dict[int, list[tuple[str, str, int]]] = defaultdict(list)
+    migrants: dict[int, int] = defaultdict(int)
+    for lsg_id, gender, age_band, count, absent in connection.execute(book):
+        cells[lsg_id].append((str(gender), str(age_band), int(count)))
+        migrants[lsg_id] += int(absent or 0)
 
-    households = connection.execute(
-        select(func.count()).where(Household.lsg_id == lsg_id, Household.closed_at.is_(None))
-    ).scalar_one()
-    migrants = connection.execute(
-        select(func.count(func.distinct(HouseholdMember.person_id)))
-        .join(Household, Household.id == HouseholdMember.household_id)
-        .join(Person, Person.id == HouseholdMember.person_id)
-        .where(
-            current_member,
-            HouseholdMember.is_temporarily_absent.is_(True),
-            HouseholdMember.absence_reason == AbsenceReason.LABOUR_MIGRATION,
-        )
-    ).scalar_one()
-    unemployed = connection.execute(
-        select(func.count(func.distinct(SocialPassportMember.person_id)))
-        .join(SocialPassport, SocialPassport.id == SocialPassportMember.passport_id)
-        .where(
-            SocialPassport.lsg_id == lsg_id,
-            SocialPassport.status == SocialPassportStatus.ACTIVE,
-            SocialPassportMember.employment == Employment.UNEMPLOYED_REGISTERED,
-        )
-    ).scalar_one()
-    soate = connection.execute(select(LsgBody.soate_code).where(LsgBody.id == lsg_id)).scalar_one()
-    settlements = connection.execute(
-        select(func.count()).where(AteUnit.parent_code == soate, AteUnit.kind == UnitKind.VILLAGE)
-    ).scalar_one()
-
-    connection.execute(delete(LsgPassport).where(LsgPassport.lsg_id == lsg_id, LsgPassport.period == period))
-    passport_id = connection.execute(
-        insert(LsgPassport).returning(LsgPassport.id),
-        {
-            "lsg_id": lsg_id,
-            "period": period,
-            "area_km2": None,
-            "settlements_count": settlements or 1,
-            "population_total": sum(count for _, _, count in cells),
-            "households_total": households,
-            "migrants_out_count": migrants,
-            "unemployed_registered": unemployed,
-            "derived_at": datetime.now(UTC),
-        },
-    ).scalar_one()
-    if cells:
+    households = dict(
         connection.execute(
-            insert(LsgPassportPopulation),
-            [{"passport_id": passport_id, "gender": g, "age_band": b, "count": c} for g, b, c in cells],
-        )
-    return int(passport_id)
+            select(Household.lsg_id, func.count())
+            .where(Household.lsg_id.in_(wanted), Household.closed_at.is_(None))
+            .group_by(Household.lsg_id)
+        ).all()
+    )
+    unemployed = dict(
+        connection.execute(
+            select(SocialPassport.lsg_id, func.count(func.distinct(SocialPassportMember.person_id)))
+            .join(SocialPassport, SocialPassport.id == SocialPassportMember.passport_id)
+            .where(
+                SocialPassport.lsg_id.in_(wanted),
+                SocialPassport.status == SocialPassportStatus.ACTIVE,
+                SocialPassportMember.employment == Employment.UNEMPLOYED_REGISTERED,
+            )
+            .group_by(SocialPassport.lsg_id)
+        ).all()
+    )
+    settlements = dict(
+        connection.execute(
+            select(LsgBody.id, func.count(AteUnit.soate_code))
+            .outerjoin(
+                AteUnit, and_(AteUnit.parent_code == LsgBody.soate_code, AteUnit.kind == UnitKind.VILLAGE)
+            )
+            .where(LsgBody.id.in_(wanted))
+            .group_by(LsgBody.id)
+        ).all()
+    )
+
+    connection.execute(
+        delete(LsgPassport).where(LsgPassport.lsg_id.in_(wanted), LsgPassport.period == period)
+    )
+    now = datetime.now(UTC)
+    ids: dict[int, int] = {}
+    for lsg_id in wanted:
+        lsg_cells = cells.get(lsg_id, [])
+        passport_id = connection.execute(
+            insert(LsgPassport).returning(LsgPassport.id),
+            {
+                "lsg_id": lsg_id,
+                "period": period,
+                "area_km2": None,
+                "settlements_count": settlements.get(lsg_id) or 1,
+                "population_total": sum(count for _, _, count in lsg_cells),
+                "households_total": households.get(lsg_id, 0),
+                "migrants_out_count": migrants.get(lsg_id, 0),
+                "unemployed_registered": unemployed.get(lsg_id, 0),
+                "derived_at": now,
+            },
+        ).scalar_one()
+        ids[lsg_id] = int(passport_id)
+        if lsg_cells:
+            connection.execute(
+                insert(LsgPassportPopulation),
+                [
+                    {"passport_id": passport_id, "gender": g, "age_band": b, "count": c}
+                    for g, b, c in lsg_cells
+                ],
+            )
+    return ids

@@ -10,6 +10,7 @@ tuples and then emitted in one pass.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from datetime import date
 
 from sanarip_hub.domain.codes import (
@@ -24,6 +25,7 @@ from sanarip_hub.domain.codes import (
     PinStatus,
     Relation,
 )
+from sanarip_hub.errors import SeedError
 from sanarip_hub.synthetic import names as nm
 from sanarip_hub.synthetic.country import (
     BLOCKED_PIN_RATE,
@@ -32,6 +34,8 @@ from sanarip_hub.synthetic.country import (
     REFERENCE_DATE,
     REFERENCE_YEAR,
     SECOND_PIN_RATE,
+    SERIALS_PER_SHARD,
+    SHARDS,
     SOCIAL_PASSPORT_RATE,
     Emit,
     IdCounters,
@@ -84,6 +88,16 @@ LABOUR, STUDY, ARMY = (
     AbsenceReason.ARMY.value,
 )
 REF_ORDINAL = REFERENCE_DATE.toordinal()
+BOOK_TABLES = (
+    "address",
+    "person",
+    "person_pin_alias",
+    "household",
+    "household_member",
+    "dwelling",
+    "household_land",
+    "household_livestock",
+)
 
 # A planned member: relation, male, age, surname, given name, patronymic, married.
 Plan = tuple[str, bool, int, str, str, str | None, bool]
@@ -92,38 +106,35 @@ Plan = tuple[str, bool, int, str, str, str | None, bool]
 class BookGenerator:
     """Emits one household at a time into ``emit(table, row)``."""
 
-    def __init__(self, ids: IdCounters, taken_pins: set[str], emit: Emit, modules: ModuleGenerator) -> None:
+    def __init__(self, shard: int, taken_pins: set[str], emit: Emit, modules: ModuleGenerator) -> None:
+        self.shard = shard
         self.emit = emit
         self.taken_pins = taken_pins
         self.modules = modules
-        self._next = {
-            table: ids.counter(table)
-            for table in (
-                "address",
-                "person",
-                "person_pin_alias",
-                "household",
-                "household_member",
-                "dwelling",
-                "household_land",
-                "household_livestock",
-            )
-        }
+        self._next: dict[str, Callable[[], int]] = {}
         self._dob: dict[int, str] = {}
 
-    def _pin(self, r: random.Random, male: bool, ordinal: int) -> str:
-        """A unique synthetic PIN: gender digit, DDMMYYYY, serial 9xxxx (never a real person's)."""
+    def use_ids(self, ids: IdCounters) -> None:
+        """Take ids from ``ids`` (the id block of the LSG body being generated) from now on."""
+        for table in BOOK_TABLES:
+            self._next[table] = ids.counter(table)
+
+    def _pin(self, rng: random.Random, male: bool, ordinal: int) -> str:
+        """A unique synthetic PIN: gender digit, DDMMYYYY, serial 9xxxx (never a real person's) from
+        this shard's share of the serials."""
         dob = self._dob.get(ordinal)
         if dob is None:
             dob = self._dob[ordinal] = date.fromordinal(ordinal).strftime("%d%m%Y")
         prefix = ("2" if male else "1") + dob
-        random_ = r.random
+        random_ = rng.random
         taken = self.taken_pins
-        while True:
-            pin = f"{prefix}{90000 + int(random_() * 10000)}"
+        shard = self.shard
+        for _ in range(SERIALS_PER_SHARD * 4):
+            pin = f"{prefix}{90000 + SHARDS * int(random_() * SERIALS_PER_SHARD) + shard}"
             if pin not in taken:
                 taken.add(pin)
                 return pin
+        raise SeedError(f"no free synthetic PIN serial left for birth date {dob} in shard {shard}")
 
     def household(self, rng: random.Random, lsg: SyntheticLsg, state: LsgState) -> None:
         """One household: address, members, dwelling, land, livestock, maybe a social passport and a

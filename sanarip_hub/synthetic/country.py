@@ -86,7 +86,37 @@ SECOND_PIN_RATE = 0.007  # FACTS §10: 0.5-1% have an old or duplicate PIN
 NO_PIN_RATE = 0.002  # FACTS §10: 0.2% without a PIN
 BLOCKED_PIN_RATE = 0.001
 
+# LSG bodies are dealt round-robin into a fixed number of shards; shard s draws PIN serials
+# 90000 + SHARDS*k + s only, so shards never collide and can be generated in parallel processes
+# while the result stays the same whatever the number of processes.
+SHARDS = 8
+SERIALS_PER_SHARD = 10_000 // SHARDS
+
+# The most rows one household (or one LSG body) can produce per table: each LSG body gets an id block
+# this large, so ids are known before generation starts and never depend on which process ran it.
+MAX_PER_HOUSEHOLD: dict[str, int] = {
+    "address": 1, "person": 12, "person_pin_alias": 12, "household": 1, "household_member": 12,
+    "dwelling": 1, "household_land": 2, "household_livestock": 9, "social_passport": 1,
+    "social_passport_member": 12, "social_service_access": 5, "land_application": 1,
+    "land_application_event": 2,
+}  # fmt: skip
+
 Emit = Callable[[str, tuple[Any, ...]], None]
+
+
+def per_lsg_rows(households: int) -> dict[str, int]:
+    """Rows per table one LSG body with ``households`` households produces at most (its id block)."""
+    properties = max(5, round(households * MUNICIPAL_PROPERTY_RATE))
+    bounds = {table: per * households for table, per in MAX_PER_HOUSEHOLD.items()}
+    bounds.update(
+        land_queue=2,
+        municipal_property=properties,
+        property_lease=properties,
+        property_event=2 * properties,
+        social_object=max(3, round(households * SOCIAL_OBJECT_RATE)),
+        lsg_problem=15,
+    )
+    return bounds
 
 
 class IdCounters:

@@ -74,9 +74,13 @@ def _moment(day: date) -> datetime:
 class ModuleGenerator:
     """Emits social passports, land-queue applications, property, social objects and problems."""
 
-    def __init__(self, ids: IdCounters, emit: Emit) -> None:
-        self.ids = ids
+    def __init__(self, emit: Emit) -> None:
+        self.ids = IdCounters()
         self.emit = emit
+
+    def use_ids(self, ids: IdCounters) -> None:
+        """Take ids from ``ids`` (the id block of the LSG body being generated) from now on."""
+        self.ids = ids
 
     def social_passport(
         self,

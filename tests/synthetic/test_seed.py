@@ -74,6 +74,24 @@ def test_same_seed_same_country_on_both_backends(
         reference.dispose()
 
 
+def test_worker_processes_give_the_same_country(
+    hub_db: HubDb, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """On PostgreSQL a fresh seed may run in worker processes; the rows must not depend on it."""
+    from sanarip_hub.config import load_settings
+    from sanarip_hub.storage import migrate
+    from sanarip_hub.storage.engine import make_engine
+
+    seed_country(hub_db.engine, HOUSEHOLDS, lsg_count=5, seed=9, workers=3)
+    reference = make_engine(load_settings(environ={"SANARIP_HUB_HOME": str(tmp_path_factory.mktemp("one"))}))
+    migrate.upgrade(reference)
+    seed_country(reference, HOUSEHOLDS, lsg_count=5, seed=9, workers=1)
+    try:
+        assert fingerprint(hub_db.engine) == fingerprint(reference)
+    finally:
+        reference.dispose()
+
+
 def test_another_seed_gives_another_country(seeded: HubDb, tmp_path_factory: pytest.TempPathFactory) -> None:
     from sanarip_hub.config import load_settings
     from sanarip_hub.storage import migrate

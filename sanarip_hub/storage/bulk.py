@@ -2,15 +2,15 @@
 
 Rows arrive as tuples in a known column order.  Two modes:
 
-* **chunked** (default; SQLite, and PostgreSQL tables that already hold rows): buffers are flushed
-  parents-first, one transaction per flush, so a crash loses at most the current chunk and never
-  leaves an orphan.
-* **fresh** (PostgreSQL, all target tables empty): the whole load is ONE transaction.  It first
-  drops the foreign keys, unique constraints and secondary indexes of the target tables, COPYs every
-  row, then re-creates them, which validates each constraint once over the whole table instead of
-  row by row: the "Populating a Database" recipe of the PostgreSQL manual, several times faster.
-  Transactional DDL makes it all-or-nothing: a crash or a duplicate rolls back to the empty schema,
-  constraints included.
+* **chunked** (default, used when the tables already hold rows): buffers are flushed parents-first,
+  one transaction per flush, so a crash loses at most the current chunk and never leaves an orphan.
+* **fresh** (the target tables are empty): the whole load is ONE transaction, so a killed process
+  or a duplicate leaves the database exactly as it was.  On PostgreSQL the transaction first drops
+  the foreign keys, unique constraints and secondary indexes of the target tables, COPYs every row
+  (from a background thread, overlapping Python's generation of the next chunk), then re-creates
+  them, validating each constraint once over the whole table instead of row by row: the
+  "Populating a Database" recipe of the PostgreSQL manual, several times faster.  Transactional DDL
+  makes that all-or-nothing too, constraints included.
 
 After loading with explicit ids on PostgreSQL, :meth:`BulkWriter.finish` moves each id sequence past
 the largest id so later ORM inserts do not collide.
@@ -71,7 +71,7 @@ class BulkWriter:
         self.buffers: dict[str, list[tuple[Any, ...]]] = {name: [] for name in self.order}
         self.written: dict[str, int] = dict.fromkeys(self.order, 0)
         self.is_postgres = engine.dialect.name == "postgresql"
-        self.fresh = fresh and self.is_postgres
+        self.fresh = fresh
         self._temporal: dict[str, tuple[int, ...]] = {}
         self._connection: Connection | None = None
         self._dropped: list[ForeignKeyConstraint | UniqueConstraint | Index] = []
@@ -96,6 +96,10 @@ class BulkWriter:
         GIL, so the database's work overlaps Python's); at most one chunk waits in between.
         """
         batch, self.buffers = self.buffers, {name: [] for name in self.order}
+        if self._connection is not None and not self.is_postgres:
+            with _as_storage_error("bulk load"):
+                self._write(self._connection, batch)
+            return
         if self._connection is not None:
             self._raise_background_failure()
             if self._thread is None:
@@ -143,7 +147,7 @@ class BulkWriter:
     def copy_text(self, table: str, data: bytes, rows: int) -> None:
         """COPY ``rows`` rows already in PostgreSQL's text format (fresh mode's parallel feeders)."""
         if self._connection is None:
-            raise StorageError("copy_text needs a fresh-mode PostgreSQL load")
+            raise StorageError("copy_text needs a fresh-mode load")
         self._stop_background()  # the connection carries one COPY at a time
         self._raise_background_failure()
         with _as_storage_error("bulk load"):
@@ -200,6 +204,8 @@ class BulkWriter:
         connection = self.engine.connect()
         connection.begin()
         self._connection = connection
+        if not self.is_postgres:
+            return
         # Index builds at the end sort whole tables: give them memory instead of temporary files.
         connection.exec_driver_sql("SET LOCAL maintenance_work_mem = '512MB'")
         for table in self._tables():
@@ -220,6 +226,7 @@ class BulkWriter:
             connection.execute(CreateIndex(item) if isinstance(item, Index) else AddConstraint(item))
         for table in self._tables():
             connection.exec_driver_sql(f"ANALYZE {table.name}")
+        self._dropped.clear()
 
     def finish(self) -> None:
         """Flush what is left, restore what fresh mode dropped, commit, and advance id sequences.
@@ -234,7 +241,8 @@ class BulkWriter:
             if self._connection is not None:
                 with _as_storage_error("bulk load (re-creating constraints)"):
                     self._end_fresh(self._connection)
-                    self._advance_sequences(self._connection)
+                    if self.is_postgres:
+                        self._advance_sequences(self._connection)
                     self._connection.commit()
                 self._connection.close()
                 self._connection = None

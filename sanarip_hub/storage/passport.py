@@ -50,11 +50,6 @@ def period_start(period: str) -> date:
     raise ValueError(f"period must be YYYY or YYYY-Qn, got {period!r}")
 
 
-def derive_lsg_passport(connection: Connection, lsg_id: int, period: str) -> int:
-    """(Re)compute one LSG body's passport for ``period``; return its id."""
-    return derive_lsg_passports(connection, [lsg_id], period)[lsg_id]
-
-
 def derive_lsg_passports(connection: Connection, lsg_ids: Sequence[int], period: str) -> dict[int, int]:
     """(Re)compute the passports of ``lsg_ids`` for ``period`` from the book; return their ids."""
     ref = period_start(period)

@@ -89,8 +89,10 @@ def seed_country(
 ) -> SeedReport:
     """Generate ``households`` households over ``lsg_count`` LSG bodies and load them.
 
-    ``workers`` generator processes are used for a fresh PostgreSQL load (default: one per core);
-    the rows are the same whatever their number.
+    ``workers`` generator processes are used for a fresh PostgreSQL load (default:
+    :func:`default_workers`); the rows are the same whatever their number.  LSG passports are derived
+    from the loaded book afterwards, in their own transaction (they are derived data: re-deriving
+    them is always safe).
     """
     started = time.perf_counter()
     if households < 1:
@@ -123,7 +125,7 @@ def seed_country(
     writer = BulkWriter(engine, COLUMNS, TABLE_ORDER, fresh=not existing)
     processes = min(workers if workers is not None else default_workers(), len(shards))
     try:
-        if writer.fresh and processes > 1:
+        if writer.fresh and writer.is_postgres and processes > 1:
             load_in_parallel(writer, seed, shards, taken, processes, progress)
         else:
             _load_in_process(writer, seed, shards, taken, progress)

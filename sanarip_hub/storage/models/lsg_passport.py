@@ -1,6 +1,6 @@
 """The electronic passport of an LSG body: counts derived from the book, social objects, problems.
 
-Population counts are never typed in: :func:`sanarip_hub.storage.passport.derive_lsg_passport`
+Population counts are never typed in: :func:`sanarip_hub.storage.passport.derive_lsg_passports`
 aggregates them from the register book for a period, so the passport cannot drift from the book.
 """
 

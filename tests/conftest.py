@@ -75,3 +75,12 @@ def hub_db(empty_db: HubDb) -> HubDb:
     """A database migrated to the newest schema, with no rows."""
     migrate.upgrade(empty_db.engine)
     return empty_db
+
+
+@pytest.fixture
+def cli_env(backend: str, tmp_path: Path) -> Iterator[dict[str, str]]:
+    """Environment variables for a CLI subprocess on a fresh database of ``backend``."""
+    env = hub_environment(backend, tmp_path / "home")
+    yield env
+    if backend == "postgresql":
+        drop_schema(env["SANARIP_HUB_DATABASE_SCHEMA"])

@@ -458,6 +458,26 @@ class BookGenerator:
             ),
         )
 
+    def _land(
+        self, household_id: int, parcel: str | None, category: str, area: float, irrigated: bool, right: str
+    ) -> float:
+        """Emit one land row (book section III) and return its rounded area in hectares."""
+        area = round(area, 4)
+        self.emit(
+            "household_land",
+            (
+                self._next["household_land"](),
+                household_id,
+                REFERENCE_YEAR,
+                parcel,
+                category,
+                area,
+                irrigated,
+                right,
+            ),
+        )
+        return area
+
     def _farm(self, rng: random.Random, lsg: SyntheticLsg, household_id: int) -> tuple[float, float]:
         """Book sections III and IV of a rural household: land on 1 January and livestock head counts.
 
@@ -466,37 +486,24 @@ class BookGenerator:
         r = rng.random
         emit = self.emit
         land_ha = 0.0
-        if r() < 0.9:
-            area = round(0.05 + r() * 0.2, 4)
-            land_ha += area
-            emit(
-                "household_land",
-                (
-                    self._next["household_land"](),
-                    household_id,
-                    REFERENCE_YEAR,
-                    None,
-                    LandCategory.HOMESTEAD.value,
-                    area,
-                    r() < 0.6,
-                    LandRight.OWN.value,
-                ),
+        if r() < 0.9:  # the homestead plot (приусадебный участок)
+            land_ha += self._land(
+                household_id,
+                None,
+                LandCategory.HOMESTEAD.value,
+                0.05 + r() * 0.2,
+                r() < 0.6,
+                LandRight.OWN.value,
             )
-        if r() < 0.15:
-            area = round(0.5 + r() * 4.5, 4)
-            land_ha += area
-            emit(
-                "household_land",
-                (
-                    self._next["household_land"](),
-                    household_id,
-                    REFERENCE_YEAR,
-                    f"{1 + int(r() * 9999):04d}",
-                    LAND_SECOND[int(r() * 4)],
-                    area,
-                    r() < 0.5,
-                    (LandRight.OWN if r() < 0.5 else LandRight.LEASE).value,
-                ),
+        if r() < 0.15:  # a field: arable, hay or orchard, owned or leased
+            right = (LandRight.OWN if r() < 0.5 else LandRight.LEASE).value
+            land_ha += self._land(
+                household_id,
+                f"{1 + int(r() * 9999):04d}",
+                LAND_SECOND[int(r() * 4)],
+                0.5 + r() * 4.5,
+                r() < 0.5,
+                right,
             )
         units = 0.0
         next_row = self._next["household_livestock"]

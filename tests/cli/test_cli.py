@@ -12,7 +12,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -33,14 +32,6 @@ def run(args: list[str], env: dict[str, str], timeout: float = 120) -> subproces
         timeout=timeout,
         check=False,
     )
-
-
-@pytest.fixture
-def cli_env(backend: str, tmp_path: Path) -> Iterator[dict[str, str]]:
-    env = hub_environment(backend, tmp_path / "home")
-    yield env
-    if backend == "postgresql":
-        drop_schema(env["SANARIP_HUB_DATABASE_SCHEMA"])
 
 
 def one_error_line(result: subprocess.CompletedProcess[str]) -> str:

@@ -11,8 +11,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -23,15 +21,6 @@ from sanarip_hub.config import load_settings
 from sanarip_hub.storage.engine import make_engine
 from sanarip_hub.storage.models import Base, Household, Person
 from tests.cli.test_cli import run
-from tests.conftest import drop_schema, hub_environment
-
-
-@pytest.fixture
-def cli_env(backend: str, tmp_path: Path) -> Iterator[dict[str, str]]:
-    env = hub_environment(backend, tmp_path / "home")
-    yield env
-    if backend == "postgresql":
-        drop_schema(env["SANARIP_HUB_DATABASE_SCHEMA"])
 
 
 def test_kill_9_during_seed_loses_nothing_and_leaves_nothing(cli_env: dict[str, str]) -> None:

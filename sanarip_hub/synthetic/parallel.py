@@ -13,37 +13,14 @@ import os
 import queue
 import traceback
 from collections.abc import Callable
-from datetime import date, datetime
 from typing import Any
 
 from sanarip_hub.errors import SeedError
-from sanarip_hub.storage.bulk import BulkWriter
+from sanarip_hub.storage.bulk import BulkWriter, copy_line
 from sanarip_hub.synthetic.country import TABLE_ORDER
 from sanarip_hub.synthetic.shards import LsgJob, run_shard
 
 CHUNK_ROWS = 50_000
-_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-def _text(value: str) -> str:
-    return value.translate(_ESCAPES)
-
-
-_FORMAT: dict[type, Callable[[Any], str]] = {
-    str: _text,
-    int: str,
-    float: repr,
-    bool: lambda v: "t" if v else "f",
-    type(None): lambda _: "\\N",
-    date: date.isoformat,
-    datetime: datetime.isoformat,
-}
-
-
-def copy_line(row: tuple[Any, ...]) -> str:
-    """One row in PostgreSQL's COPY text format (tab-separated, ``\\N`` for NULL, backslash escapes)."""
-    fmt = _FORMAT
-    return "\t".join([fmt[type(value)](value) for value in row])
 
 
 def _worker(seed: int, shard_jobs: list[tuple[int, list[LsgJob]]], taken: set[str], out: Any) -> None:

@@ -87,3 +87,44 @@ def test_failed_fresh_load_rolls_back_data_and_schema(hub_db: HubDb) -> None:
     with hub_db.engine.connect() as connection:
         assert connection.execute(select(func.count()).select_from(Person)).scalar_one() == 0
     assert schema_matches_models(hub_db)
+
+
+def test_copy_line_formats_every_type() -> None:
+    from datetime import UTC, datetime
+
+    from sanarip_hub.storage.bulk import copy_line
+
+    row = (1, None, True, False, 2.5, date(2026, 1, 2), datetime(2026, 1, 2, 3, 4, 5, 6, tzinfo=UTC), "Үмөт")
+    assert copy_line(row) == "1\t\\N\tTrue\tFalse\t2.5\t2026-01-02\t2026-01-02 03:04:05.000006+00:00\tҮмөт"
+    assert copy_line(("a\tb", "c\nd", "e\\f", "g\rh", None)) == "a\\tb\tc\\nd\te\\\\f\tg\\rh\t\\N"
+    assert copy_line((True, "x\ty")) == "t\tx\\ty"
+
+
+def test_hostile_strings_survive_the_copy_path(hub_db: HubDb) -> None:
+    """Names with tabs, newlines, backslashes and ``\\N`` are stored exactly as given."""
+    with hub_db.engine.begin() as connection:
+        connection.execute(
+            insert(AteUnit),
+            {
+                "soate_code": "41708203801000",
+                "name_ky": "А",
+                "name_ru": "А",
+                "kind": "ayil_aimak",
+                "valid_from": date(2025, 1, 1),
+            },
+        )
+        lsg_id = connection.execute(
+            insert(LsgBody).returning(LsgBody.id),
+            {"soate_code": "41708203801000", "kind": "ayil_okmotu", "name_ky": "А", "name_ru": "А"},
+        ).scalar_one()
+    hostile = ["Tab\there", "New\nline", "Back\\slash", "\\N", "Carriage\rreturn", "Ң ө ү"]
+    writer = BulkWriter(hub_db.engine, COLUMNS, TABLE_ORDER, fresh=True)
+    for n, name in enumerate(hostile, start=1):
+        writer.add(
+            "person",
+            (n, lsg_id, None, "none", name, "Адам", None, "F", date(2000, 1, 1), None, 0, "kyrgyz", "KGZ"),
+        )
+    writer.finish()
+    with hub_db.engine.connect() as connection:
+        stored = list(connection.execute(select(Person.surname).order_by(Person.id)).scalars())
+    assert stored == hostile

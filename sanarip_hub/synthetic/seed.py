@@ -1,9 +1,11 @@
 """``sanarip-hub seed``: load a synthetic country into the hub database.
 
-The generator (:mod:`sanarip_hub.synthetic.country`) produces tuples; :class:`BulkWriter` streams
-them with COPY (PostgreSQL) or executemany (SQLite) in chunks, each chunk one transaction.  A seed
-refuses a database that already holds households unless ``append`` is set, because mixing two
-synthetic countries silently would make every count in the demo and the benchmarks wrong.
+The run is planned as shards of LSG bodies (:mod:`.shards`); the generators (:mod:`.book`,
+:mod:`.modules`) produce tuples and :class:`~sanarip_hub.storage.bulk.BulkWriter` loads them with
+COPY (PostgreSQL) or executemany (SQLite).  Into an empty database the load is one transaction;
+with ``--append`` it is chunked.  A seed refuses a database that already holds households unless
+``append`` is set, because mixing two synthetic countries silently would make every count in the
+demo and the benchmarks wrong.
 """
 
 from __future__ import annotations

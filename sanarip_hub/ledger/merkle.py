@@ -1,0 +1,191 @@
+"""The RFC 9162 (Certificate Transparency 2.0, same tree as RFC 6962) Merkle tree.
+
+Leaves are hashed ``H(0x00 || data)`` and interior nodes ``H(0x01 || left || right)``: the one-byte
+domain separation is what stops an interior node being passed off as a leaf (second preimages).
+The tree over n leaves splits at k, the largest power of two strictly less than n, so its left part
+is always perfect and a lone last node is promoted, never duplicated (the CVE-2012-2459 trap).
+
+Indices are 0-based, sizes are counts.  Verifiers check every hash is exactly 32 bytes and reject
+proofs that are too short or too long before comparing roots, as the RFC's step-by-step procedures
+(§2.1.3.2, §2.1.4.2) and transparency-dev's test probes require.  Reference and vectors:
+``shared/reference/ledger/VERIFIABLE-LOGS.md`` (copied to ``tests/ledger/vectors``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+
+from sanarip_hub.errors import HubError
+
+HASH_SIZE = 32
+EMPTY_ROOT = hashlib.sha256(b"").digest()
+_LEAF = b"\x00"
+_NODE = b"\x01"
+
+
+class ProofError(HubError):
+    """A Merkle proof (or a hash in it) does not verify."""
+
+    code = "ledger.proof"
+
+
+def leaf_hash(data: bytes) -> bytes:
+    """``H(0x00 || data)``: the hash of one leaf's bytes."""
+    return hashlib.sha256(_LEAF + data).digest()
+
+
+def node_hash(left: bytes, right: bytes) -> bytes:
+    """``H(0x01 || left || right)``: the hash of an interior node."""
+    return hashlib.sha256(_NODE + left + right).digest()
+
+
+def _split(n: int) -> int:
+    """The largest power of two strictly less than ``n`` (n >= 2)."""
+    return 1 << ((n - 1).bit_length() - 1)
+
+
+def root(hashes: Sequence[bytes]) -> bytes:
+    """The Merkle tree hash of a list of leaf hashes, in one pass and O(log n) memory.
+
+    Equal-size perfect subtrees are merged as leaves arrive; what remains are the maximal perfect
+    subtrees (one per set bit of n), folded right to left: exactly the RFC's recursive split.
+    """
+    if not hashes:
+        return EMPTY_ROOT
+    stack: list[tuple[int, bytes]] = []
+    for value in hashes:
+        size, current = 1, value
+        while stack and stack[-1][0] == size:
+            _, left = stack.pop()
+            current = node_hash(left, current)
+            size *= 2
+        stack.append((size, current))
+    current = stack[-1][1]
+    for _, left in reversed(stack[:-1]):
+        current = node_hash(left, current)
+    return current
+
+
+def inclusion_proof(index: int, hashes: Sequence[bytes]) -> list[bytes]:
+    """The audit path of leaf ``index`` in the tree of ``hashes`` (RFC 9162 §2.1.3.1), bottom up."""
+    if not 0 <= index < len(hashes):
+        raise ProofError(f"leaf index {index} is outside a tree of size {len(hashes)}")
+    return _path(index, hashes)
+
+
+def _path(index: int, hashes: Sequence[bytes]) -> list[bytes]:
+    n = len(hashes)
+    if n == 1:
+        return []
+    k = _split(n)
+    if index < k:
+        return [*_path(index, hashes[:k]), root(hashes[k:])]
+    return [*_path(index - k, hashes[k:]), root(hashes[:k])]
+
+
+def consistency_proof(old_size: int, hashes: Sequence[bytes]) -> list[bytes]:
+    """The proof that the tree of the first ``old_size`` leaves is a prefix of the tree of ``hashes``
+    (RFC 9162 §2.1.4.1); empty when the sizes are equal."""
+    if not 0 < old_size <= len(hashes):
+        raise ProofError(f"no consistency proof from size {old_size} to size {len(hashes)}")
+    return _subproof(old_size, hashes, True)
+
+
+def _subproof(m: int, hashes: Sequence[bytes], complete: bool) -> list[bytes]:
+    n = len(hashes)
+    if m == n:
+        return [] if complete else [root(hashes)]
+    k = _split(n)
+    if m <= k:
+        return [*_subproof(m, hashes[:k], complete), root(hashes[k:])]
+    return [*_subproof(m - k, hashes[k:], False), root(hashes[:k])]
+
+
+def _check_hash(value: bytes, what: str) -> None:
+    if len(value) != HASH_SIZE:
+        raise ProofError(f"{what} must be {HASH_SIZE} bytes, got {len(value)}")
+
+
+def verify_inclusion(
+    index: int, size: int, leaf: bytes, proof: Sequence[bytes], expected_root: bytes
+) -> None:
+    """Check that ``leaf`` (a leaf hash) is at ``index`` in the tree of ``size`` with ``expected_root``.
+
+    Raises :class:`ProofError` naming the first problem; returns None when the proof holds.
+    """
+    if index < 0 or size <= 0 or index >= size:
+        raise ProofError(f"leaf index {index} is outside a tree of size {size}")
+    _check_hash(leaf, "leaf hash")
+    _check_hash(expected_root, "root")
+    for node in proof:
+        _check_hash(node, "proof node")
+    fn, sn, current = index, size - 1, leaf
+    for node in proof:
+        if sn == 0:
+            raise ProofError("inclusion proof is too long")
+        if fn & 1 or fn == sn:
+            current = node_hash(node, current)
+            if not fn & 1:
+                while fn and not fn & 1:
+                    fn >>= 1
+                    sn >>= 1
+        else:
+            current = node_hash(current, node)
+        fn >>= 1
+        sn >>= 1
+    if sn != 0:
+        raise ProofError("inclusion proof is too short")
+    if current != expected_root:
+        raise ProofError("inclusion proof does not lead to the root")
+
+
+def verify_consistency(
+    old_size: int, new_size: int, old_root: bytes, new_root: bytes, proof: Sequence[bytes]
+) -> None:
+    """Check that the tree of ``old_size`` leaves with ``old_root`` is a prefix of the tree of
+    ``new_size`` leaves with ``new_root``.  Raises :class:`ProofError` on the first problem."""
+    if old_size <= 0:
+        raise ProofError("consistency from an empty tree is meaningless (every tree extends it)")
+    if old_size > new_size:
+        raise ProofError(f"old size {old_size} is larger than new size {new_size}")
+    _check_hash(old_root, "old root")
+    _check_hash(new_root, "new root")
+    for node in proof:
+        _check_hash(node, "proof node")
+    if old_size == new_size:
+        if proof:
+            raise ProofError("consistency proof between equal sizes must be empty")
+        if old_root != new_root:
+            raise ProofError("equal sizes but different roots")
+        return
+    if not proof:
+        raise ProofError("consistency proof is empty")
+    path = list(proof)
+    if old_size & (old_size - 1) == 0:  # a power of two: the old root is the first node
+        path.insert(0, old_root)
+    fn, sn = old_size - 1, new_size - 1
+    while fn & 1:
+        fn >>= 1
+        sn >>= 1
+    first = second = path[0]
+    for node in path[1:]:
+        if sn == 0:
+            raise ProofError("consistency proof is too long")
+        if fn & 1 or fn == sn:
+            first = node_hash(node, first)
+            second = node_hash(node, second)
+            if not fn & 1:
+                while fn and not fn & 1:
+                    fn >>= 1
+                    sn >>= 1
+        else:
+            second = node_hash(second, node)
+        fn >>= 1
+        sn >>= 1
+    if sn != 0:
+        raise ProofError("consistency proof is too short")
+    if first != old_root:
+        raise ProofError("consistency proof does not lead to the old root")
+    if second != new_root:
+        raise ProofError("consistency proof does not lead to the new root")

@@ -235,8 +235,10 @@ class ScheduleSettings:
 class LedgerSettings:
     """[ledger]: the tamper-evident exchange and access ledger."""
 
-    signing_key: Path = _setting(Path("keys/ledger-ed25519.pem"), _path, "Ed25519 private key (PEM)")
-    public_key: Path = _setting(Path("keys/ledger-ed25519.pub"), _path, "Ed25519 public key for auditors")
+    signing_key: Path = _setting(
+        Path("keys/ledger.skey"), _path, "Ed25519 checkpoint signer key (note format)"
+    )
+    public_key: Path = _setting(Path("keys/ledger.vkey"), _path, "verifier key: all an auditor needs")
     pin_key: Path = _setting(Path("keys/ledger-pin.key"), _path, "secret for keyed PIN hashes")
     checkpoint_interval: int = _setting(300, _integer(1, 86400), "seconds between signed checkpoints")
     retention_days: int = _setting(3650, _integer(1, 36500), "days before entries move to archives")

@@ -24,7 +24,7 @@ def test_defaults_without_any_config(tmp_path: Path) -> None:
     assert settings.xroad.subsystem == "central-server/GOV/70000050/sanaripaymak-service"
     assert settings.schedule.timezone == "Asia/Bishkek"
     assert settings.database_url == f"sqlite:///{tmp_path.resolve()}/sanarip-hub.sqlite3"
-    assert settings.home_path(settings.ledger.signing_key) == tmp_path / "keys/ledger-ed25519.pem"
+    assert settings.home_path(settings.ledger.signing_key) == tmp_path / "keys/ledger.skey"
     assert settings.source_of("database.url") == "defaults"
 
 

@@ -16,6 +16,7 @@ from sanarip_hub.storage.models.household import (
     PersonPinAlias,
 )
 from sanarip_hub.storage.models.land_queue import LandApplication, LandApplicationEvent, LandQueue
+from sanarip_hub.storage.models.ledger import LedgerCheckpoint, LedgerEntryRow, LedgerHead, LedgerSubject
 from sanarip_hub.storage.models.lsg_passport import (
     LsgPassport,
     LsgPassportPopulation,
@@ -42,6 +43,10 @@ __all__ = [
     "LandApplication",
     "LandApplicationEvent",
     "LandQueue",
+    "LedgerCheckpoint",
+    "LedgerEntryRow",
+    "LedgerHead",
+    "LedgerSubject",
     "LsgBody",
     "LsgPassport",
     "LsgPassportPopulation",

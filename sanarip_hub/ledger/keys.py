@@ -1,0 +1,149 @@
+"""The ledger's keys: the Ed25519 checkpoint key pair and the PIN key.
+
+``sanarip-hub keys init`` writes, under ``[ledger]`` paths in the data directory:
+
+* the signer key (Go ``PRIVATE+KEY+…`` string, mode 0600) that signs checkpoints;
+* the verifier key (``name+id+key`` string): **all an auditor needs** to check checkpoints and
+  evidence bundles offline;
+* the PIN key (32 random bytes, mode 0600), from which HKDF derives one key for the keyed PIN hashes
+  (HMAC-SHA-256) and one for sealing the clear PINs (AES-256-GCM).
+
+The key name, which is also the checkpoint origin, is ``<hub subsystem>/ledger``.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from sanarip_hub.config import Settings
+from sanarip_hub.errors import HubError
+from sanarip_hub.ledger.note import Signer, Verifier
+
+
+class LedgerKeyError(HubError):
+    """Ledger keys are missing, unreadable or already exist."""
+
+    code = "ledger.keys"
+
+
+def ledger_origin(settings: Settings) -> str:
+    """The log identity: the hub's X-Road subsystem plus ``/ledger``."""
+    return f"{settings.xroad.subsystem}/ledger"
+
+
+@dataclass(frozen=True)
+class PinKey:
+    """Keyed PIN hashes for search, sealed PIN lists for auditors who hold the key."""
+
+    secret: bytes = field(repr=False)
+
+    def _derive(self, purpose: bytes) -> bytes:
+        return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose).derive(self.secret)
+
+    def hash_pin(self, pin: str) -> str:
+        return hmac.new(
+            self._derive(b"sanarip-hub ledger pin hash v1"), pin.encode(), hashlib.sha256
+        ).hexdigest()
+
+    def hasher(self) -> HmacHasher:
+        return HmacHasher(self._derive(b"sanarip-hub ledger pin hash v1"))
+
+    def seal(self, pins: list[str]) -> str:
+        nonce = os.urandom(12)
+        data = AESGCM(self._derive(b"sanarip-hub ledger pin seal v1")).encrypt(
+            nonce, json.dumps(pins).encode(), b"ledger-subjects"
+        )
+        return base64.b64encode(nonce + data).decode()
+
+    def unseal(self, sealed: str) -> list[str]:
+        raw = base64.b64decode(sealed)
+        plain = AESGCM(self._derive(b"sanarip-hub ledger pin seal v1")).decrypt(
+            raw[:12], raw[12:], b"ledger-subjects"
+        )
+        pins: list[str] = json.loads(plain)
+        return pins
+
+
+@dataclass(frozen=True)
+class HmacHasher:
+    """A prepared keyed hash (derivation done once, not per PIN)."""
+
+    key: bytes = field(repr=False)
+
+    def __call__(self, pin: str) -> str:
+        return hmac.new(self.key, pin.encode(), hashlib.sha256).hexdigest()
+
+
+@dataclass(frozen=True)
+class LedgerKeys:
+    signer: Signer
+    pin_key: PinKey
+
+    @property
+    def verifier(self) -> Verifier:
+        return self.signer.verifier()
+
+
+def _write_secret(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+
+
+def key_paths(settings: Settings) -> tuple[Path, Path, Path]:
+    ledger = settings.ledger
+    return (
+        settings.home_path(ledger.signing_key),
+        settings.home_path(ledger.public_key),
+        settings.home_path(ledger.pin_key),
+    )
+
+
+def init_keys(settings: Settings, *, force: bool = False) -> LedgerKeys:
+    """Create the key files; refuse to overwrite existing ones unless ``force``."""
+    signing, public, pin = key_paths(settings)
+    existing = [p for p in (signing, public, pin) if p.exists()]
+    if existing and not force:
+        raise LedgerKeyError(f"ledger keys already exist ({existing[0]}); use --force to replace them")
+    for path in existing:
+        path.unlink()
+    signer = Signer.generate(ledger_origin(settings))
+    _write_secret(signing, (signer.encode() + "\n").encode())
+    public.parent.mkdir(parents=True, exist_ok=True)
+    public.write_text(signer.verifier().encode() + "\n", encoding="ascii")
+    _write_secret(pin, os.urandom(32))
+    return LedgerKeys(signer, PinKey(pin.read_bytes()))
+
+
+def load_keys(settings: Settings) -> LedgerKeys:
+    """Read the key files written by :func:`init_keys`."""
+    signing, _, pin = key_paths(settings)
+    try:
+        signer = Signer.parse(signing.read_text(encoding="ascii"))
+        secret = pin.read_bytes()
+    except FileNotFoundError as exc:
+        raise LedgerKeyError(f"ledger key missing: {exc.filename} (run 'sanarip-hub keys init')") from None
+    except OSError as exc:
+        raise LedgerKeyError(f"cannot read ledger key {exc.filename}: {exc.strerror}") from None
+    if len(secret) != 32:
+        raise LedgerKeyError(f"ledger PIN key {pin} must hold 32 bytes")
+    return LedgerKeys(signer, PinKey(secret))
+
+
+def load_verifier(path: Path) -> Verifier:
+    """Read an auditor's verifier key file."""
+    try:
+        return Verifier.parse(path.read_text(encoding="ascii"))
+    except OSError as exc:
+        raise LedgerKeyError(f"cannot read public key {path}: {exc.strerror}") from None

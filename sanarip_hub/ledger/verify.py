@@ -1,0 +1,187 @@
+"""``sanarip-hub ledger verify``: recompute the chain, the Merkle tree and every checkpoint.
+
+Each entry is checked against what was signed, in this order, and the first failure is reported
+with its sequence number and why:
+
+* **missing** — a sequence number is absent (a deleted row), or the ledger ends before its head or
+  a signed checkpoint says it should (a truncated tail);
+* **altered** — the stored hash does not match the stored bytes, a column differs from the hashed
+  bytes (including the data-subject index), or the tree root at a checkpoint differs from the signed
+  root;
+* **reordered** — an entry's bytes carry another sequence number, or do not follow the previous
+  entry's hash;
+* **forged checkpoint** — a checkpoint's signature does not verify under the auditor's key, or it
+  names another log.
+
+Entries after the newest checkpoint are protected by the hash chain and the head row; checkpoints
+(every ``ledger.checkpoint_interval`` seconds) bound what an attacker with database access could
+silently cut from the tail.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine, Row, select
+
+from sanarip_hub.errors import HubError
+from sanarip_hub.ledger.frontier import Frontier
+from sanarip_hub.ledger.merkle import leaf_hash
+from sanarip_hub.ledger.note import Checkpoint, NoteError, Verifier, open_checkpoint
+from sanarip_hub.storage.models import LedgerCheckpoint, LedgerEntryRow, LedgerHead, LedgerSubject
+
+CHUNK = 20_000
+GENESIS_HASH = bytes(32)
+# Columns compared with the hashed bytes: column name -> canonical key.
+COLUMNS = {
+    "time_ms": "t",
+    "direction": "dir",
+    "channel": "ch",
+    "service_id": "svc",
+    "outcome": "out",
+    "message_id": "mid",
+    "client_id": "cli",
+    "user_id": "uid",
+    "issue": "iss",
+    "represented_party": "rep",
+    "agreement_id": "agr",
+    "subjects_sealed": "sea",
+    "request_sha256": "rqh",
+    "request_bytes": "rqn",
+    "response_sha256": "rsh",
+    "response_bytes": "rsn",
+    "duration_ms": "dur",
+}
+
+
+class LedgerIntegrityError(HubError):
+    """Verification found a problem; ``seq`` is the first bad sequence number."""
+
+    code = "ledger.integrity"
+
+    def __init__(self, seq: int, kind: str, detail: str) -> None:
+        self.seq = seq
+        self.kind = kind
+        self.detail = detail
+        super().__init__(f"ledger verification failed at seq {seq}: {kind}: {detail}")
+
+
+@dataclass
+class Verified:
+    """What a successful verification covered."""
+
+    entries: int
+    checkpoints: int
+    size: int
+    last_checkpoint: Checkpoint | None = None
+    checked_from: int = 0
+    sizes: list[int] = field(default_factory=list)
+
+
+def verify_ledger(engine: Engine, verifier: Verifier, origin: str, from_seq: int = 0) -> Verified:
+    """Verify the stored ledger; raise :class:`LedgerIntegrityError` on the first problem."""
+    with engine.connect() as connection:
+        head = connection.execute(select(LedgerHead).where(LedgerHead.id == 1)).one()
+        checkpoints: dict[int, Checkpoint] = {}
+        for stored in connection.execute(select(LedgerCheckpoint).order_by(LedgerCheckpoint.size)):
+            try:
+                checkpoint = open_checkpoint(stored.note, verifier, origin)
+            except NoteError as exc:
+                raise LedgerIntegrityError(
+                    max(stored.size - 1, 0), "forged checkpoint", f"checkpoint of size {stored.size}: {exc}"
+                ) from None
+            if checkpoint.size != stored.size or checkpoint.root != stored.root:
+                raise LedgerIntegrityError(
+                    max(stored.size - 1, 0),
+                    "forged checkpoint",
+                    f"checkpoint row of size {stored.size} differs from its signed note",
+                )
+            checkpoints[stored.size] = checkpoint
+
+        frontier = Frontier()
+        prev = GENESIS_HASH
+        if from_seq > 0:  # trust stored hashes before the starting point, to rebuild the tree state
+            for seq, digest in connection.execute(
+                select(LedgerEntryRow.seq, LedgerEntryRow.entry_hash)
+                .where(LedgerEntryRow.seq < from_seq)
+                .order_by(LedgerEntryRow.seq)
+            ):
+                if seq != frontier.size:
+                    raise LedgerIntegrityError(frontier.size, "missing", f"entry {frontier.size} is missing")
+                frontier.append(digest)
+                prev = digest
+
+        expected = frontier.size
+        checked = 0
+        while True:
+            rows = connection.execute(
+                select(LedgerEntryRow)
+                .where(LedgerEntryRow.seq >= expected)
+                .order_by(LedgerEntryRow.seq)
+                .limit(CHUNK)
+            ).all()
+            if not rows:
+                break
+            last = rows[-1].seq
+            subjects: dict[int, list[str]] = {}
+            for seq, pin_hash in connection.execute(
+                select(LedgerSubject.seq, LedgerSubject.pin_hash)
+                .where(LedgerSubject.seq >= expected, LedgerSubject.seq <= last)
+                .order_by(LedgerSubject.seq, LedgerSubject.pin_hash)
+            ):
+                subjects.setdefault(seq, []).append(pin_hash)
+            for row in rows:
+                if row.seq != expected:
+                    raise LedgerIntegrityError(
+                        expected,
+                        "missing",
+                        f"entry {expected} is missing (the next stored entry is {row.seq})",
+                    )
+                _check_entry(row, prev, subjects.get(row.seq, []))
+                frontier.append(row.entry_hash)
+                prev = row.entry_hash
+                expected += 1
+                checked += 1
+                signed = checkpoints.get(expected)
+                if signed is not None and frontier.root() != signed.root:
+                    raise LedgerIntegrityError(
+                        expected - 1,
+                        "altered",
+                        f"the tree of size {expected} does not match its signed checkpoint",
+                    )
+
+    beyond = [size for size in checkpoints if size > expected]
+    if head.size > expected or beyond:
+        claimed = max([head.size, *beyond])
+        raise LedgerIntegrityError(
+            expected,
+            "missing",
+            f"the ledger ends at {expected} entries but {claimed} were recorded (truncated tail)",
+        )
+    if head.size != expected or head.last_hash != prev:
+        raise LedgerIntegrityError(
+            max(expected - 1, 0), "altered", "the head row does not match the last entry"
+        )
+    newest = checkpoints[max(checkpoints)] if checkpoints else None
+    return Verified(checked, len(checkpoints), expected, newest, from_seq, sorted(checkpoints))
+
+
+def _check_entry(row: Row[Any], prev: bytes, subject_index: list[str]) -> None:
+    seq = row.seq
+    if leaf_hash(row.body) != row.entry_hash:
+        raise LedgerIntegrityError(seq, "altered", "the stored hash does not match the entry's bytes")
+    try:
+        body = json.loads(row.body)
+    except ValueError:
+        raise LedgerIntegrityError(seq, "altered", "the entry's bytes are not valid JSON") from None
+    if body.get("seq") != seq:
+        raise LedgerIntegrityError(seq, "reordered", f"the entry stored at {seq} is entry {body.get('seq')}")
+    if body.get("prev") != prev.hex() or row.prev_hash != prev:
+        raise LedgerIntegrityError(seq, "reordered", "the entry does not follow the previous entry's hash")
+    for column, key in COLUMNS.items():
+        if getattr(row, column) != body.get(key):
+            raise LedgerIntegrityError(seq, "altered", f"column {column} differs from the hashed entry")
+    if sorted(subject_index) != body.get("sub"):
+        raise LedgerIntegrityError(seq, "altered", "the data-subject index differs from the hashed entry")

@@ -1,0 +1,82 @@
+"""The exchange and access ledger's tables (see :mod:`sanarip_hub.ledger`).
+
+``ledger_entry`` keeps, for each entry, the exact canonical bytes that were hashed (``body``) beside
+the queryable columns: verification compares the two, so editing a column, the body or the hash is
+each caught and named.  ``ledger_head`` is one row holding the size, the last hash and the Merkle
+frontier; every append locks it, which is what serialises writers on both back ends.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from sanarip_hub.storage.base import Base
+
+SeqType = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class LedgerEntryRow(Base):
+    """One ledger entry."""
+
+    __tablename__ = "ledger_entry"
+    __table_args__ = (
+        Index("ix_ledger_entry_time", "time_ms"),
+        Index("ix_ledger_entry_client", "client_id", "time_ms"),
+        Index("ix_ledger_entry_agreement", "agreement_id", "time_ms"),
+        Index("ix_ledger_entry_outcome", "outcome", "time_ms"),
+    )
+
+    seq: Mapped[int] = mapped_column(SeqType, primary_key=True, autoincrement=False)
+    time_ms: Mapped[int] = mapped_column(BigInteger)
+    direction: Mapped[str] = mapped_column(String(10))
+    channel: Mapped[str] = mapped_column(String(10))
+    service_id: Mapped[str] = mapped_column(String(300))
+    outcome: Mapped[str] = mapped_column(String(200))
+    message_id: Mapped[str | None] = mapped_column(String(200))
+    client_id: Mapped[str | None] = mapped_column(String(300))
+    user_id: Mapped[str | None] = mapped_column(String(200))
+    issue: Mapped[str | None] = mapped_column(String(300))
+    represented_party: Mapped[str | None] = mapped_column(String(300))
+    agreement_id: Mapped[str | None] = mapped_column(String(100))
+    subjects_sealed: Mapped[str | None] = mapped_column(Text)
+    request_sha256: Mapped[str | None] = mapped_column(String(64))
+    request_bytes: Mapped[int | None] = mapped_column(BigInteger)
+    response_sha256: Mapped[str | None] = mapped_column(String(64))
+    response_bytes: Mapped[int | None] = mapped_column(BigInteger)
+    duration_ms: Mapped[int | None] = mapped_column(Integer)
+    prev_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    entry_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class LedgerSubject(Base):
+    """Which entries concern which data subject, by keyed PIN hash (the search index by PIN)."""
+
+    __tablename__ = "ledger_subject"
+
+    pin_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    seq: Mapped[int] = mapped_column(ForeignKey("ledger_entry.seq", ondelete="CASCADE"), primary_key=True)
+
+
+class LedgerHead(Base):
+    """The single row every append locks: size, last entry hash, Merkle frontier."""
+
+    __tablename__ = "ledger_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    size: Mapped[int] = mapped_column(BigInteger)
+    last_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    frontier: Mapped[bytes] = mapped_column(LargeBinary)  # roots of the maximal perfect subtrees
+    last_checkpoint_ms: Mapped[int] = mapped_column(BigInteger)
+
+
+class LedgerCheckpoint(Base):
+    """A signed checkpoint (C2SP tlog-checkpoint as a signed note) of the tree at ``size``."""
+
+    __tablename__ = "ledger_checkpoint"
+
+    size: Mapped[int] = mapped_column(SeqType, primary_key=True, autoincrement=False)
+    time_ms: Mapped[int] = mapped_column(BigInteger)
+    root: Mapped[bytes] = mapped_column(LargeBinary(32))
+    note: Mapped[str] = mapped_column(Text)

@@ -1,0 +1,266 @@
+"""The stored ledger: appends, checkpoints, and verification that names the first bad entry."""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import delete, func, select, text, update
+
+from sanarip_hub.ledger.keys import init_keys, ledger_origin
+from sanarip_hub.ledger.note import Checkpoint, Signer, sign_checkpoint
+from sanarip_hub.ledger.store import Ledger
+from sanarip_hub.ledger.verify import LedgerIntegrityError, verify_ledger
+from sanarip_hub.storage.models import LedgerCheckpoint, LedgerEntryRow, LedgerHead, LedgerSubject
+from tests.conftest import HubDb
+from tests.ledger.helpers import append_worker, exchange, open_ledger
+
+
+@pytest.fixture
+def ledger(hub_db: HubDb) -> Ledger:
+    init_keys(hub_db.settings)
+    return open_ledger(hub_db.settings)
+
+
+def verify(ledger: Ledger, from_seq: int = 0) -> int:
+    return verify_ledger(ledger.engine, ledger.keys.verifier, ledger.origin, from_seq).entries
+
+
+def failure(ledger: Ledger) -> LedgerIntegrityError:
+    with pytest.raises(LedgerIntegrityError) as caught:
+        verify(ledger)
+    return caught.value
+
+
+def fill(ledger: Ledger, count: int = 20, checkpoint_at: tuple[int, ...] = (10, 20)) -> None:
+    for n in range(count):
+        ledger.append(exchange(n, pins=("21705198091234", f"1010119909{n:04d}")))
+        if n + 1 in checkpoint_at:
+            ledger.checkpoint()
+
+
+def test_appends_are_numbered_chained_and_verify(ledger: Ledger) -> None:
+    assert ledger.append_many([exchange(0), exchange(1)]) == [0, 1]
+    assert ledger.append(exchange(2)) == 2
+    assert ledger.checkpoint() is not None
+    assert ledger.checkpoint() is None  # nothing new to sign
+    assert verify(ledger) == 3
+    assert verify(ledger, from_seq=2) == 1
+    with ledger.engine.connect() as connection:
+        rows = connection.execute(select(LedgerEntryRow).order_by(LedgerEntryRow.seq)).all()
+        assert rows[1].prev_hash == rows[0].entry_hash
+        pins = connection.execute(select(func.count()).select_from(LedgerSubject)).scalar_one()
+    assert pins == 3
+    assert b"21705198091234" not in b"".join(r.body for r in rows)  # no clear PIN in the ledger
+    assert ledger.keys.pin_key.unseal(rows[0].subjects_sealed or "") == ["21705198091234"]
+
+
+def test_checkpoints_are_standard_signed_notes(ledger: Ledger) -> None:
+    fill(ledger, 5, checkpoint_at=(5,))
+    with ledger.engine.connect() as connection:
+        note = connection.execute(select(LedgerCheckpoint.note).where(LedgerCheckpoint.size == 5)).scalar_one()
+    lines = note.split("\n")
+    assert lines[0] == ledger.origin == "central-server/GOV/70000050/sanaripaymak-service/ledger"
+    assert lines[1] == "5"
+    assert lines[4].startswith("\u2014 " + ledger.origin + " ")
+
+
+def test_interval_checkpoints(hub_db: HubDb) -> None:
+    init_keys(hub_db.settings)
+    every_time = open_ledger(hub_db.settings, interval=0)
+    for n in range(3):
+        every_time.append(exchange(n))
+    with every_time.engine.connect() as connection:
+        sizes = list(
+            connection.execute(select(LedgerCheckpoint.size).order_by(LedgerCheckpoint.size)).scalars()
+        )
+    assert sizes == [1, 2, 3]
+    assert verify(every_time) == 3
+
+
+def test_updated_column_is_named(ledger: Ledger) -> None:
+    fill(ledger)
+    with ledger.engine.begin() as connection:
+        connection.execute(
+            update(LedgerEntryRow).where(LedgerEntryRow.seq == 7).values(outcome="ok-but-hidden")
+        )
+    problem = failure(ledger)
+    assert (problem.seq, problem.kind) == (7, "altered")
+    assert "column outcome" in problem.detail
+
+
+def test_updated_bytes_are_caught(ledger: Ledger) -> None:
+    fill(ledger)
+    with ledger.engine.begin() as connection:
+        body = connection.execute(select(LedgerEntryRow.body).where(LedgerEntryRow.seq == 4)).scalar_one()
+        connection.execute(
+            update(LedgerEntryRow).where(LedgerEntryRow.seq == 4).values(body=body.replace(b'"ok"', b'"no"'))
+        )
+    problem = failure(ledger)
+    assert (problem.seq, problem.kind) == (4, "altered")
+
+
+def test_hidden_data_subject_is_caught(ledger: Ledger) -> None:
+    fill(ledger)
+    with ledger.engine.begin() as connection:
+        victim = (
+            connection.execute(select(LedgerSubject.pin_hash).where(LedgerSubject.seq == 12))
+            .scalars()
+            .first()
+        )
+        connection.execute(
+            delete(LedgerSubject).where(LedgerSubject.seq == 12, LedgerSubject.pin_hash == victim)
+        )
+    problem = failure(ledger)
+    assert (problem.seq, problem.kind) == (12, "altered")
+    assert "data-subject index" in problem.detail
+
+
+def test_deleted_row_is_named(ledger: Ledger) -> None:
+    fill(ledger)
+    with ledger.engine.begin() as connection:
+        connection.execute(delete(LedgerSubject).where(LedgerSubject.seq == 9))
+        connection.execute(delete(LedgerEntryRow).where(LedgerEntryRow.seq == 9))
+    problem = failure(ledger)
+    assert (problem.seq, problem.kind) == (9, "missing")
+
+
+def test_swapped_rows_are_named(ledger: Ledger) -> None:
+    fill(ledger)
+    columns = [c.name for c in LedgerEntryRow.__table__.columns if c.name != "seq"]
+    with ledger.engine.begin() as connection:
+        a = connection.execute(select(LedgerEntryRow).where(LedgerEntryRow.seq == 5)).one()
+        b = connection.execute(select(LedgerEntryRow).where(LedgerEntryRow.seq == 6)).one()
+        values_a = {c: getattr(a, c) for c in columns}
+        values_b = {c: getattr(b, c) for c in columns}
+        connection.execute(update(LedgerEntryRow).where(LedgerEntryRow.seq == 5).values(**values_b))
+        connection.execute(update(LedgerEntryRow).where(LedgerEntryRow.seq == 6).values(**values_a))
+    problem = failure(ledger)
+    assert (problem.seq, problem.kind) == (5, "reordered")
+
+
+def test_truncated_tail_is_named(ledger: Ledger) -> None:
+    fill(ledger)  # a checkpoint covers all 20 entries
+    with ledger.engine.begin() as connection:
+        connection.execute(delete(LedgerSubject).where(LedgerSubject.seq >= 17))
+        connection.execute(delete(LedgerEntryRow).where(LedgerEntryRow.seq >= 17))
+        # A careful attacker also rewinds the head row...
+        last = connection.execute(
+            select(LedgerEntryRow.entry_hash).where(LedgerEntryRow.seq == 16)
+        ).scalar_one()
+        connection.execute(update(LedgerHead).values(size=17, last_hash=last))
+    problem = failure(ledger)  # ...but the signed checkpoint of size 20 remembers
+    assert (problem.seq, problem.kind) == (17, "missing")
+    assert "truncated" in problem.detail
+
+
+def test_forged_checkpoint_is_named(ledger: Ledger) -> None:
+    fill(ledger)
+    forger = Signer.generate(ledger.origin)
+    with ledger.engine.begin() as connection:
+        stored = connection.execute(select(LedgerCheckpoint).where(LedgerCheckpoint.size == 10)).one()
+        forged = sign_checkpoint(Checkpoint(ledger.origin, 10, stored.root), forger)
+        connection.execute(update(LedgerCheckpoint).where(LedgerCheckpoint.size == 10).values(note=forged))
+    problem = failure(ledger)
+    assert (problem.seq, problem.kind) == (9, "forged checkpoint")
+
+
+def test_rewritten_history_with_a_consistent_chain_fails_the_checkpoint(ledger: Ledger) -> None:
+    """An attacker who re-hashes the whole chain after an edit still cannot re-sign the checkpoint."""
+    fill(ledger)
+    import json
+
+    from sanarip_hub.ledger.merkle import leaf_hash
+
+    with ledger.engine.begin() as connection:
+        rows = connection.execute(select(LedgerEntryRow).order_by(LedgerEntryRow.seq)).all()
+        prev = bytes(32)
+        for row in rows:
+            body = json.loads(row.body)
+            if row.seq == 3:
+                body["out"] = "denied"
+            body["prev"] = prev.hex()
+            raw = json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
+            digest = leaf_hash(raw)
+            connection.execute(
+                update(LedgerEntryRow)
+                .where(LedgerEntryRow.seq == row.seq)
+                .values(body=raw, entry_hash=digest, prev_hash=prev, outcome=body["out"])
+            )
+            prev = digest
+        connection.execute(update(LedgerHead).values(last_hash=prev))
+    problem = failure(ledger)
+    assert problem.kind == "altered"
+    assert problem.seq == 9  # the first signed checkpoint (size 10) no longer matches
+    assert "signed checkpoint" in problem.detail
+
+
+def test_parallel_writers_never_fork_the_chain(hub_db: HubDb) -> None:
+    init_keys(hub_db.settings)
+    processes, per_process = 4, 60
+    context = mp.get_context("spawn")
+    workers = [
+        context.Process(target=append_worker, args=(hub_db.env, w, per_process, 7)) for w in range(processes)
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=120)
+        assert worker.exitcode == 0
+    ledger = open_ledger(hub_db.settings)
+    assert verify(ledger) == processes * per_process
+    with ledger.engine.connect() as connection:
+        ids = list(connection.execute(select(LedgerEntryRow.message_id)).scalars())
+    assert len(ids) == len(set(ids)) == processes * per_process
+
+
+def test_kill_9_during_appends_leaves_a_ledger_that_verifies(hub_db: HubDb, tmp_path: Path) -> None:
+    init_keys(hub_db.settings)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SANARIP_HUB_")} | hub_db.env
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[2])
+    writers = [
+        subprocess.Popen(
+            [sys.executable, "-m", "tests.ledger.helpers", str(w), "1000000", "25"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        for w in range(2)
+    ]
+    ledger = open_ledger(hub_db.settings)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:  # let them write for a while, mid-transaction at any moment
+        with ledger.engine.connect() as connection:
+            if connection.execute(select(LedgerHead.size)).scalar_one() >= 500:
+                break
+        time.sleep(0.1)
+    for writer in writers:
+        os.kill(writer.pid, signal.SIGKILL)
+    for writer in writers:
+        writer.wait(timeout=30)
+        assert writer.returncode == -signal.SIGKILL, writer.stderr.read() if writer.stderr else ""
+    for _ in range(50):  # PostgreSQL rolls back the killed sessions' open transactions
+        try:
+            entries = verify(ledger)
+            break
+        except Exception:
+            time.sleep(0.2)
+    else:
+        entries = verify(ledger)
+    assert entries >= 500
+    with ledger.engine.connect() as connection:
+        if ledger.engine.dialect.name == "postgresql":
+            connection.execute(text("SELECT 1"))
+        assert connection.execute(select(func.count()).select_from(LedgerEntryRow)).scalar_one() == entries
+    ledger.append(exchange(99))  # and the chain goes on
+    assert verify(ledger) == entries + 1
+
+
+def test_origin_uses_the_hub_identity(hub_db: HubDb) -> None:
+    assert ledger_origin(hub_db.settings) == "central-server/GOV/70000050/sanaripaymak-service/ledger"

@@ -16,6 +16,7 @@ from sanarip_hub import __version__, log
 from sanarip_hub.cli.context import HubContext
 from sanarip_hub.cli.database import backup_command, db, restore_command
 from sanarip_hub.cli.demo import demo
+from sanarip_hub.cli.ledger import keys, ledger
 from sanarip_hub.cli.seed import seed
 from sanarip_hub.errors import HubError
 
@@ -53,6 +54,8 @@ cli.add_command(seed)
 cli.add_command(backup_command)
 cli.add_command(restore_command)
 cli.add_command(demo)
+cli.add_command(keys)
+cli.add_command(ledger)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -67,39 +67,83 @@ def root(hashes: Sequence[bytes]) -> bytes:
     return current
 
 
+class MerkleTree:
+    """A tree over fixed leaf hashes that answers many proofs quickly.
+
+    Every complete pair is hashed once into levels (``levels[l][i]`` is the root of the perfect
+    subtree over leaves ``i*2^l .. (i+1)*2^l - 1``), so any subtree root the RFC's recursive proof
+    definitions ask for costs O(log n) lookups and each proof O(log² n), not a rescan of n leaves.
+    """
+
+    def __init__(self, hashes: Sequence[bytes]) -> None:
+        self.size = len(hashes)
+        self.levels: list[list[bytes]] = [list(hashes)]
+        while len(self.levels[-1]) > 1:
+            below = self.levels[-1]
+            self.levels.append([node_hash(below[i], below[i + 1]) for i in range(0, len(below) - 1, 2)])
+
+    def subtree_root(self, start: int, end: int) -> bytes:
+        """MTH of leaves ``start .. end-1``."""
+        width = end - start
+        if width <= 0:
+            return EMPTY_ROOT
+        if width & (width - 1) == 0 and start % width == 0:
+            return self.levels[width.bit_length() - 1][start // width]
+        k = _split(width)
+        return node_hash(self.subtree_root(start, start + k), self.subtree_root(start + k, end))
+
+    def root(self, size: int | None = None) -> bytes:
+        return self.subtree_root(0, self.size if size is None else size)
+
+    def inclusion_proof(self, index: int, size: int | None = None) -> list[bytes]:
+        """The audit path of leaf ``index`` in the tree of the first ``size`` leaves (RFC 9162 §2.1.3.1)."""
+        n = self.size if size is None else size
+        if not 0 <= index < n <= self.size:
+            raise ProofError(f"leaf index {index} is outside a tree of size {n}")
+        path: list[bytes] = []
+        start, end = 0, n
+        while end - start > 1:
+            k = _split(end - start)
+            if index < start + k:
+                path.append(self.subtree_root(start + k, end))
+                end = start + k
+            else:
+                path.append(self.subtree_root(start, start + k))
+                start += k
+        path.reverse()
+        return path
+
+    def consistency_proof(self, old_size: int, size: int | None = None) -> list[bytes]:
+        """The proof that the first ``old_size`` leaves' tree is a prefix of the first ``size``
+        leaves' tree (RFC 9162 §2.1.4.1); empty when the sizes are equal."""
+        n = self.size if size is None else size
+        if not 0 < old_size <= n <= self.size:
+            raise ProofError(f"no consistency proof from size {old_size} to size {n}")
+        path: list[bytes] = []
+        start, end, m, complete = 0, n, old_size, True
+        while m != end - start:
+            k = _split(end - start)
+            if m <= k:
+                path.append(self.subtree_root(start + k, end))
+                end = start + k
+            else:
+                path.append(self.subtree_root(start, start + k))
+                start, m, complete = start + k, m - k, False
+        if not complete:
+            path.append(self.subtree_root(start, end))
+        path.reverse()
+        return path
+
+
 def inclusion_proof(index: int, hashes: Sequence[bytes]) -> list[bytes]:
     """The audit path of leaf ``index`` in the tree of ``hashes`` (RFC 9162 §2.1.3.1), bottom up."""
-    if not 0 <= index < len(hashes):
-        raise ProofError(f"leaf index {index} is outside a tree of size {len(hashes)}")
-    return _path(index, hashes)
-
-
-def _path(index: int, hashes: Sequence[bytes]) -> list[bytes]:
-    n = len(hashes)
-    if n == 1:
-        return []
-    k = _split(n)
-    if index < k:
-        return [*_path(index, hashes[:k]), root(hashes[k:])]
-    return [*_path(index - k, hashes[k:]), root(hashes[:k])]
+    return MerkleTree(hashes).inclusion_proof(index)
 
 
 def consistency_proof(old_size: int, hashes: Sequence[bytes]) -> list[bytes]:
     """The proof that the tree of the first ``old_size`` leaves is a prefix of the tree of ``hashes``
     (RFC 9162 §2.1.4.1); empty when the sizes are equal."""
-    if not 0 < old_size <= len(hashes):
-        raise ProofError(f"no consistency proof from size {old_size} to size {len(hashes)}")
-    return _subproof(old_size, hashes, True)
-
-
-def _subproof(m: int, hashes: Sequence[bytes], complete: bool) -> list[bytes]:
-    n = len(hashes)
-    if m == n:
-        return [] if complete else [root(hashes)]
-    k = _split(n)
-    if m <= k:
-        return [*_subproof(m, hashes[:k], complete), root(hashes[k:])]
-    return [*_subproof(m - k, hashes[k:], False), root(hashes[:k])]
+    return MerkleTree(hashes).consistency_proof(old_size)
 
 
 def _check_hash(value: bytes, what: str) -> None:

@@ -64,7 +64,8 @@ def test_appends_are_numbered_chained_and_verify(ledger: Ledger) -> None:
 def test_checkpoints_are_standard_signed_notes(ledger: Ledger) -> None:
     fill(ledger, 5, checkpoint_at=(5,))
     with ledger.engine.connect() as connection:
-        note = connection.execute(select(LedgerCheckpoint.note).where(LedgerCheckpoint.size == 5)).scalar_one()
+        query = select(LedgerCheckpoint.note).where(LedgerCheckpoint.size == 5)
+        note = connection.execute(query).scalar_one()
     lines = note.split("\n")
     assert lines[0] == ledger.origin == "central-server/GOV/70000050/sanaripaymak-service/ledger"
     assert lines[1] == "5"

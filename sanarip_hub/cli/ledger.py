@@ -1,0 +1,201 @@
+"""``keys init`` and ``ledger checkpoint|verify|usage|search|export``."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+
+from sanarip_hub.cli.context import HubContext, pass_hub
+from sanarip_hub.ledger.bundle import export_bundle, verify_bundle
+from sanarip_hub.ledger.keys import init_keys, key_paths, ledger_origin, load_keys, load_verifier
+from sanarip_hub.ledger.query import Filter, Usage, search
+from sanarip_hub.ledger.store import Ledger
+from sanarip_hub.ledger.verify import verify_ledger
+from sanarip_hub.log import get_logger
+
+log = get_logger("sanarip_hub.cli")
+
+
+def _ledger(hub: HubContext) -> Ledger:
+    from sanarip_hub.storage.migrate import require_current
+
+    require_current(hub.engine)
+    settings = hub.settings
+    return Ledger(
+        hub.engine, load_keys(settings), ledger_origin(settings), settings.ledger.checkpoint_interval
+    )
+
+
+def _time_ms(value: str | None, option: str) -> int | None:
+    """An ISO 8601 date or date-time (UTC unless it carries an offset) as epoch milliseconds."""
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(
+            f"expected an ISO 8601 date or date-time, got {value!r}", param_hint=option
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return int(moment.timestamp() * 1000)
+
+
+@click.group()
+def keys() -> None:
+    """Key material of the ledger."""
+
+
+@keys.command("init")
+@click.option("--force", is_flag=True, help="Replace existing keys (old checkpoints then need the old key).")
+@pass_hub
+def keys_init(hub: HubContext, force: bool) -> None:
+    """Create the checkpoint signing key pair and the PIN key under the data directory."""
+    created = init_keys(hub.settings, force=force)
+    signing, public, pin = key_paths(hub.settings)
+    log.info("keys.init", public_key=str(public))
+    click.echo(f"signing key:  {signing} (keep secret)")
+    click.echo(f"PIN key:      {pin} (keep secret)")
+    click.echo(f"verifier key: {public} — all an auditor needs:")
+    click.echo(f"  {created.verifier.encode()}")
+
+
+@click.group()
+def ledger() -> None:
+    """The tamper-evident exchange and access ledger."""
+
+
+@ledger.command()
+@pass_hub
+def checkpoint(hub: HubContext) -> None:
+    """Sign a checkpoint of the ledger as it is now."""
+    signed = _ledger(hub).checkpoint()
+    click.echo(f"checkpoint signed at size {signed.size}" if signed else "nothing new to sign")
+
+
+@ledger.command()
+@click.option(
+    "--from", "from_seq", type=click.IntRange(min=0), default=0, help="Start at this sequence number."
+)
+@click.option("--bundle", type=click.Path(dir_okay=False, path_type=Path), help="Verify an evidence bundle.")
+@click.option(
+    "--public-key",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Verifier key file (default: the hub's own; required with --bundle).",
+)
+@pass_hub
+def verify(hub: HubContext, from_seq: int, bundle: Path | None, public_key: Path | None) -> None:
+    """Recompute chain, Merkle tree and checkpoints; name the first bad entry; exit 1 on any failure."""
+    if bundle is not None:
+        if public_key is None:
+            raise click.UsageError("--bundle needs --public-key")
+        summary = verify_bundle(bundle, load_verifier(public_key))
+        click.echo(
+            f"bundle OK: {summary.entries} entries included in the signed tree of size "
+            f"{summary.tree_size} of {summary.origin}; checkpoints {list(summary.checkpoints)} consistent"
+        )
+        return
+    settings = hub.settings
+    verifier = load_verifier(public_key or settings.home_path(settings.ledger.public_key))
+    from sanarip_hub.storage.migrate import require_current
+
+    require_current(hub.engine)
+    result = verify_ledger(hub.engine, verifier, ledger_origin(settings), from_seq)
+    newest = f"; newest checkpoint at size {result.last_checkpoint.size}" if result.last_checkpoint else ""
+    log.info("ledger.verified", entries=result.entries, size=result.size, checkpoints=result.checkpoints)
+    click.echo(
+        f"ledger OK: {result.entries} entries verified from seq {from_seq} (size {result.size}), "
+        f"{result.checkpoints} signed checkpoints match{newest}"
+    )
+
+
+def _print(rows: list[Usage], fmt: str) -> None:
+    if fmt == "json":
+        for row in rows:
+            click.echo(json.dumps(asdict(row), ensure_ascii=False))
+        return
+    if not rows:
+        click.echo("no entries")
+        return
+    for row in rows:
+        when = datetime.fromtimestamp(row.time_ms / 1000, UTC).strftime("%Y-%m-%d %H:%M:%S")
+        click.echo(
+            f"{row.seq:>8}  {when}Z  {row.direction:<8} {row.outcome:<10} {row.client_id or '-'}  "
+            f"{row.service_id}  user={row.user_id or '-'} issue={row.issue or '-'} "
+            f"agreement={row.agreement_id or '-'}"
+        )
+
+
+FORMAT_OPTION = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="json prints JSON Lines.",
+)
+
+
+@ledger.command()
+@click.option("--pin", required=True, help="The data subject's PIN.")
+@click.option("--limit", type=click.IntRange(1, 100_000), default=100, show_default=True)
+@FORMAT_OPTION
+@pass_hub
+def usage(hub: HubContext, pin: str, limit: int, fmt: str) -> None:
+    """Who received this person's data: when, which service, why and under which agreement."""
+    lg = _ledger(hub)
+    _print(search(lg.engine, lg.keys.pin_key, Filter(pin=pin), limit), fmt)
+
+
+@ledger.command("search")
+@click.option("--client", "client_id", help="Client subsystem identifier.")
+@click.option("--agreement", "agreement_id", help="Agreement number.")
+@click.option("--denied", is_flag=True, help="Only denied and malformed attempts (outcome other than ok).")
+@click.option("--from", "since", help="From this ISO date or date-time (UTC unless an offset is given).")
+@click.option("--to", "until", help="Up to (not including) this ISO date or date-time.")
+@click.option("--limit", type=click.IntRange(1, 100_000), default=100, show_default=True)
+@FORMAT_OPTION
+@pass_hub
+def search_command(
+    hub: HubContext,
+    client_id: str | None,
+    agreement_id: str | None,
+    denied: bool,
+    since: str | None,
+    until: str | None,
+    limit: int,
+    fmt: str,
+) -> None:
+    """Entries by client, agreement, outcome and time range, newest first."""
+    where = Filter(
+        client_id=client_id,
+        agreement_id=agreement_id,
+        failed_only=denied,
+        since_ms=_time_ms(since, "--from"),
+        until_ms=_time_ms(until, "--to"),
+    )
+    lg = _ledger(hub)
+    _print(search(lg.engine, lg.keys.pin_key, where, limit), fmt)
+
+
+@ledger.command()
+@click.option("--from", "since", required=True, help="From this ISO date or date-time (UTC unless offset).")
+@click.option("--to", "until", required=True, help="Up to (not including) this ISO date or date-time.")
+@click.option("--pin", help="Only entries concerning this data subject.")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@pass_hub
+def export(hub: HubContext, since: str, until: str, pin: str | None, file: Path) -> None:
+    """Write an evidence bundle (entries, signed checkpoints, inclusion and consistency proofs)."""
+    lg = _ledger(hub)
+    summary = export_bundle(
+        lg, file, _time_ms(since, "--from"), _time_ms(until, "--to"), pin, lg.keys.pin_key
+    )
+    log.info("ledger.export", file=str(file), entries=summary.entries, tree_size=summary.tree_size)
+    click.echo(
+        f"bundle written to {file}: {summary.entries} entries, proofs against the signed tree of size "
+        f"{summary.tree_size}"
+    )

@@ -1,0 +1,94 @@
+"""Questions auditors, data subjects and the console ask of the ledger.
+
+* by data subject: who received this person's data, when, through which service, why (``issue``)
+  and under which agreement (the Data Tracker view; the ``findUsage`` service will call it);
+* by client subsystem or by agreement;
+* denied and malformed attempts (any outcome other than ``ok``);
+* by time range.
+
+All filters combine; results come newest first with keyset pagination on the sequence number
+(``before_seq``), which stays fast however deep the ledger is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, select
+
+from sanarip_hub.ledger.entry import OK
+from sanarip_hub.ledger.keys import PinKey
+from sanarip_hub.storage.models import LedgerEntryRow, LedgerSubject
+
+
+@dataclass(frozen=True)
+class Usage:
+    """One ledger entry as the query results show it."""
+
+    seq: int
+    time_ms: int
+    direction: str
+    channel: str
+    client_id: str | None
+    service_id: str
+    user_id: str | None
+    issue: str | None
+    agreement_id: str | None
+    outcome: str
+    message_id: str | None
+
+
+@dataclass(frozen=True)
+class Filter:
+    pin: str | None = None
+    client_id: str | None = None
+    agreement_id: str | None = None
+    failed_only: bool = False  # denied and malformed attempts
+    since_ms: int | None = None
+    until_ms: int | None = None  # exclusive
+
+
+def search(
+    engine: Engine, pin_key: PinKey | None, where: Filter, limit: int = 100, before_seq: int | None = None
+) -> list[Usage]:
+    """Entries matching ``where``, newest first (at most ``limit``; continue with ``before_seq``)."""
+    e = LedgerEntryRow
+    query = select(
+        e.seq,
+        e.time_ms,
+        e.direction,
+        e.channel,
+        e.client_id,
+        e.service_id,
+        e.user_id,
+        e.issue,
+        e.agreement_id,
+        e.outcome,
+        e.message_id,
+    )
+    if where.pin is not None:
+        if pin_key is None:
+            raise ValueError("searching by PIN needs the ledger's PIN key")
+        query = query.join(LedgerSubject, LedgerSubject.seq == e.seq).where(
+            LedgerSubject.pin_hash == pin_key.hash_pin(where.pin)
+        )
+    if where.client_id is not None:
+        query = query.where(e.client_id == where.client_id)
+    if where.agreement_id is not None:
+        query = query.where(e.agreement_id == where.agreement_id)
+    if where.failed_only:
+        query = query.where(e.outcome != OK)
+    if where.since_ms is not None:
+        query = query.where(e.time_ms >= where.since_ms)
+    if where.until_ms is not None:
+        query = query.where(e.time_ms < where.until_ms)
+    if before_seq is not None:
+        query = query.where(e.seq < before_seq)
+    query = query.order_by(e.seq.desc()).limit(limit)
+    with engine.connect() as connection:
+        return [Usage(*row) for row in connection.execute(query)]
+
+
+def usage_by_pin(engine: Engine, pin_key: PinKey, pin: str, limit: int = 100) -> list[Usage]:
+    """The data-subject report: every entry that concerned ``pin``, newest first."""
+    return search(engine, pin_key, Filter(pin=pin), limit)

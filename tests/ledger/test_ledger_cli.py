@@ -1,0 +1,99 @@
+"""The ledger commands as an auditor runs them, in a subprocess."""
+
+from __future__ import annotations
+
+import socket
+import sqlite3
+from pathlib import Path
+
+from sanarip_hub.config import load_settings
+from tests.cli.test_cli import one_error_line, run
+from tests.ledger.helpers import exchange, open_ledger
+
+
+def test_auditor_workflow(cli_env: dict[str, str], tmp_path: Path) -> None:
+    assert run(["db", "upgrade"], cli_env).returncode == 0
+    init = run(["keys", "init"], cli_env)
+    assert init.returncode == 0, init.stderr
+    assert "all an auditor needs" in init.stdout
+    again = run(["keys", "init"], cli_env)
+    assert again.returncode == 1
+    assert "already exist" in one_error_line(again)
+
+    ledger = open_ledger(load_settings(environ=cli_env))
+    ledger.append_many(
+        [
+            exchange(
+                n,
+                pins=("21705198091234",) if n % 2 else ("12902200091234",),
+                outcome="ok" if n % 4 else "Server.ClientProxy.AccessDenied",
+            )
+            for n in range(12)
+        ]
+    )
+    ledger.engine.dispose()
+
+    verified = run(["ledger", "verify"], cli_env)
+    assert verified.returncode == 0, verified.stderr
+    assert "ledger OK: 12 entries verified" in verified.stdout
+
+    usage = run(["ledger", "usage", "--pin", "21705198091234", "--format", "json"], cli_env)
+    assert usage.returncode == 0
+    assert len(usage.stdout.splitlines()) == 6
+    denied = run(["ledger", "search", "--denied", "--format", "json"], cli_env)
+    assert len(denied.stdout.splitlines()) == 3
+
+    bundle = tmp_path / "bundle.zip"
+    exported = run(
+        [
+            "ledger",
+            "export",
+            "--from",
+            "2000-01-01",
+            "--to",
+            "2100-01-01",
+            "--pin",
+            "21705198091234",
+            str(bundle),
+        ],
+        cli_env,
+    )
+    assert exported.returncode == 0, exported.stderr
+    assert "6 entries" in exported.stdout
+
+    # Offline: no database at all (the configured one is a closed port) and only the public key.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    offline = {
+        "SANARIP_HUB_HOME": str(tmp_path / "auditor"),
+        "SANARIP_HUB_DATABASE_URL": f"postgresql+psycopg://nobody@127.0.0.1:{port}/none",
+    }
+    public_key = Path(cli_env["SANARIP_HUB_HOME"]) / "keys" / "ledger.vkey"
+    checked = run(["ledger", "verify", "--bundle", str(bundle), "--public-key", str(public_key)], offline)
+    assert checked.returncode == 0, checked.stderr
+    assert "bundle OK: 6 entries" in checked.stdout
+    missing_key = run(["ledger", "verify", "--bundle", str(bundle)], offline)
+    assert missing_key.returncode == 2
+
+
+def test_verify_fails_with_exit_1_naming_the_entry(tmp_path: Path) -> None:
+    env = {"SANARIP_HUB_HOME": str(tmp_path / "home")}
+    assert run(["db", "upgrade"], env).returncode == 0
+    assert run(["keys", "init"], env).returncode == 0
+    ledger = open_ledger(load_settings(environ=env))
+    ledger.append_many([exchange(n) for n in range(8)])
+    ledger.engine.dispose()
+    database = sqlite3.connect(tmp_path / "home" / "sanarip-hub.sqlite3")
+    database.execute("DELETE FROM ledger_subject WHERE seq = 5")
+    database.execute("DELETE FROM ledger_entry WHERE seq = 5")
+    database.commit()
+    database.close()
+    result = run(["ledger", "verify"], env)
+    assert result.returncode == 1
+    assert one_error_line(result).endswith(
+        "ledger verification failed at seq 5: missing: entry 5 is missing (the next stored entry is 6)"
+    )
+    from_seven = run(["ledger", "verify", "--from", "7"], env)
+    assert from_seven.returncode == 1  # rebuilding the tree state before 7 still meets the gap
+    assert "at seq 5" in one_error_line(from_seven)

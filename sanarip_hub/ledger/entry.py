@@ -15,7 +15,7 @@ yet an auditor can search by PIN.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -61,87 +61,50 @@ class Exchange:
     time_ms: int | None = None  # default: now, taken by the ledger
 
 
+# Canonical key of each stored column (the JSON stays short; verification maps them back).
+KEYS: dict[str, str] = {
+    "time_ms": "t", "direction": "dir", "channel": "ch", "service_id": "svc", "outcome": "out",
+    "message_id": "mid", "client_id": "cli", "user_id": "uid", "issue": "iss", "represented_party": "rep",
+    "agreement_id": "agr", "subjects_sealed": "sea", "request_sha256": "rqh", "request_bytes": "rqn",
+    "response_sha256": "rsh", "response_bytes": "rsn", "duration_ms": "dur",
+}  # fmt: skip
+
+
 @dataclass(frozen=True)
-class Entry:
-    """An entry as stored: everything the canonical bytes hold."""
+class Template:
+    """The canonical bytes of an entry before its sequence number and previous hash are known.
 
-    seq: int
-    time_ms: int
-    direction: str
-    channel: str
-    service_id: str
-    outcome: str
-    message_id: str | None
-    client_id: str | None
-    user_id: str | None
-    issue: str | None
-    represented_party: str | None
-    agreement_id: str | None
-    subject_hashes: tuple[str, ...]
-    subjects_sealed: str | None
-    request_sha256: str | None
-    request_bytes: int | None
-    response_sha256: str | None
-    response_bytes: int | None
-    duration_ms: int | None
-    prev_hash: str
-    extra: dict[str, Any] = field(default_factory=dict)
+    Everything else is serialised outside the ledger's lock; inside it only two values are spliced
+    in at the places key sorting puts them (``prev`` between ``out`` and ``rep``, ``seq`` between
+    ``sea`` and ``sub``), so writers hold the lock for microseconds, not for a JSON encoding.
+    """
 
-    def canonical(self) -> bytes:
-        """The exact bytes that are hashed (see the module docstring)."""
-        document: dict[str, Any] = {
-            "v": SCHEMA_VERSION,
-            "seq": self.seq,
-            "t": self.time_ms,
-            "dir": self.direction,
-            "ch": self.channel,
-            "svc": self.service_id,
-            "out": self.outcome,
-            "mid": self.message_id,
-            "cli": self.client_id,
-            "uid": self.user_id,
-            "iss": self.issue,
-            "rep": self.represented_party,
-            "agr": self.agreement_id,
-            "sub": list(self.subject_hashes),
-            "sea": self.subjects_sealed,
-            "rqh": self.request_sha256,
-            "rqn": self.request_bytes,
-            "rsh": self.response_sha256,
-            "rsn": self.response_bytes,
-            "dur": self.duration_ms,
-            "prev": self.prev_hash,
-        }
-        return canonical_json(document)
+    head: str
+    middle: str
+    tail: str
 
     @classmethod
-    def from_canonical(cls, data: bytes) -> Entry:
-        """Parse canonical bytes back (for offline verification of exported bundles)."""
-        doc = json.loads(data)
-        if doc.get("v") != SCHEMA_VERSION:
-            raise ValueError(f"unknown ledger entry schema {doc.get('v')!r}")
-        return cls(
-            seq=doc["seq"],
-            time_ms=doc["t"],
-            direction=doc["dir"],
-            channel=doc["ch"],
-            service_id=doc["svc"],
-            outcome=doc["out"],
-            message_id=doc["mid"],
-            client_id=doc["cli"],
-            user_id=doc["uid"],
-            issue=doc["iss"],
-            represented_party=doc["rep"],
-            agreement_id=doc["agr"],
-            subject_hashes=tuple(doc["sub"]),
-            subjects_sealed=doc["sea"],
-            request_sha256=doc["rqh"],
-            request_bytes=doc["rqn"],
-            response_sha256=doc["rsh"],
-            response_bytes=doc["rsn"],
-            duration_ms=doc["dur"],
-            prev_hash=doc["prev"],
-        )
+    def of(cls, document: dict[str, Any]) -> Template:
+        if "seq" in document or "prev" in document:
+            raise ValueError("a template leaves seq and prev open")
+        keys = sorted(document)
+        head = {k: document[k] for k in keys if k < "prev"}
+        middle = {k: document[k] for k in keys if "prev" < k < "seq"}
+        tail = {k: document[k] for k in keys if k > "seq"}
+        if not (head and middle and tail):
+            raise ValueError("the entry schema must have keys on every side of prev and seq")
+        return cls(*(canonical_json(part).decode("ascii")[1:-1] for part in (head, middle, tail)))
+
+    def render(self, seq: int, prev_hex: str) -> bytes:
+        return f'{{{self.head},"prev":"{prev_hex}",{self.middle},"seq":{seq},{self.tail}}}'.encode("ascii")
+
+
+def entry_document(values: dict[str, Any], subject_hashes: list[str]) -> dict[str, Any]:
+    """The canonical document of an entry (without seq and prev) from its column values."""
+    document = {key: values[column] for column, key in KEYS.items()}
+    document["sub"] = subject_hashes
+    document["v"] = SCHEMA_VERSION
+    return document
 
 
 def canonical_json(document: dict[str, Any]) -> bytes:

@@ -19,6 +19,7 @@ import hmac
 import json
 import os
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from cryptography.hazmat.primitives import hashes
@@ -56,20 +57,24 @@ class PinKey:
         ).hexdigest()
 
     def hasher(self) -> HmacHasher:
+        return self._hasher
+
+    @cached_property
+    def _sealer(self) -> AESGCM:
+        return AESGCM(self._derive(b"sanarip-hub ledger pin seal v1"))
+
+    @cached_property
+    def _hasher(self) -> HmacHasher:
         return HmacHasher(self._derive(b"sanarip-hub ledger pin hash v1"))
 
     def seal(self, pins: list[str]) -> str:
         nonce = os.urandom(12)
-        data = AESGCM(self._derive(b"sanarip-hub ledger pin seal v1")).encrypt(
-            nonce, json.dumps(pins).encode(), b"ledger-subjects"
-        )
+        data = self._sealer.encrypt(nonce, json.dumps(pins).encode(), b"ledger-subjects")
         return base64.b64encode(nonce + data).decode()
 
     def unseal(self, sealed: str) -> list[str]:
         raw = base64.b64decode(sealed)
-        plain = AESGCM(self._derive(b"sanarip-hub ledger pin seal v1")).decrypt(
-            raw[:12], raw[12:], b"ledger-subjects"
-        )
+        plain = self._sealer.decrypt(raw[:12], raw[12:], b"ledger-subjects")
         pins: list[str] = json.loads(plain)
         return pins
 

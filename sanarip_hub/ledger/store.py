@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine, insert, select, update
 
-from sanarip_hub.ledger.entry import Entry, Exchange
+from sanarip_hub.ledger.entry import Exchange, Template, entry_document
 from sanarip_hub.ledger.frontier import Frontier
 from sanarip_hub.ledger.keys import LedgerKeys
 from sanarip_hub.ledger.merkle import leaf_hash
@@ -81,31 +81,32 @@ class Ledger:
         """Append entries in one transaction; return their sequence numbers once committed."""
         if not exchanges:
             return []
+        stamp = now_ms()
+        prepared = [self._prepare(exchange, stamp) for exchange in exchanges]  # outside the lock
         rows: list[dict[str, object]] = []
         subjects: list[dict[str, object]] = []
         with self._locked() as (connection, head):
-            stamp = now_ms()
-            for exchange in exchanges:
-                entry = self._entry(exchange, head.size, head.last_hash, stamp)
-                body = entry.canonical()
+            for values, hashes, template in prepared:
+                seq, prev = head.size, head.last_hash
+                body = template.render(seq, prev.hex())
                 digest = leaf_hash(body)
-                rows.append(_row(entry, digest, body))
-                subjects.extend({"pin_hash": h, "seq": entry.seq} for h in entry.subject_hashes)
+                rows.append({**values, "seq": seq, "prev_hash": prev, "entry_hash": digest, "body": body})
+                subjects.extend({"pin_hash": h, "seq": seq} for h in hashes)
                 head.frontier.append(digest)
                 head.size += 1
                 head.last_hash = digest
             connection.execute(insert(LedgerEntryRow), rows)
             if subjects:
                 connection.execute(insert(LedgerSubject), subjects)
-            values: dict[str, object] = {
+            update_values: dict[str, object] = {
                 "size": head.size,
                 "last_hash": head.last_hash,
                 "frontier": head.frontier.encode(),
             }
             if stamp - head.last_checkpoint_ms >= self.checkpoint_interval_ms:
                 self._checkpoint(connection, head, stamp)
-                values["last_checkpoint_ms"] = stamp
-            connection.execute(update(LedgerHead).where(LedgerHead.id == 1).values(**values))
+                update_values["last_checkpoint_ms"] = stamp
+            connection.execute(update(LedgerHead).where(LedgerHead.id == 1).values(**update_values))
         return list(range(head.size - len(rows), head.size))
 
     def checkpoint(self) -> Checkpoint | None:
@@ -136,53 +137,27 @@ class Ledger:
         )
         return checkpoint
 
-    def _entry(self, exchange: Exchange, seq: int, prev: bytes, stamp: int) -> Entry:
+    def _prepare(self, exchange: Exchange, stamp: int) -> tuple[dict[str, object], list[str], Template]:
+        """Column values, subject hashes and the canonical template of one entry (no lock needed)."""
         pins = sorted(set(exchange.subjects))
-        return Entry(
-            seq=seq,
-            time_ms=exchange.time_ms if exchange.time_ms is not None else stamp,
-            direction=exchange.direction.value,
-            channel=exchange.channel.value,
-            service_id=exchange.service_id,
-            outcome=exchange.outcome,
-            message_id=exchange.message_id,
-            client_id=exchange.client_id,
-            user_id=exchange.user_id,
-            issue=exchange.issue,
-            represented_party=exchange.represented_party,
-            agreement_id=exchange.agreement_id,
-            subject_hashes=tuple(sorted({self._hash_pin(pin) for pin in pins})),
-            subjects_sealed=self.keys.pin_key.seal(pins) if pins else None,
-            request_sha256=exchange.request_sha256,
-            request_bytes=exchange.request_bytes,
-            response_sha256=exchange.response_sha256,
-            response_bytes=exchange.response_bytes,
-            duration_ms=exchange.duration_ms,
-            prev_hash=prev.hex(),
-        )
-
-
-def _row(entry: Entry, digest: bytes, body: bytes) -> dict[str, object]:
-    return {
-        "seq": entry.seq,
-        "time_ms": entry.time_ms,
-        "direction": entry.direction,
-        "channel": entry.channel,
-        "service_id": entry.service_id,
-        "outcome": entry.outcome,
-        "message_id": entry.message_id,
-        "client_id": entry.client_id,
-        "user_id": entry.user_id,
-        "issue": entry.issue,
-        "represented_party": entry.represented_party,
-        "agreement_id": entry.agreement_id,
-        "subjects_sealed": entry.subjects_sealed,
-        "request_sha256": entry.request_sha256,
-        "request_bytes": entry.request_bytes,
-        "response_sha256": entry.response_sha256,
-        "response_bytes": entry.response_bytes,
-        "duration_ms": entry.duration_ms,
-        "prev_hash": bytes.fromhex(entry.prev_hash),
-        "entry_hash": digest,
-        "body": body,
-    }
+        hashes = sorted({self._hash_pin(pin) for pin in pins})
+        values: dict[str, object] = {
+            "time_ms": exchange.time_ms if exchange.time_ms is not None else stamp,
+            "direction": exchange.direction.value,
+            "channel": exchange.channel.value,
+            "service_id": exchange.service_id,
+            "outcome": exchange.outcome,
+            "message_id": exchange.message_id,
+            "client_id": exchange.client_id,
+            "user_id": exchange.user_id,
+            "issue": exchange.issue,
+            "represented_party": exchange.represented_party,
+            "agreement_id": exchange.agreement_id,
+            "subjects_sealed": self.keys.pin_key.seal(pins) if pins else None,
+            "request_sha256": exchange.request_sha256,
+            "request_bytes": exchange.request_bytes,
+            "response_sha256": exchange.response_sha256,
+            "response_bytes": exchange.response_bytes,
+            "duration_ms": exchange.duration_ms,
+        }
+        return values, hashes, Template.of(entry_document(values, hashes))

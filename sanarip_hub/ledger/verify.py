@@ -27,6 +27,7 @@ from typing import Any
 from sqlalchemy import Engine, Row, select
 
 from sanarip_hub.errors import HubError
+from sanarip_hub.ledger.entry import KEYS
 from sanarip_hub.ledger.frontier import Frontier
 from sanarip_hub.ledger.merkle import leaf_hash
 from sanarip_hub.ledger.note import Checkpoint, NoteError, Verifier, open_checkpoint
@@ -34,26 +35,15 @@ from sanarip_hub.storage.models import LedgerCheckpoint, LedgerEntryRow, LedgerH
 
 CHUNK = 20_000
 GENESIS_HASH = bytes(32)
-# Columns compared with the hashed bytes: column name -> canonical key.
-COLUMNS = {
-    "time_ms": "t",
-    "direction": "dir",
-    "channel": "ch",
-    "service_id": "svc",
-    "outcome": "out",
-    "message_id": "mid",
-    "client_id": "cli",
-    "user_id": "uid",
-    "issue": "iss",
-    "represented_party": "rep",
-    "agreement_id": "agr",
-    "subjects_sealed": "sea",
-    "request_sha256": "rqh",
-    "request_bytes": "rqn",
-    "response_sha256": "rsh",
-    "response_bytes": "rsn",
-    "duration_ms": "dur",
-}
+COLUMNS = KEYS  # columns compared with the hashed bytes: column name -> canonical key
+
+
+_FIXED = ("seq", "prev_hash", "entry_hash", "body")
+# seq, prev_hash, entry_hash, body, then the compared columns in COLUMNS order: one tuple comparison
+# per entry instead of one attribute lookup per column.
+SELECTED = tuple(getattr(LedgerEntryRow, name) for name in (*_FIXED, *COLUMNS))
+_KEYS = tuple(COLUMNS.values())
+_FIRST = len(_FIXED)
 
 
 class LedgerIntegrityError(HubError):
@@ -117,7 +107,7 @@ def verify_ledger(engine: Engine, verifier: Verifier, origin: str, from_seq: int
         checked = 0
         while True:
             rows = connection.execute(
-                select(LedgerEntryRow)
+                select(*SELECTED)
                 .where(LedgerEntryRow.seq >= expected)
                 .order_by(LedgerEntryRow.seq)
                 .limit(CHUNK)
@@ -169,19 +159,20 @@ def verify_ledger(engine: Engine, verifier: Verifier, origin: str, from_seq: int
 
 
 def _check_entry(row: Row[Any], prev: bytes, subject_index: list[str]) -> None:
-    seq = row.seq
-    if leaf_hash(row.body) != row.entry_hash:
+    seq, prev_column, digest, raw = tuple(row)[:_FIRST]
+    if leaf_hash(raw) != digest:
         raise LedgerIntegrityError(seq, "altered", "the stored hash does not match the entry's bytes")
     try:
-        body = json.loads(row.body)
+        body = json.loads(raw)
     except ValueError:
         raise LedgerIntegrityError(seq, "altered", "the entry's bytes are not valid JSON") from None
     if body.get("seq") != seq:
         raise LedgerIntegrityError(seq, "reordered", f"the entry stored at {seq} is entry {body.get('seq')}")
-    if body.get("prev") != prev.hex() or row.prev_hash != prev:
+    if body.get("prev") != prev.hex() or prev_column != prev:
         raise LedgerIntegrityError(seq, "reordered", "the entry does not follow the previous entry's hash")
-    for column, key in COLUMNS.items():
-        if getattr(row, column) != body.get(key):
-            raise LedgerIntegrityError(seq, "altered", f"column {column} differs from the hashed entry")
+    if tuple(row)[_FIRST:] != tuple(map(body.get, _KEYS)):
+        for column, key in COLUMNS.items():  # slow path only to name the culprit
+            if row._mapping[column] != body.get(key):
+                raise LedgerIntegrityError(seq, "altered", f"column {column} differs from the hashed entry")
     if sorted(subject_index) != body.get("sub"):
         raise LedgerIntegrityError(seq, "altered", "the data-subject index differs from the hashed entry")

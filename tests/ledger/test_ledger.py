@@ -265,3 +265,21 @@ def test_kill_9_during_appends_leaves_a_ledger_that_verifies(hub_db: HubDb, tmp_
 
 def test_origin_uses_the_hub_identity(hub_db: HubDb) -> None:
     assert ledger_origin(hub_db.settings) == "central-server/GOV/70000050/sanaripaymak-service/ledger"
+
+
+def test_template_renders_exactly_the_canonical_json() -> None:
+    import random
+
+    from sanarip_hub.ledger.entry import KEYS, Template, canonical_json, entry_document
+
+    rng = random.Random(3)
+    for _ in range(200):
+        values = {
+            column: rng.choice([None, rng.randint(0, 10**12), f'Ү{rng.random()}"\\\n']) for column in KEYS
+        }
+        hashes = sorted(f"{rng.getrandbits(256):064x}" for _ in range(rng.randint(0, 3)))
+        document = entry_document(values, hashes)
+        seq, prev = rng.randint(0, 10**9), f"{rng.getrandbits(256):064x}"
+        assert Template.of(document).render(seq, prev) == canonical_json(
+            {**document, "seq": seq, "prev": prev}
+        )

@@ -1,0 +1,191 @@
+"""Benchmark: ledger appends per second (1 and 2 writer processes) and verification speed.
+
+    .venv/bin/python bench/ledger.py                      # SQLite and PostgreSQL
+    .venv/bin/python bench/ledger.py --verify-entries 1000000 --backends postgresql
+
+Appends are measured one entry per transaction (what a request pays if it waits for its own commit)
+and in batches (what a background group-commit writer achieves).  The peer is the floor: the same
+rows INSERTed in the same batches with no hashing, no head-row lock, no chain and no checkpoint.
+Prints a table; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import os
+import secrets
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sqlalchemy import create_engine, insert, text
+
+from sanarip_hub.config import Settings, load_settings
+from sanarip_hub.ledger.keys import init_keys, ledger_origin
+from sanarip_hub.ledger.verify import verify_ledger
+from sanarip_hub.storage import migrate
+from sanarip_hub.storage.engine import make_engine
+from sanarip_hub.storage.models import LedgerEntryRow
+from tests.ledger.helpers import exchange, open_ledger
+
+PG_URL = os.environ.get("SANARIP_HUB_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def environment(backend: str, workdir: str) -> dict[str, str]:
+    env = {"SANARIP_HUB_HOME": tempfile.mkdtemp(dir=workdir)}
+    if backend == "postgresql":
+        env["SANARIP_HUB_DATABASE_URL"] = PG_URL
+        env["SANARIP_HUB_DATABASE_SCHEMA"] = f"bench_{secrets.token_hex(4)}"
+    return env
+
+
+def prepare(env: dict[str, str]) -> Settings:
+    settings = load_settings(environ=env)
+    engine = make_engine(settings)
+    migrate.upgrade(engine)
+    engine.dispose()
+    init_keys(settings)
+    return settings
+
+
+def drop(env: dict[str, str]) -> None:
+    if "SANARIP_HUB_DATABASE_SCHEMA" in env:
+        admin = create_engine(PG_URL)
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA IF EXISTS "{env["SANARIP_HUB_DATABASE_SCHEMA"]}" CASCADE'))
+        admin.dispose()
+
+
+def hub_writer(env: dict[str, str], worker: int, count: int, batch: int, start: object) -> None:
+    os.environ.update(env)
+    ledger = open_ledger(load_settings(environ=env), interval=300)
+    items = [exchange(worker * 10_000_000 + n) for n in range(count)]
+    start.wait()  # type: ignore[attr-defined]
+    for i in range(0, count, batch):
+        ledger.append_many(items[i : i + batch])
+
+
+def peer_writer(env: dict[str, str], worker: int, count: int, batch: int, start: object) -> None:
+    """Plain INSERTs of rows of the same shape: no hash, no lock, no chain."""
+    engine = make_engine(load_settings(environ=env))
+    base = 1 + worker * 10_000_000
+    body = b"x" * 600
+    start.wait()  # type: ignore[attr-defined]
+    for i in range(0, count, batch):
+        rows = [
+            {
+                "seq": base + n,
+                "time_ms": 0,
+                "direction": "in",
+                "channel": "soap",
+                "service_id": "svc",
+                "outcome": "ok",
+                "message_id": f"m{n}",
+                "client_id": "c",
+                "agreement_id": "a",
+                "prev_hash": bytes(32),
+                "entry_hash": bytes(32),
+                "body": body,
+            }
+            for n in range(i, min(i + batch, count))
+        ]
+        with engine.begin() as connection:
+            connection.execute(insert(LedgerEntryRow), rows)
+
+
+def appends(backend: str, workdir: str, target: object, writers: int, count: int, batch: int) -> float:
+    env = environment(backend, workdir)
+    prepare(env)
+    try:
+        context = mp.get_context("spawn")
+        start = context.Event()
+        processes = [
+            context.Process(target=target, args=(env, w, count, batch, start)) for w in range(writers)
+        ]
+        for process in processes:
+            process.start()
+        time.sleep(3)  # let every writer import and connect before the clock starts
+        began = time.perf_counter()
+        start.set()
+        for process in processes:
+            process.join()
+        elapsed = time.perf_counter() - began
+        if target is hub_writer:
+            settings = load_settings(environ=env)
+            engine = make_engine(settings)
+            ledger = open_ledger(settings)
+            verify_ledger(engine, ledger.keys.verifier, ledger_origin(settings))  # sanity: the chain holds
+            engine.dispose()
+        return writers * count / elapsed
+    finally:
+        drop(env)
+
+
+def verification(backend: str, workdir: str, entries: int) -> tuple[float, float]:
+    env = environment(backend, workdir)
+    settings = prepare(env)
+    try:
+        ledger = open_ledger(settings, interval=60)
+        began = time.perf_counter()
+        batch = [exchange(n) for n in range(1000)]
+        for _ in range(entries // 1000):
+            ledger.append_many(batch)
+            ledger.checkpoint()
+        fill = time.perf_counter() - began
+        began = time.perf_counter()
+        result = verify_ledger(ledger.engine, ledger.keys.verifier, ledger.origin)
+        assert result.entries == entries
+        return fill, time.perf_counter() - began
+    finally:
+        drop(env)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--appends", type=int, default=3000, help="entries per writer process")
+    parser.add_argument("--batch", type=int, default=100)
+    parser.add_argument("--verify-entries", type=int, default=200_000)
+    args = parser.parse_args()
+    rows: list[tuple[str, str, int, int, float]] = []
+    verify_rows: list[tuple[str, int, float, float]] = []
+    with tempfile.TemporaryDirectory() as workdir:
+        for backend in args.backends.split(","):
+            for writers in (1, 2):
+                for batch in (1, args.batch):
+                    count = args.appends if batch > 1 else max(200, args.appends // 10)
+                    for label, target in (("hub ledger", hub_writer), ("peer: plain INSERT", peer_writer)):
+                        rate = appends(backend, workdir, target, writers, count, batch)
+                        rows.append((backend, label, writers, batch, rate))
+                        print(
+                            f"  {backend:10} {label:18} writers={writers} batch={batch:<4} {rate:10,.0f}/s",
+                            file=sys.stderr,
+                        )
+            fill, seconds = verification(backend, workdir, args.verify_entries)
+            verify_rows.append((backend, args.verify_entries, fill, seconds))
+            print(f"  {backend:10} verify {args.verify_entries:,} entries: {seconds:.1f} s", file=sys.stderr)
+    print(f"\nledger appends on {os.cpu_count()} cores (entries per second, higher is better)\n")
+    print("| back end   | method             | writers | batch | appends/s |")
+    print("|------------|--------------------|--------:|------:|----------:|")
+    for backend, label, writers, batch, rate in rows:
+        print(f"| {backend:10} | {label:18} | {writers:>7} | {batch:>5} | {rate:>9,.0f} |")
+    print(
+        "\n| back end   | entries   | fill s | verify s | entries/s verified | 1 M entries (extrapolated) |"
+    )
+    print("|------------|-----------|-------:|---------:|-------------------:|---------------------------:|")
+    for backend, entries, fill, seconds in verify_rows:
+        print(
+            f"| {backend:10} | {entries:>9,} | {fill:>6.1f} | {seconds:>8.1f} | "
+            f"{entries / seconds:>18,.0f} | "
+            f"{1_000_000 / (entries / seconds):>24.1f} s |"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -21,10 +21,11 @@ silently cut from the tail.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, Row, select
+from sqlalchemy import Engine, select
 
 from sanarip_hub.errors import HubError
 from sanarip_hub.ledger.entry import KEYS
@@ -39,11 +40,13 @@ COLUMNS = KEYS  # columns compared with the hashed bytes: column name -> canonic
 
 
 _FIXED = ("seq", "prev_hash", "entry_hash", "body")
-# seq, prev_hash, entry_hash, body, then the compared columns in COLUMNS order: one tuple comparison
-# per entry instead of one attribute lookup per column.
-SELECTED = tuple(getattr(LedgerEntryRow, name) for name in (*_FIXED, *COLUMNS))
+# Fetched per entry: seq, prev_hash, entry_hash, body, then the compared columns in COLUMNS order, so
+# the check is one tuple comparison instead of one attribute lookup per column.
 _KEYS = tuple(COLUMNS.values())
 _FIRST = len(_FIXED)
+_CHUNK_SQL = (
+    f"SELECT {', '.join((*_FIXED, *COLUMNS))} FROM ledger_entry WHERE seq >= {{0}} ORDER BY seq LIMIT {{0}}"
+)
 
 
 class LedgerIntegrityError(HubError):
@@ -105,16 +108,13 @@ def verify_ledger(engine: Engine, verifier: Verifier, origin: str, from_seq: int
 
         expected = frontier.size
         checked = 0
+        chunk_sql = _CHUNK_SQL.format("?" if connection.dialect.name == "sqlite" else "%s")
         while True:
-            rows = connection.execute(
-                select(*SELECTED)
-                .where(LedgerEntryRow.seq >= expected)
-                .order_by(LedgerEntryRow.seq)
-                .limit(CHUNK)
-            ).all()
+            # The driver's own cursor: no per-column result processing for a million rows.
+            rows = connection.exec_driver_sql(chunk_sql, (expected, CHUNK)).fetchall()
             if not rows:
                 break
-            last = rows[-1].seq
+            last = rows[-1][0]
             subjects: dict[int, list[str]] = {}
             for seq, pin_hash in connection.execute(
                 select(LedgerSubject.seq, LedgerSubject.pin_hash)
@@ -123,15 +123,16 @@ def verify_ledger(engine: Engine, verifier: Verifier, origin: str, from_seq: int
             ):
                 subjects.setdefault(seq, []).append(pin_hash)
             for row in rows:
-                if row.seq != expected:
+                seq, digest = row[0], bytes(row[2])
+                if seq != expected:
                     raise LedgerIntegrityError(
                         expected,
                         "missing",
-                        f"entry {expected} is missing (the next stored entry is {row.seq})",
+                        f"entry {expected} is missing (the next stored entry is {seq})",
                     )
-                _check_entry(row, prev, subjects.get(row.seq, []))
-                frontier.append(row.entry_hash)
-                prev = row.entry_hash
+                _check_entry(row, prev, subjects.get(seq, []))
+                frontier.append(digest)
+                prev = digest
                 expected += 1
                 checked += 1
                 signed = checkpoints.get(expected)
@@ -158,21 +159,21 @@ def verify_ledger(engine: Engine, verifier: Verifier, origin: str, from_seq: int
     return Verified(checked, len(checkpoints), expected, newest, from_seq, sorted(checkpoints))
 
 
-def _check_entry(row: Row[Any], prev: bytes, subject_index: list[str]) -> None:
-    seq, prev_column, digest, raw = tuple(row)[:_FIRST]
+def _check_entry(row: Sequence[Any], prev: bytes, subject_index: list[str]) -> None:
+    seq, prev_column, digest, raw = row[0], bytes(row[1]), bytes(row[2]), bytes(row[3])
     if leaf_hash(raw) != digest:
         raise LedgerIntegrityError(seq, "altered", "the stored hash does not match the entry's bytes")
     try:
-        body = json.loads(raw)
+        body = json.loads(raw.decode("ascii"))
     except ValueError:
         raise LedgerIntegrityError(seq, "altered", "the entry's bytes are not valid JSON") from None
     if body.get("seq") != seq:
         raise LedgerIntegrityError(seq, "reordered", f"the entry stored at {seq} is entry {body.get('seq')}")
     if body.get("prev") != prev.hex() or prev_column != prev:
         raise LedgerIntegrityError(seq, "reordered", "the entry does not follow the previous entry's hash")
-    if tuple(row)[_FIRST:] != tuple(map(body.get, _KEYS)):
-        for column, key in COLUMNS.items():  # slow path only to name the culprit
-            if row._mapping[column] != body.get(key):
+    if tuple(row[_FIRST:]) != tuple(map(body.get, _KEYS)):
+        for column, key, value in zip(COLUMNS, _KEYS, row[_FIRST:], strict=True):  # name the culprit
+            if value != body.get(key):
                 raise LedgerIntegrityError(seq, "altered", f"column {column} differs from the hashed entry")
     if sorted(subject_index) != body.get("sub"):
         raise LedgerIntegrityError(seq, "altered", "the data-subject index differs from the hashed entry")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 import click
 
 from sanarip_hub.cli.context import HubContext, pass_hub
+from sanarip_hub.ledger.archive import archive_entries
 from sanarip_hub.ledger.bundle import export_bundle, verify_bundle
 from sanarip_hub.ledger.keys import init_keys, key_paths, ledger_origin, load_keys, load_verifier
 from sanarip_hub.ledger.query import Filter, Usage, search
@@ -104,7 +106,8 @@ def verify(hub: HubContext, from_seq: int, bundle: Path | None, public_key: Path
     from sanarip_hub.storage.migrate import require_current
 
     require_current(hub.engine)
-    result = verify_ledger(hub.engine, verifier, ledger_origin(settings), from_seq)
+    archive_dir = settings.home_path(settings.ledger.archive_dir)
+    result = verify_ledger(hub.engine, verifier, ledger_origin(settings), from_seq, archive_dir)
     newest = f"; newest checkpoint at size {result.last_checkpoint.size}" if result.last_checkpoint else ""
     log.info("ledger.verified", entries=result.entries, size=result.size, checkpoints=result.checkpoints)
     click.echo(
@@ -138,6 +141,25 @@ FORMAT_OPTION = click.option(
     show_default=True,
     help="json prints JSON Lines.",
 )
+
+
+@ledger.command()
+@click.option(
+    "--before", help="Archive entries older than this ISO date or date-time (default: the retention)."
+)
+@pass_hub
+def archive(hub: HubContext, before: str | None) -> None:
+    """Move old, checkpointed entries into the next signed, hash-linked archive segment."""
+    settings = hub.settings
+    cutoff = _time_ms(before, "--before")
+    if cutoff is None:
+        cutoff = int(time.time() * 1000) - settings.ledger.retention_days * 86_400_000
+    info = archive_entries(_ledger(hub), settings.home_path(settings.ledger.archive_dir), cutoff)
+    if info is None:
+        click.echo("nothing to archive")
+        return
+    log.info("ledger.archive", segment=info.segment, first=info.first_seq, end=info.end_seq)
+    click.echo(f"archive segment {info.segment}: entries {info.first_seq}..{info.end_seq - 1}")
 
 
 @ledger.command()

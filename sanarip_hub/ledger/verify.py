@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, select
@@ -32,7 +33,12 @@ from sanarip_hub.ledger.entry import KEYS
 from sanarip_hub.ledger.frontier import Frontier
 from sanarip_hub.ledger.merkle import leaf_hash
 from sanarip_hub.ledger.note import Checkpoint, NoteError, Verifier, open_checkpoint
-from sanarip_hub.storage.models import LedgerCheckpoint, LedgerEntryRow, LedgerHead, LedgerSubject
+from sanarip_hub.storage.models import (
+    LedgerArchive,
+    LedgerCheckpoint,
+    LedgerHead,
+    LedgerSubject,
+)
 
 CHUNK = 20_000
 GENESIS_HASH = bytes(32)
@@ -73,8 +79,51 @@ class Verified:
     sizes: list[int] = field(default_factory=list)
 
 
-def verify_ledger(engine: Engine, verifier: Verifier, origin: str, from_seq: int = 0) -> Verified:
-    """Verify the stored ledger; raise :class:`LedgerIntegrityError` on the first problem."""
+class _Walk:
+    """Follows the ledger entry by entry: sequence, chain, Merkle frontier and checkpoints."""
+
+    def __init__(self, checkpoints: dict[int, Checkpoint], from_seq: int) -> None:
+        self.checkpoints = checkpoints
+        self.from_seq = from_seq
+        self.frontier = Frontier()
+        self.prev = GENESIS_HASH
+        self.expected = 0
+        self.checked = 0
+
+    def visit(
+        self, seq: int, digest: bytes, row: Sequence[Any] | None, archived: bytes | None, subjects: list[str]
+    ) -> None:
+        if seq != self.expected:
+            raise LedgerIntegrityError(
+                self.expected, "missing", f"entry {self.expected} is missing (the next stored entry is {seq})"
+            )
+        if seq >= self.from_seq:
+            if row is not None:
+                _check_entry(row, self.prev, subjects)
+            else:
+                assert archived is not None
+                _check_bytes(seq, digest, archived, self.prev, self.prev, subjects)
+            self.checked += 1
+        self.frontier.append(digest)
+        self.prev = digest
+        self.expected += 1
+        signed = self.checkpoints.get(self.expected)
+        if signed is not None and self.frontier.root() != signed.root:
+            raise LedgerIntegrityError(
+                self.expected - 1,
+                "altered",
+                f"the tree of size {self.expected} does not match its signed checkpoint",
+            )
+
+
+def verify_ledger(
+    engine: Engine, verifier: Verifier, origin: str, from_seq: int = 0, archive_dir: Path | None = None
+) -> Verified:
+    """Verify the stored ledger (archive segments first, then the live entries); raise
+    :class:`LedgerIntegrityError` on the first problem.  Entries before ``from_seq`` are trusted:
+    their stored hashes only rebuild the chain and tree state."""
+    from sanarip_hub.ledger.archive import ArchiveError, read_segment
+
     with engine.connect() as connection:
         head = connection.execute(select(LedgerHead).where(LedgerHead.id == 1)).one()
         checkpoints: dict[int, Checkpoint] = {}
@@ -92,57 +141,54 @@ def verify_ledger(engine: Engine, verifier: Verifier, origin: str, from_seq: int
                     f"checkpoint row of size {stored.size} differs from its signed note",
                 )
             checkpoints[stored.size] = checkpoint
+        walk = _Walk(checkpoints, from_seq)
 
-        frontier = Frontier()
-        prev = GENESIS_HASH
-        if from_seq > 0:  # trust stored hashes before the starting point, to rebuild the tree state
-            for seq, digest in connection.execute(
-                select(LedgerEntryRow.seq, LedgerEntryRow.entry_hash)
-                .where(LedgerEntryRow.seq < from_seq)
-                .order_by(LedgerEntryRow.seq)
-            ):
-                if seq != frontier.size:
-                    raise LedgerIntegrityError(frontier.size, "missing", f"entry {frontier.size} is missing")
-                frontier.append(digest)
-                prev = digest
+        segments = connection.execute(select(LedgerArchive).order_by(LedgerArchive.segment)).all()
+        previous_note: str | None = None
+        for segment in segments:
+            if archive_dir is None:
+                raise LedgerIntegrityError(
+                    segment.first_seq,
+                    "missing",
+                    "the ledger has archive segments; verification needs the archive directory",
+                )
+            if segment.first_seq != walk.expected:
+                raise LedgerIntegrityError(
+                    walk.expected,
+                    "missing",
+                    f"archive segment {segment.segment} starts at {segment.first_seq}",
+                )
+            try:
+                for item in read_segment(archive_dir, segment, verifier, origin, previous_note):
+                    walk.visit(item.seq, leaf_hash(item.body), None, item.body, item.subjects)
+            except ArchiveError as exc:
+                raise LedgerIntegrityError(segment.first_seq, exc.kind, str(exc)) from None
+            if walk.expected != segment.end_seq:
+                raise LedgerIntegrityError(
+                    walk.expected,
+                    "missing",
+                    f"archive segment {segment.segment} ends before {segment.end_seq}",
+                )
+            previous_note = segment.note
 
-        expected = frontier.size
-        checked = 0
         chunk_sql = _CHUNK_SQL.format("?" if connection.dialect.name == "sqlite" else "%s")
         while True:
             # The driver's own cursor: no per-column result processing for a million rows.
-            rows = connection.exec_driver_sql(chunk_sql, (expected, CHUNK)).fetchall()
+            rows = connection.exec_driver_sql(chunk_sql, (walk.expected, CHUNK)).fetchall()
             if not rows:
                 break
-            last = rows[-1][0]
+            first, last = rows[0][0], rows[-1][0]
             subjects: dict[int, list[str]] = {}
             for seq, pin_hash in connection.execute(
                 select(LedgerSubject.seq, LedgerSubject.pin_hash)
-                .where(LedgerSubject.seq >= expected, LedgerSubject.seq <= last)
+                .where(LedgerSubject.seq >= first, LedgerSubject.seq <= last)
                 .order_by(LedgerSubject.seq, LedgerSubject.pin_hash)
             ):
                 subjects.setdefault(seq, []).append(pin_hash)
             for row in rows:
-                seq, digest = row[0], bytes(row[2])
-                if seq != expected:
-                    raise LedgerIntegrityError(
-                        expected,
-                        "missing",
-                        f"entry {expected} is missing (the next stored entry is {seq})",
-                    )
-                _check_entry(row, prev, subjects.get(seq, []))
-                frontier.append(digest)
-                prev = digest
-                expected += 1
-                checked += 1
-                signed = checkpoints.get(expected)
-                if signed is not None and frontier.root() != signed.root:
-                    raise LedgerIntegrityError(
-                        expected - 1,
-                        "altered",
-                        f"the tree of size {expected} does not match its signed checkpoint",
-                    )
+                walk.visit(row[0], bytes(row[2]), row, None, subjects.get(row[0], []))
 
+    expected, prev = walk.expected, walk.prev
     beyond = [size for size in checkpoints if size > expected]
     if head.size > expected or beyond:
         claimed = max([head.size, *beyond])
@@ -156,24 +202,32 @@ def verify_ledger(engine: Engine, verifier: Verifier, origin: str, from_seq: int
             max(expected - 1, 0), "altered", "the head row does not match the last entry"
         )
     newest = checkpoints[max(checkpoints)] if checkpoints else None
-    return Verified(checked, len(checkpoints), expected, newest, from_seq, sorted(checkpoints))
+    return Verified(walk.checked, len(checkpoints), expected, newest, from_seq, sorted(checkpoints))
 
 
 def _check_entry(row: Sequence[Any], prev: bytes, subject_index: list[str]) -> None:
-    seq, prev_column, digest, raw = row[0], bytes(row[1]), bytes(row[2]), bytes(row[3])
+    seq = row[0]
+    body = _check_bytes(seq, bytes(row[2]), bytes(row[3]), prev, bytes(row[1]), subject_index)
+    if tuple(row[_FIRST:]) != tuple(map(body.get, _KEYS)):
+        for column, key, value in zip(COLUMNS, _KEYS, row[_FIRST:], strict=True):  # name the culprit
+            if value != body.get(key):
+                raise LedgerIntegrityError(seq, "altered", f"column {column} differs from the hashed entry")
+
+
+def _check_bytes(
+    seq: int, digest: bytes, raw: bytes, prev: bytes, prev_column: bytes, subject_index: list[str]
+) -> dict[str, Any]:
+    """Checks that need only the hashed bytes: hash, sequence, chain link, subject index."""
     if leaf_hash(raw) != digest:
         raise LedgerIntegrityError(seq, "altered", "the stored hash does not match the entry's bytes")
     try:
-        body = json.loads(raw.decode("ascii"))
+        body: dict[str, Any] = json.loads(raw.decode("ascii"))
     except ValueError:
         raise LedgerIntegrityError(seq, "altered", "the entry's bytes are not valid JSON") from None
     if body.get("seq") != seq:
         raise LedgerIntegrityError(seq, "reordered", f"the entry stored at {seq} is entry {body.get('seq')}")
     if body.get("prev") != prev.hex() or prev_column != prev:
         raise LedgerIntegrityError(seq, "reordered", "the entry does not follow the previous entry's hash")
-    if tuple(row[_FIRST:]) != tuple(map(body.get, _KEYS)):
-        for column, key, value in zip(COLUMNS, _KEYS, row[_FIRST:], strict=True):  # name the culprit
-            if value != body.get(key):
-                raise LedgerIntegrityError(seq, "altered", f"column {column} differs from the hashed entry")
     if sorted(subject_index) != body.get("sub"):
         raise LedgerIntegrityError(seq, "altered", "the data-subject index differs from the hashed entry")
+    return body

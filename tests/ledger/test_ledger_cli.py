@@ -97,3 +97,28 @@ def test_verify_fails_with_exit_1_naming_the_entry(tmp_path: Path) -> None:
     from_seven = run(["ledger", "verify", "--from", "7"], env)
     assert from_seven.returncode == 1  # rebuilding the tree state before 7 still meets the gap
     assert "at seq 5" in one_error_line(from_seven)
+
+
+def test_archive_command_then_verify(tmp_path: Path) -> None:
+    env = {"SANARIP_HUB_HOME": str(tmp_path / "home"), "SANARIP_HUB_LEDGER_RETENTION_DAYS": "1"}
+    assert run(["db", "upgrade"], env).returncode == 0
+    assert run(["keys", "init"], env).returncode == 0
+    ledger = open_ledger(load_settings(environ=env))
+    old = exchange(0)
+    ledger.append_many(
+        [old.__class__(**{**old.__dict__, "time_ms": 1_600_000_000_000 + n}) for n in range(6)]
+    )
+    ledger.append_many([exchange(n) for n in range(6, 9)])  # recent: stays live
+    ledger.checkpoint()
+    ledger.engine.dispose()
+    archived = run(["ledger", "archive"], env)  # default cutoff: now minus retention_days
+    assert archived.returncode == 0, archived.stderr
+    assert "archive segment 0: entries 0..5" in archived.stdout
+    assert run(["ledger", "archive"], env).stdout.strip() == "nothing to archive"
+    verified = run(["ledger", "verify"], env)
+    assert verified.returncode == 0, verified.stderr
+    assert "9 entries verified" in verified.stdout
+    (tmp_path / "home" / "archive" / "segment-000000.zip").unlink()
+    broken = run(["ledger", "verify"], env)
+    assert broken.returncode == 1
+    assert "at seq 0: missing" in one_error_line(broken)

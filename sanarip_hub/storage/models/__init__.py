@@ -16,7 +16,13 @@ from sanarip_hub.storage.models.household import (
     PersonPinAlias,
 )
 from sanarip_hub.storage.models.land_queue import LandApplication, LandApplicationEvent, LandQueue
-from sanarip_hub.storage.models.ledger import LedgerCheckpoint, LedgerEntryRow, LedgerHead, LedgerSubject
+from sanarip_hub.storage.models.ledger import (
+    LedgerArchive,
+    LedgerCheckpoint,
+    LedgerEntryRow,
+    LedgerHead,
+    LedgerSubject,
+)
 from sanarip_hub.storage.models.lsg_passport import (
     LsgPassport,
     LsgPassportPopulation,
@@ -43,6 +49,7 @@ __all__ = [
     "LandApplication",
     "LandApplicationEvent",
     "LandQueue",
+    "LedgerArchive",
     "LedgerCheckpoint",
     "LedgerEntryRow",
     "LedgerHead",

@@ -80,3 +80,15 @@ class LedgerCheckpoint(Base):
     time_ms: Mapped[int] = mapped_column(BigInteger)
     root: Mapped[bytes] = mapped_column(LargeBinary(32))
     note: Mapped[str] = mapped_column(Text)
+
+
+class LedgerArchive(Base):
+    """A signed, hash-linked archive segment holding entries ``first_seq .. end_seq - 1``."""
+
+    __tablename__ = "ledger_archive"
+
+    segment: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    first_seq: Mapped[int] = mapped_column(BigInteger)
+    end_seq: Mapped[int] = mapped_column(BigInteger)
+    file: Mapped[str] = mapped_column(String(300))
+    note: Mapped[str] = mapped_column(Text)

@@ -63,8 +63,9 @@ def person_row(person_id: int, lsg_id: int, pin: str) -> tuple[object, ...]:
     )
 
 
-def test_failed_fresh_load_rolls_back_data_and_schema(hub_db: HubDb) -> None:
-    with hub_db.engine.begin() as connection:
+def one_lsg_body(db: HubDb) -> int:
+    """An ayil aimak and its LSG body, the minimum a person row needs."""
+    with db.engine.begin() as connection:
         connection.execute(
             insert(AteUnit),
             {
@@ -75,10 +76,16 @@ def test_failed_fresh_load_rolls_back_data_and_schema(hub_db: HubDb) -> None:
                 "valid_from": date(2025, 1, 1),
             },
         )
-        lsg_id = connection.execute(
-            insert(LsgBody).returning(LsgBody.id),
-            {"soate_code": "41708203801000", "kind": "ayil_okmotu", "name_ky": "А", "name_ru": "А"},
-        ).scalar_one()
+        return int(
+            connection.execute(
+                insert(LsgBody).returning(LsgBody.id),
+                {"soate_code": "41708203801000", "kind": "ayil_okmotu", "name_ky": "А", "name_ru": "А"},
+            ).scalar_one()
+        )
+
+
+def test_failed_fresh_load_rolls_back_data_and_schema(hub_db: HubDb) -> None:
+    lsg_id = one_lsg_body(hub_db)
     writer = BulkWriter(hub_db.engine, COLUMNS, TABLE_ORDER, fresh=True)
     writer.add("person", person_row(1, lsg_id, "21705198091234"))
     writer.add("person", person_row(2, lsg_id, "21705198091234"))  # a duplicate PIN
@@ -102,21 +109,7 @@ def test_copy_line_formats_every_type() -> None:
 
 def test_hostile_strings_survive_the_copy_path(hub_db: HubDb) -> None:
     """Names with tabs, newlines, backslashes and ``\\N`` are stored exactly as given."""
-    with hub_db.engine.begin() as connection:
-        connection.execute(
-            insert(AteUnit),
-            {
-                "soate_code": "41708203801000",
-                "name_ky": "А",
-                "name_ru": "А",
-                "kind": "ayil_aimak",
-                "valid_from": date(2025, 1, 1),
-            },
-        )
-        lsg_id = connection.execute(
-            insert(LsgBody).returning(LsgBody.id),
-            {"soate_code": "41708203801000", "kind": "ayil_okmotu", "name_ky": "А", "name_ru": "А"},
-        ).scalar_one()
+    lsg_id = one_lsg_body(hub_db)
     hostile = ["Tab\there", "New\nline", "Back\\slash", "\\N", "Carriage\rreturn", "Ң ө ү"]
     writer = BulkWriter(hub_db.engine, COLUMNS, TABLE_ORDER, fresh=True)
     for n, name in enumerate(hostile, start=1):

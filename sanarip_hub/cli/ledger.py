@@ -154,12 +154,14 @@ def archive(hub: HubContext, before: str | None) -> None:
     cutoff = _time_ms(before, "--before")
     if cutoff is None:
         cutoff = int(time.time() * 1000) - settings.ledger.retention_days * 86_400_000
-    info = archive_entries(_ledger(hub), settings.home_path(settings.ledger.archive_dir), cutoff)
-    if info is None:
+    lg = _ledger(hub)
+    written = 0
+    while (info := archive_entries(lg, settings.home_path(settings.ledger.archive_dir), cutoff)) is not None:
+        written += 1
+        log.info("ledger.archive", segment=info.segment, first=info.first_seq, end=info.end_seq)
+        click.echo(f"archive segment {info.segment}: entries {info.first_seq}..{info.end_seq - 1}")
+    if not written:
         click.echo("nothing to archive")
-        return
-    log.info("ledger.archive", segment=info.segment, first=info.first_seq, end=info.end_seq)
-    click.echo(f"archive segment {info.segment}: entries {info.first_seq}..{info.end_seq - 1}")
 
 
 @ledger.command()

@@ -80,8 +80,14 @@ def note_digest(note: str) -> str:
     return hashlib.sha256(note.encode()).hexdigest()
 
 
-def archive_entries(ledger: Ledger, archive_dir: Path, cutoff_ms: int) -> SegmentInfo | None:
-    """Move checkpointed entries older than ``cutoff_ms`` into the next segment (None: nothing to do)."""
+SEGMENT_ENTRIES = 200_000  # at most this many entries per segment: bounded memory and file size
+
+
+def archive_entries(
+    ledger: Ledger, archive_dir: Path, cutoff_ms: int, max_entries: int = SEGMENT_ENTRIES
+) -> SegmentInfo | None:
+    """Move checkpointed entries older than ``cutoff_ms`` into the next segment, at most
+    ``max_entries`` of them (None: nothing to do; call again until it returns None)."""
     engine = ledger.engine
     with engine.connect() as connection:
         previous = connection.execute(
@@ -94,7 +100,7 @@ def archive_entries(ledger: Ledger, archive_dir: Path, cutoff_ms: int) -> Segmen
                 LedgerEntryRow.seq >= start, LedgerEntryRow.time_ms >= cutoff_ms
             )
         ).scalar_one()
-        end = min(covered, young if young is not None else covered)
+        end = min(covered, young if young is not None else covered, start + max_entries)
         if end <= start:
             return None
         bodies = connection.execute(

@@ -61,6 +61,15 @@ def test_archived_ranges_verify_and_the_chain_continues(ledger: Ledger, tmp_path
     assert sorted(p.name for p in archive_dir.iterdir()) == ["segment-000000.zip", "segment-000001.zip"]
 
 
+def test_segments_are_bounded(ledger: Ledger, tmp_path: Path) -> None:
+    archive_dir = tmp_path / "archive"
+    ranges = []
+    while (info := archive_entries(ledger, archive_dir, T0 + 100_000, max_entries=8)) is not None:
+        ranges.append((info.first_seq, info.end_seq))
+    assert ranges == [(0, 8), (8, 16), (16, 24), (24, 30)]
+    assert check(ledger, archive_dir) == 40
+
+
 def archived(ledger: Ledger, tmp_path: Path) -> Path:
     archive_dir = tmp_path / "archive"
     archive_entries(ledger, archive_dir, T0 + 10_000)

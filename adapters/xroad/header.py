@@ -1,0 +1,181 @@
+"""The X-Road message protocol 4.0 SOAP header and envelope, read strictly from a request.
+
+:func:`read_request` takes an envelope parsed by :func:`~adapters.xroad.parser.parse_xml` and returns
+the header fields and the body's single wrapper element, or raises :class:`XRoadFault` with the code
+a security server would use: ``Client.MissingHeader``, ``Client.MissingHeaderField``,
+``Client.DuplicateHeaderField``, ``Client.InvalidProtocolVersion``, ``Client.InvalidXml``,
+``Client.MissingBody``, ``Client.InvalidBody``, ``Client.InconsistentHeaders`` (PR-MESS §2.4-2.5 and
+the security server's proxy tests).  Header blocks this module does not know (a security token, a
+custom header) are kept, in order, so the response can echo them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from adapters.xroad.identifiers import ClientId, InvalidIdentifier, ServiceId
+from sanarip_hub.errors import HubError
+
+SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
+XROAD = "http://x-road.eu/xsd/xroad.xsd"
+IDENTIFIERS = "http://x-road.eu/xsd/identifiers"
+REPRESENTATION = "http://x-road.eu/xsd/representation.xsd"
+KNOWN = {
+    f"{{{XROAD}}}{name}"
+    for name in (
+        "client",
+        "service",
+        "id",
+        "userId",
+        "issue",
+        "protocolVersion",
+        "requestHash",
+        "securityServer",
+    )
+} | {f"{{{REPRESENTATION}}}representedParty"}
+OBJECT_TYPE = f"{{{IDENTIFIERS}}}objectType"
+
+
+class XRoadFault(HubError):
+    """A fault in X-Road's vocabulary: ``fault_code`` such as ``Client.MissingHeaderField``."""
+
+    code = "xroad.fault"
+
+    def __init__(self, fault_code: str, message: str) -> None:
+        super().__init__(message)
+        self.fault_code = fault_code
+
+
+@dataclass(frozen=True)
+class RepresentedParty:
+    party_code: str
+    party_class: str | None = None
+
+
+@dataclass(frozen=True)
+class Header:
+    """The protocol 4.0 header of one request."""
+
+    client: ClientId
+    service: ServiceId
+    id: str
+    protocol_version: str
+    user_id: str | None = None
+    issue: str | None = None
+    represented_party: RepresentedParty | None = None
+    extra: tuple[Any, ...] = field(default=(), compare=False)  # unknown header elements, in order
+
+
+def _text(element: Any) -> str:
+    return (element.text or "").strip()
+
+
+def _identifier_parts(element: Any) -> dict[str, str]:
+    return {
+        child.tag.split("}")[1]: _text(child)
+        for child in element
+        if isinstance(child.tag, str) and child.tag.startswith(f"{{{IDENTIFIERS}}}")
+    }
+
+
+def _client(element: Any) -> ClientId:
+    kind = element.get(OBJECT_TYPE)
+    if kind not in ("MEMBER", "SUBSYSTEM"):
+        raise XRoadFault("Client.InvalidXml", f"client objectType must be MEMBER or SUBSYSTEM, got {kind!r}")
+    parts = _identifier_parts(element)
+    try:
+        client = ClientId(
+            parts.get("xRoadInstance", ""),
+            parts.get("memberClass", ""),
+            parts.get("memberCode", ""),
+            parts.get("subsystemCode"),
+        )
+    except InvalidIdentifier as exc:
+        raise XRoadFault("Client.InvalidClientIdentifier", str(exc)) from None
+    if (kind == "SUBSYSTEM") != (client.subsystem is not None):
+        raise XRoadFault("Client.InvalidXml", f"client objectType {kind} does not match its parts")
+    return client
+
+
+def _service(element: Any) -> ServiceId:
+    if element.get(OBJECT_TYPE) != "SERVICE":
+        raise XRoadFault("Client.InvalidXml", "service objectType must be SERVICE")
+    parts = _identifier_parts(element)
+    try:
+        provider = ClientId(
+            parts.get("xRoadInstance", ""),
+            parts.get("memberClass", ""),
+            parts.get("memberCode", ""),
+            parts.get("subsystemCode"),
+        )
+        return ServiceId(provider, parts.get("serviceCode", ""), parts.get("serviceVersion"))
+    except InvalidIdentifier as exc:
+        raise XRoadFault("Client.InvalidServiceIdentifier", str(exc)) from None
+
+
+def read_request(envelope: Any) -> tuple[Header, Any]:
+    """Return the header and the body's wrapper element of a request envelope."""
+    if envelope.tag != f"{{{SOAP_ENV}}}Envelope":
+        raise XRoadFault("Client.InvalidSoap", "not a SOAP 1.1 envelope")
+    header_element = envelope.find(f"{{{SOAP_ENV}}}Header")
+    if header_element is None:
+        raise XRoadFault("Client.MissingHeader", "the request has no SOAP header")
+    seen: dict[str, Any] = {}
+    extra = []
+    for child in header_element:
+        if not isinstance(child.tag, str):
+            continue
+        if child.tag in KNOWN:
+            if child.tag in seen:
+                raise XRoadFault(
+                    "Client.DuplicateHeaderField", f"header field {child.tag.split('}')[1]} repeats"
+                )
+            seen[child.tag] = child
+        else:
+            extra.append(child)
+
+    def required(name: str) -> Any:
+        element = seen.get(f"{{{XROAD}}}{name}")
+        if element is None:
+            raise XRoadFault("Client.MissingHeaderField", f"required header field {name} is missing")
+        return element
+
+    def optional(name: str) -> str | None:
+        element = seen.get(f"{{{XROAD}}}{name}")
+        return None if element is None else _text(element)
+
+    client = _client(required("client"))
+    service = _service(required("service"))
+    message_id = _text(required("id"))
+    version = _text(required("protocolVersion"))
+    if not version.startswith("4."):
+        raise XRoadFault("Client.InvalidProtocolVersion", f"protocol version {version!r} is not 4.x")
+    represented = None
+    party = seen.get(f"{{{REPRESENTATION}}}representedParty")
+    if party is not None:
+        code = party.findtext(f"{{{REPRESENTATION}}}partyCode")
+        if not code:
+            raise XRoadFault("Client.InvalidXml", "representedParty needs a partyCode")
+        represented = RepresentedParty(
+            code.strip(), (party.findtext(f"{{{REPRESENTATION}}}partyClass") or None)
+        )
+    header = Header(
+        client, service, message_id, version, optional("userId"), optional("issue"), represented, tuple(extra)
+    )
+
+    body = envelope.find(f"{{{SOAP_ENV}}}Body")
+    if body is None:
+        raise XRoadFault("Client.MissingBody", "the request has no SOAP body")
+    children = [child for child in body if isinstance(child.tag, str)]
+    if len(children) != 1:
+        raise XRoadFault(
+            "Client.InvalidBody", f"the SOAP body must hold exactly one element, not {len(children)}"
+        )
+    wrapper = children[0]
+    if not wrapper.tag.split("}")[-1].startswith(service.service_code):
+        raise XRoadFault(
+            "Client.InconsistentHeaders",
+            f"body element {wrapper.tag.split('}')[-1]} does not match service {service.service_code}",
+        )
+    return header, wrapper

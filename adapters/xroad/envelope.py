@@ -1,0 +1,62 @@
+"""Building response envelopes and SOAP faults.
+
+A response copies the request's SOAP header element verbatim: every field, in the same order, with
+the same values and the unknown extension headers too.  The security server checks ``client``,
+``service``, ``id``, ``userId``, ``issue`` and ``representedParty`` for equality (PR-MESS §2.5), so
+echoing by construction is the only way never to forget one.  The body holds one element named
+``<serviceCode>Response`` in the request wrapper's namespace.
+
+Faults follow the security server's own shape (PR-MESS §2.7): an unqualified dotted ``faultcode``,
+a ``faultstring``, and ``detail/faultDetail`` carrying an id to find the log line; no X-Road header.
+"""
+
+from __future__ import annotations
+
+import copy
+import uuid
+from typing import Any
+
+from lxml import etree
+
+from adapters.xroad.header import SOAP_ENV
+
+NSMAP_ENV = {"SOAP-ENV": SOAP_ENV}
+
+
+def response_envelope(request_envelope: Any, request_wrapper: Any) -> tuple[Any, Any]:
+    """A new envelope echoing the request's header, and its empty ``…Response`` wrapper to fill in.
+
+    The envelope declares the request envelope's namespaces, so even the prefixes come back unchanged.
+    """
+    envelope = etree.Element(f"{{{SOAP_ENV}}}Envelope", nsmap=request_envelope.nsmap)
+    header = request_envelope.find(f"{{{SOAP_ENV}}}Header")
+    if header is not None:
+        envelope.append(copy.deepcopy(header))
+    body = etree.SubElement(envelope, f"{{{SOAP_ENV}}}Body")
+    namespace, _, local = (
+        request_wrapper.tag[1:].partition("}")
+        if request_wrapper.tag.startswith("{")
+        else ("", "", request_wrapper.tag)
+    )
+    tag = f"{{{namespace}}}{local}Response" if namespace else f"{local}Response"
+    wrapper = etree.SubElement(body, tag, nsmap={"ns": namespace} if namespace else None)
+    return envelope, wrapper
+
+
+def fault_envelope(fault_code: str, fault_string: str, detail: str | None = None) -> tuple[Any, str]:
+    """A SOAP 1.1 fault in the security server's shape; returns it and the detail id it carries."""
+    detail_id = detail or str(uuid.uuid4())
+    envelope = etree.Element(f"{{{SOAP_ENV}}}Envelope", nsmap=NSMAP_ENV)
+    body = etree.SubElement(envelope, f"{{{SOAP_ENV}}}Body")
+    fault = etree.SubElement(body, f"{{{SOAP_ENV}}}Fault")
+    etree.SubElement(fault, "faultcode").text = fault_code
+    etree.SubElement(fault, "faultstring").text = fault_string
+    etree.SubElement(fault, "faultactor").text = ""
+    etree.SubElement(etree.SubElement(fault, "detail"), "faultDetail").text = detail_id
+    return envelope, detail_id
+
+
+def serialize(envelope: Any) -> bytes:
+    """UTF-8 bytes with an XML declaration, as sent with ``Content-Type: text/xml; charset=UTF-8``."""
+    data: bytes = etree.tostring(envelope, xml_declaration=True, encoding="UTF-8")
+    return data

@@ -19,15 +19,10 @@ def test_response_echoes_every_header_in_order() -> None:
     request_header = request.find(f"{{{SOAP_ENV}}}Header")
     response_header = echoed.find(f"{{{SOAP_ENV}}}Header")
     assert [etree.tostring(e) for e in response_header] == [etree.tostring(e) for e in request_header]
-    echoed_header, echoed_wrapper = read_request_like_response(echoed)
+    echoed_header, echoed_wrapper = read_request(echoed)  # same header; wrapper starts with the service code
     assert echoed_header == header
     assert echoed_wrapper.tag == "{urn:sanarip}householdByPinResponse"
     assert echoed_wrapper.findtext("{urn:sanarip}found") == "true"
-
-
-def read_request_like_response(envelope):  # type: ignore[no-untyped-def]
-    """The response carries the same header; its wrapper name starts with the service code too."""
-    return read_request(envelope)
 
 
 def test_fault_shape_matches_the_security_servers() -> None:

@@ -79,18 +79,23 @@ def _identifier_parts(element: Any) -> dict[str, str]:
     }
 
 
+def _member(parts: dict[str, str]) -> ClientId:
+    """The member or subsystem named by identifier parts (a client, or a service's provider)."""
+    return ClientId(
+        parts.get("xRoadInstance", ""),
+        parts.get("memberClass", ""),
+        parts.get("memberCode", ""),
+        parts.get("subsystemCode"),
+    )
+
+
 def _client(element: Any) -> ClientId:
     kind = element.get(OBJECT_TYPE)
     if kind not in ("MEMBER", "SUBSYSTEM"):
         raise XRoadFault("Client.InvalidXml", f"client objectType must be MEMBER or SUBSYSTEM, got {kind!r}")
     parts = _identifier_parts(element)
     try:
-        client = ClientId(
-            parts.get("xRoadInstance", ""),
-            parts.get("memberClass", ""),
-            parts.get("memberCode", ""),
-            parts.get("subsystemCode"),
-        )
+        client = _member(parts)
     except InvalidIdentifier as exc:
         raise XRoadFault("Client.InvalidClientIdentifier", str(exc)) from None
     if (kind == "SUBSYSTEM") != (client.subsystem is not None):
@@ -103,13 +108,7 @@ def _service(element: Any) -> ServiceId:
         raise XRoadFault("Client.InvalidXml", "service objectType must be SERVICE")
     parts = _identifier_parts(element)
     try:
-        provider = ClientId(
-            parts.get("xRoadInstance", ""),
-            parts.get("memberClass", ""),
-            parts.get("memberCode", ""),
-            parts.get("subsystemCode"),
-        )
-        return ServiceId(provider, parts.get("serviceCode", ""), parts.get("serviceVersion"))
+        return ServiceId(_member(parts), parts.get("serviceCode", ""), parts.get("serviceVersion"))
     except InvalidIdentifier as exc:
         raise XRoadFault("Client.InvalidServiceIdentifier", str(exc)) from None
 

@@ -146,6 +146,14 @@ def consistency_proof(old_size: int, hashes: Sequence[bytes]) -> list[bytes]:
     return MerkleTree(hashes).consistency_proof(old_size)
 
 
+def _skip_promoted(fn: int, sn: int) -> tuple[int, int]:
+    """Climb past levels where the node is a promoted right-edge node (RFC 9162 §2.1.3.2 step 3.2)."""
+    while fn and not fn & 1:
+        fn >>= 1
+        sn >>= 1
+    return fn, sn
+
+
 def _check_hash(value: bytes, what: str) -> None:
     if len(value) != HASH_SIZE:
         raise ProofError(f"{what} must be {HASH_SIZE} bytes, got {len(value)}")
@@ -170,10 +178,7 @@ def verify_inclusion(
             raise ProofError("inclusion proof is too long")
         if fn & 1 or fn == sn:
             current = node_hash(node, current)
-            if not fn & 1:
-                while fn and not fn & 1:
-                    fn >>= 1
-                    sn >>= 1
+            fn, sn = _skip_promoted(fn, sn)
         else:
             current = node_hash(current, node)
         fn >>= 1
@@ -219,10 +224,7 @@ def verify_consistency(
         if fn & 1 or fn == sn:
             first = node_hash(node, first)
             second = node_hash(node, second)
-            if not fn & 1:
-                while fn and not fn & 1:
-                    fn >>= 1
-                    sn >>= 1
+            fn, sn = _skip_promoted(fn, sn)
         else:
             second = node_hash(second, node)
         fn >>= 1

@@ -27,7 +27,7 @@ from sanarip_hub.ledger.merkle import leaf_hash
 from sanarip_hub.ledger.note import Checkpoint, sign_checkpoint
 from sanarip_hub.storage.models import LedgerCheckpoint, LedgerEntryRow, LedgerHead, LedgerSubject
 
-GENESIS_HASH = bytes(32)
+GENESIS_HASH = bytes(32)  # the previous hash of entry 0 (migration 0002 seeds the head row with it)
 
 
 def now_ms() -> int:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,7 @@ from sanarip_hub.ledger.entry import KEYS
 from sanarip_hub.ledger.frontier import Frontier
 from sanarip_hub.ledger.merkle import leaf_hash
 from sanarip_hub.ledger.note import Checkpoint, NoteError, Verifier, open_checkpoint
+from sanarip_hub.ledger.store import GENESIS_HASH
 from sanarip_hub.storage.models import (
     LedgerArchive,
     LedgerCheckpoint,
@@ -41,7 +42,6 @@ from sanarip_hub.storage.models import (
 )
 
 CHUNK = 20_000
-GENESIS_HASH = bytes(32)
 COLUMNS = KEYS  # columns compared with the hashed bytes: column name -> canonical key
 
 
@@ -75,8 +75,6 @@ class Verified:
     checkpoints: int
     size: int
     last_checkpoint: Checkpoint | None = None
-    checked_from: int = 0
-    sizes: list[int] = field(default_factory=list)
 
 
 class _Walk:
@@ -202,7 +200,7 @@ def verify_ledger(
             max(expected - 1, 0), "altered", "the head row does not match the last entry"
         )
     newest = checkpoints[max(checkpoints)] if checkpoints else None
-    return Verified(walk.checked, len(checkpoints), expected, newest, from_seq, sorted(checkpoints))
+    return Verified(walk.checked, len(checkpoints), expected, newest)
 
 
 def _check_entry(row: Sequence[Any], prev: bytes, subject_index: list[str]) -> None:

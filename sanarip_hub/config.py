@@ -255,6 +255,17 @@ class ProducerSettings:
     tls_cert: Path | None = _setting(None, _optional_path, "server certificate (PEM); empty = plain HTTP")
     tls_key: Path | None = _setting(None, _optional_path, "server private key (PEM)")
     tls_client_ca: Path | None = _setting(None, _optional_path, "CA of the security server's client cert")
+    certificate_key: Path = _setting(
+        Path("keys/lsg-certificate.key"), _path, "private key (PEM) signing familyComposition certificates"
+    )
+    certificate_cert: Path = _setting(
+        Path("keys/lsg-certificate.crt"),
+        _path,
+        "the LSG's X.509 certificate (PEM) embedded in each signature",
+    )
+    agreement_cache_seconds: float = _setting(
+        5.0, _number(0, 3600), "how long agreements are cached; a revocation takes effect within it"
+    )
 
 
 @dataclass(frozen=True)

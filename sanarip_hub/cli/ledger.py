@@ -13,7 +13,14 @@ import click
 from sanarip_hub.cli.context import HubContext, pass_hub
 from sanarip_hub.ledger.archive import archive_entries
 from sanarip_hub.ledger.bundle import export_bundle, verify_bundle
-from sanarip_hub.ledger.keys import init_keys, key_paths, ledger_origin, load_keys, load_verifier
+from sanarip_hub.ledger.keys import (
+    LedgerKeyError,
+    init_keys,
+    key_paths,
+    ledger_origin,
+    load_keys,
+    load_verifier,
+)
 from sanarip_hub.ledger.query import Filter, Usage, search
 from sanarip_hub.ledger.store import Ledger
 from sanarip_hub.ledger.verify import verify_ledger
@@ -56,14 +63,32 @@ def keys() -> None:
 @click.option("--force", is_flag=True, help="Replace existing keys (old checkpoints then need the old key).")
 @pass_hub
 def keys_init(hub: HubContext, force: bool) -> None:
-    """Create the checkpoint signing key pair and the PIN key under the data directory."""
-    created = init_keys(hub.settings, force=force)
+    """Create the ledger's keys and a development certificate-signing key under the data directory.
+
+    Keys that already exist are kept (and said so) unless --force; production points
+    producer.certificate_key/certificate_cert at the LSG's real key and certificate.
+    """
+    from sanarip_hub.producer.certificate import certificate_paths, init_certificate
+
     signing, public, pin = key_paths(hub.settings)
-    log.info("keys.init", public_key=str(public))
-    click.echo(f"signing key:  {signing} (keep secret)")
-    click.echo(f"PIN key:      {pin} (keep secret)")
-    click.echo(f"verifier key: {public} — all an auditor needs:")
-    click.echo(f"  {created.verifier.encode()}")
+    ledger_exists = all(p.exists() for p in (signing, public, pin))
+    cert_exists = any(p.exists() for p in certificate_paths(hub.settings))
+    if ledger_exists and cert_exists and not force:
+        raise LedgerKeyError(f"keys already exist ({signing}); use --force to replace them")
+    if force or not ledger_exists:
+        created = init_keys(hub.settings, force=force)
+        log.info("keys.init", public_key=str(public))
+        click.echo(f"signing key:  {signing} (keep secret)")
+        click.echo(f"PIN key:      {pin} (keep secret)")
+        click.echo(f"verifier key: {public} — all an auditor needs:")
+        click.echo(f"  {created.verifier.encode()}")
+    else:
+        click.echo(f"ledger keys:  kept ({signing})")
+    if force or not cert_exists:
+        key_path, cert_path = init_certificate(hub.settings, force=force)
+        click.echo(f"certificate:  {cert_path} with key {key_path} (development, self-signed)")
+    else:
+        click.echo(f"certificate:  kept ({certificate_paths(hub.settings)[1]})")
 
 
 @click.group()

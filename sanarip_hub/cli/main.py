@@ -13,11 +13,13 @@ import traceback
 import click
 
 from sanarip_hub import __version__, log
+from sanarip_hub.cli.agreements import agreements
 from sanarip_hub.cli.context import HubContext
 from sanarip_hub.cli.database import backup_command, db, restore_command
 from sanarip_hub.cli.demo import demo
 from sanarip_hub.cli.ledger import keys, ledger
 from sanarip_hub.cli.seed import seed
+from sanarip_hub.cli.serve import serve
 from sanarip_hub.errors import HubError
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -56,6 +58,8 @@ cli.add_command(restore_command)
 cli.add_command(demo)
 cli.add_command(keys)
 cli.add_command(ledger)
+cli.add_command(agreements)
+cli.add_command(serve)
 
 
 def main(argv: list[str] | None = None) -> None:

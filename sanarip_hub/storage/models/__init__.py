@@ -5,6 +5,7 @@ against the migrations.
 """
 
 from sanarip_hub.storage.base import Base
+from sanarip_hub.storage.models.agreement import Agreement
 from sanarip_hub.storage.models.household import (
     Address,
     Dwelling,
@@ -39,6 +40,7 @@ from sanarip_hub.storage.models.social_passport import (
 
 __all__ = [
     "Address",
+    "Agreement",
     "AteUnit",
     "Base",
     "Dwelling",

@@ -1,0 +1,143 @@
+"""``sanarip-hub agreements add|list|revoke|import``: standard interagency agreements."""
+
+from __future__ import annotations
+
+import getpass
+import json
+from datetime import date
+from pathlib import Path
+
+import click
+
+from sanarip_hub.cli.context import HubContext, pass_hub
+from sanarip_hub.log import get_logger
+from sanarip_hub.producer.agreements import (
+    AgreementSpec,
+    is_active,
+    list_agreements,
+    read_import_file,
+    revoke,
+    store,
+)
+
+log = get_logger("sanarip_hub.cli")
+
+
+def _require_schema(hub: HubContext) -> None:
+    from sanarip_hub.storage.migrate import require_current
+
+    require_current(hub.engine)
+
+
+@click.group()
+def agreements() -> None:
+    """Which client subsystem may call which service, for what purpose, receiving which fields."""
+
+
+@agreements.command("add")
+@click.option("--number", required=True, help="Agreement number, e.g. SA-2026-001.")
+@click.option("--client", required=True, help="SUBSYSTEM:INSTANCE/CLASS/CODE/SUBSYSTEM of the caller.")
+@click.option("--service", "services", multiple=True, required=True, help="A service it may call (repeat).")
+@click.option("--purpose", required=True, help="The purpose the agreement states.")
+@click.option(
+    "--field", "fields", multiple=True, help="A response field it may receive (repeat; default all)."
+)
+@click.option("--valid-from", type=click.DateTime(["%Y-%m-%d"]), required=True)
+@click.option("--valid-to", type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--no-issue-required", is_flag=True, help="Let this client omit the issue header.")
+@pass_hub
+def add(
+    hub: HubContext,
+    number: str,
+    client: str,
+    services: tuple[str, ...],
+    purpose: str,
+    fields: tuple[str, ...],
+    valid_from: object,
+    valid_to: object,
+    no_issue_required: bool,
+) -> None:
+    """Add one agreement."""
+    _require_schema(hub)
+    spec = AgreementSpec.from_mapping(
+        {
+            "number": number,
+            "client": client,
+            "services": list(services),
+            "purpose": purpose,
+            "fields": list(fields) or ["*"],
+            "valid_from": valid_from.date(),  # type: ignore[attr-defined]
+            "valid_to": valid_to.date() if valid_to else None,  # type: ignore[attr-defined]
+            "require_issue": not no_issue_required,
+        }
+    )
+    added, _ = store(hub.engine, [spec])
+    log.info("agreement.add", number=spec.number, client=spec.client)
+    click.echo(f"agreement {spec.number} added" if added else f"agreement {spec.number} already present")
+
+
+@agreements.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@pass_hub
+def import_command(hub: HubContext, file: Path) -> None:
+    """Add every [[agreement]] of a TOML file (all or nothing; re-importing adds nothing)."""
+    _require_schema(hub)
+    specs = read_import_file(file)
+    added, unchanged = store(hub.engine, specs)
+    log.info("agreement.import", file=str(file), added=added, unchanged=unchanged)
+    click.echo(f"{added} agreement(s) added, {unchanged} already present")
+
+
+@agreements.command("list")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@click.option("--all", "show_all", is_flag=True, help="Include revoked and expired agreements.")
+@pass_hub
+def list_command(hub: HubContext, fmt: str, show_all: bool) -> None:
+    """The agreements (in force only, unless --all)."""
+    _require_schema(hub)
+    today = date.today()
+    rows = [r for r in list_agreements(hub.engine) if show_all or is_active(r, today)]
+    if fmt == "json":
+        for r in rows:
+            click.echo(
+                json.dumps(
+                    {
+                        "number": r.number,
+                        "client": r.client,
+                        "services": r.services,
+                        "purpose": r.purpose,
+                        "fields": r.fields,
+                        "valid_from": r.valid_from.isoformat(),
+                        "valid_to": r.valid_to.isoformat() if r.valid_to else None,
+                        "require_issue": bool(r.require_issue),
+                        "active": is_active(r, today),
+                        "revoked_at": r.revoked_at.isoformat() if r.revoked_at else None,
+                    },
+                    ensure_ascii=False,
+                )
+            )
+        return
+    if not rows:
+        click.echo("no agreements" + ("" if show_all else " in force"))
+    for r in rows:
+        state = "active" if is_active(r, today) else ("revoked" if r.revoked_at else "not in force")
+        click.echo(
+            f"{r.number:<16} {state:<12} {r.client}\n"
+            f"{'':<16} services: {', '.join(r.services)}; fields: {', '.join(r.fields)}\n"
+            f"{'':<16} {r.valid_from} – {r.valid_to or 'open'}; "
+            f"issue {'required' if r.require_issue else 'waived'}; "
+            f"purpose: {r.purpose}"
+        )
+
+
+@agreements.command("revoke")
+@click.argument("number")
+@click.option("--reason", required=True, help="Why the agreement ends (kept with it).")
+@click.option("--by", default=None, help="Who revokes it (default: the operating-system user).")
+@pass_hub
+def revoke_command(hub: HubContext, number: str, reason: str, by: str | None) -> None:
+    """Revoke an agreement: calls under it are refused from the next cache refresh on."""
+    _require_schema(hub)
+    revoke(hub.engine, number, by or getpass.getuser(), reason)
+    log.info("agreement.revoke", number=number)
+    click.echo(f"agreement {number} revoked")

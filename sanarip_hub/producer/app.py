@@ -1,0 +1,275 @@
+"""The producer's ASGI application (Starlette), served by ``sanarip-hub serve``.
+
+Routes:
+
+* ``POST /xroad`` — SOAP 1.1, document/literal wrapped, message protocol 4.0;
+* ``GET /xroad?wsdl`` and ``GET /wsdl?xRoadInstance=…&memberClass=…&memberCode=…&subsystemCode=…
+  &serviceCode=…&version=…`` — the WSDL (its schemas under ``/schemas/…``);
+* ``GET /rest/address-fact/{pin}``, ``GET /rest/family-members/{pin}``, ``GET /rest/openapi.json``.
+
+Every SOAP and REST exchange is appended to the ledger *before* the reply leaves: the request
+handler waits for the group-commit writer's acknowledgement without holding a thread, and if the
+ledger cannot record the exchange the client gets ``Server.LoggingFailed`` instead of the data.
+Bodies are read with the configured size limit; a larger body is refused without being parsed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import Future
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from anyio import to_thread
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+
+from adapters.xroad.identifiers import ClientId
+from sanarip_hub.config import Settings, load_settings
+from sanarip_hub.ledger.entry import Channel, Direction, Exchange
+from sanarip_hub.log import configure, get_logger
+from sanarip_hub.producer.contract import SERVICE_VERSION, SERVICES
+from sanarip_hub.producer.rest import JSON_TYPE, RestEndpoint, error_body, openapi_document
+from sanarip_hub.producer.soap import CONTENT_TYPE, Reply, SoapEndpoint
+from sanarip_hub.producer.wsdl import render_wsdl, schema_bytes
+
+log = get_logger("sanarip_hub.producer")
+DRAIN_LIMIT = 64 * 1024 * 1024  # bytes of an oversized body read and dropped so the client gets its fault
+SOAP_CODES = {service.code for service in SERVICES}
+
+
+class BodyTooLarge(Exception):
+    def __init__(self, size: int) -> None:
+        self.size = size
+
+
+@dataclass
+class Components:
+    """What the web layer needs; :func:`hub_components` builds the real ones from settings."""
+
+    soap: SoapEndpoint
+    rest: RestEndpoint
+    provider: ClientId
+    max_bytes: int
+    record: Callable[[Exchange], Future[int]] | None  # None only in the protocol-path benchmark
+    blocking: bool = True  # the data source does I/O: run requests in the thread pool
+    close: Callable[[], None] = field(default=lambda: None)
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise BodyTooLarge(int(declared))
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            async for rest in request.stream():  # drain (bounded) so the client can read the fault
+                size += len(rest)
+                if size > DRAIN_LIMIT:
+                    break
+            raise BodyTooLarge(size)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def build_app(components: Components) -> Starlette:
+    soap, rest = components.soap, components.rest
+
+    async def run(function: Callable[..., Any], *args: Any) -> Any:
+        if components.blocking:
+            return await to_thread.run_sync(function, *args)
+        return function(*args)
+
+    async def ledgered(exchange: Exchange) -> int | None:
+        if components.record is None:
+            return None
+        return await asyncio.wrap_future(components.record(exchange))
+
+    def log_exchange(exchange: Exchange, seq: int | None) -> None:
+        log.info(
+            "exchange",
+            channel=exchange.channel.value,
+            service=exchange.service_id,
+            client=exchange.client_id,
+            message_id=exchange.message_id,
+            outcome=exchange.outcome,
+            agreement=exchange.agreement_id,
+            duration_ms=exchange.duration_ms,
+            request_bytes=exchange.request_bytes,
+            response_bytes=exchange.response_bytes,
+            seq=seq,
+        )
+
+    async def post_xroad(request: Request) -> Response:
+        try:
+            body = await read_body(request, components.max_bytes)
+        except BodyTooLarge as too_large:
+            data, _ = soap.fault_bytes(
+                "Client.MessageTooLarge",
+                f"message of {too_large.size} bytes exceeds the limit of {components.max_bytes}",
+            )
+            reply = Reply(
+                200,
+                data,
+                Exchange(
+                    Direction.IN,
+                    Channel.SOAP,
+                    "(unparsed)",
+                    outcome="Client.MessageTooLarge",
+                    request_bytes=too_large.size,
+                    response_bytes=len(data),
+                ),
+            )
+        else:
+            reply = await run(soap.handle, body, request.headers.get("content-type"))
+        try:
+            seq = await ledgered(reply.exchange)
+        except Exception as exc:
+            log.error("producer.ledger_failed", error=str(exc).splitlines()[0] if str(exc) else repr(exc))
+            data, _ = soap.fault_bytes(
+                "Server.LoggingFailed", "the exchange could not be recorded; nothing was sent"
+            )
+            return Response(data, 200, media_type=CONTENT_TYPE)
+        log_exchange(reply.exchange, seq)
+        return Response(reply.body, reply.status, media_type=reply.content_type)
+
+    async def rest_call(request: Request) -> Response:
+        service_code = request.path_params["service"]
+        raw = f"{request.method} {request.url.path}\n".encode() + b"".join(
+            f"{k}: {v}\n".encode() for k, v in request.headers.items() if k.lower().startswith("x-road-")
+        )
+        reply = await run(rest.handle, service_code, request.path_params["pin"], request.headers, raw)
+        try:
+            seq = await ledgered(reply.exchange)
+        except Exception as exc:
+            log.error("producer.ledger_failed", error=str(exc).splitlines()[0] if str(exc) else repr(exc))
+            body, _ = error_body(
+                "Server.LoggingFailed", "the exchange could not be recorded; nothing was sent"
+            )
+            return Response(body, 500, media_type=JSON_TYPE, headers={"x-road-error": "Server.LoggingFailed"})
+        log_exchange(reply.exchange, seq)
+        return Response(reply.body, reply.status, headers=reply.headers)
+
+    @lru_cache(maxsize=32)
+    def wsdl_for(location: str) -> bytes:
+        return render_wsdl(location)
+
+    def wsdl_response(request: Request) -> Response:
+        location = str(request.url.replace(path="/xroad", query=""))
+        return Response(wsdl_for(location), media_type=CONTENT_TYPE)
+
+    async def get_xroad(request: Request) -> Response:
+        if "wsdl" in request.query_params or request.url.query.lower() == "wsdl":
+            return wsdl_response(request)
+        return PlainTextResponse("POST SOAP 1.1 messages here; GET /xroad?wsdl for the contract\n", 405)
+
+    async def get_wsdl(request: Request) -> Response:
+        query = request.query_params
+        provider = components.provider
+        expected = {
+            "xRoadInstance": provider.instance,
+            "memberClass": provider.member_class,
+            "memberCode": provider.member_code,
+            "subsystemCode": provider.subsystem,
+        }
+        for key, value in expected.items():
+            if key in query and query[key] != value:
+                return PlainTextResponse(f"{key}={query[key]} is not this server's ({value})\n", 404)
+        code = query.get("serviceCode")
+        if code is not None and code not in SOAP_CODES:
+            return PlainTextResponse(f"no SOAP service {code!r} here\n", 404)
+        version = query.get("version") or query.get("serviceVersion")
+        if version not in (None, "", SERVICE_VERSION):
+            return PlainTextResponse(
+                f"service version {version!r} is not provided ({SERVICE_VERSION})\n", 404
+            )
+        return wsdl_response(request)
+
+    async def get_schema(request: Request) -> Response:
+        data = schema_bytes(request.path_params["name"])
+        if data is None:
+            return PlainTextResponse("no such schema\n", 404)
+        return Response(data, media_type="text/xml; charset=UTF-8")
+
+    openapi = json.dumps(openapi_document(components.provider), ensure_ascii=False, indent=2).encode()
+
+    async def get_openapi(request: Request) -> Response:
+        return Response(openapi, media_type=JSON_TYPE)
+
+    async def healthz(request: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        components.close()
+
+    return Starlette(
+        routes=[
+            Route("/xroad", post_xroad, methods=["POST"]),
+            Route("/xroad", get_xroad, methods=["GET"]),
+            Route("/wsdl", get_wsdl, methods=["GET"]),
+            Route("/schemas/{name}", get_schema, methods=["GET"]),
+            Route("/rest/openapi.json", get_openapi, methods=["GET"]),
+            Route("/rest/{service:str}/{pin:str}", rest_call, methods=["GET"]),
+            Route("/healthz", healthz, methods=["GET"]),
+        ],
+        lifespan=lifespan,
+    )
+
+
+def hub_components(settings: Settings) -> Components:
+    """The real producer: hub database, agreements, certificate signer, group-commit ledger."""
+    from sanarip_hub.ledger.keys import ledger_origin, load_keys
+    from sanarip_hub.ledger.store import Ledger
+    from sanarip_hub.ledger.writer import GroupCommitWriter
+    from sanarip_hub.producer.agreements import AgreementBook
+    from sanarip_hub.producer.certificate import CertificateSigner
+    from sanarip_hub.producer.data import HubData
+    from sanarip_hub.producer.dispatch import Dispatcher
+    from sanarip_hub.storage.engine import make_engine
+    from sanarip_hub.storage.migrate import require_current
+
+    engine = make_engine(settings)
+    require_current(engine)
+    keys = load_keys(settings)
+    signer = CertificateSigner.load(settings)
+    writer = GroupCommitWriter(
+        Ledger(engine, keys, ledger_origin(settings), settings.ledger.checkpoint_interval)
+    )
+    provider = ClientId.parse(settings.xroad.subsystem)
+    dispatcher = Dispatcher(
+        HubData(engine, keys.pin_key),
+        AgreementBook(engine, settings.producer.agreement_cache_seconds),
+        signer,
+    )
+
+    def close() -> None:
+        writer.close()
+        engine.dispose()
+
+    return Components(
+        soap=SoapEndpoint(
+            dispatcher, provider, settings.limits.max_body_bytes, settings.limits.max_xml_depth
+        ),
+        rest=RestEndpoint(dispatcher, provider),
+        provider=provider,
+        max_bytes=settings.limits.max_body_bytes,
+        record=writer.submit,
+        close=close,
+    )
+
+
+def create_app() -> Starlette:
+    """The uvicorn factory each worker process calls (settings from the environment and config file)."""
+    settings = load_settings(os.environ.get("SANARIP_HUB_CONFIG") or None)
+    configure(settings.hub.log_format, settings.hub.log_level)
+    return build_app(hub_components(settings))

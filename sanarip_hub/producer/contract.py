@@ -1,0 +1,304 @@
+"""The producer's service contract, declared once.
+
+The WSDL in ``wsdl/``, the XML and JSON responses, the request readers and the field names an
+interagency agreement may grant all come from the declarations here, so they cannot drift apart:
+a field added to a service appears in the served WSDL, in zeep's view of the response and in the
+set of names ``agreements import`` accepts, or nowhere.
+
+A response is a ``resultCode`` (always sent: PR-MESS asks every data response to carry a non-empty
+scalar so an empty answer is never mistaken for a silent failure) followed by the service's
+top-level *fields*.  Agreements grant top-level fields; a field not granted is simply absent, which
+the schema allows because every field is optional.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+NAMESPACE = "http://sanarip-aimak.gov.kg/xroad/producer/v1"
+SERVICE_VERSION = "v1"
+
+
+class ResultCode(StrEnum):
+    """The business outcome carried in every response (technical errors are SOAP faults instead)."""
+
+    OK = "OK"
+    PIN_NOT_FOUND = "PIN_NOT_FOUND"  # no person with this PIN in the household register
+    NO_HOUSEHOLD = "NO_HOUSEHOLD"  # the person is known but belongs to no current household
+    NOT_FOUND = "NOT_FOUND"  # no object with this key (ENI, SOATE, registration number)
+
+
+@dataclass(frozen=True)
+class Field:
+    """A response element: a scalar of XSD ``type``, a record of ``children``, or a list of them.
+
+    A list is a container element holding repeated ``item`` elements (``members/member``); its
+    value is a list of dicts (records) or of scalars.  Type ``any`` holds a ready XML element (the
+    signed certificate).
+    """
+
+    name: str
+    type: str = "string"
+    children: tuple[Field, ...] = ()
+    item: str | None = None
+
+    @property
+    def is_record(self) -> bool:
+        return bool(self.children) and self.item is None
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: str = "string"
+    required: bool = True
+
+
+@dataclass(frozen=True)
+class Service:
+    code: str
+    title: dict[str, str]  # ky, ru, en
+    params: tuple[Param, ...]
+    fields: tuple[Field, ...]
+    personal: bool  # returns personal data: userId (and issue) required, subjects ledgered
+    note: str = ""
+    rest_only: bool = False  # a REST endpoint (``GET /rest/<code>/{pin}``), not a WSDL operation
+    field_names: frozenset[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "field_names", frozenset(f.name for f in self.fields))
+
+
+def _scalars(*names: str, type: str = "string") -> tuple[Field, ...]:
+    return tuple(Field(name, type) for name in names)
+
+
+PERSON = (
+    *_scalars("pin", "surname", "givenName", "patronymic"),
+    Field("birthDate", "date"),
+    *_scalars("gender", "relation"),
+)
+ADDRESS = (*_scalars("soate", "settlement", "street", "house", "flat", "text"),)
+PIN = (Param("pin"),)
+
+SERVICES: tuple[Service, ...] = (
+    Service(
+        "householdByPin",
+        {
+            "ky": "Жеке номер боюнча үй чарбасынын картасы",
+            "ru": "Карточка домохозяйства по ПИН",
+            "en": "Household card by PIN",
+        },
+        PIN,
+        (
+            *_scalars("lsgName", "accountNo", "householdType"),
+            Field("address", children=ADDRESS),
+            Field("members", item="member", children=PERSON),
+            Field(
+                "dwelling",
+                children=(
+                    *_scalars("type", "ownership"),
+                    Field("areaTotalM2", "decimal"),
+                    Field("rooms", "int"),
+                    *_scalars("water", "gas", "electricity", type="boolean"),
+                ),
+            ),
+            Field("landHa", "decimal"),
+            Field("livestock", item="animal", children=(Field("kind"), Field("headCount", "int"))),
+            Field("updatedAt", "dateTime"),
+        ),
+        personal=True,
+    ),
+    Service(
+        "familyComposition",
+        {
+            "ky": "Үй-бүлөнүн курамы жөнүндө маалымкат (электрондук кол тамга менен)",
+            "ru": "Справка о составе семьи (с электронной подписью)",
+            "en": "Household-composition certificate (signed)",
+        },
+        PIN,
+        (Field("certificate", "any"),),
+        personal=True,
+        note="The certificate is an enveloped XML signature (RSA-SHA256) with the LSG's X.509 certificate.",
+    ),
+    Service(
+        "socialPassportByPin",
+        {
+            "ky": "Аз камсыз болгон үй-бүлөнүн социалдык паспорту",
+            "ru": "Социальный паспорт малообеспеченной семьи",
+            "en": "Social passport of a low-income family",
+        },
+        PIN,
+        (
+            *_scalars("passportNumber", "status", "welfareCategory", "incomeBand"),
+            Field("belowGmi", "boolean"),
+            Field("reviewedAt", "date"),
+            Field("nextReviewDue", "date"),
+            Field("members", "int"),
+            Field(
+                "services",
+                item="service",
+                children=(Field("code"), Field("status"), Field("since", "date")),
+            ),
+        ),
+        personal=True,
+    ),
+    Service(
+        "landQueuePosition",
+        {
+            "ky": "Жер участогуна кезектеги орун",
+            "ru": "Место в очереди на земельный участок",
+            "en": "Position in the land-plot queue",
+        },
+        (Param("pin", required=False), Param("regNumber", required=False)),
+        (
+            Field(
+                "applications",
+                item="application",
+                children=(
+                    *_scalars("regNumber", "lsgName", "queue", "purpose", "status"),
+                    Field("position", "int"),
+                    Field("registeredAt", "dateTime"),
+                ),
+            ),
+        ),
+        personal=True,
+        note="Give pin or regNumber.",
+    ),
+    Service(
+        "municipalPropertyByEni",
+        {
+            "ky": "Муниципалдык мүлк (ЕНИ боюнча)",
+            "ru": "Муниципальное имущество по ЕНИ",
+            "en": "Municipal property by unique real-estate number (ENI)",
+        },
+        (Param("eni"),),
+        (
+            *_scalars("eni", "inventoryNo", "lsgName", "kind", "name", "address", "useStatus"),
+            Field("areaM2", "decimal"),
+            Field("areaHa", "decimal"),
+            Field("yearBuilt", "int"),
+            Field("balanceHolder"),
+            Field("lessees", item="lessee", children=(Field("inn"), Field("name"), Field("validTo", "date"))),
+        ),
+        personal=False,
+    ),
+    Service(
+        "municipalPropertyList",
+        {
+            "ky": "Муниципалдык мүлктүн тизмеси",
+            "ru": "Перечень муниципального имущества",
+            "en": "Municipal property list",
+        },
+        (
+            Param("soate"),
+            Param("kind", required=False),
+            Param("offset", "int", required=False),
+            Param("limit", "int", required=False),
+        ),
+        (
+            Field("total", "int"),
+            Field(
+                "items",
+                item="property",
+                children=(
+                    *_scalars("eni", "inventoryNo", "kind", "name", "useStatus"),
+                    Field("areaM2", "decimal"),
+                    Field("areaHa", "decimal"),
+                ),
+            ),
+        ),
+        personal=False,
+        note="Pages of at most 1000 items (limit, default 100), ordered by inventory number.",
+    ),
+    Service(
+        "lsgPassport",
+        {
+            "ky": "Жергиликтүү өз алдынча башкаруу органынын паспорту",
+            "ru": "Паспорт органа местного самоуправления",
+            "en": "Passport of a local self-government body",
+        },
+        (Param("soate"), Param("period", required=False)),
+        (
+            *_scalars("lsgName", "soate", "period"),
+            Field("areaKm2", "decimal"),
+            *_scalars("settlements", "population", "households", "migrantsOut", "unemployed", type="int"),
+            Field(
+                "populationByAge",
+                item="band",
+                children=(Field("gender"), Field("ageBand"), Field("count", "int")),
+            ),
+            Field("socialObjects", item="object", children=(Field("kind"), Field("count", "int"))),
+        ),
+        personal=False,
+        note="Aggregates only.",
+    ),
+    Service(
+        "statAggregates",
+        {
+            "ky": "Статистикалык жыйынды көрсөткүчтөр",
+            "ru": "Статистические агрегаты",
+            "en": "Statistical aggregates",
+        },
+        (Param("indicator"), Param("soate")),
+        (
+            *_scalars("indicator", "soate"),
+            Field(
+                "cells",
+                item="cell",
+                children=(
+                    *_scalars("soate", "dimension"),
+                    Field("count", "int"),
+                    Field("suppressed", "boolean"),
+                ),
+            ),
+        ),
+        personal=False,
+        note="Counts only; a cell under 10 is suppressed (no count). Never a PIN or a name.",
+    ),
+    Service(
+        "findUsage",
+        {
+            "ky": "Жеке маалыматтарымды ким, качан жана эмне үчүн алган",
+            "ru": "Кто, когда и зачем получал мои персональные данные",
+            "en": "Who received my personal data, when and why",
+        },
+        PIN,
+        (
+            Field(
+                "usages",
+                item="usage",
+                children=(
+                    Field("time", "dateTime"),
+                    *_scalars("client", "service", "agreement", "userId", "issue", "outcome", "messageId"),
+                ),
+            ),
+        ),
+        personal=True,
+        note="The data subject's usage report from the access ledger, newest first (at most 100).",
+    ),
+)
+
+REST_SERVICES: tuple[Service, ...] = (
+    Service(
+        "address-fact",
+        {"ky": "Иш жүзүндөгү дарек", "ru": "Фактический адрес", "en": "Actual address"},
+        PIN,
+        (*ADDRESS, Field("accountNo"), Field("updatedAt", "dateTime")),
+        personal=True,
+        note="The name Tunduk clients already call. 204 when the PIN is unknown.",
+        rest_only=True,
+    ),
+    Service(
+        "family-members",
+        {"ky": "Үй-бүлө мүчөлөрү", "ru": "Члены семьи", "en": "Family members"},
+        PIN,
+        (Field("members", item="member", children=PERSON),),
+        personal=True,
+        note="The name Tunduk clients already call. 204 when the PIN is unknown; 404 NO_HOUSEHOLD.",
+        rest_only=True,
+    ),
+)
+
+BY_CODE: dict[str, Service] = {service.code: service for service in (*SERVICES, *REST_SERVICES)}

@@ -1,0 +1,551 @@
+"""Answers to the producer's services, read from the hub database.
+
+Each method takes the request's parameters (already validated) and returns an :class:`Answer`: the
+business result code, the response values keyed by the contract's field names, and the data
+subjects whose personal data the answer discloses (per field, so a field an agreement withholds
+does not count its subjects as disclosed).  Formatting into XML or JSON happens elsewhere; this
+module only knows the tables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Engine, and_, func, select
+from sqlalchemy.engine import Connection
+
+from sanarip_hub.domain.codes import ApplicationStatus
+from sanarip_hub.domain.identifiers import SoateLevel, parse_soate
+from sanarip_hub.ledger.keys import PinKey
+from sanarip_hub.ledger.query import usage_by_pin
+from sanarip_hub.producer.contract import ResultCode
+from sanarip_hub.storage.models import (
+    Address,
+    AteUnit,
+    Dwelling,
+    Household,
+    HouseholdLand,
+    HouseholdLivestock,
+    HouseholdMember,
+    LandApplication,
+    LandQueue,
+    LsgBody,
+    LsgPassport,
+    LsgPassportPopulation,
+    MunicipalProperty,
+    Person,
+    PersonPinAlias,
+    PropertyLease,
+    SocialObject,
+    SocialPassport,
+    SocialPassportMember,
+    SocialServiceAccess,
+)
+
+MAX_PAGE = 1000
+SUPPRESS_BELOW = 10  # small-cell suppression for the statistics body (clause 27)
+INCOME_BANDS = ((1000, "under-1000"), (2000, "1000-1999"), (3000, "2000-2999"), (5000, "3000-4999"))
+WAITING = [s.value for s in ApplicationStatus if s.is_waiting]
+
+
+@dataclass(frozen=True)
+class Answer:
+    code: ResultCode
+    values: dict[str, Any] = field(default_factory=dict)
+    subjects: tuple[str, ...] = ()  # disclosed whatever fields are granted (the PIN asked about)
+    field_subjects: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # disclosed with a field
+
+
+def _band(income: float) -> str:
+    for limit, name in INCOME_BANDS:
+        if income < limit:
+            return name
+    return f"{INCOME_BANDS[-1][0]}-and-over"
+
+
+def scope_prefix(soate: str) -> str:
+    """The code prefix shared by every unit inside ``soate`` (its level decides the length)."""
+    unit = parse_soate(soate)
+    level = unit.level
+    if level is SoateLevel.COUNTRY:
+        return unit.value[:3]
+    if level is SoateLevel.OBLAST:
+        return unit.value[:5]
+    if level in (SoateLevel.RAYON, SoateLevel.CITY):
+        return unit.value[:8]
+    if level in (SoateLevel.AYIL_AIMAK, SoateLevel.TOWN):
+        return unit.value[:11]
+    return unit.value
+
+
+class HubData:
+    """The services' queries against the hub database (SQLite or PostgreSQL)."""
+
+    def __init__(self, engine: Engine, pin_key: PinKey | None = None) -> None:
+        self.engine = engine
+        self.pin_key = pin_key
+
+    # -- people and households -------------------------------------------------------------------
+
+    @staticmethod
+    def _person_id(connection: Connection, pin: str) -> int | None:
+        found = connection.execute(select(Person.id).where(Person.pin == pin)).scalar()
+        if found is None:  # an old or duplicate PIN the registry retired still finds its person
+            found = connection.execute(
+                select(PersonPinAlias.person_id).where(PersonPinAlias.pin == pin)
+            ).scalar()
+        return found
+
+    @staticmethod
+    def _household_id(connection: Connection, person_id: int) -> int | None:
+        return connection.execute(
+            select(HouseholdMember.household_id)
+            .join(Household, Household.id == HouseholdMember.household_id)
+            .where(
+                HouseholdMember.person_id == person_id,
+                HouseholdMember.member_to.is_(None),
+                Household.closed_at.is_(None),
+            )
+            .order_by(HouseholdMember.member_from.desc())
+            .limit(1)
+        ).scalar()
+
+    def _household(self, connection: Connection, pin: str) -> tuple[ResultCode, int | None]:
+        person_id = self._person_id(connection, pin)
+        if person_id is None:
+            return ResultCode.PIN_NOT_FOUND, None
+        household_id = self._household_id(connection, person_id)
+        if household_id is None:
+            return ResultCode.NO_HOUSEHOLD, None
+        return ResultCode.OK, household_id
+
+    @staticmethod
+    def _card(connection: Connection, household_id: int) -> dict[str, Any]:
+        row = connection.execute(
+            select(
+                LsgBody.name_ky,
+                LsgBody.soate_code.label("lsg_soate"),
+                Household.account_no,
+                Household.household_type,
+                Household.updated_at,
+                Household.created_at,
+                Address.soate_code,
+                Address.street,
+                Address.house,
+                Address.flat,
+                Address.text_raw,
+                AteUnit.name_ky.label("settlement"),
+            )
+            .join(LsgBody, LsgBody.id == Household.lsg_id)
+            .join(Address, Address.id == Household.address_id)
+            .join(AteUnit, AteUnit.soate_code == Address.soate_code)
+            .where(Household.id == household_id)
+        ).one()
+        members = [
+            {
+                "pin": m.pin,
+                "surname": m.surname,
+                "givenName": m.given_name,
+                "patronymic": m.patronymic,
+                "birthDate": m.birth_date,
+                "gender": m.gender,
+                "relation": m.relation_to_head,
+            }
+            for m in connection.execute(
+                select(
+                    Person.pin,
+                    Person.surname,
+                    Person.given_name,
+                    Person.patronymic,
+                    Person.birth_date,
+                    Person.gender,
+                    HouseholdMember.relation_to_head,
+                )
+                .join(Person, Person.id == HouseholdMember.person_id)
+                .where(HouseholdMember.household_id == household_id, HouseholdMember.member_to.is_(None))
+                .order_by(HouseholdMember.id)
+            )
+        ]
+        return {
+            "lsgName": row.name_ky,
+            "lsgSoate": row.lsg_soate,
+            "accountNo": row.account_no,
+            "householdType": row.household_type,
+            "address": {
+                "soate": row.soate_code,
+                "settlement": row.settlement,
+                "street": row.street,
+                "house": row.house,
+                "flat": row.flat,
+                "text": row.text_raw,
+            },
+            "members": members,
+            "updatedAt": row.updated_at or row.created_at,
+        }
+
+    def household_by_pin(self, pin: str) -> Answer:
+        with self.engine.connect() as connection:
+            code, household_id = self._household(connection, pin)
+            if household_id is None:
+                return Answer(code, subjects=(pin,))
+            card = self._card(connection, household_id)
+            card.pop("lsgSoate")
+            dwelling = connection.execute(
+                select(
+                    Dwelling.dwelling_type,
+                    Dwelling.ownership,
+                    Dwelling.area_total_m2,
+                    Dwelling.rooms,
+                    Dwelling.water,
+                    Dwelling.gas,
+                    Dwelling.electricity,
+                )
+                .where(Dwelling.household_id == household_id)
+                .order_by(Dwelling.id)
+                .limit(1)
+            ).first()
+            if dwelling is not None:
+                card["dwelling"] = dict(
+                    zip(
+                        ("type", "ownership", "areaTotalM2", "rooms", "water", "gas", "electricity"),
+                        dwelling,
+                        strict=True,
+                    )
+                )
+            year = connection.execute(
+                select(func.max(HouseholdLivestock.year)).where(
+                    HouseholdLivestock.household_id == household_id
+                )
+            ).scalar()
+            card["livestock"] = [
+                {"kind": kind, "headCount": count}
+                for kind, count in connection.execute(
+                    select(HouseholdLivestock.kind, HouseholdLivestock.head_count)
+                    .where(HouseholdLivestock.household_id == household_id, HouseholdLivestock.year == year)
+                    .order_by(HouseholdLivestock.kind)
+                )
+            ]
+            land_year = connection.execute(
+                select(func.max(HouseholdLand.year)).where(HouseholdLand.household_id == household_id)
+            ).scalar()
+            land = connection.execute(
+                select(func.sum(HouseholdLand.area_ha)).where(
+                    HouseholdLand.household_id == household_id, HouseholdLand.year == land_year
+                )
+            ).scalar()
+            card["landHa"] = round(float(land), 4) if land is not None else 0.0
+        member_pins = tuple(m["pin"] for m in card["members"] if m["pin"] and m["pin"] != pin)
+        return Answer(ResultCode.OK, card, (pin,), {"members": member_pins})
+
+    def address_fact(self, pin: str) -> Answer:
+        with self.engine.connect() as connection:
+            code, household_id = self._household(connection, pin)
+            if household_id is None:
+                return Answer(code, subjects=(pin,))
+            card = self._card(connection, household_id)
+        return Answer(
+            ResultCode.OK,
+            {**card["address"], "accountNo": card["accountNo"], "updatedAt": card["updatedAt"]},
+            (pin,),
+        )
+
+    def family_members(self, pin: str) -> Answer:
+        with self.engine.connect() as connection:
+            code, household_id = self._household(connection, pin)
+            if household_id is None:
+                return Answer(code, subjects=(pin,))
+            card = self._card(connection, household_id)
+        member_pins = tuple(m["pin"] for m in card["members"] if m["pin"] and m["pin"] != pin)
+        return Answer(ResultCode.OK, {"members": card["members"]}, (pin,), {"members": member_pins})
+
+    def family_composition(self, pin: str) -> Answer:
+        """The household card a certificate is made from (the signer adds number and signature)."""
+        with self.engine.connect() as connection:
+            code, household_id = self._household(connection, pin)
+            if household_id is None:
+                return Answer(code, subjects=(pin,))
+            card = self._card(connection, household_id)
+        member_pins = tuple(m["pin"] for m in card["members"] if m["pin"] and m["pin"] != pin)
+        return Answer(ResultCode.OK, card, (pin, *member_pins))
+
+    def social_passport_by_pin(self, pin: str) -> Answer:
+        with self.engine.connect() as connection:
+            code, household_id = self._household(connection, pin)
+            if household_id is None:
+                return Answer(code, subjects=(pin,))
+            passport = connection.execute(
+                select(SocialPassport)
+                .where(SocialPassport.household_id == household_id)
+                .order_by(SocialPassport.opened_at.desc(), SocialPassport.id.desc())
+                .limit(1)
+            ).first()
+            if passport is None:
+                return Answer(ResultCode.NOT_FOUND, subjects=(pin,))
+            members = connection.execute(
+                select(func.count()).where(SocialPassportMember.passport_id == passport.id)
+            ).scalar_one()
+            services = [
+                {"code": s.service, "status": s.status, "since": s.since}
+                for s in connection.execute(
+                    select(SocialServiceAccess)
+                    .where(SocialServiceAccess.passport_id == passport.id)
+                    .order_by(SocialServiceAccess.id)
+                )
+            ]
+        return Answer(
+            ResultCode.OK,
+            {
+                "passportNumber": passport.number,
+                "status": passport.status,
+                "welfareCategory": passport.welfare_category,
+                "incomeBand": _band(passport.per_capita_income_som),
+                "belowGmi": passport.is_below_gmi,
+                "reviewedAt": passport.reviewed_at,
+                "nextReviewDue": passport.next_review_due,
+                "members": members,
+                "services": services,
+            },
+            (pin,),
+        )
+
+    def land_queue_position(self, pin: str | None, reg_number: str | None) -> Answer:
+        subjects: tuple[str, ...] = (pin,) if pin else ()
+        with self.engine.connect() as connection:
+            query = (
+                select(
+                    LandApplication.id,
+                    LandApplication.queue_id,
+                    LandApplication.reg_number,
+                    LandApplication.reg_datetime,
+                    LandApplication.status,
+                    LandQueue.name,
+                    LandQueue.purpose,
+                    LsgBody.name_ky,
+                    Person.pin,
+                )
+                .join(LandQueue, LandQueue.id == LandApplication.queue_id)
+                .join(LsgBody, LsgBody.id == LandQueue.lsg_id)
+                .join(Person, Person.id == LandApplication.applicant_person_id)
+                .order_by(LandApplication.reg_datetime, LandApplication.id)
+            )
+            if pin:
+                person_id = self._person_id(connection, pin)
+                if person_id is None:
+                    return Answer(ResultCode.PIN_NOT_FOUND, subjects=subjects)
+                query = query.where(LandApplication.applicant_person_id == person_id)
+            if reg_number:
+                query = query.where(LandApplication.reg_number == reg_number)
+            applications = []
+            for row in connection.execute(query):
+                position = None
+                if row.status in WAITING:
+                    ahead = connection.execute(
+                        select(func.count()).where(
+                            LandApplication.queue_id == row.queue_id,
+                            LandApplication.status.in_(WAITING),
+                            (LandApplication.reg_datetime < row.reg_datetime)
+                            | and_(
+                                LandApplication.reg_datetime == row.reg_datetime, LandApplication.id < row.id
+                            ),
+                        )
+                    ).scalar_one()
+                    position = ahead + 1
+                applications.append(
+                    {
+                        "regNumber": row.reg_number,
+                        "lsgName": row.name_ky,
+                        "queue": row.name,
+                        "purpose": row.purpose,
+                        "status": row.status,
+                        "position": position,
+                        "registeredAt": row.reg_datetime,
+                    }
+                )
+                if row.pin and row.pin not in subjects:
+                    subjects = (*subjects, row.pin)
+        if not applications:
+            return Answer(ResultCode.NOT_FOUND, subjects=subjects)
+        return Answer(ResultCode.OK, {"applications": applications}, subjects)
+
+    # -- municipal property (no personal data) ----------------------------------------------------
+
+    def municipal_property_by_eni(self, eni: str) -> Answer:
+        with self.engine.connect() as connection:
+            row = connection.execute(
+                select(MunicipalProperty, LsgBody.name_ky)
+                .join(LsgBody, LsgBody.id == MunicipalProperty.lsg_id)
+                .where(MunicipalProperty.eni_code == eni)
+                .order_by(MunicipalProperty.id)
+                .limit(1)
+            ).first()
+            if row is None:
+                return Answer(ResultCode.NOT_FOUND)
+            prop = row[0]
+            lessees = [
+                {"inn": lease.lessee_inn, "name": lease.lessee_name, "validTo": lease.valid_to}
+                for lease in connection.execute(
+                    select(PropertyLease)
+                    .where(PropertyLease.property_id == prop.id, PropertyLease.valid_to >= date.today())
+                    .order_by(PropertyLease.valid_to)
+                )
+            ]
+        return Answer(
+            ResultCode.OK,
+            {
+                "eni": prop.eni_code,
+                "inventoryNo": prop.inventory_no,
+                "lsgName": row.name_ky,
+                "kind": prop.kind,
+                "name": prop.name,
+                "address": prop.address_text,
+                "useStatus": prop.use_status,
+                "areaM2": prop.area_m2,
+                "areaHa": prop.area_ha,
+                "yearBuilt": prop.year_built,
+                "balanceHolder": prop.balance_holder,
+                "lessees": lessees,
+            },
+        )
+
+    def municipal_property_list(self, soate: str, kind: str | None, offset: int, limit: int) -> Answer:
+        with self.engine.connect() as connection:
+            lsg_id = connection.execute(select(LsgBody.id).where(LsgBody.soate_code == soate)).scalar()
+            if lsg_id is None:
+                return Answer(ResultCode.NOT_FOUND)
+            where = [MunicipalProperty.lsg_id == lsg_id]
+            if kind:
+                where.append(MunicipalProperty.kind == kind)
+            total = connection.execute(select(func.count()).where(*where)).scalar_one()
+            items = [
+                {
+                    "eni": p.eni_code,
+                    "inventoryNo": p.inventory_no,
+                    "kind": p.kind,
+                    "name": p.name,
+                    "useStatus": p.use_status,
+                    "areaM2": p.area_m2,
+                    "areaHa": p.area_ha,
+                }
+                for p in connection.execute(
+                    select(MunicipalProperty)
+                    .where(*where)
+                    .order_by(MunicipalProperty.inventory_no, MunicipalProperty.id)
+                    .offset(offset)
+                    .limit(min(limit, MAX_PAGE))
+                ).scalars()
+            ]
+        return Answer(ResultCode.OK, {"total": total, "items": items})
+
+    # -- aggregates --------------------------------------------------------------------------------
+
+    def lsg_passport(self, soate: str, period: str | None) -> Answer:
+        with self.engine.connect() as connection:
+            lsg = connection.execute(
+                select(LsgBody.id, LsgBody.name_ky).where(LsgBody.soate_code == soate)
+            ).first()
+            if lsg is None:
+                return Answer(ResultCode.NOT_FOUND)
+            query = select(LsgPassport).where(LsgPassport.lsg_id == lsg.id)
+            if period:
+                query = query.where(LsgPassport.period == period)
+            passport = (
+                connection.execute(query.order_by(LsgPassport.period.desc()).limit(1)).scalars().first()
+            )
+            if passport is None:
+                return Answer(ResultCode.NOT_FOUND)
+            bands = [
+                {"gender": b.gender, "ageBand": b.age_band, "count": b.count}
+                for b in connection.execute(
+                    select(LsgPassportPopulation)
+                    .where(LsgPassportPopulation.passport_id == passport.id)
+                    .order_by(LsgPassportPopulation.gender, LsgPassportPopulation.age_band)
+                ).scalars()
+            ]
+            objects = [
+                {"kind": kind, "count": count}
+                for kind, count in connection.execute(
+                    select(SocialObject.kind, func.count())
+                    .where(SocialObject.lsg_id == lsg.id)
+                    .group_by(SocialObject.kind)
+                    .order_by(SocialObject.kind)
+                )
+            ]
+        return Answer(
+            ResultCode.OK,
+            {
+                "lsgName": lsg.name_ky,
+                "soate": soate,
+                "period": passport.period,
+                "areaKm2": passport.area_km2,
+                "settlements": passport.settlements_count,
+                "population": passport.population_total,
+                "households": passport.households_total,
+                "migrantsOut": passport.migrants_out_count,
+                "unemployed": passport.unemployed_registered,
+                "populationByAge": bands,
+                "socialObjects": objects,
+            },
+        )
+
+    def stat_aggregates(self, indicator: str, soate: str) -> Answer:
+        prefix = scope_prefix(soate)
+        in_scope = LsgBody.soate_code.startswith(prefix)
+        query: Any
+        if indicator == "population_by_gender":
+            query = (
+                select(Person.gender, func.count())
+                .join(LsgBody, LsgBody.id == Person.lsg_id)
+                .where(in_scope, Person.death_date.is_(None))
+                .group_by(Person.gender)
+            )
+        elif indicator == "households_by_type":
+            query = (
+                select(Household.household_type, func.count())
+                .join(LsgBody, LsgBody.id == Household.lsg_id)
+                .where(in_scope, Household.closed_at.is_(None))
+                .group_by(Household.household_type)
+            )
+        elif indicator == "social_passports_by_category":
+            query = (
+                select(SocialPassport.welfare_category, func.count())
+                .join(LsgBody, LsgBody.id == SocialPassport.lsg_id)
+                .where(in_scope, SocialPassport.status == "active")
+                .group_by(SocialPassport.welfare_category)
+            )
+        else:
+            raise ValueError(indicator)
+        with self.engine.connect() as connection:
+            rows = sorted(connection.execute(query), key=lambda r: str(r[0]))
+        cells = [
+            {"soate": soate, "dimension": str(dimension), "count": count}
+            if count >= SUPPRESS_BELOW
+            else {"soate": soate, "dimension": str(dimension), "suppressed": True}
+            for dimension, count in rows
+        ]
+        return Answer(ResultCode.OK, {"indicator": indicator, "soate": soate, "cells": cells})
+
+    # -- the data subject's report ------------------------------------------------------------------
+
+    def find_usage(self, pin: str) -> Answer:
+        if self.pin_key is None:
+            raise RuntimeError("findUsage needs the ledger's PIN key")
+        usages = [
+            {
+                "time": datetime.fromtimestamp(u.time_ms / 1000, UTC),
+                "client": u.client_id,
+                "service": u.service_id,
+                "agreement": u.agreement_id,
+                "userId": u.user_id,
+                "issue": u.issue,
+                "outcome": u.outcome,
+                "messageId": u.message_id,
+            }
+            for u in usage_by_pin(self.engine, self.pin_key, pin, limit=100)
+        ]
+        return Answer(ResultCode.OK, {"usages": usages}, (pin,))
+
+
+INDICATORS = ("population_by_gender", "households_by_type", "social_passports_by_category")

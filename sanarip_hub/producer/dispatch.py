@@ -1,0 +1,191 @@
+"""One call, whatever the channel: agreement check, parameter validation, answer, minimisation.
+
+SOAP (:mod:`~sanarip_hub.producer.soap`) and REST (:mod:`~sanarip_hub.producer.rest`) each read
+their protocol's headers into a :class:`Call` and hand it here, so both channels enforce exactly
+the same rules:
+
+* no active agreement for (client, service) → ``Client.AccessDenied``;
+* a personal-data service without ``userId`` → ``Client.MissingHeaderField``; without ``issue``
+  too, unless the agreement waives it (``require_issue = false``);
+* a malformed or missing parameter (a PIN that is not 14 digits …) → ``Client.InvalidRequest``;
+* an unknown PIN is not an error but a business answer: ``resultCode`` ``PIN_NOT_FOUND`` (SOAP) or
+  HTTP 204 (REST), the same for every service;
+* the database unreachable → ``Server.DatabaseError``; anything unexpected → ``Server.InternalError``
+  with a detail id that finds the logged traceback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from sqlalchemy.exc import DBAPIError
+
+from adapters.xroad.header import XRoadFault
+from adapters.xroad.identifiers import ClientId
+from sanarip_hub.domain.identifiers import InvalidPin, InvalidSoate, parse_pin, parse_soate
+from sanarip_hub.errors import StorageError
+from sanarip_hub.log import get_logger
+from sanarip_hub.producer.agreements import Grant
+from sanarip_hub.producer.certificate import CertificateSigner
+from sanarip_hub.producer.contract import BY_CODE, ResultCode, Service
+from sanarip_hub.producer.data import INDICATORS, MAX_PAGE, Answer
+
+log = get_logger("sanarip_hub.producer")
+
+
+class Agreements(Protocol):
+    def grant(self, client: ClientId, service_code: str) -> Grant | None: ...
+
+
+@dataclass(frozen=True)
+class Call:
+    """Who asks for what: the parts of an X-Road header the rules look at."""
+
+    client: ClientId
+    service_code: str
+    message_id: str
+    user_id: str | None = None
+    issue: str | None = None
+
+
+@dataclass
+class Result:
+    """An answer cleared for delivery: only granted fields, and the subjects they disclose."""
+
+    service: Service
+    code: ResultCode
+    values: dict[str, Any]
+    granted: frozenset[str] | None
+    agreement: str
+    subjects: tuple[str, ...] = field(default=())
+
+
+def _pin(params: Mapping[str, str], name: str = "pin") -> str:
+    try:
+        return parse_pin(params[name]).value
+    except InvalidPin as exc:
+        raise XRoadFault("Client.InvalidRequest", f"{name}: {exc}") from None
+
+
+def _soate(params: Mapping[str, str]) -> str:
+    try:
+        return parse_soate(params["soate"]).value
+    except InvalidSoate as exc:
+        raise XRoadFault("Client.InvalidRequest", f"soate: {exc}") from None
+
+
+def _int(params: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    text = params.get(name)
+    if text is None or text == "":
+        return default
+    try:
+        value = int(text)
+    except ValueError:
+        raise XRoadFault("Client.InvalidRequest", f"{name} must be an integer, got {text!r}") from None
+    if not low <= value <= high:
+        raise XRoadFault("Client.InvalidRequest", f"{name} must be between {low} and {high}, got {value}")
+    return value
+
+
+def _indicator(params: Mapping[str, str]) -> str:
+    if params["indicator"] not in INDICATORS:
+        raise XRoadFault(
+            "Client.InvalidRequest",
+            f"unknown indicator {params['indicator']!r}; known: {', '.join(INDICATORS)}",
+        )
+    return params["indicator"]
+
+
+def _land_queue(data: Any, params: Mapping[str, str]) -> Answer:
+    if not params.get("pin") and not params.get("regNumber"):
+        raise XRoadFault("Client.InvalidRequest", "landQueuePosition needs pin or regNumber")
+    pin = _pin(params) if params.get("pin") else None
+    return data.land_queue_position(pin, params.get("regNumber") or None)  # type: ignore[no-any-return]
+
+
+# service code -> how to call the data source with the validated parameters
+HANDLERS: dict[str, Callable[[Any, Mapping[str, str]], Answer]] = {
+    "householdByPin": lambda d, p: d.household_by_pin(_pin(p)),
+    "familyComposition": lambda d, p: d.family_composition(_pin(p)),
+    "socialPassportByPin": lambda d, p: d.social_passport_by_pin(_pin(p)),
+    "landQueuePosition": _land_queue,
+    "municipalPropertyByEni": lambda d, p: d.municipal_property_by_eni(p["eni"].strip()),
+    "municipalPropertyList": lambda d, p: d.municipal_property_list(
+        _soate(p), p.get("kind") or None, _int(p, "offset", 0, 0, 10**9), _int(p, "limit", 100, 1, MAX_PAGE)
+    ),
+    "lsgPassport": lambda d, p: d.lsg_passport(_soate(p), p.get("period") or None),
+    "statAggregates": lambda d, p: d.stat_aggregates(_indicator(p), _soate(p)),
+    "findUsage": lambda d, p: d.find_usage(_pin(p)),
+    "address-fact": lambda d, p: d.address_fact(_pin(p)),
+    "family-members": lambda d, p: d.family_members(_pin(p)),
+}
+
+
+def requested_subjects(params: Mapping[str, str]) -> tuple[str, ...]:
+    """The PIN a request names, when it is a well-formed one (ledgered even if the call fails)."""
+    text = params.get("pin")
+    if text:
+        try:
+            return (parse_pin(text).value,)
+        except InvalidPin:
+            return ()
+    return ()
+
+
+class Dispatcher:
+    """Applies the agreement rules and answers calls from a data source."""
+
+    def __init__(self, data: Any, agreements: Agreements, signer: CertificateSigner | None = None) -> None:
+        self.data = data
+        self.agreements = agreements
+        self.signer = signer
+
+    def authorize(self, call: Call) -> tuple[Service, Grant]:
+        """The service and the agreement that allows this call, or the fault that refuses it."""
+        service = BY_CODE.get(call.service_code)
+        if service is None:
+            raise XRoadFault("Client.UnknownService", f"no service {call.service_code!r} here")
+        grant = self.agreements.grant(call.client, call.service_code)
+        if grant is None:
+            raise XRoadFault(
+                "Client.AccessDenied",
+                f"no active interagency agreement allows {call.client} to call {call.service_code}",
+            )
+        if service.personal:
+            if not call.user_id:
+                raise XRoadFault(
+                    "Client.MissingHeaderField",
+                    f"{call.service_code} returns personal data: the userId header is required",
+                )
+            if grant.require_issue and not call.issue:
+                raise XRoadFault(
+                    "Client.MissingHeaderField",
+                    f"{call.service_code} returns personal data: the issue header is required "
+                    f"(agreement {grant.number})",
+                )
+        return service, grant
+
+    def answer(self, service: Service, grant: Grant, params: Mapping[str, str]) -> Result:
+        for param in service.params:
+            if param.required and not (params.get(param.name) or "").strip():
+                raise XRoadFault("Client.InvalidRequest", f"{service.code} needs the {param.name} element")
+        try:
+            answer = HANDLERS[service.code](self.data, params)
+        except XRoadFault:
+            raise
+        except (StorageError, DBAPIError) as exc:
+            log.error("producer.database_error", service=service.code, error=str(exc).splitlines()[0])
+            raise XRoadFault("Server.DatabaseError", "the hub database is not available") from None
+        values = answer.values
+        if service.code == "familyComposition" and answer.code is ResultCode.OK:
+            if self.signer is None:
+                raise XRoadFault("Server.InternalError", "no certificate signing key is configured")
+            values = {"certificate": self.signer.sign(values, answer.subjects[0], datetime.now(UTC))}
+        subjects = list(answer.subjects)
+        for name, pins in answer.field_subjects.items():
+            if grant.fields is None or name in grant.fields:
+                subjects.extend(p for p in pins if p not in subjects)
+        return Result(service, answer.code, values, grant.fields, grant.number, tuple(subjects))

@@ -1,0 +1,218 @@
+"""``GET /rest/<service>/{pin}``: the X-Road message protocol for REST (r1), provider side.
+
+The security server passes the caller's identity in ``X-Road-Client`` (``INST/CLASS/CODE/SUB``,
+percent-encoded parts), the message id in ``X-Road-Id``, and the optional ``X-Road-UserId``,
+``X-Road-Issue`` and ``X-Road-Represented-Party``.  The same :class:`Dispatcher` rules as for SOAP
+apply.  Answers (the names Tunduk clients already call, FACTS §2.3 and §9.1):
+
+* 200 with JSON;
+* 204 without a body when the PIN is unknown (the existing service's documented behaviour);
+* 404 ``NO_HOUSEHOLD`` when the person belongs to no current household (the old ``{"code":405}``);
+* errors as the security server shapes them: ``{"type", "message", "detail"}`` with the fault code
+  in ``type`` and in the ``X-Road-Error`` header; 400 for a bad request, 403 when no agreement
+  allows the call, 404 for an unknown service, 500 for the hub's own failures.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from adapters.xroad.header import XRoadFault
+from adapters.xroad.identifiers import ClientId, InvalidIdentifier
+from sanarip_hub.ledger.entry import OK, Channel, Direction, Exchange
+from sanarip_hub.log import get_logger
+from sanarip_hub.producer.contract import REST_SERVICES, ResultCode, Service
+from sanarip_hub.producer.dispatch import Call, Dispatcher, requested_subjects
+from sanarip_hub.producer.render import to_json
+
+log = get_logger("sanarip_hub.producer")
+
+JSON_TYPE = "application/json"
+STATUS = {"Client.AccessDenied": 403, "Client.UnknownService": 404}
+
+
+@dataclass(frozen=True)
+class RestReply:
+    status: int
+    body: bytes
+    headers: dict[str, str]
+    exchange: Exchange
+
+
+def error_body(code: str, message: str) -> tuple[bytes, str]:
+    detail = str(uuid.uuid4())
+    return json.dumps({"type": code, "message": message, "detail": detail}).encode(), detail
+
+
+class RestEndpoint:
+    def __init__(self, dispatcher: Dispatcher, provider: ClientId) -> None:
+        self.dispatcher = dispatcher
+        self.provider = provider
+
+    def handle(
+        self, service_code: str, pin: str, headers: Mapping[str, str], raw_request: bytes
+    ) -> RestReply:
+        started = time.perf_counter()
+        exchange = Exchange(
+            Direction.IN,
+            Channel.REST,
+            service_id=f"SERVICE:{self.provider.path()}/{service_code}",
+            message_id=(headers.get("x-road-id") or None),
+            user_id=(headers.get("x-road-userid") or None),
+            issue=(headers.get("x-road-issue") or None),
+            represented_party=(headers.get("x-road-represented-party") or None),
+            subjects=requested_subjects({"pin": pin}),
+            request_sha256=hashlib.sha256(raw_request).hexdigest(),
+            request_bytes=len(raw_request),
+        )
+        exchange = replace(
+            exchange,
+            message_id=exchange.message_id and exchange.message_id[:200],
+            user_id=exchange.user_id and exchange.user_id[:200],
+            issue=exchange.issue and exchange.issue[:300],
+            represented_party=exchange.represented_party and exchange.represented_party[:300],
+        )
+        status, reply_headers = 200, {"content-type": JSON_TYPE}
+        try:
+            client_header = headers.get("x-road-client")
+            if not client_header:
+                raise XRoadFault("Client.MissingHeaderField", "the X-Road-Client header is required")
+            exchange = replace(exchange, client_id=client_header[:300])
+            try:
+                client = ClientId.from_rest_header(client_header)
+            except InvalidIdentifier as exc:
+                raise XRoadFault("Client.InvalidClientIdentifier", str(exc)) from None
+            exchange = replace(exchange, client_id=str(client))
+            if not exchange.message_id:
+                raise XRoadFault("Client.MissingHeaderField", "the X-Road-Id header is required")
+            call = Call(client, service_code, exchange.message_id, exchange.user_id, exchange.issue)
+            service, grant = self.dispatcher.authorize(call)
+            exchange = replace(exchange, agreement_id=grant.number)
+            result = self.dispatcher.answer(service, grant, {"pin": pin})
+            exchange = replace(exchange, outcome=OK, subjects=result.subjects)
+            if result.code is ResultCode.PIN_NOT_FOUND:
+                status, body = 204, b""
+                reply_headers = {}
+            elif result.code is not ResultCode.OK:
+                status = 404
+                body, _ = error_body(result.code.value, f"{service_code}: {result.code.value}")
+                reply_headers["x-road-error"] = result.code.value
+            else:
+                document = to_json(service, result.code, result.values, result.granted)
+                body = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+        except XRoadFault as fault:
+            status = STATUS.get(fault.fault_code, 500 if fault.fault_code.startswith("Server.") else 400)
+            body, detail = error_body(fault.fault_code, fault.message)
+            reply_headers["x-road-error"] = fault.fault_code
+            exchange = replace(exchange, outcome=fault.fault_code)
+            log.info("producer.fault", fault=fault.fault_code, reason=fault.message, detail=detail)
+        except Exception:
+            status = 500
+            body, detail = error_body("Server.InternalError", "internal error")
+            log.exception("producer.internal_error", detail=detail)
+            reply_headers["x-road-error"] = "Server.InternalError"
+            exchange = replace(exchange, outcome="Server.InternalError")
+        exchange = replace(
+            exchange,
+            response_sha256=hashlib.sha256(body).hexdigest(),
+            response_bytes=len(body),
+            duration_ms=int((time.perf_counter() - started) * 1000),
+        )
+        return RestReply(status, body, reply_headers, exchange)
+
+
+def _schema(service: Service) -> dict[str, Any]:
+    types = {
+        "string": "string",
+        "date": "string",
+        "dateTime": "string",
+        "int": "integer",
+        "decimal": "number",
+        "boolean": "boolean",
+    }
+    formats = {"date": "date", "dateTime": "date-time"}
+
+    def field_schema(spec: Any) -> dict[str, Any]:
+        if spec.children:
+            record = {"type": "object", "properties": {c.name: field_schema(c) for c in spec.children}}
+            return {"type": "array", "items": record} if spec.item else record
+        schema: dict[str, Any] = {"type": types[spec.type]}
+        if spec.type in formats:
+            schema["format"] = formats[spec.type]
+        return {"type": "array", "items": schema} if spec.item else schema
+
+    properties = {"resultCode": {"type": "string", "enum": [c.value for c in ResultCode]}}
+    properties.update({f.name: field_schema(f) for f in service.fields})
+    return {"type": "object", "required": ["resultCode"], "properties": properties}
+
+
+def openapi_document(provider: ClientId) -> dict[str, Any]:
+    """OpenAPI 3.0 description of the REST services (what ``getOpenAPI`` would hand out)."""
+    error = {
+        "description": "error (fault code in type and in the X-Road-Error header)",
+        "content": {JSON_TYPE: {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+    headers = [
+        {"name": "X-Road-Client", "in": "header", "required": True, "schema": {"type": "string"}},
+        {"name": "X-Road-Id", "in": "header", "required": True, "schema": {"type": "string"}},
+        {"name": "X-Road-UserId", "in": "header", "required": False, "schema": {"type": "string"}},
+        {"name": "X-Road-Issue", "in": "header", "required": False, "schema": {"type": "string"}},
+        {"name": "X-Road-Represented-Party", "in": "header", "required": False, "schema": {"type": "string"}},
+    ]
+    paths = {}
+    schemas: dict[str, Any] = {
+        "Error": {
+            "type": "object",
+            "properties": {
+                "type": {"type": "string"},
+                "message": {"type": "string"},
+                "detail": {"type": "string"},
+            },
+        }
+    }
+    for service in REST_SERVICES:
+        name = service.code.title().replace("-", "")
+        schemas[name] = _schema(service)
+        paths[f"/rest/{service.code}/{{pin}}"] = {
+            "get": {
+                "operationId": service.code,
+                "summary": service.title["en"],
+                "description": f"{service.title['ky']} / {service.title['ru']}. {service.note}",
+                "parameters": [
+                    {
+                        "name": "pin",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "string", "pattern": "^[12][0-9]{13}$"},
+                    },
+                    *headers,
+                ],
+                "responses": {
+                    "200": {
+                        "description": "found",
+                        "content": {JSON_TYPE: {"schema": {"$ref": f"#/components/schemas/{name}"}}},
+                    },
+                    "204": {"description": "no person with this PIN"},
+                    "400": error,
+                    "403": error,
+                    "404": error,
+                    "500": error,
+                },
+            }
+        }
+    return {
+        "openapi": "3.0.3",
+        "info": {
+            "title": "Sanarip Aimak REST services",
+            "version": "v1",
+            "description": f"X-Road subsystem {provider}; called through a security server (REST r1).",
+        },
+        "paths": paths,
+        "components": {"schemas": schemas},
+    }

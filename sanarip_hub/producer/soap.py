@@ -1,0 +1,225 @@
+"""``POST /xroad``: one SOAP 1.1 request in, one response or SOAP fault out, and its ledger record.
+
+The order of checks follows the security server's own (content type, then XML, then header, then
+body), so a client sees the fault code it would see from X-Road itself.  Whatever is refused, the
+:class:`Exchange` returned beside the reply holds everything that could be read (client, service,
+message id, the PIN asked about), so denied and malformed attempts are ledgered too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+import uuid
+from dataclasses import dataclass, replace
+from typing import Any
+
+from adapters.xroad.envelope import fault_envelope, response_envelope, serialize
+from adapters.xroad.header import XROAD, Header, XRoadFault, read_request
+from adapters.xroad.identifiers import ClientId
+from adapters.xroad.parser import XmlRejected, parse_xml
+from sanarip_hub.ledger.entry import OK, Channel, Direction, Exchange
+from sanarip_hub.log import get_logger
+from sanarip_hub.producer.contract import BY_CODE, NAMESPACE, SERVICE_VERSION
+from sanarip_hub.producer.dispatch import Call, Dispatcher, requested_subjects
+from sanarip_hub.producer.render import fill_xml
+
+log = get_logger("sanarip_hub.producer")
+
+CONTENT_TYPE = "text/xml; charset=UTF-8"
+XML_FAULTS = {
+    "too_large": "Client.MessageTooLarge",
+    "dtd": "Client.InvalidXml",
+    "entity": "Client.InvalidXml",
+    "too_deep": "Client.InvalidXml",
+    "malformed": "Client.InvalidXml",
+}
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    body: bytes
+    exchange: Exchange
+    content_type: str = CONTENT_TYPE
+
+
+def check_content_type(content_type: str | None) -> None:
+    """SOAP 1.1 only (``text/xml``), in UTF-8; SOAP 1.2 and attachments are refused by name."""
+    media, _, rest = (content_type or "").partition(";")
+    media = media.strip().lower()
+    if media == "application/soap+xml":
+        raise XRoadFault("Client.InvalidContentType", "SOAP 1.2 is not supported: send SOAP 1.1 as text/xml")
+    if media == "multipart/related":
+        raise XRoadFault(
+            "Client.InvalidContentType", "these services take no attachments: send plain text/xml"
+        )
+    if media != "text/xml":
+        raise XRoadFault(
+            "Client.InvalidContentType", f"content type must be text/xml, not {media or 'missing'!r}"
+        )
+    for parameter in rest.split(";"):
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "charset" and value.strip().strip('"').lower() not in ("utf-8", "utf8"):
+            raise XRoadFault("Client.InvalidContentType", f"charset must be UTF-8, not {value.strip()!r}")
+
+
+def check_utf8(body: bytes) -> None:
+    """X-Road messages are UTF-8; a body that is not (or declares another encoding) is refused."""
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise XRoadFault("Client.InvalidXml", f"the message is not valid UTF-8 (byte {exc.start})") from None
+    head = body[:100].lower()
+    if head.startswith(b"<?xml") and b"encoding" in head.split(b"?>")[0]:
+        declared = head.split(b"encoding")[1].split(b"?>")[0]
+        if b"utf-8" not in declared and b"utf8" not in declared:
+            raise XRoadFault("Client.InvalidXml", "the XML declaration names an encoding other than UTF-8")
+
+
+def _salvage(envelope: Any) -> dict[str, str | None]:
+    """Best-effort header values of a request that failed validation (for the ledger only)."""
+    found: dict[str, str | None] = {}
+    header = envelope.find("{http://schemas.xmlsoap.org/soap/envelope/}Header")
+    if header is None:
+        return found
+
+    def parts(tag: str) -> list[str]:
+        element = header.find(f"{{{XROAD}}}{tag}")
+        return [] if element is None else [(c.text or "").strip() for c in element if isinstance(c.tag, str)]
+
+    client = parts("client")
+    if client:
+        found["client"] = ("SUBSYSTEM:" if len(client) == 4 else "MEMBER:") + "/".join(client)[:250]
+    service = parts("service")
+    if service:
+        found["service"] = "SERVICE:" + "/".join(service)[:250]
+    for name in ("id", "userId", "issue"):
+        text = header.findtext(f"{{{XROAD}}}{name}")
+        if text:
+            found[name] = text.strip()[:200]
+    return found
+
+
+class SoapEndpoint:
+    """Turns request bytes into reply bytes for the hub's subsystem."""
+
+    def __init__(self, dispatcher: Dispatcher, provider: ClientId, max_bytes: int, max_depth: int) -> None:
+        self.dispatcher = dispatcher
+        self.provider = provider
+        self.max_bytes = max_bytes
+        self.max_depth = max_depth
+
+    def handle(self, body: bytes, content_type: str | None) -> Reply:
+        started = time.perf_counter()
+        exchange = Exchange(
+            Direction.IN,
+            Channel.SOAP,
+            service_id="(unparsed)",
+            request_sha256=hashlib.sha256(body).hexdigest(),
+            request_bytes=len(body),
+        )
+        envelope = None
+        params: dict[str, str] = {}
+        try:
+            check_content_type(content_type)
+            check_utf8(body)
+            try:
+                envelope = parse_xml(body, max_bytes=self.max_bytes, max_depth=self.max_depth)
+            except XmlRejected as exc:
+                raise XRoadFault(XML_FAULTS[exc.reason], str(exc)) from None
+            header, wrapper = read_request(envelope)
+            exchange = self._identify(exchange, header)
+            params = self._params(wrapper)
+            exchange = replace(exchange, subjects=requested_subjects(params))
+            self._check_service(header)
+            call = Call(header.client, header.service.service_code, header.id, header.user_id, header.issue)
+            service, grant = self.dispatcher.authorize(call)
+            exchange = replace(exchange, agreement_id=grant.number)
+            result = self.dispatcher.answer(service, grant, params)
+            response, response_wrapper = response_envelope(envelope, wrapper)
+            fill_xml(response_wrapper, service, result.code, result.values, result.granted)
+            data = serialize(response)
+            exchange = replace(exchange, outcome=OK, subjects=result.subjects)
+            status = 200
+        except XRoadFault as fault:
+            if envelope is not None and exchange.service_id == "(unparsed)":
+                salvaged = _salvage(envelope)
+                exchange = replace(
+                    exchange,
+                    service_id=salvaged.get("service") or "(unparsed)",
+                    client_id=salvaged.get("client"),
+                    message_id=salvaged.get("id"),
+                    user_id=salvaged.get("userId"),
+                    issue=salvaged.get("issue"),
+                )
+            data, detail = self.fault_bytes(fault.fault_code, fault.message)
+            exchange = replace(exchange, outcome=fault.fault_code)
+            log.info("producer.fault", fault=fault.fault_code, reason=fault.message, detail=detail)
+            status = 200  # as the security server and xrd4j do: the fault is in the body
+        except Exception:  # never an unhandled error: a fault with an id that finds the traceback
+            detail = str(uuid.uuid4())
+            log.exception("producer.internal_error", detail=detail)
+            data, _ = self.fault_bytes("Server.InternalError", "internal error", detail)
+            exchange = replace(exchange, outcome="Server.InternalError")
+            status = 200
+        exchange = replace(
+            exchange,
+            response_sha256=hashlib.sha256(data).hexdigest(),
+            response_bytes=len(data),
+            duration_ms=int((time.perf_counter() - started) * 1000),
+        )
+        return Reply(status, data, exchange)
+
+    @staticmethod
+    def fault_bytes(code: str, message: str, detail: str | None = None) -> tuple[bytes, str]:
+        envelope, detail_id = fault_envelope(code, message, detail)
+        return serialize(envelope), detail_id
+
+    @staticmethod
+    def _identify(exchange: Exchange, header: Header) -> Exchange:
+        party = header.represented_party
+        return replace(
+            exchange,
+            service_id=str(header.service),
+            client_id=str(header.client),
+            message_id=header.id[:200],
+            user_id=(header.user_id or None) and header.user_id[:200],
+            issue=(header.issue or None) and header.issue[:300],
+            represented_party=None
+            if party is None
+            else f"{party.party_class or ''}/{party.party_code}"[:300],
+        )
+
+    @staticmethod
+    def _params(wrapper: Any) -> dict[str, str]:
+        params: dict[str, str] = {}
+        for child in wrapper:
+            if not isinstance(child.tag, str):
+                continue
+            namespace, _, local = (
+                child.tag[1:].partition("}") if child.tag.startswith("{") else ("", "", child.tag)
+            )
+            if namespace not in (NAMESPACE, ""):
+                raise XRoadFault("Client.InvalidRequest", f"element {local} is not in the service namespace")
+            if local in params:
+                raise XRoadFault("Client.InvalidRequest", f"element {local} repeats")
+            if len(child):
+                raise XRoadFault("Client.InvalidRequest", f"element {local} must hold text only")
+            params[local] = (child.text or "").strip()
+        return params
+
+    def _check_service(self, header: Header) -> None:
+        service = header.service
+        if service.client != self.provider:
+            raise XRoadFault(
+                "Client.UnknownService", f"this server provides {self.provider}, not {service.client}"
+            )
+        spec = BY_CODE.get(service.service_code)
+        if spec is None or spec.rest_only:
+            raise XRoadFault("Client.UnknownService", f"no SOAP service {service.service_code!r} here")
+        if service.version not in (None, SERVICE_VERSION):
+            raise XRoadFault(
+                "Client.UnknownService",
+                f"{service.service_code} has version {SERVICE_VERSION}, not {service.version}",
+            )

@@ -374,16 +374,15 @@ class HubData:
 
     def municipal_property_by_eni(self, eni: str) -> Answer:
         with self.engine.connect() as connection:
-            row = connection.execute(
-                select(MunicipalProperty, LsgBody.name_ky)
+            prop = connection.execute(
+                select(MunicipalProperty, LsgBody.name_ky.label("lsg_name"))
                 .join(LsgBody, LsgBody.id == MunicipalProperty.lsg_id)
                 .where(MunicipalProperty.eni_code == eni)
                 .order_by(MunicipalProperty.id)
                 .limit(1)
             ).first()
-            if row is None:
+            if prop is None:
                 return Answer(ResultCode.NOT_FOUND)
-            prop = row[0]
             lessees = [
                 {"inn": lease.lessee_inn, "name": lease.lessee_name, "validTo": lease.valid_to}
                 for lease in connection.execute(
@@ -397,7 +396,7 @@ class HubData:
             {
                 "eni": prop.eni_code,
                 "inventoryNo": prop.inventory_no,
-                "lsgName": row.name_ky,
+                "lsgName": prop.lsg_name,
                 "kind": prop.kind,
                 "name": prop.name,
                 "address": prop.address_text,
@@ -435,7 +434,7 @@ class HubData:
                     .order_by(MunicipalProperty.inventory_no, MunicipalProperty.id)
                     .offset(offset)
                     .limit(min(limit, MAX_PAGE))
-                ).scalars()
+                )
             ]
         return Answer(ResultCode.OK, {"total": total, "items": items})
 
@@ -451,9 +450,7 @@ class HubData:
             query = select(LsgPassport).where(LsgPassport.lsg_id == lsg.id)
             if period:
                 query = query.where(LsgPassport.period == period)
-            passport = (
-                connection.execute(query.order_by(LsgPassport.period.desc()).limit(1)).scalars().first()
-            )
+            passport = connection.execute(query.order_by(LsgPassport.period.desc()).limit(1)).first()
             if passport is None:
                 return Answer(ResultCode.NOT_FOUND)
             bands = [
@@ -462,7 +459,7 @@ class HubData:
                     select(LsgPassportPopulation)
                     .where(LsgPassportPopulation.passport_id == passport.id)
                     .order_by(LsgPassportPopulation.gender, LsgPassportPopulation.age_band)
-                ).scalars()
+                )
             ]
             objects = [
                 {"kind": kind, "count": count}

@@ -1,0 +1,224 @@
+"""A real producer on loopback: seeded hub database, keys, agreements, ``sanarip-hub serve``.
+
+One server per back end per test process (xdist worker), shared by the producer tests; agreements
+are cached for 0 s so a test's agreement changes apply to its next call.  Tests that count ledger
+entries read them from the database the server writes to.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import Engine, func, select, text
+
+from sanarip_hub.config import Settings, load_settings
+from sanarip_hub.producer.agreements import AgreementSpec, store
+from sanarip_hub.storage.engine import make_engine
+from sanarip_hub.storage.models import LedgerEntryRow
+from tests.conftest import BACKENDS, drop_schema, hub_environment
+
+HUB = [sys.executable, "-m", "sanarip_hub"]
+PROVIDER = "SUBSYSTEM:central-server/GOV/70000050/sanaripaymak-service"
+SF = "SUBSYSTEM:central-server/GOV/70000003/sf-personal-data"
+NSC = "SUBSYSTEM:central-server/GOV/70000010/nsc-stat"
+PERSONAL = ["householdByPin", "familyComposition", "socialPassportByPin", "landQueuePosition", "findUsage"]
+AGGREGATE = ["statAggregates", "lsgPassport", "municipalPropertyList", "municipalPropertyByEni"]
+REST = ["address-fact", "family-members"]
+FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "xroad"
+needs_fixtures = pytest.mark.skipif(
+    not FIXTURES.is_dir(), reason="shared/ reference fixtures not beside clone"
+)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def run_hub(env: dict[str, str], *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(
+        [*HUB, *args], env={**os.environ, **env}, capture_output=True, text=True, timeout=300, check=False
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(f"sanarip-hub {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+def wait_until_serving(url: str, process: subprocess.Popen[bytes], timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"the server exited with {process.returncode} (see server.log)")
+        try:
+            if httpx.get(f"{url}/healthz", timeout=1, verify=False).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.1)
+    raise AssertionError("the server did not start")
+
+
+@dataclass
+class Served:
+    """A running producer and what tests need to talk to it and inspect what it stored."""
+
+    backend: str
+    url: str
+    env: dict[str, str]
+    settings: Settings
+    engine: Engine
+    process: subprocess.Popen[bytes]
+
+    def ledger_size(self) -> int:
+        with self.engine.connect() as connection:
+            return int(connection.execute(select(func.count()).select_from(LedgerEntryRow)).scalar_one())
+
+    def last_entries(self, n: int = 1) -> list[Any]:
+        with self.engine.connect() as connection:
+            rows = connection.execute(select(LedgerEntryRow).order_by(LedgerEntryRow.seq.desc()).limit(n))
+            return list(rows)
+
+    def pins(self, where: str = "", limit: int = 5) -> list[str]:
+        """PINs of living people in a current household (``where`` narrows it further)."""
+        query = (
+            "select p.pin from person p join household_member m on m.person_id = p.id "
+            "join household h on h.id = m.household_id "
+            f"where p.pin is not null and m.member_to is null and h.closed_at is null {where} "
+            "order by p.id limit :n"
+        )
+        with self.engine.connect() as connection:
+            return [row[0] for row in connection.execute(text(query), {"n": limit})]
+
+    def agree(self, number: str, client: str, services: list[str], **terms: Any) -> None:
+        raw = {"number": number, "client": client, "services": services, "purpose": "test", **terms}
+        raw.setdefault("valid_from", __import__("datetime").date(2026, 1, 1))
+        store(self.engine, [AgreementSpec.from_mapping(raw)])
+
+    def alive(self) -> None:
+        """The server still answers a normal call (after hostile input)."""
+        assert self.process.poll() is None, "the server process died"
+        assert httpx.get(f"{self.url}/healthz", timeout=5).status_code == 200
+
+
+def start_server(env: dict[str, str], port: int, *extra: str) -> subprocess.Popen[bytes]:
+    """``sanarip-hub serve`` in the background; its log goes to ``server.log`` in the hub home."""
+    log = (Path(env["SANARIP_HUB_HOME"]) / "server.log").open("ab")
+    return subprocess.Popen(
+        [*HUB, "serve", "--port", str(port), *extra], env={**os.environ, **env}, stdout=log, stderr=log
+    )
+
+
+def prepared_home(backend: str, home: Path) -> dict[str, str]:
+    """A seeded, keyed hub home with the standard test agreements."""
+    env = hub_environment(backend, home)
+    env["SANARIP_HUB_PRODUCER_AGREEMENT_CACHE_SECONDS"] = "0"
+    env["SANARIP_HUB_HUB_LOG_FORMAT"] = "json"
+    run_hub(env, "db", "upgrade")
+    run_hub(env, "seed", "--households", "120", "--lsg", "2", "--seed", "7")
+    run_hub(env, "keys", "init")
+    return env
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    backend = str(request.param)
+    env = prepared_home(backend, tmp_path_factory.mktemp(f"producer-{backend}"))
+    settings = load_settings(environ=env)
+    engine = make_engine(settings)
+    served = Served(backend, "", env, settings, engine, None)  # type: ignore[arg-type]
+    served.agree("SA-TEST-SF", SF, [*PERSONAL, *REST])
+    served.agree("SA-TEST-NSC", NSC, AGGREGATE)
+    port = free_port()
+    process = start_server(env, port)
+    served.url, served.process = f"http://127.0.0.1:{port}", process
+    try:
+        wait_until_serving(served.url, process)
+        yield served
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+        engine.dispose()
+        if backend == "postgresql":
+            drop_schema(settings.database.schema)
+
+
+XROAD = "http://x-road.eu/xsd/xroad.xsd"
+
+
+def envelope(
+    service_code: str,
+    body: str,
+    *,
+    client: str = SF,
+    user_id: str | None = "KG-OFFICIAL-7",
+    issue: str | None = "case-2026-15",
+    message_id: str | None = None,
+    version: str | None = "v1",
+    provider: str = PROVIDER,
+    protocol: str = "4.0",
+    extra_headers: str = "",
+) -> bytes:
+    """A request as a security server would forward it (our own, not zeep's, serialisation)."""
+    kind, _, path = client.partition(":")
+    parts = path.split("/")
+    client_xml = "".join(
+        f"<id:{name}>{value}</id:{name}>"
+        for name, value in zip(
+            ("xRoadInstance", "memberClass", "memberCode", "subsystemCode"), parts, strict=False
+        )
+    )
+    service_parts = provider.partition(":")[2].split("/")
+    service_xml = "".join(
+        f"<id:{name}>{value}</id:{name}>"
+        for name, value in zip(
+            ("xRoadInstance", "memberClass", "memberCode", "subsystemCode"), service_parts, strict=False
+        )
+    )
+    service_xml += f"<id:serviceCode>{service_code}</id:serviceCode>"
+    if version:
+        service_xml += f"<id:serviceVersion>{version}</id:serviceVersion>"
+    optional = ""
+    if user_id is not None:
+        optional += f"<xrd:userId>{user_id}</xrd:userId>"
+    if issue is not None:
+        optional += f"<xrd:issue>{issue}</xrd:issue>"
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<SOAP-ENV:Envelope xmlns:SOAP-ENV="http://schemas.xmlsoap.org/soap/envelope/" '
+        'xmlns:xrd="http://x-road.eu/xsd/xroad.xsd" xmlns:id="http://x-road.eu/xsd/identifiers" '
+        'xmlns:sa="http://sanarip-aimak.gov.kg/xroad/producer/v1">'
+        "<SOAP-ENV:Header>"
+        f'<xrd:client id:objectType="{kind}">{client_xml}</xrd:client>'
+        f'<xrd:service id:objectType="SERVICE">{service_xml}</xrd:service>'
+        f"<xrd:id>{message_id or uuid.uuid4()}</xrd:id>{optional}"
+        f"<xrd:protocolVersion>{protocol}</xrd:protocolVersion>{extra_headers}"
+        "</SOAP-ENV:Header>"
+        f"<SOAP-ENV:Body>{body}</SOAP-ENV:Body></SOAP-ENV:Envelope>"
+    ).encode()
+
+
+def pin_body(service_code: str, pin: str) -> str:
+    return f"<sa:{service_code}><sa:pin>{pin}</sa:pin></sa:{service_code}>"
+
+
+def post(served: Served, data: bytes, content_type: str = "text/xml; charset=UTF-8") -> httpx.Response:
+    return httpx.post(f"{served.url}/xroad", content=data, headers={"content-type": content_type}, timeout=60)
+
+
+def fault_code(response: httpx.Response) -> str | None:
+    from lxml import etree
+
+    root = etree.fromstring(response.content)
+    code = root.find(".//{http://schemas.xmlsoap.org/soap/envelope/}Fault/faultcode")
+    return None if code is None else code.text

@@ -212,6 +212,13 @@ def pin_body(service_code: str, pin: str) -> str:
     return f"<sa:{service_code}><sa:pin>{pin}</sa:pin></sa:{service_code}>"
 
 
+def stat_body(indicator: str, soate: str) -> str:
+    return (
+        f"<sa:statAggregates><sa:indicator>{indicator}</sa:indicator>"
+        f"<sa:soate>{soate}</sa:soate></sa:statAggregates>"
+    )
+
+
 def post(served: Served, data: bytes, content_type: str = "text/xml; charset=UTF-8") -> httpx.Response:
     return httpx.post(f"{served.url}/xroad", content=data, headers={"content-type": content_type}, timeout=60)
 

@@ -14,7 +14,7 @@ from sqlalchemy import text
 
 from sanarip_hub.producer.agreements import revoke
 from sanarip_hub.producer.certificate import CertificateError, verify_certificate
-from tests.producer.conftest import NSC, SF, Served, envelope, fault_code, pin_body, post
+from tests.producer.conftest import NSC, SF, Served, envelope, fault_code, pin_body, post, stat_body
 
 SOAP_ENV = "{http://schemas.xmlsoap.org/soap/envelope/}"
 NS = "{http://sanarip-aimak.gov.kg/xroad/producer/v1}"
@@ -68,7 +68,8 @@ def test_household_by_pin_returns_the_household_and_echoes_the_header(
     sent = headers("householdByPin")
     reply = call(client, "householdByPin", pin=pin, _headers=sent)
     assert reply.header.id == sent["id"]
-    assert reply.header.userId == sent["userId"] and reply.header.issue == sent["issue"]
+    assert reply.header.userId == sent["userId"]
+    assert reply.header.issue == sent["issue"]
     assert reply.header.client.memberCode == "70000003"
     assert reply.body.resultCode == "OK"
     assert pin in [m.pin for m in reply.body.members.member]
@@ -152,11 +153,13 @@ def test_the_response_header_is_the_request_header_byte_for_byte(served: Served)
     extra = (
         '<repr:representedParty xmlns:repr="http://x-road.eu/xsd/representation.xsd">'
         "<repr:partyClass>COM</repr:partyClass><repr:partyCode>UNKNOWN</repr:partyCode></repr:representedParty>"
-        '<tok:securityToken xmlns:tok="http://x-road.eu/xsd/security-token.xsd" tokenType="urn:ietf:params:oauth:token-type:jwt">abc.def</tok:securityToken>'
+        '<tok:securityToken xmlns:tok="http://x-road.eu/xsd/security-token.xsd" '
+        'tokenType="urn:ietf:params:oauth:token-type:jwt">abc.def</tok:securityToken>'
     )
     request = envelope("householdByPin", pin_body("householdByPin", pin), extra_headers=extra)
     response = post(served, request)
-    assert response.status_code == 200 and fault_code(response) is None
+    assert response.status_code == 200
+    assert fault_code(response) is None
     sent = etree.fromstring(request).find(f"{SOAP_ENV}Header")
     got = etree.fromstring(response.content).find(f"{SOAP_ENV}Header")
     assert etree.tostring(got, method="c14n") == etree.tostring(sent, method="c14n")
@@ -201,7 +204,7 @@ def test_personal_data_needs_user_id_and_issue(served: Served) -> None:
     assert fault_code(response) == "Client.MissingHeaderField"
     assert b"issue" in response.content
     # aggregates are not personal data: no userId needed
-    body = "<sa:statAggregates><sa:indicator>households_by_type</sa:indicator><sa:soate>41700000000000</sa:soate></sa:statAggregates>"
+    body = stat_body("households_by_type", "41700000000000")
     response = post(served, envelope("statAggregates", body, client=NSC, user_id=None, issue=None))
     assert fault_code(response) is None
 
@@ -227,7 +230,8 @@ def test_the_response_carries_only_the_agreements_fields(served: Served) -> None
     response = post(served, envelope("householdByPin", pin_body("householdByPin", pin), client=bank))
     wrapper = etree.fromstring(response.content).find(f".//{NS}householdByPinResponse")
     assert [child.tag.removeprefix(NS) for child in wrapper] == ["resultCode", "accountNo", "address"]
-    assert b"<sa:members" not in response.content and b"members" not in response.content
+    assert b"<sa:members" not in response.content
+    assert b"members" not in response.content
     # members were not disclosed, so only the PIN asked about is a subject of the entry
     entry = served.last_entries()[0]
     assert entry.agreement_id == "SA-TEST-FIELDS"
@@ -252,7 +256,7 @@ def test_stat_aggregates_suppress_small_cells_and_never_carry_a_pin_or_name(serv
         names = {row[0] for row in connection.execute(text("select surname from person"))}
     seen_suppressed = False
     for indicator in ("population_by_gender", "households_by_type", "social_passports_by_category"):
-        body = f"<sa:statAggregates><sa:indicator>{indicator}</sa:indicator><sa:soate>{soate}</sa:soate></sa:statAggregates>"
+        body = stat_body(indicator, soate)
         response = post(served, envelope("statAggregates", body, client=NSC))
         assert fault_code(response) is None
         text_out = response.content.decode()
@@ -292,7 +296,8 @@ def test_wsdl_is_served_in_the_security_server_form(served: Served) -> None:
         "&subsystemCode=sanaripaymak-service&serviceCode=householdByPin&version=v1"
     )
     response = httpx.get(f"{served.url}/wsdl?{query}")
-    assert response.status_code == 200 and b"householdByPinResponse" in response.content
+    assert response.status_code == 200
+    assert b"householdByPinResponse" in response.content
     assert httpx.get(f"{served.url}/wsdl?{query.replace('70000050', '70000051')}").status_code == 404
     assert httpx.get(f"{served.url}/wsdl?{query.replace('householdByPin', 'nope')}").status_code == 404
     zeep.Client(f"{served.url}/wsdl?{query}")  # loads with its schemas from the hub, no internet

@@ -1,0 +1,149 @@
+"""Hostile input on the live producer: each gets its exact fault, one ledger entry, and the server
+keeps serving.  No input produces an unhandled error (``Server.InternalError`` is never expected)."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from sanarip_hub.ledger.keys import ledger_origin, load_keys
+from sanarip_hub.ledger.verify import verify_ledger
+from tests.producer.conftest import SF, Served, envelope, fault_code, pin_body, post
+
+PIN = "21902196894353"
+GOOD = envelope("householdByPin", pin_body("householdByPin", PIN))
+GOOD_TEXT = GOOD.decode()
+HEADER_OPEN = "<SOAP-ENV:Header>"
+
+
+def without(tag: str) -> bytes:
+    """The good request with one header element removed."""
+    start = GOOD_TEXT.index(f"<xrd:{tag}")
+    end = GOOD_TEXT.index(f"</xrd:{tag}>") + len(f"</xrd:{tag}>")
+    return (GOOD_TEXT[:start] + GOOD_TEXT[end:]).encode()
+
+
+def nested(depth: int) -> bytes:
+    return GOOD_TEXT.replace("<sa:pin>", "<sa:pin>" + "<a>" * depth + "</a>" * depth, 1).encode()
+
+
+BILLION_LAUGHS = (
+    '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+    + "".join(
+        f'<!ENTITY lol{i} "{("&lol" + str(i - 1) + ";") * 10 if i > 1 else "&lol;" * 10}">'
+        for i in range(1, 10)
+    )
+    + "]><lolz>&lol9;</lolz>"
+).encode()
+XXE = (
+    GOOD_TEXT.replace(
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<?xml version="1.0" encoding="UTF-8"?><!DOCTYPE e [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>',
+    )
+    .replace(PIN, "&xxe;")
+    .encode()
+)
+EXTERNAL_DTD = GOOD_TEXT.replace(
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    '<?xml version="1.0" encoding="UTF-8"?><!DOCTYPE e SYSTEM "http://127.0.0.1:9/evil.dtd">',
+).encode()
+
+CASES: list[tuple[str, bytes, str, str]] = [
+    # name, body, content type, expected fault code
+    ("malformed XML", GOOD[:-30], "text/xml", "Client.InvalidXml"),
+    ("not XML at all", b'{"pin": "1"}', "text/xml", "Client.InvalidXml"),
+    ("empty body", b"", "text/xml", "Client.InvalidXml"),
+    ("internal DTD", GOOD_TEXT.replace("?>", "?><!DOCTYPE e [<!ELEMENT e ANY>]>", 1).encode(), "text/xml", "Client.InvalidXml"),
+    ("external entity", XXE, "text/xml", "Client.InvalidXml"),
+    ("external DTD", EXTERNAL_DTD, "text/xml", "Client.InvalidXml"),
+    ("entity expansion", BILLION_LAUGHS, "text/xml", "Client.InvalidXml"),
+    ("10,000-deep nesting", nested(10_000), "text/xml", "Client.InvalidXml"),
+    ("SOAP 1.2 content type", GOOD, "application/soap+xml; charset=UTF-8", "Client.InvalidContentType"),
+    ("no content type", GOOD, "", "Client.InvalidContentType"),
+    ("JSON content type", GOOD, "application/json", "Client.InvalidContentType"),
+    ("attachments", GOOD, "multipart/related; boundary=x", "Client.InvalidContentType"),
+    ("latin-1 charset", GOOD, "text/xml; charset=ISO-8859-1", "Client.InvalidContentType"),
+    ("latin-1 bytes", GOOD_TEXT.replace("case-2026-15", "Ölçü").encode("latin-1"), "text/xml", "Client.InvalidXml"),
+    ("UTF-16 body", GOOD_TEXT.replace("UTF-8", "UTF-16").encode("utf-16"), "text/xml", "Client.InvalidXml"),
+    ("declared ISO-8859-1", GOOD_TEXT.replace('encoding="UTF-8"', 'encoding="ISO-8859-1"').encode(), "text/xml", "Client.InvalidXml"),
+    ("no header", GOOD_TEXT[: GOOD_TEXT.index(HEADER_OPEN)].encode() + GOOD_TEXT[GOOD_TEXT.index("</SOAP-ENV:Header>") + 18 :].encode(), "text/xml", "Client.MissingHeader"),
+    ("client missing", without("client"), "text/xml", "Client.MissingHeaderField"),
+    ("service missing", without("service"), "text/xml", "Client.MissingHeaderField"),
+    ("id missing", without("id"), "text/xml", "Client.MissingHeaderField"),
+    ("protocolVersion missing", without("protocolVersion"), "text/xml", "Client.MissingHeaderField"),
+    ("duplicated id", GOOD_TEXT.replace("<xrd:protocolVersion>", "<xrd:id>again</xrd:id><xrd:protocolVersion>").encode(), "text/xml", "Client.DuplicateHeaderField"),
+    ("duplicated client", GOOD_TEXT.replace(HEADER_OPEN, HEADER_OPEN + GOOD_TEXT[GOOD_TEXT.index("<xrd:client") : GOOD_TEXT.index("</xrd:client>") + 13]).encode(), "text/xml", "Client.DuplicateHeaderField"),
+    ("slash in member code", GOOD_TEXT.replace(">70000003<", ">700/3<").encode(), "text/xml", "Client.InvalidClientIdentifier"),
+    ("space in subsystem", GOOD_TEXT.replace(">sf-personal-data<", ">sf personal<").encode(), "text/xml", "Client.InvalidClientIdentifier"),
+    ("non-ASCII subsystem", GOOD_TEXT.replace(">sf-personal-data<", ">соцфонд<").encode(), "text/xml", "Client.InvalidClientIdentifier"),
+    ("colon in service code", GOOD_TEXT.replace(">householdByPin</id:serviceCode>", ">household:ByPin</id:serviceCode>").encode(), "text/xml", "Client.InvalidServiceIdentifier"),
+    ("percent in version", GOOD_TEXT.replace(">v1<", ">v%31<").encode(), "text/xml", "Client.InvalidServiceIdentifier"),
+    ("wrong protocol version", envelope("householdByPin", pin_body("householdByPin", PIN), protocol="3.1"), "text/xml", "Client.InvalidProtocolVersion"),
+    ("missing body", GOOD_TEXT[: GOOD_TEXT.index("<SOAP-ENV:Body>")].encode() + b"</SOAP-ENV:Envelope>", "text/xml", "Client.MissingBody"),
+    ("two body elements", GOOD_TEXT.replace("</SOAP-ENV:Body>", "<sa:householdByPin/></SOAP-ENV:Body>").encode(), "text/xml", "Client.InvalidBody"),
+    ("body not the service", GOOD_TEXT.replace("sa:householdByPin>", "sa:lsgPassport>").encode(), "text/xml", "Client.InconsistentHeaders"),
+    ("unknown service", envelope("dropTables", "<sa:dropTables/>"), "text/xml", "Client.UnknownService"),
+    ("another provider", envelope("householdByPin", pin_body("householdByPin", PIN), provider="SUBSYSTEM:central-server/GOV/70000005/zags-service"), "text/xml", "Client.UnknownService"),
+    ("unknown version", envelope("householdByPin", pin_body("householdByPin", PIN), version="v2"), "text/xml", "Client.UnknownService"),
+    ("REST-only service over SOAP", envelope("address-fact", "<sa:address-fact/>"), "text/xml", "Client.UnknownService"),
+    ("SQL in the PIN", envelope("householdByPin", pin_body("householdByPin", "1' OR '1'='1")), "text/xml", "Client.InvalidRequest"),
+    ("repeated parameter", envelope("householdByPin", f"<sa:householdByPin><sa:pin>{PIN}</sa:pin><sa:pin>{PIN}</sa:pin></sa:householdByPin>"), "text/xml", "Client.InvalidRequest"),
+    ("element inside the PIN", envelope("householdByPin", f"<sa:householdByPin><sa:pin><b>{PIN}</b></sa:pin></sa:householdByPin>"), "text/xml", "Client.InvalidRequest"),
+    ("unknown indicator", envelope("statAggregates", "<sa:statAggregates><sa:indicator>pins</sa:indicator><sa:soate>41700000000000</sa:soate></sa:statAggregates>", client="SUBSYSTEM:central-server/GOV/70000010/nsc-stat"), "text/xml", "Client.InvalidRequest"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "body", "content_type", "expected"), CASES, ids=[c[0] for c in CASES])
+def test_hostile_input_gets_its_fault_and_one_ledger_entry(
+    served: Served, name: str, body: bytes, content_type: str, expected: str
+) -> None:
+    before = served.ledger_size()
+    response = httpx.post(
+        f"{served.url}/xroad", content=body, headers={"content-type": content_type}, timeout=60
+    )
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/xml")
+    assert fault_code(response) == expected, response.text[:500]
+    assert b"root:" not in response.content  # no file content ever echoed
+    assert served.ledger_size() == before + 1
+    entry = served.last_entries()[0]
+    assert entry.outcome == expected
+    assert entry.request_bytes == len(body)
+    served.alive()
+
+
+def test_a_50_mb_body_is_refused_unparsed_and_ledgered(served: Served) -> None:
+    before = served.ledger_size()
+    body = GOOD[:-40] + b"<x>" + b"A" * (50 * 1024 * 1024) + b"</x>" + GOOD[-40:]
+    response = post(served, body)
+    assert fault_code(response) == "Client.MessageTooLarge"
+    assert served.ledger_size() == before + 1
+    entry = served.last_entries()[0]
+    assert (entry.outcome, entry.request_bytes) == ("Client.MessageTooLarge", len(body))
+    served.alive()
+    assert fault_code(post(served, GOOD)) is None
+
+
+def test_header_values_of_a_refused_request_are_kept_in_the_ledger(served: Served) -> None:
+    post(
+        served,
+        envelope("householdByPin", pin_body("householdByPin", PIN), protocol="3.1", message_id="m-317"),
+    )
+    entry = served.last_entries()[0]
+    assert entry.outcome == "Client.InvalidProtocolVersion"
+    assert (entry.client_id, entry.message_id) == (SF, "m-317")
+    assert entry.service_id.endswith("/householdByPin/v1")
+
+
+def test_other_methods_are_refused(served: Served) -> None:
+    assert httpx.get(f"{served.url}/xroad").status_code == 405
+    assert httpx.put(f"{served.url}/xroad", content=GOOD).status_code == 405
+    assert httpx.get(f"{served.url}/nowhere").status_code == 404
+
+
+def test_after_all_that_the_ledger_verifies(served: Served) -> None:
+    for _ in range(3):
+        post(served, GOOD)
+    settings = served.settings
+    result = verify_ledger(served.engine, load_keys(settings).verifier, ledger_origin(settings))
+    assert result.size == served.ledger_size()

@@ -1,6 +1,6 @@
 """Building response envelopes and SOAP faults.
 
-A response copies the request's SOAP header element verbatim: every field, in the same order, with
+A response carries the request's SOAP header verbatim: every field, in the same order, with
 the same values and the unknown extension headers too.  The security server checks ``client``,
 ``service``, ``id``, ``userId``, ``issue`` and ``representedParty`` for equality (PR-MESS §2.5), so
 echoing by construction is the only way never to forget one.  The body holds one element named
@@ -12,7 +12,6 @@ a ``faultstring``, and ``detail/faultDetail`` carrying an id to find the log lin
 
 from __future__ import annotations
 
-import copy
 import uuid
 from typing import Any
 
@@ -24,23 +23,26 @@ NSMAP_ENV = {"SOAP-ENV": SOAP_ENV}
 
 
 def response_envelope(request_envelope: Any, request_wrapper: Any) -> tuple[Any, Any]:
-    """A new envelope echoing the request's header, and its empty ``…Response`` wrapper to fill in.
+    """The request's own envelope turned into the response, and its empty ``…Response`` wrapper.
 
-    The envelope declares the request envelope's namespaces, so even the prefixes come back unchanged.
+    The request tree is reused: only the body's content is replaced.  Copying the header into a new
+    envelope would let lxml "tidy" namespace declarations (a header block declaring a default
+    namespace comes back with a prefix instead); reusing the tree keeps every declaration, prefix
+    and header block exactly as the client sent it, and saves the copy.  The caller must not use
+    the request tree afterwards.
     """
-    envelope = etree.Element(f"{{{SOAP_ENV}}}Envelope", nsmap=request_envelope.nsmap)
-    header = request_envelope.find(f"{{{SOAP_ENV}}}Header")
-    if header is not None:
-        envelope.append(copy.deepcopy(header))
-    body = etree.SubElement(envelope, f"{{{SOAP_ENV}}}Body")
+    body = request_wrapper.getparent()
+    for child in list(body):
+        body.remove(child)
     namespace, _, local = (
         request_wrapper.tag[1:].partition("}")
         if request_wrapper.tag.startswith("{")
         else ("", "", request_wrapper.tag)
     )
     tag = f"{{{namespace}}}{local}Response" if namespace else f"{local}Response"
-    wrapper = etree.SubElement(body, tag, nsmap={"ns": namespace} if namespace else None)
-    return envelope, wrapper
+    prefix = request_wrapper.prefix
+    wrapper = etree.SubElement(body, tag, nsmap={prefix: namespace} if namespace else None)
+    return request_envelope, wrapper
 
 
 def fault_envelope(fault_code: str, fault_string: str, detail: str | None = None) -> tuple[Any, str]:

@@ -130,9 +130,9 @@ class SoapEndpoint:
                 raise XRoadFault(XML_FAULTS[exc.reason], str(exc)) from None
             header, wrapper = read_request(envelope)
             exchange = self._identify(exchange, header)
+            self._check_service(header)
             params = self._params(wrapper)
             exchange = replace(exchange, subjects=requested_subjects(params))
-            self._check_service(header)
             call = Call(header.client, header.service.service_code, header.id, header.user_id, header.issue)
             service, grant = self.dispatcher.authorize(call)
             exchange = replace(exchange, agreement_id=grant.number)

@@ -162,7 +162,9 @@ def test_the_response_header_is_the_request_header_byte_for_byte(served: Served)
     assert fault_code(response) is None
     sent = etree.fromstring(request).find(f"{SOAP_ENV}Header")
     got = etree.fromstring(response.content).find(f"{SOAP_ENV}Header")
-    assert etree.tostring(got, method="c14n") == etree.tostring(sent, method="c14n")
+    assert etree.tostring(got, method="c14n", exclusive=True) == etree.tostring(
+        sent, method="c14n", exclusive=True
+    )
     assert served.last_entries()[0].represented_party == "COM/UNKNOWN"
 
 

@@ -52,7 +52,7 @@ MUST_FAIL = {
     "xrd4j-fixtures/unit-req-test3.xml": "Client.InvalidXml",  # CENTRALSERVICE: removed from X-Road in 2023
     "xrd4j-fixtures/unit-req-test4.xml": "Client.InvalidXml",
     "xrd4j-fixtures/unit-req-test5.xml": "Client.InvalidProtocolVersion",  # protocolVersion 10.0
-    "xrd4j-fixtures/unit-req-test6.xml": "Client.InvalidProtocolVersion",  # 11.5: only 4.x is message protocol 4
+    "xrd4j-fixtures/unit-req-test6.xml": "Client.InvalidProtocolVersion",  # 11.5: only 4.x is protocol 4
     "xrd4j-fixtures/it-hello-request.xml": "Client.InvalidClientIdentifier",  # FI_TEST
     "xrd4j-fixtures/examples-request1.xml": "Client.InvalidClientIdentifier",
 }

@@ -35,6 +35,7 @@ log = get_logger("sanarip_hub.producer")
 
 JSON_TYPE = "application/json"
 STATUS = {"Client.AccessDenied": 403, "Client.UnknownService": 404}
+REST_CODES = frozenset(service.code for service in REST_SERVICES)
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,8 @@ class RestEndpoint:
             exchange = replace(exchange, client_id=str(client))
             if not exchange.message_id:
                 raise XRoadFault("Client.MissingHeaderField", "the X-Road-Id header is required")
+            if service_code not in REST_CODES:
+                raise XRoadFault("Client.UnknownService", f"no REST service {service_code!r} here")
             call = Call(client, service_code, exchange.message_id, exchange.user_id, exchange.issue)
             service, grant = self.dispatcher.authorize(call)
             exchange = replace(exchange, agreement_id=grant.number)

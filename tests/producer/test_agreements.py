@@ -1,0 +1,124 @@
+"""Standard interagency agreements: the import file's rules and the ``agreements`` commands."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from sanarip_hub.producer.agreements import AgreementError, AgreementSpec, read_import_file
+from tests.cli.test_cli import one_error_line, run
+
+EXAMPLE = """
+[[agreement]]
+number = "SA-2026-001"
+client = "SUBSYSTEM:central-server/GOV/70000003/sf-personal-data"
+services = ["householdByPin", "familyComposition"]
+purpose = "Pension eligibility checks"
+fields = ["*"]            # or the list of response fields this client may receive
+valid_from = 2026-01-01
+valid_to = 2027-12-31
+require_issue = true      # the default; false lets this client omit the issue header
+
+[[agreement]]
+number = "SA-2026-002"
+client = "SUBSYSTEM:central-server/COM/60000002/bank-address"
+services = ["householdByPin", "address-fact"]
+purpose = "Address check with the subject's consent"
+fields = ["address", "accountNo", "soate"]
+valid_from = 2026-03-01
+require_issue = false
+"""
+
+VALID = {
+    "number": "SA-1",
+    "client": "SUBSYSTEM:central-server/GOV/70000003/sf-personal-data",
+    "services": ["householdByPin"],
+    "purpose": "p",
+    "valid_from": date(2026, 1, 1),
+}
+
+
+def test_the_issue_example_file_imports(tmp_path: Path) -> None:
+    path = tmp_path / "agreements.toml"
+    path.write_text(EXAMPLE, encoding="utf-8")
+    first, second = read_import_file(path)
+    assert first.fields == ("*",)
+    assert first.require_issue is True
+    assert first.valid_to == date(2027, 12, 31)
+    assert second.fields == ("address", "accountNo", "soate")
+    assert second.require_issue is False
+    assert second.valid_to is None
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"services": ["dropTables"]}, "unknown service(s) dropTables"),
+        ({"services": []}, "unknown service(s) (none)"),
+        ({"fields": ["members", "salary"]}, "field(s) salary not in the responses of householdByPin"),
+        ({"client": "SUBSYSTEM:central-server/GOV/700 3/sf"}, "client: memberCode"),
+        ({"client": "central-server"}, "not a client identifier"),
+        ({"valid_to": date(2025, 1, 1)}, "valid_to must be a date not before valid_from"),
+        ({"valid_from": "2026-01-01"}, "valid_from must be a date"),
+        ({"require_issue": "no"}, "require_issue must be a bool"),
+        ({"number": ""}, "number must be a non-empty string"),
+        ({"colour": "red"}, "unknown key(s) colour"),
+    ],
+)
+def test_a_bad_agreement_is_refused_naming_the_problem(change: dict[str, object], message: str) -> None:
+    with pytest.raises(AgreementError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        AgreementSpec.from_mapping({**VALID, **change})
+
+
+def test_a_file_repeating_a_number_is_refused_whole(tmp_path: Path) -> None:
+    path = tmp_path / "a.toml"
+    path.write_text(EXAMPLE + EXAMPLE.split("[[agreement]]")[1].join(["[[agreement]]", ""]), encoding="utf-8")
+    with pytest.raises(AgreementError, match="repeated: SA-2026-001"):
+        read_import_file(path)
+
+
+def test_the_agreement_commands(cli_env: dict[str, str], tmp_path: Path) -> None:
+    assert run(["db", "upgrade"], cli_env).returncode == 0
+    path = tmp_path / "agreements.toml"
+    path.write_text(EXAMPLE, encoding="utf-8")
+    result = run(["agreements", "import", str(path)], cli_env)
+    assert result.returncode == 0, result.stderr
+    assert "2 agreement(s) added, 0 already present" in result.stdout
+    again = run(["agreements", "import", str(path)], cli_env)
+    assert "0 agreement(s) added, 2 already present" in again.stdout
+
+    changed = tmp_path / "changed.toml"
+    changed.write_text(EXAMPLE.replace("Pension eligibility checks", "Something else"), encoding="utf-8")
+    refused = run(["agreements", "import", str(changed)], cli_env)
+    assert refused.returncode == 1
+    assert "SA-2026-001 already exists with different terms" in one_error_line(refused)
+
+    added = run(
+        ["agreements", "add", "--number", "SA-2026-003",
+         "--client", "SUBSYSTEM:central-server/GOV/70000010/nsc",
+         "--service", "statAggregates", "--service", "lsgPassport", "--purpose", "statistics",
+         "--valid-from", "2026-01-01"],
+        cli_env,
+    )  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    revoked = run(
+        ["agreements", "revoke", "SA-2026-002", "--reason", "consent withdrawn", "--by", "admin"], cli_env
+    )
+    assert revoked.returncode == 0, revoked.stderr
+    listed = run(["agreements", "list", "--format", "json", "--all"], cli_env)
+    rows = {row["number"]: row for row in map(json.loads, listed.stdout.splitlines())}
+    assert set(rows) == {"SA-2026-001", "SA-2026-002", "SA-2026-003"}
+    assert rows["SA-2026-002"]["active"] is False
+    assert rows["SA-2026-002"]["revoked_at"]
+    assert rows["SA-2026-003"]["services"] == ["statAggregates", "lsgPassport"]
+    in_force = run(["agreements", "list", "--format", "json"], cli_env)
+    assert {json.loads(line)["number"] for line in in_force.stdout.splitlines()} == {
+        "SA-2026-001",
+        "SA-2026-003",
+    }
+    twice = run(["agreements", "revoke", "SA-2026-002", "--reason", "again"], cli_env)
+    assert twice.returncode == 1
+    assert "already revoked" in one_error_line(twice)

@@ -37,7 +37,7 @@ from sanarip_hub.ledger.entry import Channel, Direction, Exchange
 from sanarip_hub.log import configure, get_logger
 from sanarip_hub.producer.contract import SERVICE_VERSION, SERVICES
 from sanarip_hub.producer.rest import JSON_TYPE, RestEndpoint, error_body, openapi_document
-from sanarip_hub.producer.soap import CONTENT_TYPE, Reply, SoapEndpoint
+from sanarip_hub.producer.soap import CONTENT_TYPE, UNPARSED, Reply, SoapEndpoint
 from sanarip_hub.producer.wsdl import render_wsdl, schema_bytes
 
 log = get_logger("sanarip_hub.producer")
@@ -122,7 +122,7 @@ def build_app(components: Components) -> Starlette:
                 Exchange(
                     Direction.IN,
                     Channel.SOAP,
-                    "(unparsed)",
+                    UNPARSED,
                     outcome="Client.MessageTooLarge",
                     request_bytes=too_large.size,
                     response_bytes=len(data),

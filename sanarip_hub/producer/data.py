@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Engine, and_, func, select
+from sqlalchemy import Engine, and_, bindparam, func, select
 from sqlalchemy.engine import Connection
 
 from sanarip_hub.domain.codes import ApplicationStatus
@@ -49,6 +49,98 @@ MAX_PAGE = 1000
 SUPPRESS_BELOW = 10  # small-cell suppression for the statistics body (clause 27)
 INCOME_BANDS = ((1000, "under-1000"), (2000, "1000-1999"), (3000, "2000-2999"), (5000, "3000-4999"))
 WAITING = [s.value for s in ApplicationStatus if s.is_waiting]
+
+
+# Statements built once: constructing a select() costs more than running it on SQLite, and the
+# household lookups are on every personal-data request's path.
+_CURRENT_HOUSEHOLD = (
+    select(HouseholdMember.household_id)
+    .join(Household, Household.id == HouseholdMember.household_id)
+    .where(
+        HouseholdMember.person_id == Person.id,
+        HouseholdMember.member_to.is_(None),
+        Household.closed_at.is_(None),
+    )
+    .order_by(HouseholdMember.member_from.desc())
+    .limit(1)
+    .correlate(Person)
+    .scalar_subquery()
+)
+PERSON_HOUSEHOLD = select(Person.id.label("person_id"), _CURRENT_HOUSEHOLD.label("household_id")).where(
+    Person.pin == bindparam("pin")
+)
+ALIAS_HOUSEHOLD = (
+    select(Person.id.label("person_id"), _CURRENT_HOUSEHOLD.label("household_id"))
+    .join(PersonPinAlias, PersonPinAlias.person_id == Person.id)
+    .where(PersonPinAlias.pin == bindparam("pin"))
+)
+CARD = (
+    select(
+        LsgBody.name_ky,
+        LsgBody.soate_code.label("lsg_soate"),
+        Household.account_no,
+        Household.household_type,
+        Household.updated_at,
+        Household.created_at,
+        Address.soate_code,
+        Address.street,
+        Address.house,
+        Address.flat,
+        Address.text_raw,
+        AteUnit.name_ky.label("settlement"),
+    )
+    .join(LsgBody, LsgBody.id == Household.lsg_id)
+    .join(Address, Address.id == Household.address_id)
+    .join(AteUnit, AteUnit.soate_code == Address.soate_code)
+    .where(Household.id == bindparam("household"))
+)
+MEMBERS = (
+    select(
+        Person.pin,
+        Person.surname,
+        Person.given_name,
+        Person.patronymic,
+        Person.birth_date,
+        Person.gender,
+        HouseholdMember.relation_to_head,
+    )
+    .join(Person, Person.id == HouseholdMember.person_id)
+    .where(HouseholdMember.household_id == bindparam("household"), HouseholdMember.member_to.is_(None))
+    .order_by(HouseholdMember.id)
+)
+DWELLING = (
+    select(
+        Dwelling.dwelling_type,
+        Dwelling.ownership,
+        Dwelling.area_total_m2,
+        Dwelling.rooms,
+        Dwelling.water,
+        Dwelling.gas,
+        Dwelling.electricity,
+    )
+    .where(Dwelling.household_id == bindparam("household"))
+    .order_by(Dwelling.id)
+    .limit(1)
+)
+LIVESTOCK = (
+    select(HouseholdLivestock.kind, HouseholdLivestock.head_count)
+    .where(
+        HouseholdLivestock.household_id == bindparam("household"),
+        HouseholdLivestock.year
+        == select(func.max(HouseholdLivestock.year))
+        .where(HouseholdLivestock.household_id == bindparam("household"))
+        .scalar_subquery(),
+    )
+    .order_by(HouseholdLivestock.kind)
+)
+_LAND_YEAR = (
+    select(func.max(HouseholdLand.year))
+    .where(HouseholdLand.household_id == bindparam("household"))
+    .scalar_subquery()
+)
+LAND = select(func.sum(HouseholdLand.area_ha)).where(
+    HouseholdLand.household_id == bindparam("household"), HouseholdLand.year == _LAND_YEAR
+)
 
 
 @dataclass(frozen=True)
@@ -90,60 +182,26 @@ class HubData:
 
     # -- people and households -------------------------------------------------------------------
 
+    def _household(self, connection: Connection, pin: str) -> tuple[ResultCode, int | None]:
+        row = connection.execute(PERSON_HOUSEHOLD, {"pin": pin}).first()
+        if row is None:  # an old or duplicate PIN the registry retired still finds its person
+            row = connection.execute(ALIAS_HOUSEHOLD, {"pin": pin}).first()
+        if row is None:
+            return ResultCode.PIN_NOT_FOUND, None
+        if row.household_id is None:
+            return ResultCode.NO_HOUSEHOLD, None
+        return ResultCode.OK, row.household_id
+
     @staticmethod
     def _person_id(connection: Connection, pin: str) -> int | None:
-        found = connection.execute(select(Person.id).where(Person.pin == pin)).scalar()
-        if found is None:  # an old or duplicate PIN the registry retired still finds its person
-            found = connection.execute(
-                select(PersonPinAlias.person_id).where(PersonPinAlias.pin == pin)
-            ).scalar()
-        return found
-
-    @staticmethod
-    def _household_id(connection: Connection, person_id: int) -> int | None:
-        return connection.execute(
-            select(HouseholdMember.household_id)
-            .join(Household, Household.id == HouseholdMember.household_id)
-            .where(
-                HouseholdMember.person_id == person_id,
-                HouseholdMember.member_to.is_(None),
-                Household.closed_at.is_(None),
-            )
-            .order_by(HouseholdMember.member_from.desc())
-            .limit(1)
-        ).scalar()
-
-    def _household(self, connection: Connection, pin: str) -> tuple[ResultCode, int | None]:
-        person_id = self._person_id(connection, pin)
-        if person_id is None:
-            return ResultCode.PIN_NOT_FOUND, None
-        household_id = self._household_id(connection, person_id)
-        if household_id is None:
-            return ResultCode.NO_HOUSEHOLD, None
-        return ResultCode.OK, household_id
+        row = connection.execute(PERSON_HOUSEHOLD, {"pin": pin}).first()
+        if row is None:
+            row = connection.execute(ALIAS_HOUSEHOLD, {"pin": pin}).first()
+        return None if row is None else int(row.person_id)
 
     @staticmethod
     def _card(connection: Connection, household_id: int) -> dict[str, Any]:
-        row = connection.execute(
-            select(
-                LsgBody.name_ky,
-                LsgBody.soate_code.label("lsg_soate"),
-                Household.account_no,
-                Household.household_type,
-                Household.updated_at,
-                Household.created_at,
-                Address.soate_code,
-                Address.street,
-                Address.house,
-                Address.flat,
-                Address.text_raw,
-                AteUnit.name_ky.label("settlement"),
-            )
-            .join(LsgBody, LsgBody.id == Household.lsg_id)
-            .join(Address, Address.id == Household.address_id)
-            .join(AteUnit, AteUnit.soate_code == Address.soate_code)
-            .where(Household.id == household_id)
-        ).one()
+        row = connection.execute(CARD, {"household": household_id}).one()
         members = [
             {
                 "pin": m.pin,
@@ -154,20 +212,7 @@ class HubData:
                 "gender": m.gender,
                 "relation": m.relation_to_head,
             }
-            for m in connection.execute(
-                select(
-                    Person.pin,
-                    Person.surname,
-                    Person.given_name,
-                    Person.patronymic,
-                    Person.birth_date,
-                    Person.gender,
-                    HouseholdMember.relation_to_head,
-                )
-                .join(Person, Person.id == HouseholdMember.person_id)
-                .where(HouseholdMember.household_id == household_id, HouseholdMember.member_to.is_(None))
-                .order_by(HouseholdMember.id)
-            )
+            for m in connection.execute(MEMBERS, {"household": household_id})
         ]
         return {
             "lsgName": row.name_ky,
@@ -193,20 +238,8 @@ class HubData:
                 return Answer(code, subjects=(pin,))
             card = self._card(connection, household_id)
             card.pop("lsgSoate")
-            dwelling = connection.execute(
-                select(
-                    Dwelling.dwelling_type,
-                    Dwelling.ownership,
-                    Dwelling.area_total_m2,
-                    Dwelling.rooms,
-                    Dwelling.water,
-                    Dwelling.gas,
-                    Dwelling.electricity,
-                )
-                .where(Dwelling.household_id == household_id)
-                .order_by(Dwelling.id)
-                .limit(1)
-            ).first()
+            key = {"household": household_id}
+            dwelling = connection.execute(DWELLING, key).first()
             if dwelling is not None:
                 card["dwelling"] = dict(
                     zip(
@@ -215,27 +248,10 @@ class HubData:
                         strict=True,
                     )
                 )
-            year = connection.execute(
-                select(func.max(HouseholdLivestock.year)).where(
-                    HouseholdLivestock.household_id == household_id
-                )
-            ).scalar()
             card["livestock"] = [
-                {"kind": kind, "headCount": count}
-                for kind, count in connection.execute(
-                    select(HouseholdLivestock.kind, HouseholdLivestock.head_count)
-                    .where(HouseholdLivestock.household_id == household_id, HouseholdLivestock.year == year)
-                    .order_by(HouseholdLivestock.kind)
-                )
+                {"kind": kind, "headCount": count} for kind, count in connection.execute(LIVESTOCK, key)
             ]
-            land_year = connection.execute(
-                select(func.max(HouseholdLand.year)).where(HouseholdLand.household_id == household_id)
-            ).scalar()
-            land = connection.execute(
-                select(func.sum(HouseholdLand.area_ha)).where(
-                    HouseholdLand.household_id == household_id, HouseholdLand.year == land_year
-                )
-            ).scalar()
+            land = connection.execute(LAND, key).scalar()
             card["landHa"] = round(float(land), 4) if land is not None else 0.0
         member_pins = tuple(m["pin"] for m in card["members"] if m["pin"] and m["pin"] != pin)
         return Answer(ResultCode.OK, card, (pin,), {"members": member_pins})

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import time
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from adapters.xroad.envelope import fault_envelope, response_envelope, serialize
@@ -22,11 +22,16 @@ from sanarip_hub.ledger.entry import OK, Channel, Direction, Exchange
 from sanarip_hub.log import get_logger
 from sanarip_hub.producer.contract import BY_CODE, NAMESPACE, SERVICE_VERSION
 from sanarip_hub.producer.dispatch import Call, Dispatcher, requested_subjects
-from sanarip_hub.producer.render import fill_xml
+from sanarip_hub.producer.render import xml_text
 
 log = get_logger("sanarip_hub.producer")
 
 CONTENT_TYPE = "text/xml; charset=UTF-8"
+UNPARSED = "(unparsed)"
+# Where the rendered body goes in the serialised envelope: private-use characters plus a random
+# per-process token, so no request can smuggle the same mark into its echoed header.
+BODY_MARK = f"\ue000{uuid.uuid4().hex}\ue001"
+BODY_MARK_BYTES = BODY_MARK.encode("utf-8")
 XML_FAULTS = {
     "too_large": "Client.MessageTooLarge",
     "dtd": "Client.InvalidXml",
@@ -77,9 +82,9 @@ def check_utf8(body: bytes) -> None:
             raise XRoadFault("Client.InvalidXml", "the XML declaration names an encoding other than UTF-8")
 
 
-def _salvage(envelope: Any) -> dict[str, str | None]:
+def _salvage(envelope: Any) -> dict[str, str]:
     """Best-effort header values of a request that failed validation (for the ledger only)."""
-    found: dict[str, str | None] = {}
+    found: dict[str, str] = {}
     header = envelope.find("{http://schemas.xmlsoap.org/soap/envelope/}Header")
     if header is None:
         return found
@@ -90,14 +95,14 @@ def _salvage(envelope: Any) -> dict[str, str | None]:
 
     client = parts("client")
     if client:
-        found["client"] = ("SUBSYSTEM:" if len(client) == 4 else "MEMBER:") + "/".join(client)[:250]
+        found["client_id"] = ("SUBSYSTEM:" if len(client) == 4 else "MEMBER:") + "/".join(client)[:250]
     service = parts("service")
     if service:
-        found["service"] = "SERVICE:" + "/".join(service)[:250]
-    for name in ("id", "userId", "issue"):
+        found["service_id"] = "SERVICE:" + "/".join(service)[:250]
+    for name, key in (("id", "message_id"), ("userId", "user_id"), ("issue", "issue")):
         text = header.findtext(f"{{{XROAD}}}{name}")
         if text:
-            found[name] = text.strip()[:200]
+            found[key] = text.strip()[:200]
     return found
 
 
@@ -112,15 +117,9 @@ class SoapEndpoint:
 
     def handle(self, body: bytes, content_type: str | None) -> Reply:
         started = time.perf_counter()
-        exchange = Exchange(
-            Direction.IN,
-            Channel.SOAP,
-            service_id="(unparsed)",
-            request_sha256=hashlib.sha256(body).hexdigest(),
-            request_bytes=len(body),
-        )
+        # what the ledger will record, filled in as far as the request could be read
+        seen: dict[str, Any] = {"service_id": UNPARSED}
         envelope = None
-        params: dict[str, str] = {}
         try:
             check_content_type(content_type)
             check_utf8(body)
@@ -129,47 +128,46 @@ class SoapEndpoint:
             except XmlRejected as exc:
                 raise XRoadFault(XML_FAULTS[exc.reason], str(exc)) from None
             header, wrapper = read_request(envelope)
-            exchange = self._identify(exchange, header)
+            seen.update(self._identify(header))
             self._check_service(header)
             params = self._params(wrapper)
-            exchange = replace(exchange, subjects=requested_subjects(params))
+            seen["subjects"] = requested_subjects(params)
             call = Call(header.client, header.service.service_code, header.id, header.user_id, header.issue)
             service, grant = self.dispatcher.authorize(call)
-            exchange = replace(exchange, agreement_id=grant.number)
+            seen["agreement_id"] = grant.number
             result = self.dispatcher.answer(service, grant, params)
             response, response_wrapper = response_envelope(envelope, wrapper)
-            fill_xml(response_wrapper, service, result.code, result.values, result.granted)
-            data = serialize(response)
-            exchange = replace(exchange, outcome=OK, subjects=result.subjects)
-            status = 200
+            response_wrapper.text = BODY_MARK
+            content = xml_text(service, result.code, result.values, result.granted, response_wrapper.prefix)
+            head, mark, tail = serialize(response).rpartition(BODY_MARK_BYTES)
+            if not mark:  # cannot happen: the mark is in the wrapper just serialised
+                raise RuntimeError("response body placeholder lost")
+            data = b"".join((head, content.encode("utf-8"), tail))
+            seen["subjects"] = result.subjects
+            outcome = OK
         except XRoadFault as fault:
-            if envelope is not None and exchange.service_id == "(unparsed)":
-                salvaged = _salvage(envelope)
-                exchange = replace(
-                    exchange,
-                    service_id=salvaged.get("service") or "(unparsed)",
-                    client_id=salvaged.get("client"),
-                    message_id=salvaged.get("id"),
-                    user_id=salvaged.get("userId"),
-                    issue=salvaged.get("issue"),
-                )
+            if envelope is not None and seen["service_id"] == UNPARSED:
+                seen.update(_salvage(envelope))
             data, detail = self.fault_bytes(fault.fault_code, fault.message)
-            exchange = replace(exchange, outcome=fault.fault_code)
+            outcome = fault.fault_code
             log.info("producer.fault", fault=fault.fault_code, reason=fault.message, detail=detail)
-            status = 200  # as the security server and xrd4j do: the fault is in the body
         except Exception:  # never an unhandled error: a fault with an id that finds the traceback
             detail = str(uuid.uuid4())
             log.exception("producer.internal_error", detail=detail)
             data, _ = self.fault_bytes("Server.InternalError", "internal error", detail)
-            exchange = replace(exchange, outcome="Server.InternalError")
-            status = 200
-        exchange = replace(
-            exchange,
+            outcome = "Server.InternalError"
+        exchange = Exchange(
+            Direction.IN,
+            Channel.SOAP,
+            outcome=outcome,
+            request_sha256=hashlib.sha256(body).hexdigest(),
+            request_bytes=len(body),
             response_sha256=hashlib.sha256(data).hexdigest(),
             response_bytes=len(data),
             duration_ms=int((time.perf_counter() - started) * 1000),
+            **seen,
         )
-        return Reply(status, data, exchange)
+        return Reply(200, data, exchange)  # faults too, as the security server and xrd4j send them
 
     @staticmethod
     def fault_bytes(code: str, message: str, detail: str | None = None) -> tuple[bytes, str]:
@@ -177,19 +175,18 @@ class SoapEndpoint:
         return serialize(envelope), detail_id
 
     @staticmethod
-    def _identify(exchange: Exchange, header: Header) -> Exchange:
+    def _identify(header: Header) -> dict[str, Any]:
         party = header.represented_party
-        return replace(
-            exchange,
-            service_id=str(header.service),
-            client_id=str(header.client),
-            message_id=header.id[:200],
-            user_id=(header.user_id or None) and header.user_id[:200],
-            issue=(header.issue or None) and header.issue[:300],
-            represented_party=None
+        return {
+            "service_id": str(header.service),
+            "client_id": str(header.client),
+            "message_id": header.id[:200],
+            "user_id": header.user_id[:200] if header.user_id else None,
+            "issue": header.issue[:300] if header.issue else None,
+            "represented_party": None
             if party is None
             else f"{party.party_class or ''}/{party.party_code}"[:300],
-        )
+        }
 
     @staticmethod
     def _params(wrapper: Any) -> dict[str, str]:

@@ -1,0 +1,325 @@
+"""Benchmark: the X-Road producer's householdByPin under load, beside spyne and fastapi-xroad-soap.
+
+    .venv/bin/python bench/producer.py                  # SQLite and PostgreSQL, 10 s per run
+    .venv/bin/python bench/producer.py --duration 5 --backends sqlite
+
+Load comes from wrk (Debian's package; installed with apt when missing) in its own process on
+loopback, rotating over 200 PINs.  Every server runs 2 worker processes and answers the same request:
+
+* sanarip-hub protocol path — the real app, SOAP endpoint, dispatcher and renderer over in-memory
+  data (no database, no ledger);
+* sanarip-hub full path — ``sanarip-hub serve``: database queries, agreement check, group-commit
+  ledger append before the reply, one JSON log line per exchange;
+* spyne 2.14 (gunicorn, gthread) and fastapi-xroad-soap (uvicorn) over the same in-memory data, in a
+  separate virtualenv (``bench/.peers-venv``; bench-only dependencies, never the hub's).
+
+Each server is checked first (one request must come back as an OK householdByPin response with the
+PIN in it, not a fault).  Prints a table of requests/s and p50/p99 latency at 32 and 64 connections;
+asserts nothing.  The request carries no XML declaration, because fastapi-xroad-soap rejects one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import text  # noqa: E402
+
+from tests.producer.conftest import envelope, pin_body  # noqa: E402
+
+PG_URL = os.environ.get("SANARIP_HUB_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+PEERS_VENV = ROOT / "bench" / ".peers-venv"
+PEER_PACKAGES = ["spyne==2.14.0", "fastapi-xroad-soap==0.4.7", "gunicorn", "uvicorn[standard]"]
+HUB = [str(ROOT / ".venv" / "bin" / "python"), "-m", "sanarip_hub"]
+AGREEMENT = """
+[[agreement]]
+number = "SA-BENCH-1"
+client = "SUBSYSTEM:central-server/GOV/70000003/sf-personal-data"
+services = ["householdByPin"]
+purpose = "benchmark"
+valid_from = 2026-01-01
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def ensure_tools() -> None:
+    if shutil.which("wrk") is None:
+        print("installing wrk (apt) …", flush=True)
+        subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], check=True, capture_output=True)
+    if not (PEERS_VENV / "bin" / "gunicorn").exists():
+        print("creating bench/.peers-venv with spyne and fastapi-xroad-soap …", flush=True)
+        subprocess.run([sys.executable, "-m", "venv", str(PEERS_VENV)], check=True)
+        subprocess.run([str(PEERS_VENV / "bin" / "pip"), "install", "-q", *PEER_PACKAGES], check=True)
+
+
+def hub(env: dict[str, str], *args: str) -> None:
+    subprocess.run([*HUB, *args], env={**os.environ, **env}, check=True, capture_output=True)
+
+
+def prepare_home(backend: str, workdir: Path, households: int) -> dict[str, str]:
+    env = {"SANARIP_HUB_HOME": str(workdir / f"home-{backend}"), "SANARIP_HUB_HUB_LOG_FORMAT": "json"}
+    if backend == "postgresql":
+        env["SANARIP_HUB_DATABASE_URL"] = PG_URL
+        env["SANARIP_HUB_DATABASE_SCHEMA"] = f"bench_{os.getpid()}"
+    hub(env, "db", "upgrade")
+    hub(env, "seed", "--households", str(households), "--lsg", "4", "--seed", "11")
+    hub(env, "keys", "init")
+    agreements = workdir / "agreements.toml"
+    agreements.write_text(AGREEMENT, encoding="utf-8")
+    hub(env, "agreements", "import", str(agreements))
+    return env
+
+
+def export_data(env: dict[str, str], path: Path, count: int) -> list[str]:
+    """The householdByPin answers of ``count`` people, as the in-memory servers will hold them."""
+    from sanarip_hub.config import load_settings
+    from sanarip_hub.producer.data import HubData
+    from sanarip_hub.storage.engine import make_engine
+
+    engine = make_engine(load_settings(environ=env))
+    data = HubData(engine)
+    with engine.connect() as connection:
+        pins = [
+            row[0]
+            for row in connection.execute(
+                text(
+                    "select p.pin from person p join household_member m on m.person_id = p.id "
+                    "where p.pin is not null and m.member_to is null order by p.id limit :n"
+                ),
+                {"n": count},
+            )
+        ]
+    answers = {pin: data.household_by_pin(pin).values for pin in pins}
+    engine.dispose()
+
+    def plain(value: object) -> str:
+        return value.isoformat() if isinstance(value, date | datetime) else str(value)
+
+    path.write_text(json.dumps(answers, default=plain, ensure_ascii=False), encoding="utf-8")
+    return pins
+
+
+def lua_script(path: Path, pins: list[str]) -> None:
+    bodies = [
+        envelope("householdByPin", pin_body("householdByPin", pin), message_id=f"bench-{i}")
+        .decode()
+        .replace('<?xml version="1.0" encoding="UTF-8"?>', "")
+        for i, pin in enumerate(pins)
+    ]
+    lines = ["local bodies = {"]
+    lines += [f"  [[{body}]]," for body in bodies]
+    lines += [
+        "}",
+        "local i = 0",
+        'wrk.method = "POST"',
+        'wrk.headers["Content-Type"] = "text/xml; charset=UTF-8"',
+        'wrk.headers["SOAPAction"] = "householdByPin"',
+        "request = function()",
+        "  i = i % #bodies + 1",
+        '  return wrk.format(nil, "/xroad", nil, bodies[i])',
+        "end",
+    ]
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+
+@dataclass
+class Server:
+    name: str
+    command: list[str]
+    env: dict[str, str]
+    cwd: Path = ROOT
+
+
+def start(server: Server, port: int, log: Path) -> subprocess.Popen[bytes]:
+    command = [part.replace("{port}", str(port)) for part in server.command]
+    handle = log.open("ab")
+    return subprocess.Popen(
+        command, env={**os.environ, **server.env}, cwd=server.cwd, stdout=handle, stderr=handle
+    )
+
+
+def preflight(url: str, pin: str) -> None:
+    body = envelope("householdByPin", pin_body("householdByPin", pin)).replace(
+        b'<?xml version="1.0" encoding="UTF-8"?>', b""
+    )
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            response = httpx.post(
+                f"{url}/xroad",
+                content=body,
+                headers={"content-type": "text/xml; charset=UTF-8", "SOAPAction": "householdByPin"},
+                timeout=10,
+            )
+            break
+        except httpx.TransportError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.3)
+    if response.status_code != 200 or b"Fault>" in response.content or pin.encode() not in response.content:
+        raise SystemExit(f"{url}: not a householdByPin answer: {response.status_code} {response.text[:300]}")
+    if b">OK<" not in response.content:
+        raise SystemExit(f"{url}: resultCode is not OK: {response.text[:300]}")
+
+
+def wrk(url: str, connections: int, duration: int, script: Path) -> dict[str, float]:
+    result = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "-s", str(script), url],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    out = result.stdout
+
+    def ms(label: str) -> float:
+        match = re.search(rf"^\s+{label}\s+([\d.]+)(us|ms|s)\s*$", out, re.MULTILINE)
+        if match is None:
+            return float("nan")
+        factor = {"us": 0.001, "ms": 1.0, "s": 1000.0}[match.group(2)]
+        return float(match.group(1)) * factor
+
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    socket_errors = re.search(r"Socket errors: (.*)", out)
+    return {
+        "rps": float(rate.group(1)) if rate else float("nan"),
+        "p50": ms("50%"),
+        "p99": ms("99%"),
+        "non2xx": float(errors.group(1)) if errors else 0.0,
+        "socket_errors": 1.0 if socket_errors else 0.0,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
+    parser.add_argument("--households", type=int, default=3000)
+    parser.add_argument("--backends", nargs="+", default=["sqlite", "postgresql"])
+    parser.add_argument("--connections", nargs="+", type=int, default=[32, 64])
+    args = parser.parse_args()
+    ensure_tools()
+    workdir = Path(tempfile.mkdtemp(prefix="bench-producer-"))
+    homes = {backend: prepare_home(backend, workdir, args.households) for backend in args.backends}
+    data_file = workdir / "households.json"
+    pins = export_data(homes[args.backends[0]], data_file, 500)
+    script = workdir / "requests.lua"
+    lua_script(script, pins[:200])
+    data_env = {"BENCH_DATA": str(data_file)}
+    uvicorn_flags = ["--workers", "2", "--http", "httptools", "--loop", "uvloop", "--log-level", "warning"]
+    servers = [
+        Server(
+            "sanarip-hub protocol path (in-memory)",
+            [
+                str(ROOT / ".venv/bin/uvicorn"),
+                "bench.memory_app:create",
+                "--factory",
+                "--port",
+                "{port}",
+                *uvicorn_flags,
+            ],
+            data_env,
+        ),
+        *(
+            Server(
+                f"sanarip-hub full path ({backend})",
+                [*HUB, "serve", "--port", "{port}", "--workers", "2"],
+                env,
+            )
+            for backend, env in homes.items()
+        ),
+        Server(
+            "spyne 2.14 (gunicorn gthread)",
+            [
+                str(PEERS_VENV / "bin/gunicorn"),
+                "-w",
+                "2",
+                "-k",
+                "gthread",
+                "--threads",
+                "16",
+                "-b",
+                "127.0.0.1:{port}",
+                "--log-level",
+                "warning",
+                "spyne_app:application",
+            ],
+            data_env,
+            ROOT / "bench" / "peers",
+        ),
+        Server(
+            "fastapi-xroad-soap 0.4.7 (uvicorn)",
+            [str(PEERS_VENV / "bin/uvicorn"), "fxs_app:app", "--port", "{port}", *uvicorn_flags],
+            data_env,
+            ROOT / "bench" / "peers",
+        ),
+    ]
+    results: dict[str, dict[int, dict[str, float]]] = {}
+    for server in servers:
+        port = free_port()
+        process = start(server, port, workdir / "servers.log")
+        url = f"http://127.0.0.1:{port}"
+        try:
+            preflight(url, pins[0])
+            wrk(url, 16, 2, script)  # warm-up
+            results[server.name] = {c: wrk(url, c, args.duration, script) for c in args.connections}
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+        print(f"  measured {server.name}", flush=True)
+
+    print(
+        f"\nhouseholdByPin, {args.duration} s per run, wrk -t2 on loopback, "
+        f"2 workers per server, {os.cpu_count()} cores"
+    )
+    header = f"{'server':<40}" + "".join(
+        f"{f'c={c} req/s':>13}{'p50 ms':>9}{'p99 ms':>9}" for c in args.connections
+    )
+    print(header)
+    print("-" * len(header))
+    for name, by_c in results.items():
+        row = f"{name:<40}"
+        for c in args.connections:
+            r = by_c[c]
+            flag = "*" if r["non2xx"] or r["socket_errors"] else " "
+            row += f"{r['rps']:>12,.0f}{flag}{r['p50']:>9.1f}{r['p99']:>9.1f}"
+        print(row)
+    spyne = next(v for k, v in results.items() if k.startswith("spyne"))
+    ours = results["sanarip-hub protocol path (in-memory)"]
+    for c in args.connections:
+        print(f"\nc={c}: protocol path / spyne = {ours[c]['rps'] / spyne[c]['rps']:.1f}× (goal ≥ 5×)")
+        for backend in homes:
+            full = results[f"sanarip-hub full path ({backend})"][c]
+            print(
+                f"c={c}: full path ({backend}) / spyne protocol path = {full['rps'] / spyne[c]['rps']:.1f}× "
+                f"(goal > 1×); p99 {full['p99']:.1f} ms (goal < 50 ms)"
+            )
+    print("\n* = some responses were not 2xx or some sockets failed (see wrk)")
+    if "postgresql" in homes:
+        from tests.conftest import drop_schema
+
+        drop_schema(homes["postgresql"]["SANARIP_HUB_DATABASE_SCHEMA"])
+
+
+if __name__ == "__main__":
+    main()

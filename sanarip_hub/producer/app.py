@@ -238,7 +238,7 @@ def hub_components(settings: Settings) -> Components:
     from sanarip_hub.storage.engine import make_engine
     from sanarip_hub.storage.migrate import require_current
 
-    engine = make_engine(settings)
+    engine = make_engine(settings, pre_ping=False)
     require_current(engine)
     keys = load_keys(settings)
     signer = CertificateSigner.load(settings)

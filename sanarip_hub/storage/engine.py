@@ -39,8 +39,15 @@ def _normalise(url: str) -> URL:
     return parsed
 
 
-def make_engine(settings: Settings, *, url: str | None = None, check: bool = True) -> Engine:
+def make_engine(
+    settings: Settings, *, url: str | None = None, check: bool = True, pre_ping: bool = True
+) -> Engine:
     """Create the engine for ``settings`` (or an explicit ``url``) and, with ``check``, connect once.
+
+    ``pre_ping`` tests each pooled PostgreSQL connection before use (one round trip).  The producer
+    turns it off: on its hot path that round trip costs as much as a query, and a connection lost
+    to a database restart is invalidated by the pool on the first error anyway, so the cost of
+    going without is one ``Server.DatabaseError`` fault per stale connection.
 
     The check turns "no such host", "connection refused", a wrong password or an unwritable SQLite
     directory into :class:`DatabaseUnavailable` with one readable line, within
@@ -75,7 +82,7 @@ def make_engine(settings: Settings, *, url: str | None = None, check: bool = Tru
         kwargs.update(
             connect_args=connect_args,
             pool_size=settings.database.pool_size,
-            pool_pre_ping=True,
+            pool_pre_ping=pre_ping,
         )
         engine = create_engine(parsed, **kwargs)
     else:  # config validation already restricts the scheme; this guards explicit URLs

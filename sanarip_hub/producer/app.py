@@ -60,6 +60,7 @@ class Components:
     max_bytes: int
     record: Callable[[Exchange], Future[int]] | None  # None only in the protocol-path benchmark
     blocking: bool = True  # the data source does I/O: run requests in the thread pool
+    threads: int = 40  # at most this many requests in the pool at once (bounded by the DB pool)
     close: Callable[[], None] = field(default=lambda: None)
 
 
@@ -209,6 +210,7 @@ def build_app(components: Components) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        to_thread.current_default_thread_limiter().total_tokens = components.threads
         yield
         components.close()
 
@@ -238,7 +240,7 @@ def hub_components(settings: Settings) -> Components:
     from sanarip_hub.storage.engine import make_engine
     from sanarip_hub.storage.migrate import require_current
 
-    engine = make_engine(settings, pre_ping=False)
+    engine = make_engine(settings, pre_ping=False, max_overflow=0)
     require_current(engine)
     keys = load_keys(settings)
     signer = CertificateSigner.load(settings)
@@ -265,6 +267,8 @@ def hub_components(settings: Settings) -> Components:
         max_bytes=settings.limits.max_body_bytes,
         record=writer.submit,
         close=close,
+        # one pooled connection stays free for the ledger writer; requests beyond wait in the loop
+        threads=max(1, settings.database.pool_size - 1) if engine.dialect.name == "postgresql" else 40,
     )
 
 

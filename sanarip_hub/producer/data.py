@@ -15,7 +15,9 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Engine, and_, bindparam, func, select
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.engine import Connection
+from sqlalchemy.orm import aliased
 
 from sanarip_hub.domain.codes import ApplicationStatus
 from sanarip_hub.domain.identifiers import SoateLevel, parse_soate
@@ -133,7 +135,7 @@ def _member(m: Any) -> dict[str, Any]:
     }
 
 
-def _household_card(person_filter: Any) -> Any:
+def _household_card(person_filter: Any, lists_in_json: bool = False) -> Any:
     """One round trip for the whole card but its lists: the person's current household, its LSG,
     address, first dwelling and land of the latest year (outer joins keep PIN_NOT_FOUND and
     NO_HOUSEHOLD apart: no row, or a row without a household)."""
@@ -156,6 +158,38 @@ def _household_card(person_filter: Any) -> Any:
         .scalar_subquery()
     )
     household_id = _CURRENT_HOUSEHOLD
+    lists: list[Any] = []
+    if lists_in_json:  # PostgreSQL: members and livestock ride along as JSON, one round trip in all
+        kin = aliased(Person)
+        member = func.json_build_object(
+            "pin", kin.pin, "surname", kin.surname, "givenName", kin.given_name, "patronymic", kin.patronymic,
+            "birthDate", kin.birth_date, "gender", kin.gender, "relation", HouseholdMember.relation_to_head,
+        )  # fmt: skip
+        lists.append(
+            select(func.json_agg(aggregate_order_by(member, HouseholdMember.id)))
+            .select_from(HouseholdMember)
+            .join(kin, kin.id == HouseholdMember.person_id)
+            .where(HouseholdMember.household_id == Household.id, HouseholdMember.member_to.is_(None))
+            .correlate(Household)
+            .scalar_subquery()
+            .label("members_json")
+        )
+        latest = (
+            select(func.max(HouseholdLivestock.year))
+            .where(HouseholdLivestock.household_id == Household.id)
+            .correlate(Household)
+            .scalar_subquery()
+        )
+        animal = func.json_build_object(
+            "kind", HouseholdLivestock.kind, "headCount", HouseholdLivestock.head_count
+        )
+        lists.append(
+            select(func.json_agg(aggregate_order_by(animal, HouseholdLivestock.kind)))
+            .where(HouseholdLivestock.household_id == Household.id, HouseholdLivestock.year == latest)
+            .correlate(Household)
+            .scalar_subquery()
+            .label("livestock_json")
+        )
     return (
         select(
             Person.id.label("person_id"),
@@ -179,6 +213,7 @@ def _household_card(person_filter: Any) -> Any:
             Dwelling.gas,
             Dwelling.electricity,
             land.label("land_ha"),
+            *lists,
         )
         .select_from(Person)
         .outerjoin(Household, Household.id == household_id)
@@ -190,10 +225,13 @@ def _household_card(person_filter: Any) -> Any:
     )
 
 
-HOUSEHOLD_CARD = _household_card(Person.pin == bindparam("pin"))
-HOUSEHOLD_CARD_BY_ALIAS = _household_card(
-    Person.id.in_(select(PersonPinAlias.person_id).where(PersonPinAlias.pin == bindparam("pin")))
-)
+_BY_PIN = Person.pin == bindparam("pin")
+_BY_ALIAS = Person.id.in_(select(PersonPinAlias.person_id).where(PersonPinAlias.pin == bindparam("pin")))
+HOUSEHOLD_CARD = {False: _household_card(_BY_PIN), True: _household_card(_BY_PIN, lists_in_json=True)}
+HOUSEHOLD_CARD_BY_ALIAS = {
+    False: _household_card(_BY_ALIAS),
+    True: _household_card(_BY_ALIAS, lists_in_json=True),
+}
 
 
 @dataclass(frozen=True)
@@ -232,6 +270,8 @@ class HubData:
     def __init__(self, engine: Engine, pin_key: PinKey | None = None) -> None:
         self.engine = engine
         self.pin_key = pin_key
+        # where round trips cost (a server, not an in-process file) lists come back as JSON
+        self.json_lists = engine.dialect.name == "postgresql"
 
     def _read(self) -> Connection:
         """A connection for reads in autocommit mode: no BEGIN and no ROLLBACK round trips on
@@ -279,19 +319,24 @@ class HubData:
         }
 
     def household_by_pin(self, pin: str) -> Answer:
+        json_lists = self.json_lists
         with self._read() as connection:
-            row = connection.execute(HOUSEHOLD_CARD, {"pin": pin}).first()
+            row = connection.execute(HOUSEHOLD_CARD[json_lists], {"pin": pin}).first()
             if row is None:  # an old or duplicate PIN the registry retired still finds its person
-                row = connection.execute(HOUSEHOLD_CARD_BY_ALIAS, {"pin": pin}).first()
+                row = connection.execute(HOUSEHOLD_CARD_BY_ALIAS[json_lists], {"pin": pin}).first()
             if row is None:
                 return Answer(ResultCode.PIN_NOT_FOUND, subjects=(pin,))
             if row.household_id is None:
                 return Answer(ResultCode.NO_HOUSEHOLD, subjects=(pin,))
-            key = {"household": row.household_id}
-            members = [_member(m) for m in connection.execute(MEMBERS, key)]
-            livestock = [
-                {"kind": kind, "headCount": count} for kind, count in connection.execute(LIVESTOCK, key)
-            ]
+            if json_lists:
+                members = row.members_json or []
+                for member in members:
+                    member["birthDate"] = date.fromisoformat(member["birthDate"])
+                livestock = row.livestock_json or []
+            else:
+                key = {"household": row.household_id}
+                members = [_member(m) for m in connection.execute(MEMBERS, key)]
+                livestock = [{"kind": k, "headCount": n} for k, n in connection.execute(LIVESTOCK, key)]
         card: dict[str, Any] = {
             "lsgName": row.name_ky,
             "accountNo": row.account_no,

@@ -40,14 +40,22 @@ def _normalise(url: str) -> URL:
 
 
 def make_engine(
-    settings: Settings, *, url: str | None = None, check: bool = True, pre_ping: bool = True
+    settings: Settings,
+    *,
+    url: str | None = None,
+    check: bool = True,
+    pre_ping: bool = True,
+    max_overflow: int = 10,
 ) -> Engine:
     """Create the engine for ``settings`` (or an explicit ``url``) and, with ``check``, connect once.
 
     ``pre_ping`` tests each pooled PostgreSQL connection before use (one round trip).  The producer
     turns it off: on its hot path that round trip costs as much as a query, and a connection lost
     to a database restart is invalidated by the pool on the first error anyway, so the cost of
-    going without is one ``Server.DatabaseError`` fault per stale connection.
+    going without is one ``Server.DatabaseError`` fault per stale connection.  ``max_overflow`` is
+    how many connections beyond ``database.pool_size`` may be opened under load (and closed again
+    when returned: the producer sets 0 and bounds its threads instead, since a new PostgreSQL
+    connection per request under load costs a backend fork each time).
 
     The check turns "no such host", "connection refused", a wrong password or an unwritable SQLite
     directory into :class:`DatabaseUnavailable` with one readable line, within
@@ -82,6 +90,7 @@ def make_engine(
         kwargs.update(
             connect_args=connect_args,
             pool_size=settings.database.pool_size,
+            max_overflow=max_overflow,
             pool_pre_ping=pre_ping,
         )
         engine = create_engine(parsed, **kwargs)

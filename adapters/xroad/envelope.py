@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import uuid
 from typing import Any
+from xml.sax.saxutils import escape
 
 from lxml import etree
 
 from adapters.xroad.header import SOAP_ENV
+from adapters.xroad.identifiers import ClientId, ServiceId
 
 NSMAP_ENV = {"SOAP-ENV": SOAP_ENV}
 
@@ -62,3 +64,59 @@ def serialize(envelope: Any) -> bytes:
     """UTF-8 bytes with an XML declaration, as sent with ``Content-Type: text/xml; charset=UTF-8``."""
     data: bytes = etree.tostring(envelope, xml_declaration=True, encoding="UTF-8")
     return data
+
+
+def _identifier_xml(parts: list[tuple[str, str | None]]) -> str:
+    return "".join(f"<id:{name}>{escape(value)}</id:{name}>" for name, value in parts if value is not None)
+
+
+def request_envelope(
+    client: ClientId,
+    service: ServiceId,
+    body: str,
+    *,
+    message_id: str | None = None,
+    user_id: str | None = None,
+    issue: str | None = None,
+    protocol_version: str = "4.0",
+    extra_headers: str = "",
+    body_namespace: str = "",
+) -> bytes:
+    """A message protocol 4.0 request as a client information system sends it to its security server.
+
+    ``body`` is the wrapper element's XML; ``body_namespace``, if given, is bound to the prefix
+    ``sa`` on the envelope for it to use.  A fresh UUID is the message id unless one is given.
+    """
+    member = [
+        ("xRoadInstance", client.instance),
+        ("memberClass", client.member_class),
+        ("memberCode", client.member_code),
+        ("subsystemCode", client.subsystem),
+    ]
+    provider = service.client
+    target = [
+        ("xRoadInstance", provider.instance),
+        ("memberClass", provider.member_class),
+        ("memberCode", provider.member_code),
+        ("subsystemCode", provider.subsystem),
+        ("serviceCode", service.service_code),
+        ("serviceVersion", service.version),
+    ]
+    optional = "".join(
+        f"<xrd:{name}>{escape(value)}</xrd:{name}>"
+        for name, value in (("userId", user_id), ("issue", issue))
+        if value is not None
+    )
+    namespace = f' xmlns:sa="{escape(body_namespace)}"' if body_namespace else ""
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        f'<SOAP-ENV:Envelope xmlns:SOAP-ENV="{SOAP_ENV}" xmlns:xrd="http://x-road.eu/xsd/xroad.xsd" '
+        f'xmlns:id="http://x-road.eu/xsd/identifiers"{namespace}>'
+        "<SOAP-ENV:Header>"
+        f'<xrd:client id:objectType="{client.object_type}">{_identifier_xml(member)}</xrd:client>'
+        f'<xrd:service id:objectType="SERVICE">{_identifier_xml(target)}</xrd:service>'
+        f"<xrd:id>{escape(message_id or str(uuid.uuid4()))}</xrd:id>{optional}"
+        f"<xrd:protocolVersion>{escape(protocol_version)}</xrd:protocolVersion>{extra_headers}"
+        "</SOAP-ENV:Header>"
+        f"<SOAP-ENV:Body>{body}</SOAP-ENV:Body></SOAP-ENV:Envelope>"
+    ).encode()

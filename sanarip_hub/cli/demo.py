@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
 import click
+from lxml import etree
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy import text
 
 from sanarip_hub.cli.context import HubContext, pass_hub
 from sanarip_hub.cli.seed import run_seed
@@ -30,9 +41,11 @@ from sanarip_hub.storage.inventory import household_count, table_counts
     help="LSG bodies to seed when the database is empty.",
 )
 @click.option("--seed", "seed_value", type=int, default=2026, show_default=True, help="Random seed.")
+@click.option("--no-producer", is_flag=True, help="Skip starting the producer for a sample call.")
 @pass_hub
-def demo(hub: HubContext, households: int, lsg_count: int, seed_value: int) -> None:
-    """Upgrade the database, seed it if it is empty, and print what it holds."""
+def demo(hub: HubContext, households: int, lsg_count: int, seed_value: int, no_producer: bool) -> None:
+    """Upgrade the database, seed it if it is empty, print what it holds, then start the X-Road
+    producer with demo agreements and show a sample SOAP and REST call."""
     migrate.upgrade(hub.engine)
     click.echo(f"database: {safe_url(hub.engine.url)} (revision {migrate.current_revision(hub.engine)})")
     if household_count(hub.engine) == 0:
@@ -45,3 +58,110 @@ def demo(hub: HubContext, households: int, lsg_count: int, seed_value: int) -> N
     for name, count in table_counts(hub.engine).items():
         table.add_row(name, f"{count:,}")
     Console(width=100).print(table)
+    if not no_producer:
+        show_producer(hub)
+
+
+DEMO_CLIENT = "SUBSYSTEM:central-server/GOV/70000003/sf-personal-data"
+DEMO_AGREEMENTS = Path(__file__).resolve().parents[1] / "producer" / "demo_agreements.toml"
+
+
+def _ensure_keys(hub: HubContext) -> None:
+    from sanarip_hub.ledger.keys import init_keys, key_paths
+    from sanarip_hub.producer.certificate import certificate_paths, init_certificate
+
+    if not all(path.exists() for path in key_paths(hub.settings)):
+        init_keys(hub.settings)
+        click.echo("ledger keys created (sanarip-hub keys init)")
+    if not all(path.exists() for path in certificate_paths(hub.settings)):
+        init_certificate(hub.settings)
+        click.echo("development certificate-signing key created")
+
+
+def _free_port(preferred: int) -> int:
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", preferred))
+        except OSError:
+            probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _http(url: str, data: bytes | None = None, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
+    request = urllib.request.Request(url, data=data, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return int(response.status), bytes(response.read())
+    except urllib.error.HTTPError as error:
+        return int(error.code), bytes(error.read())
+
+
+def show_producer(hub: HubContext) -> None:
+    """Import the demo agreements, serve on loopback, make one SOAP and one REST call, stop."""
+    from adapters.xroad.envelope import request_envelope
+    from adapters.xroad.identifiers import ClientId, ServiceId
+    from sanarip_hub.producer.agreements import read_import_file, store
+    from sanarip_hub.producer.contract import NAMESPACE
+
+    _ensure_keys(hub)
+    added, unchanged = store(hub.engine, read_import_file(DEMO_AGREEMENTS))
+    click.echo(f"demo agreements: {added} added, {unchanged} already present (sanarip-hub agreements list)")
+    with hub.engine.connect() as connection:
+        pin = connection.execute(
+            text(
+                "select p.pin from person p join household_member m on m.person_id = p.id "
+                "where p.pin is not null and m.member_to is null order by p.id limit 1"
+            )
+        ).scalar_one()
+    port = _free_port(hub.settings.producer.port)
+    base = f"http://127.0.0.1:{port}"
+    env = dict(os.environ)
+    if hub.config_file:
+        env["SANARIP_HUB_CONFIG"] = os.path.abspath(hub.config_file)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "sanarip_hub", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if _http(f"{base}/healthz")[0] == 200:
+                    break
+            except OSError:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise click.ClickException("the producer did not start (run 'sanarip-hub serve' to see why)")
+            time.sleep(0.2)
+        provider = ClientId.parse(hub.settings.xroad.subsystem)
+        request = request_envelope(
+            ClientId.parse(DEMO_CLIENT),
+            ServiceId(provider, "householdByPin", "v1"),
+            f"<sa:householdByPin><sa:pin>{pin}</sa:pin></sa:householdByPin>",
+            user_id="KG-DEMO-OFFICIAL",
+            issue="demo-case-1",
+            body_namespace=NAMESPACE,
+        )
+        status, answer = _http(f"{base}/xroad", request, {"Content-Type": "text/xml; charset=UTF-8"})
+        pretty = etree.tostring(etree.fromstring(answer), pretty_print=True, encoding="unicode")
+        click.echo(f"\nproducer: {base}/xroad  (WSDL {base}/xroad?wsdl)")
+        click.echo(f"SOAP householdByPin for PIN {pin} as {DEMO_CLIENT} → HTTP {status}:")
+        click.echo("\n".join(pretty.splitlines()[:40]) + ("\n  …" if len(pretty.splitlines()) > 40 else ""))
+        rest_headers = {
+            "X-Road-Client": ClientId.parse(DEMO_CLIENT).rest_header(),
+            "X-Road-Id": "demo-rest-1",
+            "X-Road-UserId": "KG-DEMO-OFFICIAL",
+            "X-Road-Issue": "demo-case-1",
+        }
+        status, answer = _http(f"{base}/rest/family-members/{pin}", None, rest_headers)
+        click.echo(f"\nREST GET /rest/family-members/{pin} → HTTP {status}:")
+        click.echo(answer.decode("utf-8")[:600])
+        click.echo(
+            f"\nboth calls are in the access ledger: sanarip-hub ledger usage --pin {pin}\n"
+            "keep the producer running with: sanarip-hub serve"
+        )
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

@@ -6,6 +6,7 @@ refusals that protect data, the unreachable-database deadline, and the backup/re
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -187,6 +188,25 @@ def test_upgrade_seed_refuse_append(cli_env: dict[str, str]) -> None:
     assert "database already seeded" in demo.stdout
     assert "household " in demo.stdout
     assert "600" in demo.stdout
+    # then the producer: demo agreements, a sample SOAP and REST call answered, and ledgered
+    assert "demo agreements: 3 added" in demo.stdout
+    assert "SOAP householdByPin for PIN" in demo.stdout
+    assert "→ HTTP 200" in demo.stdout
+    assert "<resultCode>OK</resultCode>" in demo.stdout or ":resultCode>OK<" in demo.stdout
+    assert '"resultCode":"OK"' in demo.stdout
+    usage = run(
+        [
+            "ledger",
+            "usage",
+            "--pin",
+            demo.stdout.split("SOAP householdByPin for PIN ")[1].split()[0],
+            "--format",
+            "json",
+        ],
+        cli_env,
+    )
+    assert usage.returncode == 0, usage.stderr
+    assert {json.loads(line)["channel"] for line in usage.stdout.splitlines()} == {"soap", "rest"}
 
 
 def test_logs_are_json_lines_off_a_terminal(cli_env: dict[str, str]) -> None:
@@ -206,7 +226,7 @@ def test_backup_restore_drill(cli_env: dict[str, str], tmp_path: Path) -> None:
     backup_file = tmp_path / "drill" / "hub.backup"
     assert run(["db", "upgrade"], cli_env).returncode == 0
     assert run(SEED, cli_env).returncode == 0
-    before = run(["demo"], cli_env).stdout
+    before = run(["demo", "--no-producer"], cli_env).stdout
     result = run(["backup", str(backup_file)], cli_env)
     assert result.returncode == 0, result.stderr
     assert backup_file.stat().st_size > 0
@@ -221,14 +241,14 @@ def test_backup_restore_drill(cli_env: dict[str, str], tmp_path: Path) -> None:
     assert run([*SEED, "--append"], cli_env).returncode == 0
     forced = run(["restore", "--force", str(backup_file)], cli_env)
     assert forced.returncode == 0, forced.stderr
-    assert run(["demo"], cli_env).stdout == before
+    assert run(["demo", "--no-producer"], cli_env).stdout == before
 
 
 def test_restore_into_an_empty_database(cli_env: dict[str, str], tmp_path: Path, backend: str) -> None:
     backup_file = tmp_path / "hub.backup"
     assert run(["db", "upgrade"], cli_env).returncode == 0
     assert run(SEED, cli_env).returncode == 0
-    before = run(["demo"], cli_env).stdout
+    before = run(["demo", "--no-producer"], cli_env).stdout
     assert run(["backup", str(backup_file)], cli_env).returncode == 0
     fresh = hub_environment(backend, tmp_path / "fresh-home")
     if backend == "postgresql":
@@ -236,7 +256,9 @@ def test_restore_into_an_empty_database(cli_env: dict[str, str], tmp_path: Path,
         drop_schema(fresh["SANARIP_HUB_DATABASE_SCHEMA"])
     result = run(["restore", str(backup_file)], fresh)
     assert result.returncode == 0, result.stderr
-    assert run(["demo"], fresh).stdout == before.replace(str(tmp_path / "home"), str(tmp_path / "fresh-home"))
+    assert run(["demo", "--no-producer"], fresh).stdout == before.replace(
+        str(tmp_path / "home"), str(tmp_path / "fresh-home")
+    )
 
 
 def test_restore_rejects_a_file_that_is_not_a_backup(cli_env: dict[str, str], tmp_path: Path) -> None:

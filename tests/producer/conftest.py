@@ -12,7 +12,6 @@ import socket
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,8 +21,11 @@ import httpx
 import pytest
 from sqlalchemy import Engine, func, select, text
 
+from adapters.xroad.envelope import request_envelope
+from adapters.xroad.identifiers import ClientId, ServiceId
 from sanarip_hub.config import Settings, load_settings
 from sanarip_hub.producer.agreements import AgreementSpec, store
+from sanarip_hub.producer.contract import NAMESPACE
 from sanarip_hub.storage.engine import make_engine
 from sanarip_hub.storage.models import LedgerEntryRow
 from tests.conftest import BACKENDS, drop_schema, hub_environment
@@ -153,9 +155,6 @@ def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
             drop_schema(settings.database.schema)
 
 
-XROAD = "http://x-road.eu/xsd/xroad.xsd"
-
-
 def envelope(
     service_code: str,
     body: str,
@@ -170,42 +169,17 @@ def envelope(
     extra_headers: str = "",
 ) -> bytes:
     """A request as a security server would forward it (our own, not zeep's, serialisation)."""
-    kind, _, path = client.partition(":")
-    parts = path.split("/")
-    client_xml = "".join(
-        f"<id:{name}>{value}</id:{name}>"
-        for name, value in zip(
-            ("xRoadInstance", "memberClass", "memberCode", "subsystemCode"), parts, strict=False
-        )
+    return request_envelope(
+        ClientId.parse(client),
+        ServiceId(ClientId.parse(provider), service_code, version),
+        body,
+        message_id=message_id,
+        user_id=user_id,
+        issue=issue,
+        protocol_version=protocol,
+        extra_headers=extra_headers,
+        body_namespace=NAMESPACE,
     )
-    service_parts = provider.partition(":")[2].split("/")
-    service_xml = "".join(
-        f"<id:{name}>{value}</id:{name}>"
-        for name, value in zip(
-            ("xRoadInstance", "memberClass", "memberCode", "subsystemCode"), service_parts, strict=False
-        )
-    )
-    service_xml += f"<id:serviceCode>{service_code}</id:serviceCode>"
-    if version:
-        service_xml += f"<id:serviceVersion>{version}</id:serviceVersion>"
-    optional = ""
-    if user_id is not None:
-        optional += f"<xrd:userId>{user_id}</xrd:userId>"
-    if issue is not None:
-        optional += f"<xrd:issue>{issue}</xrd:issue>"
-    return (
-        '<?xml version="1.0" encoding="UTF-8"?>'
-        '<SOAP-ENV:Envelope xmlns:SOAP-ENV="http://schemas.xmlsoap.org/soap/envelope/" '
-        'xmlns:xrd="http://x-road.eu/xsd/xroad.xsd" xmlns:id="http://x-road.eu/xsd/identifiers" '
-        'xmlns:sa="http://sanarip-aimak.gov.kg/xroad/producer/v1">'
-        "<SOAP-ENV:Header>"
-        f'<xrd:client id:objectType="{kind}">{client_xml}</xrd:client>'
-        f'<xrd:service id:objectType="SERVICE">{service_xml}</xrd:service>'
-        f"<xrd:id>{message_id or uuid.uuid4()}</xrd:id>{optional}"
-        f"<xrd:protocolVersion>{protocol}</xrd:protocolVersion>{extra_headers}"
-        "</SOAP-ENV:Header>"
-        f"<SOAP-ENV:Body>{body}</SOAP-ENV:Body></SOAP-ENV:Envelope>"
-    ).encode()
 
 
 def pin_body(service_code: str, pin: str) -> str:

@@ -76,26 +76,6 @@ ALIAS_HOUSEHOLD = (
     .join(PersonPinAlias, PersonPinAlias.person_id == Person.id)
     .where(PersonPinAlias.pin == bindparam("pin"))
 )
-CARD = (
-    select(
-        LsgBody.name_ky,
-        LsgBody.soate_code.label("lsg_soate"),
-        Household.account_no,
-        Household.household_type,
-        Household.updated_at,
-        Household.created_at,
-        Address.soate_code,
-        Address.street,
-        Address.house,
-        Address.flat,
-        Address.text_raw,
-        AteUnit.name_ky.label("settlement"),
-    )
-    .join(LsgBody, LsgBody.id == Household.lsg_id)
-    .join(Address, Address.id == Household.address_id)
-    .join(AteUnit, AteUnit.soate_code == Address.soate_code)
-    .where(Household.id == bindparam("household"))
-)
 MEMBERS = (
     select(
         Person.pin,
@@ -195,6 +175,7 @@ def _household_card(person_filter: Any, lists_in_json: bool = False) -> Any:
             Person.id.label("person_id"),
             Household.id.label("household_id"),
             LsgBody.name_ky,
+            LsgBody.soate_code.label("lsg_soate"),
             Household.account_no,
             Household.household_type,
             Household.updated_at,
@@ -297,37 +278,18 @@ class HubData:
             row = connection.execute(ALIAS_HOUSEHOLD, {"pin": pin}).first()
         return None if row is None else int(row.person_id)
 
-    @staticmethod
-    def _card(connection: Connection, household_id: int) -> dict[str, Any]:
-        row = connection.execute(CARD, {"household": household_id}).one()
-        members = [_member(m) for m in connection.execute(MEMBERS, {"household": household_id})]
-        return {
-            "lsgName": row.name_ky,
-            "lsgSoate": row.lsg_soate,
-            "accountNo": row.account_no,
-            "householdType": row.household_type,
-            "address": {
-                "soate": row.soate_code,
-                "settlement": row.settlement,
-                "street": row.street,
-                "house": row.house,
-                "flat": row.flat,
-                "text": row.text_raw,
-            },
-            "members": members,
-            "updatedAt": row.updated_at or row.created_at,
-        }
-
-    def household_by_pin(self, pin: str) -> Answer:
+    def _card_by_pin(self, pin: str) -> tuple[ResultCode, dict[str, Any]]:
+        """The person's current household card in one round trip (three on SQLite, where a round
+        trip is a function call), or PIN_NOT_FOUND / NO_HOUSEHOLD with an empty card."""
         json_lists = self.json_lists
         with self._read() as connection:
             row = connection.execute(HOUSEHOLD_CARD[json_lists], {"pin": pin}).first()
             if row is None:  # an old or duplicate PIN the registry retired still finds its person
                 row = connection.execute(HOUSEHOLD_CARD_BY_ALIAS[json_lists], {"pin": pin}).first()
             if row is None:
-                return Answer(ResultCode.PIN_NOT_FOUND, subjects=(pin,))
+                return ResultCode.PIN_NOT_FOUND, {}
             if row.household_id is None:
-                return Answer(ResultCode.NO_HOUSEHOLD, subjects=(pin,))
+                return ResultCode.NO_HOUSEHOLD, {}
             if json_lists:
                 members = row.members_json or []
                 for member in members:
@@ -339,6 +301,7 @@ class HubData:
                 livestock = [{"kind": k, "headCount": n} for k, n in connection.execute(LIVESTOCK, key)]
         card: dict[str, Any] = {
             "lsgName": row.name_ky,
+            "lsgSoate": row.lsg_soate,
             "accountNo": row.account_no,
             "householdType": row.household_type,
             "address": {
@@ -364,15 +327,24 @@ class HubData:
                 "gas": row.gas,
                 "electricity": row.electricity,
             }
-        member_pins = tuple(m["pin"] for m in members if m["pin"] and m["pin"] != pin)
-        return Answer(ResultCode.OK, card, (pin,), {"members": member_pins})
+        return ResultCode.OK, card
+
+    @staticmethod
+    def _others(card: dict[str, Any], pin: str) -> tuple[str, ...]:
+        """The household members' PINs other than the one asked about."""
+        return tuple(m["pin"] for m in card["members"] if m["pin"] and m["pin"] != pin)
+
+    def household_by_pin(self, pin: str) -> Answer:
+        code, card = self._card_by_pin(pin)
+        if code is not ResultCode.OK:
+            return Answer(code, subjects=(pin,))
+        card.pop("lsgSoate")
+        return Answer(ResultCode.OK, card, (pin,), {"members": self._others(card, pin)})
 
     def address_fact(self, pin: str) -> Answer:
-        with self._read() as connection:
-            code, household_id = self._household(connection, pin)
-            if household_id is None:
-                return Answer(code, subjects=(pin,))
-            card = self._card(connection, household_id)
+        code, card = self._card_by_pin(pin)
+        if code is not ResultCode.OK:
+            return Answer(code, subjects=(pin,))
         return Answer(
             ResultCode.OK,
             {**card["address"], "accountNo": card["accountNo"], "updatedAt": card["updatedAt"]},
@@ -380,23 +352,19 @@ class HubData:
         )
 
     def family_members(self, pin: str) -> Answer:
-        with self._read() as connection:
-            code, household_id = self._household(connection, pin)
-            if household_id is None:
-                return Answer(code, subjects=(pin,))
-            card = self._card(connection, household_id)
-        member_pins = tuple(m["pin"] for m in card["members"] if m["pin"] and m["pin"] != pin)
-        return Answer(ResultCode.OK, {"members": card["members"]}, (pin,), {"members": member_pins})
+        code, card = self._card_by_pin(pin)
+        if code is not ResultCode.OK:
+            return Answer(code, subjects=(pin,))
+        return Answer(
+            ResultCode.OK, {"members": card["members"]}, (pin,), {"members": self._others(card, pin)}
+        )
 
     def family_composition(self, pin: str) -> Answer:
         """The household card a certificate is made from (the signer adds number and signature)."""
-        with self._read() as connection:
-            code, household_id = self._household(connection, pin)
-            if household_id is None:
-                return Answer(code, subjects=(pin,))
-            card = self._card(connection, household_id)
-        member_pins = tuple(m["pin"] for m in card["members"] if m["pin"] and m["pin"] != pin)
-        return Answer(ResultCode.OK, card, (pin, *member_pins))
+        code, card = self._card_by_pin(pin)
+        if code is not ResultCode.OK:
+            return Answer(code, subjects=(pin,))
+        return Answer(ResultCode.OK, card, (pin, *self._others(card, pin)))
 
     def social_passport_by_pin(self, pin: str) -> Answer:
         with self._read() as connection:

@@ -23,12 +23,6 @@ from sanarip_hub.producer.agreements import (
 log = get_logger("sanarip_hub.cli")
 
 
-def _require_schema(hub: HubContext) -> None:
-    from sanarip_hub.storage.migrate import require_current
-
-    require_current(hub.engine)
-
-
 @click.group()
 def agreements() -> None:
     """Which client subsystem may call which service, for what purpose, receiving which fields."""
@@ -58,7 +52,6 @@ def add(
     no_issue_required: bool,
 ) -> None:
     """Add one agreement."""
-    _require_schema(hub)
     spec = AgreementSpec.from_mapping(
         {
             "number": number,
@@ -71,7 +64,7 @@ def add(
             "require_issue": not no_issue_required,
         }
     )
-    added, _ = store(hub.engine, [spec])
+    added, _ = store(hub.current_engine, [spec])
     log.info("agreement.add", number=spec.number, client=spec.client)
     click.echo(f"agreement {spec.number} added" if added else f"agreement {spec.number} already present")
 
@@ -81,9 +74,8 @@ def add(
 @pass_hub
 def import_command(hub: HubContext, file: Path) -> None:
     """Add every [[agreement]] of a TOML file (all or nothing; re-importing adds nothing)."""
-    _require_schema(hub)
     specs = read_import_file(file)
-    added, unchanged = store(hub.engine, specs)
+    added, unchanged = store(hub.current_engine, specs)
     log.info("agreement.import", file=str(file), added=added, unchanged=unchanged)
     click.echo(f"{added} agreement(s) added, {unchanged} already present")
 
@@ -94,9 +86,8 @@ def import_command(hub: HubContext, file: Path) -> None:
 @pass_hub
 def list_command(hub: HubContext, fmt: str, show_all: bool) -> None:
     """The agreements (in force only, unless --all)."""
-    _require_schema(hub)
     today = date.today()
-    rows = [r for r in list_agreements(hub.engine) if show_all or is_active(r, today)]
+    rows = [r for r in list_agreements(hub.current_engine) if show_all or is_active(r, today)]
     if fmt == "json":
         for r in rows:
             click.echo(
@@ -137,7 +128,6 @@ def list_command(hub: HubContext, fmt: str, show_all: bool) -> None:
 @pass_hub
 def revoke_command(hub: HubContext, number: str, reason: str, by: str | None) -> None:
     """Revoke an agreement: calls under it are refused from the next cache refresh on."""
-    _require_schema(hub)
-    revoke(hub.engine, number, by or getpass.getuser(), reason)
+    revoke(hub.current_engine, number, by or getpass.getuser(), reason)
     log.info("agreement.revoke", number=number)
     click.echo(f"agreement {number} revoked")

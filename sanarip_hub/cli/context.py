@@ -32,6 +32,14 @@ class HubContext:
             self._engine = make_engine(self.settings)
         return self._engine
 
+    @property
+    def current_engine(self) -> Engine:
+        """The engine, after checking the schema is at the newest revision (``db upgrade`` first)."""
+        from sanarip_hub.storage.migrate import require_current
+
+        require_current(self.engine)
+        return self.engine
+
     def close(self) -> None:
         if self._engine is not None:
             self._engine.dispose()

@@ -30,12 +30,9 @@ log = get_logger("sanarip_hub.cli")
 
 
 def _ledger(hub: HubContext) -> Ledger:
-    from sanarip_hub.storage.migrate import require_current
-
-    require_current(hub.engine)
     settings = hub.settings
     return Ledger(
-        hub.engine, load_keys(settings), ledger_origin(settings), settings.ledger.checkpoint_interval
+        hub.current_engine, load_keys(settings), ledger_origin(settings), settings.ledger.checkpoint_interval
     )
 
 
@@ -128,11 +125,8 @@ def verify(hub: HubContext, from_seq: int, bundle: Path | None, public_key: Path
         return
     settings = hub.settings
     verifier = load_verifier(public_key or settings.home_path(settings.ledger.public_key))
-    from sanarip_hub.storage.migrate import require_current
-
-    require_current(hub.engine)
     archive_dir = settings.home_path(settings.ledger.archive_dir)
-    result = verify_ledger(hub.engine, verifier, ledger_origin(settings), from_seq, archive_dir)
+    result = verify_ledger(hub.current_engine, verifier, ledger_origin(settings), from_seq, archive_dir)
     newest = f"; newest checkpoint at size {result.last_checkpoint.size}" if result.last_checkpoint else ""
     log.info("ledger.verified", entries=result.entries, size=result.size, checkpoints=result.checkpoints)
     click.echo(

@@ -94,9 +94,13 @@ def build_app(components: Components) -> Starlette:
             return None
         return await asyncio.wrap_future(components.record(exchange))
 
-    def log_exchange(exchange: Exchange, seq: int | None) -> None:
+    def log_exchange(exchange: Exchange, seq: int | None, fault: tuple[str, str] | None) -> None:
+        """The one structured line per exchange (the ledger entry's seq ties the two together)."""
+        reason, detail = fault if fault is not None else (None, None)
         log.info(
             "exchange",
+            reason=reason,
+            detail=detail,
             channel=exchange.channel.value,
             service=exchange.service_id,
             client=exchange.client_id,
@@ -113,10 +117,8 @@ def build_app(components: Components) -> Starlette:
         try:
             body = await read_body(request, components.max_bytes)
         except BodyTooLarge as too_large:
-            data, _ = soap.fault_bytes(
-                "Client.MessageTooLarge",
-                f"message of {too_large.size} bytes exceeds the limit of {components.max_bytes}",
-            )
+            reason = f"message of {too_large.size} bytes exceeds the limit of {components.max_bytes}"
+            data, detail = soap.fault_bytes("Client.MessageTooLarge", reason)
             reply = Reply(
                 200,
                 data,
@@ -128,6 +130,7 @@ def build_app(components: Components) -> Starlette:
                     request_bytes=too_large.size,
                     response_bytes=len(data),
                 ),
+                fault=(reason, detail),
             )
         else:
             reply = await run(soap.handle, body, request.headers.get("content-type"))
@@ -139,7 +142,7 @@ def build_app(components: Components) -> Starlette:
                 "Server.LoggingFailed", "the exchange could not be recorded; nothing was sent"
             )
             return Response(data, 200, media_type=CONTENT_TYPE)
-        log_exchange(reply.exchange, seq)
+        log_exchange(reply.exchange, seq, reply.fault)
         return Response(reply.body, reply.status, media_type=reply.content_type)
 
     async def rest_call(request: Request) -> Response:
@@ -156,7 +159,7 @@ def build_app(components: Components) -> Starlette:
                 "Server.LoggingFailed", "the exchange could not be recorded; nothing was sent"
             )
             return Response(body, 500, media_type=JSON_TYPE, headers={"x-road-error": "Server.LoggingFailed"})
-        log_exchange(reply.exchange, seq)
+        log_exchange(reply.exchange, seq, reply.fault)
         return Response(reply.body, reply.status, headers=reply.headers)
 
     @lru_cache(maxsize=32)

@@ -44,6 +44,7 @@ class RestReply:
     body: bytes
     headers: dict[str, str]
     exchange: Exchange
+    fault: tuple[str, str] | None = None  # (reason, detail id) for the exchange's log line
 
 
 def error_body(code: str, message: str) -> tuple[bytes, str]:
@@ -80,6 +81,7 @@ class RestEndpoint:
             represented_party=exchange.represented_party and exchange.represented_party[:300],
         )
         status, reply_headers = 200, {"content-type": JSON_TYPE}
+        fault_log: tuple[str, str] | None = None
         try:
             client_header = headers.get("x-road-client")
             if not client_header:
@@ -114,11 +116,12 @@ class RestEndpoint:
             body, detail = error_body(fault.fault_code, fault.message)
             reply_headers["x-road-error"] = fault.fault_code
             exchange = replace(exchange, outcome=fault.fault_code)
-            log.info("producer.fault", fault=fault.fault_code, reason=fault.message, detail=detail)
+            fault_log = (fault.message, detail)
         except Exception:
             status = 500
             body, detail = error_body("Server.InternalError", "internal error")
             log.exception("producer.internal_error", detail=detail)
+            fault_log = ("internal error", detail)
             reply_headers["x-road-error"] = "Server.InternalError"
             exchange = replace(exchange, outcome="Server.InternalError")
         exchange = replace(
@@ -127,7 +130,7 @@ class RestEndpoint:
             response_bytes=len(body),
             duration_ms=int((time.perf_counter() - started) * 1000),
         )
-        return RestReply(status, body, reply_headers, exchange)
+        return RestReply(status, body, reply_headers, exchange, fault_log)
 
 
 def _schema(service: Service) -> dict[str, Any]:

@@ -47,6 +47,7 @@ class Reply:
     body: bytes
     exchange: Exchange
     content_type: str = CONTENT_TYPE
+    fault: tuple[str, str] | None = None  # (reason, detail id) for the exchange's log line
 
 
 def check_content_type(content_type: str | None) -> None:
@@ -119,6 +120,7 @@ class SoapEndpoint:
         started = time.perf_counter()
         # what the ledger will record, filled in as far as the request could be read
         seen: dict[str, Any] = {"service_id": UNPARSED}
+        fault_log: tuple[str, str] | None = None
         envelope = None
         try:
             check_content_type(content_type)
@@ -150,12 +152,13 @@ class SoapEndpoint:
                 seen.update(_salvage(envelope))
             data, detail = self.fault_bytes(fault.fault_code, fault.message)
             outcome = fault.fault_code
-            log.info("producer.fault", fault=fault.fault_code, reason=fault.message, detail=detail)
+            fault_log = (fault.message, detail)
         except Exception:  # never an unhandled error: a fault with an id that finds the traceback
             detail = str(uuid.uuid4())
             log.exception("producer.internal_error", detail=detail)
             data, _ = self.fault_bytes("Server.InternalError", "internal error", detail)
             outcome = "Server.InternalError"
+            fault_log = ("internal error", detail)
         exchange = Exchange(
             Direction.IN,
             Channel.SOAP,
@@ -167,7 +170,7 @@ class SoapEndpoint:
             duration_ms=int((time.perf_counter() - started) * 1000),
             **seen,
         )
-        return Reply(200, data, exchange)  # faults too, as the security server and xrd4j send them
+        return Reply(200, data, exchange, fault=fault_log)  # faults with 200 too, as the SS sends them
 
     @staticmethod
     def fault_bytes(code: str, message: str, detail: str | None = None) -> tuple[bytes, str]:

@@ -3,6 +3,9 @@ keeps serving.  No input produces an unhandled error (``Server.InternalError`` i
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import httpx
 import pytest
 
@@ -147,3 +150,27 @@ def test_after_all_that_the_ledger_verifies(served: Served) -> None:
     settings = served.settings
     result = verify_ledger(served.engine, load_keys(settings).verifier, ledger_origin(settings))
     assert result.size == served.ledger_size()
+
+
+def test_each_exchange_is_one_structured_log_line(served: Served) -> None:
+    log = Path(served.env["SANARIP_HUB_HOME"]) / "server.log"
+    refused = envelope(
+        "householdByPin", pin_body("householdByPin", PIN), protocol="3.1", message_id="log-line-1"
+    )
+    answered = envelope("householdByPin", pin_body("householdByPin", PIN), message_id="log-line-2")
+    post(served, refused)
+    post(served, answered)
+    lines = [
+        json.loads(line) for line in log.read_text(encoding="utf-8").splitlines() if line.startswith("{")
+    ]
+    first = [line for line in lines if line.get("message_id") == "log-line-1"]
+    second = [line for line in lines if line.get("message_id") == "log-line-2"]
+    assert [line["event"] for line in first] == ["exchange"]
+    assert [line["event"] for line in second] == ["exchange"]
+    assert first[0]["outcome"] == "Client.InvalidProtocolVersion"
+    assert "3.1" in first[0]["reason"]
+    assert first[0]["detail"]
+    assert second[0]["outcome"] == "ok"
+    assert second[0]["reason"] is None
+    entry_seqs = {entry.seq for entry in served.last_entries(2)}
+    assert {first[0]["seq"], second[0]["seq"]} == entry_seqs

@@ -174,3 +174,34 @@ def test_each_exchange_is_one_structured_log_line(served: Served) -> None:
     assert second[0]["reason"] is None
     entry_seqs = {entry.seq for entry in served.last_entries(2)}
     assert {first[0]["seq"], second[0]["seq"]} == entry_seqs
+
+
+def test_random_damage_never_reaches_an_unhandled_error(served: Served) -> None:
+    """Seeded mutations of a good request (flipped, dropped and inserted bytes, truncation): each
+    answer is either a normal response or a Client fault, one ledger entry each, never Server.*."""
+    import random
+
+    rng = random.Random(4)
+    before = served.ledger_size()
+    outcomes = set()
+    for _ in range(120):
+        data = bytearray(GOOD)
+        for _ in range(rng.randint(1, 4)):
+            position = rng.randrange(len(data))
+            action = rng.choice(("flip", "drop", "insert", "truncate"))
+            if action == "flip":
+                data[position] ^= 1 << rng.randrange(8)
+            elif action == "drop":
+                del data[position]
+            elif action == "insert":
+                data.insert(position, rng.choice(b"<>&;\"'/:= \x00\xff"))
+            else:
+                del data[position:]
+        response = post(served, bytes(data))
+        assert response.status_code == 200
+        code = fault_code(response)
+        assert code is None or code.startswith("Client."), (code, bytes(data)[:300])
+        outcomes.add(code)
+    assert served.ledger_size() == before + 120
+    assert len(outcomes) > 3  # the mutations really did exercise different refusals
+    served.alive()

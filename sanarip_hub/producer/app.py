@@ -32,13 +32,13 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from adapters.xroad.identifiers import ClientId
+from adapters.xroad.wsdl import render_wsdl, schema_bytes
 from sanarip_hub.config import Settings, load_settings
 from sanarip_hub.ledger.entry import Channel, Direction, Exchange
 from sanarip_hub.log import configure, get_logger
-from sanarip_hub.producer.contract import SERVICE_VERSION, SERVICES
+from sanarip_hub.producer.contract import CONTRACT, SERVICE_VERSION, SERVICES
 from sanarip_hub.producer.rest import JSON_TYPE, RestEndpoint, error_body, openapi_document
 from sanarip_hub.producer.soap import CONTENT_TYPE, UNPARSED, Reply, SoapEndpoint
-from sanarip_hub.producer.wsdl import render_wsdl, schema_bytes
 
 log = get_logger("sanarip_hub.producer")
 DRAIN_LIMIT = 64 * 1024 * 1024  # bytes of an oversized body read and dropped so the client gets its fault
@@ -164,7 +164,7 @@ def build_app(components: Components) -> Starlette:
 
     @lru_cache(maxsize=32)
     def wsdl_for(location: str) -> bytes:
-        return render_wsdl(location)
+        return render_wsdl(CONTRACT, location)
 
     def wsdl_response(request: Request) -> Response:
         location = str(request.url.replace(path="/xroad", query=""))

@@ -13,8 +13,9 @@ the schema allows because every field is optional.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from enum import StrEnum
+
+from adapters.xroad.contract import Contract, Field, Param, Service
 
 NAMESPACE = "http://sanarip-aimak.gov.kg/xroad/producer/v1"
 SERVICE_VERSION = "v1"
@@ -27,47 +28,6 @@ class ResultCode(StrEnum):
     PIN_NOT_FOUND = "PIN_NOT_FOUND"  # no person with this PIN in the household register
     NO_HOUSEHOLD = "NO_HOUSEHOLD"  # the person is known but belongs to no current household
     NOT_FOUND = "NOT_FOUND"  # no object with this key (ENI, SOATE, registration number)
-
-
-@dataclass(frozen=True)
-class Field:
-    """A response element: a scalar of XSD ``type``, a record of ``children``, or a list of them.
-
-    A list is a container element holding repeated ``item`` elements (``members/member``); its
-    value is a list of dicts (records) or of scalars.  Type ``any`` holds a ready XML element (the
-    signed certificate).
-    """
-
-    name: str
-    type: str = "string"
-    children: tuple[Field, ...] = ()
-    item: str | None = None
-
-    @property
-    def is_record(self) -> bool:
-        return bool(self.children) and self.item is None
-
-
-@dataclass(frozen=True)
-class Param:
-    name: str
-    type: str = "string"
-    required: bool = True
-
-
-@dataclass(frozen=True)
-class Service:
-    code: str
-    title: dict[str, str]  # ky, ru, en
-    params: tuple[Param, ...]
-    fields: tuple[Field, ...]
-    personal: bool  # returns personal data: userId (and issue) required, subjects ledgered
-    note: str = ""
-    rest_only: bool = False  # a REST endpoint (``GET /rest/<code>/{pin}``), not a WSDL operation
-    field_names: frozenset[str] = field(init=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "field_names", frozenset(f.name for f in self.fields))
 
 
 def _scalars(*names: str, type: str = "string") -> tuple[Field, ...]:
@@ -302,3 +262,15 @@ REST_SERVICES: tuple[Service, ...] = (
 )
 
 BY_CODE: dict[str, Service] = {service.code: service for service in (*SERVICES, *REST_SERVICES)}
+
+CONTRACT = Contract(
+    name="sanaripaymak",
+    namespace=NAMESPACE,
+    version=SERVICE_VERSION,
+    services=SERVICES,
+    comment=(
+        " Sanarip Aimak X-Road producer (Tunduk subsystem sanaripaymak-service), service version "
+        f"{SERVICE_VERSION}. Generated from sanarip_hub/producer/contract.py; do not edit by hand. "
+    ),
+    result_codes=tuple(code.value for code in ResultCode),
+)

@@ -23,6 +23,7 @@ from typing import Any, Protocol
 
 from sqlalchemy.exc import DBAPIError
 
+from adapters.xroad.contract import Service
 from adapters.xroad.header import XRoadFault
 from adapters.xroad.identifiers import ClientId
 from sanarip_hub.domain.identifiers import InvalidPin, InvalidSoate, parse_pin, parse_soate
@@ -30,7 +31,7 @@ from sanarip_hub.errors import StorageError
 from sanarip_hub.log import get_logger
 from sanarip_hub.producer.agreements import Grant
 from sanarip_hub.producer.certificate import CertificateSigner
-from sanarip_hub.producer.contract import BY_CODE, ResultCode, Service
+from sanarip_hub.producer.contract import BY_CODE, ResultCode
 from sanarip_hub.producer.data import INDICATORS, MAX_PAGE, Answer
 
 log = get_logger("sanarip_hub.producer")

@@ -18,7 +18,7 @@ from typing import Any
 
 from lxml import etree
 
-from sanarip_hub.producer.contract import Field, Service
+from adapters.xroad.contract import Field, Service
 
 
 def scalar_text(value: Any) -> str:

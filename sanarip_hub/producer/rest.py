@@ -23,11 +23,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from adapters.xroad.contract import Service
 from adapters.xroad.header import XRoadFault
 from adapters.xroad.identifiers import ClientId, InvalidIdentifier
 from sanarip_hub.ledger.entry import OK, Channel, Direction, Exchange
 from sanarip_hub.log import get_logger
-from sanarip_hub.producer.contract import REST_SERVICES, ResultCode, Service
+from sanarip_hub.producer.contract import REST_SERVICES, ResultCode
 from sanarip_hub.producer.dispatch import Call, Dispatcher, requested_subjects
 from sanarip_hub.producer.render import to_json
 

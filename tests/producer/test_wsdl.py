@@ -2,21 +2,37 @@
 
 from __future__ import annotations
 
+import pytest
 import zeep
 from lxml import etree
 from xmlschema.extras.wsdl import Wsdl11Document
 
+from adapters.xroad.contract import Contract
 from adapters.xroad.identifiers import check_part
+from adapters.xroad.wsdl import WSDL_DIR, render_wsdl
+from sanarip_hub.contracts import COMMITTED
 from sanarip_hub.producer.contract import NAMESPACE, REST_SERVICES, SERVICES
-from sanarip_hub.producer.wsdl import FILE, render_wsdl
+
+FILE = WSDL_DIR / "sanaripaymak.wsdl"
 
 W = "{http://schemas.xmlsoap.org/wsdl/}"
 XRD = "{http://x-road.eu/xsd/xroad.xsd}"
 SOAP = "{http://schemas.xmlsoap.org/wsdl/soap/}"
 
 
-def test_the_committed_wsdl_is_the_rendering_of_the_contract() -> None:
-    assert FILE.read_bytes() == render_wsdl(), "run: python -m sanarip_hub.producer.wsdl"
+@pytest.mark.parametrize(("file_name", "contract"), COMMITTED.items(), ids=list(COMMITTED))
+def test_each_committed_wsdl_is_the_rendering_of_its_contract(file_name: str, contract: Contract) -> None:
+    assert (WSDL_DIR / file_name).read_bytes() == render_wsdl(contract), (
+        "run: python -m sanarip_hub.contracts"
+    )
+
+
+@pytest.mark.parametrize("file_name", list(COMMITTED))
+def test_zeep_and_xmlschema_load_every_committed_wsdl(file_name: str) -> None:
+    client = zeep.Client(str(WSDL_DIR / file_name))
+    operations = client.service._binding._operations
+    assert set(operations) == {s.code for s in COMMITTED[file_name].services}
+    Wsdl11Document(str(WSDL_DIR / file_name))
 
 
 def test_zeep_loads_it_from_disk_with_every_operation() -> None:

@@ -1,4 +1,4 @@
-"""The producer's WSDL 1.1, rendered from :mod:`sanarip_hub.producer.contract`.
+"""X-Road WSDL 1.1 rendered from a :class:`~adapters.xroad.contract.Contract`.
 
 Shape as PR-MESS Annex C and the security server's WSDL validator expect: document/literal wrapped,
 one part per message referencing an element named after the operation (``…Response`` for the
@@ -6,8 +6,9 @@ output), the X-Road headers bound as ``soap:header`` parts, ``xrd:version`` in t
 ``xrd:title`` in Kyrgyz, Russian and English under each operation's documentation.  Schemas are
 imported from ``schemas/…`` relative to the WSDL, so a client resolves them from the hub.
 
-``wsdl/sanaripaymak.wsdl`` is this rendering with a placeholder address, committed so the contract
-can be read and reviewed without running anything; a test keeps it identical to the rendering.
+The files in ``wsdl/`` are these renderings with a placeholder address, committed so every contract
+can be read and reviewed without running anything (``python -m sanarip_hub.contracts`` regenerates
+them; a test keeps them identical to the rendering).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 
 from lxml import etree
 
-from sanarip_hub.producer.contract import NAMESPACE, SERVICE_VERSION, SERVICES, Field, ResultCode, Service
+from adapters.xroad.contract import Contract, Field, Service
 
 WSDL = "http://schemas.xmlsoap.org/wsdl/"
 SOAP = "http://schemas.xmlsoap.org/wsdl/soap/"
@@ -25,12 +26,10 @@ XS = "http://www.w3.org/2001/XMLSchema"
 XRD = "http://x-road.eu/xsd/xroad.xsd"
 REPR = "http://x-road.eu/xsd/representation.xsd"
 XML_NS = "http://www.w3.org/XML/1998/namespace"
-NSMAP = {"wsdl": WSDL, "soap": SOAP, "xs": XS, "xrd": XRD, "tns": NAMESPACE}
 HEADER_PARTS = ("client", "service", "id", "userId", "issue", "protocolVersion")
 PLACEHOLDER_LOCATION = "http://127.0.0.1:8080/xroad"
-FILE = Path(__file__).resolve().parents[2] / "wsdl" / "sanaripaymak.wsdl"
-SCHEMAS = FILE.parent / "schemas"
-PORT = "sanaripaymakPort"
+WSDL_DIR = Path(__file__).resolve().parents[2] / "wsdl"
+SCHEMAS = WSDL_DIR / "schemas"
 
 
 def _w(parent: Any, tag: str, **attrs: str) -> Any:
@@ -74,19 +73,20 @@ def _record(element: Any, children: tuple[Field, ...]) -> None:
         _field(sequence, child)
 
 
-def _types(definitions: Any) -> None:
+def _types(definitions: Any, contract: Contract) -> None:
     schema = _x(
         _w(definitions, "types"),
         "schema",
-        targetNamespace=NAMESPACE,
+        targetNamespace=contract.namespace,
         elementFormDefault="qualified",
     )
     for namespace, name in ((XRD, "xroad.xsd"), (REPR, "representation.xsd")):
         _x(schema, "import", namespace=namespace, schemaLocation=f"schemas/{name}")
-    codes = _x(_x(schema, "simpleType", name="resultCode"), "restriction", base="xs:string")
-    for code in ResultCode:
-        _x(codes, "enumeration", value=code.value)
-    for service in SERVICES:
+    if contract.result_codes:
+        codes = _x(_x(schema, "simpleType", name="resultCode"), "restriction", base="xs:string")
+        for code in contract.result_codes:
+            _x(codes, "enumeration", value=code)
+    for service in contract.services:
         request = _x(_x(_x(schema, "element", name=service.code), "complexType"), "sequence")
         for param in service.params:
             _x(
@@ -97,7 +97,8 @@ def _types(definitions: Any) -> None:
                 minOccurs="1" if param.required else "0",
             )
         response = _x(_x(_x(schema, "element", name=f"{service.code}Response"), "complexType"), "sequence")
-        _x(response, "element", name="resultCode", type="tns:resultCode")
+        if contract.result_codes:
+            _x(response, "element", name="resultCode", type="tns:resultCode")
         for spec in service.fields:
             _field(response, spec)
 
@@ -119,45 +120,41 @@ def _io(parent: Any, tag: str, name: str) -> None:
         etree.SubElement(io, f"{{{SOAP}}}header", message="tns:requestHeader", part=part, use="literal")
 
 
-def render_wsdl(location: str = PLACEHOLDER_LOCATION) -> bytes:
-    """The WSDL document, with ``soap:address`` set to ``location``."""
+def render_wsdl(contract: Contract, location: str = PLACEHOLDER_LOCATION) -> bytes:
+    """The WSDL document of ``contract``, with ``soap:address`` set to ``location``."""
+    nsmap = {"wsdl": WSDL, "soap": SOAP, "xs": XS, "xrd": XRD, "tns": contract.namespace}
     definitions = etree.Element(
-        f"{{{WSDL}}}definitions", nsmap=NSMAP, targetNamespace=NAMESPACE, name="sanaripaymak"
+        f"{{{WSDL}}}definitions", nsmap=nsmap, targetNamespace=contract.namespace, name=contract.name
     )
-    definitions.addprevious(
-        etree.Comment(
-            " Sanarip Aimak X-Road producer (Tunduk subsystem sanaripaymak-service), service version "
-            f"{SERVICE_VERSION}. Generated from sanarip_hub/producer/contract.py; do not edit by hand. "
-        )
-    )
-    _types(definitions)
+    definitions.addprevious(etree.Comment(contract.comment))
+    _types(definitions, contract)
     header = _w(definitions, "message", name="requestHeader")
     for part in HEADER_PARTS:
         _w(header, "part", name=part, element=f"xrd:{part}")
-    for service in SERVICES:
+    for service in contract.services:
         for name in (service.code, f"{service.code}Response"):
             _w(_w(definitions, "message", name=name), "part", name="body", element=f"tns:{name}")
-    port_type = _w(definitions, "portType", name="sanaripaymakPortType")
-    for service in SERVICES:
+    port_type = _w(definitions, "portType", name=f"{contract.name}PortType")
+    for service in contract.services:
         operation = _w(port_type, "operation", name=service.code)
         _documentation(operation, service)
         _w(operation, "input", name=service.code, message=f"tns:{service.code}")
         _w(operation, "output", name=f"{service.code}Response", message=f"tns:{service.code}Response")
-    binding = _w(definitions, "binding", name="sanaripaymakBinding", type="tns:sanaripaymakPortType")
+    binding = _w(definitions, "binding", name=f"{contract.name}Binding", type=f"tns:{contract.name}PortType")
     etree.SubElement(
         binding, f"{{{SOAP}}}binding", style="document", transport="http://schemas.xmlsoap.org/soap/http"
     )
-    for service in SERVICES:
+    for service in contract.services:
         operation = _w(binding, "operation", name=service.code)
         etree.SubElement(operation, f"{{{SOAP}}}operation", soapAction="", style="document")
-        etree.SubElement(operation, f"{{{XRD}}}version").text = SERVICE_VERSION
+        etree.SubElement(operation, f"{{{XRD}}}version").text = contract.version
         _io(operation, "input", service.code)
         _io(operation, "output", f"{service.code}Response")
     port = _w(
-        _w(definitions, "service", name="sanaripaymakService"),
+        _w(definitions, "service", name=f"{contract.name}Service"),
         "port",
-        name=PORT,
-        binding="tns:sanaripaymakBinding",
+        name=f"{contract.name}Port",
+        binding=f"tns:{contract.name}Binding",
     )
     etree.SubElement(port, f"{{{SOAP}}}address", location=location)
     data: bytes = etree.tostring(
@@ -171,7 +168,3 @@ def schema_bytes(name: str) -> bytes | None:
     if name not in {path.name for path in SCHEMAS.glob("*.xsd")}:
         return None
     return (SCHEMAS / name).read_bytes()
-
-
-if __name__ == "__main__":  # regenerate the committed file: python -m sanarip_hub.producer.wsdl
-    FILE.write_bytes(render_wsdl())

@@ -1,0 +1,88 @@
+"""Our model of the civil registry's Tunduk services (FACTS §2.3 and §9.2).
+
+The real services are ``GOV/70000005/zags-service`` ``zagsDataByPin(pin, datetimeFormat)`` and
+``GOV/70000005/asb-service`` ``asbAddress(pin)``, namespace
+``http://tunduk-seccurity-infocom.x-road.fi/producer`` (sic, as public client code spells it).  Their
+WSDLs are not public: the element names below are the ones public client code reads; types, order
+and optionality are our assumptions.  The registry simulators serve these contracts and the
+consumers call them, so when the real WSDLs arrive, only this file changes.
+"""
+
+from __future__ import annotations
+
+from adapters.xroad.contract import Contract, Field, Param, Service
+
+INFOCOM = "http://tunduk-seccurity-infocom.x-road.fi/producer"
+ADDRESS_PARTS = (
+    "countryId", "regionId", "districtId", "aymakId", "villageId", "streetId",
+    "houseId", "houseTxt", "flatId", "flatTxt", "code", "post",
+)  # fmt: skip
+MODEL_NOTE = "Our model of the real service (FACTS §2.3); field names from public client code."
+
+ZAGS_DATA_BY_PIN = Service(
+    "zagsDataByPin",
+    {
+        "ky": "Жеке номер боюнча жарандык абалдын актылары",
+        "ru": "Данные ЗАГС по ПИН",
+        "en": "Civil-status data by PIN",
+    },
+    (Param("pin"), Param("datetimeFormat", required=False)),
+    (
+        Field("pin"),
+        Field("name"),
+        Field("surname"),
+        Field("patronymic"),
+        Field("gender"),
+        Field("maritalStatus", "int"),
+        Field("nationality"),
+        Field("citizenship"),
+        Field("pinBlocked", "boolean"),
+        Field("pinGenerationDate", "date"),
+        Field("dateOfBirth", "date"),
+        Field("deathDate", "date"),
+    ),
+    personal=True,
+    note=MODEL_NOTE,
+)
+
+ASB_ADDRESS = Service(
+    "asbAddress",
+    {"ky": "Катталган дарек", "ru": "Адрес регистрации (АСБ)", "en": "Registered address"},
+    (Param("pin"),),
+    (
+        Field("error"),
+        Field("address"),
+        Field("dateAction", "dateTime"),
+        Field("dateCreated", "dateTime"),
+        Field(
+            "addressArray",
+            children=tuple(Field(name) for name in ADDRESS_PARTS),
+        ),
+    ),
+    personal=True,
+    note=MODEL_NOTE,
+)
+
+ZAGS_CONTRACT = Contract(
+    name="zagsService",
+    namespace=INFOCOM,
+    version="v1",
+    services=(ZAGS_DATA_BY_PIN,),
+    comment=(
+        " OUR MODEL of the civil registry's Tunduk service GOV/70000005/zags-service (the real WSDL is "
+        "not public; names from public client code, FACTS 2.3). Generated from "
+        "adapters/civil_registry/contract.py; do not edit by hand. "
+    ),
+)
+
+ASB_CONTRACT = Contract(
+    name="asbService",
+    namespace=INFOCOM,
+    version="v1",
+    services=(ASB_ADDRESS,),
+    comment=(
+        " OUR MODEL of the address bureau's Tunduk service GOV/70000005/asb-service (the real WSDL is "
+        "not public; names from public client code, FACTS 2.3). Generated from "
+        "adapters/civil_registry/contract.py; do not edit by hand. "
+    ),
+)

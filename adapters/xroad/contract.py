@@ -1,0 +1,74 @@
+"""Service contracts as data: the declarations a WSDL, a request reader and a response writer share.
+
+A contract names its WSDL, target namespace and service version and lists its services; each service
+declares its request parameters and its response fields.  ``adapters.xroad.wsdl`` renders a contract
+as an X-Road WSDL; the producer and the registry simulators answer from the same declarations, so
+what the WSDL promises and what goes on the wire cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Field:
+    """A response element: a scalar of XSD ``type``, a record of ``children``, or a list of them.
+
+    A list is a container element holding repeated ``item`` elements (``members/member``); its
+    value is a list of dicts (records) or of scalars.  Type ``any`` holds a ready XML element (the
+    signed certificate).
+    """
+
+    name: str
+    type: str = "string"
+    children: tuple[Field, ...] = ()
+    item: str | None = None
+
+    @property
+    def is_record(self) -> bool:
+        return bool(self.children) and self.item is None
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: str = "string"
+    required: bool = True
+
+
+@dataclass(frozen=True)
+class Service:
+    code: str
+    title: dict[str, str]  # ky, ru, en
+    params: tuple[Param, ...]
+    fields: tuple[Field, ...]
+    personal: bool  # returns personal data: userId (and issue) required, subjects ledgered
+    note: str = ""
+    rest_only: bool = False  # a REST endpoint (``GET /rest/<code>/{pin}``), not a WSDL operation
+    field_names: frozenset[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "field_names", frozenset(f.name for f in self.fields))
+
+
+@dataclass(frozen=True)
+class Contract:
+    """One WSDL: its services under one namespace and version.
+
+    ``result_code`` adds the producer's ``resultCode`` convention (an enumeration named by
+    ``result_codes``) as the first element of every response; ``comment`` heads the rendered file.
+    """
+
+    name: str
+    namespace: str
+    version: str
+    services: tuple[Service, ...]
+    comment: str
+    result_codes: tuple[str, ...] = ()
+
+    def service(self, code: str) -> Service:
+        for service in self.services:
+            if service.code == code:
+                return service
+        raise KeyError(code)

@@ -271,3 +271,29 @@ class PropertyEventKind(StrEnum):
     PRIVATISED = "privatised"
     WRITTEN_OFF = "written_off"
     TRANSFERRED = "transferred"
+
+
+class MismatchStatus(StrEnum):
+    """The actualization workflow (regulation clause 22): a flagged difference is handled, never
+    silently overwritten."""
+
+    OPEN = "open"
+    IN_REVIEW = "in_review"
+    ACTUALIZED = "actualized"  # the hub was updated from the registry (old value kept in history)
+    REJECTED = "rejected"  # the hub is right; the reason is recorded
+    ESCALATED = "escalated"  # sent to the data holder (the registry) to correct its record
+
+    @property
+    def is_open(self) -> bool:
+        return self in (MismatchStatus.OPEN, MismatchStatus.IN_REVIEW)
+
+
+class SyncSource(StrEnum):
+    CIVIL_REGISTRY = "civil-registry"
+    TAX = "tax"
+
+
+class SyncRunStatus(StrEnum):
+    RUNNING = "running"
+    COMPLETED = "completed"
+    FAILED = "failed"

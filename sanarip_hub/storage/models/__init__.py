@@ -5,6 +5,7 @@ against the migrations.
 """
 
 from sanarip_hub.storage.base import Base
+from sanarip_hub.storage.models.actualization import Mismatch, MismatchEvent, PersonFieldHistory, SyncRun
 from sanarip_hub.storage.models.agreement import Agreement
 from sanarip_hub.storage.models.household import (
     Address,
@@ -60,8 +61,11 @@ __all__ = [
     "LsgPassport",
     "LsgPassportPopulation",
     "LsgProblem",
+    "Mismatch",
+    "MismatchEvent",
     "MunicipalProperty",
     "Person",
+    "PersonFieldHistory",
     "PersonPinAlias",
     "PropertyEvent",
     "PropertyLease",
@@ -69,4 +73,5 @@ __all__ = [
     "SocialPassport",
     "SocialPassportMember",
     "SocialServiceAccess",
+    "SyncRun",
 ]

@@ -1,0 +1,1 @@
+"""Actualization: registry differences flagged, reviewed and resolved — never silently applied."""

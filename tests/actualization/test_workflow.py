@@ -1,0 +1,111 @@
+"""The actualization workflow on SQLite and PostgreSQL: idempotent flags, moves with history."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import func, insert, select, text
+from sqlalchemy.exc import IntegrityError
+
+from sanarip_hub.actualization.workflow import ActualizationError, Flagged, flag, move
+from sanarip_hub.domain.codes import MismatchStatus, SyncSource
+from sanarip_hub.storage.models import Mismatch, MismatchEvent, Person, PersonFieldHistory
+from sanarip_hub.synthetic.seed import seed_country
+from tests.conftest import HubDb
+
+CIVIL = SyncSource.CIVIL_REGISTRY
+
+
+@pytest.fixture
+def person(hub_db: HubDb) -> tuple[HubDb, int]:
+    seed_country(hub_db.engine, 5, 1, 3, workers=1)
+    with hub_db.engine.connect() as connection:
+        person_id = connection.execute(select(func.min(Person.id))).scalar_one()
+    return hub_db, person_id
+
+
+def flag_birth_date(db: HubDb, person_id: int, registry: str = "1980-05-17") -> Flagged:
+    with db.engine.begin() as connection:
+        return flag(
+            connection,
+            person_id=person_id,
+            field="birth_date",
+            source=CIVIL,
+            hub_value="1980-05-18",
+            registry_value=registry,
+            message_id="m-1",
+            run_id=None,
+        )
+
+
+def count(db: HubDb, model: type) -> int:
+    with db.engine.connect() as connection:
+        return int(connection.execute(select(func.count()).select_from(model)).scalar_one())
+
+
+def test_flagging_is_idempotent_per_person_field_and_source(person: tuple[HubDb, int]) -> None:
+    db, person_id = person
+    assert flag_birth_date(db, person_id) is Flagged.NEW
+    assert flag_birth_date(db, person_id) is Flagged.UNCHANGED
+    assert flag_birth_date(db, person_id, "1980-05-16") is Flagged.UPDATED
+    assert count(db, Mismatch) == 1
+    assert count(db, MismatchEvent) == 1
+
+
+def test_the_database_itself_refuses_a_second_open_flag(person: tuple[HubDb, int]) -> None:
+    db, person_id = person
+    flag_birth_date(db, person_id)
+    with pytest.raises(IntegrityError), db.engine.begin() as connection:
+        connection.execute(
+            insert(Mismatch.__table__).values(  # type: ignore[arg-type]
+                person_id=person_id, field="birth_date", source=CIVIL, detected_at=func.now(),
+                status=MismatchStatus.IN_REVIEW, status_at=func.now(),
+            )
+        )  # fmt: skip
+
+
+def test_actualizing_updates_the_person_and_keeps_the_old_value(person: tuple[HubDb, int]) -> None:
+    db, person_id = person
+    with db.engine.connect() as connection:
+        old = connection.execute(select(Person.birth_date).where(Person.id == person_id)).scalar_one()
+    flag_birth_date(db, person_id)
+    with db.engine.connect() as connection:
+        mismatch_id = connection.execute(select(Mismatch.id)).scalar_one()
+    move(db.engine, mismatch_id, MismatchStatus.IN_REVIEW, "clerk-7")
+    resolution = move(db.engine, mismatch_id, MismatchStatus.ACTUALIZED, "clerk-7", "birth act checked")
+    assert resolution.changed_field == "birth_date"
+    with db.engine.connect() as connection:
+        assert connection.execute(
+            select(Person.birth_date).where(Person.id == person_id)
+        ).scalar_one() == date(1980, 5, 17)
+        history = connection.execute(select(PersonFieldHistory)).one()
+        events = connection.execute(
+            select(MismatchEvent.from_status, MismatchEvent.to_status, MismatchEvent.actor).order_by(
+                MismatchEvent.id
+            )
+        ).all()
+    assert (history.old_value, history.new_value, history.actor) == (old.isoformat(), "1980-05-17", "clerk-7")
+    assert [(e.from_status, e.to_status) for e in events] == [
+        (None, "open"), ("open", "in_review"), ("in_review", "actualized")
+    ]  # fmt: skip
+    # a resolved flag no longer blocks a new one for a later difference
+    assert flag_birth_date(db, person_id, "1980-05-19") is Flagged.NEW
+
+
+def test_rejecting_and_escalating_need_a_reason_and_closed_flags_stay_closed(
+    person: tuple[HubDb, int],
+) -> None:
+    db, person_id = person
+    flag_birth_date(db, person_id)
+    with db.engine.connect() as connection:
+        mismatch_id = connection.execute(select(Mismatch.id)).scalar_one()
+    with pytest.raises(ActualizationError, match="needs a reason"):
+        move(db.engine, mismatch_id, MismatchStatus.REJECTED, "clerk-7")
+    move(db.engine, mismatch_id, MismatchStatus.REJECTED, "clerk-7", "the book entry was checked in person")
+    with pytest.raises(ActualizationError, match="is rejected; it cannot become actualized"):
+        move(db.engine, mismatch_id, MismatchStatus.ACTUALIZED, "clerk-7")
+    with pytest.raises(ActualizationError, match="no mismatch 999999"):
+        move(db.engine, 999999, MismatchStatus.IN_REVIEW, "clerk-7")
+    with db.engine.connect() as connection:
+        assert connection.execute(text("select count(*) from person_field_history")).scalar_one() == 0

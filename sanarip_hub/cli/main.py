@@ -20,6 +20,7 @@ from sanarip_hub.cli.demo import demo
 from sanarip_hub.cli.ledger import keys, ledger
 from sanarip_hub.cli.seed import seed
 from sanarip_hub.cli.serve import serve
+from sanarip_hub.cli.simulate import simulate
 from sanarip_hub.errors import HubError
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -60,6 +61,7 @@ cli.add_command(keys)
 cli.add_command(ledger)
 cli.add_command(agreements)
 cli.add_command(serve)
+cli.add_command(simulate)
 
 
 def main(argv: list[str] | None = None) -> None:

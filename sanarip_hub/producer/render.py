@@ -70,14 +70,15 @@ def _text_record(parts: list[str], prefix: str, children: tuple[Field, ...], val
 
 def xml_text(
     service: Service,
-    result_code: str,
+    result_code: str | None,
     values: dict[str, Any],
     granted: frozenset[str] | None,
     prefix: str | None,
 ) -> str:
-    """The content of a ``…Response`` wrapper whose namespace is bound to ``prefix`` (None: default)."""
+    """The content of a ``…Response`` wrapper whose namespace is bound to ``prefix`` (None: default);
+    ``result_code`` None for contracts without the producer's resultCode convention."""
     qualifier = f"{prefix}:" if prefix else ""
-    parts = [f"<{qualifier}resultCode>{result_code}</{qualifier}resultCode>"]
+    parts = [f"<{qualifier}resultCode>{result_code}</{qualifier}resultCode>"] if result_code else []
     for spec in granted_fields(service, granted):
         value = values.get(spec.name)
         if value is not None:

@@ -1,0 +1,257 @@
+"""What the simulated registries know: the hub's people, with labelled discrepancies injected.
+
+Every decision is a pure function of ``(seed, PIN)`` (a SHA-256 of both), so records need not be
+kept in memory: the same request always gets the same answer, and the ground truth can be listed
+once at start-up by walking the people.  A ``rate`` share of people carry one *real* discrepancy
+(FACTS §10), which reconciliation must flag; another share carry only *spelling noise* (Latin or
+Russian-letter spellings of the same name, another date format), which it must not.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, select
+
+from sanarip_hub.storage.models import Address, Household, HouseholdMember, Person
+
+# (kind, registry field, hub field, weight)
+KINDS: tuple[tuple[str, str, str, int], ...] = (
+    ("birth_date_typo", "dateOfBirth", "birth_date", 25),
+    ("surname_changed", "surname", "surname", 20),
+    ("deceased", "deathDate", "death_date", 8),
+    ("pin_blocked", "pinBlocked", "pin_status", 5),
+    ("pin_unknown", "pin", "pin", 5),
+    ("moved_away", "address", "address", 25),
+    ("business_registered", "TIN", "business", 12),
+)
+NOISE_RATE = 0.2
+_LATIN_LETTERS = {
+        "А": "A",
+        "Б": "B",
+        "В": "V",
+        "Г": "G",
+        "Д": "D",
+        "Е": "E",
+        "Ё": "Yo",
+        "Ж": "Zh",
+        "З": "Z",
+        "И": "I",
+        "Й": "Y",
+        "К": "K",
+        "Л": "L",
+        "М": "M",
+        "Н": "N",
+        "Ң": "Ng",
+        "О": "O",
+        "Ө": "Ö",
+        "П": "P",
+        "Р": "R",
+        "С": "S",
+        "Т": "T",
+        "У": "U",
+        "Ү": "Ü",
+        "Ф": "F",
+        "Х": "Kh",
+        "Ц": "Ts",
+        "Ч": "Ch",
+        "Ш": "Sh",
+        "Щ": "Sh",
+        "Ъ": "",
+        "Ы": "Y",
+        "Ь": "",
+        "Э": "E",
+        "Ю": "Yu",
+        "Я": "Ya",
+    }  # fmt: skip
+_LATIN = str.maketrans(_LATIN_LETTERS)
+
+
+def latin(text: str) -> str:
+    """A passport-style Latin spelling (Жээнбеков → Zheenbekov)."""
+    return text.upper().translate(_LATIN).title()
+
+
+@dataclass(frozen=True)
+class Discrepancy:
+    pin: str
+    kind: str
+    field: str  # the registry field that differs
+    hub_field: str
+    hub_value: str | None
+    registry_value: str | None
+
+    def label(self) -> dict[str, Any]:
+        return {
+            "pin": self.pin,
+            "field": self.hub_field,
+            "registry_field": self.field,
+            "kind": self.kind,
+            "hub_value": self.hub_value,
+            "registry_value": self.registry_value,
+        }
+
+
+def _dice(seed: int, pin: str) -> bytes:
+    return hashlib.sha256(f"{seed}:{pin}".encode()).digest()
+
+
+def _unit(data: bytes, offset: int) -> float:
+    return int.from_bytes(data[offset : offset + 4], "big") / 2**32
+
+
+class RegistryData:
+    """The hub's people as the civil registry and the tax service would report them."""
+
+    def __init__(self, engine: Engine, rate: float, seed: int) -> None:
+        self.engine = engine
+        self.rate = rate
+        self.seed = seed
+
+    def _person(self, pin: str) -> Any:
+        with self.engine.connect() as connection:
+            return connection.execute(
+                select(Person, Address.soate_code, Address.house, Address.flat, Address.text_raw)
+                .outerjoin(
+                    HouseholdMember,
+                    (HouseholdMember.person_id == Person.id) & HouseholdMember.member_to.is_(None),
+                )
+                .outerjoin(Household, Household.id == HouseholdMember.household_id)
+                .outerjoin(Address, Address.id == Household.address_id)
+                .where(Person.pin == pin)
+                .limit(1)
+            ).first()
+
+    def discrepancy(self, row: Any) -> Discrepancy | None:
+        dice = _dice(self.seed, row.pin)
+        if _unit(dice, 0) >= self.rate:
+            return None
+        point = _unit(dice, 4) * sum(weight for *_, weight in KINDS)
+        index = 0
+        while point >= KINDS[index][3] and index < len(KINDS) - 1:
+            point -= KINDS[index][3]
+            index += 1
+        kind, field, hub_field, _ = KINDS[index]
+        if kind == "birth_date_typo":
+            shift = 1 + int(_unit(dice, 8) * 27)
+            wrong = row.birth_date + timedelta(days=shift if row.birth_date.day <= 14 else -shift)
+            return Discrepancy(row.pin, kind, field, hub_field, row.birth_date.isoformat(), wrong.isoformat())
+        if kind == "surname_changed":
+            return Discrepancy(
+                row.pin, kind, field, hub_field, row.surname, "Осмонова" if row.gender == "F" else "Осмонов"
+            )
+        if kind == "deceased":
+            if row.death_date is not None:
+                return None
+            return Discrepancy(
+                row.pin,
+                kind,
+                field,
+                hub_field,
+                None,
+                (date(2026, 1, 1) + timedelta(days=int(_unit(dice, 8) * 300))).isoformat(),
+            )
+        if kind == "pin_blocked":
+            return Discrepancy(row.pin, kind, field, hub_field, row.pin_status, "true")
+        if kind == "pin_unknown":
+            return Discrepancy(row.pin, kind, field, hub_field, row.pin, None)
+        if kind == "moved_away":
+            if row.soate_code is None:
+                return None
+            return Discrepancy(row.pin, kind, field, hub_field, row.soate_code, "41711000000000")
+        return Discrepancy(row.pin, kind, field, hub_field, None, row.pin)  # business_registered
+
+    def noisy(self, pin: str) -> bool:
+        return _unit(_dice(self.seed, pin), 12) < NOISE_RATE
+
+    def zags(self, pin: str) -> dict[str, Any] | None:
+        row = self._person(pin)
+        if row is None:
+            return None
+        found = self.discrepancy(row)
+        kind = found.kind if found else None
+        if kind == "pin_unknown":
+            return None
+        noisy = self.noisy(pin)
+        surname = (
+            (found.registry_value or row.surname) if kind == "surname_changed" and found else row.surname
+        )
+        record = {
+            "pin": row.pin,
+            "name": latin(row.given_name) if noisy else row.given_name,
+            "surname": latin(surname) if noisy else surname,
+            "patronymic": row.patronymic,
+            "gender": row.gender,
+            "maritalStatus": row.marital_status,
+            "nationality": row.nationality,
+            "citizenship": row.citizenship,
+            "pinBlocked": kind == "pin_blocked" or row.pin_status == "blocked",
+            "pinGenerationDate": row.birth_date,
+            "dateOfBirth": date.fromisoformat(found.registry_value)
+            if kind == "birth_date_typo" and found and found.registry_value
+            else row.birth_date,
+            "deathDate": date.fromisoformat(found.registry_value)
+            if kind == "deceased" and found and found.registry_value
+            else row.death_date,
+        }
+        return record
+
+    def asb(self, pin: str) -> dict[str, Any] | None:
+        row = self._person(pin)
+        if row is None or row.soate_code is None:
+            return None
+        found = self.discrepancy(row)
+        if found is not None and found.kind == "pin_unknown":
+            return None
+        moved = found is not None and found.kind == "moved_away"
+        return {
+            "address": "Бишкек ш." if moved else row.text_raw,
+            "addressArray": {
+                "code": "41711000000000" if moved else row.soate_code,
+                "houseTxt": None if moved else row.house,
+                "flatTxt": None if moved else row.flat,
+            },
+        }
+
+    def gns(self, tin: str) -> dict[str, Any] | None:
+        row = self._person(tin)
+        if row is None:
+            return None
+        found = self.discrepancy(row)
+        if found is None or found.kind != "business_registered":
+            return None
+        return {
+            "TIN": tin,
+            "FullName": f"ИП {row.surname} {row.given_name}",
+            "RayonCode": (row.soate_code or "41700000000000")[:8],
+            "TaxActiveDate": date(2026, 6, 1),
+            "TaxTypeCode": "patent",
+            "Farm": False,
+        }
+
+    def truth(self) -> Iterator[Discrepancy]:
+        """Every injected discrepancy, in PIN order (what --truth writes)."""
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                select(Person, Address.soate_code, Address.house, Address.flat, Address.text_raw)
+                .outerjoin(
+                    HouseholdMember,
+                    (HouseholdMember.person_id == Person.id) & HouseholdMember.member_to.is_(None),
+                )
+                .outerjoin(Household, Household.id == HouseholdMember.household_id)
+                .outerjoin(Address, Address.id == Household.address_id)
+                .where(Person.pin.is_not(None))
+                .order_by(Person.pin)
+            )
+            seen = set()
+            for row in rows:
+                if row.pin in seen:
+                    continue
+                seen.add(row.pin)
+                found = self.discrepancy(row)
+                if found is not None:
+                    yield found

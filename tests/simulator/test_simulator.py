@@ -1,0 +1,181 @@
+"""The registry simulators as a consumer sees them: a real provider on loopback, called with zeep
+from our model WSDLs, answering with the labelled discrepancies of --truth, and injecting faults."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import zeep
+from zeep.exceptions import Fault
+
+from adapters.xroad.wsdl import WSDL_DIR
+from tests.producer.conftest import HUB, free_port, prepared_home, run_hub
+
+HUB_CLIENT = {
+    "objectType": "SUBSYSTEM", "xRoadInstance": "central-server", "memberClass": "GOV",
+    "memberCode": "70000050", "subsystemCode": "sanaripaymak-service",
+}  # fmt: skip
+
+
+@dataclass
+class Simulator:
+    url: str
+    truth: list[dict[str, Any]]
+    process: subprocess.Popen[bytes]
+
+
+def launch(env: dict[str, str], truth: Path, *extra: str) -> tuple[str, subprocess.Popen[bytes]]:
+    port = free_port()
+    log = (Path(env["SANARIP_HUB_HOME"]) / "simulator.log").open("ab")
+    process = subprocess.Popen(
+        [*HUB, "simulate", "--port", str(port), "--truth", str(truth), *extra],
+        env={**os.environ, **env},
+        stdout=log,
+        stderr=log,
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(150):
+        try:
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                return url, process
+        except httpx.TransportError:
+            time.sleep(0.1)
+    raise AssertionError("simulator did not start")
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    return prepared_home("sqlite", tmp_path_factory.mktemp("simulator"))
+
+
+@pytest.fixture(scope="module")
+def simulator(home: dict[str, str]) -> Iterator[Simulator]:
+    truth = Path(home["SANARIP_HUB_HOME"]) / "truth.jsonl"
+    url, process = launch(home, truth, "--discrepancy-rate", "0.5", "--seed", "9")
+    labels = [json.loads(line) for line in truth.read_text(encoding="utf-8").splitlines()]
+    try:
+        yield Simulator(url, labels, process)
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def client(url: str, wsdl: str) -> Any:
+    zeep_client = zeep.Client(str(WSDL_DIR / wsdl))
+    binding = next(iter(zeep_client.wsdl.bindings))
+    return zeep_client.create_service(binding, f"{url}/")
+
+
+def headers(member: str, subsystem: str, code: str) -> dict[str, Any]:
+    return {
+        "client": HUB_CLIENT,
+        "service": {
+            "objectType": "SERVICE",
+            "xRoadInstance": "central-server",
+            "memberClass": "GOV",
+            "memberCode": member,
+            "subsystemCode": subsystem,
+            "serviceCode": code,
+            "serviceVersion": "v1",
+        },
+        "id": "sim-1",
+        "userId": "reconciliation",
+        "issue": "nightly",
+        "protocolVersion": "4.0",
+    }
+
+
+def label(simulator: Simulator, kind: str) -> dict[str, Any]:
+    return next(item for item in simulator.truth if item["kind"] == kind)
+
+
+def test_truth_labels_have_pin_and_field_and_cover_every_kind(simulator: Simulator) -> None:
+    kinds = {item["kind"] for item in simulator.truth}
+    assert kinds == {
+        "birth_date_typo", "surname_changed", "deceased", "pin_blocked", "pin_unknown", "moved_away",
+        "business_registered",
+    }  # fmt: skip
+    assert all(item["pin"] and item["field"] for item in simulator.truth)
+
+
+def test_the_civil_registry_answers_with_the_injected_differences(simulator: Simulator) -> None:
+    zags = client(simulator.url, "zags-service.wsdl")
+    typo = label(simulator, "birth_date_typo")
+    reply = zags.zagsDataByPin(
+        pin=typo["pin"], _soapheaders=headers("70000005", "zags-service", "zagsDataByPin")
+    )
+    assert reply.header.id == "sim-1"
+    assert reply.body.dateOfBirth.isoformat() == typo["registry_value"] != typo["hub_value"]
+    unknown = label(simulator, "pin_unknown")
+    reply = zags.zagsDataByPin(
+        pin=unknown["pin"], _soapheaders=headers("70000005", "zags-service", "zagsDataByPin")
+    )
+    assert reply.body.pin is None
+    deceased = label(simulator, "deceased")
+    reply = zags.zagsDataByPin(
+        pin=deceased["pin"], _soapheaders=headers("70000005", "zags-service", "zagsDataByPin")
+    )
+    assert reply.body.deathDate.isoformat() == deceased["registry_value"]
+
+
+def test_the_address_bureau_and_the_tax_service(simulator: Simulator) -> None:
+    asb = client(simulator.url, "asb-service.wsdl")
+    moved = label(simulator, "moved_away")
+    reply = asb.asbAddress(pin=moved["pin"], _soapheaders=headers("70000005", "asb-service", "asbAddress"))
+    assert reply.body.addressArray.code == moved["registry_value"]
+    gns = client(simulator.url, "gns-service.wsdl")
+    business = label(simulator, "business_registered")
+    code = "tpDataByINNforBusinessActivity"
+    reply = gns.tpDataByINNforBusinessActivity(
+        TIN=business["pin"], _soapheaders=headers("70000002", "gns-service", code)
+    )
+    assert business["pin"] == reply.body.TIN
+    quiet = label(simulator, "moved_away")["pin"]
+    reply = gns.tpDataByINNforBusinessActivity(
+        TIN=quiet, _soapheaders=headers("70000002", "gns-service", code)
+    )
+    assert reply.body.TIN is None
+
+
+def test_the_same_seed_gives_the_same_truth(home: dict[str, str], simulator: Simulator) -> None:
+    truth = Path(home["SANARIP_HUB_HOME"]) / "truth-again.jsonl"
+    _url, process = launch(home, truth, "--discrepancy-rate", "0.5", "--seed", "9")
+    process.terminate()
+    process.wait(timeout=20)
+    assert [json.loads(line) for line in truth.read_text(encoding="utf-8").splitlines()] == simulator.truth
+
+
+def test_injected_faults_in_both_code_spellings_and_http_500(home: dict[str, str], tmp_path: Path) -> None:
+    for spec, expected in (
+        ("fault=Server.ServerProxy.ServiceFailed@1", "Server.ServerProxy.ServiceFailed"),
+        ("fault=server.serverproxy.service_failed@1", "server.serverproxy.service_failed"),
+    ):
+        url, process = launch(home, tmp_path / "t.jsonl", "--faults", spec)
+        try:
+            zags = client(url, "zags-service.wsdl")
+            with pytest.raises(Fault) as caught:
+                zags.zagsDataByPin(
+                    pin="21212199999999", _soapheaders=headers("70000005", "zags-service", "zagsDataByPin")
+                )
+            assert caught.value.code == expected
+        finally:
+            process.terminate()
+            process.wait(timeout=20)
+    url, process = launch(home, tmp_path / "t.jsonl", "--faults", "http500@1")
+    try:
+        assert httpx.post(f"{url}/", content=b"<x/>").status_code == 500
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+    bad = run_hub(home, "simulate", "--port", "1", "--faults", "explode@1", check=False)
+    assert bad.returncode == 2
+    assert "unknown fault kind 'explode'" in bad.stderr

@@ -32,7 +32,7 @@ _CYRILLIC = {
 _LATIN = {"Ü": "U", "Ö": "O", "Ñ": "N", "Ç": "CH", "Ş": "SH", "Ğ": "G", "I": "I", "İ": "I"}
 _TABLE = str.maketrans({**_CYRILLIC, **_LATIN})
 # digraphs that several conventions spell differently, in the order they must be unified
-_DIGRAPHS = (("ZH", "J"), ("DJ", "J"), ("KH", "H"), ("NG", "N"), ("UE", "U"), ("OE", "O"), ("YU", "IU"))
+_DIGRAPHS = (("ZH", "J"), ("DJ", "J"), ("KH", "H"), ("UE", "U"), ("OE", "O"), ("YO", "E"), ("YU", "IU"))
 _NOT_LETTER = re.compile(r"[^A-Z]+")
 _DOUBLE = re.compile(r"([AEIOUY])\1+")
 
@@ -48,6 +48,8 @@ def skeleton(word: str) -> str:
     text = _NOT_LETTER.sub("", text.encode("ascii", "ignore").decode("ascii"))
     for old, new in _DIGRAPHS:
         text = text.replace(old, new)
+    while "NG" in text:  # ң is N, NG or Ñ; Чыңгыз is Chyngyz or Chynggyz: fold until none is left
+        text = text.replace("NG", "N")
     text = text.replace("Y", "I") if "Y" in text and not text.startswith("Y") else text
     return _DOUBLE.sub(r"\1", text)
 

@@ -21,6 +21,7 @@ from sanarip_hub.cli.ledger import keys, ledger
 from sanarip_hub.cli.seed import seed
 from sanarip_hub.cli.serve import serve
 from sanarip_hub.cli.simulate import simulate
+from sanarip_hub.cli.sync import mismatches, sync
 from sanarip_hub.errors import HubError
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -62,6 +63,8 @@ cli.add_command(ledger)
 cli.add_command(agreements)
 cli.add_command(serve)
 cli.add_command(simulate)
+cli.add_command(sync)
+cli.add_command(mismatches)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -30,6 +30,12 @@ SAME_WORD = [
     ("  асанов ", "АСАНОВ"),
     ("Айгүл", "Aigul"),
     ("Айгүл", "Aygul"),
+    ("Чыңгыз", "Chynggyz"),
+    ("Чыңгыз", "Chyngyz"),
+    ("Семёнов", "Semyonov"),
+    ("Алёна", "Alyona"),
+    ("Бахтиёрова", "Bakhtiyorova"),
+    ("Артём", "Artyom"),
 ]
 
 DIFFERENT_WORD = [

@@ -1,0 +1,176 @@
+"""``sanarip-hub sync run …`` and ``sanarip-hub mismatches list|show|resolve``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+from sqlalchemy import func, select
+
+from sanarip_hub.cli.context import HubContext, pass_hub
+from sanarip_hub.domain.codes import MismatchStatus, SyncSource
+
+
+def checker_for(hub: HubContext, source: SyncSource) -> object:
+    from adapters.xroad.consumer import CircuitBreaker, RegistryConsumer
+    from adapters.xroad.identifiers import ClientId, ServiceId
+    from adapters.xroad.wsdl import WSDL_DIR
+    from sync_jobs.reconcile import Checker
+
+    settings = hub.settings
+    client = ClientId.parse(settings.xroad.subsystem)
+    wsdls = {
+        "civil_registry": "zags-service.wsdl",
+        "address_bureau": "asb-service.wsdl",
+        "tax": "gns-service.wsdl",
+    }
+    names = ("civil_registry", "address_bureau") if source is SyncSource.CIVIL_REGISTRY else ("tax",)
+    breaker = CircuitBreaker()
+    consumers = {
+        name: RegistryConsumer(
+            Path(WSDL_DIR / wsdls[name]),
+            ServiceId.parse(getattr(settings.consumers, name)),
+            client,
+            settings.xroad.security_server_url.rstrip("/") + "/",
+            timeout=settings.xroad.timeout,
+            breaker=breaker,
+        )
+        for name in names
+    }
+    return Checker(source, consumers, str(client))
+
+
+@click.group()
+def sync() -> None:
+    """Reconciliation with the civil registry and the tax service."""
+
+
+@sync.command("run")
+@click.argument("source", type=click.Choice([s.value for s in SyncSource]))
+@click.option("--lsg", "lsg_soate", help="Only the people of this LSG body (СОАТЕ code).")
+@click.option("--limit", type=click.IntRange(min=1), help="Check at most this many people.")
+@pass_hub
+def run_command(hub: HubContext, source: str, lsg_soate: str | None, limit: int | None) -> None:
+    """Run (or resume an interrupted) reconciliation; differences become open mismatches."""
+    from sanarip_hub.cli.progress import progress_bar
+    from sanarip_hub.ledger.keys import ledger_origin, load_keys
+    from sanarip_hub.ledger.store import Ledger
+    from sync_jobs.reconcile import Checker, lsg_id_of, run_sync
+
+    engine = hub.current_engine
+    settings = hub.settings
+    lsg_id = None
+    if lsg_soate:
+        try:
+            lsg_id = lsg_id_of(engine, lsg_soate)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--lsg") from None
+    checker = checker_for(hub, SyncSource(source))
+    assert isinstance(checker, Checker)
+    ledger = Ledger(engine, load_keys(settings), ledger_origin(settings), settings.ledger.checkpoint_interval)
+    from sanarip_hub.storage.models import Person
+
+    with engine.connect() as connection:
+        total = connection.execute(select(func.count()).where(Person.pin.is_not(None))).scalar_one()
+    with progress_bar(f"reconciling with {source}", limit or total) as advance:
+        report = run_sync(
+            engine, ledger, checker, lsg_id=lsg_id, limit=limit,
+            concurrency=settings.limits.sync_concurrency, progress=advance,
+        )  # fmt: skip
+    click.echo(
+        f"run {report.run_id}{' (resumed)' if report.resumed else ''}: checked {report.checked}, "
+        f"matched {report.matched}, mismatched {report.mismatched}, failed {report.failed}, "
+        f"new flags {report.new_flags}, {report.duration_ms / 1000:.1f} s"
+    )
+
+
+@click.group()
+def mismatches() -> None:
+    """The actualization queue: differences the registries report."""
+
+
+@mismatches.command("list")
+@click.option("--status", type=click.Choice([s.value for s in MismatchStatus]), help="Only this status.")
+@click.option("--source", type=click.Choice([s.value for s in SyncSource]))
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@click.option("--limit", type=click.IntRange(min=1), default=1000, show_default=True)
+@pass_hub
+def list_command(hub: HubContext, status: str | None, source: str | None, fmt: str, limit: int) -> None:
+    """List mismatches (JSON Lines with --format json: pin, field, source, status, values)."""
+    from sanarip_hub.storage.models import Mismatch, Person
+
+    query = (
+        select(Mismatch, Person.pin)
+        .join(Person, Person.id == Mismatch.person_id)
+        .order_by(Mismatch.id)
+        .limit(limit)
+    )
+    if status:
+        query = query.where(Mismatch.status == status)
+    if source:
+        query = query.where(Mismatch.source == source)
+    with hub.current_engine.connect() as connection:
+        rows = list(connection.execute(query))
+    for row in rows:
+        item = {
+            "id": row.id, "pin": row.pin, "field": row.field, "source": row.source, "status": row.status,
+            "hub_value": row.hub_value, "registry_value": row.registry_value, "message_id": row.message_id,
+            "detected_at": row.detected_at.isoformat(),
+        }  # fmt: skip
+        if fmt == "json":
+            click.echo(json.dumps(item, ensure_ascii=False))
+        else:
+            click.echo(
+                f"{row.id:>6} {row.status:<11} {row.pin} {row.field:<12} {row.source:<15} "
+                f"hub={row.hub_value!s:<16} registry={row.registry_value!s}"
+            )
+
+
+@mismatches.command("show")
+@click.argument("mismatch_id", type=int)
+@pass_hub
+def show_command(hub: HubContext, mismatch_id: int) -> None:
+    """One mismatch with its history."""
+    from sanarip_hub.actualization.workflow import ActualizationError
+    from sanarip_hub.storage.models import Mismatch, MismatchEvent, Person
+
+    with hub.current_engine.connect() as connection:
+        row = connection.execute(
+            select(Mismatch, Person.pin)
+            .join(Person, Person.id == Mismatch.person_id)
+            .where(Mismatch.id == mismatch_id)
+        ).first()
+        if row is None:
+            raise ActualizationError(f"no mismatch {mismatch_id}")
+        events = list(
+            connection.execute(
+                select(MismatchEvent)
+                .where(MismatchEvent.mismatch_id == mismatch_id)
+                .order_by(MismatchEvent.id)
+            )
+        )
+    click.echo(f"mismatch {row.id}: {row.pin} {row.field} ({row.source}), {row.status}")
+    click.echo(f"  hub:      {row.hub_value}\n  registry: {row.registry_value}\n  message:  {row.message_id}")
+    for event in events:
+        why = f": {event.reason}" if event.reason else ""
+        click.echo(
+            f"  {event.at:%Y-%m-%d %H:%M} {event.from_status or '-'} → {event.to_status} by {event.actor}{why}"
+        )
+
+
+@mismatches.command("resolve")
+@click.argument("mismatch_id", type=int)
+@click.option(
+    "--to", "to", type=click.Choice(["in_review", "actualized", "rejected", "escalated"]), required=True
+)
+@click.option("--by", "actor", required=True, help="Who decides.")
+@click.option("--reason", help="Why (required to reject or escalate).")
+@pass_hub
+def resolve_command(hub: HubContext, mismatch_id: int, to: str, actor: str, reason: str | None) -> None:
+    """Move a mismatch: review it, actualize the hub from the registry, reject, or escalate."""
+    from sanarip_hub.actualization.workflow import move
+
+    result = move(hub.current_engine, mismatch_id, MismatchStatus(to), actor, reason)
+    changed = f"; person's {result.changed_field} updated (old value kept)" if result.changed_field else ""
+    click.echo(f"mismatch {mismatch_id}: {result.from_status} → {result.to_status}{changed}")

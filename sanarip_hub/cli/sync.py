@@ -155,7 +155,8 @@ def show_command(hub: HubContext, mismatch_id: int) -> None:
     for event in events:
         why = f": {event.reason}" if event.reason else ""
         click.echo(
-            f"  {event.at:%Y-%m-%d %H:%M} {event.from_status or '-'} → {event.to_status} by {event.actor}{why}"
+            f"  {event.at:%Y-%m-%d %H:%M} {event.from_status or '-'} → {event.to_status} "
+            f"by {event.actor}{why}"
         )
 
 

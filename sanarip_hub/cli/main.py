@@ -21,7 +21,7 @@ from sanarip_hub.cli.ledger import keys, ledger
 from sanarip_hub.cli.seed import seed
 from sanarip_hub.cli.serve import serve
 from sanarip_hub.cli.simulate import simulate
-from sanarip_hub.cli.sync import mismatches, sync
+from sanarip_hub.cli.sync import mismatches, scheduler, sync
 from sanarip_hub.errors import HubError
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -65,6 +65,7 @@ cli.add_command(serve)
 cli.add_command(simulate)
 cli.add_command(sync)
 cli.add_command(mismatches)
+cli.add_command(scheduler)
 
 
 def main(argv: list[str] | None = None) -> None:

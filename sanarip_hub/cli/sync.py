@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import click
@@ -175,3 +176,46 @@ def resolve_command(hub: HubContext, mismatch_id: int, to: str, actor: str, reas
     result = move(hub.current_engine, mismatch_id, MismatchStatus(to), actor, reason)
     changed = f"; person's {result.changed_field} updated (old value kept)" if result.changed_field else ""
     click.echo(f"mismatch {mismatch_id}: {result.from_status} → {result.to_status}{changed}")
+
+
+def run_scheduled(source: str) -> None:
+    """The scheduler's job (a module-level function: the job store keeps a reference to it)."""
+    from sanarip_hub.config import load_settings
+    from sanarip_hub.ledger.keys import ledger_origin, load_keys
+    from sanarip_hub.ledger.store import Ledger
+    from sanarip_hub.storage.engine import make_engine
+    from sync_jobs.reconcile import Checker, run_sync
+
+    settings = load_settings(os.environ.get("SANARIP_HUB_CONFIG") or None)
+    engine = make_engine(settings)
+    try:
+        hub = HubContext(config_file=None, debug=False, _settings=settings, _engine=engine)
+        checker = checker_for(hub, SyncSource(source))
+        assert isinstance(checker, Checker)
+        ledger = Ledger(
+            engine, load_keys(settings), ledger_origin(settings), settings.ledger.checkpoint_interval
+        )
+        run_sync(engine, ledger, checker, concurrency=settings.limits.sync_concurrency)
+    finally:
+        engine.dispose()
+
+
+@click.command()
+@click.option("--next", "show_next", is_flag=True, help="Print when each job runs next, and exit.")
+@pass_hub
+def scheduler(hub: HubContext, show_next: bool) -> None:
+    """Run the nightly reconciliation jobs on their cron schedule (only one instance acts)."""
+    from datetime import UTC, datetime
+
+    from sync_jobs.scheduler import acting_lock, build_scheduler
+
+    engine = hub.current_engine
+    jobs = build_scheduler(engine, hub.settings, run_scheduled)
+    if show_next:
+        now = datetime.now(UTC)
+        for job in jobs.get_jobs():
+            click.echo(f"{job.id}: next run {job.trigger.get_next_fire_time(None, now).isoformat()}")
+        return
+    with acting_lock(engine, hub.settings):
+        click.echo("scheduler acting; jobs: " + ", ".join(job.id for job in jobs.get_jobs()))
+        jobs.start()

@@ -1,0 +1,83 @@
+"""The nightly scheduler: APScheduler 3 with its jobs in the hub database, one acting instance.
+
+Cron expressions and time zone come from ``[schedule]`` (default 02:00 and 02:30 Asia/Bishkek).
+Jobs live in APScheduler's SQLAlchemy job store in the hub database, so a restarted scheduler knows
+what it was to run.  When several hub instances run a scheduler, only one acts: it holds a
+PostgreSQL advisory lock (on SQLite, an exclusive lock on a file beside the database); the others
+wait and take over when it goes away.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Engine, text
+
+from sanarip_hub.config import Settings
+from sanarip_hub.domain.codes import SyncSource
+from sanarip_hub.log import get_logger
+
+log = get_logger("sanarip_hub.scheduler")
+LOCK_KEY = 0x5A4E_4152  # "ZNAR": the hub's advisory-lock key for the acting scheduler
+
+
+@contextmanager
+def acting_lock(engine: Engine, settings: Settings, wait: float = 5.0) -> Iterator[None]:
+    """Block until this instance is the one acting scheduler; release on exit."""
+    if engine.dialect.name == "postgresql":
+        connection = engine.connect()
+        try:
+            while not connection.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": LOCK_KEY}).scalar():
+                log.info("scheduler.standby", reason="another instance holds the lock")
+                time.sleep(wait)
+            yield
+        finally:
+            connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": LOCK_KEY})
+            connection.close()
+        return
+    path = settings.hub.home / "scheduler.lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                log.info("scheduler.standby", reason="another instance holds the lock")
+                time.sleep(wait)
+        yield
+    finally:
+        os.close(handle)
+
+
+def build_scheduler(engine: Engine, settings: Settings, job: Callable[[str], Any]) -> Any:
+    """A BlockingScheduler with one cron job per source, jobs stored in the hub database."""
+    from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+    from apscheduler.schedulers.blocking import BlockingScheduler
+    from apscheduler.triggers.cron import CronTrigger
+
+    schedule = settings.schedule
+    scheduler = BlockingScheduler(
+        jobstores={"default": SQLAlchemyJobStore(engine=engine, tablename="scheduler_job")},
+        timezone=schedule.timezone,
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
+    )
+    for source, cron in (
+        (SyncSource.CIVIL_REGISTRY, schedule.civil_registry),
+        (SyncSource.TAX, schedule.tax),
+    ):
+        scheduler.add_job(
+            job,
+            CronTrigger.from_crontab(cron, timezone=schedule.timezone),
+            args=[source.value],
+            id=f"reconcile-{source.value}",
+            name=f"nightly reconciliation with {source.value}",
+            replace_existing=True,
+        )
+    return scheduler

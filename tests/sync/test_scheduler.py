@@ -1,0 +1,40 @@
+"""Only one scheduler acts: the second waits on the lock until the first lets go."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from sync_jobs.scheduler import acting_lock, build_scheduler
+from tests.conftest import HubDb
+
+
+def test_a_second_scheduler_stands_by_until_the_first_stops(hub_db: HubDb) -> None:
+    acting: list[str] = []
+    release = threading.Event()
+
+    def instance(name: str) -> None:
+        with acting_lock(hub_db.engine, hub_db.settings, wait=0.05):
+            acting.append(name)
+            release.wait(5)
+
+    first = threading.Thread(target=instance, args=("first",))
+    first.start()
+    time.sleep(0.3)
+    second = threading.Thread(target=instance, args=("second",))
+    second.start()
+    time.sleep(0.5)
+    assert acting == ["first"]  # the second is standing by
+    release.set()
+    first.join(5)
+    second.join(5)
+    assert acting == ["first", "second"]
+
+
+def test_the_nightly_jobs_follow_the_configured_cron(hub_db: HubDb) -> None:
+    jobs = {job.id: job for job in build_scheduler(hub_db.engine, hub_db.settings, print).get_jobs()}
+    assert set(jobs) == {"reconcile-civil-registry", "reconcile-tax"}
+    trigger = str(jobs["reconcile-civil-registry"].trigger)
+    assert "hour='2'" in trigger
+    assert "minute='0'" in trigger
+    assert "Asia/Bishkek" in str(jobs["reconcile-tax"].trigger.timezone)

@@ -15,7 +15,7 @@ import click
 from lxml import etree
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from sanarip_hub.cli.context import HubContext, pass_hub
 from sanarip_hub.cli.seed import run_seed
@@ -60,6 +60,7 @@ def demo(hub: HubContext, households: int, lsg_count: int, seed_value: int, no_p
     Console(width=100).print(table)
     if not no_producer:
         show_producer(hub)
+        show_reconciliation(hub)
 
 
 DEMO_CLIENT = "SUBSYSTEM:central-server/GOV/70000003/sf-personal-data"
@@ -165,3 +166,85 @@ def show_producer(hub: HubContext) -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+DEMO_FAULTS = "latency=0.01@0.05,fault=Server.ServerProxy.ServiceFailed@0.01"
+DEMO_SYNC_LIMIT = 1500  # people per job in the demo (the whole register: sanarip-hub sync run …)
+
+
+def show_reconciliation(hub: HubContext) -> None:
+    """Start the registry simulator, run both reconciliation jobs against it, summarise the flags."""
+    from collections import Counter
+
+    from sanarip_hub.domain.codes import SyncSource
+    from sanarip_hub.ledger.keys import ledger_origin, load_keys
+    from sanarip_hub.ledger.store import Ledger
+    from sanarip_hub.storage.models import Mismatch
+    from sync_jobs.reconcile import Checker, run_sync
+
+    port = _free_port(8081)
+    base = f"http://127.0.0.1:{port}"
+    truth = hub.settings.hub.home / "demo-truth.jsonl"
+    env = dict(os.environ)
+    if hub.config_file:
+        env["SANARIP_HUB_CONFIG"] = os.path.abspath(hub.config_file)
+    simulator = subprocess.Popen(
+        [sys.executable, "-m", "sanarip_hub", "simulate", "--port", str(port), "--seed", "2026",
+         "--discrepancy-rate", "0.05", "--faults", DEMO_FAULTS, "--truth", str(truth)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if _http(f"{base}/healthz")[0] == 200:
+                    break
+            except OSError:
+                pass
+            if simulator.poll() is not None or time.monotonic() > deadline:
+                raise click.ClickException("the registry simulator did not start")
+            time.sleep(0.2)
+        click.echo(
+            f"\nregistry simulator (civil registry + tax service): {base}/ — first {DEMO_SYNC_LIMIT} people"
+        )
+        settings = hub.settings
+        ledger = Ledger(
+            hub.engine, load_keys(settings), ledger_origin(settings), settings.ledger.checkpoint_interval
+        )
+        from dataclasses import replace
+
+        routed = replace(settings, xroad=replace(settings.xroad, security_server_url=base))
+        from sanarip_hub.cli.sync import checker_for
+
+        for source in (SyncSource.CIVIL_REGISTRY, SyncSource.TAX):
+            checker = checker_for(HubContext(None, False, routed, hub.engine), source)
+            assert isinstance(checker, Checker)
+            report = run_sync(
+                hub.engine,
+                ledger,
+                checker,
+                limit=DEMO_SYNC_LIMIT,
+                concurrency=settings.limits.sync_concurrency,
+            )
+            click.echo(
+                f"sync {source.value}: checked {report.checked}, matched {report.matched}, "
+                f"mismatched {report.mismatched}, failed {report.failed}, new flags {report.new_flags}, "
+                f"{report.duration_ms / 1000:.1f} s"
+            )
+        with hub.engine.connect() as connection:
+            counts = Counter(
+                (row.source, row.field, row.status)
+                for row in connection.execute(select(Mismatch.source, Mismatch.field, Mismatch.status))
+            )
+        table = Table(title="Mismatches flagged for actualization", show_lines=False)
+        for column in ("source", "field", "status", "count"):
+            table.add_column(column, justify="right" if column == "count" else "left")
+        for (source_name, field, status), count in sorted(counts.items()):
+            table.add_row(str(source_name), field, str(status), f"{count:,}")
+        Console(width=100).print(table)
+        click.echo(
+            f"ground truth of the injected discrepancies: {truth}\nreview them: sanarip-hub mismatches list"
+        )
+    finally:
+        simulator.terminate()
+        simulator.wait(timeout=30)

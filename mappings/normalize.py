@@ -117,11 +117,15 @@ def same_person_name(
     return bool({stem(a.given)} & b.family) and bool({stem(b.given)} & a.family)
 
 
+@lru_cache(maxsize=1 << 18)
+def _surname_stems(text: str | None) -> frozenset[str]:
+    return frozenset(stem(w) for w in _words(text) if w not in PARTICLES)
+
+
 def same_surname(hub: str | None, registry: str | None) -> bool:
     """The surname field alone: equal after folding and without -ов/-ева, or one the other's
     father's-name form (Турсунбеков ~ Турсунбек уулу)."""
-    a = {stem(w) for w in _words(hub) if w not in PARTICLES}
-    b = {stem(w) for w in _words(registry) if w not in PARTICLES}
+    a, b = _surname_stems(hub), _surname_stems(registry)
     return a == b or (bool(a) and bool(b) and bool(a & b) and (a <= b or b <= a))
 
 

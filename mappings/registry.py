@@ -32,10 +32,13 @@ def _text(value: Any) -> str | None:
 
 @dataclass(frozen=True)
 class Rule:
+    """Compare the hub row's attribute ``hub`` with the registry answer's element ``registry``."""
+
     field: str
-    hub: Callable[[Any], Any]
-    registry: Callable[[Any], Any]
+    hub: str
+    registry: str
     differs: Callable[[Any, Any], bool]
+    registry_value: Callable[[Any], Any] = lambda value: value
 
 
 def _given_differs(hub: str | None, registry: str | None) -> bool:
@@ -50,29 +53,35 @@ def _present_and_different(hub: Any, registry: Any) -> bool:
     return registry is not None and hub != registry
 
 
+def _blocked(value: Any) -> str | None:
+    return "blocked" if value else None
+
+
 CIVIL_REGISTRY_RULES: tuple[Rule, ...] = (
-    Rule("surname", lambda h: h.surname, lambda r: r.surname, _surname_differs),
-    Rule("given_name", lambda h: h.given_name, lambda r: r.name, _given_differs),
-    Rule("birth_date", lambda h: h.birth_date, lambda r: r.dateOfBirth, _present_and_different),
-    Rule("death_date", lambda h: h.death_date, lambda r: r.deathDate, _present_and_different),
-    Rule(
-        "pin_status",
-        lambda h: h.pin_status,
-        lambda r: "blocked" if r.pinBlocked else None,
-        lambda hub, registry: registry == "blocked" and hub != "blocked",
-    ),
+    Rule("surname", "surname", "surname", _surname_differs),
+    Rule("given_name", "given_name", "name", _given_differs),
+    Rule("birth_date", "birth_date", "dateOfBirth", _present_and_different),
+    Rule("death_date", "death_date", "deathDate", _present_and_different),
+    Rule("pin_status", "pin_status", "pinBlocked", lambda h, r: r == "blocked" and h != "blocked", _blocked),
 )
+
+
+def _values(answer: Any) -> dict[str, Any]:
+    """An answer's elements as a dict, read once (zeep's attribute access is slow per field)."""
+    values = getattr(answer, "__values__", None)
+    return dict(values) if values is not None else vars(answer)
 
 
 def compare_civil_registry(hub: Any, zags: Any, asb: Any) -> list[Difference]:
     """The person's differences against ``zagsDataByPin`` and ``asbAddress`` answers."""
-    if zags is None or zags.pin is None:
+    registry = {} if zags is None else _values(zags)
+    if registry.get("pin") is None:
         return [Difference("pin", hub.pin, None)]  # the registry does not know this PIN
-    found = [
-        Difference(rule.field, _text(rule.hub(hub)), _text(rule.registry(zags)))
-        for rule in CIVIL_REGISTRY_RULES
-        if rule.differs(rule.hub(hub), rule.registry(zags))
-    ]
+    found = []
+    for rule in CIVIL_REGISTRY_RULES:
+        mine, theirs = getattr(hub, rule.hub), rule.registry_value(registry.get(rule.registry))
+        if rule.differs(mine, theirs):
+            found.append(Difference(rule.field, _text(mine), _text(theirs)))
     code = None if asb is None or asb.addressArray is None else asb.addressArray.code
     if code is not None and hub.soate_code is not None and code != hub.soate_code:
         found.append(Difference("address", hub.soate_code, code))

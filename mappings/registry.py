@@ -7,7 +7,7 @@ Spelling is never a difference (see :mod:`mappings.normalize`); facts are.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -66,15 +66,18 @@ CIVIL_REGISTRY_RULES: tuple[Rule, ...] = (
 )
 
 
-def _values(answer: Any) -> dict[str, Any]:
-    """An answer's elements as a dict, read once (zeep's attribute access is slow per field)."""
-    values = getattr(answer, "__values__", None)
-    return dict(values) if values is not None else vars(answer)
+def _values(answer: Any) -> Mapping[str, Any]:
+    """An answer's elements as a mapping, read without copying (zeep's attribute access is slow)."""
+    try:
+        return answer.__values__  # type: ignore[no-any-return]  # a zeep value object
+    except AttributeError:
+        values: Mapping[str, Any] = vars(answer)
+        return values
 
 
 def compare_civil_registry(hub: Any, zags: Any, asb: Any) -> list[Difference]:
     """The person's differences against ``zagsDataByPin`` and ``asbAddress`` answers."""
-    registry = {} if zags is None else _values(zags)
+    registry: Mapping[str, Any] = {} if zags is None else _values(zags)
     if registry.get("pin") is None:
         return [Difference("pin", hub.pin, None)]  # the registry does not know this PIN
     found = []
@@ -82,7 +85,8 @@ def compare_civil_registry(hub: Any, zags: Any, asb: Any) -> list[Difference]:
         mine, theirs = getattr(hub, rule.hub), rule.registry_value(registry.get(rule.registry))
         if rule.differs(mine, theirs):
             found.append(Difference(rule.field, _text(mine), _text(theirs)))
-    code = None if asb is None or asb.addressArray is None else asb.addressArray.code
+    address = None if asb is None else _values(asb).get("addressArray")
+    code = None if address is None else _values(address).get("code")
     if code is not None and hub.soate_code is not None and code != hub.soate_code:
         found.append(Difference("address", hub.soate_code, code))
     return found

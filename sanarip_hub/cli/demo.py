@@ -97,6 +97,30 @@ def _http(url: str, data: bytes | None = None, headers: dict[str, str] | None = 
         return int(error.code), bytes(error.read())
 
 
+def _start_hub_process(hub: HubContext, args: list[str], base: str, what: str) -> subprocess.Popen[bytes]:
+    """``sanarip-hub ARGS`` in the background, returned once ``BASE/healthz`` answers."""
+    env = dict(os.environ)
+    if hub.config_file:
+        env["SANARIP_HUB_CONFIG"] = os.path.abspath(hub.config_file)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sanarip_hub", *args],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if _http(f"{base}/healthz")[0] == 200:
+                return process
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.terminate()
+            raise click.ClickException(f"the {what} did not start (run 'sanarip-hub {args[0]}' to see why)")
+        time.sleep(0.2)
+
+
 def show_producer(hub: HubContext) -> None:
     """Import the demo agreements, serve on loopback, make one SOAP and one REST call, stop."""
     from adapters.xroad.envelope import request_envelope
@@ -116,26 +140,8 @@ def show_producer(hub: HubContext) -> None:
         ).scalar_one()
     port = _free_port(hub.settings.producer.port)
     base = f"http://127.0.0.1:{port}"
-    env = dict(os.environ)
-    if hub.config_file:
-        env["SANARIP_HUB_CONFIG"] = os.path.abspath(hub.config_file)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "sanarip_hub", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    server = _start_hub_process(hub, ["serve", "--host", "127.0.0.1", "--port", str(port)], base, "producer")
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if _http(f"{base}/healthz")[0] == 200:
-                    break
-            except OSError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise click.ClickException("the producer did not start (run 'sanarip-hub serve' to see why)")
-            time.sleep(0.2)
         provider = ClientId.parse(hub.settings.xroad.subsystem)
         request = request_envelope(
             ClientId.parse(DEMO_CLIENT),
@@ -185,25 +191,14 @@ def show_reconciliation(hub: HubContext) -> None:
     port = _free_port(8081)
     base = f"http://127.0.0.1:{port}"
     truth = hub.settings.hub.home / "demo-truth.jsonl"
-    env = dict(os.environ)
-    if hub.config_file:
-        env["SANARIP_HUB_CONFIG"] = os.path.abspath(hub.config_file)
-    simulator = subprocess.Popen(
-        [sys.executable, "-m", "sanarip_hub", "simulate", "--port", str(port), "--seed", "2026",
-         "--discrepancy-rate", "0.05", "--faults", DEMO_FAULTS, "--truth", str(truth)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    simulator = _start_hub_process(
+        hub,
+        ["simulate", "--port", str(port), "--seed", "2026", "--discrepancy-rate", "0.05",
+         "--faults", DEMO_FAULTS, "--truth", str(truth)],
+        base,
+        "registry simulator",
     )  # fmt: skip
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if _http(f"{base}/healthz")[0] == 200:
-                    break
-            except OSError:
-                pass
-            if simulator.poll() is not None or time.monotonic() > deadline:
-                raise click.ClickException("the registry simulator did not start")
-            time.sleep(0.2)
         click.echo(
             f"\nregistry simulator (civil registry + tax service): {base}/ — first {DEMO_SYNC_LIMIT} people"
         )

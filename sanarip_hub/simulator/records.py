@@ -96,6 +96,17 @@ class Discrepancy:
         }
 
 
+# a person with their current household's address (the registries' view of where they live)
+PEOPLE = (
+    select(Person, Address.soate_code, Address.house, Address.flat, Address.text_raw)
+    .outerjoin(
+        HouseholdMember, (HouseholdMember.person_id == Person.id) & HouseholdMember.member_to.is_(None)
+    )
+    .outerjoin(Household, Household.id == HouseholdMember.household_id)
+    .outerjoin(Address, Address.id == Household.address_id)
+)
+
+
 def _dice(seed: int, pin: str) -> bytes:
     return hashlib.sha256(f"{seed}:{pin}".encode()).digest()
 
@@ -114,17 +125,7 @@ class RegistryData:
 
     def _person(self, pin: str) -> Any:
         with self.engine.connect() as connection:
-            return connection.execute(
-                select(Person, Address.soate_code, Address.house, Address.flat, Address.text_raw)
-                .outerjoin(
-                    HouseholdMember,
-                    (HouseholdMember.person_id == Person.id) & HouseholdMember.member_to.is_(None),
-                )
-                .outerjoin(Household, Household.id == HouseholdMember.household_id)
-                .outerjoin(Address, Address.id == Household.address_id)
-                .where(Person.pin == pin)
-                .limit(1)
-            ).first()
+            return connection.execute(PEOPLE.where(Person.pin == pin).limit(1)).first()
 
     def discrepancy(self, row: Any) -> Discrepancy | None:
         dice = _dice(self.seed, row.pin)
@@ -236,17 +237,7 @@ class RegistryData:
     def truth(self) -> Iterator[Discrepancy]:
         """Every injected discrepancy, in PIN order (what --truth writes)."""
         with self.engine.connect() as connection:
-            rows = connection.execute(
-                select(Person, Address.soate_code, Address.house, Address.flat, Address.text_raw)
-                .outerjoin(
-                    HouseholdMember,
-                    (HouseholdMember.person_id == Person.id) & HouseholdMember.member_to.is_(None),
-                )
-                .outerjoin(Household, Household.id == HouseholdMember.household_id)
-                .outerjoin(Address, Address.id == Household.address_id)
-                .where(Person.pin.is_not(None))
-                .order_by(Person.pin)
-            )
+            rows = connection.execute(PEOPLE.where(Person.pin.is_not(None)).order_by(Person.pin))
             seen = set()
             for row in rows:
                 if row.pin in seen:

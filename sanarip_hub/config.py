@@ -220,6 +220,9 @@ class ConsumerSettings:
         _service_id,
         "business activity by PIN/INN",
     )
+    civil_registry_timeout: float = _setting(10.0, _number(0.1, 600), "seconds per zagsDataByPin call")
+    address_bureau_timeout: float = _setting(10.0, _number(0.1, 600), "seconds per asbAddress call")
+    tax_timeout: float = _setting(20.0, _number(0.1, 600), "seconds per tax-service call")
 
 
 @dataclass(frozen=True)

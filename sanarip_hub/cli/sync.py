@@ -34,7 +34,7 @@ def checker_for(hub: HubContext, source: SyncSource) -> object:
             ServiceId.parse(getattr(settings.consumers, name)),
             client,
             settings.xroad.security_server_url.rstrip("/") + "/",
-            timeout=settings.xroad.timeout,
+            timeout=getattr(settings.consumers, f"{name}_timeout"),
             breaker=breaker,
         )
         for name in names

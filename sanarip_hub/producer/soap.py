@@ -14,7 +14,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from adapters.xroad.envelope import fault_envelope, response_envelope, serialize
+from adapters.xroad.envelope import fault_envelope, response_envelope, serialize, serialize_with_body
 from adapters.xroad.header import XROAD, Header, XRoadFault, read_request
 from adapters.xroad.identifiers import ClientId
 from adapters.xroad.parser import XmlRejected, parse_xml
@@ -28,10 +28,6 @@ log = get_logger("sanarip_hub.producer")
 
 CONTENT_TYPE = "text/xml; charset=UTF-8"
 UNPARSED = "(unparsed)"
-# Where the rendered body goes in the serialised envelope: private-use characters plus a random
-# per-process token, so no request can smuggle the same mark into its echoed header.
-BODY_MARK = f"\ue000{uuid.uuid4().hex}\ue001"
-BODY_MARK_BYTES = BODY_MARK.encode("utf-8")
 XML_FAULTS = {
     "too_large": "Client.MessageTooLarge",
     "dtd": "Client.InvalidXml",
@@ -139,12 +135,8 @@ class SoapEndpoint:
             seen["agreement_id"] = grant.number
             result = self.dispatcher.answer(service, grant, params)
             response, response_wrapper = response_envelope(envelope, wrapper)
-            response_wrapper.text = BODY_MARK
             content = xml_text(service, result.code, result.values, result.granted, response_wrapper.prefix)
-            head, mark, tail = serialize(response).rpartition(BODY_MARK_BYTES)
-            if not mark:  # cannot happen: the mark is in the wrapper just serialised
-                raise RuntimeError("response body placeholder lost")
-            data = b"".join((head, content.encode("utf-8"), tail))
+            data = serialize_with_body(response, response_wrapper, content)
             seen["subjects"] = result.subjects
             outcome = OK
         except XRoadFault as fault:

@@ -28,7 +28,7 @@ from starlette.routing import Route
 from adapters.civil_registry.contract import ASB_ADDRESS, ZAGS_DATA_BY_PIN
 from adapters.tax.contract import TP_DATA
 from adapters.xroad.contract import Service
-from adapters.xroad.envelope import fault_envelope, response_envelope, serialize
+from adapters.xroad.envelope import fault_envelope, response_envelope, serialize, serialize_with_body
 from adapters.xroad.header import XRoadFault, read_request
 from adapters.xroad.parser import XmlRejected, parse_xml
 from sanarip_hub.producer.render import xml_text
@@ -95,11 +95,10 @@ def build_simulator(data: RegistryData, faults: tuple[FaultRule, ...] = (), seed
         }
         values = await asyncio.to_thread(lookup, params.get(key, "")) or {}
         response, response_wrapper = response_envelope(envelope, wrapper)
-        mark = "\ue000simulated\ue001"
-        response_wrapper.text = mark
-        head, _, tail = serialize(response).rpartition(mark.encode())
-        content = xml_text(service, None, values, None, response_wrapper.prefix).encode()
-        return Response(head + content + tail, 200, media_type=CONTENT_TYPE)
+        content = xml_text(service, None, values, None, response_wrapper.prefix)
+        return Response(
+            serialize_with_body(response, response_wrapper, content), 200, media_type=CONTENT_TYPE
+        )
 
     async def endpoint(request: Request) -> Response:
         body = await request.body()

@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -30,7 +31,6 @@ from sanarip_hub.cli.context import HubContext  # noqa: E402
 from sanarip_hub.cli.sync import checker_for  # noqa: E402
 from sanarip_hub.config import load_settings  # noqa: E402
 from sanarip_hub.domain.codes import SyncSource  # noqa: E402
-from sanarip_hub.ledger.keys import ledger_origin, load_keys  # noqa: E402
 from sanarip_hub.ledger.store import Ledger  # noqa: E402
 from sanarip_hub.storage.engine import make_engine  # noqa: E402
 from sync_jobs.reconcile import _people, run_sync  # noqa: E402
@@ -54,11 +54,12 @@ def main() -> None:
     time.sleep(3)
     try:
         settings = load_settings()
-        settings = settings.__class__(**{**settings.__dict__, "xroad": settings.xroad.__class__(
-            **{**settings.xroad.__dict__, "security_server_url": f"http://127.0.0.1:{port}"})})  # fmt: skip
+        settings = replace(
+            settings, xroad=replace(settings.xroad, security_server_url=f"http://127.0.0.1:{port}")
+        )
         engine = make_engine(settings)
         checker = checker_for(HubContext(None, False, settings, engine), SyncSource.CIVIL_REGISTRY)
-        ledger = Ledger(engine, load_keys(settings), ledger_origin(settings), 300)
+        ledger = Ledger.for_settings(engine, settings)
         report = run_sync(engine, ledger, checker, limit=args.persons, concurrency=args.concurrency)  # type: ignore[arg-type]
         whole = report.checked / (report.duration_ms / 1000)
 

@@ -25,10 +25,6 @@ class Field:
     children: tuple[Field, ...] = ()
     item: str | None = None
 
-    @property
-    def is_record(self) -> bool:
-        return bool(self.children) and self.item is None
-
 
 @dataclass(frozen=True)
 class Param:
@@ -66,9 +62,3 @@ class Contract:
     services: tuple[Service, ...]
     comment: str
     result_codes: tuple[str, ...] = ()
-
-    def service(self, code: str) -> Service:
-        for service in self.services:
-            if service.code == code:
-                return service
-        raise KeyError(code)

@@ -9,6 +9,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -182,11 +183,11 @@ def show_reconciliation(hub: HubContext) -> None:
     """Start the registry simulator, run both reconciliation jobs against it, summarise the flags."""
     from collections import Counter
 
+    from sanarip_hub.cli.sync import checker_for
     from sanarip_hub.domain.codes import SyncSource
-    from sanarip_hub.ledger.keys import ledger_origin, load_keys
     from sanarip_hub.ledger.store import Ledger
     from sanarip_hub.storage.models import Mismatch
-    from sync_jobs.reconcile import Checker, run_sync
+    from sync_jobs.reconcile import run_sync
 
     port = _free_port(8081)
     base = f"http://127.0.0.1:{port}"
@@ -203,17 +204,11 @@ def show_reconciliation(hub: HubContext) -> None:
             f"\nregistry simulator (civil registry + tax service): {base}/ — first {DEMO_SYNC_LIMIT} people"
         )
         settings = hub.settings
-        ledger = Ledger(
-            hub.engine, load_keys(settings), ledger_origin(settings), settings.ledger.checkpoint_interval
-        )
-        from dataclasses import replace
-
+        ledger = Ledger.for_settings(hub.engine, settings)
         routed = replace(settings, xroad=replace(settings.xroad, security_server_url=base))
-        from sanarip_hub.cli.sync import checker_for
 
         for source in (SyncSource.CIVIL_REGISTRY, SyncSource.TAX):
             checker = checker_for(HubContext(None, False, routed, hub.engine), source)
-            assert isinstance(checker, Checker)
             report = run_sync(
                 hub.engine,
                 ledger,

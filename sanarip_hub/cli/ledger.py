@@ -18,7 +18,6 @@ from sanarip_hub.ledger.keys import (
     init_keys,
     key_paths,
     ledger_origin,
-    load_keys,
     load_verifier,
 )
 from sanarip_hub.ledger.query import Filter, Usage, search
@@ -31,9 +30,7 @@ log = get_logger("sanarip_hub.cli")
 
 def _ledger(hub: HubContext) -> Ledger:
     settings = hub.settings
-    return Ledger(
-        hub.current_engine, load_keys(settings), ledger_origin(settings), settings.ledger.checkpoint_interval
-    )
+    return Ledger.for_settings(hub.current_engine, settings)
 
 
 def _time_ms(value: str | None, option: str) -> int | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from sqlalchemy import func, select
@@ -12,8 +13,11 @@ from sqlalchemy import func, select
 from sanarip_hub.cli.context import HubContext, pass_hub
 from sanarip_hub.domain.codes import MismatchStatus, SyncSource
 
+if TYPE_CHECKING:
+    from sync_jobs.reconcile import Checker
 
-def checker_for(hub: HubContext, source: SyncSource) -> object:
+
+def checker_for(hub: HubContext, source: SyncSource) -> Checker:
     from adapters.xroad.consumer import CircuitBreaker, RegistryConsumer
     from adapters.xroad.identifiers import ClientId, ServiceId
     from adapters.xroad.wsdl import WSDL_DIR
@@ -55,9 +59,8 @@ def sync() -> None:
 def run_command(hub: HubContext, source: str, lsg_soate: str | None, limit: int | None) -> None:
     """Run (or resume an interrupted) reconciliation; differences become open mismatches."""
     from sanarip_hub.cli.progress import progress_bar
-    from sanarip_hub.ledger.keys import ledger_origin, load_keys
     from sanarip_hub.ledger.store import Ledger
-    from sync_jobs.reconcile import Checker, lsg_id_of, run_sync
+    from sync_jobs.reconcile import lsg_id_of, run_sync
 
     engine = hub.current_engine
     settings = hub.settings
@@ -68,8 +71,7 @@ def run_command(hub: HubContext, source: str, lsg_soate: str | None, limit: int 
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--lsg") from None
     checker = checker_for(hub, SyncSource(source))
-    assert isinstance(checker, Checker)
-    ledger = Ledger(engine, load_keys(settings), ledger_origin(settings), settings.ledger.checkpoint_interval)
+    ledger = Ledger.for_settings(engine, settings)
     from sanarip_hub.storage.models import Person
 
     with engine.connect() as connection:
@@ -181,20 +183,16 @@ def resolve_command(hub: HubContext, mismatch_id: int, to: str, actor: str, reas
 def run_scheduled(source: str) -> None:
     """The scheduler's job (a module-level function: the job store keeps a reference to it)."""
     from sanarip_hub.config import load_settings
-    from sanarip_hub.ledger.keys import ledger_origin, load_keys
     from sanarip_hub.ledger.store import Ledger
     from sanarip_hub.storage.engine import make_engine
-    from sync_jobs.reconcile import Checker, run_sync
+    from sync_jobs.reconcile import run_sync
 
     settings = load_settings(os.environ.get("SANARIP_HUB_CONFIG") or None)
     engine = make_engine(settings)
     try:
         hub = HubContext(config_file=None, debug=False, _settings=settings, _engine=engine)
         checker = checker_for(hub, SyncSource(source))
-        assert isinstance(checker, Checker)
-        ledger = Ledger(
-            engine, load_keys(settings), ledger_origin(settings), settings.ledger.checkpoint_interval
-        )
+        ledger = Ledger.for_settings(engine, settings)
         run_sync(engine, ledger, checker, concurrency=settings.limits.sync_concurrency)
     finally:
         engine.dispose()

@@ -283,10 +283,6 @@ class MismatchStatus(StrEnum):
     REJECTED = "rejected"  # the hub is right; the reason is recorded
     ESCALATED = "escalated"  # sent to the data holder (the registry) to correct its record
 
-    @property
-    def is_open(self) -> bool:
-        return self in (MismatchStatus.OPEN, MismatchStatus.IN_REVIEW)
-
 
 class SyncSource(StrEnum):
     CIVIL_REGISTRY = "civil-registry"

@@ -20,9 +20,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine, insert, select, update
 
+from sanarip_hub.config import Settings
 from sanarip_hub.ledger.entry import Exchange, Template, entry_document
 from sanarip_hub.ledger.frontier import Frontier
-from sanarip_hub.ledger.keys import LedgerKeys
+from sanarip_hub.ledger.keys import LedgerKeys, ledger_origin, load_keys
 from sanarip_hub.ledger.merkle import leaf_hash
 from sanarip_hub.ledger.note import Checkpoint, sign_checkpoint
 from sanarip_hub.storage.models import LedgerCheckpoint, LedgerEntryRow, LedgerHead, LedgerSubject
@@ -53,6 +54,16 @@ class Ledger:
         self.origin = origin
         self.checkpoint_interval_ms = checkpoint_interval_s * 1000
         self._hash_pin = keys.pin_key.hasher()
+
+    @classmethod
+    def for_settings(cls, engine: Engine, settings: Settings, keys: LedgerKeys | None = None) -> Ledger:
+        """The ledger as configured: keys from the key files (unless given), origin and interval."""
+        return cls(
+            engine,
+            keys or load_keys(settings),
+            ledger_origin(settings),
+            settings.ledger.checkpoint_interval,
+        )
 
     @contextmanager
     def _locked(self) -> Iterator[tuple[Connection, Head]]:

@@ -233,7 +233,7 @@ def build_app(components: Components) -> Starlette:
 
 def hub_components(settings: Settings) -> Components:
     """The real producer: hub database, agreements, certificate signer, group-commit ledger."""
-    from sanarip_hub.ledger.keys import ledger_origin, load_keys
+    from sanarip_hub.ledger.keys import load_keys
     from sanarip_hub.ledger.store import Ledger
     from sanarip_hub.ledger.writer import GroupCommitWriter
     from sanarip_hub.producer.agreements import AgreementBook
@@ -247,9 +247,7 @@ def hub_components(settings: Settings) -> Components:
     require_current(engine)
     keys = load_keys(settings)
     signer = CertificateSigner.load(settings)
-    writer = GroupCommitWriter(
-        Ledger(engine, keys, ledger_origin(settings), settings.ledger.checkpoint_interval)
-    )
+    writer = GroupCommitWriter(Ledger.for_settings(engine, settings, keys))
     provider = ClientId.parse(settings.xroad.subsystem)
     dispatcher = Dispatcher(
         HubData(engine, keys.pin_key),

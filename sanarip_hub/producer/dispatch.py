@@ -175,8 +175,6 @@ class Dispatcher:
                 raise XRoadFault("Client.InvalidRequest", f"{service.code} needs the {param.name} element")
         try:
             answer = HANDLERS[service.code](self.data, params)
-        except XRoadFault:
-            raise
         except (StorageError, DBAPIError) as exc:
             log.error("producer.database_error", service=service.code, error=str(exc).splitlines()[0])
             raise XRoadFault("Server.DatabaseError", "the hub database is not available") from None

@@ -68,6 +68,8 @@ CIVIL_REGISTRY_RULES: tuple[Rule, ...] = (
 
 def _values(answer: Any) -> Mapping[str, Any]:
     """An answer's elements as a mapping, read without copying (zeep's attribute access is slow)."""
+    if isinstance(answer, Mapping):  # the prepared consumer's reply
+        return answer
     try:
         return answer.__values__  # type: ignore[no-any-return]  # a zeep value object
     except AttributeError:
@@ -94,6 +96,7 @@ def compare_civil_registry(hub: Any, zags: Any, asb: Any) -> list[Difference]:
 
 def compare_tax(hub: Any, gns: Any) -> list[Difference]:
     """A business the tax service knows and the hub does not (social-passport eligibility)."""
-    if gns is None or gns.TIN is None:
+    tin = None if gns is None else _values(gns).get("TIN")
+    if tin is None:
         return []
-    return [Difference("business", None, gns.TIN)]
+    return [Difference("business", None, tin)]

@@ -223,6 +223,12 @@ class ConsumerSettings:
     civil_registry_timeout: float = _setting(10.0, _number(0.1, 600), "seconds per zagsDataByPin call")
     address_bureau_timeout: float = _setting(10.0, _number(0.1, 600), "seconds per asbAddress call")
     tax_timeout: float = _setting(20.0, _number(0.1, 600), "seconds per tax-service call")
+    attempts: int = _setting(6, _integer(1, 20), "tries per call for retryable failures")
+    client: str = _setting(
+        "prepared",
+        _choice("prepared", "zeep"),
+        "nightly jobs' consumer: contract-prepared or zeep AsyncClient",
+    )
 
 
 @dataclass(frozen=True)
@@ -287,7 +293,8 @@ class LimitSettings:
 
     max_body_bytes: int = _setting(10 * 1024 * 1024, _integer(1024, 1 << 30), "largest accepted message")
     max_xml_depth: int = _setting(100, _integer(8, 10000), "deepest accepted XML nesting")
-    sync_concurrency: int = _setting(8, _integer(1, 256), "parallel calls per sync job")
+    sync_concurrency: int = _setting(32, _integer(1, 256), "parallel calls per sync job")
+    sync_chunk: int = _setting(250, _integer(1, 100_000), "people per checkpoint of a sync run")
 
 
 @dataclass(frozen=True)

@@ -4,20 +4,25 @@ Resumable and idempotent by construction: people are taken in id order in chunks
 one transaction records its flags *and* advances the run's checkpoint, so a run killed at any point
 resumes after the last committed chunk, and flags are upserts (one open flag per person, field and
 source), so re-checking a person never duplicates one.  Every registry call is a ledger entry.
+
+Calls are asynchronous (up to ``concurrency`` in flight on one event loop), and a chunk is written
+(ledger entries, flags, checkpoint — in a worker thread) while the next chunk's calls are made, so
+neither the registry's latency nor the database's commits leave the other idle.
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine, Table, insert, select, update
 
-from adapters.xroad.consumer import ConsumerError, RegistryConsumer
+from adapters.xroad.consumer import AsyncConsumer
+from adapters.xroad.reply import ConsumerError, RegistryUnavailable
 from mappings.registry import Difference, compare_civil_registry, compare_tax
 from sanarip_hub.actualization.workflow import Flagged, flag
 from sanarip_hub.domain.codes import SyncRunStatus, SyncSource
@@ -37,6 +42,7 @@ class Outcome:
     pin: str
     differences: list[Difference] = field(default_factory=list)
     failed: str | None = None
+    unavailable: RegistryUnavailable | None = None  # the registry is down: the run must stop
     exchanges: list[Exchange] = field(default_factory=list)
 
 
@@ -55,16 +61,24 @@ class RunReport:
 class Checker:
     """Calls the registry services of one source for one person and compares."""
 
-    def __init__(self, source: SyncSource, consumers: dict[str, RegistryConsumer], client_id: str) -> None:
+    def __init__(self, source: SyncSource, consumers: dict[str, AsyncConsumer], client_id: str) -> None:
         self.source = source
         self.consumers = consumers
         self.client_id = client_id
 
-    def _call(self, name: str, outcome: Outcome, issue: str, **params: Any) -> Any:
+    async def open(self) -> None:
+        for consumer in self.consumers.values():
+            await consumer.open()
+
+    async def close(self) -> None:
+        for consumer in self.consumers.values():
+            await consumer.close()
+
+    async def _call(self, name: str, outcome: Outcome, issue: str, **params: Any) -> Any:
         consumer = self.consumers[name]
         started = time.perf_counter()
         try:
-            answer = consumer.call(user_id=USER_ID, issue=issue, **params)
+            answer = await consumer.call(user_id=USER_ID, issue=issue, **params)
         except ConsumerError as error:
             outcome.exchanges.append(self._exchange(consumer, None, error.fault_code, outcome.pin, started))
             raise
@@ -72,7 +86,7 @@ class Checker:
         return answer.body
 
     def _exchange(
-        self, consumer: RegistryConsumer, message_id: str | None, outcome: str, pin: str, started: float
+        self, consumer: AsyncConsumer, message_id: str | None, outcome: str, pin: str, started: float
     ) -> Exchange:
         return Exchange(
             Direction.OUT,
@@ -86,20 +100,28 @@ class Checker:
             duration_ms=int((time.perf_counter() - started) * 1000),
         )
 
-    def check(self, person: Any, issue: str) -> Outcome:
+    async def check(self, person: Any, issue: str) -> Outcome:
         outcome = Outcome(person.id, person.pin)
         try:
             if self.source is SyncSource.CIVIL_REGISTRY:
-                zags = self._call("civil_registry", outcome, issue, pin=person.pin)
+                zags = await self._call("civil_registry", outcome, issue, pin=person.pin)
                 asb = None
-                if zags is not None and zags.pin is not None:
-                    asb = self._call("address_bureau", outcome, issue, pin=person.pin)
+                if zags is not None and _known(zags):
+                    asb = await self._call("address_bureau", outcome, issue, pin=person.pin)
                 outcome.differences = compare_civil_registry(person, zags, asb)
             else:
-                outcome.differences = compare_tax(person, self._call("tax", outcome, issue, TIN=person.pin))
+                gns = await self._call("tax", outcome, issue, TIN=person.pin)
+                outcome.differences = compare_tax(person, gns)
+        except RegistryUnavailable as error:
+            outcome.failed, outcome.unavailable = error.fault_code, error
         except ConsumerError as error:
             outcome.failed = error.fault_code
         return outcome
+
+
+def _known(zags: Any) -> bool:
+    """The civil registry answered with a person (an unknown PIN gets an empty answer)."""
+    return (zags.get("pin") if isinstance(zags, dict) else getattr(zags, "pin", None)) is not None
 
 
 def _people(engine: Engine, after: int, lsg_id: int | None, count: int) -> list[Any]:
@@ -175,10 +197,27 @@ def run_sync(
     lsg_id: int | None = None,
     limit: int | None = None,
     concurrency: int = 8,
-    chunk: int = 50,
+    chunk: int = 250,
     progress: Callable[[int], None] | None = None,
 ) -> RunReport:
     """Run (or resume) one reconciliation of ``checker.source``; returns the run's report."""
+    return asyncio.run(
+        _run(engine, ledger, checker, lsg_id=lsg_id, limit=limit, concurrency=concurrency, chunk=chunk,
+             progress=progress)
+    )  # fmt: skip
+
+
+async def _run(
+    engine: Engine,
+    ledger: Ledger,
+    checker: Checker,
+    *,
+    lsg_id: int | None,
+    limit: int | None,
+    concurrency: int,
+    chunk: int,
+    progress: Callable[[int], None] | None,
+) -> RunReport:
     started = time.perf_counter()
     run, resumed = _start(engine, checker.source, lsg_id, limit)
     counts = {
@@ -188,45 +227,85 @@ def run_sync(
         "failed": run.failed,
     }
     limit = run.person_limit if resumed else limit
-    checkpoint, new_flags = run.checkpoint_person_id, 0
+    after, taken = run.checkpoint_person_id, run.checked + run.failed
     issue = f"reconciliation-run-{run.id}"
-    with ThreadPoolExecutor(max_workers=concurrency) as pool:
+    flagged = [0]
+    checkpoint = [run.checkpoint_person_id]  # the last one written
+    gate = asyncio.Semaphore(concurrency)
+
+    async def check(person: Any) -> Outcome:
+        async with gate:
+            return await checker.check(person, issue)
+
+    def write(people: list[Any], outcomes: list[Outcome]) -> None:
+        """One chunk's ledger entries, flags and checkpoint (in a worker thread).
+
+        Every call made is ledgered; if the registry went down during the chunk, nothing else is
+        written and the run stops: its checkpoint stays before the chunk, which the next run redoes.
+        """
+        ledger.append_many([e for o in outcomes for e in o.exchanges])
+        down = next((o.unavailable for o in outcomes if o.unavailable is not None), None)
+        if down is not None:
+            log.error("sync.registry_unavailable", run_id=run.id, checkpoint=checkpoint[0], error=str(down))
+            raise RegistryUnavailable(
+                f"{down}; run {run.id} stopped at its checkpoint — `sanarip-hub sync run "
+                f"{checker.source.value}` resumes it",
+                fault_code=down.fault_code,
+                retryable=False,
+            )
+        with engine.begin() as connection:
+            for outcome in outcomes:
+                if outcome.failed:
+                    counts["failed"] += 1
+                    log.warning("sync.person_failed", person_id=outcome.person_id, fault=outcome.failed)
+                    continue
+                counts["checked"] += 1
+                counts["mismatched" if outcome.differences else "matched"] += 1
+                message_id = next((e.message_id for e in outcome.exchanges if e.message_id), None)
+                for difference in outcome.differences:
+                    result = flag(
+                        connection,
+                        person_id=outcome.person_id,
+                        field=difference.field,
+                        source=checker.source,
+                        hub_value=difference.hub_value,
+                        registry_value=difference.registry_value,
+                        message_id=message_id,
+                        run_id=run.id,
+                    )
+                    flagged[0] += result is Flagged.NEW
+            connection.execute(
+                update(RUN).where(RUN.c.id == run.id).values(checkpoint_person_id=people[-1].id, **counts)
+            )
+        checkpoint[0] = people[-1].id
+        if progress is not None:
+            progress(len(people))
+
+    writing: asyncio.Future[None] | None = None
+    await checker.open()
+    try:
         while True:
-            done = counts["checked"] + counts["failed"]
-            want = chunk if limit is None else min(chunk, limit - done)
+            want = chunk if limit is None else min(chunk, limit - taken)
             if want <= 0:
                 break
-            people = _people(engine, checkpoint, lsg_id, want)
+            people = _people(engine, after, lsg_id, want)
             if not people:
                 break
-            outcomes = list(pool.map(lambda p: checker.check(p, issue), people))
-            ledger.append_many([e for o in outcomes for e in o.exchanges])
-            with engine.begin() as connection:
-                for outcome in outcomes:
-                    if outcome.failed:
-                        counts["failed"] += 1
-                        continue
-                    counts["checked"] += 1
-                    counts["mismatched" if outcome.differences else "matched"] += 1
-                    message_id = next((e.message_id for e in outcome.exchanges if e.message_id), None)
-                    for difference in outcome.differences:
-                        result = flag(
-                            connection,
-                            person_id=outcome.person_id,
-                            field=difference.field,
-                            source=checker.source,
-                            hub_value=difference.hub_value,
-                            registry_value=difference.registry_value,
-                            message_id=message_id,
-                            run_id=run.id,
-                        )
-                        new_flags += result is Flagged.NEW
-                checkpoint = people[-1].id
-                connection.execute(
-                    update(RUN).where(RUN.c.id == run.id).values(checkpoint_person_id=checkpoint, **counts)
-                )
-            if progress is not None:
-                progress(len(people))
+            after, taken = people[-1].id, taken + len(people)
+            outcomes = list(await asyncio.gather(*(check(p) for p in people)))
+            if writing is not None:
+                previous, writing = writing, None
+                try:
+                    await previous  # chunks are written in order: the checkpoint only moves forward
+                except RegistryUnavailable:  # this chunk's calls were made: ledger them, then stop
+                    await asyncio.to_thread(ledger.append_many, [e for o in outcomes for e in o.exchanges])
+                    raise
+            writing = asyncio.ensure_future(asyncio.to_thread(write, people, outcomes))
+    finally:
+        if writing is not None:
+            await writing  # the last chunk, or the one in flight when a call went wrong
+        await checker.close()
+    new_flags = flagged[0]
     duration_ms = int((time.perf_counter() - started) * 1000) + (run.duration_ms or 0)
     with engine.begin() as connection:
         connection.execute(

@@ -1,4 +1,8 @@
-"""Calling registry services through the hub's security server: zeep, X-Road headers, retries, breaker.
+"""Calling registry services through the hub's security server: X-Road headers, retries, breaker.
+
+Three consumers share one policy: :class:`RegistryConsumer` (zeep, blocking), :class:`AsyncZeepConsumer`
+(zeep's AsyncClient) and :class:`PreparedConsumer` (async, messages written and read against the
+contract; the nightly jobs' default, ``[consumers] client = "prepared"``).
 
 * Headers come from a zeep :class:`XRoadHeaders` plugin: the hub's client identity from config, a
   fresh ``id`` per call, ``userId`` and ``issue`` set by the job.
@@ -12,6 +16,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import random
 import threading
@@ -20,37 +25,27 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 
+import aiohttp
+import httpx
 import zeep
 from lxml import etree
 from zeep.exceptions import Fault, TransportError, XMLSyntaxError
-from zeep.transports import Transport
+from zeep.transports import AsyncTransport, Transport
 
+from adapters.xroad.contract import Service
+from adapters.xroad.envelope import request_envelope
 from adapters.xroad.header import IDENTIFIERS, SOAP_ENV, XROAD
 from adapters.xroad.identifiers import ClientId, ServiceId
-from sanarip_hub.errors import HubError
-
-
-class ConsumerError(HubError):
-    """A registry call failed; ``retryable`` says whether trying again can help."""
-
-    code = "xroad.consumer"
-
-    def __init__(self, message: str, *, fault_code: str, retryable: bool) -> None:
-        super().__init__(message)
-        self.fault_code = fault_code
-        self.retryable = retryable
-
-
-class CircuitOpen(ConsumerError):
-    """The breaker is open: the registry failed too often; no call was made."""
-
-
-def is_retryable_fault(code: str | None) -> bool:
-    lowered = (code or "").lower()
-    return lowered.startswith(("server.serverproxy", "server.clientproxy")) or lowered.endswith(
-        ("timeout", "busy", "service_failed", "servicefailed", "network_error", "networkerror")
-    )
+from adapters.xroad.reply import (
+    CircuitOpen,
+    ConsumerError,
+    RegistryUnavailable,
+    ReplyReader,
+    bad_reply,
+    is_retryable_fault,
+)
 
 
 @dataclass(frozen=True)
@@ -116,7 +111,15 @@ class CircuitBreaker:
         self.failures = 0
         self.opened_at: float | None = None
         self.opened = 0  # how many times it opened (for the run record and tests)
+        self.opened_in_a_row = 0  # openings with no successful call between them: the registry is down
         self._lock = threading.Lock()
+
+    def remaining(self) -> float:
+        """Seconds until the open circuit lets a probe through (0 when it is closed)."""
+        with self._lock:
+            if self.opened_at is None:
+                return 0.0
+            return max(0.0, self.pause - (time.monotonic() - self.opened_at))
 
     def before(self) -> None:
         with self._lock:
@@ -129,6 +132,7 @@ class CircuitBreaker:
     def success(self) -> None:
         with self._lock:
             self.failures = 0
+            self.opened_in_a_row = 0
 
     def failure(self) -> None:
         with self._lock:
@@ -136,17 +140,61 @@ class CircuitBreaker:
             if self.failures >= self.threshold and self.opened_at is None:
                 self.opened_at = time.monotonic()
                 self.opened += 1
+                self.opened_in_a_row += 1
 
 
 @dataclass
 class Answer:
     message_id: str
-    body: Any  # zeep's response body (None fields where the registry sent nothing)
+    body: Any  # the reply's values: a zeep object, or a dict from :class:`ReplyReader`
     attempts: int
 
 
+class RetryPolicy:
+    """Attempts, jittered exponential backoff and the breaker, shared by every consumer kind.
+
+    ``give_up_after``: the async consumers (batch jobs) wait out an open circuit rather than fail
+    the person; after that many openings with no success between them the registry counts as down
+    and :class:`RegistryUnavailable` stops the job at its checkpoint.
+    """
+
+    def __init__(
+        self,
+        attempts: int = 4,
+        backoff: float = 0.05,
+        breaker: CircuitBreaker | None = None,
+        give_up_after: int = 3,
+    ) -> None:
+        self.attempts = attempts
+        self.backoff = backoff
+        self.breaker = breaker or CircuitBreaker()
+        self.give_up_after = give_up_after
+
+    def failed(self, error: ConsumerError, attempt: int) -> float:
+        """Seconds to wait before the next attempt; re-raises ``error`` when there is none."""
+        self.breaker.failure()
+        if not error.retryable or attempt == self.attempts:
+            raise error
+        return self.backoff * (2.0 ** (attempt - 1)) * (0.5 + random.random())
+
+
+def _zeep_failure(exc: Exception) -> ConsumerError:
+    """zeep's and the HTTP libraries' exceptions as the consumer's one error type."""
+    if isinstance(exc, Fault):
+        code = exc.code or "Server.Fault"
+        code = code.rpartition(":")[2] if ":" in code else code
+        return ConsumerError(f"{code}: {exc.message}", fault_code=code, retryable=is_retryable_fault(code))
+    if isinstance(exc, TransportError | XMLSyntaxError | etree.XMLSyntaxError):
+        return bad_reply(str(exc))
+    return ConsumerError(f"transport: {exc}", fault_code="Server.NetworkError", retryable=True)
+
+
+_ZEEP_FAILURES = (Fault, TransportError, XMLSyntaxError, etree.XMLSyntaxError, OSError, httpx.HTTPError)
+
+
 class RegistryConsumer:
-    """One consumed service (one WSDL operation), called through the security server at ``url``."""
+    """One consumed service (one WSDL operation) called with zeep, blocking, through the security
+    server at ``url``."""
 
     def __init__(
         self,
@@ -161,47 +209,219 @@ class RegistryConsumer:
         breaker: CircuitBreaker | None = None,
     ) -> None:
         self.service = service
-        self.attempts = attempts
-        self.backoff = backoff
-        self.breaker = breaker or CircuitBreaker()
+        self.policy = RetryPolicy(attempts, backoff, breaker)
         transport = Transport(timeout=timeout, operation_timeout=timeout)
         zeep_client = zeep.Client(str(wsdl), transport=transport, plugins=[XRoadHeaders(client)])
         binding = next(iter(zeep_client.wsdl.bindings))
         self._operation = getattr(zeep_client.create_service(binding, url), service.service_code)
 
-    def _once(self, user_id: str, issue: str, params: dict[str, Any]) -> Answer:
-        message_id = str(uuid.uuid4())
-        token = _CALL.set(CallContext(self.service, message_id, user_id, issue))
-        try:
-            reply = self._operation(**params)
-        except Fault as fault:
-            code = fault.code or "Server.Fault"
-            raise ConsumerError(
-                f"{code}: {fault.message}", fault_code=code, retryable=is_retryable_fault(code)
-            ) from None
-        except (TransportError, XMLSyntaxError, etree.XMLSyntaxError) as exc:
-            raise ConsumerError(f"bad reply: {exc}", fault_code="Server.BadReply", retryable=True) from None
-        except OSError as exc:  # connection refused, reset, timeouts (requests wraps them as OSError)
-            raise ConsumerError(
-                f"transport: {exc}", fault_code="Server.NetworkError", retryable=True
-            ) from None
-        finally:
-            _CALL.reset(token)
-        return Answer(message_id, reply.body if hasattr(reply, "body") else reply, 1)
+    @property
+    def breaker(self) -> CircuitBreaker:
+        return self.policy.breaker
 
     def call(self, *, user_id: str, issue: str, **params: Any) -> Answer:
         """Call with retries; raises :class:`ConsumerError` when the last attempt fails."""
-        for attempt in range(1, self.attempts + 1):
+        attempt = 0
+        while True:
+            attempt += 1
             self.breaker.before()
+            message_id = str(uuid.uuid4())
+            token = _CALL.set(CallContext(self.service, message_id, user_id, issue))
             try:
-                answer = self._once(user_id, issue, params)
+                reply = self._operation(**params)
+            except _ZEEP_FAILURES as exc:
+                time.sleep(self.policy.failed(_zeep_failure(exc), attempt))
+                continue
+            finally:
+                _CALL.reset(token)
+            self.breaker.success()
+            return Answer(message_id, reply.body if hasattr(reply, "body") else reply, attempt)
+
+
+class AsyncConsumer:
+    """The async consumers' common part: the retry loop around one ``_once`` per attempt.
+
+    Subclasses open their HTTP client in :meth:`open` (inside the running event loop) and close it
+    in :meth:`close`; ``service`` is the consumed service's identifier.
+    """
+
+    service: ServiceId
+    policy: RetryPolicy
+
+    @property
+    def breaker(self) -> CircuitBreaker:
+        return self.policy.breaker
+
+    async def open(self) -> None:
+        """Create the HTTP client in the running loop."""
+
+    async def close(self) -> None:
+        """Close the HTTP client."""
+
+    async def _once(self, message_id: str, user_id: str, issue: str, params: dict[str, Any]) -> Any:
+        raise NotImplementedError
+
+    async def call(self, *, user_id: str, issue: str, **params: Any) -> Answer:
+        """Call with retries; raises :class:`ConsumerError` when the last attempt fails."""
+        attempt = 0
+        while True:
+            try:
+                self.breaker.before()
+            except CircuitOpen:
+                if self.breaker.opened_in_a_row >= self.policy.give_up_after:
+                    raise RegistryUnavailable(
+                        f"{self.service} keeps failing (circuit opened {self.breaker.opened_in_a_row} "
+                        "times in a row)",
+                        fault_code="CircuitOpen",
+                        retryable=False,
+                    ) from None
+                await asyncio.sleep(self.breaker.remaining() + 0.001)
+                continue
+            attempt += 1
+            message_id = str(uuid.uuid4())
+            try:
+                body = await self._once(message_id, user_id, issue, params)
             except ConsumerError as error:
-                self.breaker.failure()
-                if not error.retryable or attempt == self.attempts:
-                    raise
-                time.sleep(self.backoff * (2 ** (attempt - 1)) * (0.5 + random.random()))
+                await asyncio.sleep(self.policy.failed(error, attempt))
                 continue
             self.breaker.success()
-            answer.attempts = attempt
-            return answer
-        raise AssertionError("unreachable")
+            return Answer(message_id, body, attempt)
+
+
+class AsyncZeepConsumer(AsyncConsumer):
+    """zeep's ``AsyncClient`` (httpx) with the same header plugin: the WSDL-driven async consumer."""
+
+    def __init__(
+        self,
+        wsdl: Path,
+        service: ServiceId,
+        client: ClientId,
+        url: str,
+        *,
+        timeout: float = 10.0,
+        concurrency: int = 8,
+        attempts: int = 4,
+        backoff: float = 0.05,
+        breaker: CircuitBreaker | None = None,
+    ) -> None:
+        self.service = service
+        self.policy = RetryPolicy(attempts, backoff, breaker)
+        self._wsdl, self._client, self._url = wsdl, client, url
+        self._timeout, self._concurrency = timeout, concurrency
+        self._http: httpx.AsyncClient | None = None
+        self._operation: Any = None
+
+    async def open(self) -> None:
+        limits = httpx.Limits(max_connections=self._concurrency, max_keepalive_connections=self._concurrency)
+        self._http = httpx.AsyncClient(timeout=self._timeout, limits=limits)
+        transport = AsyncTransport(client=self._http, wsdl_client=httpx.Client(timeout=self._timeout))
+        zeep_client = zeep.AsyncClient(
+            str(self._wsdl), transport=transport, plugins=[XRoadHeaders(self._client)]
+        )
+        binding = next(iter(zeep_client.wsdl.bindings))
+        self._operation = getattr(zeep_client.create_service(binding, self._url), self.service.service_code)
+
+    async def close(self) -> None:
+        if self._http is not None:
+            await self._http.aclose()
+            self._http = None
+
+    async def _once(self, message_id: str, user_id: str, issue: str, params: dict[str, Any]) -> Any:
+        token = _CALL.set(CallContext(self.service, message_id, user_id, issue))
+        try:
+            reply = await self._operation(**params)
+        except _ZEEP_FAILURES as exc:
+            raise _zeep_failure(exc) from None
+        finally:
+            _CALL.reset(token)
+        return reply.body if hasattr(reply, "body") else reply
+
+
+class PreparedConsumer(AsyncConsumer):
+    """The nightly jobs' consumer: messages written from the contract, replies read against it.
+
+    No SOAP toolkit on the hot path: the request is the protocol 4.0 envelope written as text by
+    :func:`request_envelope` (the body from the contract's declared parameters), sent with aiohttp
+    over kept-alive connections; the reply is read by :class:`ReplyReader`, which also checks that
+    the security server echoed this call's ``id``.  Same headers, same retry policy and breaker as
+    the zeep consumers, about a tenth of their CPU per call.
+    """
+
+    def __init__(
+        self,
+        operation: Service,
+        namespace: str,
+        service: ServiceId,
+        client: ClientId,
+        url: str,
+        *,
+        timeout: float = 10.0,
+        concurrency: int = 8,
+        attempts: int = 4,
+        backoff: float = 0.05,
+        breaker: CircuitBreaker | None = None,
+    ) -> None:
+        if operation.code != service.service_code:
+            raise ValueError(f"contract {operation.code} does not describe {service}")
+        self.service = service
+        self.policy = RetryPolicy(attempts, backoff, breaker)
+        self.reader = ReplyReader(operation)
+        self._operation, self._namespace = operation, namespace
+        self._params = {param.name for param in operation.params}
+        self._client, self._url = client, url
+        self._timeout = aiohttp.ClientTimeout(total=timeout)
+        self._concurrency = concurrency
+        self._http: aiohttp.ClientSession | None = None
+
+    async def open(self) -> None:
+        connector = aiohttp.TCPConnector(limit=self._concurrency, ttl_dns_cache=300)
+        self._http = aiohttp.ClientSession(
+            connector=connector, timeout=self._timeout, headers={"Content-Type": "text/xml; charset=UTF-8"}
+        )
+
+    async def close(self) -> None:
+        if self._http is not None:
+            await self._http.close()
+            self._http = None
+
+    def message(self, message_id: str, user_id: str, issue: str, params: dict[str, Any]) -> bytes:
+        """The request envelope for one call (the parameters checked against the contract)."""
+        unknown = set(params) - self._params
+        if unknown:
+            raise TypeError(f"{self._operation.code} takes no parameter {sorted(unknown)}")
+        code = self._operation.code
+        inner = "".join(
+            f"<sa:{name}>{escape(str(value))}</sa:{name}>"
+            for name, value in params.items()
+            if value is not None
+        )
+        return request_envelope(
+            self._client,
+            self.service,
+            f"<sa:{code}>{inner}</sa:{code}>",
+            message_id=message_id,
+            user_id=user_id,
+            issue=issue,
+            body_namespace=self._namespace,
+        )
+
+    async def _once(self, message_id: str, user_id: str, issue: str, params: dict[str, Any]) -> Any:
+        if self._http is None:
+            raise RuntimeError("PreparedConsumer.open() was not awaited")
+        data = self.message(message_id, user_id, issue, params)
+        try:
+            async with self._http.post(self._url, data=data) as response:
+                status, content = response.status, await response.read()
+        except TimeoutError:
+            raise ConsumerError("timed out", fault_code="Server.Timeout", retryable=True) from None
+        except aiohttp.ClientError as exc:
+            raise ConsumerError(
+                f"transport: {exc}", fault_code="Server.NetworkError", retryable=True
+            ) from None
+        if status != 200 and b"Fault" not in content:  # SOAP 1.1 faults may come with HTTP 500
+            raise ConsumerError(
+                f"HTTP {status}",
+                fault_code=f"Server.Http{status}",
+                retryable=status >= 500 or status in (408, 429),
+            )
+        return self.reader.read(content, message_id)

@@ -215,6 +215,7 @@ def show_reconciliation(hub: HubContext) -> None:
                 checker,
                 limit=DEMO_SYNC_LIMIT,
                 concurrency=settings.limits.sync_concurrency,
+                chunk=settings.limits.sync_chunk,
             )
             click.echo(
                 f"sync {source.value}: checked {report.checked}, matched {report.matched}, "

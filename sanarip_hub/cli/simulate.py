@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import click
@@ -21,16 +22,24 @@ from sanarip_hub.cli.context import HubContext, pass_hub
 @click.option(
     "--truth", type=click.Path(dir_okay=False, path_type=Path), help="Write the labels as JSON Lines."
 )
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True, help="Worker processes.")
 @pass_hub
 def simulate(
-    hub: HubContext, port: int, host: str, discrepancy_rate: float, seed: int, faults: str, truth: Path | None
+    hub: HubContext,
+    port: int,
+    host: str,
+    discrepancy_rate: float,
+    seed: int,
+    faults: str,
+    truth: Path | None,
+    workers: int,
 ) -> None:
     """Serve zagsDataByPin, asbAddress and tpDataByINNforBusinessActivity on one port, routed by
     the X-Road service header as a security server does, from the hub's people with labelled
     discrepancies injected."""
     import uvicorn
 
-    from sanarip_hub.simulator.app import build_simulator, parse_faults
+    from sanarip_hub.simulator.app import ENVIRONMENT, build_simulator, parse_faults
     from sanarip_hub.simulator.records import RegistryData
 
     try:
@@ -47,6 +56,16 @@ def simulate(
                 count += 1
         click.echo(f"{count} injected discrepancies written to {truth}")
     click.echo(f"simulating the civil registry and the tax service on http://{host}:{port}/")
+    if workers > 1:  # each worker process loads the people itself (see from_environment)
+        os.environ[ENVIRONMENT] = json.dumps(
+            {"config": hub.config_file, "rate": discrepancy_rate, "seed": seed, "faults": faults}
+        )
+        uvicorn.run(
+            "sanarip_hub.simulator.app:from_environment", factory=True, workers=workers,
+            host=host, port=port, log_level="warning", access_log=False,
+        )  # fmt: skip
+        return
+    data.preload()
     uvicorn.run(
         build_simulator(data, rules, seed), host=host, port=port, log_level="warning", access_log=False
     )

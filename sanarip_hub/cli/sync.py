@@ -18,31 +18,35 @@ if TYPE_CHECKING:
 
 
 def checker_for(hub: HubContext, source: SyncSource) -> Checker:
-    from adapters.xroad.consumer import CircuitBreaker, RegistryConsumer
+    """The source's consumers as ``[consumers]`` configures them, sharing one circuit breaker."""
+    from adapters.civil_registry.contract import ASB_ADDRESS, INFOCOM, ZAGS_DATA_BY_PIN
+    from adapters.tax.contract import GNS_NAMESPACE, TP_DATA
+    from adapters.xroad.consumer import AsyncConsumer, AsyncZeepConsumer, CircuitBreaker, PreparedConsumer
     from adapters.xroad.identifiers import ClientId, ServiceId
     from adapters.xroad.wsdl import WSDL_DIR
     from sync_jobs.reconcile import Checker
 
     settings = hub.settings
     client = ClientId.parse(settings.xroad.subsystem)
-    wsdls = {
-        "civil_registry": "zags-service.wsdl",
-        "address_bureau": "asb-service.wsdl",
-        "tax": "gns-service.wsdl",
+    declared = {  # name: (WSDL for zeep, the contract's operation, its namespace)
+        "civil_registry": ("zags-service.wsdl", ZAGS_DATA_BY_PIN, INFOCOM),
+        "address_bureau": ("asb-service.wsdl", ASB_ADDRESS, INFOCOM),
+        "tax": ("gns-service.wsdl", TP_DATA, GNS_NAMESPACE),
     }
     names = ("civil_registry", "address_bureau") if source is SyncSource.CIVIL_REGISTRY else ("tax",)
     breaker = CircuitBreaker()
-    consumers = {
-        name: RegistryConsumer(
-            Path(WSDL_DIR / wsdls[name]),
-            ServiceId.parse(getattr(settings.consumers, name)),
-            client,
-            settings.xroad.security_server_url.rstrip("/") + "/",
-            timeout=getattr(settings.consumers, f"{name}_timeout"),
-            breaker=breaker,
-        )
-        for name in names
-    }
+    url = settings.xroad.security_server_url.rstrip("/") + "/"
+    concurrency, attempts = settings.limits.sync_concurrency, settings.consumers.attempts
+    consumers: dict[str, AsyncConsumer] = {}
+    for name in names:
+        wsdl, operation, namespace = declared[name]
+        service = ServiceId.parse(getattr(settings.consumers, name))
+        timeout = getattr(settings.consumers, f"{name}_timeout")
+        policy = {"timeout": timeout, "concurrency": concurrency, "attempts": attempts, "breaker": breaker}
+        if settings.consumers.client == "zeep":
+            consumers[name] = AsyncZeepConsumer(Path(WSDL_DIR / wsdl), service, client, url, **policy)
+        else:
+            consumers[name] = PreparedConsumer(operation, namespace, service, client, url, **policy)
     return Checker(source, consumers, str(client))
 
 
@@ -79,7 +83,7 @@ def run_command(hub: HubContext, source: str, lsg_soate: str | None, limit: int 
     with progress_bar(f"reconciling with {source}", limit or total) as advance:
         report = run_sync(
             engine, ledger, checker, lsg_id=lsg_id, limit=limit,
-            concurrency=settings.limits.sync_concurrency, progress=advance,
+            concurrency=settings.limits.sync_concurrency, chunk=settings.limits.sync_chunk, progress=advance,
         )  # fmt: skip
     click.echo(
         f"run {report.run_id}{' (resumed)' if report.resumed else ''}: checked {report.checked}, "
@@ -193,7 +197,13 @@ def run_scheduled(source: str) -> None:
         hub = HubContext(config_file=None, debug=False, _settings=settings, _engine=engine)
         checker = checker_for(hub, SyncSource(source))
         ledger = Ledger.for_settings(engine, settings)
-        run_sync(engine, ledger, checker, concurrency=settings.limits.sync_concurrency)
+        run_sync(
+            engine,
+            ledger,
+            checker,
+            concurrency=settings.limits.sync_concurrency,
+            chunk=settings.limits.sync_chunk,
+        )
     finally:
         engine.dispose()
 

@@ -15,6 +15,8 @@ either the pre-7.8 or the 7.8 spelling), ``http500`` and ``malformed`` (a body t
 from __future__ import annotations
 
 import asyncio
+import json
+import os
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -93,7 +95,9 @@ def build_simulator(data: RegistryData, faults: tuple[FaultRule, ...] = (), seed
             for child in wrapper
             if isinstance(child.tag, str)
         }
-        values = await asyncio.to_thread(lookup, params.get(key, "")) or {}
+        key_value = params.get(key, "")
+        found = lookup(key_value) if data.preloaded else await asyncio.to_thread(lookup, key_value)
+        values = found or {}
         response, response_wrapper = response_envelope(envelope, wrapper)
         content = xml_text(service, None, values, None, response_wrapper.prefix)
         return Response(
@@ -126,3 +130,17 @@ def build_simulator(data: RegistryData, faults: tuple[FaultRule, ...] = (), seed
             Route("/{path:path}", endpoint, methods=["POST"]),
         ]
     )
+
+
+ENVIRONMENT = "SANARIP_SIMULATOR"  # how ``simulate --workers N`` hands its options to each worker
+
+
+def from_environment() -> Starlette:
+    """The app factory each worker process of ``simulate --workers N`` calls (uvicorn ``factory``)."""
+    from sanarip_hub.cli.context import HubContext
+
+    options = json.loads(os.environ[ENVIRONMENT])
+    hub = HubContext(options["config"], False)
+    data = RegistryData(hub.current_engine, options["rate"], options["seed"])
+    data.preload()
+    return build_simulator(data, parse_faults(options["faults"]), options["seed"] + os.getpid())

@@ -6,7 +6,8 @@ import time
 
 import pytest
 
-from adapters.xroad.consumer import CircuitBreaker, CircuitOpen, is_retryable_fault
+from adapters.xroad.consumer import CircuitBreaker
+from adapters.xroad.reply import CircuitOpen, is_retryable_fault
 
 
 @pytest.mark.parametrize(

@@ -29,7 +29,7 @@ def world(
     truth_file = tmp_path / "truth.jsonl"
     faults = (
         "fault=server.serverproxy.service_failed@0.04,fault=Server.ClientProxy.NetworkError@0.02,"
-        "http500@0.02,malformed@0.01"
+        "http500@0.02,malformed@0.01,latency=0.01@0.3"
     )
     url, process = launch(env, truth_file, "--discrepancy-rate", "0.25", "--seed", "21", "--faults", faults)
     env["SANARIP_HUB_XROAD_SECURITY_SERVER_URL"] = url
@@ -67,15 +67,20 @@ def test_kill_9_mid_run_then_rerun_completes_without_duplicates(
     world: tuple[dict[str, str], list[dict[str, str]]],
 ) -> None:
     env, truth = world
+    slow = {  # small checkpoints, one call at a time: the kill lands mid-run, between checkpoints
+        "SANARIP_HUB_LIMITS_SYNC_CHUNK": "10",
+        "SANARIP_HUB_LIMITS_SYNC_CONCURRENCY": "1",
+    }
     process = subprocess.Popen(
         [*HUB, "sync", "run", "civil-registry"],
-        env={**os.environ, **env},
+        env={**os.environ, **env, **slow},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and len(flags(env)) < 5:
         time.sleep(0.3)
+    assert process.poll() is None, "the run ended before it could be killed"
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
     partial = len(flags(env))

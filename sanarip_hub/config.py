@@ -224,6 +224,9 @@ class ConsumerSettings:
     address_bureau_timeout: float = _setting(10.0, _number(0.1, 600), "seconds per asbAddress call")
     tax_timeout: float = _setting(20.0, _number(0.1, 600), "seconds per tax-service call")
     attempts: int = _setting(6, _integer(1, 20), "tries per call for retryable failures")
+    breaker_threshold: int = _setting(5, _integer(1, 1000), "failures in a row that open the circuit")
+    breaker_pause: float = _setting(10.0, _number(0.01, 3600), "seconds the circuit stays open")
+    breaker_give_up: int = _setting(3, _integer(1, 100), "openings in a row that stop a sync run")
     client: str = _setting(
         "prepared",
         _choice("prepared", "zeep"),

@@ -27,11 +27,11 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-import aiohttp
 import httpx
 import zeep
 from lxml import etree
 from zeep.exceptions import Fault, TransportError, XMLSyntaxError
+from zeep.proxy import AsyncServiceProxy
 from zeep.transports import AsyncTransport, Transport
 
 from adapters.xroad.contract import Service
@@ -46,6 +46,7 @@ from adapters.xroad.reply import (
     bad_reply,
     is_retryable_fault,
 )
+from adapters.xroad.transport import HttpPool, TransportFailure
 
 
 @dataclass(frozen=True)
@@ -207,9 +208,10 @@ class RegistryConsumer:
         attempts: int = 4,
         backoff: float = 0.05,
         breaker: CircuitBreaker | None = None,
+        give_up_after: int = 3,
     ) -> None:
         self.service = service
-        self.policy = RetryPolicy(attempts, backoff, breaker)
+        self.policy = RetryPolicy(attempts, backoff, breaker, give_up_after)
         transport = Transport(timeout=timeout, operation_timeout=timeout)
         zeep_client = zeep.Client(str(wsdl), transport=transport, plugins=[XRoadHeaders(client)])
         binding = next(iter(zeep_client.wsdl.bindings))
@@ -303,9 +305,10 @@ class AsyncZeepConsumer(AsyncConsumer):
         attempts: int = 4,
         backoff: float = 0.05,
         breaker: CircuitBreaker | None = None,
+        give_up_after: int = 3,
     ) -> None:
         self.service = service
-        self.policy = RetryPolicy(attempts, backoff, breaker)
+        self.policy = RetryPolicy(attempts, backoff, breaker, give_up_after)
         self._wsdl, self._client, self._url = wsdl, client, url
         self._timeout, self._concurrency = timeout, concurrency
         self._http: httpx.AsyncClient | None = None
@@ -318,8 +321,10 @@ class AsyncZeepConsumer(AsyncConsumer):
         zeep_client = zeep.AsyncClient(
             str(self._wsdl), transport=transport, plugins=[XRoadHeaders(self._client)]
         )
-        binding = next(iter(zeep_client.wsdl.bindings))
-        self._operation = getattr(zeep_client.create_service(binding, self._url), self.service.service_code)
+        binding = next(iter(zeep_client.wsdl.bindings.values()))
+        # AsyncClient.create_service returns a blocking proxy (zeep 4.3); the async one is built here
+        proxy = AsyncServiceProxy(zeep_client, binding, address=self._url)
+        self._operation = getattr(proxy, self.service.service_code)
 
     async def close(self) -> None:
         if self._http is not None:
@@ -341,7 +346,7 @@ class PreparedConsumer(AsyncConsumer):
     """The nightly jobs' consumer: messages written from the contract, replies read against it.
 
     No SOAP toolkit on the hot path: the request is the protocol 4.0 envelope written as text by
-    :func:`request_envelope` (the body from the contract's declared parameters), sent with aiohttp
+    :func:`request_envelope` (the body from the contract's declared parameters), sent by :class:`HttpPool`
     over kept-alive connections; the reply is read by :class:`ReplyReader`, which also checks that
     the security server echoed this call's ``id``.  Same headers, same retry policy and breaker as
     the zeep consumers, about a tenth of their CPU per call.
@@ -360,23 +365,27 @@ class PreparedConsumer(AsyncConsumer):
         attempts: int = 4,
         backoff: float = 0.05,
         breaker: CircuitBreaker | None = None,
+        give_up_after: int = 3,
     ) -> None:
         if operation.code != service.service_code:
             raise ValueError(f"contract {operation.code} does not describe {service}")
         self.service = service
-        self.policy = RetryPolicy(attempts, backoff, breaker)
+        self.policy = RetryPolicy(attempts, backoff, breaker, give_up_after)
         self.reader = ReplyReader(operation)
         self._operation, self._namespace = operation, namespace
         self._params = {param.name for param in operation.params}
         self._client, self._url = client, url
-        self._timeout = aiohttp.ClientTimeout(total=timeout)
+        self._timeout = timeout
         self._concurrency = concurrency
-        self._http: aiohttp.ClientSession | None = None
+        self._http: HttpPool | None = None
 
     async def open(self) -> None:
-        connector = aiohttp.TCPConnector(limit=self._concurrency, ttl_dns_cache=300)
-        self._http = aiohttp.ClientSession(
-            connector=connector, timeout=self._timeout, headers={"Content-Type": "text/xml; charset=UTF-8"}
+        self._http = HttpPool(
+            self._url,
+            size=self._concurrency,
+            timeout=self._timeout,
+            max_bytes=self.reader.max_bytes,
+            headers={"Content-Type": "text/xml; charset=UTF-8", "SOAPAction": '""'},
         )
 
     async def close(self) -> None:
@@ -408,13 +417,9 @@ class PreparedConsumer(AsyncConsumer):
     async def _once(self, message_id: str, user_id: str, issue: str, params: dict[str, Any]) -> Any:
         if self._http is None:
             raise RuntimeError("PreparedConsumer.open() was not awaited")
-        data = self.message(message_id, user_id, issue, params)
         try:
-            async with self._http.post(self._url, data=data) as response:
-                status, content = response.status, await response.read()
-        except TimeoutError:
-            raise ConsumerError("timed out", fault_code="Server.Timeout", retryable=True) from None
-        except aiohttp.ClientError as exc:
+            status, content = await self._http.post(self.message(message_id, user_id, issue, params))
+        except TransportFailure as exc:
             raise ConsumerError(
                 f"transport: {exc}", fault_code="Server.NetworkError", retryable=True
             ) from None

@@ -62,10 +62,15 @@ def simulate(
         )
         uvicorn.run(
             "sanarip_hub.simulator.app:from_environment", factory=True, workers=workers,
-            host=host, port=port, log_level="warning", access_log=False,
+            host=host, port=port, log_level="warning", access_log=False, proxy_headers=False,
         )  # fmt: skip
         return
     data.preload()
     uvicorn.run(
-        build_simulator(data, rules, seed), host=host, port=port, log_level="warning", access_log=False
+        build_simulator(data, rules, seed),
+        host=host,
+        port=port,
+        log_level="warning",
+        access_log=False,
+        proxy_headers=False,
     )

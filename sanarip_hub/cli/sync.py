@@ -34,7 +34,7 @@ def checker_for(hub: HubContext, source: SyncSource) -> Checker:
         "tax": ("gns-service.wsdl", TP_DATA, GNS_NAMESPACE),
     }
     names = ("civil_registry", "address_bureau") if source is SyncSource.CIVIL_REGISTRY else ("tax",)
-    breaker = CircuitBreaker()
+    breaker = CircuitBreaker(settings.consumers.breaker_threshold, settings.consumers.breaker_pause)
     url = settings.xroad.security_server_url.rstrip("/") + "/"
     concurrency, attempts = settings.limits.sync_concurrency, settings.consumers.attempts
     consumers: dict[str, AsyncConsumer] = {}
@@ -42,7 +42,13 @@ def checker_for(hub: HubContext, source: SyncSource) -> Checker:
         wsdl, operation, namespace = declared[name]
         service = ServiceId.parse(getattr(settings.consumers, name))
         timeout = getattr(settings.consumers, f"{name}_timeout")
-        policy = {"timeout": timeout, "concurrency": concurrency, "attempts": attempts, "breaker": breaker}
+        policy = {
+            "timeout": timeout,
+            "concurrency": concurrency,
+            "attempts": attempts,
+            "breaker": breaker,
+            "give_up_after": settings.consumers.breaker_give_up,
+        }
         if settings.consumers.client == "zeep":
             consumers[name] = AsyncZeepConsumer(Path(WSDL_DIR / wsdl), service, client, url, **policy)
         else:

@@ -18,14 +18,9 @@ import asyncio
 import json
 import os
 import random
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
-
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Route
 
 from adapters.civil_registry.contract import ASB_ADDRESS, ZAGS_DATA_BY_PIN
 from adapters.tax.contract import TP_DATA
@@ -66,7 +61,20 @@ def parse_faults(spec: str | None) -> tuple[FaultRule, ...]:
     return tuple(rules)
 
 
-def build_simulator(data: RegistryData, faults: tuple[FaultRule, ...] = (), seed: int = 0) -> Starlette:
+Reply = tuple[int, bytes, bytes]  # HTTP status, content type, body
+ASGIApp = Callable[[dict[str, Any], Any, Any], Awaitable[None]]
+XML = CONTENT_TYPE.encode()
+TEXT = b"text/plain; charset=utf-8"
+MAX_REQUEST_BYTES = 10 * 1024 * 1024
+
+
+def build_simulator(data: RegistryData, faults: tuple[FaultRule, ...] = (), seed: int = 0) -> ASGIApp:
+    """The simulated security server as a bare ASGI app.
+
+    No web framework: a security server's data path is one POST route, and a framework's routing
+    and middleware cost more CPU per request than the answer itself; the simulator shares the
+    benchmark machine with the hub it serves, so its CPU is the hub's loss.
+    """
     rng = random.Random(seed)
     handlers: dict[str, tuple[Service, Callable[[str], dict[str, Any] | None], str]] = {
         "zagsDataByPin": (ZAGS_DATA_BY_PIN, data.zags, "pin"),
@@ -74,11 +82,11 @@ def build_simulator(data: RegistryData, faults: tuple[FaultRule, ...] = (), seed
         "tpDataByINNforBusinessActivity": (TP_DATA, data.gns, "TIN"),
     }
 
-    def fault(code: str, message: str) -> Response:
+    def fault(code: str, message: str) -> Reply:
         envelope, _ = fault_envelope(code, message)
-        return Response(serialize(envelope), 200, media_type=CONTENT_TYPE)
+        return 200, XML, serialize(envelope)
 
-    async def answer(body: bytes) -> Response:
+    async def answer(body: bytes) -> Reply:
         try:
             envelope = parse_xml(body)
             header, wrapper = read_request(envelope)
@@ -100,12 +108,9 @@ def build_simulator(data: RegistryData, faults: tuple[FaultRule, ...] = (), seed
         values = found or {}
         response, response_wrapper = response_envelope(envelope, wrapper)
         content = xml_text(service, None, values, None, response_wrapper.prefix)
-        return Response(
-            serialize_with_body(response, response_wrapper, content), 200, media_type=CONTENT_TYPE
-        )
+        return 200, XML, serialize_with_body(response, response_wrapper, content)
 
-    async def endpoint(request: Request) -> Response:
-        body = await request.body()
+    async def post(body: bytes) -> Reply:
         for rule in faults:
             if rng.random() >= rule.probability:
                 continue
@@ -116,26 +121,55 @@ def build_simulator(data: RegistryData, faults: tuple[FaultRule, ...] = (), seed
             elif rule.kind == "fault":
                 return fault(rule.argument or "Server.ServerProxy.ServiceFailed", "injected fault")
             elif rule.kind == "http500":
-                return Response(b"injected server error", 500, media_type="text/plain")
+                return 500, TEXT, b"injected server error"
             else:
-                return Response(b"<not-xml", 200, media_type=CONTENT_TYPE)
+                return 200, XML, b"<not-xml"
         return await answer(body)
 
-    async def healthz(request: Request) -> Response:
-        return Response(b"ok", media_type="text/plain")
+    async def read_body(receive: Any) -> bytes | None:
+        chunks, size = [], 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return None
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > MAX_REQUEST_BYTES:
+                return None
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                return b"".join(chunks)
 
-    return Starlette(
-        routes=[
-            Route("/healthz", healthz, methods=["GET"]),
-            Route("/{path:path}", endpoint, methods=["POST"]),
-        ]
-    )
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":
+            while (await receive())["type"] != "lifespan.shutdown":
+                await send({"type": "lifespan.startup.complete"})
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+        if scope["type"] != "http":
+            return
+        method, path = scope["method"], scope["path"]
+        if method == "GET" and path == "/healthz":
+            status, content_type, body = 200, TEXT, b"ok"
+        elif method == "POST":
+            received = await read_body(receive)
+            if received is None:
+                status, content_type, body = 413, TEXT, b"request too large"
+            else:
+                status, content_type, body = await post(received)
+        else:
+            status, content_type, body = 405, TEXT, b"method not allowed"
+        headers = [(b"content-type", content_type), (b"content-length", str(len(body)).encode())]
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    return app
 
 
 ENVIRONMENT = "SANARIP_SIMULATOR"  # how ``simulate --workers N`` hands its options to each worker
 
 
-def from_environment() -> Starlette:
+def from_environment() -> ASGIApp:
     """The app factory each worker process of ``simulate --workers N`` calls (uvicorn ``factory``)."""
     from sanarip_hub.cli.context import HubContext
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import BACKENDS, drop_schema
-from tests.producer.conftest import HUB, prepared_home, run_hub
+from tests.producer.conftest import HUB, free_port, prepared_home, run_hub
 from tests.simulator.test_simulator import launch
 
 
@@ -92,3 +92,35 @@ def test_kill_9_mid_run_then_rerun_completes_without_duplicates(
     assert len(keys) == len(set(keys))  # no duplicate flag
     civil = {(t["pin"], t["field"]) for t in truth if t["field"] != "business"}
     assert set(keys) == civil
+
+
+def test_a_dead_registry_stops_the_run_at_its_checkpoint_and_loses_nothing(
+    world: tuple[dict[str, str], list[dict[str, str]]],
+) -> None:
+    env, truth = world
+    dead = {
+        "SANARIP_HUB_XROAD_SECURITY_SERVER_URL": f"http://127.0.0.1:{free_port()}",  # nothing listens
+        "SANARIP_HUB_CONSUMERS_BREAKER_PAUSE": "0.2",
+        "SANARIP_HUB_CONSUMERS_ATTEMPTS": "2",
+    }
+    down = subprocess.run(
+        [*HUB, "sync", "run", "civil-registry"],
+        env={**os.environ, **env, **dead},
+        capture_output=True,
+        text=True,
+    )
+    assert down.returncode == 1
+    assert "keeps failing (circuit opened 3 times in a row)" in down.stderr
+    assert "stopped at its checkpoint — `sanarip-hub sync run civil-registry` resumes it" in down.stderr
+    assert flags(env) == []  # nothing flagged from a registry that never answered
+    searched = run_hub(env, "ledger", "search", "--denied", "--format", "json", "--limit", "100000")
+    outcomes = {json.loads(line)["outcome"] for line in searched.stdout.splitlines()}
+    assert outcomes <= {"Server.NetworkError", "CircuitOpen"}  # every failed call is in the ledger
+    assert "Server.NetworkError" in outcomes
+    assert "verified" in run_hub(env, "ledger", "verify").stdout.lower()
+    resumed = run_hub(env, "sync", "run", "civil-registry")  # the registry is back
+    assert "(resumed)" in resumed.stdout
+    assert "failed 0" in resumed.stdout
+    keys = [(f["pin"], f["field"]) for f in flags(env)]
+    assert len(keys) == len(set(keys))
+    assert set(keys) == {(t["pin"], t["field"]) for t in truth if t["field"] != "business"}

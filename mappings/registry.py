@@ -80,9 +80,10 @@ def _values(answer: Any) -> Mapping[str, Any]:
 def compare_civil_registry(hub: Any, zags: Any, asb: Any) -> list[Difference]:
     """The person's differences against ``zagsDataByPin`` and ``asbAddress`` answers."""
     registry: Mapping[str, Any] = {} if zags is None else _values(zags)
-    if registry.get("pin") is None:
+    pin = registry.get("pin")
+    if pin is None:
         return [Difference("pin", hub.pin, None)]  # the registry does not know this PIN
-    found = []
+    found = [] if pin == hub.pin else [Difference("pin", hub.pin, pin)]  # an old second PIN
     for rule in CIVIL_REGISTRY_RULES:
         mine, theirs = getattr(hub, rule.hub), rule.registry_value(registry.get(rule.registry))
         if rule.differs(mine, theirs):

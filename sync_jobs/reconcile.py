@@ -8,6 +8,9 @@ source), so re-checking a person never duplicates one.  Every registry call is a
 Calls are asynchronous (up to ``concurrency`` in flight on one event loop), and a chunk is written
 (ledger entries, flags, checkpoint — in a worker thread) while the next chunk's calls are made, so
 neither the registry's latency nor the database's commits leave the other idle.
+
+The tax job asks only about members of low-income families (an active social passport): a new
+business changes their eligibility, and the personal-data law allows no wider query.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from sanarip_hub.ledger.entry import OK, Channel, Direction, Exchange
 from sanarip_hub.ledger.store import Ledger
 from sanarip_hub.log import get_logger
 from sanarip_hub.storage.models import Address, Household, HouseholdMember, LsgBody, Person, SyncRun
+from sanarip_hub.storage.models.social_passport import LOW_INCOME_MEMBERS
 
 log = get_logger("sanarip_hub.sync")
 RUN: Table = SyncRun.__table__  # type: ignore[assignment]
@@ -124,7 +128,9 @@ def _known(zags: Any) -> bool:
     return (zags.get("pin") if isinstance(zags, dict) else getattr(zags, "pin", None)) is not None
 
 
-def _people(engine: Engine, after: int, lsg_id: int | None, count: int) -> list[Any]:
+def _people(
+    engine: Engine, after: int, lsg_id: int | None, count: int, low_income_only: bool = False
+) -> list[Any]:
     query = (
         select(
             Person.id,
@@ -148,6 +154,8 @@ def _people(engine: Engine, after: int, lsg_id: int | None, count: int) -> list[
     )
     if lsg_id is not None:
         query = query.where(Person.lsg_id == lsg_id)
+    if low_income_only:
+        query = query.where(Person.id.in_(LOW_INCOME_MEMBERS))
     with engine.connect() as connection:
         rows = list(connection.execute(query))
     unique: dict[int, Any] = {}
@@ -288,7 +296,7 @@ async def _run(
             want = chunk if limit is None else min(chunk, limit - taken)
             if want <= 0:
                 break
-            people = _people(engine, after, lsg_id, want)
+            people = _people(engine, after, lsg_id, want, checker.source is SyncSource.TAX)
             if not people:
                 break
             after, taken = people[-1].id, taken + len(people)

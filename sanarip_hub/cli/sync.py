@@ -83,9 +83,15 @@ def run_command(hub: HubContext, source: str, lsg_soate: str | None, limit: int 
     checker = checker_for(hub, SyncSource(source))
     ledger = Ledger.for_settings(engine, settings)
     from sanarip_hub.storage.models import Person
+    from sanarip_hub.storage.models.social_passport import LOW_INCOME_MEMBERS
 
+    counted = select(func.count()).where(Person.pin.is_not(None))
+    if lsg_id is not None:
+        counted = counted.where(Person.lsg_id == lsg_id)
+    if SyncSource(source) is SyncSource.TAX:
+        counted = counted.where(Person.id.in_(LOW_INCOME_MEMBERS))
     with engine.connect() as connection:
-        total = connection.execute(select(func.count()).where(Person.pin.is_not(None))).scalar_one()
+        total = connection.execute(counted).scalar_one()
     with progress_bar(f"reconciling with {source}", limit or total) as advance:
         report = run_sync(
             engine, ledger, checker, lsg_id=lsg_id, limit=limit,

@@ -17,7 +17,9 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
+from mappings.normalize import same_surname
 from sanarip_hub.storage.models import Address, Household, HouseholdMember, Person
+from sanarip_hub.storage.models.social_passport import LOW_INCOME_MEMBERS
 
 # (kind, registry field, hub field, weight)
 KINDS: tuple[tuple[str, str, str, int], ...] = (
@@ -26,9 +28,11 @@ KINDS: tuple[tuple[str, str, str, int], ...] = (
     ("deceased", "deathDate", "death_date", 8),
     ("pin_blocked", "pinBlocked", "pin_status", 5),
     ("pin_unknown", "pin", "pin", 5),
+    ("pin_duplicate", "pin", "pin", 5),
     ("moved_away", "address", "address", 25),
-    ("business_registered", "TIN", "business", 12),
+    ("business_registered", "TIN", "business", 0),  # only members of low-income families: half theirs
 )
+_NOT_BUSINESS = tuple(kind for kind in KINDS if kind[0] != "business_registered")
 NOISE_RATE = 0.2
 _LATIN_LETTERS = {
         "А": "A",
@@ -98,13 +102,38 @@ class Discrepancy:
 
 # a person with their current household's address (the registries' view of where they live)
 PEOPLE = (
-    select(Person, Address.soate_code, Address.house, Address.flat, Address.text_raw)
+    select(
+        Person,
+        Address.soate_code,
+        Address.house,
+        Address.flat,
+        Address.text_raw,
+        Person.id.in_(LOW_INCOME_MEMBERS).label("low_income"),
+    )
     .outerjoin(
         HouseholdMember, (HouseholdMember.person_id == Person.id) & HouseholdMember.member_to.is_(None)
     )
     .outerjoin(Household, Household.id == HouseholdMember.household_id)
     .outerjoin(Address, Address.id == Household.address_id)
 )
+
+
+_PATRONYMIC_ENDINGS = ("ович", "евич", "овна", "евна", "ич", "на")
+
+
+def _new_surname(row: Any, dice: bytes) -> str:
+    """After a marriage (Осмонова) or the naming reform: the father's name with уулу/кызы, taken
+    from the patronymic (Бекович → Бек уулу) — always a name that really differs from the book's."""
+    feminine = row.gender == "F"
+    candidates = ["Осмонова", "Токтогулова"] if feminine else ["Осмонов", "Токтогулов"]
+    if _unit(dice, 16) < 0.5 and row.patronymic:
+        father = row.patronymic
+        for ending in _PATRONYMIC_ENDINGS:
+            if father.endswith(ending) and len(father) > len(ending) + 2:
+                father = father[: -len(ending)]
+                break
+        candidates.insert(0, f"{father} {'кызы' if feminine else 'уулу'}")
+    return next(name for name in candidates if not same_surname(row.surname, name))
 
 
 def _dice(seed: int, pin: str) -> bytes:
@@ -149,20 +178,21 @@ class RegistryData:
         dice = _dice(self.seed, row.pin)
         if _unit(dice, 0) >= self.rate:
             return None
-        point = _unit(dice, 4) * sum(weight for *_, weight in KINDS)
-        index = 0
-        while point >= KINDS[index][3] and index < len(KINDS) - 1:
-            point -= KINDS[index][3]
-            index += 1
-        kind, field, hub_field, _ = KINDS[index]
+        if row.low_income and _unit(dice, 20) < 0.5:  # half of their discrepancies: a new business
+            kind, field, hub_field, _ = KINDS[-1]
+        else:
+            point = _unit(dice, 4) * sum(weight for *_, weight in _NOT_BUSINESS)
+            index = 0
+            while point >= _NOT_BUSINESS[index][3] and index < len(_NOT_BUSINESS) - 1:
+                point -= _NOT_BUSINESS[index][3]
+                index += 1
+            kind, field, hub_field, _ = _NOT_BUSINESS[index]
         if kind == "birth_date_typo":
             shift = 1 + int(_unit(dice, 8) * 27)
             wrong = row.birth_date + timedelta(days=shift if row.birth_date.day <= 14 else -shift)
             return Discrepancy(row.pin, kind, field, hub_field, row.birth_date.isoformat(), wrong.isoformat())
         if kind == "surname_changed":
-            return Discrepancy(
-                row.pin, kind, field, hub_field, row.surname, "Осмонова" if row.gender == "F" else "Осмонов"
-            )
+            return Discrepancy(row.pin, kind, field, hub_field, row.surname, _new_surname(row, dice))
         if kind == "deceased":
             if row.death_date is not None:
                 return None
@@ -178,6 +208,12 @@ class RegistryData:
             return Discrepancy(row.pin, kind, field, hub_field, row.pin_status, "true")
         if kind == "pin_unknown":
             return Discrepancy(row.pin, kind, field, hub_field, row.pin, None)
+        if kind == "pin_duplicate":  # an old second PIN: the registry answers with the person's valid one
+            serial = 90000 + int(_unit(dice, 8) * 10000)
+            current = f"{row.pin[:9]}{serial:05d}"
+            if current == row.pin:
+                current = f"{row.pin[:9]}{90000 + (serial - 89999) % 10000:05d}"
+            return Discrepancy(row.pin, kind, field, hub_field, row.pin, current)
         if kind == "moved_away":
             if row.soate_code is None:
                 return None
@@ -200,7 +236,7 @@ class RegistryData:
             (found.registry_value or row.surname) if kind == "surname_changed" and found else row.surname
         )
         record = {
-            "pin": row.pin,
+            "pin": found.registry_value if kind == "pin_duplicate" and found else row.pin,
             "name": latin(row.given_name) if noisy else row.given_name,
             "surname": latin(surname) if noisy else surname,
             "patronymic": row.patronymic,

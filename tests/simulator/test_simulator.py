@@ -101,8 +101,8 @@ def label(simulator: Simulator, kind: str) -> dict[str, Any]:
 def test_truth_labels_have_pin_and_field_and_cover_every_kind(simulator: Simulator) -> None:
     kinds = {item["kind"] for item in simulator.truth}
     assert kinds == {
-        "birth_date_typo", "surname_changed", "deceased", "pin_blocked", "pin_unknown", "moved_away",
-        "business_registered",
+        "birth_date_typo", "surname_changed", "deceased", "pin_blocked", "pin_unknown", "pin_duplicate",
+        "moved_away", "business_registered",
     }  # fmt: skip
     assert all(item["pin"] and item["field"] for item in simulator.truth)
 
@@ -125,6 +125,29 @@ def test_the_civil_registry_answers_with_the_injected_differences(simulator: Sim
         pin=deceased["pin"], _soapheaders=headers("70000005", "zags-service", "zagsDataByPin")
     )
     assert reply.body.deathDate.isoformat() == deceased["registry_value"]
+    duplicate = label(simulator, "pin_duplicate")  # asked by an old PIN, answered with the valid one
+    reply = zags.zagsDataByPin(
+        pin=duplicate["pin"], _soapheaders=headers("70000005", "zags-service", "zagsDataByPin")
+    )
+    assert reply.body.pin == duplicate["registry_value"] != duplicate["pin"]
+    assert reply.body.pin[:9] == duplicate["pin"][:9]  # same gender and birth date, another serial
+
+
+def test_new_businesses_only_in_low_income_families(home: dict[str, str], simulator: Simulator) -> None:
+    from sqlalchemy import select
+
+    from sanarip_hub.config import load_settings
+    from sanarip_hub.storage.engine import make_engine
+    from sanarip_hub.storage.models import Person
+    from sanarip_hub.storage.models.social_passport import LOW_INCOME_MEMBERS
+
+    engine = make_engine(load_settings(environ=home))
+    with engine.connect() as connection:
+        low_income = set(connection.scalars(select(Person.pin).where(Person.id.in_(LOW_INCOME_MEMBERS))))
+    engine.dispose()
+    business = {item["pin"] for item in simulator.truth if item["kind"] == "business_registered"}
+    assert business
+    assert business <= low_income
 
 
 def test_the_address_bureau_and_the_tax_service(simulator: Simulator) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, SmallInteger, String
+from sqlalchemy import Boolean, Date, ForeignKey, Index, SmallInteger, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sanarip_hub.domain.codes import (
@@ -77,3 +77,12 @@ class SocialServiceAccess(Base):
     )
     since: Mapped[date | None] = mapped_column(Date)
     source: Mapped[ServiceSource] = mapped_column(code_list(ServiceSource, "service_source"))
+
+
+# People in a household with an active social passport: the low-income families.  The tax job asks
+# only about them (a new business changes a family's eligibility; nobody else's is the hub's concern).
+LOW_INCOME_MEMBERS = (
+    select(SocialPassportMember.person_id)
+    .join(SocialPassport, SocialPassport.id == SocialPassportMember.passport_id)
+    .where(SocialPassport.status == SocialPassportStatus.ACTIVE)
+)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from operator import attrgetter
 from typing import Any
 
 from mappings.normalize import same_surname, skeleton
@@ -68,7 +69,7 @@ CIVIL_REGISTRY_RULES: tuple[Rule, ...] = (
 
 def _values(answer: Any) -> Mapping[str, Any]:
     """An answer's elements as a mapping, read without copying (zeep's attribute access is slow)."""
-    if isinstance(answer, Mapping):  # the prepared consumer's reply
+    if type(answer) is dict or isinstance(answer, Mapping):  # the prepared consumer's reply
         return answer
     try:
         return answer.__values__  # type: ignore[no-any-return]  # a zeep value object
@@ -77,21 +78,34 @@ def _values(answer: Any) -> Mapping[str, Any]:
         return values
 
 
+# the hub row's values the rules read, fetched in one C call (attribute access on rows is slow)
+_CIVIL_HUB = attrgetter("pin", "soate_code", *(rule.hub for rule in CIVIL_REGISTRY_RULES))
+_IDENTITY = Rule.registry_value
+
+
 def compare_civil_registry(hub: Any, zags: Any, asb: Any) -> list[Difference]:
-    """The person's differences against ``zagsDataByPin`` and ``asbAddress`` answers."""
+    """The person's differences against ``zagsDataByPin`` and ``asbAddress`` answers.
+
+    Equal values are never a difference under any rule, so the rule runs only when the two sides
+    are not already equal: most people match, and their comparison costs little more than reading.
+    """
     registry: Mapping[str, Any] = {} if zags is None else _values(zags)
     pin = registry.get("pin")
+    hub_pin, soate_code, *mine_all = _CIVIL_HUB(hub)
     if pin is None:
-        return [Difference("pin", hub.pin, None)]  # the registry does not know this PIN
-    found = [] if pin == hub.pin else [Difference("pin", hub.pin, pin)]  # an old second PIN
-    for rule in CIVIL_REGISTRY_RULES:
-        mine, theirs = getattr(hub, rule.hub), rule.registry_value(registry.get(rule.registry))
-        if rule.differs(mine, theirs):
+        return [Difference("pin", hub_pin, None)]  # the registry does not know this PIN
+    found = [] if pin == hub_pin else [Difference("pin", hub_pin, pin)]  # an old second PIN
+    for rule, mine in zip(CIVIL_REGISTRY_RULES, mine_all, strict=True):
+        theirs = registry.get(rule.registry)
+        if rule.registry_value is not _IDENTITY:
+            theirs = rule.registry_value(theirs)
+        if mine != theirs and rule.differs(mine, theirs):
             found.append(Difference(rule.field, _text(mine), _text(theirs)))
-    address = None if asb is None else _values(asb).get("addressArray")
-    code = None if address is None else _values(address).get("code")
-    if code is not None and hub.soate_code is not None and code != hub.soate_code:
-        found.append(Difference("address", hub.soate_code, code))
+    if asb is not None and soate_code is not None:
+        address = _values(asb).get("addressArray")
+        code = None if address is None else _values(address).get("code")
+        if code is not None and code != soate_code:
+            found.append(Difference("address", soate_code, code))
     return found
 
 

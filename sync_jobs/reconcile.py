@@ -19,8 +19,8 @@ import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import Any
+from datetime import UTC, date, datetime
+from typing import Any, NamedTuple
 
 from sqlalchemy import Engine, Table, insert, select, update
 
@@ -128,9 +128,24 @@ def _known(zags: Any) -> bool:
     return (zags.get("pin") if isinstance(zags, dict) else getattr(zags, "pin", None)) is not None
 
 
+class HubPerson(NamedTuple):
+    """What the comparison reads of a person (a plain tuple: SQLAlchemy rows' attribute access
+    costs more than the comparison itself)."""
+
+    id: int
+    pin: str
+    pin_status: str | None
+    surname: str | None
+    given_name: str | None
+    patronymic: str | None
+    birth_date: date | None
+    death_date: date | None
+    soate_code: str | None
+
+
 def _people(
     engine: Engine, after: int, lsg_id: int | None, count: int, low_income_only: bool = False
-) -> list[Any]:
+) -> list[HubPerson]:
     query = (
         select(
             Person.id,
@@ -158,9 +173,10 @@ def _people(
         query = query.where(Person.id.in_(LOW_INCOME_MEMBERS))
     with engine.connect() as connection:
         rows = list(connection.execute(query))
-    unique: dict[int, Any] = {}
+    unique: dict[int, HubPerson] = {}
     for row in rows:  # a person in two households (rare) is checked once
-        unique.setdefault(row.id, row)
+        if row.id not in unique:
+            unique[row.id] = HubPerson._make(row)
     return list(unique.values())
 
 

@@ -125,3 +125,13 @@ def test_a_dead_registry_stops_the_run_at_its_checkpoint_and_loses_nothing(
     keys = [(f["pin"], f["field"]) for f in flags(env)]
     assert len(keys) == len(set(keys))
     assert set(keys) == {(t["pin"], t["field"]) for t in truth if t["field"] != "business"}
+
+
+def test_the_zeep_consumer_flags_the_same(world: tuple[dict[str, str], list[dict[str, str]]]) -> None:
+    """``[consumers] client = "zeep"`` (zeep's AsyncClient from the model WSDLs) finds exactly what
+    the prepared consumer finds: the truth."""
+    env, truth = world
+    result = run_hub({**env, "SANARIP_HUB_CONSUMERS_CLIENT": "zeep"}, "sync", "run", "civil-registry")
+    assert "failed 0" in result.stdout, result.stdout
+    keys = {(f["pin"], f["field"]) for f in flags(env)}
+    assert keys == {(t["pin"], t["field"]) for t in truth if t["field"] != "business"}

@@ -293,3 +293,12 @@ class SyncRunStatus(StrEnum):
     RUNNING = "running"
     COMPLETED = "completed"
     FAILED = "failed"
+
+
+class ConsoleRole(StrEnum):
+    """Who uses the web console; each role sees only its own pages."""
+
+    OPERATOR = "operator"  # exchange logs, fault rates, latency, sync runs, health
+    AUDITOR = "auditor"  # the access ledger: search, verification, evidence bundles
+    LSG_USER = "lsg_user"  # the actualization queue of one LSG body
+    ADMINISTRATOR = "administrator"  # agreements and users

@@ -29,7 +29,7 @@ from anyio import to_thread
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Mount, Route
 
 from adapters.xroad.identifiers import ClientId
 from adapters.xroad.wsdl import render_wsdl, schema_bytes
@@ -62,6 +62,7 @@ class Components:
     blocking: bool = True  # the data source does I/O: run requests in the thread pool
     threads: int = 40  # at most this many requests in the pool at once (bounded by the DB pool)
     close: Callable[[], None] = field(default=lambda: None)
+    routes: list[BaseRoute] = field(default_factory=list)  # the console, /metrics, /readyz
 
 
 async def read_body(request: Request, limit: int) -> bytes:
@@ -226,6 +227,7 @@ def build_app(components: Components) -> Starlette:
             Route("/rest/openapi.json", get_openapi, methods=["GET"]),
             Route("/rest/{service:str}/{pin:str}", rest_call, methods=["GET"]),
             Route("/healthz", healthz, methods=["GET"]),
+            *components.routes,
         ],
         lifespan=lifespan,
     )
@@ -259,6 +261,25 @@ def hub_components(settings: Settings) -> Components:
         writer.close()
         engine.dispose()
 
+    from sanarip_hub.console.app import Console, readiness
+    from sanarip_hub.metrics import CONTENT_TYPE as METRICS_TYPE
+    from sanarip_hub.metrics import metrics_registry, render
+
+    console = Console(engine, settings, keys, writer.submit)
+    registry = metrics_registry(engine)
+
+    async def metrics(request: Request) -> Response:
+        return Response(await to_thread.run_sync(render, registry), media_type=METRICS_TYPE)
+
+    async def readyz(request: Request) -> Response:
+        checks = await to_thread.run_sync(readiness, engine, keys)
+        ready = all(ok for _, ok, _ in checks)
+        body = {
+            "status": "ready" if ready else "not ready",
+            "checks": {n: {"ok": ok, "detail": d} for n, ok, d in checks},
+        }
+        return JSONResponse(body, 200 if ready else 503)
+
     return Components(
         soap=SoapEndpoint(
             dispatcher, provider, settings.limits.max_body_bytes, settings.limits.max_xml_depth
@@ -268,6 +289,11 @@ def hub_components(settings: Settings) -> Components:
         max_bytes=settings.limits.max_body_bytes,
         record=writer.submit,
         close=close,
+        routes=[
+            Mount("/console", routes=console.routes()),
+            Route("/metrics", metrics, methods=["GET"]),
+            Route("/readyz", readyz, methods=["GET"]),
+        ],
         # one pooled connection stays free for the ledger writer; requests beyond wait in the loop
         threads=max(1, settings.database.pool_size - 1) if engine.dialect.name == "postgresql" else 40,
     )

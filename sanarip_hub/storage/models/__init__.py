@@ -7,6 +7,7 @@ against the migrations.
 from sanarip_hub.storage.base import Base
 from sanarip_hub.storage.models.actualization import Mismatch, MismatchEvent, PersonFieldHistory, SyncRun
 from sanarip_hub.storage.models.agreement import Agreement
+from sanarip_hub.storage.models.console import ConsoleSession, ConsoleUser, LedgerVerification
 from sanarip_hub.storage.models.household import (
     Address,
     Dwelling,
@@ -44,6 +45,8 @@ __all__ = [
     "Agreement",
     "AteUnit",
     "Base",
+    "ConsoleSession",
+    "ConsoleUser",
     "Dwelling",
     "Household",
     "HouseholdLand",
@@ -57,6 +60,7 @@ __all__ = [
     "LedgerEntryRow",
     "LedgerHead",
     "LedgerSubject",
+    "LedgerVerification",
     "LsgBody",
     "LsgPassport",
     "LsgPassportPopulation",

@@ -25,6 +25,8 @@ class LedgerEntryRow(Base):
         Index("ix_ledger_entry_client", "client_id", "time_ms"),
         Index("ix_ledger_entry_agreement", "agreement_id", "time_ms"),
         Index("ix_ledger_entry_outcome", "outcome", "time_ms"),
+        Index("ix_ledger_entry_service", "service_id", "time_ms"),  # the console's exchange-log filters
+        Index("ix_ledger_entry_message", "message_id"),
     )
 
     seq: Mapped[int] = mapped_column(SeqType, primary_key=True, autoincrement=False)

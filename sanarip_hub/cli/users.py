@@ -1,0 +1,78 @@
+"""``sanarip-hub users add|passwd|disable|list``: console accounts."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from sanarip_hub.cli.context import HubContext, pass_hub
+from sanarip_hub.domain.codes import ConsoleRole
+
+
+def _password(stdin: bool) -> str:
+    """From standard input (scripts: ``--password-stdin``) or typed twice at a hidden prompt."""
+    if stdin:
+        return sys.stdin.readline().rstrip("\n")
+    value: str = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return value
+
+
+@click.group()
+def users() -> None:
+    """Console accounts: operators, auditors, LSG users and administrators."""
+
+
+@users.command("add")
+@click.argument("username")
+@click.option("--role", type=click.Choice([r.value for r in ConsoleRole]), required=True)
+@click.option("--lsg", help="СОАТЕ code of the LSG body (LSG users only, required for them).")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@pass_hub
+def add_command(hub: HubContext, username: str, role: str, lsg: str | None, password_stdin: bool) -> None:
+    """Create an account (the password is hashed with Argon2id; at least 12 characters)."""
+    from sanarip_hub.console.accounts import add_user
+
+    add_user(hub.current_engine, username, _password(password_stdin), ConsoleRole(role), lsg)
+    click.echo(f"user {username} added ({role}{', ' + lsg if lsg else ''})")
+
+
+@users.command("passwd")
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@pass_hub
+def passwd_command(hub: HubContext, username: str, password_stdin: bool) -> None:
+    """Set a new password (unlocks the account and ends its sessions)."""
+    from sanarip_hub.console.accounts import set_password
+
+    set_password(hub.current_engine, username, _password(password_stdin))
+    click.echo(f"password of {username} changed; its sessions ended")
+
+
+@users.command("disable")
+@click.argument("username")
+@pass_hub
+def disable_command(hub: HubContext, username: str) -> None:
+    """Disable an account (it cannot sign in; its sessions end at once)."""
+    from sanarip_hub.console.accounts import disable
+
+    disable(hub.current_engine, username)
+    click.echo(f"user {username} disabled")
+
+
+@users.command("list")
+@click.option("--format", "output", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@pass_hub
+def list_command(hub: HubContext, output: str) -> None:
+    """Every account with its role, LSG body and state."""
+    from sanarip_hub.console.accounts import list_users
+
+    for row in list_users(hub.current_engine):
+        state = "disabled" if row.disabled else ("locked" if row.locked_until else "active")
+        if output == "json":
+            click.echo(
+                json.dumps({"username": row.username, "role": row.role, "lsg": row.lsg, "state": state})
+            )
+        else:
+            click.echo(f"{row.username:<24}{row.role:<15}{row.lsg or '-':<16}{state}")

@@ -1,0 +1,1 @@
+"""The operator and auditor web console (``/console``): server-rendered, in Kyrgyz, Russian and English."""

@@ -1,0 +1,292 @@
+"""What the console's pages read.  Each query is bounded: a time window on an indexed column, or
+keyset pagination by sequence number, so pages stay fast over millions of ledger entries."""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine, func, select
+
+from sanarip_hub.domain.codes import MismatchStatus
+from sanarip_hub.ledger.entry import OK
+from sanarip_hub.ledger.keys import PinKey
+from sanarip_hub.storage.models import (
+    LedgerEntryRow,
+    LedgerHead,
+    LedgerSubject,
+    LsgBody,
+    Mismatch,
+    MismatchEvent,
+    Person,
+    SyncRun,
+)
+from sanarip_hub.storage.models.console import LedgerVerification
+
+HOUR_MS = 3_600_000
+DAY_MS = 24 * HOUR_MS
+PAGE = 50
+LATENCY_SAMPLE = 20_000  # the newest entries of the window whose durations give the percentiles
+OPEN = (MismatchStatus.OPEN, MismatchStatus.IN_REVIEW)
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def utc_text(ms: int) -> str:
+    return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def percentile(ordered: list[int], share: float) -> int | None:
+    if not ordered:
+        return None
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+@dataclass
+class Dashboard:
+    services: list[dict[str, Any]]
+    series: dict[str, list[int]]  # service → exchanges per hour, oldest first (24 points)
+    hours: list[int]  # the hours' start times (ms)
+    clients: list[dict[str, Any]]
+    fault_rate: float
+    p50: int | None
+    p95: int | None
+    p99: int | None
+    ledger_size: int
+    last_checkpoint_ms: int | None
+    verification: Any
+    runs: list[Any]
+    open_by_lsg: list[dict[str, Any]] = field(default_factory=list)
+
+
+def dashboard(engine: Engine, at_ms: int | None = None) -> Dashboard:
+    end = at_ms or now_ms()
+    start = end - DAY_MS
+    e = LedgerEntryRow
+    window = (e.time_ms >= start, e.time_ms < end)
+    with engine.connect() as connection:
+        hour = (e.time_ms - start) // HOUR_MS
+        rows = connection.execute(
+            select(
+                e.service_id,
+                hour.label("hour"),
+                func.count().label("total"),
+                func.count().filter(e.outcome != OK).label("faults"),
+            )
+            .where(*window)
+            .group_by(e.service_id, hour)
+        ).all()
+        clients = connection.execute(
+            select(e.client_id, func.count().label("total"))
+            .where(*window)
+            .group_by(e.client_id)
+            .order_by(func.count().desc())
+            .limit(10)
+        ).all()
+        durations: list[int] = sorted(
+            d
+            for (d,) in connection.execute(
+                select(e.duration_ms)
+                .where(*window, e.duration_ms.is_not(None))
+                .order_by(e.time_ms.desc())
+                .limit(LATENCY_SAMPLE)
+            )
+            if d is not None
+        )
+        head = connection.execute(select(LedgerHead.size, LedgerHead.last_checkpoint_ms)).first()
+        verification = connection.execute(
+            select(LedgerVerification).order_by(LedgerVerification.id.desc()).limit(1)
+        ).first()
+        runs = connection.execute(select(SyncRun).order_by(SyncRun.id.desc()).limit(10)).all()
+        open_by_lsg = connection.execute(
+            select(LsgBody.name_ky, LsgBody.soate_code, func.count().label("open"))
+            .select_from(Mismatch)
+            .join(Person, Person.id == Mismatch.person_id)
+            .join(LsgBody, LsgBody.id == Person.lsg_id)
+            .where(Mismatch.status.in_(OPEN))
+            .group_by(LsgBody.name_ky, LsgBody.soate_code)
+            .order_by(func.count().desc())
+        ).all()
+    totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    series: dict[str, list[int]] = defaultdict(lambda: [0] * 24)
+    for service, bucket, total, faults in rows:
+        totals[service][0] += total
+        totals[service][1] += faults or 0
+        if 0 <= bucket < 24:
+            series[service][int(bucket)] += total
+    all_total = sum(t for t, _ in totals.values())
+    all_faults = sum(f for _, f in totals.values())
+    services = [
+        {"service": s, "total": t, "faults": f}
+        for s, (t, f) in sorted(totals.items(), key=lambda item: -item[1][0])
+    ]
+    return Dashboard(
+        services=services,
+        series=dict(series),
+        hours=[start + i * HOUR_MS for i in range(24)],
+        clients=[{"client": c, "total": t} for c, t in clients],
+        fault_rate=all_faults / all_total if all_total else 0.0,
+        p50=percentile(durations, 0.50),
+        p95=percentile(durations, 0.95),
+        p99=percentile(durations, 0.99),
+        ledger_size=head.size if head else 0,
+        last_checkpoint_ms=head.last_checkpoint_ms if head and head.last_checkpoint_ms else None,
+        verification=verification,
+        runs=list(runs),
+        open_by_lsg=[{"name": f"{n} ({s})", "open": o} for n, s, o in open_by_lsg],
+    )
+
+
+def chart_svg(series: dict[str, list[int]], hours: list[int], top: int = 5) -> str:
+    """Exchanges per hour of the busiest services as an SVG line chart (no JavaScript needed)."""
+    width, height, left, bottom = 720, 220, 40, 24
+    busiest = sorted(series, key=lambda s: -sum(series[s]))[:top]
+    peak = max((max(series[s]) for s in busiest), default=0) or 1
+    colours = ["#0b5cad", "#b42318", "#1a7f37", "#8250df", "#bf8700"]
+    step = (width - left - 10) / 23
+    parts = [
+        f'<svg class="chart" role="img" viewBox="0 0 {width} {height + 20 * len(busiest)}" '
+        f'xmlns="http://www.w3.org/2000/svg"><title>exchanges per hour</title>',
+        f'<line x1="{left}" y1="{height - bottom}" x2="{width - 10}" y2="{height - bottom}" '
+        'stroke="#d0d7de"/>',
+        f'<text x="4" y="14">{peak}</text><text x="4" y="{height - bottom}">0</text>',
+    ]
+    for index in range(0, 24, 4):
+        label = datetime.fromtimestamp(hours[index] / 1000, UTC).strftime("%H:%M")
+        parts.append(f'<text x="{left + index * step:.0f}" y="{height - 6}">{label}</text>')
+    for number, service in enumerate(busiest):
+        points = " ".join(
+            f"{left + i * step:.1f},{height - bottom - (v / peak) * (height - bottom - 20):.1f}"
+            for i, v in enumerate(series[service])
+        )
+        colour = colours[number % len(colours)]
+        parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="{points}"/>')
+        name = service.replace("&", "&amp;").replace("<", "&lt;")
+        parts.append(
+            f'<rect x="{left}" y="{height + 6 + 20 * number}" width="10" height="10" fill="{colour}"/>'
+            f'<text x="{left + 16}" y="{height + 15 + 20 * number}">{name}</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+@dataclass(frozen=True)
+class LogFilter:
+    since_ms: int | None = None
+    until_ms: int | None = None
+    client: str | None = None
+    service: str | None = None
+    outcome: str | None = None
+    message_id: str | None = None
+    pin: str | None = None
+    agreement: str | None = None
+    denied: bool = False
+
+
+ENTRY_COLUMNS = (
+    LedgerEntryRow.seq,
+    LedgerEntryRow.time_ms,
+    LedgerEntryRow.direction,
+    LedgerEntryRow.channel,
+    LedgerEntryRow.client_id,
+    LedgerEntryRow.service_id,
+    LedgerEntryRow.outcome,
+    LedgerEntryRow.agreement_id,
+    LedgerEntryRow.duration_ms,
+    LedgerEntryRow.message_id,
+)
+
+
+def exchange_log(
+    engine: Engine, pin_key: PinKey, where: LogFilter, before: int | None = None, page: int = PAGE
+) -> list[dict[str, Any]]:
+    """One page of entries matching ``where``, newest first, older than sequence ``before``."""
+    e = LedgerEntryRow
+    query = select(*ENTRY_COLUMNS)
+    if where.pin:
+        query = query.join(LedgerSubject, LedgerSubject.seq == e.seq).where(
+            LedgerSubject.pin_hash == pin_key.hash_pin(where.pin)
+        )
+    if where.since_ms is not None:
+        query = query.where(e.time_ms >= where.since_ms)
+    if where.until_ms is not None:
+        query = query.where(e.time_ms < where.until_ms)
+    for column, value in (
+        (e.client_id, where.client),
+        (e.service_id, where.service),
+        (e.outcome, where.outcome),
+        (e.message_id, where.message_id),
+        (e.agreement_id, where.agreement),
+    ):
+        if value:
+            query = query.where(column == value)
+    if where.denied:
+        query = query.where(e.outcome != OK)
+    if before is not None:
+        query = query.where(e.seq < before)
+    query = query.order_by(e.seq.desc()).limit(page)
+    with engine.connect() as connection:
+        rows = connection.execute(query).all()
+    return [{**row._asdict(), "time": utc_text(row.time_ms)} for row in rows]
+
+
+def entry(engine: Engine, seq: int) -> Any:
+    with engine.connect() as connection:
+        return connection.execute(select(LedgerEntryRow).where(LedgerEntryRow.seq == seq)).first()
+
+
+def runs(engine: Engine, limit: int = 100) -> list[Any]:
+    with engine.connect() as connection:
+        return list(connection.execute(select(SyncRun).order_by(SyncRun.id.desc()).limit(limit)))
+
+
+MISMATCH_COLUMNS = (
+    Mismatch.id,
+    Mismatch.field,
+    Mismatch.source,
+    Mismatch.hub_value,
+    Mismatch.registry_value,
+    Mismatch.message_id,
+    Mismatch.status,
+    Mismatch.detected_at,
+    Mismatch.person_id,
+    Person.pin,
+    Person.surname,
+    Person.given_name,
+    Person.patronymic,
+    Person.lsg_id,
+)
+
+
+def queue(engine: Engine, lsg_id: int, limit: int = 200) -> list[Any]:
+    """The open and in-review mismatches of one LSG body's people, oldest first."""
+    with engine.connect() as connection:
+        return list(
+            connection.execute(
+                select(*MISMATCH_COLUMNS)
+                .join(Person, Person.id == Mismatch.person_id)
+                .where(Person.lsg_id == lsg_id, Mismatch.status.in_(OPEN))
+                .order_by(Mismatch.detected_at, Mismatch.id)
+                .limit(limit)
+            )
+        )
+
+
+def mismatch(engine: Engine, mismatch_id: int) -> tuple[Any, list[Any]] | None:
+    with engine.connect() as connection:
+        row = connection.execute(
+            select(*MISMATCH_COLUMNS)
+            .join(Person, Person.id == Mismatch.person_id)
+            .where(Mismatch.id == mismatch_id)
+        ).first()
+        if row is None:
+            return None
+        events = connection.execute(
+            select(MismatchEvent).where(MismatchEvent.mismatch_id == mismatch_id).order_by(MismatchEvent.id)
+        ).all()
+    return row, list(events)

@@ -1,0 +1,55 @@
+"""Console accounts and their sessions.
+
+Passwords are stored only as Argon2id hashes.  Sessions live in the database, not in a signed
+cookie: the cookie carries a random token whose SHA-256 is stored, so logging out, disabling a user
+or a lockout ends a session everywhere at once, and a stolen database does not yield usable tokens.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from sanarip_hub.domain.codes import ConsoleRole
+from sanarip_hub.storage.base import Base, Timestamped, UTCDateTime, code_list, id_column
+
+
+class ConsoleUser(Timestamped, Base):
+    __tablename__ = "console_user"
+
+    id: Mapped[int] = id_column()
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[ConsoleRole] = mapped_column(code_list(ConsoleRole, "console_role"))
+    lsg_id: Mapped[int | None] = mapped_column(ForeignKey("lsg_body.id"))  # LSG users: their one body
+    disabled: Mapped[bool] = mapped_column(Boolean, server_default="0")
+    failed_logins: Mapped[int] = mapped_column(Integer, server_default="0")
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class ConsoleSession(Base):
+    __tablename__ = "console_session"
+
+    id: Mapped[int] = id_column()
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("console_user.id", ondelete="CASCADE"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    language: Mapped[str | None] = mapped_column(String(5))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class LedgerVerification(Base):
+    """The result of each full verification of the ledger (the console's "verify now" and the CLI)."""
+
+    __tablename__ = "ledger_verification"
+
+    id: Mapped[int] = id_column()
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    actor: Mapped[str] = mapped_column(String(100))
+    ok: Mapped[bool] = mapped_column(Boolean)
+    size: Mapped[int] = mapped_column(BigInteger)
+    detail: Mapped[str] = mapped_column(String(1000))

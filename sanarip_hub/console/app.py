@@ -348,6 +348,7 @@ class Console:
         board = await run_in_threadpool(queries.dashboard, self.engine)
         _ = context._
         verification = board.verification
+        state = "" if verification is None else (_("intact") if verification.ok else _("PROBLEM"))
         stats = {
             "fault_rate": board.fault_rate,
             "p50": board.p50 if board.p50 is not None else "—",
@@ -360,8 +361,7 @@ class Console:
             "verification": (
                 _("never verified")
                 if verification is None
-                else f"{_('intact') if verification.ok else _('PROBLEM')} · "
-                f"{verification.at.strftime('%Y-%m-%d %H:%M')} · {verification.size:,}"
+                else f"{state} · {verification.at.strftime('%Y-%m-%d %H:%M')} · {verification.size:,}"
             ),
         }
         values = {
@@ -448,7 +448,7 @@ class Console:
             (_("Entry hash"), row.entry_hash.hex()),
             (_("Data subjects"), _("sealed (auditors search by PIN)") if row.subjects_sealed else "—"),
         ]
-        return self.render(context, "entry.html", {"fields": fields}, f"{_('Ledger entry')} {seq}")
+        return self.render(context, "entry.html", {"fields": fields}, _("Ledger entry") + f" {seq}")
 
     async def runs(self, context: Context) -> Response:
         runs = await run_in_threadpool(queries.runs, self.engine)
@@ -502,7 +502,7 @@ class Console:
             (_("Data subjects"), ", ".join(pins) or "—"),
             (_("Entry hash"), row.entry_hash.hex()),
         ]
-        return self.render(context, "entry.html", {"fields": fields}, f"{_('Ledger entry')} {seq}")
+        return self.render(context, "entry.html", {"fields": fields}, _("Ledger entry") + f" {seq}")
 
     def _verify(self, actor: str) -> str:
         from sanarip_hub.ledger.verify import LedgerIntegrityError, verify_ledger
@@ -637,7 +637,7 @@ class Console:
         row, events = await run_in_threadpool(self._own_mismatch, context)
         await run_in_threadpool(self.access, context, "lsg.mismatch", [row.pin], f"mismatch {row.id}")
         values = {"m": row, "events": events, "moves": self._moves(context, row.status), "message": message}
-        return self.render(context, "mismatch.html", values, f"{context._('Mismatch')} {row.id}")
+        return self.render(context, "mismatch.html", values, context._("Mismatch") + f" {row.id}")
 
     async def resolve(self, context: Context) -> Response:
         row, _events = await run_in_threadpool(self._own_mismatch, context)

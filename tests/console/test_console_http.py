@@ -1,0 +1,205 @@
+"""The console over HTTP (httpx against the real server): sign-in, roles, CSRF, lockout, cookies,
+languages, access-ledger entries, metrics and readiness."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from sqlalchemy import select
+
+from sanarip_hub.storage.models import LedgerEntryRow
+from tests.console.conftest import MAX_FAILED, PASSWORDS, USERS, Hub, csrf_of, login
+from tests.producer.conftest import run_hub
+
+PAGES = {
+    "operator": ["/operator", "/operator/exchanges", "/operator/runs", "/operator/health"],
+    "auditor": ["/auditor", "/auditor/verify", "/auditor/agreements"],
+    "lsg_user": ["/lsg"],
+    "administrator": ["/admin", "/admin/users"],
+}
+
+
+def console_entries(hub: Hub, user: str) -> list[LedgerEntryRow]:
+    with hub.engine.connect() as connection:
+        return list(
+            connection.execute(
+                select(LedgerEntryRow)
+                .where(LedgerEntryRow.user_id == f"console:{user}")
+                .order_by(LedgerEntryRow.seq)
+            )
+        )
+
+
+@pytest.mark.parametrize("role", list(USERS))
+def test_each_role_sees_its_pages_and_is_refused_the_others(hub: Hub, role: str) -> None:
+    client = login(hub, role)
+    for owner, pages in PAGES.items():
+        for page in pages:
+            status = client.get(page).status_code
+            assert status == (200 if owner == role else 403), (role, page, status)
+
+
+def test_signed_out_users_go_to_the_login_page(hub: Hub) -> None:
+    response = httpx.get(f"{hub.console}/operator/exchanges", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"].endswith("/console/login")
+
+
+def test_session_cookie_and_security_headers(hub: Hub) -> None:
+    client = httpx.Client(base_url=hub.console)
+    page = client.get("/login")
+    response = client.post(
+        "/login",
+        data={"csrf": csrf_of(page.text), "username": USERS["operator"], "password": PASSWORDS["operator"]},
+    )
+    cookie = response.headers["set-cookie"].lower()
+    assert "httponly" in cookie
+    assert "samesite=strict" in cookie
+    assert "path=/console" in cookie
+    assert "secure" not in cookie  # plain HTTP here; Secure is set under TLS
+    assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+    assert page.headers["x-frame-options"] == "DENY"
+    assert page.headers["cache-control"] == "no-store"
+
+
+def test_forms_without_the_session_csrf_token_are_refused(hub: Hub) -> None:
+    client = login(hub, "administrator")
+    before = client.get("/admin/users").text
+    refused = client.post(
+        "/admin/users", data={"username": "mallory", "role": "administrator", "password": "a-long-password-1"}
+    )
+    assert refused.status_code == 403
+    assert "did not come from this console" in refused.text
+    forged = client.post(
+        "/admin/users",
+        data={
+            "csrf": "forged",
+            "username": "mallory",
+            "role": "administrator",
+            "password": "a-long-password-1",
+        },
+    )
+    assert forged.status_code == 403
+    assert "mallory" not in client.get("/admin/users").text
+    assert csrf_of(before)  # the real form carries a token
+
+
+def test_wrong_passwords_lock_the_account(hub: Hub) -> None:
+    run_hub_input = __import__("tests.console.conftest", fromlist=["run_hub_input"]).run_hub_input
+    run_hub_input(hub.env, "victim-password-2026", "users", "add", "victim", "--role", "operator")
+    client = httpx.Client(base_url=hub.console)
+    for _ in range(MAX_FAILED):
+        page = client.get("/login")
+        wrong = client.post(
+            "/login", data={"csrf": csrf_of(page.text), "username": "victim", "password": "nope"}
+        )
+        assert wrong.status_code == 401
+    page = client.get("/login")
+    right = client.post(
+        "/login", data={"csrf": csrf_of(page.text), "username": "victim", "password": "victim-password-2026"}
+    )
+    assert right.status_code == 401  # locked: even the right password is refused
+    listed = run_hub(hub.env, "users", "list").stdout
+    assert any(line.startswith("victim") and line.rstrip().endswith("locked") for line in listed.splitlines())
+    run_hub_input(hub.env, "victim-password-2027", "users", "passwd", "victim")  # an administrator unlocks
+    page = client.get("/login")
+    again = client.post(
+        "/login", data={"csrf": csrf_of(page.text), "username": "victim", "password": "victim-password-2027"}
+    )
+    assert again.status_code == 303
+
+
+def test_logout_and_disable_end_the_session(hub: Hub) -> None:
+    client = login(hub, "operator")
+    assert client.get("/operator").status_code == 200
+    client.post("/logout", data={"csrf": csrf_of(client.get("/operator").text)})
+    assert client.get("/operator").status_code == 303  # back to the login page
+    run_hub_input = __import__("tests.console.conftest", fromlist=["run_hub_input"]).run_hub_input
+    run_hub_input(hub.env, "temporary-pass-2026", "users", "add", "temp-op", "--role", "operator")
+    temp = httpx.Client(base_url=hub.console)
+    page = temp.get("/login")
+    temp.post(
+        "/login", data={"csrf": csrf_of(page.text), "username": "temp-op", "password": "temporary-pass-2026"}
+    )
+    assert temp.get("/operator").status_code == 200
+    run_hub(hub.env, "users", "disable", "temp-op")
+    assert temp.get("/operator").status_code == 303
+
+
+def test_language_switch(hub: Hub) -> None:
+    client = login(hub, "lsg_user")
+    page = client.get("/lsg").text
+    assert '<html lang="en">' in page
+    assert "Actualization queue" in page
+    for code, heading in (("ky", "Актуалдаштыруу кезеги"), ("ru", "Очередь актуализации")):
+        client.post("/language", data={"csrf": csrf_of(page), "lang": code, "next": "/console/lsg"})
+        page = client.get("/lsg").text
+        assert f'<html lang="{code}">' in page
+        assert heading in page
+    anonymous = httpx.get(f"{hub.console}/login", headers={"accept-language": "ru-RU,ru;q=0.9"})
+    assert "Имя пользователя" in anonymous.text
+
+
+def test_pages_with_personal_data_are_ledgered(hub: Hub) -> None:
+    client = login(hub, "lsg_user")
+    before = len(console_entries(hub, USERS["lsg_user"]))
+    queue = client.get("/lsg")
+    assert all(pin in queue.text for pin in hub.queue_pins)
+    entries = console_entries(hub, USERS["lsg_user"])
+    assert len(entries) == before + 1
+    assert entries[-1].service_id == "console:lsg.queue"
+    assert entries[-1].direction == "internal"
+    assert entries[-1].channel == "console"
+    operator = login(hub, "operator")
+    before = len(console_entries(hub, USERS["operator"]))
+    operator.get("/operator/exchanges")  # no personal data shown: nothing ledgered
+    assert len(console_entries(hub, USERS["operator"])) == before
+    found = operator.get("/operator/exchanges", params={"pin": hub.called_pins[0]})
+    assert "householdByPin" in found.text
+    assert console_entries(hub, USERS["operator"])[-1].service_id == "console:exchanges.by-pin"
+
+
+def test_exchange_log_filters_and_pages(hub: Hub) -> None:
+    client = login(hub, "operator")
+    page = client.get("/operator/exchanges", params={"service": "no-such-service"})
+    assert "No entries" in page.text
+    with hub.engine.connect() as connection:
+        entry = connection.execute(
+            select(LedgerEntryRow)
+            .where(LedgerEntryRow.channel == "soap")
+            .order_by(LedgerEntryRow.seq)
+            .limit(1)
+        ).one()
+    by_message = client.get("/operator/exchanges", params={"message_id": entry.message_id})
+    assert f">{entry.seq}</a>" in by_message.text
+    detail = client.get(f"/operator/exchanges/{entry.seq}")
+    assert entry.entry_hash.hex() in detail.text
+    assert entry.message_id in detail.text
+    assert client.get("/operator/exchanges", params={"pin": "123"}).status_code == 400
+    assert client.get("/operator/exchanges", params={"since": "yesterday"}).status_code == 400
+
+
+def test_metrics_and_readiness(hub: Hub) -> None:
+    metrics = httpx.get(f"{hub.url}/metrics").text
+    assert (
+        'sanarip_exchanges_total{client="SUBSYSTEM:central-server/GOV/70000003/sf-personal-data"' in metrics
+    )
+    assert "sanarip_exchange_duration_seconds_bucket" in metrics
+    assert "sanarip_ledger_entries" in metrics
+    assert 'sanarip_mismatches{source="civil-registry",status="open"}' in metrics
+    ready = httpx.get(f"{hub.url}/readyz")
+    assert ready.status_code == 200
+    assert ready.json()["checks"]["migrations"]["ok"] is True
+
+
+def test_readiness_fails_without_a_key_or_a_database(hub: Hub) -> None:
+    from sqlalchemy import create_engine
+
+    from sanarip_hub.console.app import readiness
+
+    checks = {name: ok for name, ok, _ in readiness(hub.engine, None)}
+    assert checks == {"database": True, "migrations": True, "ledger key": False}
+    dead = create_engine("postgresql+psycopg://nobody@127.0.0.1:1/none")
+    checks = {name: ok for name, ok, _ in readiness(dead, None)}
+    assert checks["database"] is False
+    assert checks["migrations"] is False

@@ -30,6 +30,7 @@ from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Re
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from adapters.xroad.identifiers import ClientId
 from sanarip_hub.actualization.workflow import MOVES, ActualizationError, move
 from sanarip_hub.config import Settings
 from sanarip_hub.console import queries
@@ -148,7 +149,7 @@ class Console:
         self.root = root
         self.sessions = SessionStore(engine, timedelta(minutes=settings.console.session_minutes))
         self.secure_cookie = bool(settings.producer.tls_cert)
-        self.hub_client = settings.xroad.subsystem
+        self.hub_client = str(ClientId.parse(settings.xroad.subsystem))
         self.environments: dict[str, Environment] = {}
         for code in CODES:
             environment = Environment(
@@ -406,6 +407,7 @@ class Console:
         where, raw = self._filter(context, {n: n for n in names})
         before = self._before(context)
         entries = await run_in_threadpool(queries.exchange_log, self.engine, self.keys.pin_key, where, before)
+        known = await run_in_threadpool(queries.recent_services, self.engine)
         if where.pin:
             await run_in_threadpool(
                 self.access, context, "exchanges.by-pin", [where.pin], "exchange log search"
@@ -418,6 +420,7 @@ class Console:
             "entry_base": "operator/exchanges",
             "next_before": next_before,
             "next_query": next_query,
+            "known_services": known,
         }
         return self.render(context, "exchanges.html", values, context._("Exchange log"))
 

@@ -235,6 +235,21 @@ def exchange_log(
     return [{**row._asdict(), "time": utc_text(row.time_ms)} for row in rows]
 
 
+def recent_services(engine: Engine, at_ms: int | None = None) -> list[str]:
+    """Service ids seen in the last 24 hours: the exchange log's service filter offers them."""
+    end = at_ms or now_ms()
+    e = LedgerEntryRow
+    with engine.connect() as connection:
+        return list(
+            connection.scalars(
+                select(e.service_id)
+                .where(e.time_ms >= end - DAY_MS)
+                .group_by(e.service_id)
+                .order_by(e.service_id)
+            )
+        )
+
+
 def entry(engine: Engine, seq: int) -> Any:
     with engine.connect() as connection:
         return connection.execute(select(LedgerEntryRow).where(LedgerEntryRow.seq == seq)).first()

@@ -62,6 +62,7 @@ def demo(hub: HubContext, households: int, lsg_count: int, seed_value: int, no_p
     if not no_producer:
         show_producer(hub)
         show_reconciliation(hub)
+        show_console(hub)
 
 
 DEMO_CLIENT = "SUBSYSTEM:central-server/GOV/70000003/sf-personal-data"
@@ -239,3 +240,74 @@ def show_reconciliation(hub: HubContext) -> None:
     finally:
         simulator.terminate()
         simulator.wait(timeout=30)
+
+
+DEMO_USERS = (
+    ("demo-operator", "operator"),
+    ("demo-auditor", "auditor"),
+    ("demo-lsg", "lsg_user"),
+    ("demo-admin", "administrator"),
+)
+
+
+def show_console(hub: HubContext) -> None:
+    """Demo accounts for each console role (fresh passwords each run), each signed in once."""
+    import http.cookiejar
+    import re
+    import secrets
+    import urllib.parse
+
+    from sanarip_hub.console.accounts import AccountError, add_user, set_password
+    from sanarip_hub.domain.codes import ConsoleRole
+    from sanarip_hub.storage.models import LsgBody, Mismatch, Person
+
+    with hub.engine.connect() as connection:
+        busiest = (
+            connection.execute(
+                select(LsgBody.soate_code)
+                .join(Person, Person.lsg_id == LsgBody.id)
+                .join(Mismatch, Mismatch.person_id == Person.id)
+                .group_by(LsgBody.soate_code)
+                .order_by(text("count(*) desc"))
+                .limit(1)
+            ).scalar()
+            or connection.execute(select(LsgBody.soate_code).limit(1)).scalar()
+        )
+    logins = []
+    for username, role in DEMO_USERS:
+        password = secrets.token_urlsafe(12)
+        try:
+            add_user(
+                hub.engine, username, password, ConsoleRole(role), busiest if role == "lsg_user" else None
+            )
+        except AccountError:
+            set_password(hub.engine, username, password)  # a rerun: same account, new password
+        logins.append((username, role, password))
+    port = _free_port(hub.settings.producer.port)
+    base = f"http://127.0.0.1:{port}"
+    server = _start_hub_process(hub, ["serve", "--host", "127.0.0.1", "--port", str(port)], base, "console")
+    try:
+        table = Table(title=f"Console: {base}/console/ (sanarip-hub serve)", show_lines=False)
+        for column in ("role", "user", "password", "signed in"):
+            table.add_column(column)
+        for username, role, password in logins:
+            opener = urllib.request.build_opener(
+                urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+            )
+            page = opener.open(f"{base}/console/login", timeout=10).read().decode()
+            token = re.search(r'name="csrf" value="([^"]+)"', page)
+            form = urllib.parse.urlencode(
+                {"csrf": token.group(1) if token else "", "username": username, "password": password}
+            ).encode()
+            landed = opener.open(f"{base}/console/login", data=form, timeout=30)
+            table.add_row(
+                role, username, password, f"HTTP {landed.status} {urllib.parse.urlsplit(landed.url).path}"
+            )
+        Console(width=110).print(table)
+        click.echo(
+            "the demo passwords change on every `make demo`; keep the console running with: "
+            f"sanarip-hub serve  (then open http://127.0.0.1:{hub.settings.producer.port}/console/)"
+        )
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

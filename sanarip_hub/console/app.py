@@ -175,6 +175,7 @@ class Console:
         allowed = frozenset(roles) if roles is not None else None
 
         async def endpoint(request: Request) -> Response:
+            started = time.perf_counter()
             session, user = await run_in_threadpool(self._load, request)
             language = session.language or negotiate(
                 request.headers.get("accept-language"), self.settings.console.default_language
@@ -215,6 +216,8 @@ class Console:
                     "503",
                     status=503,
                 )
+            # server time of the whole page (session, queries, rendering), for operators and the bench
+            response.headers["server-timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
             return self._finish(context, response)
 
         return endpoint

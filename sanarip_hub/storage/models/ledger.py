@@ -22,10 +22,12 @@ class LedgerEntryRow(Base):
     __tablename__ = "ledger_entry"
     __table_args__ = (
         Index("ix_ledger_entry_time", "time_ms"),
-        Index("ix_ledger_entry_client", "client_id", "time_ms"),
-        Index("ix_ledger_entry_agreement", "agreement_id", "time_ms"),
-        Index("ix_ledger_entry_outcome", "outcome", "time_ms"),
-        Index("ix_ledger_entry_service", "service_id", "time_ms"),  # the console's exchange-log filters
+        # (column, seq): "this client's (service's, outcome's, agreement's) entries, newest first" is
+        # one backward index range scan, however many millions of entries the ledger holds
+        Index("ix_ledger_entry_client", "client_id", "seq"),
+        Index("ix_ledger_entry_agreement", "agreement_id", "seq"),
+        Index("ix_ledger_entry_outcome", "outcome", "seq"),
+        Index("ix_ledger_entry_service", "service_id", "seq"),
         Index("ix_ledger_entry_message", "message_id"),
     )
 

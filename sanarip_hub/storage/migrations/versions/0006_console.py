@@ -1,4 +1,4 @@
-"""console accounts, sessions, verification results; exchange-log indexes
+"""console accounts, sessions, verification results; exchange-log indexes by (column, seq)
 
 Revision ID: 0006
 Revises: 0005
@@ -90,14 +90,21 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_console_session_user_id"), ["user_id"], unique=False)
 
     with op.batch_alter_table("ledger_entry", schema=None) as batch_op:
+        # the console pages entries newest first by seq: (column, seq) indexes serve its filters
+        for name, column in (("client", "client_id"), ("agreement", "agreement_id"), ("outcome", "outcome")):
+            batch_op.drop_index(f"ix_ledger_entry_{name}")
+            batch_op.create_index(f"ix_ledger_entry_{name}", [column, "seq"], unique=False)
         batch_op.create_index("ix_ledger_entry_message", ["message_id"], unique=False)
-        batch_op.create_index("ix_ledger_entry_service", ["service_id", "time_ms"], unique=False)
+        batch_op.create_index("ix_ledger_entry_service", ["service_id", "seq"], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table("ledger_entry", schema=None) as batch_op:
         batch_op.drop_index("ix_ledger_entry_service")
         batch_op.drop_index("ix_ledger_entry_message")
+        for name, column in (("client", "client_id"), ("agreement", "agreement_id"), ("outcome", "outcome")):
+            batch_op.drop_index(f"ix_ledger_entry_{name}")
+            batch_op.create_index(f"ix_ledger_entry_{name}", [column, "time_ms"], unique=False)
 
     with op.batch_alter_table("console_session", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_console_session_user_id"))

@@ -55,17 +55,35 @@ def hub(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
     return result.stdout
 
 
+def bench_pins() -> list[str]:
+    rng = random.Random(7)
+    return [
+        f"{rng.choice('12')}{rng.randint(1, 28):02d}{rng.randint(1, 12):02d}19{rng.randint(50, 99)}"
+        f"9{rng.randint(0, 9999):04d}"
+        for _ in range(5000)
+    ]
+
+
+def filled(env: dict[str, str]) -> int:
+    """Entries already in the ledger of this home (0 when there is no database yet)."""
+    try:
+        settings = load_settings(environ=env)
+        engine = make_engine(settings)
+        from sqlalchemy import text
+
+        with engine.connect() as connection:
+            return int(connection.execute(text("SELECT size FROM ledger_head")).scalar() or 0)
+    except Exception:
+        return 0
+
+
 def fill(env: dict[str, str], entries: int) -> tuple[list[str], float]:
     """``entries`` exchanges over the last 30 days through the real ledger; returns PINs used, rate."""
     settings = load_settings(environ=env)
     engine = make_engine(settings)
     ledger = Ledger.for_settings(engine, settings)
     rng = random.Random(7)
-    pins = [
-        f"{rng.choice('12')}{rng.randint(1, 28):02d}{rng.randint(1, 12):02d}19{rng.randint(50, 99)}"
-        f"9{rng.randint(0, 9999):04d}"
-        for _ in range(5000)
-    ]
+    pins = bench_pins()
     now = int(time.time() * 1000)
     start = now - 30 * 86_400_000
     step = (now - start) / entries
@@ -132,13 +150,17 @@ def run(backend: str, entries: int, workdir: Path) -> list[tuple[str, float, str
     if backend == "postgresql":
         env["SANARIP_HUB_DATABASE_URL"] = PG_URL
         env["SANARIP_HUB_DATABASE_SCHEMA"] = f"bench_console_{os.getpid()}"
-    hub(env, "db", "upgrade")
-    hub(env, "seed", "--households", "300", "--lsg", "2", "--seed", "3")
-    hub(env, "keys", "init")
-    hub(env, "users", "add", "bench-op", "--role", "operator", "--password-stdin", stdin=PASSWORD + "\n")
-    print(f"{backend}: filling {entries:,} ledger entries …", flush=True)
-    pins, rate = fill(env, entries)
-    print(f"{backend}: {rate:,.0f} entries/s appended; serving", flush=True)
+    if backend == "sqlite" and filled(env) >= entries:  # --workdir of an earlier run: reuse its ledger
+        pins = bench_pins()
+        print(f"{backend}: reusing {filled(env):,} ledger entries", flush=True)
+    else:
+        hub(env, "db", "upgrade")
+        hub(env, "seed", "--households", "300", "--lsg", "2", "--seed", "3")
+        hub(env, "keys", "init")
+        hub(env, "users", "add", "bench-op", "--role", "operator", "--password-stdin", stdin=PASSWORD + "\n")
+        print(f"{backend}: filling {entries:,} ledger entries …", flush=True)
+        pins, rate = fill(env, entries)
+        print(f"{backend}: {rate:,.0f} entries/s appended; serving", flush=True)
     port = free_port()
     log = (Path(env["SANARIP_HUB_HOME"]) / "server.log").open("ab")
     server = subprocess.Popen([*HUB, "serve", "--port", str(port)], env={**os.environ, **env}, stdout=log,
@@ -158,12 +180,20 @@ def run(backend: str, entries: int, workdir: Path) -> list[tuple[str, float, str
         log_path = "/operator/exchanges"
         middle = str(entries // 2)
         faults = {"service": SERVICES[2], "outcome": "Server.ServerProxy.ServiceFailed"}
+        moment = time.gmtime(time.time() - 86_400)
+        day_ago = time.strftime("%Y-%m-%dT%H:%M", moment)
+        week_from = time.strftime("%Y-%m-%dT%H:%M", time.gmtime(time.time() - 17 * 86_400))
+        week_to = time.strftime("%Y-%m-%dT%H:%M", time.gmtime(time.time() - 10 * 86_400))
         rows = [
             ("dashboard (24-hour window)", server_ms(client, "/operator"), "< 500"),
             ("exchange log, first page, no filter", server_ms(client, log_path), "< 300"),
             ("exchange log, filter client", server_ms(client, log_path, {"client": CLIENTS[3]}), "< 300"),
             ("exchange log, filter service + outcome", server_ms(client, log_path, faults), "< 300"),
             ("exchange log, filter PIN", server_ms(client, log_path, {"pin": pins[11]}), "< 300"),
+            ("exchange log, last 24 hours", server_ms(client, log_path, {"since": day_ago}), "< 300"),
+            ("exchange log, client + a week 10 days ago",
+             server_ms(client, log_path, {"client": CLIENTS[5], "since": week_from, "until": week_to}),
+             "< 300"),
             ("exchange log, filter message id",
              server_ms(client, log_path, {"message_id": f"bench-{middle}"}), "< 300"),
             ("exchange log, page at half depth (keyset)",
@@ -196,8 +226,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entries", type=int, default=1_000_000)
     parser.add_argument("--backends", nargs="+", default=["sqlite", "postgresql"])
+    parser.add_argument("--workdir", type=Path, help="keep (and on SQLite reuse) the filled homes here")
     args = parser.parse_args()
-    workdir = Path(tempfile.mkdtemp(prefix="bench-console-"))
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="bench-console-"))
+    workdir.mkdir(parents=True, exist_ok=True)
     results = {backend: run(backend, args.entries, workdir) for backend in args.backends}
     print(
         f"\nconsole server time (ms, median of 15), {args.entries:,} ledger entries, {os.cpu_count()} cores"

@@ -205,13 +205,10 @@ class RegistryConsumer:
         url: str,
         *,
         timeout: float = 10.0,
-        attempts: int = 4,
-        backoff: float = 0.05,
-        breaker: CircuitBreaker | None = None,
-        give_up_after: int = 3,
+        policy: RetryPolicy | None = None,
     ) -> None:
         self.service = service
-        self.policy = RetryPolicy(attempts, backoff, breaker, give_up_after)
+        self.policy = policy or RetryPolicy()
         transport = Transport(timeout=timeout, operation_timeout=timeout)
         zeep_client = zeep.Client(str(wsdl), transport=transport, plugins=[XRoadHeaders(client)])
         binding = next(iter(zeep_client.wsdl.bindings))
@@ -302,13 +299,10 @@ class AsyncZeepConsumer(AsyncConsumer):
         *,
         timeout: float = 10.0,
         concurrency: int = 8,
-        attempts: int = 4,
-        backoff: float = 0.05,
-        breaker: CircuitBreaker | None = None,
-        give_up_after: int = 3,
+        policy: RetryPolicy | None = None,
     ) -> None:
         self.service = service
-        self.policy = RetryPolicy(attempts, backoff, breaker, give_up_after)
+        self.policy = policy or RetryPolicy()
         self._wsdl, self._client, self._url = wsdl, client, url
         self._timeout, self._concurrency = timeout, concurrency
         self._http: httpx.AsyncClient | None = None
@@ -362,15 +356,12 @@ class PreparedConsumer(AsyncConsumer):
         *,
         timeout: float = 10.0,
         concurrency: int = 8,
-        attempts: int = 4,
-        backoff: float = 0.05,
-        breaker: CircuitBreaker | None = None,
-        give_up_after: int = 3,
+        policy: RetryPolicy | None = None,
     ) -> None:
         if operation.code != service.service_code:
             raise ValueError(f"contract {operation.code} does not describe {service}")
         self.service = service
-        self.policy = RetryPolicy(attempts, backoff, breaker, give_up_after)
+        self.policy = policy or RetryPolicy()
         self.reader = ReplyReader(operation)
         self._operation, self._namespace = operation, namespace
         self._params = {param.name for param in operation.params}

@@ -22,7 +22,7 @@ from sanarip_hub.ledger.keys import (
 )
 from sanarip_hub.ledger.query import Filter, Usage, search
 from sanarip_hub.ledger.store import Ledger
-from sanarip_hub.ledger.verify import verify_ledger
+from sanarip_hub.ledger.verify import LedgerIntegrityError, record_verification, verify_ledger
 from sanarip_hub.log import get_logger
 
 log = get_logger("sanarip_hub.cli")
@@ -123,7 +123,15 @@ def verify(hub: HubContext, from_seq: int, bundle: Path | None, public_key: Path
     settings = hub.settings
     verifier = load_verifier(public_key or settings.home_path(settings.ledger.public_key))
     archive_dir = settings.home_path(settings.ledger.archive_dir)
-    result = verify_ledger(hub.current_engine, verifier, ledger_origin(settings), from_seq, archive_dir)
+    try:
+        result = verify_ledger(hub.current_engine, verifier, ledger_origin(settings), from_seq, archive_dir)
+    except LedgerIntegrityError as problem:
+        if from_seq == 0:  # a full verification: the dashboard shows its outcome
+            record_verification(hub.current_engine, "cli", False, problem.seq, str(problem))
+        raise
+    if from_seq == 0:
+        detail = f"intact: {result.size} entries, {result.checkpoints} signed checkpoints"
+        record_verification(hub.current_engine, "cli", True, result.size, detail)
     newest = f"; newest checkpoint at size {result.last_checkpoint.size}" if result.last_checkpoint else ""
     log.info("ledger.verified", entries=result.entries, size=result.size, checkpoints=result.checkpoints)
     click.echo(

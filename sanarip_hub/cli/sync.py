@@ -21,7 +21,13 @@ def checker_for(hub: HubContext, source: SyncSource) -> Checker:
     """The source's consumers as ``[consumers]`` configures them, sharing one circuit breaker."""
     from adapters.civil_registry.contract import ASB_ADDRESS, INFOCOM, ZAGS_DATA_BY_PIN
     from adapters.tax.contract import GNS_NAMESPACE, TP_DATA
-    from adapters.xroad.consumer import AsyncConsumer, AsyncZeepConsumer, CircuitBreaker, PreparedConsumer
+    from adapters.xroad.consumer import (
+        AsyncConsumer,
+        AsyncZeepConsumer,
+        CircuitBreaker,
+        PreparedConsumer,
+        RetryPolicy,
+    )
     from adapters.xroad.identifiers import ClientId, ServiceId
     from adapters.xroad.wsdl import WSDL_DIR
     from sync_jobs.reconcile import Checker
@@ -34,25 +40,40 @@ def checker_for(hub: HubContext, source: SyncSource) -> Checker:
         "tax": ("gns-service.wsdl", TP_DATA, GNS_NAMESPACE),
     }
     names = ("civil_registry", "address_bureau") if source is SyncSource.CIVIL_REGISTRY else ("tax",)
-    breaker = CircuitBreaker(settings.consumers.breaker_threshold, settings.consumers.breaker_pause)
+    consumers_settings = settings.consumers
+    policy = RetryPolicy(  # one policy and breaker for the source's services: one security server
+        attempts=consumers_settings.attempts,
+        breaker=CircuitBreaker(consumers_settings.breaker_threshold, consumers_settings.breaker_pause),
+        give_up_after=consumers_settings.breaker_give_up,
+    )
     url = settings.xroad.security_server_url.rstrip("/") + "/"
-    concurrency, attempts = settings.limits.sync_concurrency, settings.consumers.attempts
+    concurrency = settings.limits.sync_concurrency
     consumers: dict[str, AsyncConsumer] = {}
     for name in names:
         wsdl, operation, namespace = declared[name]
         service = ServiceId.parse(getattr(settings.consumers, name))
         timeout = getattr(settings.consumers, f"{name}_timeout")
-        policy = {
-            "timeout": timeout,
-            "concurrency": concurrency,
-            "attempts": attempts,
-            "breaker": breaker,
-            "give_up_after": settings.consumers.breaker_give_up,
-        }
-        if settings.consumers.client == "zeep":
-            consumers[name] = AsyncZeepConsumer(Path(WSDL_DIR / wsdl), service, client, url, **policy)
+        if consumers_settings.client == "zeep":
+            consumers[name] = AsyncZeepConsumer(
+                Path(WSDL_DIR / wsdl),
+                service,
+                client,
+                url,
+                timeout=timeout,
+                concurrency=concurrency,
+                policy=policy,
+            )
         else:
-            consumers[name] = PreparedConsumer(operation, namespace, service, client, url, **policy)
+            consumers[name] = PreparedConsumer(
+                operation,
+                namespace,
+                service,
+                client,
+                url,
+                timeout=timeout,
+                concurrency=concurrency,
+                policy=policy,
+            )
     return Checker(source, consumers, str(client))
 
 

@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from sqlalchemy import Engine, insert, text
+from sqlalchemy import Engine, text
 from starlette.applications import Starlette
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
@@ -49,7 +49,7 @@ from sanarip_hub.domain.codes import ConsoleRole, MismatchStatus
 from sanarip_hub.ledger.entry import OK, Channel, Direction, Exchange
 from sanarip_hub.ledger.keys import LedgerKeys, ledger_origin
 from sanarip_hub.log import get_logger
-from sanarip_hub.storage.models.console import LedgerVerification
+from sanarip_hub.storage.models import LedgerVerification
 
 log = get_logger("sanarip_hub.console")
 HERE = Path(__file__).parent
@@ -427,12 +427,16 @@ class Console:
         }
         return self.render(context, "exchanges.html", values, context._("Exchange log"))
 
-    async def exchange(self, context: Context) -> Response:
+    async def _entry(self, context: Context) -> tuple[int, Any]:
         seq = int(context.request.path_params["seq"])
         row = await run_in_threadpool(queries.entry, self.engine, seq)
-        _ = context._
         if row is None:
-            raise Refused(404, _("No such ledger entry."))
+            raise Refused(404, context._("No such ledger entry."))
+        return seq, row
+
+    async def exchange(self, context: Context) -> Response:
+        seq, row = await self._entry(context)
+        _ = context._
         fields = [
             (_("Sequence"), row.seq),
             (_("Time (UTC)"), queries.utc_text(row.time_ms)),
@@ -489,11 +493,8 @@ class Console:
         return self.render(context, "audit.html", values, context._("Access ledger"))
 
     async def audit_entry(self, context: Context) -> Response:
-        seq = int(context.request.path_params["seq"])
-        row = await run_in_threadpool(queries.entry, self.engine, seq)
+        seq, row = await self._entry(context)
         _ = context._
-        if row is None:
-            raise Refused(404, _("No such ledger entry."))
         pins = self.keys.pin_key.unseal(row.subjects_sealed) if row.subjects_sealed else []
         await run_in_threadpool(self.access, context, "audit.entry", pins, f"ledger entry {seq}")
         fields = [
@@ -511,27 +512,12 @@ class Console:
         return self.render(context, "entry.html", {"fields": fields}, _("Ledger entry") + f" {seq}")
 
     def _verify(self, actor: str) -> str:
-        from sanarip_hub.ledger.verify import LedgerIntegrityError, verify_ledger
+        from sanarip_hub.ledger.verify import verify_and_record
 
-        started = time.perf_counter()
-        try:
-            verified = verify_ledger(
-                self.engine,
-                self.keys.verifier,
-                ledger_origin(self.settings),
-                archive_dir=self.settings.home_path(self.settings.ledger.archive_dir),
-            )
-            ok, size = True, verified.size
-            detail = f"intact: {verified.size} entries, {verified.checkpoints} signed checkpoints"
-        except LedgerIntegrityError as problem:
-            ok, size, detail = False, problem.seq, str(problem)
-        detail += f" ({time.perf_counter() - started:.1f} s)"
-        with self.engine.begin() as connection:
-            connection.execute(
-                insert(LedgerVerification.__table__).values(  # type: ignore[arg-type]
-                    at=datetime.now(UTC), actor=actor, ok=ok, size=size, detail=detail[:1000]
-                )
-            )
+        archive = self.settings.home_path(self.settings.ledger.archive_dir)
+        _ok, detail = verify_and_record(
+            self.engine, self.keys.verifier, ledger_origin(self.settings), actor, archive
+        )
         return detail
 
     async def verify_page(self, context: Context) -> Response:

@@ -18,13 +18,13 @@ from sanarip_hub.storage.models import (
     LedgerEntryRow,
     LedgerHead,
     LedgerSubject,
+    LedgerVerification,
     LsgBody,
     Mismatch,
     MismatchEvent,
     Person,
     SyncRun,
 )
-from sanarip_hub.storage.models.console import LedgerVerification
 
 HOUR_MS = 3_600_000
 DAY_MS = 24 * HOUR_MS
@@ -243,7 +243,7 @@ def recent_services(engine: Engine, at_ms: int | None = None) -> list[str]:
         return list(
             connection.scalars(
                 select(e.service_id)
-                .where(e.time_ms >= end - DAY_MS)
+                .where(e.time_ms >= end - DAY_MS, e.time_ms <= end)  # both bounds: the time index
                 .group_by(e.service_id)
                 .order_by(e.service_id)
             )

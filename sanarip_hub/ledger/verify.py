@@ -229,3 +229,37 @@ def _check_bytes(
     if sorted(subject_index) != body.get("sub"):
         raise LedgerIntegrityError(seq, "altered", "the data-subject index differs from the hashed entry")
     return body
+
+
+def record_verification(engine: Engine, actor: str, ok: bool, size: int, detail: str) -> None:
+    """Store a verification's outcome in ``ledger_verification`` (the dashboard shows the latest)."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import insert
+
+    from sanarip_hub.storage.models import LedgerVerification
+
+    with engine.begin() as connection:
+        connection.execute(
+            insert(LedgerVerification.__table__).values(  # type: ignore[arg-type]
+                at=datetime.now(UTC), actor=actor, ok=ok, size=size, detail=detail[:1000]
+            )
+        )
+
+
+def verify_and_record(
+    engine: Engine, verifier: Verifier, origin: str, actor: str, archive_dir: Path | None = None
+) -> tuple[bool, str]:
+    """Verify the whole ledger and record the outcome; returns (ok, detail)."""
+    import time
+
+    started = time.perf_counter()
+    try:
+        verified = verify_ledger(engine, verifier, origin, archive_dir=archive_dir)
+        ok, size = True, verified.size
+        detail = f"intact: {verified.size} entries, {verified.checkpoints} signed checkpoints"
+    except LedgerIntegrityError as problem:
+        ok, size, detail = False, problem.seq, str(problem)
+    detail += f" ({time.perf_counter() - started:.1f} s)"
+    record_verification(engine, actor, ok, size, detail)
+    return ok, detail

@@ -25,8 +25,11 @@ def ensure_chromium() -> None:
     if Path(CHROMIUM).exists():
         return
     if os.geteuid() == 0 and shutil.which("apt-get"):
-        subprocess.run(["apt-get", "install", "-y", "-q", "chromium"], check=True, capture_output=True,
-                       env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})  # fmt: skip
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        install = ["apt-get", "install", "-y", "-q", "chromium"]
+        if subprocess.run(install, capture_output=True, env=env, check=False).returncode != 0:
+            subprocess.run(["apt-get", "update", "-q"], capture_output=True, env=env, check=False)
+            subprocess.run(install, capture_output=True, env=env, check=False)  # fmt: skip
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian's chromium is not installed and cannot be installed here")
 

@@ -212,3 +212,26 @@ def test_readiness_fails_without_a_key_or_a_database(hub: Hub) -> None:
     checks = {name: ok for name, ok, _ in readiness(dead, None)}
     assert checks["database"] is False
     assert checks["migrations"] is False
+
+
+def test_idle_sessions_expire_and_tokens_are_stored_hashed(hub: Hub) -> None:
+    import time
+    from datetime import timedelta
+
+    from sqlalchemy import text
+
+    from sanarip_hub.console.sessions import SessionStore
+
+    store = SessionStore(hub.engine, timedelta(seconds=1))
+    session = store.create(None, "ru")
+    loaded = store.load(session.token)
+    assert loaded is not None
+    assert loaded.language == "ru"
+    assert loaded.csrf_ok(session.csrf)
+    assert not loaded.csrf_ok("x" + session.csrf[1:])
+    with hub.engine.connect() as connection:
+        stored = connection.execute(text("select token_sha256 from console_session")).scalars().all()
+    assert session.token not in stored  # only the SHA-256 of the cookie's token is kept
+    time.sleep(1.3)
+    assert store.load(session.token) is None
+    assert store.load("not-a-token") is None

@@ -7,7 +7,7 @@ against the migrations.
 from sanarip_hub.storage.base import Base
 from sanarip_hub.storage.models.actualization import Mismatch, MismatchEvent, PersonFieldHistory, SyncRun
 from sanarip_hub.storage.models.agreement import Agreement
-from sanarip_hub.storage.models.console import ConsoleSession, ConsoleUser, LedgerVerification
+from sanarip_hub.storage.models.console import ConsoleSession, ConsoleUser
 from sanarip_hub.storage.models.household import (
     Address,
     Dwelling,
@@ -25,6 +25,7 @@ from sanarip_hub.storage.models.ledger import (
     LedgerEntryRow,
     LedgerHead,
     LedgerSubject,
+    LedgerVerification,
 )
 from sanarip_hub.storage.models.lsg_passport import (
     LsgPassport,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sanarip_hub.domain.codes import ConsoleRole
@@ -40,16 +40,3 @@ class ConsoleSession(Base):
     language: Mapped[str | None] = mapped_column(String(5))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
-
-
-class LedgerVerification(Base):
-    """The result of each full verification of the ledger (the console's "verify now" and the CLI)."""
-
-    __tablename__ = "ledger_verification"
-
-    id: Mapped[int] = id_column()
-    at: Mapped[datetime] = mapped_column(UTCDateTime())
-    actor: Mapped[str] = mapped_column(String(100))
-    ok: Mapped[bool] = mapped_column(Boolean)
-    size: Mapped[int] = mapped_column(BigInteger)
-    detail: Mapped[str] = mapped_column(String(1000))

@@ -8,10 +8,12 @@ frontier; every append locks it, which is what serialises writers on both back e
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, LargeBinary, String, Text
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from sanarip_hub.storage.base import Base
+from sanarip_hub.storage.base import Base, UTCDateTime, id_column
 
 SeqType = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -96,3 +98,16 @@ class LedgerArchive(Base):
     end_seq: Mapped[int] = mapped_column(BigInteger)
     file: Mapped[str] = mapped_column(String(300))
     note: Mapped[str] = mapped_column(Text)
+
+
+class LedgerVerification(Base):
+    """The result of each full verification of the ledger (the console's "verify now" and the CLI)."""
+
+    __tablename__ = "ledger_verification"
+
+    id: Mapped[int] = id_column()
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    actor: Mapped[str] = mapped_column(String(100))
+    ok: Mapped[bool] = mapped_column(Boolean)
+    size: Mapped[int] = mapped_column(BigInteger)
+    detail: Mapped[str] = mapped_column(String(1000))

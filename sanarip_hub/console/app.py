@@ -55,6 +55,7 @@ log = get_logger("sanarip_hub.console")
 HERE = Path(__file__).parent
 R = ConsoleRole
 HOME = {R.OPERATOR: "/operator", R.AUDITOR: "/auditor", R.LSG_USER: "/lsg", R.ADMINISTRATOR: "/admin"}
+MAX_FORM_BYTES = 64 * 1024  # the console's forms are a few fields; a larger body is refused unread
 SECURITY_HEADERS = {
     "content-security-policy": "default-src 'self'; style-src 'self'; img-src 'self' data:; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
@@ -189,6 +190,9 @@ class Console:
                     if user.role not in allowed:
                         raise Refused(403, context._("This page is not for your role."))
                 if request.method == "POST":
+                    declared = request.headers.get("content-length", "")
+                    if not declared.isdigit() or int(declared) > MAX_FORM_BYTES:
+                        raise Refused(413, context._("The form is too large."))
                     context.form = await request.form(max_files=0, max_fields=50)
                     sent = context.form.get("csrf")
                     if not session.csrf_ok(sent if isinstance(sent, str) else None):

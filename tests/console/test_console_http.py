@@ -235,3 +235,17 @@ def test_idle_sessions_expire_and_tokens_are_stored_hashed(hub: Hub) -> None:
     time.sleep(1.3)
     assert store.load(session.token) is None
     assert store.load("not-a-token") is None
+
+
+def test_oversized_and_chunked_forms_are_refused_unread(hub: Hub) -> None:
+    client = login(hub, "administrator")
+    csrf = csrf_of(client.get("/admin/users").text)
+    huge = client.post("/admin/users", data={"csrf": csrf, "username": "x" * 70_000})
+    assert huge.status_code == 413
+    assert "too large" in huge.text
+
+    def body() -> object:
+        yield f"csrf={csrf}&username=streamed".encode()
+
+    streamed = client.post("/admin/users", content=body())  # no Content-Length
+    assert streamed.status_code == 413

@@ -20,6 +20,7 @@ from adapters.xroad.consumer import (
     CircuitBreaker,
     PreparedConsumer,
     RegistryConsumer,
+    RetryPolicy,
 )
 from adapters.xroad.identifiers import ClientId, ServiceId
 from adapters.xroad.reply import ConsumerError, RegistryUnavailable
@@ -88,17 +89,8 @@ def test_a_dead_registry_fails_each_call_then_stops_the_job() -> None:
     ``give_up_after`` openings with no success between them the registry counts as down."""
     url = f"http://127.0.0.1:{free_port()}/"  # nothing listens there
     breaker = CircuitBreaker(threshold=3, pause=0.05)
-    consumer = PreparedConsumer(
-        ZAGS_DATA_BY_PIN,
-        INFOCOM,
-        ZAGS,
-        CLIENT,
-        url,
-        attempts=2,
-        backoff=0.001,
-        breaker=breaker,
-        give_up_after=2,
-    )
+    policy = RetryPolicy(attempts=2, backoff=0.001, breaker=breaker, give_up_after=2)
+    consumer = PreparedConsumer(ZAGS_DATA_BY_PIN, INFOCOM, ZAGS, CLIENT, url, policy=policy)
 
     async def calls() -> list[BaseException]:
         await consumer.open()

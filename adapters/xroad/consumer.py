@@ -244,8 +244,20 @@ class AsyncConsumer:
     in :meth:`close`; ``service`` is the consumed service's identifier.
     """
 
-    service: ServiceId
-    policy: RetryPolicy
+    def __init__(
+        self,
+        service: ServiceId,
+        client: ClientId,
+        url: str,
+        *,
+        timeout: float = 10.0,
+        concurrency: int = 8,
+        policy: RetryPolicy | None = None,
+    ) -> None:
+        self.service = service
+        self.policy = policy or RetryPolicy()
+        self._client, self._url = client, url
+        self._timeout, self._concurrency = timeout, concurrency
 
     @property
     def breaker(self) -> CircuitBreaker:
@@ -290,21 +302,9 @@ class AsyncConsumer:
 class AsyncZeepConsumer(AsyncConsumer):
     """zeep's ``AsyncClient`` (httpx) with the same header plugin: the WSDL-driven async consumer."""
 
-    def __init__(
-        self,
-        wsdl: Path,
-        service: ServiceId,
-        client: ClientId,
-        url: str,
-        *,
-        timeout: float = 10.0,
-        concurrency: int = 8,
-        policy: RetryPolicy | None = None,
-    ) -> None:
-        self.service = service
-        self.policy = policy or RetryPolicy()
-        self._wsdl, self._client, self._url = wsdl, client, url
-        self._timeout, self._concurrency = timeout, concurrency
+    def __init__(self, wsdl: Path, service: ServiceId, client: ClientId, url: str, **options: Any) -> None:
+        super().__init__(service, client, url, **options)
+        self._wsdl = wsdl
         self._http: httpx.AsyncClient | None = None
         self._operation: Any = None
 
@@ -353,21 +353,14 @@ class PreparedConsumer(AsyncConsumer):
         service: ServiceId,
         client: ClientId,
         url: str,
-        *,
-        timeout: float = 10.0,
-        concurrency: int = 8,
-        policy: RetryPolicy | None = None,
+        **options: Any,
     ) -> None:
         if operation.code != service.service_code:
             raise ValueError(f"contract {operation.code} does not describe {service}")
-        self.service = service
-        self.policy = policy or RetryPolicy()
+        super().__init__(service, client, url, **options)
         self.reader = ReplyReader(operation)
         self._operation, self._namespace = operation, namespace
         self._params = {param.name for param in operation.params}
-        self._client, self._url = client, url
-        self._timeout = timeout
-        self._concurrency = concurrency
         self._http: HttpPool | None = None
 
     async def open(self) -> None:

@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 
 def checker_for(hub: HubContext, source: SyncSource) -> Checker:
     """The source's consumers as ``[consumers]`` configures them, sharing one circuit breaker."""
+    from functools import partial
+
     from adapters.civil_registry.contract import ASB_ADDRESS, INFOCOM, ZAGS_DATA_BY_PIN
     from adapters.tax.contract import GNS_NAMESPACE, TP_DATA
     from adapters.xroad.consumer import (
@@ -53,27 +55,12 @@ def checker_for(hub: HubContext, source: SyncSource) -> Checker:
         wsdl, operation, namespace = declared[name]
         service = ServiceId.parse(getattr(settings.consumers, name))
         timeout = getattr(settings.consumers, f"{name}_timeout")
-        if consumers_settings.client == "zeep":
-            consumers[name] = AsyncZeepConsumer(
-                Path(WSDL_DIR / wsdl),
-                service,
-                client,
-                url,
-                timeout=timeout,
-                concurrency=concurrency,
-                policy=policy,
-            )
-        else:
-            consumers[name] = PreparedConsumer(
-                operation,
-                namespace,
-                service,
-                client,
-                url,
-                timeout=timeout,
-                concurrency=concurrency,
-                policy=policy,
-            )
+        make = (
+            partial(AsyncZeepConsumer, Path(WSDL_DIR / wsdl))
+            if consumers_settings.client == "zeep"
+            else partial(PreparedConsumer, operation, namespace)
+        )
+        consumers[name] = make(service, client, url, timeout=timeout, concurrency=concurrency, policy=policy)
     return Checker(source, consumers, str(client))
 
 

@@ -78,6 +78,19 @@ def _values(answer: Any) -> Mapping[str, Any]:
         return values
 
 
+def civil_registry_fields(hub: Any, zags: Any, asb: Any) -> frozenset[str]:
+    """The fields :func:`compare_civil_registry` really compares for these answers: only ``pin``
+    when the registry does not know the PIN; ``address`` only when the bureau sent a code and the
+    hub has one.  (A flag on a field not compared is never withdrawn.)"""
+    if zags is None or _values(zags).get("pin") is None:
+        return frozenset({"pin"})
+    fields = {"pin", *(rule.field for rule in CIVIL_REGISTRY_RULES)}
+    address = None if asb is None else _values(asb).get("addressArray")
+    if address is not None and _values(address).get("code") is not None and hub.soate_code is not None:
+        fields.add("address")
+    return frozenset(fields)
+
+
 # the hub row's values the rules read, fetched in one C call (attribute access on rows is slow)
 _CIVIL_HUB = attrgetter("pin", "soate_code", *(rule.hub for rule in CIVIL_REGISTRY_RULES))
 _IDENTITY = Rule.registry_value

@@ -26,8 +26,8 @@ from sqlalchemy import Engine, Table, insert, select, update
 
 from adapters.xroad.consumer import AsyncConsumer
 from adapters.xroad.reply import ConsumerError, RegistryUnavailable
-from mappings.registry import Difference, compare_civil_registry, compare_tax
-from sanarip_hub.actualization.workflow import Flagged, flag
+from mappings.registry import Difference, civil_registry_fields, compare_civil_registry, compare_tax
+from sanarip_hub.actualization.workflow import Flagged, flag, withdraw_stale
 from sanarip_hub.domain.codes import SyncRunStatus, SyncSource
 from sanarip_hub.ledger.entry import OK, Channel, Direction, Exchange
 from sanarip_hub.ledger.store import Ledger
@@ -47,6 +47,7 @@ class Outcome:
     differences: list[Difference] = field(default_factory=list)
     failed: str | None = None
     unavailable: RegistryUnavailable | None = None  # the registry is down: the run must stop
+    compared: frozenset[str] = frozenset()  # the fields this check really compared
     exchanges: list[Exchange] = field(default_factory=list)
 
 
@@ -60,6 +61,7 @@ class RunReport:
     failed: int
     new_flags: int
     duration_ms: int
+    withdrawn: int = 0  # open flags closed because the registry now agrees
 
 
 class Checker:
@@ -113,8 +115,10 @@ class Checker:
                 if zags is not None and _known(zags):
                     asb = await self._call("address_bureau", outcome, issue, pin=person.pin)
                 outcome.differences = compare_civil_registry(person, zags, asb)
+                outcome.compared = civil_registry_fields(person, zags, asb)
             else:
                 gns = await self._call("tax", outcome, issue, TIN=person.pin)
+                outcome.compared = frozenset({"business"})
                 outcome.differences = compare_tax(person, gns)
         except RegistryUnavailable as error:
             outcome.failed, outcome.unavailable = error.fault_code, error
@@ -253,7 +257,7 @@ async def _run(
     limit = run.person_limit if resumed else limit
     after, taken = run.checkpoint_person_id, run.checked + run.failed
     issue = f"reconciliation-run-{run.id}"
-    flagged = [0]
+    flagged, withdrawn = [0], [0]
     checkpoint = [run.checkpoint_person_id]  # the last one written
     gate = asyncio.Semaphore(concurrency)
 
@@ -298,6 +302,14 @@ async def _run(
                         run_id=run.id,
                     )
                     flagged[0] += result is Flagged.NEW
+            compared = {
+                o.person_id: (o.compared, frozenset(d.field for d in o.differences))
+                for o in outcomes
+                if not o.failed
+            }
+            withdrawn[0] += withdraw_stale(
+                connection, source=checker.source, compared=compared, run_id=run.id
+            )
             connection.execute(
                 update(RUN).where(RUN.c.id == run.id).values(checkpoint_person_id=people[-1].id, **counts)
             )
@@ -337,6 +349,8 @@ async def _run(
             .where(RUN.c.id == run.id)
             .values(status=SyncRunStatus.COMPLETED, finished_at=datetime.now(UTC), duration_ms=duration_ms)
         )
-    report = RunReport(run.id, resumed, new_flags=new_flags, duration_ms=duration_ms, **counts)
+    report = RunReport(
+        run.id, resumed, new_flags=new_flags, duration_ms=duration_ms, withdrawn=withdrawn[0], **counts
+    )
     log.info("sync.run", source=checker.source.value, **report.__dict__)
     return report

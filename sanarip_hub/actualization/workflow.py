@@ -35,6 +35,7 @@ MOVES: dict[MismatchStatus, frozenset[MismatchStatus]] = {
     S.ESCALATED: frozenset(),
 }
 NEEDS_REASON = frozenset({S.REJECTED, S.ESCALATED})
+RECONCILIATION = "reconciliation"  # the actor of the moves the nightly jobs make themselves
 
 
 class ActualizationError(HubError):
@@ -122,10 +123,60 @@ def flag(
     ).scalar_one()
     connection.execute(
         insert(MismatchEvent.__table__).values(  # type: ignore[arg-type]
-            mismatch_id=mismatch_id, at=now, from_status=None, to_status=S.OPEN, actor="reconciliation"
+            mismatch_id=mismatch_id, at=now, from_status=None, to_status=S.OPEN, actor=RECONCILIATION
         )
     )
     return Flagged.NEW
+
+
+def withdraw_stale(
+    connection: Connection,
+    *,
+    source: SyncSource,
+    compared: dict[int, tuple[frozenset[str], frozenset[str]]],
+    run_id: int,
+) -> int:
+    """Close the open flags a run found no longer differing (inside the caller's transaction).
+
+    ``compared`` maps a person to (the fields the run compared, the fields that differed).  An open
+    flag on a compared field that no longer differs is moved to ``rejected`` by "reconciliation"
+    — the hub's value stands; the registry now agrees — with the run named in the reason.  Flags
+    in review are left to the person reviewing them; fields not compared (an unknown PIN, an
+    address the bureau did not answer) are never touched.  Returns how many were closed.
+    """
+    if not compared:
+        return 0
+    rows = connection.execute(
+        select(Mismatch.id, Mismatch.person_id, Mismatch.field).where(
+            Mismatch.person_id.in_(list(compared)), Mismatch.source == source, Mismatch.status == S.OPEN
+        )
+    ).all()
+    stale = [
+        row.id
+        for row in rows
+        if row.field in compared[row.person_id][0] and row.field not in compared[row.person_id][1]
+    ]
+    if not stale:
+        return 0
+    now = _now()
+    connection.execute(
+        update(MISMATCH).where(MISMATCH.c.id.in_(stale)).values(status=S.REJECTED, status_at=now)
+    )
+    connection.execute(
+        insert(MismatchEvent.__table__),  # type: ignore[arg-type]
+        [
+            {
+                "mismatch_id": mismatch_id,
+                "at": now,
+                "from_status": S.OPEN,
+                "to_status": S.REJECTED,
+                "actor": RECONCILIATION,
+                "reason": f"no longer differs: the registry agrees with the hub (run {run_id})",
+            }
+            for mismatch_id in stale
+        ],
+    )
+    return len(stale)
 
 
 @dataclass(frozen=True)

@@ -108,7 +108,7 @@ def run_command(hub: HubContext, source: str, lsg_soate: str | None, limit: int 
     click.echo(
         f"run {report.run_id}{' (resumed)' if report.resumed else ''}: checked {report.checked}, "
         f"matched {report.matched}, mismatched {report.mismatched}, failed {report.failed}, "
-        f"new flags {report.new_flags}, {report.duration_ms / 1000:.1f} s"
+        f"new flags {report.new_flags}, withdrawn {report.withdrawn}, {report.duration_ms / 1000:.1f} s"
     )
 
 

@@ -135,3 +135,46 @@ def test_the_zeep_consumer_flags_the_same(world: tuple[dict[str, str], list[dict
     assert "failed 0" in result.stdout, result.stdout
     keys = {(f["pin"], f["field"]) for f in flags(env)}
     assert keys == {(t["pin"], t["field"]) for t in truth if t["field"] != "business"}
+
+
+def test_an_open_flag_the_registry_no_longer_supports_is_withdrawn(
+    world: tuple[dict[str, str], list[dict[str, str]]],
+) -> None:
+    """The hub's record was corrected outside the workflow: the next run finds no difference and
+    closes the open flag (rejected by "reconciliation", the run named); a flag someone is reviewing
+    is left to them; nothing else changes."""
+    from datetime import date
+
+    from sqlalchemy import update
+
+    from sanarip_hub.config import load_settings
+    from sanarip_hub.storage.engine import make_engine
+    from sanarip_hub.storage.models import Person
+
+    env, truth = world
+    run_hub(env, "sync", "run", "civil-registry")
+    typos = [t for t in truth if t["kind"] == "birth_date_typo"]
+    assert len(typos) >= 2
+    corrected, reviewed = typos[0], typos[1]
+    by_pin = {(f["pin"], f["field"]): f for f in flags(env)}
+    review_id = str(by_pin[(reviewed["pin"], "birth_date")]["id"])
+    run_hub(env, "mismatches", "resolve", review_id, "--to", "in_review", "--by", "clerk")
+    engine = make_engine(load_settings(environ=env))
+    with engine.begin() as connection:
+        for label in (corrected, reviewed):  # both now agree with the registry
+            connection.execute(
+                update(Person)
+                .where(Person.pin == label["pin"])
+                .values(birth_date=date.fromisoformat(label["registry_value"]))
+            )
+    engine.dispose()
+    again = run_hub(env, "sync", "run", "civil-registry")
+    assert "new flags 0, withdrawn 1," in again.stdout
+    after = {(f["pin"], f["field"]): f for f in flags(env)}
+    assert after[(corrected["pin"], "birth_date")]["status"] == "rejected"
+    assert after[(reviewed["pin"], "birth_date")]["status"] == "in_review"
+    shown = run_hub(env, "mismatches", "show", str(after[(corrected["pin"], "birth_date")]["id"])).stdout
+    assert "reconciliation" in shown
+    assert "no longer differs" in shown
+    others = {k: f["status"] for k, f in after.items() if k[0] not in (corrected["pin"], reviewed["pin"])}
+    assert set(others.values()) == {"open"}

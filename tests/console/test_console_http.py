@@ -249,3 +249,31 @@ def test_oversized_and_chunked_forms_are_refused_unread(hub: Hub) -> None:
 
     streamed = client.post("/admin/users", content=body())  # no Content-Length
     assert streamed.status_code == 413
+
+
+def test_hostile_values_are_escaped_and_redirects_stay_in_the_console(hub: Hub) -> None:
+    from sanarip_hub.config import load_settings
+    from sanarip_hub.ledger.entry import Channel, Direction, Exchange
+    from sanarip_hub.ledger.store import Ledger
+
+    script = '<script>alert("x")</script>'
+    ledger = Ledger.for_settings(hub.engine, load_settings(environ=hub.env))
+    seq = ledger.append(
+        Exchange(
+            Direction.IN, Channel.SOAP, service_id=f"SERVICE:{script}", outcome="Client.Bad", client_id=script
+        )
+    )
+    client = login(hub, "operator")
+    for page in (
+        client.get("/operator/exchanges", params={"client": script}),
+        client.get(f"/operator/exchanges/{seq}"),
+    ):
+        assert script not in page.text
+        assert "&lt;script&gt;" in page.text
+    dashboard = client.get("/operator").text
+    assert script not in dashboard  # the chart's legend and the tables escape it too
+    page = client.get("/operator").text
+    for target in ("https://evil.example/", "//evil.example/console/", "/elsewhere"):
+        moved = client.post("/language", data={"csrf": csrf_of(page), "lang": "en", "next": target})
+        assert moved.status_code == 303
+        assert moved.headers["location"] == "/console/"

@@ -1,0 +1,85 @@
+"""The administrator's pages: agreements and users."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import RedirectResponse, Response
+
+from sanarip_hub.console.accounts import AccountError, add_user, disable, list_users
+from sanarip_hub.console.gate import Context, Gate, R, Refused, log, role_name
+from sanarip_hub.domain.codes import ConsoleRole
+
+
+class AdminPages(Gate):
+    async def create_agreement(self, context: Context) -> Response:
+        from sanarip_hub.producer.agreements import AgreementError, AgreementSpec, store
+
+        def listed(name: str) -> list[str]:
+            return [part.strip() for part in self.form(context, name).split(",") if part.strip()]
+
+        raw: dict[str, Any] = {
+            "number": self.form(context, "number"),
+            "client": self.form(context, "client"),
+            "services": listed("services"),
+            "purpose": self.form(context, "purpose"),
+            "fields": listed("fields") or ["*"],
+            "valid_from": self.form(context, "valid_from"),
+        }
+        if self.form(context, "valid_to"):
+            raw["valid_to"] = self.form(context, "valid_to")
+        try:
+            for key in ("valid_from", "valid_to"):
+                if key in raw:
+                    raw[key] = date.fromisoformat(raw[key])
+            spec = AgreementSpec.from_mapping(raw)
+            await run_in_threadpool(store, self.engine, [spec])
+        except (AgreementError, ValueError) as exc:
+            raise Refused(400, str(exc)) from None
+        assert context.account is not None
+        log.info("console.agreement_created", number=spec.number, by=context.account.username)
+        return RedirectResponse(f"{self.root}/admin", 303)
+
+    async def revoke_agreement(self, context: Context) -> Response:
+        from sanarip_hub.producer.agreements import AgreementError, revoke
+
+        assert context.account is not None
+        reason = self.form(context, "reason")
+        if not reason:
+            raise Refused(400, context._("A revocation needs a reason."))
+        try:
+            await run_in_threadpool(
+                revoke, self.engine, context.request.path_params["number"], context.account.username, reason
+            )
+        except AgreementError as exc:
+            raise Refused(400, str(exc)) from None
+        return RedirectResponse(f"{self.root}/admin", 303)
+
+    async def users(self, context: Context) -> Response:
+        rows = await run_in_threadpool(list_users, self.engine)
+        roles = [(role.value, role_name(role, context._)) for role in R]
+        return self.render(context, "users.html", {"users": rows, "roles": roles}, context._("Users"))
+
+    async def create_user(self, context: Context) -> Response:
+        try:
+            role = ConsoleRole(self.form(context, "role"))
+            await run_in_threadpool(
+                add_user,
+                self.engine,
+                self.form(context, "username"),
+                self.form(context, "password"),
+                role,
+                self.form(context, "lsg") or None,
+            )
+        except (AccountError, ValueError) as exc:
+            raise Refused(400, str(exc)) from None
+        return RedirectResponse(f"{self.root}/admin/users", 303)
+
+    async def disable_user(self, context: Context) -> Response:
+        try:
+            await run_in_threadpool(disable, self.engine, context.request.path_params["name"])
+        except AccountError as exc:
+            raise Refused(404, str(exc)) from None
+        return RedirectResponse(f"{self.root}/admin/users", 303)

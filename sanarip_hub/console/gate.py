@@ -1,0 +1,316 @@
+"""The gate every console request passes, and what all pages share.
+
+Every request passes one gate (:meth:`Gate.page`): the session from its cookie, the account and
+its role (each role sees only its own section: 403 elsewhere), the CSRF token on every POST, the
+language, and security headers.  Pages that show personal data write an access-ledger entry
+(direction ``internal``, channel ``console``, the user and the PINs shown) *before* the page is
+sent; if the ledger cannot record it, the page is refused.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from concurrent.futures import Future
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sqlalchemy import Engine
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from adapters.xroad.identifiers import ClientId
+from sanarip_hub.config import Settings
+from sanarip_hub.console import queries
+from sanarip_hub.console.accounts import Account, account
+from sanarip_hub.console.i18n import CODES, LANGUAGES, negotiate, translations
+from sanarip_hub.console.sessions import COOKIE, Session, SessionStore
+from sanarip_hub.domain.codes import ConsoleRole
+from sanarip_hub.ledger.entry import OK, Channel, Direction, Exchange
+from sanarip_hub.ledger.keys import LedgerKeys
+from sanarip_hub.log import get_logger
+
+log = get_logger("sanarip_hub.console")
+HERE = Path(__file__).parent
+R = ConsoleRole
+HOME = {R.OPERATOR: "/operator", R.AUDITOR: "/auditor", R.LSG_USER: "/lsg", R.ADMINISTRATOR: "/admin"}
+MAX_FORM_BYTES = 64 * 1024  # the console's forms are a few fields; a larger body is refused unread
+SECURITY_HEADERS = {
+    "content-security-policy": "default-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    "x-frame-options": "DENY",
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "no-referrer",
+    "cache-control": "no-store",
+}
+
+
+class Refused(Exception):
+    """A request the console will not serve; ``status`` and a message for the error page."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass
+class Context:
+    request: Request
+    session: Session
+    account: Account | None
+    language: str
+    form: FormData | None = None
+    cookie_token: str | None = None
+
+    def _(self, message: str) -> str:
+        return translations(self.language).gettext(message)
+
+
+Handler = Callable[[Context], Awaitable[Response]]
+
+
+def nav_for(role: ConsoleRole, _: Callable[[str], str]) -> list[tuple[str, str]]:
+    return {
+        R.OPERATOR: [
+            ("/operator", _("Dashboard")),
+            ("/operator/exchanges", _("Exchange log")),
+            ("/operator/runs", _("Sync runs")),
+            ("/operator/health", _("Health")),
+        ],
+        R.AUDITOR: [
+            ("/auditor", _("Access ledger")),
+            ("/auditor/verify", _("Verification")),
+            ("/auditor/agreements", _("Agreements")),
+        ],
+        R.LSG_USER: [("/lsg", _("Actualization queue"))],
+        R.ADMINISTRATOR: [("/admin", _("Agreements")), ("/admin/users", _("Users"))],
+    }[role]
+
+
+def role_name(role: ConsoleRole, _: Callable[[str], str]) -> str:
+    return {
+        R.OPERATOR: _("operator"),
+        R.AUDITOR: _("auditor"),
+        R.LSG_USER: _("LSG user"),
+        R.ADMINISTRATOR: _("administrator"),
+    }[role]
+
+
+def parse_time(value: str | None, end_of_day: bool = False) -> int | None:
+    """A ``datetime-local`` or date field (UTC) as epoch milliseconds; None when empty."""
+    if not value:
+        return None
+    try:
+        if "T" in value:
+            moment = datetime.fromisoformat(value).replace(tzinfo=UTC)
+        else:
+            moment = datetime.combine(date.fromisoformat(value), datetime.min.time(), UTC)
+            if end_of_day:
+                moment += timedelta(days=1)
+    except ValueError:
+        raise Refused(400, f"not a date or time: {value!r}") from None
+    return int(moment.timestamp() * 1000)
+
+
+class LedgerUnavailable(Exception):
+    """The access entry of a personal-data page could not be committed."""
+
+
+class Gate:
+    """What every console page shares: the gate each request passes, rendering, access entries."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        settings: Settings,
+        keys: LedgerKeys,
+        record: Callable[[Exchange], Future[int]],
+        root: str = "/console",
+    ) -> None:
+        self.engine = engine
+        self.settings = settings
+        self.keys = keys
+        self.record = record
+        self.root = root
+        self.sessions = SessionStore(engine, timedelta(minutes=settings.console.session_minutes))
+        self.secure_cookie = bool(settings.producer.tls_cert)
+        self.hub_client = str(ClientId.parse(settings.xroad.subsystem))
+        self.environments: dict[str, Environment] = {}
+        for code in CODES:
+            environment = Environment(
+                loader=FileSystemLoader(HERE / "templates"),
+                autoescape=select_autoescape(["html"]),
+                extensions=["jinja2.ext.i18n"],
+            )
+            environment.install_gettext_translations(translations(code), newstyle=True)  # type: ignore[attr-defined]
+            self.environments[code] = environment
+
+    # ---- the gate -------------------------------------------------------------------------------
+
+    def _load(self, request: Request) -> tuple[Session, Account | None]:
+        session = self.sessions.load(request.cookies.get(COOKIE))
+        if session is None:
+            session = self.sessions.create()
+        user = account(self.engine, session.user_id) if session.user_id is not None else None
+        return session, user
+
+    def page(
+        self, roles: Iterable[ConsoleRole] | None, handler: Handler
+    ) -> Callable[[Request], Awaitable[Response]]:
+        allowed = frozenset(roles) if roles is not None else None
+
+        async def endpoint(request: Request) -> Response:
+            started = time.perf_counter()
+            session, user = await run_in_threadpool(self._load, request)
+            language = session.language or negotiate(
+                request.headers.get("accept-language"), self.settings.console.default_language
+            )
+            context = Context(request, session, user, language)
+            try:
+                if allowed is not None:
+                    if user is None:
+                        response: Response = RedirectResponse(f"{self.root}/login", 303)
+                        return self._finish(context, response)
+                    if user.role not in allowed:
+                        raise Refused(403, context._("This page is not for your role."))
+                if request.method == "POST":
+                    declared = request.headers.get("content-length", "")
+                    if not declared.isdigit() or int(declared) > MAX_FORM_BYTES:
+                        raise Refused(413, context._("The form is too large."))
+                    context.form = await request.form(max_files=0, max_fields=50)
+                    sent = context.form.get("csrf")
+                    if not session.csrf_ok(sent if isinstance(sent, str) else None):
+                        raise Refused(
+                            403, context._("The form has expired or did not come from this console.")
+                        )
+                response = await handler(context)
+            except Refused as refused:
+                response = self.render(
+                    context,
+                    "error.html",
+                    {"detail": str(refused)},
+                    str(refused.status),
+                    status=refused.status,
+                )
+            except LedgerUnavailable:
+                response = self.render(
+                    context,
+                    "error.html",
+                    {
+                        "detail": context._(
+                            "The access could not be recorded in the ledger; nothing is shown."
+                        )
+                    },
+                    "503",
+                    status=503,
+                )
+            # server time of the whole page (session, queries, rendering), for operators and the bench
+            response.headers["server-timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
+            return self._finish(context, response)
+
+        return endpoint
+
+    def _finish(self, context: Context, response: Response) -> Response:
+        token = context.cookie_token or (context.session.token if context.session.fresh else None)
+        if token is not None:
+            response.set_cookie(
+                COOKIE,
+                token,
+                httponly=True,
+                samesite="strict",
+                secure=self.secure_cookie,
+                path=self.root,
+                max_age=self.settings.console.session_minutes * 60,
+            )
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
+
+    def render(
+        self, context: Context, template: str, values: dict[str, Any], title: str, status: int = 200
+    ) -> Response:
+        user = context.account
+        _ = context._
+        page = (
+            self.environments[context.language]
+            .get_template(template)
+            .render(
+                root=self.root,
+                lang=context.language,
+                languages=LANGUAGES,
+                csrf=context.session.csrf,
+                user=user,
+                role_name=role_name(user.role, _) if user else "",
+                nav=nav_for(user.role, _) if user else [],
+                here=context.request.url.path.removeprefix(self.root) or "/",
+                request_path=context.request.url.path,
+                title=title,
+                **values,
+            )
+        )
+        return HTMLResponse(page, status)
+
+    def access(self, context: Context, what: str, pins: Iterable[str], purpose: str | None = None) -> None:
+        """The access-ledger entry of a page that shows personal data (waits for the commit)."""
+        subjects = tuple(sorted({p for p in pins if p}))
+        if not subjects:
+            return
+        assert context.account is not None
+        exchange = Exchange(
+            Direction.INTERNAL,
+            Channel.CONSOLE,
+            service_id=f"console:{what}",
+            outcome=OK,
+            client_id=self.hub_client,
+            user_id=f"console:{context.account.username}",
+            issue=purpose,
+            subjects=subjects,
+        )
+        try:
+            self.record(exchange).result(timeout=30)
+        except Exception as exc:
+            log.error("console.ledger_failed", error=str(exc).splitlines()[0] if str(exc) else repr(exc))
+            raise LedgerUnavailable from exc
+
+    def form(self, context: Context, name: str) -> str:
+        value = context.form.get(name) if context.form is not None else None
+        return value.strip() if isinstance(value, str) else ""
+
+    def _filter(self, context: Context, keys: dict[str, str]) -> tuple[queries.LogFilter, dict[str, str]]:
+        params = context.request.query_params
+        raw = {key: params.get(name, "").strip()[:200] for key, name in keys.items()}
+        pin = raw.get("pin") or None
+        if pin is not None and not (pin.isdigit() and len(pin) == 14):
+            raise Refused(400, context._("A PIN is 14 digits."))
+        where = queries.LogFilter(
+            since_ms=parse_time(raw.get("since")),
+            until_ms=parse_time(raw.get("until")),
+            client=raw.get("client") or None,
+            service=raw.get("service") or None,
+            outcome=raw.get("outcome") or None,
+            message_id=raw.get("message_id") or None,
+            pin=pin,
+            agreement=raw.get("agreement") or None,
+            denied=raw.get("denied") == "1",
+        )
+        return where, raw
+
+    def _before(self, context: Context) -> int | None:
+        before = context.request.query_params.get("before")
+        if before is None:
+            return None
+        if not before.isdigit():
+            raise Refused(400, "before must be a sequence number")
+        return int(before)
+
+    async def _entry(self, context: Context) -> tuple[int, Any]:
+        seq = int(context.request.path_params["seq"])
+        row = await run_in_threadpool(queries.entry, self.engine, seq)
+        if row is None:
+            raise Refused(404, context._("No such ledger entry."))
+        return seq, row

@@ -1,0 +1,74 @@
+"""The LSG user's pages: the actualization queue of their LSG body and its decisions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import RedirectResponse, Response
+
+from sanarip_hub.actualization.workflow import MOVES, ActualizationError, move
+from sanarip_hub.console import queries
+from sanarip_hub.console.gate import Context, Gate, Refused
+from sanarip_hub.domain.codes import MismatchStatus
+
+
+class LsgPages(Gate):
+    async def queue(self, context: Context) -> Response:
+        user = context.account
+        assert user is not None
+        assert user.lsg_id is not None
+        rows = await run_in_threadpool(queries.queue, self.engine, user.lsg_id)
+        await run_in_threadpool(
+            self.access, context, "lsg.queue", [r.pin for r in rows], "actualization queue"
+        )
+        return self.render(
+            context,
+            "queue.html",
+            {"mismatches": rows, "lsg_name": f"{user.lsg_name} ({user.lsg_soate})"},
+            context._("Actualization queue"),
+        )
+
+    def _own_mismatch(self, context: Context) -> tuple[Any, list[Any]]:
+        user = context.account
+        assert user is not None
+        found = queries.mismatch(self.engine, int(context.request.path_params["id"]))
+        if found is None or found[0].lsg_id != user.lsg_id:  # another LSG's people are not shown
+            raise Refused(404, context._("No such mismatch in your LSG body."))
+        return found
+
+    def _moves(self, context: Context, status: str) -> list[tuple[str, str]]:
+        _ = context._
+        labels = {
+            MismatchStatus.IN_REVIEW: _("Take into review"),
+            MismatchStatus.ACTUALIZED: _("Actualize: take the registry's value"),
+            MismatchStatus.REJECTED: _("Reject: the hub is right"),
+            MismatchStatus.ESCALATED: _("Escalate to the data holder"),
+        }
+        return [
+            (to.value, labels[to]) for to in sorted(MOVES[MismatchStatus(status)], key=list(labels).index)
+        ]
+
+    async def mismatch_page(self, context: Context, message: str | None = None) -> Response:
+        row, events = await run_in_threadpool(self._own_mismatch, context)
+        await run_in_threadpool(self.access, context, "lsg.mismatch", [row.pin], f"mismatch {row.id}")
+        values = {"m": row, "events": events, "moves": self._moves(context, row.status), "message": message}
+        return self.render(context, "mismatch.html", values, context._("Mismatch") + f" {row.id}")
+
+    async def resolve(self, context: Context) -> Response:
+        row, _events = await run_in_threadpool(self._own_mismatch, context)
+        assert context.account is not None
+        target = self.form(context, "to")
+        try:
+            to = MismatchStatus(target)
+        except ValueError:
+            raise Refused(400, context._("Unknown decision.")) from None
+        reason = self.form(context, "reason") or None
+        try:
+            await run_in_threadpool(move, self.engine, row.id, to, context.account.username, reason)
+        except ActualizationError as exc:
+            raise Refused(409, str(exc)) from None
+        await run_in_threadpool(
+            self.access, context, f"lsg.resolve.{to.value}", [row.pin], f"mismatch {row.id}"
+        )
+        return RedirectResponse(f"{self.root}/lsg/mismatches/{row.id}?done={to.value}", 303)

@@ -1,0 +1,127 @@
+"""The operator's pages: dashboard, exchange log and entries, sync runs, health."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from sqlalchemy import Engine, text
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
+
+from sanarip_hub.console import queries
+from sanarip_hub.console.gate import Context, Gate
+from sanarip_hub.ledger.keys import LedgerKeys
+
+
+class OperatorPages(Gate):
+    async def dashboard(self, context: Context) -> Response:
+        board = await run_in_threadpool(queries.dashboard, self.engine)
+        _ = context._
+        verification = board.verification
+        state = "" if verification is None else (_("intact") if verification.ok else _("PROBLEM"))
+        stats = {
+            "fault_rate": board.fault_rate,
+            "p50": board.p50 if board.p50 is not None else "—",
+            "p95": board.p95 if board.p95 is not None else "—",
+            "p99": board.p99 if board.p99 is not None else "—",
+            "ledger_size": f"{board.ledger_size:,}",
+            "last_checkpoint": queries.utc_text(board.last_checkpoint_ms)
+            if board.last_checkpoint_ms
+            else "—",
+            "verification": (
+                _("never verified")
+                if verification is None
+                else f"{state} · {verification.at.strftime('%Y-%m-%d %H:%M')} · {verification.size:,}"
+            ),
+        }
+        values = {
+            "stats": stats,
+            "services": board.services,
+            "clients": board.clients,
+            "runs": board.runs,
+            "open_by_lsg": board.open_by_lsg,
+            "chart": queries.chart_svg(board.series, board.hours),
+        }
+        return self.render(context, "dashboard.html", values, _("Dashboard"))
+
+    async def exchanges(self, context: Context) -> Response:
+        names = ("since", "until", "client", "service", "outcome", "message_id", "pin")
+        where, raw = self._filter(context, {n: n for n in names})
+        before = self._before(context)
+        entries = await run_in_threadpool(queries.exchange_log, self.engine, self.keys.pin_key, where, before)
+        known = await run_in_threadpool(queries.recent_services, self.engine)
+        if where.pin:
+            await run_in_threadpool(
+                self.access, context, "exchanges.by-pin", [where.pin], "exchange log search"
+            )
+        next_before = entries[-1]["seq"] if len(entries) == queries.PAGE else None
+        next_query = urlencode({**{k: v for k, v in raw.items() if v}, "before": next_before})
+        values = {
+            "f": raw,
+            "entries": entries,
+            "entry_base": "operator/exchanges",
+            "next_before": next_before,
+            "next_query": next_query,
+            "known_services": known,
+        }
+        return self.render(context, "exchanges.html", values, context._("Exchange log"))
+
+    async def exchange(self, context: Context) -> Response:
+        seq, row = await self._entry(context)
+        _ = context._
+        fields = [
+            (_("Sequence"), row.seq),
+            (_("Time (UTC)"), queries.utc_text(row.time_ms)),
+            (_("Direction"), f"{row.direction}/{row.channel}"),
+            (_("Client"), row.client_id),
+            (_("Service"), row.service_id),
+            (_("Outcome"), row.outcome),
+            (_("Message id"), row.message_id),
+            (_("User id"), row.user_id),
+            (_("Issue"), row.issue),
+            (_("Represented party"), row.represented_party),
+            (_("Agreement"), row.agreement_id),
+            (_("Request SHA-256"), row.request_sha256),
+            (_("Request bytes"), row.request_bytes),
+            (_("Response SHA-256"), row.response_sha256),
+            (_("Response bytes"), row.response_bytes),
+            (_("Duration, ms"), row.duration_ms),
+            (_("Previous entry hash"), row.prev_hash.hex()),
+            (_("Entry hash"), row.entry_hash.hex()),
+            (_("Data subjects"), _("sealed (auditors search by PIN)") if row.subjects_sealed else "—"),
+        ]
+        return self.render(context, "entry.html", {"fields": fields}, _("Ledger entry") + f" {seq}")
+
+    async def runs(self, context: Context) -> Response:
+        runs = await run_in_threadpool(queries.runs, self.engine)
+        return self.render(context, "runs.html", {"runs": runs}, context._("Sync runs"))
+
+    async def health(self, context: Context) -> Response:
+        checks = await run_in_threadpool(readiness, self.engine, self.keys)
+        return self.render(context, "health.html", {"checks": checks}, context._("Health"))
+
+
+def readiness(engine: Engine, keys: LedgerKeys | None) -> list[tuple[str, bool, str]]:
+    """The checks of ``/readyz`` and the health page: database, migrations, ledger key."""
+    from sanarip_hub.storage.migrate import current_revision, head_revision
+
+    checks: list[tuple[str, bool, str]] = []
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        checks.append(("database", True, engine.url.render_as_string(hide_password=True)))
+    except Exception as exc:
+        checks.append(("database", False, str(exc).splitlines()[0] if str(exc) else repr(exc)))
+        checks.append(("migrations", False, "database unreachable"))
+    else:
+        current, head = current_revision(engine), head_revision()
+        checks.append(("migrations", current == head, f"at {current}, code expects {head}"))
+    if keys is None:
+        checks.append(("ledger key", False, "not loaded"))
+    else:
+        try:
+            keys.signer.signature_line("readiness")
+            checks.append(("ledger key", True, "loaded, signs"))
+        except Exception as exc:
+            checks.append(("ledger key", False, str(exc)))
+    return checks

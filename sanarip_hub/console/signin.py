@@ -1,0 +1,71 @@
+"""Signing in and out, and the language switch."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import RedirectResponse, Response
+
+from sanarip_hub.console.accounts import authenticate
+from sanarip_hub.console.gate import HOME, Context, Gate, Refused, log
+from sanarip_hub.console.i18n import CODES
+from sanarip_hub.console.sessions import COOKIE
+
+
+class SignIn(Gate):
+    async def login_page(self, context: Context) -> Response:
+        if context.account is not None:
+            return RedirectResponse(self.root + HOME[context.account.role], 303)
+        return self.render(context, "login.html", {}, context._("Log in"))
+
+    async def login(self, context: Context) -> Response:
+        username, password = self.form(context, "username"), self.form(context, "password")
+        console = self.settings.console
+        user = await run_in_threadpool(
+            authenticate,
+            self.engine,
+            username,
+            password,
+            max_failures=console.max_failed_logins,
+            lockout=timedelta(minutes=console.lockout_minutes),
+        )
+        if user is None:
+            log.warning("console.login_failed", username=username[:64])
+            return self.render(
+                context,
+                "login.html",
+                {
+                    "error": context._("Wrong user name or password, or the account is locked."),
+                    "username": username,
+                },
+                context._("Log in"),
+                status=401,
+            )
+        # a new session on every sign-in: a token planted before it is worth nothing after
+        await run_in_threadpool(self.sessions.end, context.session)
+        fresh = await run_in_threadpool(self.sessions.create, user.id, context.session.language)
+        context.cookie_token = fresh.token
+        log.info("console.login", username=user.username, role=user.role.value)
+        return RedirectResponse(self.root + HOME[user.role], 303)
+
+    async def logout(self, context: Context) -> Response:
+        await run_in_threadpool(self.sessions.end, context.session)
+        response = RedirectResponse(f"{self.root}/login", 303)
+        response.delete_cookie(COOKIE, path=self.root)
+        return response
+
+    async def language(self, context: Context) -> Response:
+        code = self.form(context, "lang")
+        if code not in CODES:
+            raise Refused(400, context._("Unknown language."))
+        await run_in_threadpool(self.sessions.set_language, context.session, code)
+        target = self.form(context, "next")
+        if not target.startswith(self.root + "/") and target != self.root:
+            target = f"{self.root}/"
+        return RedirectResponse(target, 303)
+
+    async def home(self, context: Context) -> Response:
+        if context.account is None:
+            return RedirectResponse(f"{self.root}/login", 303)
+        return RedirectResponse(self.root + HOME[context.account.role], 303)

@@ -163,6 +163,10 @@ def main() -> None:
     finally:
         simulator.terminate()
         simulator.wait(timeout=30)
+        if args.backend == "postgresql":  # leave the test database as it was
+            from tests.conftest import drop_schema
+
+            drop_schema(env["SANARIP_HUB_DATABASE_SCHEMA"])
     print(
         f"\nreconciliation, civil registry, {args.backend}, {os.cpu_count()} cores, concurrency "
         f"{args.concurrency}, simulator workers {args.simulator_workers}"

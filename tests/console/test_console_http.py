@@ -277,3 +277,31 @@ def test_hostile_values_are_escaped_and_redirects_stay_in_the_console(hub: Hub) 
         moved = client.post("/language", data={"csrf": csrf_of(page), "lang": "en", "next": target})
         assert moved.status_code == 303
         assert moved.headers["location"] == "/console/"
+
+
+def test_an_lsg_user_cannot_see_or_resolve_another_lsg_bodys_mismatch(hub: Hub) -> None:
+    from sanarip_hub.actualization.workflow import flag
+    from sanarip_hub.domain.codes import SyncSource
+    from sanarip_hub.storage.models import LsgBody
+
+    with hub.engine.begin() as connection:
+        other = connection.execute(
+            select(Person.id, Person.pin)
+            .join(LsgBody, LsgBody.id == Person.lsg_id)
+            .where(LsgBody.soate_code != hub.lsg_soate, Person.pin.is_not(None))
+            .limit(1)
+        ).one()
+        flag(connection, person_id=other.id, field="surname", source=SyncSource.CIVIL_REGISTRY,
+             hub_value="Асанов", registry_value="Осмонов", message_id="m-other", run_id=None)  # fmt: skip
+        mismatch_id = connection.execute(
+            select(Mismatch.id).where(Mismatch.person_id == other.id, Mismatch.field == "surname")
+        ).scalar_one()
+    client = login(hub, "lsg_user")
+    assert client.get(f"/lsg/mismatches/{mismatch_id}").status_code == 404
+    csrf = csrf_of(client.get("/lsg").text)
+    refused = client.post(f"/lsg/mismatches/{mismatch_id}", data={"csrf": csrf, "to": "actualized"})
+    assert refused.status_code == 404
+    assert other.pin not in client.get("/lsg").text
+    with hub.engine.connect() as connection:
+        status = connection.execute(select(Mismatch.status).where(Mismatch.id == mismatch_id)).scalar_one()
+    assert status == "open"

@@ -241,6 +241,7 @@ class ScheduleSettings:
     timezone: str = _setting("Asia/Bishkek", _timezone, "time zone of the cron expressions")
     civil_registry: str = _setting("0 2 * * *", _cron, "civil-registry reconciliation")
     tax: str = _setting("30 2 * * *", _cron, "tax-service reconciliation")
+    ledger_verify: str = _setting("0 4 * * *", _cron, "full ledger verification (the dashboard shows it)")
 
 
 @dataclass(frozen=True)

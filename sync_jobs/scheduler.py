@@ -1,6 +1,7 @@
 """The nightly scheduler: APScheduler 3 with its jobs in the hub database, one acting instance.
 
-Cron expressions and time zone come from ``[schedule]`` (default 02:00 and 02:30 Asia/Bishkek).
+Cron expressions and time zone come from ``[schedule]`` (default 02:00 and 02:30 Asia/Bishkek for
+the reconciliations, 04:00 for a full verification of the ledger, whose outcome the console shows).
 Jobs live in APScheduler's SQLAlchemy job store in the hub database, so a restarted scheduler knows
 what it was to run.  When several hub instances run a scheduler, only one acts: it holds a
 PostgreSQL advisory lock (on SQLite, an exclusive lock on a file beside the database); the others
@@ -23,6 +24,7 @@ from sanarip_hub.domain.codes import SyncSource
 from sanarip_hub.log import get_logger
 
 log = get_logger("sanarip_hub.scheduler")
+LEDGER_VERIFY = "ledger-verify"  # the verification job's id and argument
 LOCK_KEY = 0x5A4E_4152  # "ZNAR": the hub's advisory-lock key for the acting scheduler
 
 
@@ -57,7 +59,8 @@ def acting_lock(engine: Engine, settings: Settings, wait: float = 5.0) -> Iterat
 
 
 def build_scheduler(engine: Engine, settings: Settings, job: Callable[[str], Any]) -> Any:
-    """A BlockingScheduler with one cron job per source, jobs stored in the hub database."""
+    """A BlockingScheduler with one cron job per source and one for the ledger's verification, jobs
+    stored in the hub database; ``job`` receives the source's name, or ``LEDGER_VERIFY``."""
     from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
     from apscheduler.schedulers.blocking import BlockingScheduler
     from apscheduler.triggers.cron import CronTrigger
@@ -80,4 +83,12 @@ def build_scheduler(engine: Engine, settings: Settings, job: Callable[[str], Any
             name=f"nightly reconciliation with {source.value}",
             replace_existing=True,
         )
+    scheduler.add_job(
+        job,
+        CronTrigger.from_crontab(schedule.ledger_verify, timezone=schedule.timezone),
+        args=[LEDGER_VERIFY],
+        id=LEDGER_VERIFY,
+        name="nightly verification of the whole ledger",
+        replace_existing=True,
+    )
     return scheduler

@@ -205,15 +205,24 @@ def resolve_command(hub: HubContext, mismatch_id: int, to: str, actor: str, reas
 
 
 def run_scheduled(source: str) -> None:
-    """The scheduler's job (a module-level function: the job store keeps a reference to it)."""
+    """The scheduler's job (a module-level function: the job store keeps a reference to it):
+    a reconciliation with ``source``, or the ledger's full verification."""
     from sanarip_hub.config import load_settings
+    from sanarip_hub.ledger.keys import ledger_origin, load_keys
     from sanarip_hub.ledger.store import Ledger
+    from sanarip_hub.ledger.verify import verify_and_record
     from sanarip_hub.storage.engine import make_engine
     from sync_jobs.reconcile import run_sync
+    from sync_jobs.scheduler import LEDGER_VERIFY
 
     settings = load_settings(os.environ.get("SANARIP_HUB_CONFIG") or None)
     engine = make_engine(settings)
     try:
+        if source == LEDGER_VERIFY:
+            archive = settings.home_path(settings.ledger.archive_dir)
+            verifier = load_keys(settings).verifier
+            verify_and_record(engine, verifier, ledger_origin(settings), "scheduler", archive)
+            return
         hub = HubContext(config_file=None, debug=False, _settings=settings, _engine=engine)
         checker = checker_for(hub, SyncSource(source))
         ledger = Ledger.for_settings(engine, settings)
@@ -232,7 +241,8 @@ def run_scheduled(source: str) -> None:
 @click.option("--next", "show_next", is_flag=True, help="Print when each job runs next, and exit.")
 @pass_hub
 def scheduler(hub: HubContext, show_next: bool) -> None:
-    """Run the nightly reconciliation jobs on their cron schedule (only one instance acts)."""
+    """Run the nightly reconciliation jobs and the ledger verification on their cron schedule (only
+    one instance acts)."""
     from datetime import UTC, datetime
 
     from sync_jobs.scheduler import acting_lock, build_scheduler

@@ -33,8 +33,35 @@ def test_a_second_scheduler_stands_by_until_the_first_stops(hub_db: HubDb) -> No
 
 def test_the_nightly_jobs_follow_the_configured_cron(hub_db: HubDb) -> None:
     jobs = {job.id: job for job in build_scheduler(hub_db.engine, hub_db.settings, print).get_jobs()}
-    assert set(jobs) == {"reconcile-civil-registry", "reconcile-tax"}
+    assert set(jobs) == {"reconcile-civil-registry", "reconcile-tax", "ledger-verify"}
+    assert "hour='4'" in str(jobs["ledger-verify"].trigger)
     trigger = str(jobs["reconcile-civil-registry"].trigger)
     assert "hour='2'" in trigger
     assert "minute='0'" in trigger
     assert "Asia/Bishkek" in str(jobs["reconcile-tax"].trigger.timezone)
+
+
+def test_the_scheduled_verification_records_its_outcome(hub_db: HubDb) -> None:
+    """The nightly job verifies the whole ledger and leaves its outcome where the dashboard reads it."""
+    import os
+
+    from sqlalchemy import select
+
+    from sanarip_hub.cli.sync import run_scheduled
+    from sanarip_hub.ledger.keys import init_keys
+    from sanarip_hub.storage.models import LedgerVerification
+
+    init_keys(hub_db.settings)
+    saved = dict(os.environ)
+    os.environ.update(hub_db.env)
+    try:
+        run_scheduled("ledger-verify")
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    with hub_db.engine.connect() as connection:
+        row = connection.execute(select(LedgerVerification).order_by(LedgerVerification.id.desc())).first()
+    assert row is not None
+    assert row.actor == "scheduler"
+    assert row.ok is True
+    assert row.detail.startswith("intact: 0 entries")

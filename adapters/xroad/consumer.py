@@ -83,16 +83,8 @@ class XRoadHeaders(zeep.Plugin):
         if header is None:
             header = etree.Element(f"{{{SOAP_ENV}}}Header")
             envelope.insert(0, header)
-        client, provider = self.client, call.service.client
-        self._identifier(header, "client", str(client.object_type), [
-            ("xRoadInstance", client.instance), ("memberClass", client.member_class),
-            ("memberCode", client.member_code), ("subsystemCode", client.subsystem),
-        ])  # fmt: skip
-        self._identifier(header, "service", "SERVICE", [
-            ("xRoadInstance", provider.instance), ("memberClass", provider.member_class),
-            ("memberCode", provider.member_code), ("subsystemCode", provider.subsystem),
-            ("serviceCode", call.service.service_code), ("serviceVersion", call.service.version),
-        ])  # fmt: skip
+        self._identifier(header, "client", str(self.client.object_type), self.client.header_parts())
+        self._identifier(header, "service", "SERVICE", call.service.header_parts())
         for name, value in (
             ("id", call.message_id),
             ("userId", call.user_id),

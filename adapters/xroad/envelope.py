@@ -106,21 +106,7 @@ def request_envelope(
     ``body`` is the wrapper element's XML; ``body_namespace``, if given, is bound to the prefix
     ``sa`` on the envelope for it to use.  A fresh UUID is the message id unless one is given.
     """
-    member = [
-        ("xRoadInstance", client.instance),
-        ("memberClass", client.member_class),
-        ("memberCode", client.member_code),
-        ("subsystemCode", client.subsystem),
-    ]
-    provider = service.client
-    target = [
-        ("xRoadInstance", provider.instance),
-        ("memberClass", provider.member_class),
-        ("memberCode", provider.member_code),
-        ("subsystemCode", provider.subsystem),
-        ("serviceCode", service.service_code),
-        ("serviceVersion", service.version),
-    ]
+    member, target = _identifier_xml(client.header_parts()), _identifier_xml(service.header_parts())
     optional = "".join(
         f"<xrd:{name}>{escape(value)}</xrd:{name}>"
         for name, value in (("userId", user_id), ("issue", issue))
@@ -132,8 +118,8 @@ def request_envelope(
         f'<SOAP-ENV:Envelope xmlns:SOAP-ENV="{SOAP_ENV}" xmlns:xrd="http://x-road.eu/xsd/xroad.xsd" '
         f'xmlns:id="http://x-road.eu/xsd/identifiers"{namespace}>'
         "<SOAP-ENV:Header>"
-        f'<xrd:client id:objectType="{client.object_type}">{_identifier_xml(member)}</xrd:client>'
-        f'<xrd:service id:objectType="SERVICE">{_identifier_xml(target)}</xrd:service>'
+        f'<xrd:client id:objectType="{client.object_type}">{member}</xrd:client>'
+        f'<xrd:service id:objectType="SERVICE">{target}</xrd:service>'
         f"<xrd:id>{escape(message_id or str(uuid.uuid4()))}</xrd:id>{optional}"
         f"<xrd:protocolVersion>{escape(protocol_version)}</xrd:protocolVersion>{extra_headers}"
         "</SOAP-ENV:Header>"

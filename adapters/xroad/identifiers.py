@@ -74,6 +74,15 @@ class ClientId:
     def __str__(self) -> str:
         return f"{self.object_type}:{self.path()}"
 
+    def header_parts(self) -> list[tuple[str, str | None]]:
+        """The ``id:`` elements of this identifier in a protocol 4.0 header, in schema order."""
+        return [
+            ("xRoadInstance", self.instance),
+            ("memberClass", self.member_class),
+            ("memberCode", self.member_code),
+            ("subsystemCode", self.subsystem),
+        ]
+
     @classmethod
     def parse(cls, text: str) -> ClientId:
         """Read ``MEMBER:…``/``SUBSYSTEM:…`` or a bare ``INST/CLASS/CODE[/SUB]``."""
@@ -127,6 +136,14 @@ class ServiceId:
 
     def __str__(self) -> str:
         return f"SERVICE:{self.path()}"
+
+    def header_parts(self) -> list[tuple[str, str | None]]:
+        """The ``id:`` elements of this identifier in a protocol 4.0 header, in schema order."""
+        return [
+            *self.client.header_parts(),
+            ("serviceCode", self.service_code),
+            ("serviceVersion", self.version),
+        ]
 
     @classmethod
     def parse(cls, text: str) -> ServiceId:

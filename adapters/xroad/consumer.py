@@ -44,7 +44,8 @@ from adapters.xroad.reply import (
     RegistryUnavailable,
     ReplyReader,
     bad_reply,
-    is_retryable_fault,
+    fault_error,
+    network_error,
 )
 from adapters.xroad.transport import HttpPool, TransportFailure
 
@@ -174,12 +175,10 @@ class RetryPolicy:
 def _zeep_failure(exc: Exception) -> ConsumerError:
     """zeep's and the HTTP libraries' exceptions as the consumer's one error type."""
     if isinstance(exc, Fault):
-        code = exc.code or "Server.Fault"
-        code = code.rpartition(":")[2] if ":" in code else code
-        return ConsumerError(f"{code}: {exc.message}", fault_code=code, retryable=is_retryable_fault(code))
+        return fault_error(exc.code or "Server.Fault", exc.message)
     if isinstance(exc, TransportError | XMLSyntaxError | etree.XMLSyntaxError):
         return bad_reply(str(exc))
-    return ConsumerError(f"transport: {exc}", fault_code="Server.NetworkError", retryable=True)
+    return network_error(exc)
 
 
 _ZEEP_FAILURES = (Fault, TransportError, XMLSyntaxError, etree.XMLSyntaxError, OSError, httpx.HTTPError)
@@ -396,9 +395,7 @@ class PreparedConsumer(AsyncConsumer):
         try:
             status, content = await self._http.post(self.message(message_id, user_id, issue, params))
         except TransportFailure as exc:
-            raise ConsumerError(
-                f"transport: {exc}", fault_code="Server.NetworkError", retryable=True
-            ) from None
+            raise network_error(exc) from None
         if status != 200 and b"Fault" not in content:  # SOAP 1.1 faults may come with HTTP 500
             raise ConsumerError(
                 f"HTTP {status}",

@@ -57,6 +57,18 @@ def is_retryable_fault(code: str | None) -> bool:
     )
 
 
+def fault_error(code: str, text: str) -> ConsumerError:
+    """A SOAP fault from the provider or its security server; a namespace prefix on the code
+    (``SOAP-ENV:Server``) is dropped, and the code decides whether to retry."""
+    code = code.rpartition(":")[2]
+    return ConsumerError(f"{code}: {text}", fault_code=code, retryable=is_retryable_fault(code))
+
+
+def network_error(exc: BaseException) -> ConsumerError:
+    """The request did not reach the registry or its answer did not come back: worth another try."""
+    return ConsumerError(f"transport: {exc}", fault_code="Server.NetworkError", retryable=True)
+
+
 def bad_reply(message: str) -> ConsumerError:
     """A reply that is not a usable SOAP message: a glitch on the way, worth another try."""
     return ConsumerError(f"bad reply: {message}", fault_code="Server.BadReply", retryable=True)
@@ -122,9 +134,7 @@ class ReplyReader:
         fault = body.find(_FAULT)
         if fault is not None:
             code = (fault.findtext("faultcode") or "Server.Fault").strip()
-            code = code.rpartition(":")[2] if ":" in code else code  # "SOAP-ENV:Server" → "Server"
-            text = (fault.findtext("faultstring") or "").strip()
-            raise ConsumerError(f"{code}: {text}", fault_code=code, retryable=is_retryable_fault(code))
+            raise fault_error(code, (fault.findtext("faultstring") or "").strip())
         if message_id is not None:
             echoed = envelope.findtext(f"{_HEADER}/{_ID}")
             if echoed != message_id:

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from operator import attrgetter
-from typing import Any
+from typing import Any, NamedTuple
 
 from mappings.normalize import same_surname, skeleton
 
@@ -78,17 +78,24 @@ def _values(answer: Any) -> Mapping[str, Any]:
         return values
 
 
-def civil_registry_fields(hub: Any, zags: Any, asb: Any) -> frozenset[str]:
-    """The fields :func:`compare_civil_registry` really compares for these answers: only ``pin``
-    when the registry does not know the PIN; ``address`` only when the bureau sent a code and the
-    hub has one.  (A flag on a field not compared is never withdrawn.)"""
-    if zags is None or _values(zags).get("pin") is None:
-        return frozenset({"pin"})
-    fields = {"pin", *(rule.field for rule in CIVIL_REGISTRY_RULES)}
-    address = None if asb is None else _values(asb).get("addressArray")
-    if address is not None and _values(address).get("code") is not None and hub.soate_code is not None:
-        fields.add("address")
-    return frozenset(fields)
+class Comparison(NamedTuple):
+    """What a comparison found, and which fields it really compared: a later run withdraws an
+    open flag only on a field it compared (not ``address`` when the bureau sent no code, nothing
+    but ``pin`` when the registry does not know the PIN)."""
+
+    differences: list[Difference]
+    compared: frozenset[str]
+
+
+def registry_knows(zags: Any) -> bool:
+    """The civil registry answered with a person (an unknown PIN gets an empty answer)."""
+    return zags is not None and _values(zags).get("pin") is not None
+
+
+_PIN_ONLY = frozenset({"pin"})
+_CIVIL_FIELDS = frozenset({"pin", *(rule.field for rule in CIVIL_REGISTRY_RULES)})
+_CIVIL_FIELDS_AND_ADDRESS = _CIVIL_FIELDS | {"address"}
+_BUSINESS = frozenset({"business"})
 
 
 # the hub row's values the rules read, fetched in one C call (attribute access on rows is slow)
@@ -96,7 +103,7 @@ _CIVIL_HUB = attrgetter("pin", "soate_code", *(rule.hub for rule in CIVIL_REGIST
 _IDENTITY = Rule.registry_value
 
 
-def compare_civil_registry(hub: Any, zags: Any, asb: Any) -> list[Difference]:
+def compare_civil_registry(hub: Any, zags: Any, asb: Any) -> Comparison:
     """The person's differences against ``zagsDataByPin`` and ``asbAddress`` answers.
 
     Equal values are never a difference under any rule, so the rule runs only when the two sides
@@ -105,8 +112,8 @@ def compare_civil_registry(hub: Any, zags: Any, asb: Any) -> list[Difference]:
     registry: Mapping[str, Any] = {} if zags is None else _values(zags)
     pin = registry.get("pin")
     hub_pin, soate_code, *mine_all = _CIVIL_HUB(hub)
-    if pin is None:
-        return [Difference("pin", hub_pin, None)]  # the registry does not know this PIN
+    if pin is None:  # the registry does not know this PIN
+        return Comparison([Difference("pin", hub_pin, None)], _PIN_ONLY)
     found = [] if pin == hub_pin else [Difference("pin", hub_pin, pin)]  # an old second PIN
     for rule, mine in zip(CIVIL_REGISTRY_RULES, mine_all, strict=True):
         theirs = registry.get(rule.registry)
@@ -117,14 +124,14 @@ def compare_civil_registry(hub: Any, zags: Any, asb: Any) -> list[Difference]:
     if asb is not None and soate_code is not None:
         address = _values(asb).get("addressArray")
         code = None if address is None else _values(address).get("code")
-        if code is not None and code != soate_code:
-            found.append(Difference("address", soate_code, code))
-    return found
+        if code is not None:
+            if code != soate_code:
+                found.append(Difference("address", soate_code, code))
+            return Comparison(found, _CIVIL_FIELDS_AND_ADDRESS)
+    return Comparison(found, _CIVIL_FIELDS)
 
 
-def compare_tax(hub: Any, gns: Any) -> list[Difference]:
+def compare_tax(hub: Any, gns: Any) -> Comparison:
     """A business the tax service knows and the hub does not (social-passport eligibility)."""
     tin = None if gns is None else _values(gns).get("TIN")
-    if tin is None:
-        return []
-    return [Difference("business", None, tin)]
+    return Comparison([] if tin is None else [Difference("business", None, tin)], _BUSINESS)

@@ -26,7 +26,7 @@ from sqlalchemy import Engine, Table, insert, select, update
 
 from adapters.xroad.consumer import AsyncConsumer
 from adapters.xroad.reply import ConsumerError, RegistryUnavailable
-from mappings.registry import Difference, civil_registry_fields, compare_civil_registry, compare_tax
+from mappings.registry import Difference, compare_civil_registry, compare_tax, registry_knows
 from sanarip_hub.actualization.workflow import Flagged, flag, withdraw_stale
 from sanarip_hub.domain.codes import SyncRunStatus, SyncSource
 from sanarip_hub.ledger.entry import OK, Channel, Direction, Exchange
@@ -112,24 +112,17 @@ class Checker:
             if self.source is SyncSource.CIVIL_REGISTRY:
                 zags = await self._call("civil_registry", outcome, issue, pin=person.pin)
                 asb = None
-                if zags is not None and _known(zags):
+                if registry_knows(zags):
                     asb = await self._call("address_bureau", outcome, issue, pin=person.pin)
-                outcome.differences = compare_civil_registry(person, zags, asb)
-                outcome.compared = civil_registry_fields(person, zags, asb)
+                outcome.differences, outcome.compared = compare_civil_registry(person, zags, asb)
             else:
                 gns = await self._call("tax", outcome, issue, TIN=person.pin)
-                outcome.compared = frozenset({"business"})
-                outcome.differences = compare_tax(person, gns)
+                outcome.differences, outcome.compared = compare_tax(person, gns)
         except RegistryUnavailable as error:
             outcome.failed, outcome.unavailable = error.fault_code, error
         except ConsumerError as error:
             outcome.failed = error.fault_code
         return outcome
-
-
-def _known(zags: Any) -> bool:
-    """The civil registry answered with a person (an unknown PIN gets an empty answer)."""
-    return (zags.get("pin") if isinstance(zags, dict) else getattr(zags, "pin", None)) is not None
 
 
 class HubPerson(NamedTuple):

@@ -5,16 +5,14 @@ from __future__ import annotations
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import FileResponse, Response
 
 from sanarip_hub.console import queries
-from sanarip_hub.console.gate import Context, Gate, R, Refused, log, parse_time
+from sanarip_hub.console.gate import Context, Gate, R, log, parse_time
 from sanarip_hub.ledger.keys import ledger_origin
-from sanarip_hub.storage.models import LedgerVerification
 
 
 class AuditorPages(Gate):
@@ -42,22 +40,9 @@ class AuditorPages(Gate):
 
     async def audit_entry(self, context: Context) -> Response:
         seq, row = await self._entry(context)
-        _ = context._
         pins = self.keys.pin_key.unseal(row.subjects_sealed) if row.subjects_sealed else []
         await run_in_threadpool(self.access, context, "audit.entry", pins, f"ledger entry {seq}")
-        fields = [
-            (_("Sequence"), row.seq),
-            (_("Time (UTC)"), queries.utc_text(row.time_ms)),
-            (_("Client"), row.client_id),
-            (_("Service"), row.service_id),
-            (_("Outcome"), row.outcome),
-            (_("User id"), row.user_id),
-            (_("Issue"), row.issue),
-            (_("Agreement"), row.agreement_id),
-            (_("Data subjects"), ", ".join(pins) or "—"),
-            (_("Entry hash"), row.entry_hash.hex()),
-        ]
-        return self.render(context, "entry.html", {"fields": fields}, _("Ledger entry") + f" {seq}")
+        return self.entry_page(context, seq, row, ", ".join(pins) or "—")
 
     def _verify(self, actor: str) -> str:
         from sanarip_hub.ledger.verify import verify_and_record
@@ -69,15 +54,7 @@ class AuditorPages(Gate):
         return detail
 
     async def verify_page(self, context: Context) -> Response:
-        from sqlalchemy import select
-
-        def last() -> Any:
-            with self.engine.connect() as connection:
-                return connection.execute(
-                    select(LedgerVerification).order_by(LedgerVerification.id.desc()).limit(1)
-                ).first()
-
-        row = await run_in_threadpool(last)
+        row = await run_in_threadpool(queries.last_verification, self.engine)
         _ = context._
         result = (
             _("never verified")
@@ -100,9 +77,7 @@ class AuditorPages(Gate):
         from sanarip_hub.ledger.bundle import export_bundle
         from sanarip_hub.ledger.store import Ledger
 
-        pin = self.form(context, "pin") or None
-        if pin is not None and not (pin.isdigit() and len(pin) == 14):
-            raise Refused(400, context._("A PIN is 14 digits."))
+        pin = self.checked_pin(context, self.form(context, "pin"))
         since = parse_time(self.form(context, "since"))
         until = parse_time(self.form(context, "until"), end_of_day=True)
         if pin:

@@ -31,6 +31,7 @@ from sanarip_hub.console.accounts import Account, account
 from sanarip_hub.console.i18n import CODES, LANGUAGES, negotiate, translations
 from sanarip_hub.console.sessions import COOKIE, Session, SessionStore
 from sanarip_hub.domain.codes import ConsoleRole
+from sanarip_hub.domain.identifiers import is_valid_pin
 from sanarip_hub.ledger.entry import OK, Channel, Direction, Exchange
 from sanarip_hub.ledger.keys import LedgerKeys
 from sanarip_hub.log import get_logger
@@ -281,12 +282,18 @@ class Gate:
         value = context.form.get(name) if context.form is not None else None
         return value.strip() if isinstance(value, str) else ""
 
+    def checked_pin(self, context: Context, text: str | None) -> str | None:
+        """A PIN typed into a form or query, checked with the domain's validator (400 otherwise)."""
+        if not text:
+            return None
+        if not is_valid_pin(text):
+            raise Refused(400, context._("Not a valid PIN (14 digits: gender, date of birth, serial)."))
+        return text
+
     def _filter(self, context: Context, keys: dict[str, str]) -> tuple[queries.LogFilter, dict[str, str]]:
         params = context.request.query_params
         raw = {key: params.get(name, "").strip()[:200] for key, name in keys.items()}
-        pin = raw.get("pin") or None
-        if pin is not None and not (pin.isdigit() and len(pin) == 14):
-            raise Refused(400, context._("A PIN is 14 digits."))
+        pin = self.checked_pin(context, raw.get("pin"))
         where = queries.LogFilter(
             since_ms=parse_time(raw.get("since")),
             until_ms=parse_time(raw.get("until")),
@@ -307,6 +314,33 @@ class Gate:
         if not before.isdigit():
             raise Refused(400, "before must be a sequence number")
         return int(before)
+
+    def entry_page(self, context: Context, seq: int, row: Any, subjects: str) -> Response:
+        """One ledger entry, every column (the operator's and the auditor's page differ only in
+        ``subjects``: sealed for the operator, the PINs for the auditor)."""
+        _ = context._
+        fields = [
+            (_("Sequence"), row.seq),
+            (_("Time (UTC)"), queries.utc_text(row.time_ms)),
+            (_("Direction"), f"{row.direction}/{row.channel}"),
+            (_("Client"), row.client_id),
+            (_("Service"), row.service_id),
+            (_("Outcome"), row.outcome),
+            (_("Message id"), row.message_id),
+            (_("User id"), row.user_id),
+            (_("Issue"), row.issue),
+            (_("Represented party"), row.represented_party),
+            (_("Agreement"), row.agreement_id),
+            (_("Request SHA-256"), row.request_sha256),
+            (_("Request bytes"), row.request_bytes),
+            (_("Response SHA-256"), row.response_sha256),
+            (_("Response bytes"), row.response_bytes),
+            (_("Duration, ms"), row.duration_ms),
+            (_("Previous entry hash"), row.prev_hash.hex()),
+            (_("Entry hash"), row.entry_hash.hex()),
+            (_("Data subjects"), subjects),
+        ]
+        return self.render(context, "entry.html", {"fields": fields}, _("Ledger entry") + f" {seq}")
 
     async def _entry(self, context: Context) -> tuple[int, Any]:
         seq = int(context.request.path_params["seq"])

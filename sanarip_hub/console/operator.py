@@ -69,28 +69,8 @@ class OperatorPages(Gate):
     async def exchange(self, context: Context) -> Response:
         seq, row = await self._entry(context)
         _ = context._
-        fields = [
-            (_("Sequence"), row.seq),
-            (_("Time (UTC)"), queries.utc_text(row.time_ms)),
-            (_("Direction"), f"{row.direction}/{row.channel}"),
-            (_("Client"), row.client_id),
-            (_("Service"), row.service_id),
-            (_("Outcome"), row.outcome),
-            (_("Message id"), row.message_id),
-            (_("User id"), row.user_id),
-            (_("Issue"), row.issue),
-            (_("Represented party"), row.represented_party),
-            (_("Agreement"), row.agreement_id),
-            (_("Request SHA-256"), row.request_sha256),
-            (_("Request bytes"), row.request_bytes),
-            (_("Response SHA-256"), row.response_sha256),
-            (_("Response bytes"), row.response_bytes),
-            (_("Duration, ms"), row.duration_ms),
-            (_("Previous entry hash"), row.prev_hash.hex()),
-            (_("Entry hash"), row.entry_hash.hex()),
-            (_("Data subjects"), _("sealed (auditors search by PIN)") if row.subjects_sealed else "—"),
-        ]
-        return self.render(context, "entry.html", {"fields": fields}, _("Ledger entry") + f" {seq}")
+        subjects = _("sealed (auditors search by PIN)") if row.subjects_sealed else "—"
+        return self.entry_page(context, seq, row, subjects)
 
     async def runs(self, context: Context) -> Response:
         runs = await run_in_threadpool(queries.runs, self.engine)

@@ -64,6 +64,15 @@ class Dashboard:
     open_by_lsg: list[dict[str, Any]] = field(default_factory=list)
 
 
+LAST_VERIFICATION = select(LedgerVerification).order_by(LedgerVerification.id.desc()).limit(1)
+
+
+def last_verification(engine: Engine) -> Any:
+    """The newest recorded verification of the ledger (console, CLI or scheduler), or None."""
+    with engine.connect() as connection:
+        return connection.execute(LAST_VERIFICATION).first()
+
+
 def dashboard(engine: Engine, at_ms: int | None = None) -> Dashboard:
     end = at_ms or now_ms()
     start = end - DAY_MS
@@ -99,9 +108,7 @@ def dashboard(engine: Engine, at_ms: int | None = None) -> Dashboard:
             if d is not None
         )
         head = connection.execute(select(LedgerHead.size, LedgerHead.last_checkpoint_ms)).first()
-        verification = connection.execute(
-            select(LedgerVerification).order_by(LedgerVerification.id.desc()).limit(1)
-        ).first()
+        verification = connection.execute(LAST_VERIFICATION).first()
         runs = connection.execute(select(SyncRun).order_by(SyncRun.id.desc()).limit(10)).all()
         open_by_lsg = connection.execute(
             select(LsgBody.name_ky, LsgBody.soate_code, func.count().label("open"))

@@ -32,7 +32,8 @@ from sanarip_hub.domain.codes import SyncRunStatus, SyncSource
 from sanarip_hub.ledger.entry import OK, Channel, Direction, Exchange
 from sanarip_hub.ledger.store import Ledger
 from sanarip_hub.log import get_logger
-from sanarip_hub.storage.models import Address, Household, HouseholdMember, LsgBody, Person, SyncRun
+from sanarip_hub.storage.models import Address, Household, LsgBody, Person, SyncRun
+from sanarip_hub.storage.models.household import CURRENT_HOUSEHOLD
 from sanarip_hub.storage.models.social_passport import LOW_INCOME_MEMBERS
 
 log = get_logger("sanarip_hub.sync")
@@ -155,10 +156,8 @@ def _people(
             Person.death_date,
             Address.soate_code,
         )
-        .outerjoin(
-            HouseholdMember, (HouseholdMember.person_id == Person.id) & HouseholdMember.member_to.is_(None)
-        )
-        .outerjoin(Household, Household.id == HouseholdMember.household_id)
+        .select_from(Person)
+        .outerjoin(Household, Household.id == CURRENT_HOUSEHOLD)
         .outerjoin(Address, Address.id == Household.address_id)
         .where(Person.pin.is_not(None), Person.id > after)
         .order_by(Person.id)
@@ -170,11 +169,7 @@ def _people(
         query = query.where(Person.id.in_(LOW_INCOME_MEMBERS))
     with engine.connect() as connection:
         rows = list(connection.execute(query))
-    unique: dict[int, HubPerson] = {}
-    for row in rows:  # a person in two households (rare) is checked once
-        if row.id not in unique:
-            unique[row.id] = HubPerson._make(row)
-    return list(unique.values())
+    return [HubPerson._make(row) for row in rows]
 
 
 def _start(engine: Engine, source: SyncSource, lsg_id: int | None, limit: int | None) -> tuple[Any, bool]:

@@ -47,6 +47,8 @@ def simulate(
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--faults") from None
     data = RegistryData(hub.current_engine, discrepancy_rate, seed)
+    if workers == 1:
+        data.preload()  # read the people once: for the truth labels and for every answer
     if truth is not None:
         truth.parent.mkdir(parents=True, exist_ok=True)
         count = 0
@@ -65,7 +67,6 @@ def simulate(
             host=host, port=port, log_level="warning", access_log=False, proxy_headers=False,
         )  # fmt: skip
         return
-    data.preload()
     uvicorn.run(
         build_simulator(data, rules, seed),
         host=host,

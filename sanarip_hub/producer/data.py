@@ -46,6 +46,7 @@ from sanarip_hub.storage.models import (
     SocialPassportMember,
     SocialServiceAccess,
 )
+from sanarip_hub.storage.models.household import CURRENT_HOUSEHOLD
 
 MAX_PAGE = 1000
 SUPPRESS_BELOW = 10  # small-cell suppression for the statistics body (clause 27)
@@ -55,24 +56,11 @@ WAITING = [s.value for s in ApplicationStatus if s.is_waiting]
 
 # Statements built once: constructing a select() costs more than running it on SQLite, and the
 # household lookups are on every personal-data request's path.
-_CURRENT_HOUSEHOLD = (
-    select(HouseholdMember.household_id)
-    .join(Household, Household.id == HouseholdMember.household_id)
-    .where(
-        HouseholdMember.person_id == Person.id,
-        HouseholdMember.member_to.is_(None),
-        Household.closed_at.is_(None),
-    )
-    .order_by(HouseholdMember.member_from.desc())
-    .limit(1)
-    .correlate(Person)
-    .scalar_subquery()
-)
-PERSON_HOUSEHOLD = select(Person.id.label("person_id"), _CURRENT_HOUSEHOLD.label("household_id")).where(
+PERSON_HOUSEHOLD = select(Person.id.label("person_id"), CURRENT_HOUSEHOLD.label("household_id")).where(
     Person.pin == bindparam("pin")
 )
 ALIAS_HOUSEHOLD = (
-    select(Person.id.label("person_id"), _CURRENT_HOUSEHOLD.label("household_id"))
+    select(Person.id.label("person_id"), CURRENT_HOUSEHOLD.label("household_id"))
     .join(PersonPinAlias, PersonPinAlias.person_id == Person.id)
     .where(PersonPinAlias.pin == bindparam("pin"))
 )
@@ -137,7 +125,7 @@ def _household_card(person_filter: Any, lists_in_json: bool = False) -> Any:
         .correlate(Household)
         .scalar_subquery()
     )
-    household_id = _CURRENT_HOUSEHOLD
+    household_id = CURRENT_HOUSEHOLD
     lists: list[Any] = []
     if lists_in_json:  # PostgreSQL: members and livestock ride along as JSON, one round trip in all
         kin = aliased(Person)

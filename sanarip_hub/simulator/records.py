@@ -10,7 +10,7 @@ Russian-letter spellings of the same name, another date format), which it must n
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -18,7 +18,8 @@ from typing import Any
 from sqlalchemy import Engine, select
 
 from mappings.normalize import same_surname
-from sanarip_hub.storage.models import Address, Household, HouseholdMember, Person
+from sanarip_hub.storage.models import Address, Household, Person
+from sanarip_hub.storage.models.household import CURRENT_HOUSEHOLD
 from sanarip_hub.storage.models.social_passport import LOW_INCOME_MEMBERS
 
 # (kind, registry field, hub field, weight)
@@ -110,10 +111,8 @@ PEOPLE = (
         Address.text_raw,
         Person.id.in_(LOW_INCOME_MEMBERS).label("low_income"),
     )
-    .outerjoin(
-        HouseholdMember, (HouseholdMember.person_id == Person.id) & HouseholdMember.member_to.is_(None)
-    )
-    .outerjoin(Household, Household.id == HouseholdMember.household_id)
+    .select_from(Person)
+    .outerjoin(Household, Household.id == CURRENT_HOUSEHOLD)
     .outerjoin(Address, Address.id == Household.address_id)
 )
 
@@ -157,12 +156,9 @@ class RegistryData:
         """Read every person once, so answers need no query (a registry answers in a millisecond;
         a query per request would make the simulator, not the hub, the bottleneck).  Returns how
         many people were loaded."""
-        rows: dict[str, Any] = {}
         with self.engine.connect() as connection:
-            for row in connection.execute(PEOPLE.where(Person.pin.is_not(None))):
-                rows.setdefault(row.pin, row)
-        self._rows = rows
-        return len(rows)
+            self._rows = {row.pin: row for row in connection.execute(PEOPLE.where(Person.pin.is_not(None)))}
+        return len(self._rows)
 
     @property
     def preloaded(self) -> bool:
@@ -289,14 +285,14 @@ class RegistryData:
         }
 
     def truth(self) -> Iterator[Discrepancy]:
-        """Every injected discrepancy, in PIN order (what --truth writes)."""
-        with self.engine.connect() as connection:
-            rows = connection.execute(PEOPLE.where(Person.pin.is_not(None)).order_by(Person.pin))
-            seen = set()
-            for row in rows:
-                if row.pin in seen:
-                    continue
-                seen.add(row.pin)
-                found = self.discrepancy(row)
-                if found is not None:
-                    yield found
+        """Every injected discrepancy, in PIN order (what --truth writes); from the preloaded
+        people when they are loaded, else read once."""
+        if self._rows is not None:
+            rows: Iterable[Any] = (self._rows[pin] for pin in sorted(self._rows))
+        else:
+            with self.engine.connect() as connection:
+                rows = connection.execute(PEOPLE.where(Person.pin.is_not(None)).order_by(Person.pin)).all()
+        for row in rows:
+            found = self.discrepancy(row)
+            if found is not None:
+                yield found

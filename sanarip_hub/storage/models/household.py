@@ -9,7 +9,17 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, SmallInteger, String
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    select,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sanarip_hub.domain.codes import (
@@ -175,3 +185,21 @@ __all__ = [
     "Person",
     "PersonPinAlias",
 ]
+
+
+# A person's current household: the open membership of a household that is not closed, the newest
+# if there are several.  One definition for the producer's answers, the reconciliation and the
+# registry simulators (a correlated scalar subquery on ``person``).
+CURRENT_HOUSEHOLD = (
+    select(HouseholdMember.household_id)
+    .join(Household, Household.id == HouseholdMember.household_id)
+    .where(
+        HouseholdMember.person_id == Person.id,
+        HouseholdMember.member_to.is_(None),
+        Household.closed_at.is_(None),
+    )
+    .order_by(HouseholdMember.member_from.desc())
+    .limit(1)
+    .correlate(Person)
+    .scalar_subquery()
+)

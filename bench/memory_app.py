@@ -15,6 +15,7 @@ from starlette.applications import Starlette
 
 from adapters.xroad.identifiers import ClientId
 from sanarip_hub.config import XRoadSettings
+from sanarip_hub.ledger.keys import PinKey
 from sanarip_hub.producer.agreements import Grant
 from sanarip_hub.producer.app import Components, build_app
 from sanarip_hub.producer.contract import ResultCode
@@ -45,10 +46,11 @@ def create() -> Starlette:
         households = json.load(handle)
     provider = ClientId.parse(XRoadSettings().subsystem)
     dispatcher = Dispatcher(MemoryData(households), GrantAll())
+    digest = PinKey(os.urandom(32)).message_digest  # the keyed digest the real path computes too
     return build_app(
         Components(
-            soap=SoapEndpoint(dispatcher, provider, 10 * 1024 * 1024, 100),
-            rest=RestEndpoint(dispatcher, provider),
+            soap=SoapEndpoint(dispatcher, provider, 10 * 1024 * 1024, 100, digest),
+            rest=RestEndpoint(dispatcher, provider, digest),
             provider=provider,
             max_bytes=10 * 1024 * 1024,
             record=None,

@@ -7,10 +7,12 @@ import time
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import BinaryIO
 
 import click
 
 from sanarip_hub.cli.context import HubContext, pass_hub
+from sanarip_hub.errors import HubError
 from sanarip_hub.ledger.archive import archive_entries
 from sanarip_hub.ledger.bundle import export_bundle, verify_bundle
 from sanarip_hub.ledger.keys import (
@@ -20,7 +22,7 @@ from sanarip_hub.ledger.keys import (
     ledger_origin,
     load_verifier,
 )
-from sanarip_hub.ledger.query import Filter, Usage, search
+from sanarip_hub.ledger.query import Filter, Usage, match_message, search
 from sanarip_hub.ledger.store import Ledger
 from sanarip_hub.ledger.verify import LedgerIntegrityError, record_verification, verify_ledger
 from sanarip_hub.log import get_logger
@@ -186,6 +188,35 @@ def archive(hub: HubContext, before: str | None) -> None:
         click.echo(f"archive segment {info.segment}: entries {info.first_seq}..{info.end_seq - 1}")
     if not written:
         click.echo("nothing to archive")
+
+
+class NoMatch(HubError):
+    """No ledger entry recorded the message given to ``ledger match``."""
+
+    code = "ledger.match"
+
+
+@ledger.command()
+@click.argument("message", type=click.File("rb"))
+@pass_hub
+def match(hub: HubContext, message: BinaryIO) -> None:
+    """Which entries recorded this exact request or response (a file, or - for standard input).
+
+    Entries keep only keyed digests of the messages, so this needs the ledger's PIN key: without
+    it no one can tell which message an entry recorded.  Exit 1 when no entry did.
+    """
+    settings = hub.settings
+    lg = _ledger(hub)
+    verifier = load_verifier(settings.home_path(settings.ledger.public_key))
+    archive_dir = settings.home_path(settings.ledger.archive_dir)
+    found = match_message(lg.engine, lg.keys.pin_key, message.read(), archive_dir, verifier, lg.origin)
+    if not found:
+        raise NoMatch("no ledger entry recorded this message (bytes must be exactly those exchanged)")
+    for m in found:
+        when = datetime.fromtimestamp(m.time_ms / 1000, UTC).strftime("%Y-%m-%d %H:%M:%S")
+        click.echo(
+            f"seq {m.seq}: {m.part} of {m.service_id} from {m.client_id or '-'} at {when}Z ({m.place})"
+        )
 
 
 @ledger.command()

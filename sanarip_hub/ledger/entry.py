@@ -9,7 +9,8 @@ carries its own sequence number and the previous entry's hash, so the leaf hash
 
 Data subjects appear only as keyed hashes (HMAC-SHA-256 of the PIN under the ledger's PIN key) and
 as one AES-GCM sealed list an auditor holding the key can open: the ledger leaks no PIN by itself,
-yet an auditor can search by PIN.
+yet an auditor can search by PIN.  The digests of request and response (``rqh``, ``rsh``) are keyed
+too (schema 2; schema 1 entries, written before, kept plain SHA-256 digests).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: request and response digests are keyed (HMAC-SHA-256)
 
 
 class Direction(StrEnum):
@@ -53,9 +54,9 @@ class Exchange:
     represented_party: str | None = None
     agreement_id: str | None = None
     subjects: tuple[str, ...] = ()  # PINs; stored only as keyed hashes and a sealed list
-    request_sha256: str | None = None
+    request_digest: str | None = None  # keyed: PinKey.message_digest of the exact bytes
     request_bytes: int | None = None
-    response_sha256: str | None = None
+    response_digest: str | None = None
     response_bytes: int | None = None
     duration_ms: int | None = None
     time_ms: int | None = None  # default: now, taken by the ledger
@@ -65,8 +66,8 @@ class Exchange:
 KEYS: dict[str, str] = {
     "time_ms": "t", "direction": "dir", "channel": "ch", "service_id": "svc", "outcome": "out",
     "message_id": "mid", "client_id": "cli", "user_id": "uid", "issue": "iss", "represented_party": "rep",
-    "agreement_id": "agr", "subjects_sealed": "sea", "request_sha256": "rqh", "request_bytes": "rqn",
-    "response_sha256": "rsh", "response_bytes": "rsn", "duration_ms": "dur",
+    "agreement_id": "agr", "subjects_sealed": "sea", "request_digest": "rqh", "request_bytes": "rqn",
+    "response_digest": "rsh", "response_bytes": "rsn", "duration_ms": "dur",
 }  # fmt: skip
 
 

@@ -6,7 +6,9 @@
 * the verifier key (``name+id+key`` string): **all an auditor needs** to check checkpoints and
   evidence bundles offline;
 * the PIN key (32 random bytes, mode 0600), from which HKDF derives one key for the keyed PIN hashes
-  (HMAC-SHA-256) and one for sealing the clear PINs (AES-256-GCM).
+  (HMAC-SHA-256), one for sealing the clear PINs (AES-256-GCM) and one for the keyed digests of the
+  messages themselves (HMAC-SHA-256): an unkeyed hash of a request that is little more than a PIN
+  would give the PIN back to anyone who tries every PIN.
 
 The key name, which is also the checkpoint origin, is ``<hub subsystem>/ledger``.
 """
@@ -66,6 +68,15 @@ class PinKey:
     @cached_property
     def _hasher(self) -> HmacHasher:
         return HmacHasher(self._derive(b"sanarip-hub ledger pin hash v1"))
+
+    @cached_property
+    def _message_key(self) -> bytes:
+        return self._derive(b"sanarip-hub ledger message digest v1")
+
+    def message_digest(self, data: bytes) -> str:
+        """The keyed digest a ledger entry keeps of a request or response: only a holder of the key
+        can tell which message an entry recorded, however few the possible messages are."""
+        return hmac.new(self._message_key, data, hashlib.sha256).hexdigest()
 
     def seal(self, pins: list[str]) -> str:
         nonce = os.urandom(12)

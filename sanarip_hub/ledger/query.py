@@ -4,7 +4,8 @@
   and under which agreement (the Data Tracker view; the ``findUsage`` service will call it);
 * by client subsystem or by agreement;
 * denied and malformed attempts (any outcome other than ``ok``);
-* by time range.
+* by time range;
+* by message: which entry recorded these exact request or response bytes (only with the key).
 
 All filters combine; results come newest first with keyset pagination on the sequence number
 (``before_seq``), which stays fast however deep the ledger is.
@@ -12,13 +13,16 @@ All filters combine; results come newest first with keyset pagination on the seq
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from pathlib import Path
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, or_, select
 
 from sanarip_hub.ledger.entry import OK
 from sanarip_hub.ledger.keys import PinKey
-from sanarip_hub.storage.models import LedgerEntryRow, LedgerSubject
+from sanarip_hub.ledger.note import Verifier
+from sanarip_hub.storage.models import LedgerArchive, LedgerEntryRow, LedgerSubject
 
 
 @dataclass(frozen=True)
@@ -92,3 +96,57 @@ def search(
 def usage_by_pin(engine: Engine, pin_key: PinKey, pin: str, limit: int = 100) -> list[Usage]:
     """The data-subject report: every entry that concerned ``pin``, newest first."""
     return search(engine, pin_key, Filter(pin=pin), limit)
+
+
+@dataclass(frozen=True)
+class MessageMatch:
+    """A ledger entry that recorded a given message, as its request or its response."""
+
+    seq: int
+    part: str  # "request" or "response"
+    time_ms: int
+    client_id: str | None
+    service_id: str
+    place: str  # "ledger" or "archive segment N"
+
+
+def match_message(
+    engine: Engine, pin_key: PinKey, message: bytes, archive_dir: Path, verifier: Verifier, origin: str
+) -> list[MessageMatch]:
+    """Entries whose keyed request or response digest is that of ``message`` (exact bytes), in the
+    live ledger and in the archive segments (each checked against its signed note first).
+
+    Digests are keyed, so this is the only way to tie a message to its entry: a stolen database,
+    bundle or archive, without the key, gives nothing to compare a guessed message with."""
+    from sanarip_hub.ledger.archive import read_segment
+
+    digest = pin_key.message_digest(message)
+    e = LedgerEntryRow
+    found: list[MessageMatch] = []
+    with engine.connect() as connection:
+        for row in connection.execute(
+            select(e.seq, e.time_ms, e.client_id, e.service_id, e.request_digest, e.response_digest)
+            .where(or_(e.request_digest == digest, e.response_digest == digest))
+            .order_by(e.seq)
+        ):
+            part = "request" if row.request_digest == digest else "response"
+            found.append(MessageMatch(row.seq, part, row.time_ms, row.client_id, row.service_id, "ledger"))
+        segments = list(connection.execute(select(LedgerArchive).order_by(LedgerArchive.segment)))
+    previous: str | None = None
+    for segment in segments:
+        for entry in read_segment(archive_dir, segment, verifier, origin, previous):
+            document = json.loads(entry.body)
+            for part, key in (("request", "rqh"), ("response", "rsh")):
+                if document.get(key) == digest:
+                    found.append(
+                        MessageMatch(
+                            entry.seq,
+                            part,
+                            document["t"],
+                            document.get("cli"),
+                            document["svc"],
+                            f"archive segment {segment.segment}",
+                        )
+                    )
+        previous = segment.note
+    return sorted(found, key=lambda m: m.seq)

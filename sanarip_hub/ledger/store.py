@@ -17,8 +17,9 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, String, insert, select, update
 
 from sanarip_hub.config import Settings
 from sanarip_hub.ledger.entry import Exchange, Template, entry_document
@@ -29,6 +30,25 @@ from sanarip_hub.ledger.note import Checkpoint, sign_checkpoint
 from sanarip_hub.storage.models import LedgerCheckpoint, LedgerEntryRow, LedgerHead, LedgerSubject
 
 GENESIS_HASH = bytes(32)  # the previous hash of entry 0 (migration 0002 seeds the head row with it)
+CUT = "…"  # ends a value cut to fit its column
+# the longest text each string column holds (PostgreSQL refuses more; one refusal fails a whole batch)
+COLUMN_LIMITS: dict[str, int] = {
+    column.name: column.type.length
+    for column in LedgerEntryRow.__table__.columns
+    if isinstance(column.type, String) and column.type.length
+}
+
+
+def fit(value: str | None, limit: int) -> str | None:
+    """``value`` cut to ``limit`` characters, the cut marked with an ellipsis.
+
+    What a caller sends is not ours to choose (a 300-character memberCode, a 400-character REST
+    path segment), so an entry records a recognisable prefix instead of failing; the message
+    itself, whole, is what the entry's keyed digest covers.
+    """
+    if value is None or len(value) <= limit:
+        return value
+    return value[: limit - 1] + CUT
 
 
 def now_ms() -> int:
@@ -148,11 +168,11 @@ class Ledger:
         )
         return checkpoint
 
-    def _prepare(self, exchange: Exchange, stamp: int) -> tuple[dict[str, object], list[str], Template]:
+    def _prepare(self, exchange: Exchange, stamp: int) -> tuple[dict[str, Any], list[str], Template]:
         """Column values, subject hashes and the canonical template of one entry (no lock needed)."""
         pins = sorted(set(exchange.subjects))
         hashes = sorted({self._hash_pin(pin) for pin in pins})
-        values: dict[str, object] = {
+        values: dict[str, Any] = {
             "time_ms": exchange.time_ms if exchange.time_ms is not None else stamp,
             "direction": exchange.direction.value,
             "channel": exchange.channel.value,
@@ -165,10 +185,13 @@ class Ledger:
             "represented_party": exchange.represented_party,
             "agreement_id": exchange.agreement_id,
             "subjects_sealed": self.keys.pin_key.seal(pins) if pins else None,
-            "request_sha256": exchange.request_sha256,
+            "request_digest": exchange.request_digest,
             "request_bytes": exchange.request_bytes,
-            "response_sha256": exchange.response_sha256,
+            "response_digest": exchange.response_digest,
             "response_bytes": exchange.response_bytes,
             "duration_ms": exchange.duration_ms,
         }
+        for column, limit in COLUMN_LIMITS.items():
+            if column in values:
+                values[column] = fit(values[column], limit)
         return values, hashes, Template.of(entry_document(values, hashes))

@@ -5,6 +5,11 @@ entry joins a queue, a single writer thread appends everything queued (up to ``m
 transaction, and only after that commit does ``record`` return the entry's sequence number.  Nothing
 is acknowledged before it is durable, so a crash can lose only requests that were never answered;
 yet under load each request pays a share of one commit instead of a commit of its own.
+
+One entry must not fail its neighbours: when a batch is refused for what it holds (a value the
+database cannot store), each of its entries is tried again in a transaction of its own, so only the
+offending request fails.  A batch lost with the connection is not retried: whether its commit
+happened is unknown, and appending again could record an exchange twice.
 """
 
 from __future__ import annotations
@@ -13,6 +18,8 @@ import queue
 import threading
 from concurrent.futures import Future
 from dataclasses import dataclass
+
+from sqlalchemy.exc import DataError, IntegrityError, ProgrammingError, StatementError
 
 from sanarip_hub.ledger.entry import Exchange
 from sanarip_hub.ledger.store import Ledger
@@ -70,11 +77,28 @@ class GroupCommitWriter:
                     stopping = True
                     break
                 batch.append(item)
-            try:
-                seqs = self.ledger.append_many([pending.exchange for pending in batch])
-            except BaseException as exc:  # every waiter learns the batch failed; none is acknowledged
+            self._append(batch)
+
+    def _append(self, batch: list[_Pending]) -> None:
+        try:
+            seqs = self.ledger.append_many([pending.exchange for pending in batch])
+        except BaseException as exc:  # nothing of the batch committed; no waiter is acknowledged
+            if len(batch) > 1 and refused_for_content(exc):
+                for pending in batch:
+                    self._append([pending])
+            else:
                 for pending in batch:
                     pending.future.set_exception(exc)
-                continue
-            for pending, seq in zip(batch, seqs, strict=True):
-                pending.future.set_result(seq)
+            return
+        for pending, seq in zip(batch, seqs, strict=True):
+            pending.future.set_result(seq)
+
+
+def refused_for_content(exc: BaseException) -> bool:
+    """The batch failed before its commit because of a value in it (a statement error such as a
+    number out of range), not because the database went away."""
+    if isinstance(exc, DataError | IntegrityError | ProgrammingError):
+        return True
+    if isinstance(exc, StatementError) and not getattr(exc, "connection_invalidated", False):
+        return isinstance(exc.orig, ValueError | TypeError | OverflowError)
+    return isinstance(exc, ValueError | TypeError | OverflowError)

@@ -282,9 +282,13 @@ def hub_components(settings: Settings) -> Components:
 
     return Components(
         soap=SoapEndpoint(
-            dispatcher, provider, settings.limits.max_body_bytes, settings.limits.max_xml_depth
+            dispatcher,
+            provider,
+            settings.limits.max_body_bytes,
+            settings.limits.max_xml_depth,
+            keys.pin_key.message_digest,
         ),
-        rest=RestEndpoint(dispatcher, provider),
+        rest=RestEndpoint(dispatcher, provider, keys.pin_key.message_digest),
         provider=provider,
         max_bytes=settings.limits.max_body_bytes,
         record=writer.submit,

@@ -15,11 +15,10 @@ apply.  Answers (the names Tunduk clients already call, FACTS §2.3 and §9.1):
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -54,8 +53,9 @@ def error_body(code: str, message: str) -> tuple[bytes, str]:
 
 
 class RestEndpoint:
-    def __init__(self, dispatcher: Dispatcher, provider: ClientId) -> None:
+    def __init__(self, dispatcher: Dispatcher, provider: ClientId, digest: Callable[[bytes], str]) -> None:
         self.dispatcher = dispatcher
+        self.digest = digest  # the ledger's keyed message digest
         self.provider = provider
 
     def handle(
@@ -71,15 +71,8 @@ class RestEndpoint:
             issue=(headers.get("x-road-issue") or None),
             represented_party=(headers.get("x-road-represented-party") or None),
             subjects=requested_subjects({"pin": pin}),
-            request_sha256=hashlib.sha256(raw_request).hexdigest(),
+            request_digest=self.digest(raw_request),
             request_bytes=len(raw_request),
-        )
-        exchange = replace(
-            exchange,
-            message_id=exchange.message_id and exchange.message_id[:200],
-            user_id=exchange.user_id and exchange.user_id[:200],
-            issue=exchange.issue and exchange.issue[:300],
-            represented_party=exchange.represented_party and exchange.represented_party[:300],
         )
         status, reply_headers = 200, {"content-type": JSON_TYPE}
         fault_log: tuple[str, str] | None = None
@@ -87,7 +80,7 @@ class RestEndpoint:
             client_header = headers.get("x-road-client")
             if not client_header:
                 raise XRoadFault("Client.MissingHeaderField", "the X-Road-Client header is required")
-            exchange = replace(exchange, client_id=client_header[:300])
+            exchange = replace(exchange, client_id=client_header)
             try:
                 client = ClientId.from_rest_header(client_header)
             except InvalidIdentifier as exc:
@@ -127,7 +120,7 @@ class RestEndpoint:
             exchange = replace(exchange, outcome="Server.InternalError")
         exchange = replace(
             exchange,
-            response_sha256=hashlib.sha256(body).hexdigest(),
+            response_digest=self.digest(body),
             response_bytes=len(body),
             duration_ms=int((time.perf_counter() - started) * 1000),
         )

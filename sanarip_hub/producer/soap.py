@@ -8,9 +8,9 @@ message id, the PIN asked about), so denied and malformed attempts are ledgered 
 
 from __future__ import annotations
 
-import hashlib
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -92,22 +92,30 @@ def _salvage(envelope: Any) -> dict[str, str]:
 
     client = parts("client")
     if client:
-        found["client_id"] = ("SUBSYSTEM:" if len(client) == 4 else "MEMBER:") + "/".join(client)[:250]
+        found["client_id"] = ("SUBSYSTEM:" if len(client) == 4 else "MEMBER:") + "/".join(client)
     service = parts("service")
     if service:
-        found["service_id"] = "SERVICE:" + "/".join(service)[:250]
+        found["service_id"] = "SERVICE:" + "/".join(service)
     for name, key in (("id", "message_id"), ("userId", "user_id"), ("issue", "issue")):
         text = header.findtext(f"{{{XROAD}}}{name}")
         if text:
-            found[key] = text.strip()[:200]
+            found[key] = text.strip()
     return found
 
 
 class SoapEndpoint:
     """Turns request bytes into reply bytes for the hub's subsystem."""
 
-    def __init__(self, dispatcher: Dispatcher, provider: ClientId, max_bytes: int, max_depth: int) -> None:
+    def __init__(
+        self,
+        dispatcher: Dispatcher,
+        provider: ClientId,
+        max_bytes: int,
+        max_depth: int,
+        digest: Callable[[bytes], str],
+    ) -> None:
         self.dispatcher = dispatcher
+        self.digest = digest  # the ledger's keyed message digest
         self.provider = provider
         self.max_bytes = max_bytes
         self.max_depth = max_depth
@@ -155,9 +163,9 @@ class SoapEndpoint:
             Direction.IN,
             Channel.SOAP,
             outcome=outcome,
-            request_sha256=hashlib.sha256(body).hexdigest(),
+            request_digest=self.digest(body),
             request_bytes=len(body),
-            response_sha256=hashlib.sha256(data).hexdigest(),
+            response_digest=self.digest(data),
             response_bytes=len(data),
             duration_ms=int((time.perf_counter() - started) * 1000),
             **seen,
@@ -175,12 +183,10 @@ class SoapEndpoint:
         return {
             "service_id": str(header.service),
             "client_id": str(header.client),
-            "message_id": header.id[:200],
-            "user_id": header.user_id[:200] if header.user_id else None,
-            "issue": header.issue[:300] if header.issue else None,
-            "represented_party": None
-            if party is None
-            else f"{party.party_class or ''}/{party.party_code}"[:300],
+            "message_id": header.id,
+            "user_id": header.user_id or None,
+            "issue": header.issue or None,
+            "represented_party": None if party is None else f"{party.party_class or ''}/{party.party_code}",
         }
 
     @staticmethod

@@ -26,9 +26,9 @@ def exchange(n: int, pins: tuple[str, ...] = ("21705198091234",), outcome: str =
         issue=f"case-{n}",
         agreement_id="SA-2026-001",
         subjects=pins,
-        request_sha256="ab" * 32,
+        request_digest="ab" * 32,
         request_bytes=1200 + n,
-        response_sha256="cd" * 32,
+        response_digest="cd" * 32,
         response_bytes=5400,
         duration_ms=12,
     )

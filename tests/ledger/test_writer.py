@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import threading
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import DataError, StatementError
 
 from sanarip_hub.ledger.keys import init_keys
 from sanarip_hub.ledger.verify import verify_ledger
@@ -54,3 +57,64 @@ def test_a_failed_batch_acknowledges_nothing(hub_db: HubDb) -> None:
         writer.submit(exchange(2))
     with ledger.engine.connect() as connection:
         assert connection.execute(select(func.count()).select_from(LedgerEntryRow)).scalar_one() == 0
+
+
+HOSTILE_CLIENT = "SUBSYSTEM:central-server/GOV/" + "7" * 300 + "/sub"
+HOSTILE_SERVICE = "SERVICE:central-server/GOV/70000050/sanaripaymak-service/" + "x" * 400
+
+
+def test_over_long_values_fit_their_columns_and_the_batch_commits(hub_db: HubDb) -> None:
+    """A 300-character memberCode or a 400-character service segment once overflowed varchar(300)
+    on PostgreSQL and rolled back everybody's entries in the batch; now every value is cut to its
+    column (marked with an ellipsis) before the batch, and the whole batch commits."""
+    init_keys(hub_db.settings)
+    ledger = open_ledger(hub_db.settings)
+    hostile = [
+        replace(exchange(100), client_id=HOSTILE_CLIENT),
+        replace(exchange(101), service_id=HOSTILE_SERVICE),
+        replace(exchange(102), message_id="m" * 5000, user_id="u" * 5000, issue="i" * 5000),
+    ]
+    seqs = ledger.append_many([*(exchange(n) for n in range(12)), *hostile])
+    assert seqs == list(range(15))
+    with ledger.engine.connect() as connection:
+        rows = {r.seq: r for r in connection.execute(select(LedgerEntryRow))}
+    assert len(rows) == 15
+    assert len(rows[12].client_id) == 300
+    assert rows[12].client_id.endswith("…")
+    assert rows[12].client_id.startswith(HOSTILE_CLIENT[:200])
+    assert len(rows[13].service_id) == 300
+    assert rows[13].service_id.endswith("…")
+    assert (len(rows[14].message_id), len(rows[14].user_id), len(rows[14].issue)) == (200, 200, 300)
+    assert verify_ledger(ledger.engine, ledger.keys.verifier, ledger.origin).entries == 15
+
+
+def test_an_entry_that_cannot_be_stored_fails_alone(hub_db: HubDb) -> None:
+    """A batch that still fails is retried entry by entry: only the bad entry's request fails,
+    the others sharing its transaction are committed and acknowledged."""
+    init_keys(hub_db.settings)
+    ledger = open_ledger(hub_db.settings)
+    gate, original = threading.Event(), ledger.append_many
+    first_call = True
+
+    def held(exchanges):  # type: ignore[no-untyped-def]
+        nonlocal first_call
+        if first_call:  # hold the writer so that everything submitted next forms one batch
+            first_call = False
+            gate.wait(10)
+        return original(exchanges)
+
+    ledger.append_many = held  # type: ignore[method-assign]
+    writer = GroupCommitWriter(ledger)
+    opening = writer.submit(exchange(0))
+    good = [writer.submit(exchange(n)) for n in range(1, 13)]
+    unstorable = [writer.submit(replace(exchange(50 + n), request_bytes=2**70)) for n in range(3)]
+    gate.set()
+    assert opening.result(10) == 0
+    assert sorted(f.result(10) for f in good) == list(range(1, 13))
+    for future in unstorable:
+        with pytest.raises((DataError, OverflowError, StatementError)):  # the driver's own refusal
+            future.result(10)
+    writer.close()
+    with ledger.engine.connect() as connection:
+        assert connection.execute(select(func.count()).select_from(LedgerEntryRow)).scalar_one() == 13
+    assert verify_ledger(ledger.engine, ledger.keys.verifier, ledger.origin).entries == 13

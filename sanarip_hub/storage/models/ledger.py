@@ -46,9 +46,9 @@ class LedgerEntryRow(Base):
     represented_party: Mapped[str | None] = mapped_column(String(300))
     agreement_id: Mapped[str | None] = mapped_column(String(100))
     subjects_sealed: Mapped[str | None] = mapped_column(Text)
-    request_sha256: Mapped[str | None] = mapped_column(String(64))
+    request_digest: Mapped[str | None] = mapped_column(String(64))  # keyed (HMAC-SHA-256) from schema 2
     request_bytes: Mapped[int | None] = mapped_column(BigInteger)
-    response_sha256: Mapped[str | None] = mapped_column(String(64))
+    response_digest: Mapped[str | None] = mapped_column(String(64))
     response_bytes: Mapped[int | None] = mapped_column(BigInteger)
     duration_ms: Mapped[int | None] = mapped_column(Integer)
     prev_hash: Mapped[bytes] = mapped_column(LargeBinary(32))

@@ -180,6 +180,9 @@ class HubSettings:
     home: Path = _setting(Path(DEFAULT_HOME), _path, "data directory (SQLite database, keys, archives)")
     log_format: str = _setting("auto", _choice("auto", "json", "console"), "auto = console on a terminal")
     log_level: str = _setting("info", _choice("debug", "info", "warning", "error"), "minimum level")
+    timezone: str = _setting(
+        "Asia/Bishkek", _timezone, "the hub's time zone: agreement dates are days in it, reports show it"
+    )
 
 
 @dataclass(frozen=True)
@@ -203,6 +206,11 @@ class XRoadSettings:
     security_server_url: str = _setting("http://127.0.0.1:8080", _http_url, "consumer side: security server")
     protocol_version: str = _setting("4.0", _choice("4.0"), "SOAP message protocol version")
     timeout: float = _setting(30.0, _number(0.1, 600), "default seconds per outgoing call")
+    shared_params: Path | None = _setting(
+        None,
+        _optional_path,
+        "the security server's global configuration shared-params.xml (member names); empty = none",
+    )
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ class Field:
     type: str = "string"
     children: tuple[Field, ...] = ()
     item: str | None = None
+    personal: bool = False  # may hold personal data even in a service that otherwise holds none
 
 
 @dataclass(frozen=True)

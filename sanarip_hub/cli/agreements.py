@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import getpass
 import json
-from datetime import date
 from pathlib import Path
 
 import click
@@ -13,12 +12,14 @@ from sanarip_hub.cli.context import HubContext, pass_hub
 from sanarip_hub.log import get_logger
 from sanarip_hub.producer.agreements import (
     AgreementSpec,
+    hub_today,
     is_active,
     list_agreements,
     read_import_file,
     revoke,
     store,
 )
+from sanarip_hub.producer.field_grants import describe
 
 log = get_logger("sanarip_hub.cli")
 
@@ -34,11 +35,23 @@ def agreements() -> None:
 @click.option("--service", "services", multiple=True, required=True, help="A service it may call (repeat).")
 @click.option("--purpose", required=True, help="The purpose the agreement states.")
 @click.option(
-    "--field", "fields", multiple=True, help="A response field it may receive (repeat; default all)."
+    "--field",
+    "fields",
+    multiple=True,
+    help="A response field it may receive, e.g. lsgName or members.relation (repeat; default all). "
+    "Per service: SERVICE:FIELD.",
 )
 @click.option("--valid-from", type=click.DateTime(["%Y-%m-%d"]), required=True)
 @click.option("--valid-to", type=click.DateTime(["%Y-%m-%d"]))
 @click.option("--no-issue-required", is_flag=True, help="Let this client omit the issue header.")
+@click.option("--oversight", is_flag=True, help="The data-protection body: findUsage about anyone, in full.")
+@click.option(
+    "--confidential-days",
+    type=click.IntRange(0, 36500),
+    default=0,
+    help="Keep this client's lookups out of the data subject's own report for N days.",
+)
+@click.option("--statistics", is_flag=True, help="The statistics body: non-personal services only.")
 @pass_hub
 def add(
     hub: HubContext,
@@ -50,6 +63,9 @@ def add(
     valid_from: object,
     valid_to: object,
     no_issue_required: bool,
+    oversight: bool,
+    confidential_days: int,
+    statistics: bool,
 ) -> None:
     """Add one agreement."""
     spec = AgreementSpec.from_mapping(
@@ -58,15 +74,34 @@ def add(
             "client": client,
             "services": list(services),
             "purpose": purpose,
-            "fields": list(fields) or ["*"],
+            "fields": field_option(fields, services),
             "valid_from": valid_from.date(),  # type: ignore[attr-defined]
             "valid_to": valid_to.date() if valid_to else None,  # type: ignore[attr-defined]
             "require_issue": not no_issue_required,
+            "oversight": oversight,
+            "confidential_days": confidential_days,
+            "statistics": statistics,
         }
     )
     added, _ = store(hub.current_engine, [spec])
     log.info("agreement.add", number=spec.number, client=spec.client)
     click.echo(f"agreement {spec.number} added" if added else f"agreement {spec.number} already present")
+
+
+def field_option(fields: tuple[str, ...], services: tuple[str, ...]) -> object:
+    """``--field`` values as the import file's ``fields``: a flat list, or (with ``SERVICE:FIELD``)
+    a table per service in which services given no field get all of theirs."""
+    if not fields:
+        return ["*"]
+    if not any(":" in f for f in fields):
+        return list(fields)
+    table: dict[str, list[str]] = {}
+    for item in fields:
+        service, sep, path = item.partition(":")
+        if not sep:
+            raise click.BadParameter(f"mix of flat and per-service fields: {item!r}", param_hint="--field")
+        table.setdefault(service, []).append(path)
+    return {**{s: ["*"] for s in services if s not in table}, **table}
 
 
 @agreements.command("import")
@@ -86,7 +121,7 @@ def import_command(hub: HubContext, file: Path) -> None:
 @pass_hub
 def list_command(hub: HubContext, fmt: str, show_all: bool) -> None:
     """The agreements (in force only, unless --all)."""
-    today = date.today()
+    today = hub_today(hub.settings.hub.timezone)
     rows = [r for r in list_agreements(hub.current_engine) if show_all or is_active(r, today)]
     if fmt == "json":
         for r in rows:
@@ -101,6 +136,9 @@ def list_command(hub: HubContext, fmt: str, show_all: bool) -> None:
                         "valid_from": r.valid_from.isoformat(),
                         "valid_to": r.valid_to.isoformat() if r.valid_to else None,
                         "require_issue": bool(r.require_issue),
+                        "oversight": bool(r.oversight),
+                        "confidential_days": int(r.confidential_days),
+                        "statistics": bool(r.statistics),
                         "active": is_active(r, today),
                         "revoked_at": r.revoked_at.isoformat() if r.revoked_at else None,
                     },
@@ -112,9 +150,18 @@ def list_command(hub: HubContext, fmt: str, show_all: bool) -> None:
         click.echo("no agreements" + ("" if show_all else " in force"))
     for r in rows:
         state = "active" if is_active(r, today) else ("revoked" if r.revoked_at else "not in force")
+        terms = [
+            t
+            for t, on in (
+                ("oversight", r.oversight),
+                ("statistics", r.statistics),
+                (f"confidential {r.confidential_days} days", r.confidential_days),
+            )
+            if on
+        ]
         click.echo(
-            f"{r.number:<16} {state:<12} {r.client}\n"
-            f"{'':<16} services: {', '.join(r.services)}; fields: {', '.join(r.fields)}\n"
+            f"{r.number:<16} {state:<12} {r.client}{' (' + ', '.join(terms) + ')' if terms else ''}\n"
+            f"{'':<16} fields: {describe(r.fields)}\n"
             f"{'':<16} {r.valid_from} – {r.valid_to or 'open'}; "
             f"issue {'required' if r.require_issue else 'waived'}; "
             f"purpose: {r.purpose}"

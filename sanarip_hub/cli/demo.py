@@ -66,7 +66,9 @@ def demo(hub: HubContext, households: int, lsg_count: int, seed_value: int, no_p
 
 
 DEMO_CLIENT = "SUBSYSTEM:central-server/GOV/70000003/sf-personal-data"
+DEMO_PORTAL = "SUBSYSTEM:central-server/GOV/70000011/state-services-portal"
 DEMO_AGREEMENTS = Path(__file__).resolve().parents[1] / "producer" / "demo_agreements.toml"
+DEMO_SHARED_PARAMS = DEMO_AGREEMENTS.with_name("demo_shared_params.xml")
 
 
 def _ensure_keys(hub: HubContext) -> None:
@@ -104,6 +106,8 @@ def _start_hub_process(hub: HubContext, args: list[str], base: str, what: str) -
     env = dict(os.environ)
     if hub.config_file:
         env["SANARIP_HUB_CONFIG"] = os.path.abspath(hub.config_file)
+    if hub.settings.xroad.shared_params is None:  # member names for the demo's Tunduk bodies
+        env["SANARIP_HUB_XROAD_SHARED_PARAMS"] = str(DEMO_SHARED_PARAMS)
     process = subprocess.Popen(
         [sys.executable, "-m", "sanarip_hub", *args],
         env=env,
@@ -167,6 +171,22 @@ def show_producer(hub: HubContext) -> None:
         status, answer = _http(f"{base}/rest/family-members/{pin}", None, rest_headers)
         click.echo(f"\nREST GET /rest/family-members/{pin} → HTTP {status}:")
         click.echo(answer.decode("utf-8")[:600])
+        request = request_envelope(
+            ClientId.parse(DEMO_PORTAL),
+            ServiceId(provider, "findUsage", "v1"),
+            f"<sa:findUsage><sa:pin>{pin}</sa:pin></sa:findUsage>",
+            user_id=f"KG{pin}",  # the portal acts for the person: their own usage report
+            issue="my-data",
+            body_namespace=NAMESPACE,
+        )
+        status, answer = _http(f"{base}/xroad", request, {"Content-Type": "text/xml; charset=UTF-8"})
+        click.echo(f"\nSOAP findUsage for PIN {pin} as the person, through {DEMO_PORTAL} → HTTP {status}:")
+        for usage in etree.fromstring(answer).iter(f"{{{NAMESPACE}}}usage"):
+            line = {etree.QName(c).localname: c.text for c in usage}
+            click.echo(
+                f"  {line.get('time') or line.get('date')}  {line.get('clientName') or line.get('client')}"
+                f"  {line.get('service')}  {line.get('outcome')}  ({line.get('purpose')})"
+            )
         click.echo(
             f"\nboth calls are in the access ledger: sanarip-hub ledger usage --pin {pin}\n"
             "keep the producer running with: sanarip-hub serve"

@@ -31,6 +31,7 @@ from sanarip_hub.storage.models import LedgerCheckpoint, LedgerEntryRow, LedgerH
 
 GENESIS_HASH = bytes(32)  # the previous hash of entry 0 (migration 0002 seeds the head row with it)
 CUT = "…"  # ends a value cut to fit its column
+SUBJECT_USER = "(the data subject)"  # a userId that names the entry's own data subject
 # the longest text each string column holds (PostgreSQL refuses more; one refusal fails a whole batch)
 COLUMN_LIMITS: dict[str, int] = {
     column.name: column.type.length
@@ -172,6 +173,9 @@ class Ledger:
         """Column values, subject hashes and the canonical template of one entry (no lock needed)."""
         pins = sorted(set(exchange.subjects))
         hashes = sorted({self._hash_pin(pin) for pin in pins})
+        user_id = exchange.user_id
+        if user_id and pins and user_id.strip().removeprefix("KG") in pins:
+            user_id = SUBJECT_USER  # a portal acting for the person names them: no PIN in clear
         values: dict[str, Any] = {
             "time_ms": exchange.time_ms if exchange.time_ms is not None else stamp,
             "direction": exchange.direction.value,
@@ -180,7 +184,7 @@ class Ledger:
             "outcome": exchange.outcome,
             "message_id": exchange.message_id,
             "client_id": exchange.client_id,
-            "user_id": exchange.user_id,
+            "user_id": user_id,
             "issue": exchange.issue,
             "represented_party": exchange.represented_party,
             "agreement_id": exchange.agreement_id,

@@ -4,6 +4,14 @@ The check is on the hot path of every request, so :class:`AgreementBook` keeps t
 agreements in memory and reloads them at most every ``producer.agreement_cache_seconds`` (default
 5 s; 0 reloads on every call).  A revocation therefore takes effect within that interval on every
 worker, without a database round trip per request.
+
+Agreement dates are days in the hub's time zone (``[hub] timezone``, Asia/Bishkek): an agreement
+valid to 31 December ends at midnight in Bishkek, not at midnight UTC six hours later.
+
+Beyond the issue-4 terms an agreement may say ``oversight = true`` (the personal-data protection
+agency: ``findUsage`` about anyone, everything shown), ``confidential_days = N`` (law enforcement:
+its lookups stay out of the data subject's own report for N days) and ``statistics = true`` (the
+statistics body, regulation clause 27: non-personal services and fields only).
 """
 
 from __future__ import annotations
@@ -11,11 +19,12 @@ from __future__ import annotations
 import threading
 import time
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, Table, select
 from sqlalchemy.exc import IntegrityError
@@ -23,10 +32,23 @@ from sqlalchemy.exc import IntegrityError
 from adapters.xroad.identifiers import ClientId, InvalidIdentifier
 from sanarip_hub.errors import HubError
 from sanarip_hub.producer.contract import BY_CODE
+from sanarip_hub.producer.field_grants import FieldGrantError, FieldTree, normalize, tree_of
 from sanarip_hub.storage.models import Agreement
 
-ALL_FIELDS = "*"
 AGREEMENT: Table = Agreement.__table__  # type: ignore[assignment]
+KEYS = (
+    "number",
+    "client",
+    "services",
+    "purpose",
+    "fields",
+    "valid_from",
+    "valid_to",
+    "require_issue",
+    "oversight",
+    "confidential_days",
+    "statistics",
+)
 
 
 class AgreementError(HubError):
@@ -43,25 +65,18 @@ class AgreementSpec:
     client: str
     services: tuple[str, ...]
     purpose: str
-    fields: tuple[str, ...]
+    fields: Mapping[str, tuple[str, ...]]  # service → ("*",) or field paths
     valid_from: date
     valid_to: date | None
     require_issue: bool = True
+    oversight: bool = False
+    confidential_days: int = 0
+    statistics: bool = False
 
     @classmethod
     def from_mapping(cls, raw: Mapping[str, Any], where: str = "agreement") -> AgreementSpec:
         """Validate one ``[[agreement]]`` table; every problem names the agreement and the key."""
-        known = {
-            "number",
-            "client",
-            "services",
-            "purpose",
-            "fields",
-            "valid_from",
-            "valid_to",
-            "require_issue",
-        }
-        unknown = sorted(set(raw) - known)
+        unknown = sorted(set(raw) - set(KEYS))
         if unknown:
             raise AgreementError(f"{where}: unknown key(s) {', '.join(unknown)}")
         number = raw.get("number")
@@ -71,7 +86,7 @@ class AgreementSpec:
 
         def need(key: str, kind: type, default: Any = None) -> Any:
             value = raw.get(key, default)
-            if not isinstance(value, kind):
+            if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
                 raise AgreementError(f"{where}: {key} must be a {kind.__name__}, got {value!r}")
             return value
 
@@ -86,28 +101,43 @@ class AgreementSpec:
             raise AgreementError(
                 f"{where}: unknown service(s) {', '.join(map(str, bad))}; known: {', '.join(BY_CODE)}"
             )
-        fields = need("fields", list, [ALL_FIELDS])
-        if fields != [ALL_FIELDS]:
-            allowed = set().union(*(BY_CODE[s].field_names for s in services))
-            bad = [f for f in fields if f not in allowed]
-            if bad or not fields:
+        services = list(dict.fromkeys(services))
+        statistics = need("statistics", bool, False)
+        oversight = need("oversight", bool, False)
+        if statistics:
+            personal = [s for s in services if BY_CODE[s].personal]
+            if personal:
                 raise AgreementError(
-                    f"{where}: field(s) {', '.join(map(str, bad)) or '(none)'} not in the responses of "
-                    f'{", ".join(services)}; use ["*"] or some of: {", ".join(sorted(allowed))}'
+                    f"{where}: a statistics agreement can be granted non-personal services only "
+                    f"(regulation clause 27); {', '.join(personal)} return personal data"
                 )
+        if oversight and statistics:
+            raise AgreementError(f"{where}: an agreement is not both oversight and statistics")
+        try:
+            fields = normalize(
+                [BY_CODE[s] for s in services], raw.get("fields"), where, statistics=statistics
+            )
+        except FieldGrantError as exc:
+            raise AgreementError(str(exc)) from None
         valid_from = need("valid_from", date)
         valid_to = raw.get("valid_to")
         if valid_to is not None and (not isinstance(valid_to, date) or valid_to < valid_from):
             raise AgreementError(f"{where}: valid_to must be a date not before valid_from")
+        confidential_days = need("confidential_days", int, 0)
+        if not 0 <= confidential_days <= 36500:
+            raise AgreementError(f"{where}: confidential_days must be between 0 and 36500")
         return cls(
             number=number.strip(),
             client=str(client),
-            services=tuple(dict.fromkeys(services)),
+            services=tuple(services),
             purpose=need("purpose", str),
-            fields=tuple(dict.fromkeys(fields)),
+            fields=fields,
             valid_from=valid_from,
             valid_to=valid_to,
             require_issue=need("require_issue", bool, True),
+            oversight=oversight,
+            confidential_days=confidential_days,
+            statistics=statistics,
         )
 
     def row_values(self) -> dict[str, Any]:
@@ -116,10 +146,13 @@ class AgreementSpec:
             "client": self.client,
             "services": list(self.services),
             "purpose": self.purpose,
-            "fields": list(self.fields),
+            "fields": {service: list(paths) for service, paths in self.fields.items()},
             "valid_from": self.valid_from,
             "valid_to": self.valid_to,
             "require_issue": self.require_issue,
+            "oversight": self.oversight,
+            "confidential_days": self.confidential_days,
+            "statistics": self.statistics,
         }
 
 
@@ -190,9 +223,15 @@ def list_agreements(engine: Engine) -> list[Any]:
 
 
 def is_active(row: Any, today: date) -> bool:
+    """In force on ``today`` (a day in the hub's time zone: see :func:`hub_today`)."""
     return (
         row.revoked_at is None and row.valid_from <= today and (row.valid_to is None or today <= row.valid_to)
     )
+
+
+def hub_today(timezone: str, now: datetime | None = None) -> date:
+    """Today (or the day of ``now``) in the hub's time zone: the day agreement dates are counted in."""
+    return (now or datetime.now(UTC)).astimezone(ZoneInfo(timezone)).date()
 
 
 @dataclass(frozen=True)
@@ -201,39 +240,77 @@ class Grant:
 
     number: str
     purpose: str
-    fields: frozenset[str] | None  # None: every field
+    fields: FieldTree | None  # None: every field
     require_issue: bool
+    oversight: bool = False
+    confidential_days: int = 0
+
+
+@dataclass(frozen=True)
+class Terms:
+    """What the usage report needs of any agreement, active or not (entries cite old ones too)."""
+
+    number: str
+    client: str
+    purpose: str
+    confidential_days: int
 
 
 class AgreementBook:
     """Active agreements by (client, service), reloaded from the database at most every ``ttl`` s."""
 
-    def __init__(self, engine: Engine, ttl: float = 5.0) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        ttl: float = 5.0,
+        timezone: str = "Asia/Bishkek",
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
         self.engine = engine
         self.ttl = ttl
+        self.timezone = timezone
+        self.clock = clock
         self._grants: dict[tuple[str, str], Grant] = {}
+        self._terms: dict[str, Terms] = {}
         self._loaded_at = float("-inf")
         self._lock = threading.Lock()
 
     def _load(self) -> None:
-        today = datetime.now(UTC).date()
+        today = hub_today(self.timezone, self.clock())
         grants: dict[tuple[str, str], Grant] = {}
+        rows = list_agreements(self.engine)
         # newest first, so when two agreements cover the same call the most recent one is cited
-        for row in sorted(list_agreements(self.engine), key=lambda r: (r.valid_from, r.number), reverse=True):
+        for row in sorted(rows, key=lambda r: (r.valid_from, r.number), reverse=True):
             if not is_active(row, today):
                 continue
-            fields = None if row.fields == [ALL_FIELDS] else frozenset(row.fields)
             for service in row.services:
                 grants.setdefault(
-                    (row.client, service), Grant(row.number, row.purpose, fields, bool(row.require_issue))
+                    (row.client, service),
+                    Grant(
+                        row.number,
+                        row.purpose,
+                        tree_of(BY_CODE[service], row.fields.get(service, ())),
+                        bool(row.require_issue),
+                        bool(row.oversight),
+                        int(row.confidential_days),
+                    ),
                 )
         self._grants = grants
+        self._terms = {r.number: Terms(r.number, r.client, r.purpose, int(r.confidential_days)) for r in rows}
 
-    def grant(self, client: ClientId, service_code: str) -> Grant | None:
+    def _fresh(self) -> None:
         now = time.monotonic()
         if now - self._loaded_at >= self.ttl:
             with self._lock:
                 if now - self._loaded_at >= self.ttl:
                     self._load()
                     self._loaded_at = now
+
+    def grant(self, client: ClientId, service_code: str) -> Grant | None:
+        self._fresh()
         return self._grants.get((str(client), service_code))
+
+    def terms(self, number: str) -> Terms | None:
+        """Any agreement's terms by number (revoked and expired ones too)."""
+        self._fresh()
+        return self._terms.get(number)

@@ -235,6 +235,7 @@ def build_app(components: Components) -> Starlette:
 
 def hub_components(settings: Settings) -> Components:
     """The real producer: hub database, agreements, certificate signer, group-commit ledger."""
+    from adapters.xroad.globalconf import MemberNames
     from sanarip_hub.ledger.keys import load_keys
     from sanarip_hub.ledger.store import Ledger
     from sanarip_hub.ledger.writer import GroupCommitWriter
@@ -242,6 +243,7 @@ def hub_components(settings: Settings) -> Components:
     from sanarip_hub.producer.certificate import CertificateSigner
     from sanarip_hub.producer.data import HubData
     from sanarip_hub.producer.dispatch import Dispatcher
+    from sanarip_hub.producer.usage_report import UsageReport
     from sanarip_hub.storage.engine import make_engine
     from sanarip_hub.storage.migrate import require_current
 
@@ -251,11 +253,10 @@ def hub_components(settings: Settings) -> Components:
     signer = CertificateSigner.load(settings)
     writer = GroupCommitWriter(Ledger.for_settings(engine, settings, keys))
     provider = ClientId.parse(settings.xroad.subsystem)
-    dispatcher = Dispatcher(
-        HubData(engine, keys.pin_key),
-        AgreementBook(engine, settings.producer.agreement_cache_seconds),
-        signer,
-    )
+    book = AgreementBook(engine, settings.producer.agreement_cache_seconds, settings.hub.timezone)
+    names = MemberNames(settings.xroad.shared_params and settings.home_path(settings.xroad.shared_params))
+    usage = UsageReport(engine, keys.pin_key, book.terms, names, settings.hub.timezone)
+    dispatcher = Dispatcher(HubData(engine), book, signer, usage)
 
     def close() -> None:
         writer.close()

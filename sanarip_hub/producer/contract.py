@@ -7,7 +7,8 @@ set of names ``agreements import`` accepts, or nowhere.
 
 A response is a ``resultCode`` (always sent: PR-MESS asks every data response to carry a non-empty
 scalar so an empty answer is never mistaken for a silent failure) followed by the service's
-top-level *fields*.  Agreements grant top-level fields; a field not granted is simply absent, which
+top-level *fields*.  Agreements grant fields per service, down to the fields of a
+record (:mod:`~sanarip_hub.producer.field_grants`); a field not granted is simply absent, which
 the schema allows because every field is optional.
 """
 
@@ -140,9 +141,15 @@ SERVICES: tuple[Service, ...] = (
             Field("areaHa", "decimal"),
             Field("yearBuilt", "int"),
             Field("balanceHolder"),
-            Field("lessees", item="lessee", children=(Field("inn"), Field("name"), Field("validTo", "date"))),
+            Field(
+                "lessees",
+                item="lessee",
+                children=(Field("inn"), Field("name"), Field("validTo", "date")),
+                personal=True,
+            ),
         ),
         personal=False,
+        note="A lessee may be a person: lessees are granted explicitly and then need userId.",
     ),
     Service(
         "municipalPropertyList",
@@ -231,12 +238,18 @@ SERVICES: tuple[Service, ...] = (
                 item="usage",
                 children=(
                     Field("time", "dateTime"),
-                    *_scalars("client", "service", "agreement", "userId", "issue", "outcome", "messageId"),
+                    Field("date", "date"),
+                    *_scalars("client", "clientName", "service", "agreement", "purpose"),
+                    *_scalars("userId", "issue", "outcome", "messageId"),
                 ),
             ),
         ),
         personal=True,
-        note="The data subject's usage report from the access ledger, newest first (at most 100).",
+        note=(
+            "Who received the person's data, newest first (at most 100). For the data subject (userId "
+            "= the PIN or KG+PIN): date and time, body, service, purpose, outcome; console views by date "
+            "only. For an oversight agreement: every column."
+        ),
     ),
 )
 

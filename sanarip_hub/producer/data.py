@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Engine, and_, bindparam, func, select
@@ -20,9 +20,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import aliased
 
 from sanarip_hub.domain.codes import ApplicationStatus
-from sanarip_hub.domain.identifiers import SoateLevel, parse_soate
-from sanarip_hub.ledger.keys import PinKey
-from sanarip_hub.ledger.query import usage_by_pin
+from sanarip_hub.domain.identifiers import InvalidPin, SoateLevel, parse_pin, parse_soate
 from sanarip_hub.producer.contract import ResultCode
 from sanarip_hub.storage.models import (
     Address,
@@ -211,6 +209,14 @@ class Answer:
     field_subjects: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # disclosed with a field
 
 
+def _is_person(inn: str) -> bool:
+    """A lessee's INN is a person's PIN (gender digit 1 or 2), not an organisation's number."""
+    try:
+        return parse_pin(inn).gender is not None
+    except InvalidPin:
+        return False
+
+
 def _band(income: float) -> str:
     for limit, name in INCOME_BANDS:
         if income < limit:
@@ -236,9 +242,8 @@ def scope_prefix(soate: str) -> str:
 class HubData:
     """The services' queries against the hub database (SQLite or PostgreSQL)."""
 
-    def __init__(self, engine: Engine, pin_key: PinKey | None = None) -> None:
+    def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self.pin_key = pin_key
         # where round trips cost (a server, not an in-process file) lists come back as JSON
         self.json_lists = engine.dialect.name == "postgresql"
 
@@ -474,6 +479,7 @@ class HubData:
                     .order_by(PropertyLease.valid_to)
                 )
             ]
+        people = tuple(lessee["inn"] for lessee in lessees if _is_person(lessee["inn"]))
         return Answer(
             ResultCode.OK,
             {
@@ -490,6 +496,7 @@ class HubData:
                 "balanceHolder": prop.balance_holder,
                 "lessees": lessees,
             },
+            field_subjects={"lessees": people},
         )
 
     def municipal_property_list(self, soate: str, kind: str | None, offset: int, limit: int) -> Answer:
@@ -606,26 +613,6 @@ class HubData:
             for dimension, count in rows
         ]
         return Answer(ResultCode.OK, {"indicator": indicator, "soate": soate, "cells": cells})
-
-    # -- the data subject's report ------------------------------------------------------------------
-
-    def find_usage(self, pin: str) -> Answer:
-        if self.pin_key is None:
-            raise RuntimeError("findUsage needs the ledger's PIN key")
-        usages = [
-            {
-                "time": datetime.fromtimestamp(u.time_ms / 1000, UTC),
-                "client": u.client_id,
-                "service": u.service_id,
-                "agreement": u.agreement_id,
-                "userId": u.user_id,
-                "issue": u.issue,
-                "outcome": u.outcome,
-                "messageId": u.message_id,
-            }
-            for u in usage_by_pin(self.engine, self.pin_key, pin, limit=100)
-        ]
-        return Answer(ResultCode.OK, {"usages": usages}, (pin,))
 
 
 INDICATORS = ("population_by_gender", "households_by_type", "social_passports_by_category")

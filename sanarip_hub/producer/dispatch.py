@@ -5,8 +5,11 @@ their protocol's headers into a :class:`Call` and hand it here, so both channels
 the same rules:
 
 * no active agreement for (client, service) → ``Client.AccessDenied``;
-* a personal-data service without ``userId`` → ``Client.MissingHeaderField``; without ``issue``
-  too, unless the agreement waives it (``require_issue = false``);
+* personal data (a personal service, or a personal field the agreement grants, such as a
+  municipal property's lessees) without ``userId`` → ``Client.MissingHeaderField``; without
+  ``issue`` too, unless the agreement waives it (``require_issue = false``);
+* ``findUsage`` only for the data subject (``userId`` = the PIN or KG + PIN) or an oversight
+  agreement; anyone else → ``Client.AccessDenied`` (see :mod:`.usage_report`);
 * a malformed or missing parameter (a PIN that is not 14 digits …) → ``Client.InvalidRequest``;
 * an unknown PIN is not an error but a business answer: ``resultCode`` ``PIN_NOT_FOUND`` (SOAP) or
   HTTP 204 (REST), the same for every service;
@@ -33,6 +36,8 @@ from sanarip_hub.producer.agreements import Grant
 from sanarip_hub.producer.certificate import CertificateSigner
 from sanarip_hub.producer.contract import BY_CODE, ResultCode
 from sanarip_hub.producer.data import INDICATORS, MAX_PAGE, Answer
+from sanarip_hub.producer.field_grants import FieldTree, discloses_personal
+from sanarip_hub.producer.usage_report import UsageReport, names_the_subject
 
 log = get_logger("sanarip_hub.producer")
 
@@ -59,7 +64,7 @@ class Result:
     service: Service
     code: ResultCode
     values: dict[str, Any]
-    granted: frozenset[str] | None
+    granted: FieldTree | None
     agreement: str
     subjects: tuple[str, ...] = field(default=())
 
@@ -119,7 +124,6 @@ HANDLERS: dict[str, Callable[[Any, Mapping[str, str]], Answer]] = {
     ),
     "lsgPassport": lambda d, p: d.lsg_passport(_soate(p), p.get("period") or None),
     "statAggregates": lambda d, p: d.stat_aggregates(_indicator(p), _soate(p)),
-    "findUsage": lambda d, p: d.find_usage(_pin(p)),
     "address-fact": lambda d, p: d.address_fact(_pin(p)),
     "family-members": lambda d, p: d.family_members(_pin(p)),
 }
@@ -139,10 +143,17 @@ def requested_subjects(params: Mapping[str, str]) -> tuple[str, ...]:
 class Dispatcher:
     """Applies the agreement rules and answers calls from a data source."""
 
-    def __init__(self, data: Any, agreements: Agreements, signer: CertificateSigner | None = None) -> None:
+    def __init__(
+        self,
+        data: Any,
+        agreements: Agreements,
+        signer: CertificateSigner | None = None,
+        usage: UsageReport | None = None,
+    ) -> None:
         self.data = data
         self.agreements = agreements
         self.signer = signer
+        self.usage = usage
 
     def authorize(self, call: Call) -> tuple[Service, Grant]:
         """The service and the agreement that allows this call, or the fault that refuses it."""
@@ -155,7 +166,7 @@ class Dispatcher:
                 "Client.AccessDenied",
                 f"no active interagency agreement allows {call.client} to call {call.service_code}",
             )
-        if service.personal:
+        if discloses_personal(service, grant.fields):
             if not call.user_id:
                 raise XRoadFault(
                     "Client.MissingHeaderField",
@@ -169,12 +180,32 @@ class Dispatcher:
                 )
         return service, grant
 
-    def answer(self, service: Service, grant: Grant, params: Mapping[str, str]) -> Result:
+    def find_usage(self, grant: Grant, call: Call | None, params: Mapping[str, str]) -> Answer:
+        """The usage report for its audience, or AccessDenied for anyone else."""
+        pin = _pin(params)
+        if self.usage is None:
+            raise XRoadFault("Server.InternalError", "findUsage is not configured")
+        if grant.oversight:
+            return Answer(ResultCode.OK, {"usages": self.usage.for_oversight(pin)}, (pin,))
+        if call is not None and names_the_subject(call.user_id, pin):
+            return Answer(ResultCode.OK, {"usages": self.usage.for_subject(pin)}, (pin,))
+        raise XRoadFault(
+            "Client.AccessDenied",
+            "findUsage answers the data subject (userId must be the PIN asked about, or KG + PIN) "
+            f"or an oversight agreement; agreement {grant.number} is neither",
+        )
+
+    def answer(
+        self, service: Service, grant: Grant, params: Mapping[str, str], call: Call | None = None
+    ) -> Result:
         for param in service.params:
             if param.required and not (params.get(param.name) or "").strip():
                 raise XRoadFault("Client.InvalidRequest", f"{service.code} needs the {param.name} element")
         try:
-            answer = HANDLERS[service.code](self.data, params)
+            if service.code == "findUsage":
+                answer = self.find_usage(grant, call, params)
+            else:
+                answer = HANDLERS[service.code](self.data, params)
         except (StorageError, DBAPIError) as exc:
             log.error("producer.database_error", service=service.code, error=str(exc).splitlines()[0])
             raise XRoadFault("Server.DatabaseError", "the hub database is not available") from None

@@ -1,7 +1,8 @@
 """Response values → XML or JSON, following the contract's field declarations.
 
-Only fields the agreement grants are rendered (``granted`` is None for all); ``None`` values are
-omitted, which the schema allows because every response field is optional.
+Only fields the agreement grants are rendered, down to the fields of each record (``granted`` is
+a :data:`~sanarip_hub.producer.field_grants.FieldTree`, None for all); ``None`` values are omitted,
+which the schema allows because every response field is optional.
 
 XML is written as text rather than built element by element: a household card is some fifty
 elements, and creating them one lxml call at a time cost more than everything else a response
@@ -11,7 +12,6 @@ XML 1.0 forbids, so no database value can break the document.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -19,6 +19,7 @@ from typing import Any
 from lxml import etree
 
 from adapters.xroad.contract import Field, Service
+from sanarip_hub.producer.field_grants import FieldTree, granted
 
 
 def scalar_text(value: Any) -> str:
@@ -38,7 +39,7 @@ _ESCAPE.update({c: None for c in range(32) if c not in (9, 10, 13)})
 _ESCAPE.update({0xFFFE: None, 0xFFFF: None})
 
 
-def _text(parts: list[str], prefix: str, spec: Field, value: Any) -> None:
+def _text(parts: list[str], prefix: str, spec: Field, value: Any, tree: FieldTree | None = None) -> None:
     tag = f"{prefix}{spec.name}"
     if spec.type == "any":
         parts.append(f"<{tag}>{etree.tostring(value, encoding='unicode')}</{tag}>")
@@ -48,55 +49,50 @@ def _text(parts: list[str], prefix: str, spec: Field, value: Any) -> None:
         for entry in value:
             if spec.children:
                 parts.append(f"<{item}>")
-                _text_record(parts, prefix, spec.children, entry)
+                _text_record(parts, prefix, spec.children, entry, tree)
                 parts.append(f"</{item}>")
             else:
                 parts.append(f"<{item}>{scalar_text(entry).translate(_ESCAPE)}</{item}>")
         parts.append(f"</{tag}>")
     elif spec.children:
         parts.append(f"<{tag}>")
-        _text_record(parts, prefix, spec.children, value)
+        _text_record(parts, prefix, spec.children, value, tree)
         parts.append(f"</{tag}>")
     else:
         parts.append(f"<{tag}>{scalar_text(value).translate(_ESCAPE)}</{tag}>")
 
 
-def _text_record(parts: list[str], prefix: str, children: tuple[Field, ...], values: dict[str, Any]) -> None:
-    for child in children:
+def _text_record(
+    parts: list[str], prefix: str, children: tuple[Field, ...], values: dict[str, Any], tree: FieldTree | None
+) -> None:
+    for child, subtree in granted(children, tree):
         value = values.get(child.name)
         if value is not None:
-            _text(parts, prefix, child, value)
+            _text(parts, prefix, child, value, subtree)
 
 
 def xml_text(
     service: Service,
     result_code: str | None,
     values: dict[str, Any],
-    granted: frozenset[str] | None,
+    grant: FieldTree | None,
     prefix: str | None,
 ) -> str:
     """The content of a ``…Response`` wrapper whose namespace is bound to ``prefix`` (None: default);
     ``result_code`` None for contracts without the producer's resultCode convention."""
     qualifier = f"{prefix}:" if prefix else ""
     parts = [f"<{qualifier}resultCode>{result_code}</{qualifier}resultCode>"] if result_code else []
-    for spec in granted_fields(service, granted):
-        value = values.get(spec.name)
-        if value is not None:
-            _text(parts, qualifier, spec, value)
+    _text_record(parts, qualifier, service.fields, values, grant)
     return "".join(parts)
 
 
-def granted_fields(service: Service, granted: frozenset[str] | None) -> Iterable[Field]:
-    return service.fields if granted is None else (f for f in service.fields if f.name in granted)
-
-
-def _json(spec: Field, value: Any) -> Any:
+def _json(spec: Field, value: Any, tree: FieldTree | None) -> Any:
     if spec.item is not None:
         if spec.children:
-            return [_json_record(spec.children, item) for item in value]
+            return [_json_record(spec.children, item, tree) for item in value]
         return [_json_scalar(item) for item in value]
     if spec.children:
-        return _json_record(spec.children, value)
+        return _json_record(spec.children, value, tree)
     return _json_scalar(value)
 
 
@@ -106,16 +102,17 @@ def _json_scalar(value: Any) -> Any:
     return value
 
 
-def _json_record(children: tuple[Field, ...], values: dict[str, Any]) -> dict[str, Any]:
-    return {c.name: _json(c, values[c.name]) for c in children if values.get(c.name) is not None}
+def _json_record(
+    children: tuple[Field, ...], values: dict[str, Any], tree: FieldTree | None
+) -> dict[str, Any]:
+    return {
+        c.name: _json(c, values[c.name], subtree)
+        for c, subtree in granted(children, tree)
+        if values.get(c.name) is not None and c.type != "any"
+    }
 
 
 def to_json(
-    service: Service, result_code: str, values: dict[str, Any], granted: frozenset[str] | None
+    service: Service, result_code: str, values: dict[str, Any], grant: FieldTree | None
 ) -> dict[str, Any]:
-    document: dict[str, Any] = {"resultCode": result_code}
-    for spec in granted_fields(service, granted):
-        value = values.get(spec.name)
-        if value is not None and spec.type != "any":
-            document[spec.name] = _json(spec, value)
-    return document
+    return {"resultCode": result_code, **_json_record(service.fields, values, grant)}

@@ -93,7 +93,7 @@ class RestEndpoint:
             call = Call(client, service_code, exchange.message_id, exchange.user_id, exchange.issue)
             service, grant = self.dispatcher.authorize(call)
             exchange = replace(exchange, agreement_id=grant.number)
-            result = self.dispatcher.answer(service, grant, {"pin": pin})
+            result = self.dispatcher.answer(service, grant, {"pin": pin}, call)
             exchange = replace(exchange, outcome=OK, subjects=result.subjects)
             if result.code is ResultCode.PIN_NOT_FOUND:
                 status, body = 204, b""

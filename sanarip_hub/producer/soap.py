@@ -141,7 +141,7 @@ class SoapEndpoint:
             call = Call(header.client, header.service.service_code, header.id, header.user_id, header.issue)
             service, grant = self.dispatcher.authorize(call)
             seen["agreement_id"] = grant.number
-            result = self.dispatcher.answer(service, grant, params)
+            result = self.dispatcher.answer(service, grant, params, call)
             response, response_wrapper = response_envelope(envelope, wrapper)
             content = xml_text(service, result.code, result.values, result.granted, response_wrapper.prefix)
             data = serialize_with_body(response, response_wrapper, content)

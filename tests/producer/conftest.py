@@ -34,9 +34,11 @@ HUB = [sys.executable, "-m", "sanarip_hub"]
 PROVIDER = "SUBSYSTEM:central-server/GOV/70000050/sanaripaymak-service"
 SF = "SUBSYSTEM:central-server/GOV/70000003/sf-personal-data"
 NSC = "SUBSYSTEM:central-server/GOV/70000010/nsc-stat"
+PDP = "SUBSYSTEM:central-server/GOV/70000030/pdp-oversight"
 PERSONAL = ["householdByPin", "familyComposition", "socialPassportByPin", "landQueuePosition", "findUsage"]
 AGGREGATE = ["statAggregates", "lsgPassport", "municipalPropertyList", "municipalPropertyByEni"]
 REST = ["address-fact", "family-members"]
+SHARED_PARAMS = Path(__file__).resolve().parents[2] / "sanarip_hub" / "producer" / "demo_shared_params.xml"
 FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "xroad"
 needs_fixtures = pytest.mark.skipif(
     not FIXTURES.is_dir(), reason="shared/ reference fixtures not beside clone"
@@ -126,6 +128,7 @@ def prepared_home(backend: str, home: Path) -> dict[str, str]:
     env = hub_environment(backend, home)
     env["SANARIP_HUB_PRODUCER_AGREEMENT_CACHE_SECONDS"] = "0"
     env["SANARIP_HUB_HUB_LOG_FORMAT"] = "json"
+    env["SANARIP_HUB_XROAD_SHARED_PARAMS"] = str(SHARED_PARAMS)
     run_hub(env, "db", "upgrade")
     run_hub(env, "seed", "--households", "120", "--lsg", "2", "--seed", "7")
     run_hub(env, "keys", "init")
@@ -141,6 +144,7 @@ def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     served = Served(backend, "", env, settings, engine, None)  # type: ignore[arg-type]
     served.agree("SA-TEST-SF", SF, [*PERSONAL, *REST])
     served.agree("SA-TEST-NSC", NSC, AGGREGATE)
+    served.agree("SA-TEST-PDP", PDP, ["findUsage"], oversight=True)
     port = free_port()
     process = start_server(env, port)
     served.url, served.process = f"http://127.0.0.1:{port}", process

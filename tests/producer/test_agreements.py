@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 
-from sanarip_hub.producer.agreements import AgreementError, AgreementSpec, read_import_file
+from adapters.xroad.identifiers import ClientId
+from sanarip_hub.producer.agreements import (
+    AgreementBook,
+    AgreementError,
+    AgreementSpec,
+    hub_today,
+    read_import_file,
+    store,
+)
+from sanarip_hub.producer.contract import BY_CODE
+from sanarip_hub.producer.field_grants import tree_of
 from tests.cli.test_cli import one_error_line, run
+from tests.conftest import HubDb
 
 EXAMPLE = """
 [[agreement]]
@@ -45,10 +56,14 @@ def test_the_issue_example_file_imports(tmp_path: Path) -> None:
     path = tmp_path / "agreements.toml"
     path.write_text(EXAMPLE, encoding="utf-8")
     first, second = read_import_file(path)
-    assert first.fields == ("*",)
+    assert first.fields == {"householdByPin": ("*",), "familyComposition": ("*",)}
     assert first.require_issue is True
     assert first.valid_to == date(2027, 12, 31)
-    assert second.fields == ("address", "accountNo", "soate")
+    # a flat list where every name means one field: each service gets the names it has
+    assert second.fields == {
+        "householdByPin": ("address", "accountNo"),
+        "address-fact": ("accountNo", "soate"),
+    }
     assert second.require_issue is False
     assert second.valid_to is None
 
@@ -59,6 +74,29 @@ def test_the_issue_example_file_imports(tmp_path: Path) -> None:
         ({"services": ["dropTables"]}, "unknown service(s) dropTables"),
         ({"services": []}, "unknown service(s) (none)"),
         ({"fields": ["members", "salary"]}, "field(s) salary not in the responses of householdByPin"),
+        ({"fields": ["members.salary"]}, "field(s) members.salary not in the responses of householdByPin"),
+        ({"fields": ["lsgName.x"]}, "field(s) lsgName.x not in the responses of householdByPin"),
+        (
+            {"fields": {"householdByPin": ["members.pin"], "findUsage": ["*"]}},
+            "findUsage the agreement lacks",
+        ),
+        ({"fields": {"householdByPin": []}}, "fields.householdByPin must be a non-empty list"),
+        (
+            {"services": ["householdByPin", "socialPassportByPin"], "fields": ["members"]},
+            "field members means different things in householdByPin, socialPassportByPin",
+        ),
+        (
+            {"services": ["householdByPin", "socialPassportByPin"], "fields": {"householdByPin": ["*"]}},
+            "fields must list every service of the agreement; add socialPassportByPin",
+        ),
+        ({"statistics": True}, "non-personal services only (regulation clause 27); householdByPin"),
+        (
+            {"services": ["municipalPropertyByEni"], "statistics": True, "fields": ["lessees.name"]},
+            "cannot be granted municipalPropertyByEni lessees.name: it is personal data",
+        ),
+        ({"oversight": True, "statistics": True, "services": ["lsgPassport"]}, "not both oversight and"),
+        ({"confidential_days": -1}, "confidential_days must be between 0 and 36500"),
+        ({"confidential_days": True}, "confidential_days must be a int"),
         ({"client": "SUBSYSTEM:central-server/GOV/700 3/sf"}, "client: memberCode"),
         ({"client": "central-server"}, "not a client identifier"),
         ({"valid_to": date(2025, 1, 1)}, "valid_to must be a date not before valid_from"),
@@ -122,3 +160,47 @@ def test_the_agreement_commands(cli_env: dict[str, str], tmp_path: Path) -> None
     twice = run(["agreements", "revoke", "SA-2026-002", "--reason", "again"], cli_env)
     assert twice.returncode == 1
     assert "already revoked" in one_error_line(twice)
+
+
+def test_grants_are_per_service_and_reach_into_records() -> None:
+    """Granting the social passport's member count no longer releases member records elsewhere."""
+    spec = AgreementSpec.from_mapping(
+        {
+            **VALID,
+            "services": ["householdByPin", "socialPassportByPin"],
+            "fields": {"householdByPin": ["lsgName", "members.relation"], "socialPassportByPin": ["members"]},
+        }
+    )
+    assert spec.fields == {
+        "householdByPin": ("lsgName", "members.relation"),
+        "socialPassportByPin": ("members",),
+    }
+    household, passport = (tree_of(BY_CODE[s], spec.fields[s]) for s in spec.services)
+    assert household == {"lsgName": None, "members": {"relation": None}}
+    assert passport == {"members": None}
+    assert tree_of(BY_CODE["householdByPin"], ("members", "members.pin")) == {"members": None}
+
+
+def test_a_statistics_agreement_gets_the_non_personal_fields_of_a_service_with_personal_ones() -> None:
+    spec = AgreementSpec.from_mapping(
+        {**VALID, "services": ["municipalPropertyByEni", "lsgPassport"], "fields": ["*"], "statistics": True}
+    )
+    assert "lessees" not in spec.fields["municipalPropertyByEni"]
+    assert "eni" in spec.fields["municipalPropertyByEni"]
+    assert spec.fields["lsgPassport"] == ("*",)
+
+
+def test_agreement_days_are_days_in_the_hubs_time_zone(hub_db: HubDb) -> None:
+    """An agreement valid to 1 December ended at midnight in Bishkek; counted in UTC days it still
+    answered at 01:23 Bishkek time (19:23 UTC) on the 2nd."""
+    store(hub_db.engine, [AgreementSpec.from_mapping({**VALID, "valid_to": date(2026, 12, 1)})])
+    client = ClientId.parse(VALID["client"])
+    evening = datetime(2026, 12, 1, 17, 59, tzinfo=UTC)  # 23:59 in Bishkek
+    night = datetime(2026, 12, 1, 19, 23, tzinfo=UTC)  # 01:23 on the 2nd in Bishkek
+    assert AgreementBook(hub_db.engine, 0, "Asia/Bishkek", lambda: evening).grant(client, "householdByPin")
+    assert (
+        AgreementBook(hub_db.engine, 0, "Asia/Bishkek", lambda: night).grant(client, "householdByPin") is None
+    )
+    utc_days = AgreementBook(hub_db.engine, 0, "UTC", lambda: night)
+    assert utc_days.grant(client, "householdByPin")  # the old bug: still answering
+    assert hub_today("Asia/Bishkek", night) == date(2026, 12, 2)

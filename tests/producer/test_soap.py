@@ -14,7 +14,7 @@ from sqlalchemy import text
 
 from sanarip_hub.producer.agreements import revoke
 from sanarip_hub.producer.certificate import CertificateError, verify_certificate
-from tests.producer.conftest import NSC, SF, Served, envelope, fault_code, pin_body, post, stat_body
+from tests.producer.conftest import NSC, PDP, SF, Served, envelope, fault_code, pin_body, post, stat_body
 
 SOAP_ENV = "{http://schemas.xmlsoap.org/soap/envelope/}"
 NS = "{http://sanarip-aimak.gov.kg/xroad/producer/v1}"
@@ -93,7 +93,7 @@ def test_household_by_pin_returns_the_household_and_echoes_the_header(
         ("familyComposition", {}, SF, "certificate"),
         ("socialPassportByPin", {}, SF, None),
         ("landQueuePosition", {}, SF, None),
-        ("findUsage", {}, SF, "usages"),
+        ("findUsage", {}, PDP, "usages"),
         ("lsgPassport", {"period": None}, NSC, "population"),
         ("statAggregates", {"indicator": "population_by_gender"}, NSC, "cells"),
         ("municipalPropertyList", {}, NSC, "items"),
@@ -275,14 +275,23 @@ def test_stat_aggregates_suppress_small_cells_and_never_carry_a_pin_or_name(serv
 
 
 def test_find_usage_reports_who_received_the_persons_data(served: Served, client: zeep.Client) -> None:
+    """In full to the oversight body; to the data subject (userId = PIN) without other bodies'
+    userId, issue and message id (tests/console/test_find_usage.py has the whole rule)."""
     pin = served.pins(limit=3)[2]
     sent = headers("householdByPin")
     call(client, "householdByPin", pin=pin, _headers=sent)
-    report = call(client, "findUsage", pin=pin)
+    report = call(client, "findUsage", pin=pin, _headers=headers("findUsage", PDP))
     usages = report.body.usages.usage
     assert sent["id"] in [u.messageId for u in usages]
     mine = next(u for u in usages if u.messageId == sent["id"])
     assert (mine.client, mine.agreement, mine.issue) == (SF, "SA-TEST-SF", sent["issue"])
+    assert mine.clientName == "Социалдык фонд"
+    own = call(client, "findUsage", pin=pin, _headers=headers("findUsage", SF, user_id=pin))
+    lines = own.body.usages.usage
+    assert [u.client for u in lines if u.service == "householdByPin"] == [SF]
+    assert all(u.messageId is None and u.userId is None and u.issue is None for u in lines)
+    refused = post(served, envelope("findUsage", pin_body("findUsage", pin)))  # an official, not the person
+    assert fault_code(refused) == "Client.AccessDenied"
 
 
 def test_an_invalid_pin_is_an_invalid_request(served: Served) -> None:

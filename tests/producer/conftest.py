@@ -143,7 +143,7 @@ def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     engine = make_engine(settings)
     served = Served(backend, "", env, settings, engine, None)  # type: ignore[arg-type]
     served.agree("SA-TEST-SF", SF, [*PERSONAL, *REST])
-    served.agree("SA-TEST-NSC", NSC, AGGREGATE)
+    served.agree("SA-TEST-NSC", NSC, AGGREGATE, statistics=True)
     served.agree("SA-TEST-PDP", PDP, ["findUsage"], oversight=True)
     port = free_port()
     process = start_server(env, port)

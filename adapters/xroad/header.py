@@ -67,16 +67,51 @@ class Header:
     extra: tuple[Any, ...] = field(default=(), compare=False)  # unknown header elements, in order
 
 
-def _text(element: Any) -> str:
-    return (element.text or "").strip()
+XML_SPACE = " \t\r\n"  # the only white space XML knows; a no-break or em space is content
+CLIENT_PARTS = ("xRoadInstance", "memberClass", "memberCode", "subsystemCode")
+SERVICE_PARTS = (*CLIENT_PARTS, "serviceCode", "serviceVersion")
+REQUIRED_PARTS = 3  # xRoadInstance, memberClass, memberCode
 
 
-def _identifier_parts(element: Any) -> dict[str, str]:
-    return {
-        child.tag.split("}")[1]: _text(child)
-        for child in element
-        if isinstance(child.tag, str) and child.tag.startswith(f"{{{IDENTIFIERS}}}")
-    }
+def _text(element: Any, fault: str = "Client.InvalidXml") -> str:
+    """An element's text, which must be all it holds: ``70000003<b>x</b>9`` is not 70000003."""
+    if len(element):
+        name = etree_local(element)
+        raise XRoadFault(fault, f"{name} must hold text only, not elements, comments or instructions")
+    return (element.text or "").strip(XML_SPACE)
+
+
+def etree_local(element: Any) -> str:
+    return str(element.tag).rpartition("}")[2]
+
+
+def _identifier_parts(element: Any, order: tuple[str, ...], fault: str) -> dict[str, str]:
+    """The parts of an identifier, in the schema's order, each once, nothing else (refused, never
+    repaired: a repeated or unknown part means the sender and we might read different identities)."""
+    parts: dict[str, str] = {}
+    position = 0
+    what = etree_local(element)
+    for child in element:
+        if not isinstance(child.tag, str):
+            raise XRoadFault(fault, f"{what} holds a comment or instruction between its parts")
+        namespace, _, name = (
+            child.tag[1:].partition("}") if child.tag.startswith("{") else ("", "", child.tag)
+        )
+        if namespace != IDENTIFIERS or name not in order:
+            raise XRoadFault(fault, f"{what} holds an unknown element {name!r}")
+        if name in parts:
+            raise XRoadFault(fault, f"{what} repeats {name}")
+        index = order.index(name)
+        if index < position:
+            raise XRoadFault(fault, f"{what}: {name} is out of order (expected {', '.join(order)})")
+        position = index
+        parts[name] = _text(child, fault)
+    if element.text and element.text.strip(XML_SPACE):
+        raise XRoadFault(fault, f"{what} holds text outside its parts")
+    for child in element:
+        if child.tail and child.tail.strip(XML_SPACE):
+            raise XRoadFault(fault, f"{what} holds text outside its parts")
+    return parts
 
 
 def _member(parts: dict[str, str]) -> ClientId:
@@ -93,7 +128,7 @@ def _client(element: Any) -> ClientId:
     kind = element.get(OBJECT_TYPE)
     if kind not in ("MEMBER", "SUBSYSTEM"):
         raise XRoadFault("Client.InvalidXml", f"client objectType must be MEMBER or SUBSYSTEM, got {kind!r}")
-    parts = _identifier_parts(element)
+    parts = _identifier_parts(element, CLIENT_PARTS, "Client.InvalidClientIdentifier")
     try:
         client = _member(parts)
     except InvalidIdentifier as exc:
@@ -106,7 +141,7 @@ def _client(element: Any) -> ClientId:
 def _service(element: Any) -> ServiceId:
     if element.get(OBJECT_TYPE) != "SERVICE":
         raise XRoadFault("Client.InvalidXml", "service objectType must be SERVICE")
-    parts = _identifier_parts(element)
+    parts = _identifier_parts(element, SERVICE_PARTS, "Client.InvalidServiceIdentifier")
     try:
         return ServiceId(_member(parts), parts.get("serviceCode", ""), parts.get("serviceVersion"))
     except InvalidIdentifier as exc:

@@ -148,10 +148,9 @@ def build_app(components: Components) -> Starlette:
 
     async def rest_call(request: Request) -> Response:
         service_code = request.path_params["service"]
-        raw = f"{request.method} {request.url.path}\n".encode() + b"".join(
-            f"{k}: {v}\n".encode() for k, v in request.headers.items() if k.lower().startswith("x-road-")
-        )
-        reply = await run(rest.handle, service_code, request.path_params["pin"], request.headers, raw)
+        header_list = [(k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in request.headers.raw]
+        request_line = f"{request.method} {request.url.path}"
+        reply = await run(rest.handle, service_code, request.path_params["pin"], request_line, header_list)
         try:
             seq = await ledgered(reply.exchange)
         except Exception as exc:

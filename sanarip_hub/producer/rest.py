@@ -35,6 +35,13 @@ log = get_logger("sanarip_hub.producer")
 
 JSON_TYPE = "application/json"
 STATUS = {"Client.AccessDenied": 403, "Client.UnknownService": 404}
+HEADER_NAMES = {
+    "x-road-client": "X-Road-Client",
+    "x-road-id": "X-Road-Id",
+    "x-road-userid": "X-Road-UserId",
+    "x-road-issue": "X-Road-Issue",
+    "x-road-represented-party": "X-Road-Represented-Party",
+}
 REST_CODES = frozenset(service.code for service in REST_SERVICES)
 
 
@@ -59,9 +66,17 @@ class RestEndpoint:
         self.provider = provider
 
     def handle(
-        self, service_code: str, pin: str, headers: Mapping[str, str], raw_request: bytes
+        self, service_code: str, pin: str, request_line: str, header_list: list[tuple[str, str]]
     ) -> RestReply:
+        """One REST call: ``request_line`` is ``GET /rest/…``, ``header_list`` every header as sent
+        (lower-case names, repeats kept).  The keyed request digest covers the request line and the
+        ``X-Road-*`` headers, the parts of a REST request that say who asks what."""
         started = time.perf_counter()
+        xroad = [(name, value) for name, value in header_list if name.startswith("x-road-")]
+        raw_request = f"{request_line}\n".encode() + b"".join(f"{k}: {v}\n".encode() for k, v in xroad)
+        names = [name for name, _ in xroad]
+        repeated = sorted({name for name in names if names.count(name) > 1})
+        headers: Mapping[str, str] = {name: value for name, value in xroad if name not in repeated}
         exchange = Exchange(
             Direction.IN,
             Channel.REST,
@@ -77,6 +92,9 @@ class RestEndpoint:
         status, reply_headers = 200, {"content-type": JSON_TYPE}
         fault_log: tuple[str, str] | None = None
         try:
+            if repeated:  # the security server takes the last, a proxy may take the first: refuse
+                spelled = ", ".join(HEADER_NAMES.get(name, name) for name in repeated)
+                raise XRoadFault("Client.DuplicateHeaderField", f"header {spelled} is repeated")
             client_header = headers.get("x-road-client")
             if not client_header:
                 raise XRoadFault("Client.MissingHeaderField", "the X-Road-Client header is required")

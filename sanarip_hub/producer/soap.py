@@ -8,6 +8,7 @@ message id, the PIN asked about), so denied and malformed attempts are ledgered 
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 from collections.abc import Callable
@@ -66,17 +67,20 @@ def check_content_type(content_type: str | None) -> None:
             raise XRoadFault("Client.InvalidContentType", f"charset must be UTF-8, not {value.strip()!r}")
 
 
+_DECLARED = re.compile(rb"""\A(?:\xef\xbb\xbf)?<\?xml\s[^?]*?encoding\s*=\s*(["'])([^"']*)\1""")
+
+
 def check_utf8(body: bytes) -> None:
-    """X-Road messages are UTF-8; a body that is not (or declares another encoding) is refused."""
+    """X-Road messages are UTF-8; a body that is not, or declares another encoding anywhere in its
+    XML declaration (after a byte-order mark, far into the declaration), is refused."""
     try:
         body.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise XRoadFault("Client.InvalidXml", f"the message is not valid UTF-8 (byte {exc.start})") from None
-    head = body[:100].lower()
-    if head.startswith(b"<?xml") and b"encoding" in head.split(b"?>")[0]:
-        declared = head.split(b"encoding")[1].split(b"?>")[0]
-        if b"utf-8" not in declared and b"utf8" not in declared:
-            raise XRoadFault("Client.InvalidXml", "the XML declaration names an encoding other than UTF-8")
+    declared = _DECLARED.match(body)
+    if declared is not None and declared.group(2).lower() not in (b"utf-8", b"utf8"):
+        name = declared.group(2).decode("ascii", "replace")
+        raise XRoadFault("Client.InvalidXml", f"the XML declaration names encoding {name!r}, not UTF-8")
 
 
 def _salvage(envelope: Any) -> dict[str, str]:

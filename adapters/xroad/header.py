@@ -155,6 +155,26 @@ def read_request(envelope: Any) -> tuple[Header, Any]:
     header_element = envelope.find(f"{{{SOAP_ENV}}}Header")
     if header_element is None:
         raise XRoadFault("Client.MissingHeader", "the request has no SOAP header")
+    header = read_header(header_element)
+    body = envelope.find(f"{{{SOAP_ENV}}}Body")
+    if body is None:
+        raise XRoadFault("Client.MissingBody", "the request has no SOAP body")
+    children = [child for child in body if isinstance(child.tag, str)]
+    if len(children) != 1:
+        raise XRoadFault(
+            "Client.InvalidBody", f"the SOAP body must hold exactly one element, not {len(children)}"
+        )
+    wrapper = children[0]
+    if not wrapper.tag.split("}")[-1].startswith(header.service.service_code):
+        raise XRoadFault(
+            "Client.InconsistentHeaders",
+            f"body element {wrapper.tag.split('}')[-1]} does not match service {header.service.service_code}",
+        )
+    return header, wrapper
+
+
+def read_header(header_element: Any) -> Header:
+    """The protocol 4.0 fields of a SOAP ``Header`` element (its unknown blocks kept in order)."""
     seen: dict[str, Any] = {}
     extra = []
     for child in header_element:
@@ -194,22 +214,6 @@ def read_request(envelope: Any) -> tuple[Header, Any]:
         represented = RepresentedParty(
             code.strip(), (party.findtext(f"{{{REPRESENTATION}}}partyClass") or None)
         )
-    header = Header(
+    return Header(
         client, service, message_id, version, optional("userId"), optional("issue"), represented, tuple(extra)
     )
-
-    body = envelope.find(f"{{{SOAP_ENV}}}Body")
-    if body is None:
-        raise XRoadFault("Client.MissingBody", "the request has no SOAP body")
-    children = [child for child in body if isinstance(child.tag, str)]
-    if len(children) != 1:
-        raise XRoadFault(
-            "Client.InvalidBody", f"the SOAP body must hold exactly one element, not {len(children)}"
-        )
-    wrapper = children[0]
-    if not wrapper.tag.split("}")[-1].startswith(service.service_code):
-        raise XRoadFault(
-            "Client.InconsistentHeaders",
-            f"body element {wrapper.tag.split('}')[-1]} does not match service {service.service_code}",
-        )
-    return header, wrapper

@@ -12,9 +12,16 @@ refuses what X-Road messages never need and attackers love:
 * anything that is not well-formed XML.
 
 Each refusal is an :class:`XmlRejected` with a ``reason`` code the SOAP fault mapping will use.
+
+:func:`read_head` reads only the start of a large message (its SOAP header and the first element
+of its body), with the same hardening, so a request that will be refused for who sent it costs the
+hub the header, not a full parse of megabytes.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from lxml import etree
 
@@ -76,3 +83,62 @@ def parse_xml(
     if next(root.iter(etree.Entity), None) is not None:  # belt and braces: needs a DTD
         raise XmlRejected("entity", "XML entity references are not accepted")
     return root
+
+
+HEAD_CHUNK = 16 * 1024
+
+
+@dataclass(frozen=True)
+class Head:
+    """The complete SOAP header of a message and what ``wanted`` picked from the body's start."""
+
+    header: etree._Element
+    picked: etree._Element | None
+
+
+def read_head(
+    data: bytes,
+    header_tag: str,
+    wanted: Callable[[etree._Element], bool],
+    *,
+    budget: int = 64 * 1024,
+    max_depth: int = DEFAULT_MAX_DEPTH,
+) -> Head | None:
+    """Pull-parse ``data`` until the element ``header_tag`` has ended, then at most ``budget``
+    bytes more for the first element ``wanted`` accepts; None when the prefix is not a plain
+    well-formed start (the caller's full :func:`parse_xml` then names the problem).
+
+    Events are read as the bytes are fed, so nothing after the point of interest is parsed."""
+    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+        return None
+    parser = etree.XMLPullParser(
+        events=("start", "end"),
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+    )
+    header: etree._Element | None = None
+    stop_at = len(data)
+    depth = 0
+    try:
+        for offset in range(0, len(data), HEAD_CHUNK):
+            if offset >= stop_at:
+                return Head(header, None) if header is not None else None
+            parser.feed(data[offset : offset + HEAD_CHUNK])
+            for event, element in parser.read_events():
+                depth += 1 if event == "start" else -1
+                if depth > max_depth:
+                    return None
+                if event != "end":
+                    continue
+                if header is None:
+                    if element.tag == header_tag:
+                        header, stop_at = element, offset + HEAD_CHUNK + budget
+                elif wanted(element):
+                    return Head(header, element)
+    except etree.XMLSyntaxError:
+        return None
+    return None

@@ -27,7 +27,7 @@ from typing import Any
 
 from anyio import to_thread
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
@@ -46,6 +46,13 @@ SOAP_CODES = {service.code for service in SERVICES}
 
 
 class BodyTooLarge(Exception):
+    def __init__(self, size: int) -> None:
+        self.size = size
+
+
+class BodyCut(Exception):
+    """The client went away before its body was complete (``size`` bytes had arrived)."""
+
     def __init__(self, size: int) -> None:
         self.size = size
 
@@ -70,15 +77,18 @@ async def read_body(request: Request, limit: int) -> bytes:
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise BodyTooLarge(int(declared))
     chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            async for rest in request.stream():  # drain (bounded) so the client can read the fault
-                size += len(rest)
-                if size > DRAIN_LIMIT:
-                    break
-            raise BodyTooLarge(size)
-        chunks.append(chunk)
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                async for rest in request.stream():  # drain (bounded) so the client can read the fault
+                    size += len(rest)
+                    if size > DRAIN_LIMIT:
+                        break
+                raise BodyTooLarge(size)
+            chunks.append(chunk)
+    except ClientDisconnect:
+        raise BodyCut(size) from None
     return b"".join(chunks)
 
 
@@ -117,6 +127,17 @@ def build_app(components: Components) -> Starlette:
     async def post_xroad(request: Request) -> Response:
         try:
             body = await read_body(request, components.max_bytes)
+        except BodyCut as cut:  # nobody is left to answer: the attempt is ledgered and logged once
+            exchange = Exchange(
+                Direction.IN, Channel.SOAP, UNPARSED, outcome="Client.Disconnected", request_bytes=cut.size
+            )
+            try:
+                seq = await ledgered(exchange)
+            except Exception as exc:
+                log.error("producer.ledger_failed", error=str(exc).splitlines()[0] if str(exc) else repr(exc))
+                seq = None
+            log_exchange(exchange, seq, (f"the client disconnected after {cut.size} bytes of its body", "-"))
+            return Response(b"", 400)
         except BodyTooLarge as too_large:
             reason = f"message of {too_large.size} bytes exceeds the limit of {components.max_bytes}"
             data, detail = soap.fault_bytes("Client.MessageTooLarge", reason)
@@ -147,6 +168,8 @@ def build_app(components: Components) -> Starlette:
         return Response(reply.body, reply.status, media_type=reply.content_type)
 
     async def rest_call(request: Request) -> Response:
+        if request.method != "GET":  # Starlette adds HEAD to every GET route; REST r1 services are GET
+            return PlainTextResponse("only GET\n", 405, headers={"allow": "GET"})
         service_code = request.path_params["service"]
         header_list = [(k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in request.headers.raw]
         request_line = f"{request.method} {request.url.path}"

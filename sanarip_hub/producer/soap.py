@@ -15,10 +15,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from adapters.xroad.contract import Service
 from adapters.xroad.envelope import fault_envelope, response_envelope, serialize, serialize_with_body
-from adapters.xroad.header import XROAD, Header, XRoadFault, read_request
+from adapters.xroad.header import SOAP_ENV, XROAD, Header, XRoadFault, read_header, read_request
 from adapters.xroad.identifiers import ClientId
-from adapters.xroad.parser import XmlRejected, parse_xml
+from adapters.xroad.parser import XmlRejected, parse_xml, read_head
 from sanarip_hub.ledger.entry import OK, Channel, Direction, Exchange
 from sanarip_hub.log import get_logger
 from sanarip_hub.producer.contract import BY_CODE, NAMESPACE, SERVICE_VERSION
@@ -28,6 +29,7 @@ from sanarip_hub.producer.render import xml_text
 log = get_logger("sanarip_hub.producer")
 
 CONTENT_TYPE = "text/xml; charset=UTF-8"
+EARLY_CHECK_BYTES = 64 * 1024  # larger messages are authorised from their header before a full parse
 UNPARSED = "(unparsed)"
 XML_FAULTS = {
     "too_large": "Client.MessageTooLarge",
@@ -107,6 +109,15 @@ def _salvage(envelope: Any) -> dict[str, str]:
     return found
 
 
+def _find_pin(wrapper: Any) -> Any:
+    found = wrapper.find(f"{{{NAMESPACE}}}pin")
+    return found if found is not None else wrapper.find("pin")
+
+
+def _pin_text(element: Any) -> str:
+    return "" if element is None or len(element) else (element.text or "").strip()
+
+
 class SoapEndpoint:
     """Turns request bytes into reply bytes for the hub's subsystem."""
 
@@ -133,6 +144,8 @@ class SoapEndpoint:
         try:
             check_content_type(content_type)
             check_utf8(body)
+            if len(body) > EARLY_CHECK_BYTES:
+                self._check_head_first(body, seen)
             try:
                 envelope = parse_xml(body, max_bytes=self.max_bytes, max_depth=self.max_depth)
             except XmlRejected as exc:
@@ -140,11 +153,11 @@ class SoapEndpoint:
             header, wrapper = read_request(envelope)
             seen.update(self._identify(header))
             self._check_service(header)
-            params = self._params(wrapper)
-            seen["subjects"] = requested_subjects(params)
+            seen["subjects"] = requested_subjects({"pin": _pin_text(_find_pin(wrapper))})
             call = Call(header.client, header.service.service_code, header.id, header.user_id, header.issue)
             service, grant = self.dispatcher.authorize(call)
             seen["agreement_id"] = grant.number
+            params = self._params(wrapper, service)
             result = self.dispatcher.answer(service, grant, params, call)
             response, response_wrapper = response_envelope(envelope, wrapper)
             content = xml_text(service, result.code, result.values, result.granted, response_wrapper.prefix)
@@ -193,9 +206,32 @@ class SoapEndpoint:
             "represented_party": None if party is None else f"{party.party_class or ''}/{party.party_code}",
         }
 
+    def _check_head_first(self, body: bytes, seen: dict[str, Any]) -> None:
+        """For a large message, authorise from its header before the whole body is parsed: a client
+        without an agreement is refused for the price of its header (and the PIN it names, read
+        from the body's first elements, is still ledgered)."""
+        head = read_head(
+            body,
+            f"{{{SOAP_ENV}}}Header",
+            lambda element: element.tag == f"{{{NAMESPACE}}}pin",
+            max_depth=self.max_depth,
+        )
+        if head is None:
+            return  # the full parse names whatever is wrong
+        header = read_header(head.header)
+        seen.update(self._identify(header))
+        self._check_service(header)
+        if head.picked is not None:
+            seen["subjects"] = requested_subjects({"pin": _pin_text(head.picked)})
+        call = Call(header.client, header.service.service_code, header.id, header.user_id, header.issue)
+        self.dispatcher.authorize(call)
+
     @staticmethod
-    def _params(wrapper: Any) -> dict[str, str]:
+    def _params(wrapper: Any, service: Service) -> dict[str, str]:
+        """The request's parameters: each a known one of the service, once, text only."""
         params: dict[str, str] = {}
+        known = {param.name for param in service.params}
+        unknown: list[str] = []
         for child in wrapper:
             if not isinstance(child.tag, str):
                 continue
@@ -204,11 +240,22 @@ class SoapEndpoint:
             )
             if namespace not in (NAMESPACE, ""):
                 raise XRoadFault("Client.InvalidRequest", f"element {local} is not in the service namespace")
+            if local not in known:
+                unknown.append(local)
+                if len(unknown) > 10:
+                    break
+                continue
             if local in params:
                 raise XRoadFault("Client.InvalidRequest", f"element {local} repeats")
             if len(child):
                 raise XRoadFault("Client.InvalidRequest", f"element {local} must hold text only")
             params[local] = (child.text or "").strip()
+        if unknown:
+            listed = ", ".join(unknown[:10]) + (" …" if len(unknown) > 10 else "")
+            raise XRoadFault(
+                "Client.InvalidBody",
+                f"{service.code} takes {', '.join(sorted(known))}; unknown element(s): {listed}",
+            )
         return params
 
     def _check_service(self, header: Header) -> None:

@@ -152,6 +152,15 @@ def _timezone(value: Any) -> str:
 _CRON_FIELD = re.compile(r"^(\*|\d+(-\d+)?)(/\d+)?(,(\*|\d+(-\d+)?)(/\d+)?)*$")
 
 
+def _listen(value: Any) -> str:
+    text = _string(value).strip()
+    if text and not re.fullmatch(r"(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.\-]+):([0-9]{1,5})", text):
+        raise _Bad(f"expected HOST:PORT such as 127.0.0.1:8090, got {text!r}")
+    if text and not 0 < int(text.rsplit(":", 1)[1]) < 65536:
+        raise _Bad(f"port out of range in {text!r}")
+    return text
+
+
 def _cron(value: Any) -> str:
     text = " ".join(_string(value).split())
     fields = text.split(" ")
@@ -297,6 +306,11 @@ class ConsoleSettings:
     session_minutes: int = _setting(30, _integer(1, 1440), "idle minutes before a session expires")
     max_failed_logins: int = _setting(5, _integer(1, 100), "failed logins before an account locks")
     lockout_minutes: int = _setting(15, _integer(1, 1440), "how long a locked account stays locked")
+    listen: str = _setting(
+        "",
+        _listen,
+        "HOST:PORT of the console's own listener (with /metrics, /readyz); empty = the producer's",
+    )
 
 
 @dataclass(frozen=True)
@@ -305,6 +319,16 @@ class LimitSettings:
 
     max_body_bytes: int = _setting(10 * 1024 * 1024, _integer(1024, 1 << 30), "largest accepted message")
     max_xml_depth: int = _setting(100, _integer(8, 10000), "deepest accepted XML nesting")
+    max_header_bytes: int = _setting(
+        32 * 1024, _integer(1024, 1 << 20), "request line and headers; more is refused with 431"
+    )
+    header_timeout: float = _setting(10.0, _number(0.1, 600), "seconds to send complete headers (408)")
+    body_timeout: float = _setting(60.0, _number(0.1, 3600), "seconds to send the body after headers (408)")
+    idle_timeout: int = _setting(15, _integer(1, 3600), "seconds a kept-alive connection may idle")
+    max_connections: int = _setting(1000, _integer(1, 100_000), "open connections per worker (503 beyond)")
+    max_in_flight: int = _setting(
+        128, _integer(1, 100_000), "requests in the application per worker (503 Server.Overloaded beyond)"
+    )
     sync_concurrency: int = _setting(32, _integer(1, 256), "parallel calls per sync job")
     sync_chunk: int = _setting(250, _integer(1, 100_000), "people per checkpoint of a sync run")
 

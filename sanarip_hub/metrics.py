@@ -5,6 +5,11 @@ from it gives every worker the same, restart-proof totals without a multiprocess
 Each scrape reads only what is new: exchange counts and latency buckets are kept per process up to
 the last sequence number seen and advanced from there (the primary key), so a scrape costs one
 range scan of the entries since the previous one; the first scrape of a process reads them all once.
+
+Label values are never what a caller chose: a service is one the hub publishes or calls (or a
+console view), a client one that holds an agreement (or the hub itself); anything else is counted
+under ``other``.  Refused requests with made-up service codes once became label values, one time
+series each.
 """
 
 from __future__ import annotations
@@ -21,25 +26,51 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Histo
 from prometheus_client.registry import Collector
 from sqlalchemy import Engine, func, select
 
-from sanarip_hub.storage.models import LedgerEntryRow, LedgerHead, Mismatch, SyncRun
+from sanarip_hub.config import Settings
+from sanarip_hub.storage.models import Agreement, LedgerEntryRow, LedgerHead, Mismatch, SyncRun
 
 BUCKETS_MS = (5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000)
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 BATCH = 200_000
+OTHER = "other"
+
+
+def known_services(settings: Settings) -> frozenset[str]:
+    """The service identifiers the ledger's entries may carry for the hub's own services (SOAP with
+    its version, REST without) and for the registry services it calls."""
+    from adapters.xroad.identifiers import ClientId, ServiceId
+    from sanarip_hub.producer.contract import REST_SERVICES, SERVICE_VERSION, SERVICES
+
+    provider = ClientId.parse(settings.xroad.subsystem)
+    own = {str(ServiceId(provider, s.code, SERVICE_VERSION)) for s in SERVICES}
+    own |= {f"SERVICE:{provider.path()}/{s.code}" for s in REST_SERVICES}
+    consumers = settings.consumers
+    called = {
+        str(ServiceId.parse(text))
+        for text in (consumers.civil_registry, consumers.address_bureau, consumers.tax)
+    }
+    return frozenset(own | called)
 
 
 class HubCollector(Collector):
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, services: frozenset[str] = frozenset(), own_client: str = "") -> None:
         self.engine = engine
+        self.services = services
+        self.own_client = own_client
         self._lock = threading.Lock()
         self._seen = -1  # highest ledger sequence counted
         self._exchanges: dict[tuple[str, str, str], int] = defaultdict(int)
         self._latency: dict[str, list[int]] = defaultdict(lambda: [0] * (len(BUCKETS_MS) + 1))
         self._latency_sum: dict[str, float] = defaultdict(float)
 
+    def _service(self, service: str) -> str:
+        return service if service in self.services or service.startswith("console:") else OTHER
+
     def _advance(self) -> None:
         e = LedgerEntryRow
         with self.engine.connect() as connection:
+            clients = set(connection.execute(select(Agreement.client).distinct()).scalars())
+            clients.add(self.own_client)
             while True:
                 rows = connection.execute(
                     select(e.seq, e.service_id, e.client_id, e.outcome, e.duration_ms)
@@ -47,8 +78,10 @@ class HubCollector(Collector):
                     .order_by(e.seq)
                     .limit(BATCH)
                 ).all()
-                for seq, service, client, outcome, duration in rows:
-                    self._exchanges[(service, client or "", outcome)] += 1
+                for seq, raw_service, raw_client, outcome, duration in rows:
+                    service = self._service(raw_service)
+                    client = raw_client if raw_client in clients else (OTHER if raw_client else "")
+                    self._exchanges[(service, client, outcome if len(outcome) <= 60 else OTHER)] += 1
                     if duration is not None:
                         self._latency[service][bisect.bisect_left(BUCKETS_MS, duration)] += 1
                         self._latency_sum[service] += duration / 1000
@@ -129,9 +162,10 @@ class HubCollector(Collector):
         yield flagged
 
 
-def metrics_registry(engine: Engine) -> CollectorRegistry:
+def metrics_registry(engine: Engine, settings: Settings) -> CollectorRegistry:
     registry = CollectorRegistry(auto_describe=False)
-    registry.register(HubCollector(engine))
+    own = f"SUBSYSTEM:{settings.xroad.subsystem}"
+    registry.register(HubCollector(engine, known_services(settings), own))
     return registry
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import ssl
+import threading
+from typing import Any
 
 import click
 
@@ -11,6 +13,7 @@ from sanarip_hub.cli.context import HubContext, pass_hub
 from sanarip_hub.log import get_logger
 
 log = get_logger("sanarip_hub.cli")
+PROTOCOL = "sanarip_hub.producer.http_limits:GuardedHttpProtocol"
 
 
 @click.command()
@@ -22,7 +25,9 @@ def serve(hub: HubContext, host: str | None, port: int | None, workers: int | No
     """Serve the X-Road producer: POST /xroad (SOAP), GET /xroad?wsdl, /wsdl, /rest/…
 
     With producer.tls_cert and tls_key set it speaks HTTPS; with tls_client_ca too, the security
-    server's client certificate is required (mutual TLS).
+    server's client certificate is required (mutual TLS).  With console.listen set, the console,
+    /metrics and /readyz get a listener of their own (plain HTTP, meant for the internal network)
+    and the X-Road port serves X-Road only.
     """
     import uvicorn
 
@@ -33,7 +38,7 @@ def serve(hub: HubContext, host: str | None, port: int | None, workers: int | No
     producer = settings.producer
     if hub.config_file:
         os.environ["SANARIP_HUB_CONFIG"] = os.path.abspath(hub.config_file)  # the workers read it too
-    tls: dict[str, object] = {}
+    tls: dict[str, Any] = {}
     if producer.tls_cert is not None and producer.tls_key is not None:
         tls = {
             "ssl_certfile": str(settings.home_path(producer.tls_cert)),
@@ -55,16 +60,28 @@ def serve(hub: HubContext, host: str | None, port: int | None, workers: int | No
     click.echo(
         f"serving {scheme}://{host}:{port}/xroad (WSDL: /xroad?wsdl, REST: /rest/…) with {workers} worker(s)"
     )
-    uvicorn.run(
-        "sanarip_hub.producer.app:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level="warning",
-        access_log=False,
-        http="httptools",
-        loop="uvloop",
-        timeout_graceful_shutdown=10,
-        **tls,  # type: ignore[arg-type]
-    )
+    common: dict[str, Any] = {
+        "factory": True,
+        "log_level": "warning",
+        "access_log": False,
+        "http": PROTOCOL,
+        "loop": "uvloop",
+        "timeout_graceful_shutdown": 10,
+        "timeout_keep_alive": settings.limits.idle_timeout,
+    }
+    if settings.console.listen:
+        console_host, _, console_port = settings.console.listen.rpartition(":")
+        console = uvicorn.Server(
+            uvicorn.Config(
+                "sanarip_hub.producer.app:create_console_app",
+                host=console_host.strip("[]"),
+                port=int(console_port),
+                **common,
+            )
+        )
+        threading.Thread(target=console.run, name="console-listener", daemon=True).start()
+        log.info("console.start", url=f"http://{settings.console.listen}/console/")
+        click.echo(
+            f"console, /metrics and /readyz: http://{settings.console.listen}/ (not on the X-Road port)"
+        )
+    uvicorn.run("sanarip_hub.producer.app:create_app", host=host, port=port, workers=workers, **common, **tls)

@@ -81,17 +81,22 @@ class OperatorPages(Gate):
         return self.render(context, "health.html", {"checks": checks}, context._("Health"))
 
 
-def readiness(engine: Engine, keys: LedgerKeys | None) -> list[tuple[str, bool, str]]:
-    """The checks of ``/readyz`` and the health page: database, migrations, ledger key."""
+def readiness(engine: Engine, keys: LedgerKeys | None, public: bool = False) -> list[tuple[str, bool, str]]:
+    """The checks of ``/readyz`` and the health page: database, migrations, ledger key.
+
+    ``public`` (``/readyz``, which needs no sign-in): the database is "reachable", never its URL."""
     from sanarip_hub.storage.migrate import current_revision, head_revision
 
     checks: list[tuple[str, bool, str]] = []
     try:
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
-        checks.append(("database", True, engine.url.render_as_string(hide_password=True)))
+        checks.append(
+            ("database", True, "reachable" if public else engine.url.render_as_string(hide_password=True))
+        )
     except Exception as exc:
-        checks.append(("database", False, str(exc).splitlines()[0] if str(exc) else repr(exc)))
+        detail = str(exc).splitlines()[0] if str(exc) else repr(exc)
+        checks.append(("database", False, "unreachable" if public else detail))
         checks.append(("migrations", False, "database unreachable"))
     else:
         current, head = current_revision(engine), head_revision()

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import resource
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import Future
 from contextlib import asynccontextmanager
@@ -37,6 +38,7 @@ from sanarip_hub.config import Settings, load_settings
 from sanarip_hub.ledger.entry import Channel, Direction, Exchange
 from sanarip_hub.log import configure, get_logger
 from sanarip_hub.producer.contract import CONTRACT, SERVICE_VERSION, SERVICES
+from sanarip_hub.producer.http_limits import STATE_KEY, ASGIApp, HttpLimits, in_flight_limit
 from sanarip_hub.producer.rest import JSON_TYPE, RestEndpoint, error_body, openapi_document
 from sanarip_hub.producer.soap import CONTENT_TYPE, UNPARSED, Reply, SoapEndpoint
 
@@ -70,6 +72,8 @@ class Components:
     threads: int = 40  # at most this many requests in the pool at once (bounded by the DB pool)
     close: Callable[[], None] = field(default=lambda: None)
     routes: list[BaseRoute] = field(default_factory=list)  # the console, /metrics, /readyz
+    limits: HttpLimits | None = None  # None: no per-worker limits (the protocol-path benchmark)
+    x_road: bool = True  # serve the X-Road routes (False: the console's own listener)
 
 
 async def read_body(request: Request, limit: int) -> bytes:
@@ -92,7 +96,7 @@ async def read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def build_app(components: Components) -> Starlette:
+def build_app(components: Components) -> ASGIApp:
     soap, rest = components.soap, components.rest
 
     async def run(function: Callable[..., Any], *args: Any) -> Any:
@@ -128,15 +132,21 @@ def build_app(components: Components) -> Starlette:
         try:
             body = await read_body(request, components.max_bytes)
         except BodyCut as cut:  # nobody is left to answer: the attempt is ledgered and logged once
+            timed_out = bool(getattr(request.state, "timed_out", False))  # set by GuardedHttpProtocol
             exchange = Exchange(
-                Direction.IN, Channel.SOAP, UNPARSED, outcome="Client.Disconnected", request_bytes=cut.size
+                Direction.IN,
+                Channel.SOAP,
+                UNPARSED,
+                outcome="Client.Timeout" if timed_out else "Client.Disconnected",
+                request_bytes=cut.size,
             )
             try:
                 seq = await ledgered(exchange)
             except Exception as exc:
                 log.error("producer.ledger_failed", error=str(exc).splitlines()[0] if str(exc) else repr(exc))
                 seq = None
-            log_exchange(exchange, seq, (f"the client disconnected after {cut.size} bytes of its body", "-"))
+            why = "was too slow" if timed_out else "disconnected"
+            log_exchange(exchange, seq, (f"the client {why} after {cut.size} bytes of its body", "-"))
             return Response(b"", 400)
         except BodyTooLarge as too_large:
             reason = f"message of {too_large.size} bytes exceeds the limit of {components.max_bytes}"
@@ -235,28 +245,84 @@ def build_app(components: Components) -> Starlette:
         return JSONResponse({"status": "ok"})
 
     @asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+    async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
         to_thread.current_default_thread_limiter().total_tokens = components.threads
-        yield
+        yield {STATE_KEY: components.limits} if components.limits is not None else {}
         components.close()
 
-    return Starlette(
+    x_road: list[BaseRoute] = [
+        Route("/xroad", post_xroad, methods=["POST"]),
+        Route("/xroad", get_xroad, methods=["GET"]),
+        Route("/wsdl", get_wsdl, methods=["GET"]),
+        Route("/schemas/{name}", get_schema, methods=["GET"]),
+        Route("/rest/openapi.json", get_openapi, methods=["GET"]),
+        Route("/rest/{service:str}/{pin:str}", rest_call, methods=["GET"]),
+    ]
+    app = Starlette(
         routes=[
-            Route("/xroad", post_xroad, methods=["POST"]),
-            Route("/xroad", get_xroad, methods=["GET"]),
-            Route("/wsdl", get_wsdl, methods=["GET"]),
-            Route("/schemas/{name}", get_schema, methods=["GET"]),
-            Route("/rest/openapi.json", get_openapi, methods=["GET"]),
-            Route("/rest/{service:str}/{pin:str}", rest_call, methods=["GET"]),
+            *(x_road if components.x_road else []),
             Route("/healthz", healthz, methods=["GET"]),
             *components.routes,
         ],
         lifespan=lifespan,
     )
+    if components.limits is None:
+        return app
+    return in_flight_limit(app, components.limits.max_in_flight, soap.fault_bytes)
 
 
-def hub_components(settings: Settings) -> Components:
-    """The real producer: hub database, agreements, certificate signer, group-commit ledger."""
+def http_limits(settings: Settings) -> HttpLimits:
+    """``[limits]`` for the HTTP listener; connections stay below this process's descriptor limit."""
+    limits = settings.limits
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    ceiling = (
+        limits.max_connections if soft == resource.RLIM_INFINITY else min(limits.max_connections, soft - 64)
+    )
+    return HttpLimits(
+        max_header_bytes=limits.max_header_bytes,
+        header_timeout=limits.header_timeout,
+        body_timeout=limits.body_timeout,
+        max_connections=max(1, ceiling),
+        max_in_flight=limits.max_in_flight,
+    )
+
+
+def console_routes(
+    engine: Any, settings: Settings, keys: Any, record: Callable[[Exchange], Future[int]]
+) -> list[BaseRoute]:
+    """The console, ``/metrics`` and ``/readyz``: mounted beside the producer, or on their own
+    listener (``[console] listen``) so that the X-Road port serves X-Road only."""
+    from sanarip_hub.console.app import Console, readiness
+    from sanarip_hub.metrics import CONTENT_TYPE as METRICS_TYPE
+    from sanarip_hub.metrics import metrics_registry, render
+
+    console = Console(engine, settings, keys, record)
+    registry = metrics_registry(engine, settings)
+
+    async def metrics(request: Request) -> Response:
+        return Response(await to_thread.run_sync(render, registry), media_type=METRICS_TYPE)
+
+    async def readyz(request: Request) -> Response:
+        checks = await to_thread.run_sync(readiness, engine, keys, True)
+        ready = all(ok for _, ok, _ in checks)
+        body = {
+            "status": "ready" if ready else "not ready",
+            "checks": {n: {"ok": ok, "detail": d} for n, ok, d in checks},
+        }
+        return JSONResponse(body, 200 if ready else 503)
+
+    return [
+        Mount("/console", routes=console.routes()),
+        Route("/metrics", metrics, methods=["GET"]),
+        Route("/readyz", readyz, methods=["GET"]),
+    ]
+
+
+def hub_components(settings: Settings, part: str = "all") -> Components:
+    """The real web app: hub database, agreements, certificate signer, group-commit ledger.
+
+    ``part``: ``all`` (producer with the console beside it), ``producer`` (X-Road only) or
+    ``console`` (the console, /metrics and /readyz, for their own listener)."""
     from adapters.xroad.globalconf import MemberNames
     from sanarip_hub.ledger.keys import load_keys
     from sanarip_hub.ledger.store import Ledger
@@ -284,25 +350,6 @@ def hub_components(settings: Settings) -> Components:
         writer.close()
         engine.dispose()
 
-    from sanarip_hub.console.app import Console, readiness
-    from sanarip_hub.metrics import CONTENT_TYPE as METRICS_TYPE
-    from sanarip_hub.metrics import metrics_registry, render
-
-    console = Console(engine, settings, keys, writer.submit)
-    registry = metrics_registry(engine)
-
-    async def metrics(request: Request) -> Response:
-        return Response(await to_thread.run_sync(render, registry), media_type=METRICS_TYPE)
-
-    async def readyz(request: Request) -> Response:
-        checks = await to_thread.run_sync(readiness, engine, keys)
-        ready = all(ok for _, ok, _ in checks)
-        body = {
-            "status": "ready" if ready else "not ready",
-            "checks": {n: {"ok": ok, "detail": d} for n, ok, d in checks},
-        }
-        return JSONResponse(body, 200 if ready else 503)
-
     return Components(
         soap=SoapEndpoint(
             dispatcher,
@@ -316,18 +363,24 @@ def hub_components(settings: Settings) -> Components:
         max_bytes=settings.limits.max_body_bytes,
         record=writer.submit,
         close=close,
-        routes=[
-            Mount("/console", routes=console.routes()),
-            Route("/metrics", metrics, methods=["GET"]),
-            Route("/readyz", readyz, methods=["GET"]),
-        ],
+        routes=console_routes(engine, settings, keys, writer.submit) if part != "producer" else [],
         # one pooled connection stays free for the ledger writer; requests beyond wait in the loop
         threads=max(1, settings.database.pool_size - 1) if engine.dialect.name == "postgresql" else 40,
+        limits=http_limits(settings),
+        x_road=part != "console",
     )
 
 
-def create_app() -> Starlette:
-    """The uvicorn factory each worker process calls (settings from the environment and config file)."""
+def create_app() -> ASGIApp:
+    """The uvicorn factory each worker process calls (settings from the environment and config file):
+    the producer, with the console beside it unless ``[console] listen`` gives it its own listener."""
     settings = load_settings(os.environ.get("SANARIP_HUB_CONFIG") or None)
     configure(settings.hub.log_format, settings.hub.log_level)
-    return build_app(hub_components(settings))
+    return build_app(hub_components(settings, "producer" if settings.console.listen else "all"))
+
+
+def create_console_app() -> ASGIApp:
+    """The uvicorn factory of the console's own listener (``[console] listen``)."""
+    settings = load_settings(os.environ.get("SANARIP_HUB_CONFIG") or None)
+    configure(settings.hub.log_format, settings.hub.log_level)
+    return build_app(hub_components(settings, "console"))

@@ -22,6 +22,11 @@ ROOT = Path(__file__).resolve().parents[1]
 CONSOLE = ROOT / "sanarip_hub" / "console"
 KEYWORDS = {"_": None, "gettext": None}
 
+OWNER_INTRO = (
+    "Every unauthorized attempt of the period, from the access ledger: X-Road calls no agreement "
+    "allows and refusals at the console (regulation clause 15.2)."
+)
+
 # message id (English) → (Kyrgyz, Russian)
 TRANSLATIONS: dict[str, tuple[str, str]] = {
     "Number": ("Номери", "Номер"),
@@ -190,6 +195,43 @@ TRANSLATIONS: dict[str, tuple[str, str]] = {
         "Кирүү реестрге жазылган жок; эч нерсе көрсөтүлбөйт.",
         "Доступ не удалось записать в реестр; ничего не показано.",
     ),
+    # the owner's page (regulation clause 15.2)
+    OWNER_INTRO: (
+        "Мезгил ичиндеги бардык уруксатсыз аракеттер, жетүү журналынан: эч бир макулдашуу уруксат "
+        "бербеген X-Road чакыруулары жана консолдогу баш тартуулар (жобонун 15.2-пункту).",
+        "Все попытки несанкционированного доступа за период из журнала доступа: вызовы X-Road, "
+        "не разрешённые ни одним соглашением, и отказы в консоли (пункт 15.2 положения).",
+    ),
+    "Show": ("Көрсөтүү", "Показать"),
+    "Only the newest 1000 attempts are shown; narrow the period.": (
+        "Эң акыркы 1000 аракет гана көрсөтүлдү; мезгилди кыскартыңыз.",
+        "Показаны только последние 1000 попыток; сузьте период.",
+    ),
+    "Time": ("Убакыт", "Время"),
+    "Attempt": ("Аракет", "Попытка"),
+    "Who": ("Ким", "Кто"),
+    "What": ("Эмне", "Что"),
+    "Detail": ("Кошумча маалымат", "Подробности"),
+    "Entry": ("Жазуу", "Запись"),
+    "No unauthorized attempts in this period.": (
+        "Бул мезгилде уруксатсыз аракеттер болгон жок.",
+        "За этот период попыток несанкционированного доступа не было.",
+    ),
+    "Unauthorized access": ("Уруксатсыз жетүү аракеттери", "Несанкционированный доступ"),
+    "system owner": ("системанын ээси", "владелец системы"),
+    "X-Road call without an agreement": ("Макулдашуусуз X-Road чакыруусу", "Вызов X-Road без соглашения"),
+    "failed sign-in": ("ийгиликсиз кирүү аракети", "неудачный вход"),
+    "failed sign-in that locked the account": (
+        "эсепти бөгөттөгөн ийгиликсиз кирүү аракети",
+        "неудачный вход, заблокировавший учётную запись",
+    ),
+    "sign-in to a locked account": (
+        "бөгөттөлгөн эсепке кирүү аракети",
+        "вход в заблокированную учётную запись",
+    ),
+    "sign-in to a disabled account": ("өчүрүлгөн эсепке кирүү аракети", "вход в отключённую учётную запись"),
+    "page of another role": ("башка ролдун барагы", "страница другой роли"),
+    "form not from this console": ("бул консолдон эмес форма", "форма не из этой консоли"),
 }
 
 

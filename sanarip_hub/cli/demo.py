@@ -267,6 +267,7 @@ DEMO_USERS = (
     ("demo-auditor", "auditor"),
     ("demo-lsg", "lsg_user"),
     ("demo-admin", "administrator"),
+    ("demo-owner", "owner"),
 )
 
 

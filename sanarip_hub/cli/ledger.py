@@ -261,6 +261,26 @@ def search_command(
     _print(search(lg.engine, lg.keys.pin_key, where, limit), fmt)
 
 
+@ledger.command("denied")
+@click.option("--from", "since", required=True, help="From this ISO date or date-time (UTC unless offset).")
+@click.option("--to", "until", required=True, help="Up to (not including) this ISO date or date-time.")
+@FORMAT_OPTION
+@pass_hub
+def denied_command(hub: HubContext, since: str, until: str, fmt: str) -> None:
+    """Every unauthorized attempt of a period (regulation clause 15.2), newest first: X-Road calls
+    no agreement allows, failed and locked console sign-ins, pages of another role, forged forms."""
+    where = Filter(
+        unauthorized_only=True, since_ms=_time_ms(since, "--from"), until_ms=_time_ms(until, "--to")
+    )
+    engine = hub.current_engine
+    rows: list[Usage] = []
+    before: int | None = None
+    while page := search(engine, None, where, 10_000, before):  # the whole period, page by page
+        rows += page
+        before = page[-1].seq
+    _print(rows, fmt)
+
+
 @ledger.command()
 @click.option("--from", "since", required=True, help="From this ISO date or date-time (UTC unless offset).")
 @click.option("--to", "until", required=True, help="Up to (not including) this ISO date or date-time.")

@@ -134,10 +134,29 @@ def list_users(engine: Engine) -> list[Any]:
         )
 
 
+@dataclass(frozen=True)
+class SignInResult:
+    """The account, or why there is none: the refusal is what clause 15.2 asks to be reported.
+
+    ``refusal``: ``Console.SignInFailed`` (unknown name or wrong password), ``Console.LockedOut``
+    (this failure locked the account), ``Console.AccountLocked`` (tried while locked),
+    ``Console.AccountDisabled``.  The person at the screen is told none of this apart."""
+
+    account: Account | None
+    refusal: str | None = None
+
+
 def authenticate(
     engine: Engine, username: str, password: str, *, max_failures: int, lockout: timedelta
 ) -> Account | None:
-    """The account if the password is right and the account usable; None otherwise.
+    """The account if the password is right and the account usable; None otherwise."""
+    return sign_in(engine, username, password, max_failures=max_failures, lockout=lockout).account
+
+
+def sign_in(
+    engine: Engine, username: str, password: str, *, max_failures: int, lockout: timedelta
+) -> SignInResult:
+    """Check a sign-in.
 
     Each failure counts; at ``max_failures`` in a row the account locks for ``lockout`` (a right
     password during the lockout is refused too, so guessing cannot continue).
@@ -155,10 +174,12 @@ def authenticate(
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             good = False
         if row is None:
-            return None
+            return SignInResult(None, "Console.SignInFailed")
         locked = row.locked_until is not None and row.locked_until > now
-        if row.disabled or locked:
-            return None
+        if row.disabled:
+            return SignInResult(None, "Console.AccountDisabled")
+        if locked:
+            return SignInResult(None, "Console.AccountLocked")
         if not good:
             failures = row.failed_logins + 1
             connection.execute(
@@ -169,12 +190,16 @@ def authenticate(
                     locked_until=now + lockout if failures >= max_failures else None,
                 )
             )
-            return None
+            return SignInResult(
+                None, "Console.LockedOut" if failures >= max_failures else "Console.SignInFailed"
+            )
         values: dict[str, Any] = {"failed_logins": 0, "locked_until": None, "last_login_at": now}
         if _HASHER.check_needs_rehash(stored):
             values["password_hash"] = _HASHER.hash(password)
         connection.execute(update(USERS).where(USERS.c.id == row.id).values(**values))
-        return Account(row.id, row.username, ConsoleRole(row.role), row.lsg_id, row.soate_code, row.name_ky)
+        return SignInResult(
+            Account(row.id, row.username, ConsoleRole(row.role), row.lsg_id, row.soate_code, row.name_ky)
+        )
 
 
 def account(engine: Engine, user_id: int) -> Account | None:

@@ -13,15 +13,16 @@ from sanarip_hub.console.auditor import AuditorPages
 from sanarip_hub.console.gate import HERE, R
 from sanarip_hub.console.lsg import LsgPages
 from sanarip_hub.console.operator import OperatorPages, readiness
+from sanarip_hub.console.owner import OwnerPages
 from sanarip_hub.console.signin import SignIn
 
 
-class Console(SignIn, OperatorPages, AuditorPages, LsgPages, AdminPages):
+class Console(SignIn, OperatorPages, AuditorPages, LsgPages, AdminPages, OwnerPages):
     """The whole console: every role's pages behind the one gate."""
 
     def routes(self) -> list[Route | Mount]:
         p = self.page
-        op, au, lsg, ad = [R.OPERATOR], [R.AUDITOR], [R.LSG_USER], [R.ADMINISTRATOR]
+        op, au, lsg, ad, ow = [R.OPERATOR], [R.AUDITOR], [R.LSG_USER], [R.ADMINISTRATOR], [R.OWNER]
         return [
             Route("/", p(None, self.home), methods=["GET"]),
             Route("/login", p(None, self.login_page), methods=["GET"]),
@@ -48,6 +49,7 @@ class Console(SignIn, OperatorPages, AuditorPages, LsgPages, AdminPages):
             Route("/admin/users", p(ad, self.users), methods=["GET"]),
             Route("/admin/users", p(ad, self.create_user), methods=["POST"]),
             Route("/admin/users/{name:str}/disable", p(ad, self.disable_user), methods=["POST"]),
+            Route("/owner", p(ow, self.unauthorized), methods=["GET"]),
             Mount("/static", StaticFiles(directory=HERE / "static"), name="console-static"),
         ]
 

@@ -9,6 +9,7 @@ sent; if the ledger cannot record it, the page is refused.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from concurrent.futures import Future
@@ -39,7 +40,13 @@ from sanarip_hub.log import get_logger
 log = get_logger("sanarip_hub.console")
 HERE = Path(__file__).parent
 R = ConsoleRole
-HOME = {R.OPERATOR: "/operator", R.AUDITOR: "/auditor", R.LSG_USER: "/lsg", R.ADMINISTRATOR: "/admin"}
+HOME = {
+    R.OPERATOR: "/operator",
+    R.AUDITOR: "/auditor",
+    R.LSG_USER: "/lsg",
+    R.ADMINISTRATOR: "/admin",
+    R.OWNER: "/owner",
+}
 MAX_FORM_BYTES = 64 * 1024  # the console's forms are a few fields; a larger body is refused unread
 SECURITY_HEADERS = {
     "content-security-policy": "default-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -90,6 +97,7 @@ def nav_for(role: ConsoleRole, _: Callable[[str], str]) -> list[tuple[str, str]]
         ],
         R.LSG_USER: [("/lsg", _("Actualization queue"))],
         R.ADMINISTRATOR: [("/admin", _("Agreements")), ("/admin/users", _("Users"))],
+        R.OWNER: [("/owner", _("Unauthorized access"))],
     }[role]
 
 
@@ -99,6 +107,7 @@ def role_name(role: ConsoleRole, _: Callable[[str], str]) -> str:
         R.AUDITOR: _("auditor"),
         R.LSG_USER: _("LSG user"),
         R.ADMINISTRATOR: _("administrator"),
+        R.OWNER: _("system owner"),
     }[role]
 
 
@@ -178,6 +187,7 @@ class Gate:
                         response: Response = RedirectResponse(f"{self.root}/login", 303)
                         return self._finish(context, response)
                     if user.role not in allowed:
+                        await self.refusal(context, "Console.Forbidden", user.username)
                         raise Refused(403, context._("This page is not for your role."))
                 if request.method == "POST":
                     declared = request.headers.get("content-length", "")
@@ -186,6 +196,7 @@ class Gate:
                     context.form = await request.form(max_files=0, max_fields=50)
                     sent = context.form.get("csrf")
                     if not session.csrf_ok(sent if isinstance(sent, str) else None):
+                        await self.refusal(context, "Console.CsrfRefused", user.username if user else None)
                         raise Refused(
                             403, context._("The form has expired or did not come from this console.")
                         )
@@ -277,6 +288,28 @@ class Gate:
         except Exception as exc:
             log.error("console.ledger_failed", error=str(exc).splitlines()[0] if str(exc) else repr(exc))
             raise LedgerUnavailable from exc
+
+    async def refusal(self, context: Context, outcome: str, username: str | None) -> None:
+        """An unauthorized attempt at the console's door, ledgered beside X-Road's denials
+        (regulation clause 15.2): a failed or locked sign-in, a page of another role, a forged form.
+        The page's answer does not wait on it failing: a refusal stands without its record."""
+        client = context.request.client
+        exchange = Exchange(
+            Direction.INTERNAL,
+            Channel.CONSOLE,
+            service_id=f"console:{context.request.method} {context.request.url.path}",
+            outcome=outcome,
+            client_id=self.hub_client,
+            user_id=f"console:{username}" if username else None,
+            issue=f"from {client.host}" if client else None,
+        )
+        try:
+            await asyncio.wrap_future(self.record(exchange))
+        except Exception as exc:
+            log.error("console.ledger_failed", error=str(exc).splitlines()[0] if str(exc) else repr(exc))
+        log.warning(
+            "console.refused", outcome=outcome, username=(username or "")[:64], path=context.request.url.path
+        )
 
     def form(self, context: Context, name: str) -> str:
         value = context.form.get(name) if context.form is not None else None

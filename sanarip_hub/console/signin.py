@@ -7,7 +7,7 @@ from datetime import timedelta
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
-from sanarip_hub.console.accounts import authenticate
+from sanarip_hub.console.accounts import sign_in
 from sanarip_hub.console.gate import HOME, Context, Gate, Refused, log
 from sanarip_hub.console.i18n import CODES
 from sanarip_hub.console.sessions import COOKIE
@@ -22,16 +22,17 @@ class SignIn(Gate):
     async def login(self, context: Context) -> Response:
         username, password = self.form(context, "username"), self.form(context, "password")
         console = self.settings.console
-        user = await run_in_threadpool(
-            authenticate,
+        result = await run_in_threadpool(
+            sign_in,
             self.engine,
             username,
             password,
             max_failures=console.max_failed_logins,
             lockout=timedelta(minutes=console.lockout_minutes),
         )
+        user = result.account
         if user is None:
-            log.warning("console.login_failed", username=username[:64])
+            await self.refusal(context, result.refusal or "Console.SignInFailed", username.strip()[:64])
             return self.render(
                 context,
                 "login.html",

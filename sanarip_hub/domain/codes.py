@@ -302,3 +302,4 @@ class ConsoleRole(StrEnum):
     AUDITOR = "auditor"  # the access ledger: search, verification, evidence bundles
     LSG_USER = "lsg_user"  # the actualization queue of one LSG body
     ADMINISTRATOR = "administrator"  # agreements and users
+    OWNER = "owner"  # the system owner (regulation clause 15): unauthorized-access reports

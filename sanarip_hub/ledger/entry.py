@@ -37,6 +37,19 @@ class Channel(StrEnum):
 
 
 OK = "ok"
+# Outcomes that are unauthorized attempts (regulation clause 15.2: the owner may demand them):
+# X-Road calls no agreement allows, and refusals at the console's door.
+UNAUTHORIZED = frozenset(
+    {
+        "Client.AccessDenied",
+        "Console.SignInFailed",
+        "Console.LockedOut",
+        "Console.AccountLocked",
+        "Console.AccountDisabled",
+        "Console.Forbidden",
+        "Console.CsrfRefused",
+    }
+)
 
 
 @dataclass(frozen=True)

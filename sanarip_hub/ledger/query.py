@@ -19,7 +19,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, or_, select
 
-from sanarip_hub.ledger.entry import OK
+from sanarip_hub.ledger.entry import OK, UNAUTHORIZED
 from sanarip_hub.ledger.keys import PinKey
 from sanarip_hub.ledger.note import Verifier
 from sanarip_hub.storage.models import LedgerArchive, LedgerEntryRow, LedgerSubject
@@ -48,6 +48,7 @@ class Filter:
     client_id: str | None = None
     agreement_id: str | None = None
     failed_only: bool = False  # denied and malformed attempts
+    unauthorized_only: bool = False  # unauthorized attempts only (clause 15.2): ledger.entry.UNAUTHORIZED
     since_ms: int | None = None
     until_ms: int | None = None  # exclusive
 
@@ -82,6 +83,8 @@ def search(
         query = query.where(e.agreement_id == where.agreement_id)
     if where.failed_only:
         query = query.where(e.outcome != OK)
+    if where.unauthorized_only:
+        query = query.where(e.outcome.in_(sorted(UNAUTHORIZED)))
     if where.since_ms is not None:
         query = query.where(e.time_ms >= where.since_ms)
     if where.until_ms is not None:

@@ -37,8 +37,9 @@ PASSWORDS = {
     "auditor": "auditor-pass-2026",
     "lsg_user": "lsg-user-pass-2026",
     "administrator": "admin-pass-2026!",
+    "owner": "owner-pass-2026!",
 }
-USERS = {"operator": "op1", "auditor": "au1", "lsg_user": "lsg1", "administrator": "ad1"}
+USERS = {"operator": "op1", "auditor": "au1", "lsg_user": "lsg1", "administrator": "ad1", "owner": "ow1"}
 MAX_FAILED = 3
 
 

@@ -77,7 +77,7 @@ def labels_complete(page: Page) -> None:
 def test_each_role_signs_in_and_lands_on_its_page(page: Page, hub: Hub, role: str) -> None:
     sign_in(page, hub, role)
     heading = {"operator": "Dashboard", "auditor": "Access ledger", "lsg_user": "Actualization queue",
-               "administrator": "Agreements"}[role]  # fmt: skip
+               "administrator": "Agreements", "owner": "Unauthorized access"}[role]  # fmt: skip
     expect(page.get_by_role("heading", level=1)).to_have_text(heading)
     shot(page, hub, f"home-{role}")
 

@@ -16,6 +16,7 @@ PAGES = {
     "auditor": ["/auditor", "/auditor/verify", "/auditor/agreements"],
     "lsg_user": ["/lsg"],
     "administrator": ["/admin", "/admin/users"],
+    "owner": ["/owner"],
 }
 
 

@@ -21,6 +21,18 @@ PIN_LENGTH = 14
 _PIN_SYNTAX = re.compile(r"[012][0-3][0-9][01][0-9][12][0-9]{3}[0-9]{5}")  # Tunduk's own regex
 _SOATE_SYNTAX = re.compile(r"417[0-9]{11}")
 SYNTHETIC_SERIAL_DIGIT = "9"
+_YEAR = "[12][0-9]{3}"  # 1000-2999, as Tunduk's pattern
+_LEAP = "(?:[12][0-9](?:0[48]|[2468][048]|[13579][26])|(?:1[26]|2[048])00)"  # Gregorian leap years
+# Every PIN parse_pin accepts and nothing else, as one regular expression (for the OpenAPI document,
+# where a pattern is the only way to say "a real calendar date"); a property test keeps them equal.
+PIN_PATTERN = (
+    "^[012](?:"
+    f"(?:0[1-9]|1[0-9]|2[0-8])(?:0[1-9]|1[0-2]){_YEAR}"
+    f"|(?:29|30)(?:0[13-9]|1[0-2]){_YEAR}"
+    f"|31(?:0[13578]|1[02]){_YEAR}"
+    f"|2902{_LEAP}"
+    ")[0-9]{5}$"
+)
 
 
 class Gender(StrEnum):

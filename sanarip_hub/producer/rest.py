@@ -24,7 +24,8 @@ from typing import Any
 
 from adapters.xroad.contract import Service
 from adapters.xroad.header import XRoadFault
-from adapters.xroad.identifiers import ClientId, InvalidIdentifier
+from adapters.xroad.identifiers import REST_CLIENT_PATTERN, ClientId, InvalidIdentifier
+from sanarip_hub.domain.identifiers import PIN_PATTERN
 from sanarip_hub.ledger.entry import OK, Channel, Direction, Exchange
 from sanarip_hub.log import get_logger
 from sanarip_hub.producer.contract import REST_SERVICES, ResultCode
@@ -176,11 +177,30 @@ def openapi_document(provider: ClientId) -> dict[str, Any]:
         "description": "error (fault code in type and in the X-Road-Error header)",
         "content": {JSON_TYPE: {"schema": {"$ref": "#/components/schemas/Error"}}},
     }
+    present = {"type": "string", "pattern": r"^\S(.*\S)?$"}  # not empty, not only white space
     headers = [
-        {"name": "X-Road-Client", "in": "header", "required": True, "schema": {"type": "string"}},
-        {"name": "X-Road-Id", "in": "header", "required": True, "schema": {"type": "string"}},
-        {"name": "X-Road-UserId", "in": "header", "required": False, "schema": {"type": "string"}},
-        {"name": "X-Road-Issue", "in": "header", "required": False, "schema": {"type": "string"}},
+        {
+            "name": "X-Road-Client",
+            "in": "header",
+            "required": True,
+            "description": "INSTANCE/CLASS/CODE[/SUBSYSTEM] of the caller, set by the security server",
+            "schema": {"type": "string", "pattern": REST_CLIENT_PATTERN},
+        },
+        {"name": "X-Road-Id", "in": "header", "required": True, "schema": present},
+        {
+            "name": "X-Road-UserId",
+            "in": "header",
+            "required": True,
+            "description": "the official, or the person a portal acts for; personal data needs it",
+            "schema": present,
+        },
+        {
+            "name": "X-Road-Issue",
+            "in": "header",
+            "required": True,
+            "description": "the case or purpose; required unless the client's agreement waives it",
+            "schema": present,
+        },
         {"name": "X-Road-Represented-Party", "in": "header", "required": False, "schema": {"type": "string"}},
     ]
     paths = {}
@@ -207,7 +227,8 @@ def openapi_document(provider: ClientId) -> dict[str, Any]:
                         "name": "pin",
                         "in": "path",
                         "required": True,
-                        "schema": {"type": "string", "pattern": "^[12][0-9]{13}$"},
+                        "description": "14 digits: gender (0, 1, 2), a real date of birth DDMMYYYY, serial",
+                        "schema": {"type": "string", "pattern": PIN_PATTERN},
                     },
                     *headers,
                 ],

@@ -199,7 +199,7 @@ SERVICES: tuple[Service, ...] = (
             Field("socialObjects", item="object", children=(Field("kind"), Field("count", "int"))),
         ),
         personal=False,
-        note="Aggregates only.",
+        note="Aggregates only; people and households as LSG counts rounded to multiples of 10.",
     ),
     Service(
         "statAggregates",
@@ -222,7 +222,10 @@ SERVICES: tuple[Service, ...] = (
             ),
         ),
         personal=False,
-        note="Counts only; a cell under 10 is suppressed (no count). Never a PIN or a name.",
+        note=(
+            "Counts only, with controlled rounding: each LSG body's count rounded to a multiple of 10, "
+            "summed over the territory; a sum of 0 is suppressed. Never a PIN or a name."
+        ),
     ),
     Service(
         "findUsage",

@@ -22,6 +22,7 @@ from sqlalchemy.orm import aliased
 from sanarip_hub.domain.codes import ApplicationStatus
 from sanarip_hub.domain.identifiers import InvalidPin, SoateLevel, parse_pin, parse_soate
 from sanarip_hub.producer.contract import ResultCode
+from sanarip_hub.producer.disclosure import controlled_sums, rounded
 from sanarip_hub.storage.models import (
     Address,
     AteUnit,
@@ -47,7 +48,7 @@ from sanarip_hub.storage.models import (
 from sanarip_hub.storage.models.household import CURRENT_HOUSEHOLD
 
 MAX_PAGE = 1000
-SUPPRESS_BELOW = 10  # small-cell suppression for the statistics body (clause 27)
+SUPPRESS_BELOW = 10  # a published sum below this (that is, 0) is shown as suppressed
 INCOME_BANDS = ((1000, "under-1000"), (2000, "1000-1999"), (3000, "2000-2999"), (5000, "3000-4999"))
 WAITING = [s.value for s in ApplicationStatus if s.is_waiting]
 
@@ -544,7 +545,7 @@ class HubData:
             if passport is None:
                 return Answer(ResultCode.NOT_FOUND)
             bands = [
-                {"gender": b.gender, "ageBand": b.age_band, "count": b.count}
+                {"gender": b.gender, "ageBand": b.age_band, "count": rounded(b.count)}
                 for b in connection.execute(
                     select(LsgPassportPopulation)
                     .where(LsgPassportPopulation.passport_id == passport.id)
@@ -568,10 +569,12 @@ class HubData:
                 "period": passport.period,
                 "areaKm2": passport.area_km2,
                 "settlements": passport.settlements_count,
-                "population": passport.population_total,
-                "households": passport.households_total,
-                "migrantsOut": passport.migrants_out_count,
-                "unemployed": passport.unemployed_registered,
+                # people and households: rounded (sanarip_hub.producer.disclosure); the population is
+                # the sum of its rounded bands, so total minus bands tells nothing more
+                "population": sum(b["count"] for b in bands) if bands else rounded(passport.population_total),
+                "households": rounded(passport.households_total),
+                "migrantsOut": rounded(passport.migrants_out_count),
+                "unemployed": rounded(passport.unemployed_registered),
                 "populationByAge": bands,
                 "socialObjects": objects,
             },
@@ -581,36 +584,39 @@ class HubData:
         prefix = scope_prefix(soate)
         in_scope = LsgBody.soate_code.startswith(prefix)
         query: Any
+        # one row per (LSG body, dimension): the finest cells, rounded before they are summed
         if indicator == "population_by_gender":
             query = (
-                select(Person.gender, func.count())
+                select(Person.lsg_id, Person.gender, func.count())
                 .join(LsgBody, LsgBody.id == Person.lsg_id)
                 .where(in_scope, Person.death_date.is_(None))
-                .group_by(Person.gender)
+                .group_by(Person.lsg_id, Person.gender)
             )
         elif indicator == "households_by_type":
             query = (
-                select(Household.household_type, func.count())
+                select(Household.lsg_id, Household.household_type, func.count())
                 .join(LsgBody, LsgBody.id == Household.lsg_id)
                 .where(in_scope, Household.closed_at.is_(None))
-                .group_by(Household.household_type)
+                .group_by(Household.lsg_id, Household.household_type)
             )
         elif indicator == "social_passports_by_category":
             query = (
-                select(SocialPassport.welfare_category, func.count())
+                select(SocialPassport.lsg_id, SocialPassport.welfare_category, func.count())
                 .join(LsgBody, LsgBody.id == SocialPassport.lsg_id)
                 .where(in_scope, SocialPassport.status == "active")
-                .group_by(SocialPassport.welfare_category)
+                .group_by(SocialPassport.lsg_id, SocialPassport.welfare_category)
             )
         else:
             raise ValueError(indicator)
         with self._read() as connection:
-            rows = sorted(connection.execute(query), key=lambda r: str(r[0]))
+            sums = controlled_sums(
+                (lsg, str(dimension), count) for lsg, dimension, count in connection.execute(query)
+            )
         cells = [
-            {"soate": soate, "dimension": str(dimension), "count": count}
+            {"soate": soate, "dimension": dimension, "count": count}
             if count >= SUPPRESS_BELOW
-            else {"soate": soate, "dimension": str(dimension), "suppressed": True}
-            for dimension, count in rows
+            else {"soate": soate, "dimension": dimension, "suppressed": True}
+            for dimension, count in sorted(sums.items())
         ]
         return Answer(ResultCode.OK, {"indicator": indicator, "soate": soate, "cells": cells})
 

@@ -267,24 +267,31 @@ class Gate:
         )
         return HTMLResponse(page, status)
 
+    def _ledger_entry(
+        self, what: str, outcome: str, username: str | None, issue: str | None, subjects: tuple[str, ...] = ()
+    ) -> Future[int]:
+        """Submit a console entry to the ledger: who (``console:<name>``), what, the outcome."""
+        return self.record(
+            Exchange(
+                Direction.INTERNAL,
+                Channel.CONSOLE,
+                service_id=f"console:{what}",
+                outcome=outcome,
+                client_id=self.hub_client,
+                user_id=f"console:{username}" if username else None,
+                issue=issue,
+                subjects=subjects,
+            )
+        )
+
     def access(self, context: Context, what: str, pins: Iterable[str], purpose: str | None = None) -> None:
         """The access-ledger entry of a page that shows personal data (waits for the commit)."""
         subjects = tuple(sorted({p for p in pins if p}))
         if not subjects:
             return
         assert context.account is not None
-        exchange = Exchange(
-            Direction.INTERNAL,
-            Channel.CONSOLE,
-            service_id=f"console:{what}",
-            outcome=OK,
-            client_id=self.hub_client,
-            user_id=f"console:{context.account.username}",
-            issue=purpose,
-            subjects=subjects,
-        )
         try:
-            self.record(exchange).result(timeout=30)
+            self._ledger_entry(what, OK, context.account.username, purpose, subjects).result(timeout=30)
         except Exception as exc:
             log.error("console.ledger_failed", error=str(exc).splitlines()[0] if str(exc) else repr(exc))
             raise LedgerUnavailable from exc
@@ -294,17 +301,11 @@ class Gate:
         (regulation clause 15.2): a failed or locked sign-in, a page of another role, a forged form.
         The page's answer does not wait on it failing: a refusal stands without its record."""
         client = context.request.client
-        exchange = Exchange(
-            Direction.INTERNAL,
-            Channel.CONSOLE,
-            service_id=f"console:{context.request.method} {context.request.url.path}",
-            outcome=outcome,
-            client_id=self.hub_client,
-            user_id=f"console:{username}" if username else None,
-            issue=f"from {client.host}" if client else None,
-        )
+        what = f"{context.request.method} {context.request.url.path}"
         try:
-            await asyncio.wrap_future(self.record(exchange))
+            await asyncio.wrap_future(
+                self._entry(what, outcome, username, f"from {client.host}" if client else None)
+            )
         except Exception as exc:
             log.error("console.ledger_failed", error=str(exc).splitlines()[0] if str(exc) else repr(exc))
         log.warning(

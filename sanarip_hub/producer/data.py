@@ -545,9 +545,13 @@ class HubData:
             if passport is None:
                 return Answer(ResultCode.NOT_FOUND)
             bands = [
-                {"gender": b.gender, "ageBand": b.age_band, "count": rounded(b.count)}
-                for b in connection.execute(
-                    select(LsgPassportPopulation)
+                {"gender": gender, "ageBand": band, "count": rounded(count)}
+                for gender, band, count in connection.execute(
+                    select(
+                        LsgPassportPopulation.gender,
+                        LsgPassportPopulation.age_band,
+                        LsgPassportPopulation.count,
+                    )
                     .where(LsgPassportPopulation.passport_id == passport.id)
                     .order_by(LsgPassportPopulation.gender, LsgPassportPopulation.age_band)
                 )

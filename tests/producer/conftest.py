@@ -12,7 +12,8 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -135,28 +136,49 @@ def prepared_home(backend: str, home: Path) -> dict[str, str]:
     return env
 
 
-@pytest.fixture(scope="session", params=BACKENDS)
-def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    backend = str(request.param)
-    env = prepared_home(backend, tmp_path_factory.mktemp(f"producer-{backend}"))
-    settings = load_settings(environ=env)
+@contextmanager
+def own_server(
+    backend: str,
+    home: Path,
+    env: dict[str, str] | None = None,
+    prepare: Callable[[Served], None] | None = None,
+) -> Iterator[Served]:
+    """A producer of a test module's own (seeded, keyed; ``env`` added to its environment;
+    ``prepare`` run before it starts), stopped and its PostgreSQL schema dropped afterwards."""
+    environment = prepared_home(backend, home) | (env or {})
+    settings = load_settings(environ=environment)
     engine = make_engine(settings)
-    served = Served(backend, "", env, settings, engine, None)  # type: ignore[arg-type]
-    served.agree("SA-TEST-SF", SF, [*PERSONAL, *REST])
-    served.agree("SA-TEST-NSC", NSC, AGGREGATE, statistics=True)
-    served.agree("SA-TEST-PDP", PDP, ["findUsage"], oversight=True)
-    port = free_port()
-    process = start_server(env, port)
-    served.url, served.process = f"http://127.0.0.1:{port}", process
+    served = Served(backend, "", environment, settings, engine, None)  # type: ignore[arg-type]
+    process = None
     try:
+        if prepare is not None:
+            prepare(served)
+        port = free_port()
+        served.url, served.process = f"http://127.0.0.1:{port}", (process := start_server(environment, port))
         wait_until_serving(served.url, process)
         yield served
     finally:
-        process.terminate()
-        process.wait(timeout=20)
+        if process is not None:
+            process.terminate()
+            process.wait(timeout=20)
         engine.dispose()
         if backend == "postgresql":
             drop_schema(settings.database.schema)
+
+
+def standard_agreements(served: Served) -> None:
+    served.agree("SA-TEST-SF", SF, [*PERSONAL, *REST])
+    served.agree("SA-TEST-NSC", NSC, AGGREGATE, statistics=True)
+    served.agree("SA-TEST-PDP", PDP, ["findUsage"], oversight=True)
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    backend = str(request.param)
+    with own_server(
+        backend, tmp_path_factory.mktemp(f"producer-{backend}"), prepare=standard_agreements
+    ) as server:
+        yield server
 
 
 def envelope(

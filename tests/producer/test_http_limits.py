@@ -11,23 +11,21 @@ from __future__ import annotations
 import socket
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import httpx
 import pytest
 
 from tests.producer.conftest import (
-    PERSONAL,
-    REST,
     SF,
     Served,
     envelope,
     fault_code,
     free_port,
+    own_server,
     pin_body,
     post,
-    prepared_home,
-    start_server,
+    standard_agreements,
     wait_until_serving,
 )
 from tests.producer.test_rest import rest_headers
@@ -53,26 +51,13 @@ class Limited(Served):
 
 @pytest.fixture(scope="module")
 def limited(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Limited]:
-    from sanarip_hub.config import load_settings
-    from sanarip_hub.storage.engine import make_engine
-
-    env = prepared_home("sqlite", tmp_path_factory.mktemp("limits"))
     console_port = free_port()
-    env |= LIMITS | {"SANARIP_HUB_CONSOLE_LISTEN": f"127.0.0.1:{console_port}"}
-    settings = load_settings(environ=env)
-    served = Limited("sqlite", "", env, settings, make_engine(settings), None)  # type: ignore[arg-type]
-    served.agree("SA-TEST-SF", SF, [*PERSONAL, *REST])
-    port = free_port()
-    served.process = start_server(env, port)
-    served.url, served.console_url = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{console_port}"
-    try:
-        wait_until_serving(served.url, served.process)
-        wait_until_serving(served.console_url, served.process)
-        yield served
-    finally:
-        served.process.terminate()
-        served.process.wait(timeout=20)
-        served.engine.dispose()
+    env = LIMITS | {"SANARIP_HUB_CONSOLE_LISTEN": f"127.0.0.1:{console_port}"}
+    with own_server("sqlite", tmp_path_factory.mktemp("limits"), env, standard_agreements) as server:
+        limited = Limited(**{f.name: getattr(server, f.name) for f in fields(server)})
+        limited.console_url = f"http://127.0.0.1:{console_port}"
+        wait_until_serving(limited.console_url, limited.process)
+        yield limited
 
 
 def connect(limited: Limited) -> socket.socket:

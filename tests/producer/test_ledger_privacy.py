@@ -21,24 +21,18 @@ import httpx
 import pytest
 from sqlalchemy import select, text
 
-from sanarip_hub.config import load_settings
 from sanarip_hub.ledger.keys import load_keys
-from sanarip_hub.storage.engine import make_engine
 from sanarip_hub.storage.models import LedgerEntryRow
-from tests.conftest import BACKENDS, drop_schema
+from tests.conftest import BACKENDS
 from tests.producer.conftest import (
-    PERSONAL,
-    REST,
     SF,
     Served,
     envelope,
-    free_port,
+    own_server,
     pin_body,
     post,
-    prepared_home,
     run_hub,
-    start_server,
-    wait_until_serving,
+    standard_agreements,
 )
 
 
@@ -46,23 +40,10 @@ from tests.producer.conftest import (
 def own(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """A producer of its own: this test archives the ledger, which the shared server must not see."""
     backend = str(request.param)
-    env = prepared_home(backend, tmp_path_factory.mktemp(f"privacy-{backend}"))
-    settings = load_settings(environ=env)
-    engine = make_engine(settings)
-    served = Served(backend, "", env, settings, engine, None)  # type: ignore[arg-type]
-    served.agree("SA-TEST-SF", SF, [*PERSONAL, *REST])
-    port = free_port()
-    served.process = start_server(env, port)
-    served.url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_serving(served.url, served.process)
-        yield served
-    finally:
-        served.process.terminate()
-        served.process.wait(timeout=20)
-        engine.dispose()
-        if backend == "postgresql":
-            drop_schema(settings.database.schema)
+    with own_server(
+        backend, tmp_path_factory.mktemp(f"privacy-{backend}"), prepare=standard_agreements
+    ) as server:
+        yield server
 
 
 def every_pin(served: Served) -> list[str]:

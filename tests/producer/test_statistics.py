@@ -24,13 +24,10 @@ from tests.producer.conftest import (
     NSC,
     Served,
     envelope,
-    free_port,
+    own_server,
     post,
-    prepared_home,
     run_hub,
-    start_server,
     stat_body,
-    wait_until_serving,
 )
 
 NS = "{http://sanarip-aimak.gov.kg/xroad/producer/v1}"
@@ -50,24 +47,13 @@ TRUTH = {
 @pytest.fixture(scope="module")
 def country(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """A seeded country of 40 LSG bodies in several oblasts, served, with the statistics agreement."""
-    from sanarip_hub.config import load_settings
-    from sanarip_hub.storage.engine import make_engine
 
-    env = prepared_home("sqlite", tmp_path_factory.mktemp("country"))  # 120 households in 2 LSGs
-    run_hub(env, "seed", "--households", "3000", "--lsg", "40", "--seed", "11", "--append")
-    settings = load_settings(environ=env)
-    served = Served("sqlite", "", env, settings, make_engine(settings), None)  # type: ignore[arg-type]
-    served.agree("SA-TEST-NSC", NSC, ["statAggregates", "lsgPassport"], statistics=True)
-    port = free_port()
-    served.process = start_server(env, port)
-    served.url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_serving(served.url, served.process)
-        yield served
-    finally:
-        served.process.terminate()
-        served.process.wait(timeout=20)
-        served.engine.dispose()
+    def prepare(served: Served) -> None:  # 120 households in 2 LSGs, then 3,000 more in 40
+        run_hub(served.env, "seed", "--households", "3000", "--lsg", "40", "--seed", "11", "--append")
+        served.agree("SA-TEST-NSC", NSC, ["statAggregates", "lsgPassport"], statistics=True)
+
+    with own_server("sqlite", tmp_path_factory.mktemp("country"), prepare=prepare) as server:
+        yield server
 
 
 def scope_of(code: str, level: int) -> str:
@@ -89,10 +75,15 @@ def published(served: Served, indicator: str, soate: str) -> dict[str, int | Non
 
 def passport(served: Served, soate: str) -> dict[str, Any]:
     body = f"<sa:lsgPassport><sa:soate>{soate}</sa:soate></sa:lsgPassport>"
-    root = etree.fromstring(
-        post(served, envelope("lsgPassport", body, client=NSC, user_id=None, issue=None)).content
-    )
-    return {"households": int(root.findtext(f".//{NS}households") or 0)}
+    reply = post(served, envelope("lsgPassport", body, client=NSC, user_id=None, issue=None))
+    root = etree.fromstring(reply.content)
+    assert root.find(".//faultcode") is None, reply.text
+    bands = [int(b.findtext(f"{NS}count") or "") for b in root.iter(f"{NS}band")]
+    assert bands, reply.text
+    population = int(root.findtext(f".//{NS}population") or "")
+    assert population == sum(bands)  # the total tells nothing beyond its rounded bands
+    assert all(count % BASE == 0 for count in (*bands, population))
+    return {"households": int(root.findtext(f".//{NS}households") or "")}
 
 
 def test_no_subtraction_recovers_a_count_below_ten(country: Served) -> None:

@@ -304,7 +304,7 @@ class Gate:
         what = f"{context.request.method} {context.request.url.path}"
         try:
             await asyncio.wrap_future(
-                self._entry(what, outcome, username, f"from {client.host}" if client else None)
+                self._ledger_entry(what, outcome, username, f"from {client.host}" if client else None)
             )
         except Exception as exc:
             log.error("console.ledger_failed", error=str(exc).splitlines()[0] if str(exc) else repr(exc))

@@ -161,6 +161,20 @@ def _listen(value: Any) -> str:
     return text
 
 
+def _witnesses(value: Any) -> tuple[Any, ...]:
+    """``["URL KEY", …]`` in a file, or ``URL KEY; URL KEY`` in an environment variable."""
+    from sanarip_hub.ledger.note import NoteError
+    from sanarip_hub.ledger.witness import WitnessEndpoint
+
+    items = value.split(";") if isinstance(value, str) else value
+    if not isinstance(items, list | tuple) or not all(isinstance(i, str) for i in items):
+        raise _Bad("expected a list of 'URL VERIFIER-KEY' strings")
+    try:
+        return tuple(WitnessEndpoint.parse(item) for item in items if item.strip())
+    except (ValueError, NoteError) as exc:
+        raise _Bad(str(exc)) from None
+
+
 def _cron(value: Any) -> str:
     text = " ".join(_string(value).split())
     fields = text.split(" ")
@@ -273,6 +287,13 @@ class LedgerSettings:
     checkpoint_interval: int = _setting(300, _integer(1, 86400), "seconds between signed checkpoints")
     retention_days: int = _setting(3650, _integer(1, 36500), "days before entries move to archives")
     archive_dir: Path = _setting(Path("archive"), _path, "where archive segments are written")
+    checkpoint_log: Path = _setting(
+        Path("checkpoints.log"), _path, "every signed checkpoint, appended outside the database"
+    )
+    witnesses: tuple[Any, ...] = _setting(
+        (), _witnesses, "C2SP tlog-witness servers that cosign checkpoints: 'URL VERIFIER-KEY' each"
+    )
+    witness_timeout: float = _setting(5.0, _number(0.1, 120), "seconds per witness request")
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from sanarip_hub.cli.context import HubContext, pass_hub
 from sanarip_hub.errors import HubError
 from sanarip_hub.ledger.archive import archive_entries
 from sanarip_hub.ledger.bundle import export_bundle, verify_bundle
+from sanarip_hub.ledger.checkpoint_log import CheckpointLog
 from sanarip_hub.ledger.keys import (
     LedgerKeyError,
     init_keys,
@@ -22,9 +23,16 @@ from sanarip_hub.ledger.keys import (
     ledger_origin,
     load_verifier,
 )
+from sanarip_hub.ledger.note import CosignatureVerifier
 from sanarip_hub.ledger.query import Filter, Usage, match_message, search
 from sanarip_hub.ledger.store import Ledger
-from sanarip_hub.ledger.verify import LedgerIntegrityError, record_verification, verify_ledger
+from sanarip_hub.ledger.verify import (
+    LedgerIntegrityError,
+    record_verification,
+    summary,
+    verify_configured,
+    verify_ledger,
+)
 from sanarip_hub.log import get_logger
 
 log = get_logger("sanarip_hub.cli")
@@ -95,9 +103,12 @@ def ledger() -> None:
 @ledger.command()
 @pass_hub
 def checkpoint(hub: HubContext) -> None:
-    """Sign a checkpoint of the ledger as it is now."""
-    signed = _ledger(hub).checkpoint()
+    """Sign a checkpoint of the ledger as it is now, log it, and have the witnesses cosign it."""
+    lg = _ledger(hub)
+    signed = lg.checkpoint(wait_for_witnesses=True)
     click.echo(f"checkpoint signed at size {signed.size}" if signed else "nothing new to sign")
+    for outcome in lg.last_outcomes:
+        click.echo(f"witness {outcome.witness}: {outcome.detail}")
 
 
 @ledger.command()
@@ -107,39 +118,80 @@ def checkpoint(hub: HubContext) -> None:
 @click.option("--bundle", type=click.Path(dir_okay=False, path_type=Path), help="Verify an evidence bundle.")
 @click.option(
     "--public-key",
+    "public_keys",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Verifier key file (default: the hub's own; required with --bundle).",
+    multiple=True,
+    help="The log's verifier key file (repeat for retired keys; default: the hub's own; "
+    "needed with --bundle).",
+)
+@click.option(
+    "--witness-key",
+    "witness_keys",
+    multiple=True,
+    help="With --bundle: a witness's cosigner verifier key (or a file holding it) whose cosignature the "
+    "newest checkpoint must carry (repeat).",
 )
 @pass_hub
-def verify(hub: HubContext, from_seq: int, bundle: Path | None, public_key: Path | None) -> None:
-    """Recompute chain, Merkle tree and checkpoints; name the first bad entry; exit 1 on any failure."""
+def verify(
+    hub: HubContext,
+    from_seq: int,
+    bundle: Path | None,
+    public_keys: tuple[Path, ...],
+    witness_keys: tuple[str, ...],
+) -> None:
+    """Recompute chain, Merkle tree and checkpoints, compare with the checkpoint log and the
+    witnesses; name the first bad entry; exit 1 on any failure."""
     if bundle is not None:
-        if public_key is None:
+        if not public_keys:
             raise click.UsageError("--bundle needs --public-key")
-        summary = verify_bundle(bundle, load_verifier(public_key))
+        cosigners = [_cosigner_key(text) for text in witness_keys]
+        checked = verify_bundle(bundle, [load_verifier(path) for path in public_keys], cosigners)
         click.echo(
-            f"bundle OK: {summary.entries} entries included in the signed tree of size "
-            f"{summary.tree_size} of {summary.origin}; checkpoints {list(summary.checkpoints)} consistent"
+            f"bundle OK: {checked.entries} entries included in the signed tree of size "
+            f"{checked.tree_size} of {checked.origin}; checkpoints {list(checked.checkpoints)} consistent"
         )
+        for line in checked.proven:
+            click.echo(line)
         return
+    if witness_keys:
+        raise click.UsageError("--witness-key goes with --bundle (the ledger's witnesses are in [ledger])")
     settings = hub.settings
-    verifier = load_verifier(public_key or settings.home_path(settings.ledger.public_key))
-    archive_dir = settings.home_path(settings.ledger.archive_dir)
+    engine = hub.current_engine
     try:
-        result = verify_ledger(hub.current_engine, verifier, ledger_origin(settings), from_seq, archive_dir)
+        if public_keys:
+            ledger_settings = settings.ledger
+            result = verify_ledger(
+                engine,
+                [load_verifier(path) for path in public_keys],
+                ledger_origin(settings),
+                from_seq,
+                settings.home_path(ledger_settings.archive_dir),
+                CheckpointLog(settings.home_path(ledger_settings.checkpoint_log)),
+                ledger_settings.witnesses,
+            )
+        else:
+            result = verify_configured(engine, settings, from_seq)
     except LedgerIntegrityError as problem:
         if from_seq == 0:  # a full verification: the dashboard shows its outcome
-            record_verification(hub.current_engine, "cli", False, problem.seq, str(problem))
+            record_verification(engine, "cli", False, problem.seq, str(problem))
         raise
     if from_seq == 0:
-        detail = f"intact: {result.size} entries, {result.checkpoints} signed checkpoints"
-        record_verification(hub.current_engine, "cli", True, result.size, detail)
+        record_verification(engine, "cli", True, result.size, "; ".join([summary(result), *result.witnesses]))
     newest = f"; newest checkpoint at size {result.last_checkpoint.size}" if result.last_checkpoint else ""
     log.info("ledger.verified", entries=result.entries, size=result.size, checkpoints=result.checkpoints)
+    extra = f"; {result.logged} in the checkpoint log" if result.logged else ""
+    extra += f"; cosigned up to size {result.cosigned}" if result.cosigned else ""
     click.echo(
         f"ledger OK: {result.entries} entries verified from seq {from_seq} (size {result.size}), "
-        f"{result.checkpoints} signed checkpoints match{newest}"
+        f"{result.checkpoints} signed checkpoints match{newest}{extra}"
     )
+    for line in result.witnesses:
+        click.echo(line)
+
+
+def _cosigner_key(text: str) -> CosignatureVerifier:
+    path = Path(text)
+    return CosignatureVerifier.parse(path.read_text(encoding="ascii") if path.is_file() else text)
 
 
 def _print(rows: list[Usage], fmt: str) -> None:
@@ -282,19 +334,61 @@ def denied_command(hub: HubContext, since: str, until: str, fmt: str) -> None:
 
 
 @ledger.command()
-@click.option("--from", "since", required=True, help="From this ISO date or date-time (UTC unless offset).")
-@click.option("--to", "until", required=True, help="Up to (not including) this ISO date or date-time.")
+@click.option("--from", "since", help="From this ISO date or date-time (UTC unless offset).")
+@click.option("--to", "until", help="Up to (not including) this ISO date or date-time.")
+@click.option("--from-seq", "first_seq", type=click.IntRange(min=0), help="From this sequence number.")
+@click.option("--to-seq", "end_seq", type=click.IntRange(min=0), help="Up to (not including) this one.")
 @click.option("--pin", help="Only entries concerning this data subject.")
+@click.option("--force", is_flag=True, help="Replace FILE if it exists.")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @pass_hub
-def export(hub: HubContext, since: str, until: str, pin: str | None, file: Path) -> None:
-    """Write an evidence bundle (entries, signed checkpoints, inclusion and consistency proofs)."""
+def export(
+    hub: HubContext,
+    since: str | None,
+    until: str | None,
+    first_seq: int | None,
+    end_seq: int | None,
+    pin: str | None,
+    force: bool,
+    file: Path,
+) -> None:
+    """Write an evidence bundle of a contiguous range of entries (chosen by time or by sequence
+    number; with --pin, that person's entries of the range): entries, signed manifest, signed and
+    cosigned checkpoints, inclusion and consistency proofs.  docs/bundle-format.md describes it."""
+    by_time, by_seq = since is not None or until is not None, first_seq is not None or end_seq is not None
+    if by_time == by_seq:
+        raise click.UsageError(
+            "choose the range by time (--from and --to) or by sequence (--from-seq/--to-seq)"
+        )
+    if by_time and (since is None or until is None):
+        raise click.UsageError("--from and --to go together")
+    if pin is not None:
+        _checked_pin(pin)
+    settings = hub.settings
     lg = _ledger(hub)
     summary = export_bundle(
-        lg, file, _time_ms(since, "--from"), _time_ms(until, "--to"), pin, lg.keys.pin_key
+        lg,
+        file,
+        _time_ms(since, "--from"),
+        _time_ms(until, "--to"),
+        pin,
+        lg.keys.pin_key,
+        first_seq=first_seq,
+        end_seq=end_seq,
+        archive_dir=settings.home_path(settings.ledger.archive_dir),
+        force=force,
     )
     log.info("ledger.export", file=str(file), entries=summary.entries, tree_size=summary.tree_size)
     click.echo(
         f"bundle written to {file}: {summary.entries} entries, proofs against the signed tree of size "
         f"{summary.tree_size}"
     )
+
+
+def _checked_pin(pin: str) -> str:
+    from sanarip_hub.domain.identifiers import InvalidPin, parse_pin
+
+    try:
+        return parse_pin(pin).value
+    except InvalidPin as exc:
+        raise click.BadParameter(str(exc), param_hint="--pin") from None

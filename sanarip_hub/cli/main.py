@@ -23,6 +23,7 @@ from sanarip_hub.cli.serve import serve
 from sanarip_hub.cli.simulate import simulate
 from sanarip_hub.cli.sync import mismatches, scheduler, sync
 from sanarip_hub.cli.users import users
+from sanarip_hub.cli.witness import witness
 from sanarip_hub.errors import HubError
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -68,6 +69,7 @@ cli.add_command(sync)
 cli.add_command(mismatches)
 cli.add_command(scheduler)
 cli.add_command(users)
+cli.add_command(witness)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -208,7 +208,6 @@ def run_scheduled(source: str) -> None:
     """The scheduler's job (a module-level function: the job store keeps a reference to it):
     a reconciliation with ``source``, or the ledger's full verification."""
     from sanarip_hub.config import load_settings
-    from sanarip_hub.ledger.keys import ledger_origin, load_keys
     from sanarip_hub.ledger.store import Ledger
     from sanarip_hub.ledger.verify import verify_and_record
     from sanarip_hub.storage.engine import make_engine
@@ -219,9 +218,7 @@ def run_scheduled(source: str) -> None:
     engine = make_engine(settings)
     try:
         if source == LEDGER_VERIFY:
-            archive = settings.home_path(settings.ledger.archive_dir)
-            verifier = load_keys(settings).verifier
-            verify_and_record(engine, verifier, ledger_origin(settings), "scheduler", archive)
+            verify_and_record(engine, settings, "scheduler")
             return
         hub = HubContext(config_file=None, debug=False, _settings=settings, _engine=engine)
         checker = checker_for(hub, SyncSource(source))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tempfile
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 from starlette.background import BackgroundTask
@@ -12,7 +13,6 @@ from starlette.responses import FileResponse, Response
 
 from sanarip_hub.console import queries
 from sanarip_hub.console.gate import Context, Gate, R, log, parse_time
-from sanarip_hub.ledger.keys import ledger_origin
 
 
 class AuditorPages(Gate):
@@ -47,10 +47,7 @@ class AuditorPages(Gate):
     def _verify(self, actor: str) -> str:
         from sanarip_hub.ledger.verify import verify_and_record
 
-        archive = self.settings.home_path(self.settings.ledger.archive_dir)
-        _ok, detail = verify_and_record(
-            self.engine, self.keys.verifier, ledger_origin(self.settings), actor, archive
-        )
+        _ok, detail = verify_and_record(self.engine, self.settings, actor)
         return detail
 
     async def verify_page(self, context: Context) -> Response:
@@ -86,7 +83,16 @@ class AuditorPages(Gate):
         target = workdir / "evidence.zip"
         ledger = Ledger.for_settings(self.engine, self.settings, self.keys)
         summary = await run_in_threadpool(
-            export_bundle, ledger, target, since, until, pin, self.keys.pin_key if pin else None
+            partial(
+                export_bundle,
+                ledger,
+                target,
+                since,
+                until,
+                pin,
+                self.keys.pin_key if pin else None,
+                archive_dir=self.settings.home_path(self.settings.ledger.archive_dir),
+            )
         )
         log.info("console.bundle", entries=summary.entries, pin=bool(pin))
 

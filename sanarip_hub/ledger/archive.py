@@ -22,7 +22,7 @@ import hashlib
 import json
 import os
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -159,14 +159,18 @@ class ArchivedEntry:
 
 
 def read_segment(
-    archive_dir: Path, row: Any, verifier: Verifier, origin: str, previous_note: str | None
+    archive_dir: Path,
+    row: Any,
+    verifier: Verifier | Iterable[Verifier],
+    origin: str,
+    previous_note: str | None,
 ) -> Iterator[ArchivedEntry]:
     """Yield a segment's entries after checking its signature, its links and its file digests.
 
     ``row`` is a ``ledger_archive`` row (segment, first_seq, end_seq, file, note).
     """
     try:
-        opened = open_note(row.note, [verifier])
+        opened = open_note(row.note, [verifier] if isinstance(verifier, Verifier) else list(verifier))
     except NoteError as exc:
         raise ArchiveError(f"segment {row.segment}: forged segment note: {exc}", "forged segment") from None
     info = SegmentInfo.parse(opened.text)

@@ -157,6 +157,23 @@ def load_keys(settings: Settings) -> LedgerKeys:
     return LedgerKeys(signer, PinKey(secret))
 
 
+def retired_keys_path(settings: Settings) -> Path:
+    """Verifier keys the log signed with before ``keys rotate`` (one per line, append-only)."""
+    return settings.home_path(settings.ledger.public_key).with_name("ledger-retired.vkeys")
+
+
+def load_verifiers(settings: Settings) -> list[Verifier]:
+    """The current verifier key and every retired one: all valid for what they signed."""
+    _, public, _ = key_paths(settings)
+    verifiers = [load_verifier(public)]
+    retired = retired_keys_path(settings)
+    if retired.exists():
+        verifiers += [
+            Verifier.parse(line) for line in retired.read_text(encoding="ascii").splitlines() if line
+        ]
+    return verifiers
+
+
 def load_verifier(path: Path) -> Verifier:
     """Read an auditor's verifier key file."""
     try:

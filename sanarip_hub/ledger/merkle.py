@@ -67,30 +67,14 @@ def root(hashes: Sequence[bytes]) -> bytes:
     return current
 
 
-class MerkleTree:
-    """A tree over fixed leaf hashes that answers many proofs quickly.
+class Proofs:
+    """RFC 9162 proofs over any tree that can give the root of a range of its leaves: the
+    in-memory :class:`MerkleTree` and the ledger's own (``ledger.tree``), which reads tiles."""
 
-    Every complete pair is hashed once into levels (``levels[l][i]`` is the root of the perfect
-    subtree over leaves ``i*2^l .. (i+1)*2^l - 1``), so any subtree root the RFC's recursive proof
-    definitions ask for costs O(log n) lookups and each proof O(log² n), not a rescan of n leaves.
-    """
-
-    def __init__(self, hashes: Sequence[bytes]) -> None:
-        self.size = len(hashes)
-        self.levels: list[list[bytes]] = [list(hashes)]
-        while len(self.levels[-1]) > 1:
-            below = self.levels[-1]
-            self.levels.append([node_hash(below[i], below[i + 1]) for i in range(0, len(below) - 1, 2)])
+    size: int
 
     def subtree_root(self, start: int, end: int) -> bytes:
-        """MTH of leaves ``start .. end-1``."""
-        width = end - start
-        if width <= 0:
-            return EMPTY_ROOT
-        if width & (width - 1) == 0 and start % width == 0:
-            return self.levels[width.bit_length() - 1][start // width]
-        k = _split(width)
-        return node_hash(self.subtree_root(start, start + k), self.subtree_root(start + k, end))
+        raise NotImplementedError
 
     def root(self, size: int | None = None) -> bytes:
         return self.subtree_root(0, self.size if size is None else size)
@@ -133,6 +117,32 @@ class MerkleTree:
             path.append(self.subtree_root(start, end))
         path.reverse()
         return path
+
+
+class MerkleTree(Proofs):
+    """A tree over fixed leaf hashes that answers many proofs quickly.
+
+    Every complete pair is hashed once into levels (``levels[l][i]`` is the root of the perfect
+    subtree over leaves ``i*2^l .. (i+1)*2^l - 1``), so any subtree root the RFC's recursive proof
+    definitions ask for costs O(log n) lookups and each proof O(log² n), not a rescan of n leaves.
+    """
+
+    def __init__(self, hashes: Sequence[bytes]) -> None:
+        self.size = len(hashes)
+        self.levels: list[list[bytes]] = [list(hashes)]
+        while len(self.levels[-1]) > 1:
+            below = self.levels[-1]
+            self.levels.append([node_hash(below[i], below[i + 1]) for i in range(0, len(below) - 1, 2)])
+
+    def subtree_root(self, start: int, end: int) -> bytes:
+        """MTH of leaves ``start .. end-1``."""
+        width = end - start
+        if width <= 0:
+            return EMPTY_ROOT
+        if width & (width - 1) == 0 and start % width == 0:
+            return self.levels[width.bit_length() - 1][start // width]
+        k = _split(width)
+        return node_hash(self.subtree_root(start, start + k), self.subtree_root(start + k, end))
 
 
 def inclusion_proof(index: int, hashes: Sequence[bytes]) -> list[bytes]:

@@ -13,6 +13,12 @@ base64 Merkle root, one per line, followed by optional extension lines.
 Verification works on the exact bytes received (never on a re-serialised parse), ignores signatures
 by unknown keys, rejects the note if a known key's signature fails, and requires at least one known
 key to verify: the rules of the C2SP spec.
+
+Witnesses add **cosignatures** (C2SP tlog-cosignature, Ed25519, signature type 0x04): a signature
+line whose blob is ``key ID[4] || timestamp[8, big-endian] || Ed25519 signature[64]`` over
+``"cosignature/v1\ntime <timestamp>\n" + <checkpoint text>``; the key ID is computed with 0x04
+instead of 0x01.  :class:`Cosigner` makes them (the witness), :class:`CosignatureVerifier` checks
+them (the log and its auditors); :func:`open_note` takes both kinds of verifier.
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption,
 from sanarip_hub.errors import HubError
 
 ALG_ED25519 = 0x01
+ALG_COSIGNATURE = 0x04  # timestamped Ed25519 cosignature (C2SP tlog-cosignature)
 DASH = "\u2014"
 MAX_SIGNATURES = 100
 _NAME = re.compile(r"[^\s+]+")
@@ -49,10 +56,15 @@ def _b64decode(text: str, what: str) -> bytes:
         raise NoteError(f"{what} is not valid base64") from None
 
 
-def key_id(name: str, public_key: bytes) -> int:
-    """The 32-bit key ID of an Ed25519 key named ``name``."""
-    digest = hashlib.sha256(name.encode() + b"\n" + bytes([ALG_ED25519]) + public_key).digest()
+def key_id(name: str, public_key: bytes, algorithm: int = ALG_ED25519) -> int:
+    """The 32-bit key ID of a key named ``name`` (Ed25519 signer, or cosigner with 0x04)."""
+    digest = hashlib.sha256(name.encode() + b"\n" + bytes([algorithm]) + public_key).digest()
     return int.from_bytes(digest[:4], "big")
+
+
+def cosigned_message(text: str, timestamp: int) -> bytes:
+    """What an Ed25519 cosigner signs for a checkpoint body ``text`` at ``timestamp``."""
+    return f"cosignature/v1\ntime {timestamp}\n{text}".encode()
 
 
 def _check_name(name: str) -> None:
@@ -103,6 +115,109 @@ class Verifier:
         except InvalidSignature:
             return False
         return True
+
+    def check(self, text: bytes, blob: bytes) -> bool:
+        """A signature line's blob after the key ID verifies over the note text."""
+        return len(blob) == 64 and self.verify(text, blob)
+
+
+@dataclass(frozen=True)
+class CosignatureVerifier:
+    """A witness's Ed25519 cosigner key (vkey type 0x04): checks its timestamped cosignatures."""
+
+    name: str
+    public_key: bytes
+    id: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        _check_name(self.name)
+        if len(self.public_key) != 32:
+            raise NoteError("an Ed25519 public key has 32 bytes")
+        object.__setattr__(self, "id", key_id(self.name, self.public_key, ALG_COSIGNATURE))
+
+    @classmethod
+    def parse(cls, vkey: str) -> CosignatureVerifier:
+        """Read ``name+hexid+base64(0x04||pub)``."""
+        parts = vkey.strip().split("+", 2)
+        if len(parts) != 3 or len(parts[1]) != 8:
+            raise NoteError("cosigner key must look like name+hex8+base64")
+        raw = _b64decode(parts[2], "cosigner key")
+        if len(raw) != 33 or raw[0] != ALG_COSIGNATURE:
+            raise NoteError("cosigner key is not an Ed25519 cosignature key (type 0x04)")
+        verifier = cls(parts[0], raw[1:])
+        if f"{verifier.id:08x}" != parts[1].lower():
+            raise NoteError("cosigner key ID does not match its name and public key")
+        return verifier
+
+    def encode(self) -> str:
+        encoded = base64.b64encode(bytes([ALG_COSIGNATURE]) + self.public_key).decode()
+        return f"{self.name}+{self.id:08x}+{encoded}"
+
+    def timestamp(self, text: bytes, blob: bytes) -> int | None:
+        """The cosignature's time when ``blob`` (timestamp || signature) verifies, else None."""
+        if len(blob) != 72:
+            return None
+        stamp = int.from_bytes(blob[:8], "big")
+        if stamp >= 1 << 63:
+            return None
+        try:
+            Ed25519PublicKey.from_public_bytes(self.public_key).verify(
+                blob[8:], cosigned_message(text.decode(), stamp)
+            )
+        except InvalidSignature:
+            return None
+        return stamp
+
+    def check(self, text: bytes, blob: bytes) -> bool:
+        return self.timestamp(text, blob) is not None
+
+
+@dataclass(frozen=True)
+class Cosigner:
+    """A witness's cosigning key."""
+
+    name: str
+    seed: bytes = field(repr=False)
+
+    def __post_init__(self) -> None:
+        _check_name(self.name)
+        if len(self.seed) != 32:
+            raise NoteError("an Ed25519 private key seed has 32 bytes")
+
+    @classmethod
+    def generate(cls, name: str) -> Cosigner:
+        key = Ed25519PrivateKey.generate()
+        return cls(name, key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption()))
+
+    @classmethod
+    def parse(cls, skey: str) -> Cosigner:
+        """Read ``PRIVATE+KEY+name+hexid+base64(0x04||seed)``."""
+        parts = skey.strip().split("+", 4)
+        if len(parts) != 5 or parts[:2] != ["PRIVATE", "KEY"] or len(parts[3]) != 8:
+            raise NoteError("cosigner key must look like PRIVATE+KEY+name+hex8+base64")
+        raw = _b64decode(parts[4], "cosigner key")
+        if len(raw) != 33 or raw[0] != ALG_COSIGNATURE:
+            raise NoteError("not an Ed25519 cosigner key (type 0x04)")
+        cosigner = cls(parts[2], raw[1:])
+        if f"{cosigner.verifier().id:08x}" != parts[3].lower():
+            raise NoteError("cosigner key ID does not match its name and key")
+        return cosigner
+
+    def _key(self) -> Ed25519PrivateKey:
+        return Ed25519PrivateKey.from_private_bytes(self.seed)
+
+    def verifier(self) -> CosignatureVerifier:
+        return CosignatureVerifier(self.name, _raw_public(self._key().public_key()))
+
+    def encode(self) -> str:
+        encoded = base64.b64encode(bytes([ALG_COSIGNATURE]) + self.seed).decode()
+        return f"PRIVATE+KEY+{self.name}+{self.verifier().id:08x}+{encoded}"
+
+    def cosignature_line(self, text: str, timestamp: int) -> str:
+        """The note signature line cosigning checkpoint body ``text`` at ``timestamp``."""
+        signature = self._key().sign(cosigned_message(text, timestamp))
+        blob = self.verifier().id.to_bytes(4, "big") + timestamp.to_bytes(8, "big") + signature
+        return f"{DASH} {self.name} {base64.b64encode(blob).decode()}\n"
 
 
 @dataclass(frozen=True)
@@ -176,7 +291,7 @@ class Opened:
     verified_by: tuple[str, ...]
 
 
-def open_note(signed: str, verifiers: Iterable[Verifier]) -> Opened:
+def open_note(signed: str, verifiers: Iterable[Verifier | CosignatureVerifier]) -> Opened:
     """Verify a signed note against known ``verifiers``; raise :class:`NoteError` if it fails."""
     if "\n\n" not in signed or not signed.endswith("\n"):
         raise NoteError("malformed note: no blank line before the signatures")
@@ -200,7 +315,7 @@ def open_note(signed: str, verifiers: Iterable[Verifier]) -> Opened:
         verifier = known.get((name, int.from_bytes(blob[:4], "big")))
         if verifier is None:
             continue  # a signature by a key we do not know: ignored, as the spec says
-        if not verifier.verify(text.encode(), blob[4:]):
+        if not verifier.check(text.encode(), blob[4:]):
             raise NoteError(f"signature by {name} does not verify")
         verified.append(name)
     if not verified:
@@ -247,9 +362,12 @@ def sign_checkpoint(checkpoint: Checkpoint, signer: Signer) -> str:
     return sign(checkpoint.text(), [signer])
 
 
-def open_checkpoint(signed: str, verifier: Verifier, origin: str | None = None) -> Checkpoint:
-    """Verify a signed checkpoint with ``verifier`` and parse it; check the origin if given."""
-    opened = open_note(signed, [verifier])
+def open_checkpoint(
+    signed: str, verifier: Verifier | Iterable[Verifier], origin: str | None = None
+) -> Checkpoint:
+    """Verify a signed checkpoint with ``verifier`` (or any of several keys of the log) and parse
+    it; check the origin if given."""
+    opened = open_note(signed, [verifier] if isinstance(verifier, Verifier) else verifier)
     checkpoint = Checkpoint.parse(opened.text)
     if origin is not None and checkpoint.origin != origin:
         raise NoteError(f"checkpoint is for log {checkpoint.origin!r}, expected {origin!r}")

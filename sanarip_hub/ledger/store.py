@@ -8,7 +8,9 @@ trace: the transaction never commits, and nothing was acknowledged.  A caller's 
 acknowledged only when :meth:`Ledger.append_many` returns, after the commit.
 
 Checkpoints are signed in the same transaction when ``checkpoint_interval`` has passed (the root
-comes from the head's Merkle frontier, so it costs O(log n), not a scan).
+comes from the head's Merkle frontier, so it costs O(log n), not a scan).  Once that transaction
+has committed, the checkpoint goes to the :class:`~sanarip_hub.ledger.publish.CheckpointPublisher`:
+the checkpoint log outside the database, then the witnesses.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, String, insert, select, update
 
@@ -28,6 +30,9 @@ from sanarip_hub.ledger.keys import LedgerKeys, ledger_origin, load_keys
 from sanarip_hub.ledger.merkle import leaf_hash
 from sanarip_hub.ledger.note import Checkpoint, sign_checkpoint
 from sanarip_hub.storage.models import LedgerCheckpoint, LedgerEntryRow, LedgerHead, LedgerSubject
+
+if TYPE_CHECKING:
+    from sanarip_hub.ledger.publish import CheckpointPublisher, Outcome
 
 GENESIS_HASH = bytes(32)  # the previous hash of entry 0 (migration 0002 seeds the head row with it)
 CUT = "…"  # ends a value cut to fit its column
@@ -68,22 +73,42 @@ class Ledger:
     """The append side of the ledger."""
 
     def __init__(
-        self, engine: Engine, keys: LedgerKeys, origin: str, checkpoint_interval_s: int = 300
+        self,
+        engine: Engine,
+        keys: LedgerKeys,
+        origin: str,
+        checkpoint_interval_s: int = 300,
+        publisher: CheckpointPublisher | None = None,
     ) -> None:
         self.engine = engine
         self.keys = keys
         self.origin = origin
         self.checkpoint_interval_ms = checkpoint_interval_s * 1000
+        self.publisher = publisher
+        self.last_outcomes: list[Outcome] = []  # the witnesses' answers to the last checkpoint() call
         self._hash_pin = keys.pin_key.hasher()
 
     @classmethod
     def for_settings(cls, engine: Engine, settings: Settings, keys: LedgerKeys | None = None) -> Ledger:
-        """The ledger as configured: keys from the key files (unless given), origin and interval."""
+        """The ledger as configured: keys from the key files (unless given), origin and interval,
+        the checkpoint log and the witnesses."""
+        from sanarip_hub.ledger.checkpoint_log import CheckpointLog
+        from sanarip_hub.ledger.publish import CheckpointPublisher
+
+        ledger = settings.ledger
+        publisher = CheckpointPublisher(
+            engine,
+            CheckpointLog(settings.home_path(ledger.checkpoint_log)),
+            ledger.witnesses,
+            settings.home_path(ledger.archive_dir),
+            ledger.witness_timeout,
+        )
         return cls(
             engine,
             keys or load_keys(settings),
             ledger_origin(settings),
-            settings.ledger.checkpoint_interval,
+            ledger.checkpoint_interval,
+            publisher,
         )
 
     @contextmanager
@@ -135,14 +160,18 @@ class Ledger:
                 "last_hash": head.last_hash,
                 "frontier": head.frontier.encode(),
             }
+            signed: tuple[int, str] | None = None
             if stamp - head.last_checkpoint_ms >= self.checkpoint_interval_ms:
-                self._checkpoint(connection, head, stamp)
+                signed = self._checkpoint(connection, head, stamp)
                 update_values["last_checkpoint_ms"] = stamp
             connection.execute(update(LedgerHead).where(LedgerHead.id == 1).values(**update_values))
+        if signed is not None and self.publisher is not None:  # committed: now outside the database
+            self.publisher.published(*signed)
         return list(range(head.size - len(rows), head.size))
 
-    def checkpoint(self) -> Checkpoint | None:
-        """Sign a checkpoint of the current tree now (None when the ledger is empty or unchanged)."""
+    def checkpoint(self, wait_for_witnesses: bool = False) -> Checkpoint | None:
+        """Sign a checkpoint of the current tree now (None when the ledger is empty or unchanged),
+        log it and (with ``wait_for_witnesses``) have the witnesses cosign it before returning."""
         with self._locked() as (connection, head):
             if head.size == 0:
                 return None
@@ -152,22 +181,20 @@ class Ledger:
             if existing is not None:
                 return None
             stamp = now_ms()
-            checkpoint = self._checkpoint(connection, head, stamp)
+            size, note = self._checkpoint(connection, head, stamp)
             connection.execute(update(LedgerHead).where(LedgerHead.id == 1).values(last_checkpoint_ms=stamp))
-            return checkpoint
+        if self.publisher is not None:
+            self.last_outcomes = self.publisher.published(size, note, wait=wait_for_witnesses)
+        return Checkpoint.parse(note[: note.rindex("\n\n") + 1])
 
-    def _checkpoint(self, connection: Connection, head: Head, stamp: int) -> Checkpoint:
+    def _checkpoint(self, connection: Connection, head: Head, stamp: int) -> tuple[int, str]:
         checkpoint = Checkpoint(self.origin, head.size, head.frontier.root())
+        note = sign_checkpoint(checkpoint, self.keys.signer)
         connection.execute(
             insert(LedgerCheckpoint).prefix_with("OR IGNORE", dialect="sqlite"),
-            {
-                "size": head.size,
-                "time_ms": stamp,
-                "root": checkpoint.root,
-                "note": sign_checkpoint(checkpoint, self.keys.signer),
-            },
+            {"size": head.size, "time_ms": stamp, "root": checkpoint.root, "note": note},
         )
-        return checkpoint
+        return head.size, note
 
     def _prepare(self, exchange: Exchange, stamp: int) -> tuple[dict[str, Any], list[str], Template]:
         """Column values, subject hashes and the canonical template of one entry (no lock needed)."""

@@ -16,27 +16,38 @@ with its sequence number and why:
 Entries after the newest checkpoint are protected by the hash chain and the head row; checkpoints
 (every ``ledger.checkpoint_interval`` seconds) bound what an attacker with database access could
 silently cut from the tail.
+
+Beyond the database, verification compares the tree with every checkpoint in the **checkpoint
+log** (a logged checkpoint missing from the database, or a tree that does not match one, is
+named), with every **cosignature** kept there or in the database (a tail cut below a cosigned size
+is named), and with every **witness** it can reach: the newest checkpoint is submitted with a
+consistency proof from the size the witness last cosigned, which a rewritten or forked tree
+cannot produce.  Unreachable witnesses are reported, not failed.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, select
 
+from sanarip_hub.config import Settings
 from sanarip_hub.errors import HubError
+from sanarip_hub.ledger.checkpoint_log import CheckpointLog
 from sanarip_hub.ledger.entry import KEYS
 from sanarip_hub.ledger.frontier import Frontier
 from sanarip_hub.ledger.merkle import leaf_hash
-from sanarip_hub.ledger.note import Checkpoint, NoteError, Verifier, open_checkpoint
+from sanarip_hub.ledger.note import Checkpoint, NoteError, Verifier, open_checkpoint, open_note
 from sanarip_hub.ledger.store import GENESIS_HASH
+from sanarip_hub.ledger.witness import WitnessEndpoint
 from sanarip_hub.storage.models import (
     LedgerArchive,
     LedgerCheckpoint,
+    LedgerCosignature,
     LedgerHead,
     LedgerSubject,
 )
@@ -75,6 +86,9 @@ class Verified:
     checkpoints: int
     size: int
     last_checkpoint: Checkpoint | None = None
+    logged: int = 0  # checkpoints of the checkpoint log that matched
+    cosigned: int = 0  # the largest size any witness cosignature covers
+    witnesses: list[str] = field(default_factory=list)  # one line per witness asked
 
 
 class _Walk:
@@ -115,19 +129,28 @@ class _Walk:
 
 
 def verify_ledger(
-    engine: Engine, verifier: Verifier, origin: str, from_seq: int = 0, archive_dir: Path | None = None
+    engine: Engine,
+    verifier: Verifier | Iterable[Verifier],
+    origin: str,
+    from_seq: int = 0,
+    archive_dir: Path | None = None,
+    checkpoint_log: CheckpointLog | None = None,
+    witnesses: Iterable[WitnessEndpoint] = (),
 ) -> Verified:
-    """Verify the stored ledger (archive segments first, then the live entries); raise
-    :class:`LedgerIntegrityError` on the first problem.  Entries before ``from_seq`` are trusted:
-    their stored hashes only rebuild the chain and tree state."""
+    """Verify the stored ledger (archive segments first, then the live entries) against its own
+    checkpoints, the checkpoint log and the witnesses; raise :class:`LedgerIntegrityError` on the
+    first problem.  ``verifier`` may be several keys (the log's current and retired ones).
+    Entries before ``from_seq`` are trusted: their stored hashes only rebuild the chain and tree."""
     from sanarip_hub.ledger.archive import ArchiveError, read_segment
 
+    verifiers = [verifier] if isinstance(verifier, Verifier) else list(verifier)
+    witnesses = list(witnesses)
     with engine.connect() as connection:
         head = connection.execute(select(LedgerHead).where(LedgerHead.id == 1)).one()
         checkpoints: dict[int, Checkpoint] = {}
         for stored in connection.execute(select(LedgerCheckpoint).order_by(LedgerCheckpoint.size)):
             try:
-                checkpoint = open_checkpoint(stored.note, verifier, origin)
+                checkpoint = open_checkpoint(stored.note, verifiers, origin)
             except NoteError as exc:
                 raise LedgerIntegrityError(
                     max(stored.size - 1, 0), "forged checkpoint", f"checkpoint of size {stored.size}: {exc}"
@@ -139,6 +162,9 @@ def verify_ledger(
                     f"checkpoint row of size {stored.size} differs from its signed note",
                 )
             checkpoints[stored.size] = checkpoint
+        in_database = set(checkpoints)
+        logged = _logged(checkpoint_log, verifiers, origin, checkpoints)
+        cosigned = _cosigned(connection, checkpoint_log, verifiers, witnesses, origin)
         walk = _Walk(checkpoints, from_seq)
 
         segments = connection.execute(select(LedgerArchive).order_by(LedgerArchive.segment)).all()
@@ -157,7 +183,7 @@ def verify_ledger(
                     f"archive segment {segment.segment} starts at {segment.first_seq}",
                 )
             try:
-                for item in read_segment(archive_dir, segment, verifier, origin, previous_note):
+                for item in read_segment(archive_dir, segment, verifiers, origin, previous_note):
                     walk.visit(item.seq, leaf_hash(item.body), None, item.body, item.subjects)
             except ArchiveError as exc:
                 raise LedgerIntegrityError(segment.first_seq, exc.kind, str(exc)) from None
@@ -187,6 +213,14 @@ def verify_ledger(
                 walk.visit(row[0], bytes(row[2]), row, None, subjects.get(row[0], []))
 
     expected, prev = walk.expected, walk.prev
+    top_cosigned = max(cosigned, default=0)
+    if top_cosigned > expected:
+        raise LedgerIntegrityError(
+            expected,
+            "missing",
+            f"the ledger ends at {expected} entries but witness {cosigned[top_cosigned]} cosigned a tree of "
+            f"{top_cosigned} (tail cut below a cosigned size)",
+        )
     beyond = [size for size in checkpoints if size > expected]
     if head.size > expected or beyond:
         claimed = max([head.size, *beyond])
@@ -199,8 +233,125 @@ def verify_ledger(
         raise LedgerIntegrityError(
             max(expected - 1, 0), "altered", "the head row does not match the last entry"
         )
-    newest = checkpoints[max(checkpoints)] if checkpoints else None
-    return Verified(walk.checked, len(checkpoints), expected, newest)
+    for size in logged:  # a checkpoint the log holds must still be in the database
+        if size not in in_database:
+            raise LedgerIntegrityError(
+                max(size - 1, 0),
+                "missing",
+                f"the checkpoint of size {size} is in the checkpoint log but its database row is gone",
+            )
+    newest = checkpoints[max(in_database)] if in_database else None
+    result = Verified(walk.checked, len(in_database), expected, newest, len(logged), top_cosigned)
+    if newest is not None and witnesses:
+        result.witnesses = _ask_witnesses(engine, archive_dir, witnesses, newest, expected)
+    return result
+
+
+def _logged(
+    checkpoint_log: CheckpointLog | None,
+    verifiers: list[Verifier],
+    origin: str,
+    checkpoints: dict[int, Checkpoint],
+) -> set[int]:
+    """Sizes of the checkpoint log's checkpoints (added to ``checkpoints`` so the walk checks the
+    tree against them); a logged note that does not verify, or differs from the database's
+    checkpoint of its size, is named."""
+    if checkpoint_log is None:
+        return set()
+    sizes: set[int] = set()
+    for record in checkpoint_log.read():
+        try:
+            checkpoint = open_checkpoint(record.note, verifiers, origin)
+        except NoteError as exc:
+            raise LedgerIntegrityError(
+                max(record.size - 1, 0), "forged checkpoint", f"checkpoint log line {record.line}: {exc}"
+            ) from None
+        known = checkpoints.get(checkpoint.size)
+        if known is not None and known.root != checkpoint.root:
+            raise LedgerIntegrityError(
+                max(checkpoint.size - 1, 0),
+                "altered",
+                f"the checkpoint of size {checkpoint.size} in the database differs from the one in the "
+                f"checkpoint log (line {record.line})",
+            )
+        checkpoints.setdefault(checkpoint.size, checkpoint)
+        sizes.add(checkpoint.size)
+    return sizes
+
+
+def _cosigned(
+    connection: Any,
+    checkpoint_log: CheckpointLog | None,
+    verifiers: list[Verifier],
+    witnesses: list[WitnessEndpoint],
+    origin: str,
+) -> dict[int, str]:
+    """Sizes some configured witness has (verifiably) cosigned → the witness's name."""
+    if not witnesses:
+        return {}
+    keys = [w.verifier for w in witnesses]
+    notes = [r.note for r in checkpoint_log.read()] if checkpoint_log is not None else []
+    rows = connection.execute(
+        select(LedgerCheckpoint.note, LedgerCosignature.line).join(
+            LedgerCosignature, LedgerCosignature.size == LedgerCheckpoint.size
+        )
+    ).all()
+    notes += [note + line for note, line in rows]
+    found: dict[int, str] = {}
+    for note in notes:
+        try:
+            opened = open_note(note, [*verifiers, *keys])
+        except NoteError:
+            continue
+        names = [name for name in opened.verified_by if name in {k.name for k in keys}]
+        if names and origin in opened.verified_by:
+            found[Checkpoint.parse(opened.text).size] = names[0]
+    return found
+
+
+def _ask_witnesses(
+    engine: Engine, archive_dir: Path | None, witnesses: list[WitnessEndpoint], newest: Checkpoint, size: int
+) -> list[str]:
+    """Submit the newest checkpoint to each witness with a proof from what it last cosigned."""
+    from sanarip_hub.ledger.publish import CheckpointPublisher
+    from sanarip_hub.ledger.witness import WitnessError, submit
+
+    with engine.connect() as connection:
+        note = connection.execute(
+            select(LedgerCheckpoint.note).where(LedgerCheckpoint.size == newest.size)
+        ).scalar_one()
+    publisher = CheckpointPublisher(engine, None, witnesses, archive_dir)
+    tree: Any = None
+
+    def proof_from(old: int) -> list[bytes]:
+        nonlocal tree
+        if tree is None:
+            from sanarip_hub.ledger.tree import LedgerTree
+
+            tree = LedgerTree(engine, archive_dir, newest.size)
+        return list(tree.consistency_proof(old, newest.size))
+
+    lines = []
+    for witness in witnesses:
+        name = witness.verifier.name
+        try:
+            submit(witness, note, newest.size, proof_from, publisher.last_cosigned(witness))
+        except WitnessError as exc:
+            if exc.kind == "unreachable":
+                lines.append(f"witness {name}: not reachable ({exc})")
+                continue
+            if exc.kind == "ahead":
+                cut = f"witness {name} cosigned size {exc.size}; the ledger holds {size} entries"
+                raise LedgerIntegrityError(
+                    size, "missing", cut + " (tail cut below a cosigned size)"
+                ) from None
+            if exc.kind in ("inconsistent", "conflict"):
+                fork = f"the tree is not consistent with what witness {name} cosigned at size {exc.size}"
+                raise LedgerIntegrityError(max((exc.size or 1) - 1, 0), "altered", fork) from None
+            lines.append(f"witness {name}: refused ({exc})")
+            continue
+        lines.append(f"witness {name}: consistent up to size {newest.size}")
+    return lines
 
 
 def _check_entry(row: Sequence[Any], prev: bytes, subject_index: list[str]) -> None:
@@ -247,17 +398,42 @@ def record_verification(engine: Engine, actor: str, ok: bool, size: int, detail:
         )
 
 
-def verify_and_record(
-    engine: Engine, verifier: Verifier, origin: str, actor: str, archive_dir: Path | None = None
-) -> tuple[bool, str]:
-    """Verify the whole ledger and record the outcome; returns (ok, detail)."""
+def verify_configured(engine: Engine, settings: Settings, from_seq: int = 0) -> Verified:
+    """Verify as configured: every key the log has signed with, the archive directory, the
+    checkpoint log and the witnesses of ``[ledger]``."""
+    from sanarip_hub.ledger.keys import ledger_origin, load_verifiers
+
+    ledger = settings.ledger
+    return verify_ledger(
+        engine,
+        load_verifiers(settings),
+        ledger_origin(settings),
+        from_seq,
+        settings.home_path(ledger.archive_dir),
+        CheckpointLog(settings.home_path(ledger.checkpoint_log)),
+        ledger.witnesses,
+    )
+
+
+def summary(verified: Verified) -> str:
+    """One line saying what a successful verification covered."""
+    parts = [f"intact: {verified.size} entries, {verified.checkpoints} signed checkpoints"]
+    if verified.logged:
+        parts.append(f"{verified.logged} in the checkpoint log")
+    if verified.cosigned:
+        parts.append(f"cosigned up to size {verified.cosigned}")
+    return ", ".join(parts)
+
+
+def verify_and_record(engine: Engine, settings: Settings, actor: str) -> tuple[bool, str]:
+    """Verify the whole ledger as configured and record the outcome; returns (ok, detail)."""
     import time
 
     started = time.perf_counter()
     try:
-        verified = verify_ledger(engine, verifier, origin, archive_dir=archive_dir)
+        verified = verify_configured(engine, settings)
         ok, size = True, verified.size
-        detail = f"intact: {verified.size} entries, {verified.checkpoints} signed checkpoints"
+        detail = "; ".join([summary(verified), *verified.witnesses])
     except LedgerIntegrityError as problem:
         ok, size, detail = False, problem.seq, str(problem)
     detail += f" ({time.perf_counter() - started:.1f} s)"

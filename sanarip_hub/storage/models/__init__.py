@@ -22,9 +22,11 @@ from sanarip_hub.storage.models.land_queue import LandApplication, LandApplicati
 from sanarip_hub.storage.models.ledger import (
     LedgerArchive,
     LedgerCheckpoint,
+    LedgerCosignature,
     LedgerEntryRow,
     LedgerHead,
     LedgerSubject,
+    LedgerTile,
     LedgerVerification,
 )
 from sanarip_hub.storage.models.lsg_passport import (
@@ -58,9 +60,11 @@ __all__ = [
     "LandQueue",
     "LedgerArchive",
     "LedgerCheckpoint",
+    "LedgerCosignature",
     "LedgerEntryRow",
     "LedgerHead",
     "LedgerSubject",
+    "LedgerTile",
     "LedgerVerification",
     "LsgBody",
     "LsgPassport",

@@ -111,3 +111,24 @@ class LedgerVerification(Base):
     ok: Mapped[bool] = mapped_column(Boolean)
     size: Mapped[int] = mapped_column(BigInteger)
     detail: Mapped[str] = mapped_column(String(1000))
+
+
+class LedgerTile(Base):
+    """The root of a complete 256-leaf tile (leaves ``idx*256 .. idx*256+255``): a cache for proofs
+    (``ledger.tree``), recomputable from the entries and archive segments, never evidence itself."""
+
+    __tablename__ = "ledger_tile"
+
+    idx: Mapped[int] = mapped_column(SeqType, primary_key=True, autoincrement=False)
+    hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+
+
+class LedgerCosignature(Base):
+    """A witness's cosignature line on a signed checkpoint (also kept in the checkpoint log)."""
+
+    __tablename__ = "ledger_cosignature"
+
+    size: Mapped[int] = mapped_column(SeqType, primary_key=True, autoincrement=False)
+    witness: Mapped[str] = mapped_column(String(200), primary_key=True)
+    signed_at: Mapped[int] = mapped_column(BigInteger)  # the cosignature's own timestamp (s)
+    line: Mapped[str] = mapped_column(Text)

@@ -1,0 +1,104 @@
+"""``sanarip-hub witness init|trust|serve``: a C2SP tlog-witness that another body can run.
+
+The personal-data protection agency (or any oversight body) runs this on its own machine, trusts
+the hub's ledger verifier key, and the hub's ``[ledger] witnesses`` points at it: every checkpoint
+is then cosigned by a party the hub's own administrators cannot rewrite.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from sanarip_hub.log import get_logger
+
+log = get_logger("sanarip_hub.witness")
+DIR_OPTION = click.option(
+    "--dir",
+    "directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("witness"),
+    show_default=True,
+    help="The witness's own directory: its key, the logs it trusts, its state.",
+)
+
+
+@click.group()
+def witness() -> None:
+    """A transparency-log witness (C2SP tlog-witness) for the hub's ledger, or any other log."""
+
+
+@witness.command("init")
+@DIR_OPTION
+@click.option("--name", required=True, help="The witness's key name, e.g. pdp.gov.kg/witness.")
+def init_command(directory: Path, name: str) -> None:
+    """Create the witness's cosigning key; print the verifier key the log's [ledger] witnesses needs."""
+    from sanarip_hub.errors import HubError
+    from sanarip_hub.ledger.note import Cosigner
+
+    key_path = directory / "witness.key"
+    if key_path.exists():
+        raise HubError(f"{key_path} already exists: a witness keeps its key (its cosignatures name it)")
+    directory.mkdir(parents=True, exist_ok=True)
+    cosigner = Cosigner.generate(name)
+    key_path.touch(mode=0o600)
+    key_path.write_text(cosigner.encode() + "\n", encoding="ascii")
+    (directory / "witness.vkey").write_text(cosigner.verifier().encode() + "\n", encoding="ascii")
+    click.echo(f"witness key: {key_path} (keep secret)")
+    click.echo(f"verifier key (for the log's [ledger] witnesses): {cosigner.verifier().encode()}")
+
+
+@witness.command("trust")
+@DIR_OPTION
+@click.argument("vkey")
+def trust_command(directory: Path, vkey: str) -> None:
+    """Cosign checkpoints of the log whose verifier key is VKEY (the key itself, or a file holding it)."""
+    from sanarip_hub.ledger.note import Verifier
+
+    text = Path(vkey).read_text(encoding="ascii").strip() if Path(vkey).is_file() else vkey
+    verifier = Verifier.parse(text)
+    directory.mkdir(parents=True, exist_ok=True)
+    with (directory / "logs.txt").open("a", encoding="ascii") as handle:
+        handle.write(verifier.encode() + "\n")
+    click.echo(f"trusting log {verifier.name} (key {verifier.id:08x})")
+
+
+@witness.command("serve")
+@DIR_OPTION
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=click.IntRange(1, 65535), required=True)
+def serve_command(directory: Path, host: str, port: int) -> None:
+    """Serve POST /add-checkpoint until stopped."""
+    import uvicorn
+    from starlette.applications import Starlette
+    from starlette.concurrency import run_in_threadpool
+    from starlette.requests import Request
+    from starlette.responses import Response
+    from starlette.routing import Route
+
+    from sanarip_hub.ledger.witness import WitnessState
+
+    state = WitnessState(directory)
+    if not state.logs:
+        click.echo("warning: this witness trusts no log yet (sanarip-hub witness trust VKEY)", err=True)
+
+    async def add_checkpoint(request: Request) -> Response:
+        body = await request.body()
+        if len(body) > 64 * 1024:
+            return Response(b"request too large\n", 413)
+        answer = await run_in_threadpool(state.add_checkpoint, body)
+        log.info("witness.add_checkpoint", status=answer.status)
+        return Response(answer.body, answer.status, media_type=answer.content_type)
+
+    async def healthz(request: Request) -> Response:
+        return Response(b"ok\n")
+
+    app = Starlette(
+        routes=[
+            Route("/add-checkpoint", add_checkpoint, methods=["POST"]),
+            Route("/healthz", healthz, methods=["GET"]),
+        ]
+    )
+    click.echo(f"witness {state.cosigner.name} on http://{host}:{port}/add-checkpoint")
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)

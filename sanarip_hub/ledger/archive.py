@@ -130,6 +130,11 @@ def archive_entries(
     )
     note = sign(info.text(), [ledger.keys.signer])
     name = f"segment-{number:06d}.zip"
+    if (archive_dir / name).exists():  # e.g. the database was restored from an older backup
+        raise ArchiveError(
+            f"archive segment {archive_dir / name} already exists and the database does not know it "
+            "(restored from an older backup?); it is evidence: move it aside only after checking it"
+        )
     archive_dir.mkdir(parents=True, exist_ok=True)
     partial = archive_dir / (name + ".partial")
     with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:

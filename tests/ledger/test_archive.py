@@ -7,14 +7,14 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, insert, select, update
 
 from sanarip_hub.ledger.archive import archive_entries
 from sanarip_hub.ledger.keys import init_keys
 from sanarip_hub.ledger.note import Signer, sign
 from sanarip_hub.ledger.store import Ledger
 from sanarip_hub.ledger.verify import LedgerIntegrityError, verify_ledger
-from sanarip_hub.storage.models import LedgerArchive, LedgerEntryRow
+from sanarip_hub.storage.models import LedgerArchive, LedgerEntryRow, LedgerSubject
 from tests.conftest import HubDb
 from tests.ledger.helpers import exchange, open_ledger
 
@@ -115,3 +115,53 @@ def test_a_dropped_segment_record_is_named(ledger: Ledger, tmp_path: Path) -> No
         connection.execute(delete(LedgerArchive).where(LedgerArchive.segment == 0))
     problem = failure(ledger, archive_dir)
     assert (problem.seq, problem.kind) == (0, "missing")
+
+
+def test_export_works_across_archived_ranges(ledger: Ledger, tmp_path: Path) -> None:
+    """The audit: 'ledger export' after 'ledger archive' failed ('no consistency proof from size
+    719'); proofs now come from the archive segments where the rows are gone, and an archived range
+    can be exported too."""
+    from sanarip_hub.ledger.bundle import export_bundle, verify_bundle
+
+    archive_dir = tmp_path / "archive"
+    assert archive_entries(ledger, archive_dir, T0 + 10_000) is not None  # 0..9
+    assert archive_entries(ledger, archive_dir, T0 + 100_000) is not None  # 10..29
+    whole = tmp_path / "whole.zip"
+    assert export_bundle(ledger, whole, archive_dir=archive_dir).entries == 40
+    assert verify_bundle(whole, ledger.keys.verifier).checkpoints == (40,)
+    archived = tmp_path / "archived.zip"
+    summary = export_bundle(ledger, archived, first_seq=5, end_seq=20, archive_dir=archive_dir)
+    assert summary.entries == 15
+    checked = verify_bundle(archived, ledger.keys.verifier)
+    assert checked.checkpoints == (1, 40)  # the last checkpoint before the range, and the newest
+    assert "proven: the bundle holds every entry numbered 5 to 19, none dropped" in checked.proven
+    by_time = tmp_path / "by-time.zip"
+    assert export_bundle(ledger, by_time, T0 + 3_000, T0 + 33_000, archive_dir=archive_dir).entries == 30
+    verify_bundle(by_time, ledger.keys.verifier)
+
+
+def test_archiving_never_overwrites_a_segment(ledger: Ledger, tmp_path: Path) -> None:
+    """After an older backup is restored the database forgets newer segments; the next archive run
+    must not write over the newer segment file that is still on disk."""
+    from sanarip_hub.ledger.archive import ArchiveError
+
+    archive_dir = tmp_path / "archive"
+    with ledger.engine.connect() as connection:  # the "backup": rows as they are before archiving
+        rows = [
+            dict(r._mapping)
+            for r in connection.execute(select(LedgerEntryRow).where(LedgerEntryRow.seq < 10))
+        ]
+        subjects = [
+            dict(r._mapping) for r in connection.execute(select(LedgerSubject).where(LedgerSubject.seq < 10))
+        ]
+    first = archive_entries(ledger, archive_dir, T0 + 10_000)
+    assert first is not None
+    name = archive_dir / "segment-000000.zip"
+    kept = name.read_bytes()
+    with ledger.engine.begin() as connection:  # the "restore": rows back, no segment recorded
+        connection.execute(delete(LedgerArchive))
+        connection.execute(insert(LedgerEntryRow), rows)
+        connection.execute(insert(LedgerSubject), subjects)
+    with pytest.raises(ArchiveError, match="already exists"):
+        archive_entries(ledger, archive_dir, T0 + 10_000)
+    assert name.read_bytes() == kept

@@ -52,12 +52,30 @@ def current(hub: HubContext) -> None:
 
 @click.command("backup")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace FILE if it exists.")
 @pass_hub
-def backup_command(hub: HubContext, file: Path) -> None:
-    """Write a consistent backup of the database to FILE (the hub may keep running)."""
-    backups.backup(hub.engine, file, hub.settings.database.schema)
+def backup_command(hub: HubContext, file: Path, force: bool) -> None:
+    """Write a consistent backup of the database to FILE (the hub may keep running).
+
+    The database is not all the evidence: the ledger's keys, the checkpoint log and the archive
+    segments live in the data directory, and a warning names them, every time."""
+    backups.backup(hub.engine, file, hub.settings.database.schema, force=force)
     log.info("db.backup", file=str(file), bytes=file.stat().st_size)
     click.echo(f"backup written to {file} ({file.stat().st_size} bytes)")
+    settings = hub.settings
+    ledger = settings.ledger
+    needed = [settings.home_path(p) for p in (ledger.signing_key, ledger.public_key, ledger.pin_key)]
+    needed.append(settings.home_path(ledger.checkpoint_log))
+    archive = settings.home_path(ledger.archive_dir)
+    segments = sorted(archive.glob("segment-*.zip")) if archive.is_dir() else []
+    click.echo(
+        "warning: this file holds the database only. Back up beside it (keys secretly): "
+        + ", ".join(str(p) for p in needed if p.exists())
+        + (f", and the {len(segments)} archive segment(s) in {archive}" if segments else "")
+        + ". Without the PIN key the ledger cannot be searched by PIN; without the segments archived "
+        "entries cannot be verified.",
+        err=True,
+    )
 
 
 @click.command("restore")

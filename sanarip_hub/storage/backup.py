@@ -29,9 +29,13 @@ def _sqlite_path(engine: Engine) -> str:
     return database
 
 
-def backup(engine: Engine, target: Path, schema: str = "") -> None:
-    """Write a consistent copy of the database to ``target`` while the hub keeps running."""
-    target.parent.mkdir(parents=True, exist_ok=True)
+def backup(engine: Engine, target: Path, schema: str = "", *, force: bool = False) -> None:
+    """Write a consistent copy of the database to ``target`` while the hub keeps running; an
+    existing file only with ``force``, and never into a folder that does not exist."""
+    if target.exists() and not force:
+        raise BackupError(f"{target} exists; use --force to replace it")
+    if not target.parent.is_dir():
+        raise BackupError(f"folder {target.parent} does not exist")
     partial = target.with_name(target.name + ".partial")
     if engine.dialect.name == "sqlite":
         source = sqlite3.connect(_sqlite_path(engine))

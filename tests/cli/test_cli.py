@@ -231,10 +231,19 @@ def test_backup_restore_drill(cli_env: dict[str, str], tmp_path: Path) -> None:
     assert run(["db", "upgrade"], cli_env).returncode == 0
     assert run(SEED, cli_env).returncode == 0
     before = run(["demo", "--no-producer"], cli_env).stdout
+    missing_folder = run(["backup", str(backup_file)], cli_env)  # no folder is made silently
+    assert missing_folder.returncode == 1
+    assert f"folder {backup_file.parent} does not exist" in one_error_line(missing_folder)
+    backup_file.parent.mkdir()
     result = run(["backup", str(backup_file)], cli_env)
     assert result.returncode == 0, result.stderr
+    assert "warning: this file holds the database only" in result.stderr
     assert backup_file.stat().st_size > 0
     assert not backup_file.with_name("hub.backup.partial").exists()
+    again = run(["backup", str(backup_file)], cli_env)  # never over an existing file unasked
+    assert again.returncode == 1
+    assert "exists; use --force to replace it" in one_error_line(again)
+    assert run(["backup", "--force", str(backup_file)], cli_env).returncode == 0
 
     # A restore over the live data is refused and changes nothing.
     refused = run(["restore", str(backup_file)], cli_env)

@@ -122,3 +122,44 @@ def test_archive_command_then_verify(tmp_path: Path) -> None:
     broken = run(["ledger", "verify"], env)
     assert broken.returncode == 1
     assert "at seq 0: missing" in one_error_line(broken)
+
+
+def test_restore_then_archive_never_overwrites_evidence(cli_env: dict[str, str], tmp_path: Path) -> None:
+    """An older backup restored, then 'ledger archive': the newer segment on disk is kept, the
+    archive run refuses with a clear error, and export and backup never overwrite a file unasked."""
+    from tests.ledger.test_witness import fill
+
+    assert run(["db", "upgrade"], cli_env).returncode == 0
+    assert run(["keys", "init"], cli_env).returncode == 0
+    fill(cli_env, 0, 20)
+    assert run(["ledger", "checkpoint"], cli_env).returncode == 0
+    backup = tmp_path / "before-archive.backup"
+    assert run(["backup", str(backup)], cli_env).returncode == 0
+    archived = run(["ledger", "archive", "--before", "2100-01-01"], cli_env)
+    assert archived.returncode == 0, archived.stderr
+    segment = Path(cli_env["SANARIP_HUB_HOME"]) / "archive" / "segment-000000.zip"
+    kept = segment.read_bytes()
+    restored = run(["restore", "--force", str(backup)], cli_env)
+    assert restored.returncode == 0, restored.stderr
+    again = run(["ledger", "archive", "--before", "2100-01-01"], cli_env)
+    assert again.returncode == 1
+    assert "segment-000000.zip already exists and the database does not know it" in one_error_line(again)
+    assert segment.read_bytes() == kept
+
+    bundle = tmp_path / "bundle.zip"
+    bundle.write_bytes(b"an earlier bundle")
+    refused = run(["ledger", "export", "--from-seq", "0", "--to-seq", "5", str(bundle)], cli_env)
+    assert refused.returncode == 1
+    assert "exists; use --force" in one_error_line(refused)
+    assert bundle.read_bytes() == b"an earlier bundle"
+    nowhere = run(
+        ["ledger", "export", "--from-seq", "0", "--to-seq", "5", str(tmp_path / "no" / "b.zip")], cli_env
+    )
+    assert nowhere.returncode == 1
+    assert "does not exist" in one_error_line(nowhere)
+    assert (
+        run(
+            ["ledger", "export", "--from-seq", "0", "--to-seq", "5", "--force", str(bundle)], cli_env
+        ).returncode
+        == 0
+    )

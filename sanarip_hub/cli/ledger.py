@@ -64,17 +64,25 @@ def keys() -> None:
 
 
 @keys.command("init")
-@click.option("--force", is_flag=True, help="Replace existing keys (old checkpoints then need the old key).")
+@click.option("--force", is_flag=True, help="Replace existing keys, only while the ledger is empty.")
 @pass_hub
 def keys_init(hub: HubContext, force: bool) -> None:
     """Create the ledger's keys and a development certificate-signing key under the data directory.
 
-    Keys that already exist are kept (and said so) unless --force; production points
-    producer.certificate_key/certificate_cert at the LSG's real key and certificate.
+    Keys that already exist are kept (and said so) unless --force, which is refused once the ledger
+    holds entries (they are signed and indexed with those keys: use 'keys rotate'); production
+    points producer.certificate_key/certificate_cert at the LSG's real key and certificate.
     """
     from sanarip_hub.producer.certificate import certificate_paths, init_certificate
 
     signing, public, pin = key_paths(hub.settings)
+    if force and signing.exists():
+        entries = _ledger_size(hub)
+        if entries:
+            raise LedgerKeyError(
+                f"the ledger holds {entries} entries signed and indexed with the current keys; replacing "
+                "them would orphan that evidence: use 'sanarip-hub keys rotate' (keeps the old keys valid)"
+            )
     ledger_exists = all(p.exists() for p in (signing, public, pin))
     cert_exists = any(p.exists() for p in certificate_paths(hub.settings))
     if ledger_exists and cert_exists and not force:
@@ -93,6 +101,42 @@ def keys_init(hub: HubContext, force: bool) -> None:
         click.echo(f"certificate:  {cert_path} with key {key_path} (development, self-signed)")
     else:
         click.echo(f"certificate:  kept ({certificate_paths(hub.settings)[1]})")
+
+
+def _ledger_size(hub: HubContext) -> int:
+    """Entries the ledger holds (0 when the database is not set up yet)."""
+    from sqlalchemy import select
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from sanarip_hub.storage.models import LedgerHead
+
+    try:
+        with hub.engine.connect() as connection:
+            return int(connection.execute(select(LedgerHead.size)).scalar() or 0)
+    except SQLAlchemyError:
+        return 0
+
+
+@keys.command("rotate")
+@click.option("--pin-key", is_flag=True, help="Also replace the PIN key (the old one stays for old entries).")
+@pass_hub
+def keys_rotate(hub: HubContext, pin_key: bool) -> None:
+    """Replace the checkpoint signing key (and the PIN key) without losing what the old ones did.
+
+    The old verifier key stays valid for what it signed (keys/ledger-retired.vkeys, read by every
+    verification; give auditors the new key and the old ones); the old signing key moves to
+    keys/retired/; an old PIN key keeps finding and opening the entries written under it.
+    Restart 'serve' afterwards so that new checkpoints use the new key.
+    """
+    from sanarip_hub.ledger.keys import retired_keys_path, rotate_keys
+
+    rotated = rotate_keys(hub.settings, pin_key=pin_key)
+    log.info("keys.rotate", old=f"{rotated.old.id:08x}", new=f"{rotated.new.id:08x}", pin_key=pin_key)
+    click.echo(f"new verifier key: {rotated.new.encode()}")
+    click.echo(f"old verifier key (still valid for what it signed): {rotated.old.encode()}")
+    click.echo(f"retired verifier keys: {retired_keys_path(hub.settings)}")
+    if pin_key:
+        click.echo("PIN key replaced; the old one still finds and opens the entries written under it")
 
 
 @click.group()

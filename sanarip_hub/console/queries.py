@@ -217,7 +217,7 @@ def exchange_log(
     query = select(*ENTRY_COLUMNS)
     if where.pin:
         query = query.join(LedgerSubject, LedgerSubject.seq == e.seq).where(
-            LedgerSubject.pin_hash == pin_key.hash_pin(where.pin)
+            LedgerSubject.pin_hash.in_(pin_key.pin_hashes(where.pin))
         )
     if where.since_ms is not None:
         query = query.where(e.time_ms >= where.since_ms)

@@ -123,12 +123,16 @@ def _range_by_time(ledger: Ledger, archive_dir: Path | None, since_ms: int | Non
     return first, last + 1
 
 
-def _subject_seqs(ledger: Ledger, archive_dir: Path | None, pin_hash: str, first: int, end: int) -> list[int]:
+def _subject_seqs(
+    ledger: Ledger, archive_dir: Path | None, pin_hashes: list[str], first: int, end: int
+) -> list[int]:
     with ledger.engine.connect() as connection:
         seqs = set(
             connection.execute(
                 select(LedgerSubject.seq).where(
-                    LedgerSubject.pin_hash == pin_hash, LedgerSubject.seq >= first, LedgerSubject.seq < end
+                    LedgerSubject.pin_hash.in_(pin_hashes),
+                    LedgerSubject.seq >= first,
+                    LedgerSubject.seq < end,
                 )
             ).scalars()
         )
@@ -139,7 +143,7 @@ def _subject_seqs(ledger: Ledger, archive_dir: Path | None, pin_hash: str, first
         with zipfile.ZipFile(archive_dir / segment.file) as archive:
             for line in archive.read("subjects.jsonl").splitlines():
                 seq, value = json.loads(line)
-                if value == pin_hash and first <= seq < end:
+                if value in pin_hashes and first <= seq < end:
                     seqs.add(seq)
     return sorted(seqs)
 
@@ -180,12 +184,12 @@ def export_bundle(
         end = min(newest_size if end_seq is None else end_seq, newest_size)
     else:
         first, end = _range_by_time(ledger, archive_dir, since_ms, until_ms, newest_size)
-    pin_hash = None
+    pin_hashes: list[str] | None = None
     if pin is not None:
         if pin_key is None:
             raise BundleError("exporting by PIN needs the ledger's PIN key")
-        pin_hash = pin_key.hash_pin(pin)
-        seqs = _subject_seqs(ledger, archive_dir, pin_hash, first, end)
+        pin_hashes = pin_key.pin_hashes(pin)  # under every PIN key the ledger has used
+        seqs = _subject_seqs(ledger, archive_dir, pin_hashes, first, end)
     else:
         seqs = list(range(first, end))
     found = bodies(engine, archive_dir, seqs)
@@ -202,12 +206,12 @@ def export_bundle(
         "format": FORMAT,
         "origin": ledger.origin,
         "selection": {
-            "kind": "pin" if pin_hash else "range",
+            "kind": "pin" if pin_hashes else "range",
             "first_seq": first,
             "end_seq": end,
             "since_ms": since_ms,
             "until_ms": until_ms,
-            "pin_hash": pin_hash,
+            "pin_hashes": pin_hashes,
         },
         "tree_size": newest_size,
         "checkpoints": sorted(notes),
@@ -375,7 +379,7 @@ def verify_bundle(
             if seq != expected:
                 raise BundleError(f"entry {expected} of the range is missing", expected)
             expected += 1
-        elif kind == "pin" and selection.get("pin_hash") not in (document.get("sub") or []):
+        elif kind == "pin" and not set(selection.get("pin_hashes") or []) & set(document.get("sub") or []):
             raise BundleError("entry does not concern the selected data subject", seq)
         digest = leaf_hash(line)
         if str(seq) not in inclusion:
@@ -406,7 +410,7 @@ def _proven(manifest: dict[str, Any], witnesses: list[CosignatureVerifier]) -> t
         lines.append(f"proven: the bundle holds every entry numbered {first} to {end - 1}, none dropped")
     else:
         lines.append(
-            f"proven: each entry names the data subject {selection['pin_hash'][:16]}… (keyed hash) "
+            f"proven: each entry names the data subject {selection['pin_hashes'][0][:16]}… (keyed hash) "
             f"and lies in {first}..{end - 1}"
         )
         lines.append(

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
@@ -46,9 +47,25 @@ def ledger_origin(settings: Settings) -> str:
 
 @dataclass(frozen=True)
 class PinKey:
-    """Keyed PIN hashes for search, sealed PIN lists for auditors who hold the key."""
+    """Keyed PIN hashes for search, sealed PIN lists for auditors who hold the key.
+
+    ``retired`` are the PIN keys used before ``keys rotate --pin-key``: entries written under them
+    keep their hashes and sealed lists, so a search hashes the PIN under every key and unsealing
+    tries each; only new entries use the current key."""
 
     secret: bytes = field(repr=False)
+    retired: tuple[bytes, ...] = field(default=(), repr=False)
+
+    def keys(self) -> list[PinKey]:
+        """The current key first, then the retired ones (newest first)."""
+        return [self, *(PinKey(secret) for secret in reversed(self.retired))]
+
+    def pin_hashes(self, pin: str) -> list[str]:
+        """The PIN's keyed hash under every key: what the subject index may hold for it."""
+        return [key.hash_pin(pin) for key in self.keys()]
+
+    def message_digests(self, data: bytes) -> list[str]:
+        return [key.message_digest(data) for key in self.keys()]
 
     def _derive(self, purpose: bytes) -> bytes:
         return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose).derive(self.secret)
@@ -85,9 +102,14 @@ class PinKey:
 
     def unseal(self, sealed: str) -> list[str]:
         raw = base64.b64decode(sealed)
-        plain = self._sealer.decrypt(raw[:12], raw[12:], b"ledger-subjects")
-        pins: list[str] = json.loads(plain)
-        return pins
+        for key in self.keys():
+            try:
+                plain = key._sealer.decrypt(raw[:12], raw[12:], b"ledger-subjects")
+            except InvalidTag:
+                continue
+            pins: list[str] = json.loads(plain)
+            return pins
+        raise LedgerKeyError("no PIN key of this ledger opens this sealed list")
 
 
 @dataclass(frozen=True)
@@ -126,8 +148,14 @@ def key_paths(settings: Settings) -> tuple[Path, Path, Path]:
     )
 
 
+def retired_pin_keys_path(settings: Settings) -> Path:
+    """PIN keys replaced by ``keys rotate --pin-key`` (32 bytes each, appended, mode 0600)."""
+    return settings.home_path(settings.ledger.pin_key).with_name("ledger-pin.retired")
+
+
 def init_keys(settings: Settings, *, force: bool = False) -> LedgerKeys:
-    """Create the key files; refuse to overwrite existing ones unless ``force``."""
+    """Create the key files; refuse to overwrite existing ones unless ``force`` (which the command
+    line allows only while the ledger is empty: replacing keys later is ``keys rotate``)."""
     signing, public, pin = key_paths(settings)
     existing = [p for p in (signing, public, pin) if p.exists()]
     if existing and not force:
@@ -154,7 +182,54 @@ def load_keys(settings: Settings) -> LedgerKeys:
         raise LedgerKeyError(f"cannot read ledger key {exc.filename}: {exc.strerror}") from None
     if len(secret) != 32:
         raise LedgerKeyError(f"ledger PIN key {pin} must hold 32 bytes")
-    return LedgerKeys(signer, PinKey(secret))
+    retired_path = retired_pin_keys_path(settings)
+    retired = retired_path.read_bytes() if retired_path.exists() else b""
+    if len(retired) % 32:
+        raise LedgerKeyError(f"{retired_path} must hold 32-byte keys")
+    return LedgerKeys(signer, PinKey(secret, tuple(retired[i : i + 32] for i in range(0, len(retired), 32))))
+
+
+@dataclass(frozen=True)
+class Rotated:
+    old: Verifier
+    new: Verifier
+    pin_key: bool
+
+
+def rotate_keys(settings: Settings, *, pin_key: bool = False) -> Rotated:
+    """Replace the checkpoint signing key (and with ``pin_key`` the PIN key) without losing what
+    the old ones did: the old verifier key joins the retired list every verification reads, the
+    old signing key moves to ``keys/retired/``, an old PIN key joins the retired PIN keys."""
+    signing, public, pin = key_paths(settings)
+    current = load_keys(settings)
+    old = current.verifier
+    fresh = Signer.generate(old.name)
+    retired_dir = signing.parent / "retired"
+    retired_dir.mkdir(mode=0o700, exist_ok=True)
+    _write_secret(retired_dir / f"ledger-{old.id:08x}.skey", signing.read_bytes())
+    with retired_keys_path(settings).open("a", encoding="ascii") as handle:
+        handle.write(old.encode() + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+    _replace_secret(signing, (fresh.encode() + "\n").encode())
+    public.write_text(fresh.verifier().encode() + "\n", encoding="ascii")
+    if pin_key:
+        path = retired_pin_keys_path(settings)
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            os.write(fd, current.pin_key.secret)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        _replace_secret(pin, os.urandom(32))
+    return Rotated(old, fresh.verifier(), pin_key)
+
+
+def _replace_secret(path: Path, data: bytes) -> None:
+    partial = path.with_name(path.name + ".partial")
+    partial.unlink(missing_ok=True)
+    _write_secret(partial, data)
+    os.replace(partial, path)
 
 
 def retired_keys_path(settings: Settings) -> Path:

@@ -75,7 +75,7 @@ def search(
         if pin_key is None:
             raise ValueError("searching by PIN needs the ledger's PIN key")
         query = query.join(LedgerSubject, LedgerSubject.seq == e.seq).where(
-            LedgerSubject.pin_hash == pin_key.hash_pin(where.pin)
+            LedgerSubject.pin_hash.in_(pin_key.pin_hashes(where.pin))
         )
     if where.client_id is not None:
         query = query.where(e.client_id == where.client_id)
@@ -123,16 +123,16 @@ def match_message(
     bundle or archive, without the key, gives nothing to compare a guessed message with."""
     from sanarip_hub.ledger.archive import read_segment
 
-    digest = pin_key.message_digest(message)
+    digests = pin_key.message_digests(message)
     e = LedgerEntryRow
     found: list[MessageMatch] = []
     with engine.connect() as connection:
         for row in connection.execute(
             select(e.seq, e.time_ms, e.client_id, e.service_id, e.request_digest, e.response_digest)
-            .where(or_(e.request_digest == digest, e.response_digest == digest))
+            .where(or_(e.request_digest.in_(digests), e.response_digest.in_(digests)))
             .order_by(e.seq)
         ):
-            part = "request" if row.request_digest == digest else "response"
+            part = "request" if row.request_digest in digests else "response"
             found.append(MessageMatch(row.seq, part, row.time_ms, row.client_id, row.service_id, "ledger"))
         segments = list(connection.execute(select(LedgerArchive).order_by(LedgerArchive.segment)))
     previous: str | None = None
@@ -140,7 +140,7 @@ def match_message(
         for entry in read_segment(archive_dir, segment, verifier, origin, previous):
             document = json.loads(entry.body)
             for part, key in (("request", "rqh"), ("response", "rsh")):
-                if document.get(key) == digest:
+                if document.get(key) in digests:
                     found.append(
                         MessageMatch(
                             entry.seq,

@@ -96,7 +96,7 @@ def test_a_duplicated_entry_with_the_count_bumped_is_rejected(bundle: tuple[Ledg
         files["entries.jsonl"] = b"".join(line + b"\n" for line in lines)
         manifest["entries"] += 1
         manifest["selection"]["kind"] = "pin"  # dodge the range's count rule: still refused
-        manifest["selection"]["pin_hash"] = json.loads(lines[0])["sub"][0]
+        manifest["selection"]["pin_hashes"] = [json.loads(lines[0])["sub"][0]]
 
     doctor(ledger, path, duplicate)
     with pytest.raises(BundleError, match="at seq 16: entries must come in strictly increasing order"):

@@ -72,7 +72,7 @@ def test_bundle_verifies_offline_with_only_the_public_key(ledger: Ledger, tmp_pa
         manifest = json.loads(archive.read("manifest.json"))
     assert [json.loads(line)["seq"] for line in lines] == [12, 15, 18, 21, 24]
     assert ALICE not in archive_text(bundle)  # the PIN travels only as its keyed hash
-    assert manifest["selection"]["pin_hash"] == ledger.keys.pin_key.hash_pin(ALICE)
+    assert manifest["selection"]["pin_hashes"] == [ledger.keys.pin_key.hash_pin(ALICE)]
     assert (manifest["selection"]["first_seq"], manifest["selection"]["end_seq"]) == (12, 25)
     assert any("not proven: that no other entry" in line for line in checked.proven)
 

@@ -163,3 +163,48 @@ def test_restore_then_archive_never_overwrites_evidence(cli_env: dict[str, str],
         ).returncode
         == 0
     )
+
+
+def test_keys_rotate_keeps_the_evidence_searchable_and_verifiable(
+    cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    """The audit: 'keys init --force' on a ledger with entries replaced the PIN key, and 'ledger
+    usage --pin' then found nothing for a person with 8 entries, exit 0."""
+    from tests.ledger.test_witness import fill
+
+    pin = "21705198091234"  # exchange() names this PIN
+    assert run(["db", "upgrade"], cli_env).returncode == 0
+    assert run(["keys", "init"], cli_env).returncode == 0
+    fill(cli_env, 0, 8)
+    assert run(["ledger", "checkpoint"], cli_env).returncode == 0
+    refused = run(["keys", "init", "--force"], cli_env)
+    assert refused.returncode == 1
+    assert "the ledger holds 8 entries signed and indexed with the current keys" in one_error_line(refused)
+
+    keys_dir = Path(cli_env["SANARIP_HUB_HOME"]) / "keys"
+    old_vkey = (keys_dir / "ledger.vkey").read_text()
+    rotated = run(["keys", "rotate", "--pin-key"], cli_env)
+    assert rotated.returncode == 0, rotated.stderr
+    assert (keys_dir / "ledger.vkey").read_text() != old_vkey
+    fill(cli_env, 8, 4)  # written under the new keys
+    assert run(["ledger", "checkpoint"], cli_env).returncode == 0
+
+    usage = run(["ledger", "usage", "--pin", pin, "--format", "json"], cli_env)
+    assert usage.returncode == 0, usage.stderr
+    assert len(usage.stdout.splitlines()) == 12  # before and after the rotation
+    verified = run(["ledger", "verify"], cli_env)
+    assert verified.returncode == 0, verified.stderr
+    assert "2 signed checkpoints match" in verified.stdout  # one per key
+    bundle = tmp_path / "person.zip"
+    assert (
+        run(
+            ["ledger", "export", "--from-seq", "0", "--to-seq", "12", "--pin", pin, str(bundle)], cli_env
+        ).returncode
+        == 0
+    )
+    old_file, new_file = tmp_path / "old.vkey", keys_dir / "ledger.vkey"
+    old_file.write_text(old_vkey)
+    both = run(["ledger", "verify", "--bundle", str(bundle), "--public-key", str(old_file), "--public-key",
+                str(new_file)], cli_env)  # fmt: skip
+    assert both.returncode == 0, both.stderr
+    assert "bundle OK: 12 entries" in both.stdout

@@ -7,7 +7,7 @@ import time
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import click
 
@@ -315,15 +315,87 @@ def match(hub: HubContext, message: BinaryIO) -> None:
         )
 
 
+def _paging(function: Any) -> Any:
+    """The options every listing shares: pages, everything, and the archive."""
+    for option in reversed(
+        [
+            click.option("--limit", type=click.IntRange(1, 100_000), default=100, show_default=True,
+                          help="Entries per page."),
+            click.option("--before", "before_seq", type=click.IntRange(min=0),
+                         help="Continue with entries older than this sequence number (the 'more:' line)."),
+            click.option("--all", "everything", is_flag=True, help="Every matching entry, not one page."),
+            click.option("--archived", is_flag=True,
+                         help="Also search the archive segments (reads and checks every segment)."),
+            FORMAT_OPTION,
+        ]
+    ):  # fmt: skip
+        function = option(function)
+    return function
+
+
+def _answer(
+    hub: HubContext,
+    where: Filter,
+    limit: int,
+    before_seq: int | None,
+    everything: bool,
+    archived: bool,
+    fmt: str,
+    again: list[str],
+) -> None:
+    """Print one page (or all) of the matching entries, newest first; say when there are more and
+    when archived entries were not searched, so the answer is complete or says it is not."""
+    from sanarip_hub.ledger.keys import load_verifiers
+    from sanarip_hub.ledger.query import archived_ranges, search_archived
+
+    settings = hub.settings
+    lg = _ledger(hub)
+    rows: list[Usage] = []
+    cursor = before_seq
+    more: int | None = None
+    while True:
+        page = search(lg.engine, lg.keys.pin_key, where, limit + 1, cursor)
+        if everything:
+            rows += page
+            if len(page) <= limit:
+                break
+            cursor = page[-1].seq
+            continue
+        rows, more = page[:limit], page[limit - 1].seq if len(page) > limit else None
+        break
+    span = archived_ranges(lg.engine)
+    if archived and span is not None and more is None:
+        rows += search_archived(
+            lg.engine,
+            settings.home_path(settings.ledger.archive_dir),
+            load_verifiers(settings),
+            lg.origin,
+            lg.keys.pin_key,
+            where,
+            before_seq,
+        )
+    _print(rows, fmt)
+    if more is not None:
+        click.echo(f"more: sanarip-hub ledger {' '.join(again)} --before {more}", err=True)
+    elif span is not None and not archived:
+        click.echo(
+            f"note: entries {span[0]}..{span[1] - 1} are in archive segments and were not searched; "
+            "add --archived to search them too",
+            err=True,
+        )
+
+
 @ledger.command()
 @click.option("--pin", required=True, help="The data subject's PIN.")
-@click.option("--limit", type=click.IntRange(1, 100_000), default=100, show_default=True)
-@FORMAT_OPTION
+@_paging
 @pass_hub
-def usage(hub: HubContext, pin: str, limit: int, fmt: str) -> None:
+def usage(
+    hub: HubContext, pin: str, limit: int, before_seq: int | None, everything: bool, archived: bool, fmt: str
+) -> None:
     """Who received this person's data: when, which service, why and under which agreement."""
-    lg = _ledger(hub)
-    _print(search(lg.engine, lg.keys.pin_key, Filter(pin=pin), limit), fmt)
+    pin = _checked_pin(pin)
+    _answer(hub, Filter(pin=pin), limit, before_seq, everything, archived, fmt,
+            ["usage", "--pin", pin, "--limit", str(limit)])  # fmt: skip
 
 
 @ledger.command("search")
@@ -332,8 +404,7 @@ def usage(hub: HubContext, pin: str, limit: int, fmt: str) -> None:
 @click.option("--denied", is_flag=True, help="Only denied and malformed attempts (outcome other than ok).")
 @click.option("--from", "since", help="From this ISO date or date-time (UTC unless an offset is given).")
 @click.option("--to", "until", help="Up to (not including) this ISO date or date-time.")
-@click.option("--limit", type=click.IntRange(1, 100_000), default=100, show_default=True)
-@FORMAT_OPTION
+@_paging
 @pass_hub
 def search_command(
     hub: HubContext,
@@ -343,6 +414,9 @@ def search_command(
     since: str | None,
     until: str | None,
     limit: int,
+    before_seq: int | None,
+    everything: bool,
+    archived: bool,
     fmt: str,
 ) -> None:
     """Entries by client, agreement, outcome and time range, newest first."""
@@ -353,8 +427,14 @@ def search_command(
         since_ms=_time_ms(since, "--from"),
         until_ms=_time_ms(until, "--to"),
     )
-    lg = _ledger(hub)
-    _print(search(lg.engine, lg.keys.pin_key, where, limit), fmt)
+    again = ["search", "--limit", str(limit)]
+    for flag, value in (("--client", client_id), ("--agreement", agreement_id), ("--from", since),
+                        ("--to", until)):  # fmt: skip
+        if value is not None:
+            again += [flag, value]
+    if denied:
+        again.append("--denied")
+    _answer(hub, where, limit, before_seq, everything, archived, fmt, again)
 
 
 @ledger.command("denied")

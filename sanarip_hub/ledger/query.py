@@ -17,7 +17,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Engine, or_, select
+from sqlalchemy import Engine, func, or_, select
 
 from sanarip_hub.ledger.entry import OK, UNAUTHORIZED
 from sanarip_hub.ledger.keys import PinKey
@@ -153,3 +153,71 @@ def match_message(
                     )
         previous = segment.note
     return sorted(found, key=lambda m: m.seq)
+
+
+def archived_ranges(engine: Engine) -> tuple[int, int] | None:
+    """``(first, end)`` of the entries moved into archive segments, or None when none were."""
+    with engine.connect() as connection:
+        row = connection.execute(
+            select(func.min(LedgerArchive.first_seq), func.max(LedgerArchive.end_seq))
+        ).one()
+    return None if row[0] is None else (int(row[0]), int(row[1]))
+
+
+def search_archived(
+    engine: Engine,
+    archive_dir: Path,
+    verifiers: list[Verifier],
+    origin: str,
+    pin_key: PinKey | None,
+    where: Filter,
+    before_seq: int | None = None,
+) -> list[Usage]:
+    """The same questions asked of the archive segments (each checked against its signed note
+    first), newest first.  Archived entries are evidence, not working data: this reads every
+    segment, so it is for the auditor who asks for it (``--archived``)."""
+    from sanarip_hub.ledger.archive import read_segment
+
+    wanted = set(pin_key.pin_hashes(where.pin)) if where.pin is not None and pin_key is not None else None
+    if where.pin is not None and wanted is None:
+        raise ValueError("searching by PIN needs the ledger's PIN key")
+    found: list[Usage] = []
+    previous: str | None = None
+    with engine.connect() as connection:
+        segments = list(connection.execute(select(LedgerArchive).order_by(LedgerArchive.segment)))
+    for segment in segments:
+        for entry in read_segment(archive_dir, segment, verifiers, origin, previous):
+            d = json.loads(entry.body)
+            if before_seq is not None and entry.seq >= before_seq:
+                continue
+            if wanted is not None and not wanted & set(d.get("sub") or []):
+                continue
+            if where.client_id is not None and d.get("cli") != where.client_id:
+                continue
+            if where.agreement_id is not None and d.get("agr") != where.agreement_id:
+                continue
+            if where.failed_only and d.get("out") == OK:
+                continue
+            if where.unauthorized_only and d.get("out") not in UNAUTHORIZED:
+                continue
+            if where.since_ms is not None and d["t"] < where.since_ms:
+                continue
+            if where.until_ms is not None and d["t"] >= where.until_ms:
+                continue
+            found.append(
+                Usage(
+                    entry.seq,
+                    d["t"],
+                    d["dir"],
+                    d["ch"],
+                    d.get("cli"),
+                    d["svc"],
+                    d.get("uid"),
+                    d.get("iss"),
+                    d.get("agr"),
+                    d["out"],
+                    d.get("mid"),
+                )
+            )
+        previous = segment.note
+    return sorted(found, key=lambda u: u.seq, reverse=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import sqlite3
 from pathlib import Path
@@ -208,3 +209,37 @@ def test_keys_rotate_keeps_the_evidence_searchable_and_verifiable(
                 str(new_file)], cli_env)  # fmt: skip
     assert both.returncode == 0, both.stderr
     assert "bundle OK: 12 entries" in both.stdout
+
+
+def test_answers_are_complete_or_say_they_are_not(cli_env: dict[str, str]) -> None:
+    """The audit: 'ledger usage' and 'ledger search' stopped at 100 rows silently, an invalid PIN
+    gave 'no entries', archived entries were never mentioned."""
+    from tests.ledger.test_witness import fill
+
+    pin = "21705198091234"
+    assert run(["db", "upgrade"], cli_env).returncode == 0
+    assert run(["keys", "init"], cli_env).returncode == 0
+    fill(cli_env, 0, 100)
+    assert run(["ledger", "checkpoint"], cli_env).returncode == 0
+    assert run(["ledger", "archive", "--before", "2100-01-01"], cli_env).returncode == 0  # 0..99
+    fill(cli_env, 100, 150)
+
+    def seqs(result: object) -> list[int]:
+        return [json.loads(line)["seq"] for line in result.stdout.splitlines()]  # type: ignore[attr-defined]
+
+    first = run(["ledger", "usage", "--pin", pin, "--format", "json"], cli_env)
+    assert seqs(first) == list(range(249, 149, -1))
+    assert first.stderr.strip().endswith(
+        f"more: sanarip-hub ledger usage --pin {pin} --limit 100 --before 150"
+    )
+    second = run(["ledger", "usage", "--pin", pin, "--format", "json", "--before", "150"], cli_env)
+    assert seqs(second) == list(range(149, 99, -1))
+    assert "entries 0..99 are in archive segments and were not searched; add --archived" in second.stderr
+    everything = run(["ledger", "usage", "--pin", pin, "--format", "json", "--all", "--archived"], cli_env)
+    assert seqs(everything) == list(range(249, -1, -1))
+    searched = run(["ledger", "search", "--client", exchange(0).client_id or "", "--all", "--format", "json"],
+                   cli_env)  # fmt: skip
+    assert len(seqs(searched)) == 150
+    invalid = run(["ledger", "usage", "--pin", "21705198091"], cli_env)
+    assert invalid.returncode == 2
+    assert "PIN must have 14 digits" in invalid.stderr

@@ -24,7 +24,7 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import Engine, Table, insert, select, update
 
-from adapters.xroad.consumer import AsyncConsumer
+from adapters.xroad.consumer import AsyncConsumer, Trace
 from adapters.xroad.reply import ConsumerError, RegistryUnavailable
 from mappings.registry import Difference, compare_civil_registry, compare_tax, registry_knows
 from sanarip_hub.actualization.workflow import Flagged, flag, withdraw_stale
@@ -72,6 +72,7 @@ class Checker:
         self.source = source
         self.consumers = consumers
         self.client_id = client_id
+        self.digest: Callable[[bytes], str] | None = None  # the ledger's keyed message digest
 
     async def open(self) -> None:
         for consumer in self.consumers.values():
@@ -87,24 +88,37 @@ class Checker:
         try:
             answer = await consumer.call(user_id=USER_ID, issue=issue, **params)
         except ConsumerError as error:
-            outcome.exchanges.append(self._exchange(consumer, None, error.fault_code, outcome.pin, started))
+            outcome.exchanges.append(
+                self._exchange(consumer, error.trace, error.fault_code, outcome.pin, issue, started)
+            )
             raise
-        outcome.exchanges.append(self._exchange(consumer, answer.message_id, OK, outcome.pin, started))
+        outcome.exchanges.append(self._exchange(consumer, answer.trace, OK, outcome.pin, issue, started))
         return answer.body
 
     def _exchange(
-        self, consumer: AsyncConsumer, message_id: str | None, outcome: str, pin: str, started: float
+        self, consumer: AsyncConsumer, trace: Trace | None, outcome: str, pin: str, issue: str, started: float
     ) -> Exchange:
+        """A registry call as a full entry: its own time and message id (a failed call's too), the
+        run's issue, keyed digests and sizes of what was sent and received."""
+        digest = self.digest
+        request = trace.request if trace is not None else None
+        response = trace.response if trace is not None else None
         return Exchange(
             Direction.OUT,
             Channel.SYNC,
             service_id=str(consumer.service),
             outcome=outcome,
-            message_id=message_id,
+            message_id=trace.message_id if trace is not None else None,
             client_id=self.client_id,
             user_id=USER_ID,
+            issue=issue,
             subjects=(pin,),
+            request_digest=digest(request) if digest is not None and request is not None else None,
+            request_bytes=len(request) if request is not None else None,
+            response_digest=digest(response) if digest is not None and response is not None else None,
+            response_bytes=len(response) if response is not None else None,
             duration_ms=int((time.perf_counter() - started) * 1000),
+            time_ms=trace.started_ms if trace is not None else None,
         )
 
     async def check(self, person: Any, issue: str) -> Outcome:
@@ -235,6 +249,7 @@ async def _run(
     progress: Callable[[int], None] | None,
 ) -> RunReport:
     started = time.perf_counter()
+    checker.digest = ledger.keys.pin_key.message_digest  # entries keep keyed digests of the calls
     run, resumed = _start(engine, checker.source, lsg_id, limit)
     counts = {
         "checked": run.checked,

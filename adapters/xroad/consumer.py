@@ -22,7 +22,7 @@ import random
 import threading
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
@@ -50,12 +50,24 @@ from adapters.xroad.reply import (
 from adapters.xroad.transport import HttpPool, TransportFailure
 
 
+@dataclass
+class Trace:
+    """One attempt of a call as its ledger entry records it: its own message id and start time,
+    and the request and response as exchanged (zeep's: the envelopes as it serialised them)."""
+
+    message_id: str
+    started_ms: int = field(default_factory=lambda: time.time_ns() // 1_000_000)
+    request: bytes | None = None
+    response: bytes | None = None
+
+
 @dataclass(frozen=True)
 class CallContext:
     service: ServiceId
     message_id: str
     user_id: str
     issue: str
+    trace: Trace | None = None
 
 
 _CALL: contextvars.ContextVar[CallContext] = contextvars.ContextVar("xroad_call")
@@ -93,6 +105,14 @@ class XRoadHeaders(zeep.Plugin):
             ("protocolVersion", self.protocol_version),
         ):
             etree.SubElement(header, f"{{{XROAD}}}{name}").text = value
+        if call.trace is not None:
+            call.trace.request = etree.tostring(envelope)
+        return envelope, http_headers
+
+    def ingress(self, envelope: Any, http_headers: dict[str, str], operation: Any) -> Any:
+        call = _CALL.get(None)
+        if call is not None and call.trace is not None:
+            call.trace.response = etree.tostring(envelope)
         return envelope, http_headers
 
 
@@ -142,6 +162,7 @@ class Answer:
     message_id: str
     body: Any  # the reply's values: a zeep object, or a dict from :class:`ReplyReader`
     attempts: int
+    trace: Trace | None = None  # the successful attempt
 
 
 class RetryPolicy:
@@ -215,17 +236,19 @@ class RegistryConsumer:
         while True:
             attempt += 1
             self.breaker.before()
-            message_id = str(uuid.uuid4())
-            token = _CALL.set(CallContext(self.service, message_id, user_id, issue))
+            trace = Trace(str(uuid.uuid4()))
+            token = _CALL.set(CallContext(self.service, trace.message_id, user_id, issue, trace))
             try:
                 reply = self._operation(**params)
             except _ZEEP_FAILURES as exc:
-                time.sleep(self.policy.failed(_zeep_failure(exc), attempt))
+                error = _zeep_failure(exc)
+                error.trace = trace
+                time.sleep(self.policy.failed(error, attempt))
                 continue
             finally:
                 _CALL.reset(token)
             self.breaker.success()
-            return Answer(message_id, reply.body if hasattr(reply, "body") else reply, attempt)
+            return Answer(trace.message_id, reply.body if hasattr(reply, "body") else reply, attempt, trace)
 
 
 class AsyncConsumer:
@@ -260,7 +283,8 @@ class AsyncConsumer:
     async def close(self) -> None:
         """Close the HTTP client."""
 
-    async def _once(self, message_id: str, user_id: str, issue: str, params: dict[str, Any]) -> Any:
+    async def _once(self, trace: Trace, user_id: str, issue: str, params: dict[str, Any]) -> Any:
+        """One attempt: its body, with ``trace.request`` and ``trace.response`` filled in."""
         raise NotImplementedError
 
     async def call(self, *, user_id: str, issue: str, **params: Any) -> Answer:
@@ -280,14 +304,15 @@ class AsyncConsumer:
                 await asyncio.sleep(self.breaker.remaining() + 0.001)
                 continue
             attempt += 1
-            message_id = str(uuid.uuid4())
+            trace = Trace(str(uuid.uuid4()))
             try:
-                body = await self._once(message_id, user_id, issue, params)
+                body = await self._once(trace, user_id, issue, params)
             except ConsumerError as error:
+                error.trace = trace
                 await asyncio.sleep(self.policy.failed(error, attempt))
                 continue
             self.breaker.success()
-            return Answer(message_id, body, attempt)
+            return Answer(trace.message_id, body, attempt, trace)
 
 
 class AsyncZeepConsumer(AsyncConsumer):
@@ -316,8 +341,8 @@ class AsyncZeepConsumer(AsyncConsumer):
             await self._http.aclose()
             self._http = None
 
-    async def _once(self, message_id: str, user_id: str, issue: str, params: dict[str, Any]) -> Any:
-        token = _CALL.set(CallContext(self.service, message_id, user_id, issue))
+    async def _once(self, trace: Trace, user_id: str, issue: str, params: dict[str, Any]) -> Any:
+        token = _CALL.set(CallContext(self.service, trace.message_id, user_id, issue, trace))
         try:
             reply = await self._operation(**params)
         except _ZEEP_FAILURES as exc:
@@ -389,17 +414,19 @@ class PreparedConsumer(AsyncConsumer):
             body_namespace=self._namespace,
         )
 
-    async def _once(self, message_id: str, user_id: str, issue: str, params: dict[str, Any]) -> Any:
+    async def _once(self, trace: Trace, user_id: str, issue: str, params: dict[str, Any]) -> Any:
         if self._http is None:
             raise RuntimeError("PreparedConsumer.open() was not awaited")
+        trace.request = self.message(trace.message_id, user_id, issue, params)
         try:
-            status, content = await self._http.post(self.message(message_id, user_id, issue, params))
+            status, content = await self._http.post(trace.request)
         except TransportFailure as exc:
             raise network_error(exc) from None
+        trace.response = content
         if status != 200 and b"Fault" not in content:  # SOAP 1.1 faults may come with HTTP 500
             raise ConsumerError(
                 f"HTTP {status}",
                 fault_code=f"Server.Http{status}",
                 retryable=status >= 500 or status in (408, 429),
             )
-        return self.reader.read(content, message_id)
+        return self.reader.read(content, trace.message_id)

@@ -40,6 +40,7 @@ class ConsumerError(HubError):
         super().__init__(message)
         self.fault_code = fault_code
         self.retryable = retryable
+        self.trace: Any = None  # the failed call's last attempt (consumer.Trace), for its ledger entry
 
 
 class CircuitOpen(ConsumerError):

@@ -178,3 +178,45 @@ def test_an_open_flag_the_registry_no_longer_supports_is_withdrawn(
     assert "no longer differs" in shown
     others = {k: f["status"] for k, f in after.items() if k[0] not in (corrected["pin"], reviewed["pin"])}
     assert set(others.values()) == {"open"}
+
+
+def test_every_registry_call_is_a_full_ledger_entry(tmp_path: Path) -> None:
+    """The audit: all 599 calls of a run shared two timestamps; failed calls had no message id, no
+    call had its issue, digests or sizes."""
+    from sqlalchemy import select
+
+    from sanarip_hub.config import load_settings
+    from sanarip_hub.ledger.keys import load_keys
+    from sanarip_hub.storage.engine import make_engine
+    from sanarip_hub.storage.models import LedgerEntryRow
+
+    env = prepared_home("sqlite", tmp_path / "home")
+    url, process = launch(
+        env, tmp_path / "truth.jsonl", "--seed", "5", "--faults", "fault=Client.BadRequest@0.1"
+    )
+    try:
+        env["SANARIP_HUB_XROAD_SECURITY_SERVER_URL"] = url
+        result = run_hub(env, "sync", "run", "civil-registry", "--limit", "120")
+        assert "failed 0" not in result.stdout  # Client.* faults are not retried: some people fail
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+    settings = load_settings(environ=env)
+    engine = make_engine(settings)
+    with engine.connect() as connection:
+        calls = list(connection.execute(select(LedgerEntryRow).where(LedgerEntryRow.direction == "out")))
+    engine.dispose()
+    failed = [c for c in calls if c.outcome != "ok"]
+    assert failed
+    assert all(c.outcome == "Client.BadRequest" for c in failed)
+    assert len(calls) > 120
+    for call in calls:
+        assert call.message_id, call.seq  # a failed call's too
+        assert call.issue == "reconciliation-run-1"
+        assert call.request_bytes
+        assert call.request_digest
+        assert call.response_bytes
+        assert call.response_digest
+    assert len({c.time_ms for c in calls}) > 20  # each call its own start time (was 2 for a whole run)
+    digest = load_keys(settings).pin_key.message_digest
+    assert all(len(c.request_digest) == 64 and c.request_digest != digest(b"") for c in calls)

@@ -40,6 +40,7 @@ class Console(SignIn, OperatorPages, AuditorPages, LsgPages, AdminPages, OwnerPa
             Route("/auditor/verify", p(au, self.verify_now), methods=["POST"]),
             Route("/auditor/bundle", p(au, self.bundle), methods=["POST"]),
             Route("/auditor/agreements", p(au, self.agreements), methods=["GET"]),
+            Route("/auditor/verifier-key", p(au, self.verifier_key), methods=["GET"]),
             Route("/lsg", p(lsg, self.queue), methods=["GET"]),
             Route("/lsg/mismatches/{id:int}", p(lsg, self.mismatch_page), methods=["GET"]),
             Route("/lsg/mismatches/{id:int}", p(lsg, self.resolve), methods=["POST"]),

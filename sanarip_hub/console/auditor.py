@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import tempfile
+from dataclasses import replace
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
 
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import FileResponse, Response
 
 from sanarip_hub.console import queries
-from sanarip_hub.console.gate import Context, Gate, R, log, parse_time
+from sanarip_hub.console.gate import Context, Gate, R, Refused, log, parse_time
 
 
 class AuditorPages(Gate):
@@ -21,22 +24,65 @@ class AuditorPages(Gate):
             context, {"pin": "pin", "client": "client", "agreement": "agreement", "denied": "denied"}
         )
         searched = any(raw.values())
-        entries = []
+        params = context.request.query_params
+        sections: list[dict[str, Any]] = []
         if searched:
-            before = self._before(context)
-            entries = await run_in_threadpool(
-                queries.exchange_log, self.engine, self.keys.pin_key, where, before
-            )
+            # a person's report keeps exchanges with other bodies apart from the hub's own staff
+            # looking (a clerk's queue views once pushed a person's two disclosures off the page)
+            kinds = [("exchanges", False), ("staff", True)] if where.pin else [("entries", None)]
+            terms = await run_in_threadpool(self._purposes)
+            for name, staff in kinds:
+                cursor = params.get(f"{name}_before", "")
+                if cursor and not cursor.isdigit():
+                    raise Refused(400, "before must be a sequence number")
+                rows = await run_in_threadpool(
+                    queries.exchange_log,
+                    self.engine,
+                    self.keys.pin_key,
+                    replace(where, staff=staff),
+                    int(cursor) if cursor else None,
+                )
+                for row in rows:
+                    row["purpose"] = terms.get(row["agreement_id"] or "", "")
+                older = rows[-1]["seq"] if len(rows) == queries.PAGE else None
+                link = (
+                    urlencode({**{k: v for k, v in raw.items() if v}, f"{name}_before": older})
+                    if older
+                    else ""
+                )
+                sections.append({"name": name, "entries": rows, "older": link})
             if where.pin:
                 await run_in_threadpool(
                     self.access, context, "audit.by-pin", [where.pin], "data-subject report"
                 )
+        titles = {
+            "exchanges": context._("Exchanges with other bodies"),
+            "staff": context._("Views by hub staff"),
+            "entries": context._("Entries"),
+        }
         values = {
             "f": {**raw, "denied": raw.get("denied") == "1"},
-            "entries": entries,
+            "sections": [{**s, "title": titles[str(s["name"])]} for s in sections],
             "entry_base": "auditor/entries",
         }
         return self.render(context, "audit.html", values, context._("Access ledger"))
+
+    def _purposes(self) -> dict[str, str]:
+        from sanarip_hub.producer.agreements import list_agreements
+
+        return {row.number: row.purpose for row in list_agreements(self.engine)}
+
+    async def verifier_key(self, context: Context) -> Response:
+        """The log's verifier keys (current first, then retired): all an auditor needs offline."""
+        from sanarip_hub.ledger.keys import load_verifiers
+
+        keys = await run_in_threadpool(load_verifiers, self.settings)
+        body = "".join(key.encode() + "\n" for key in keys)
+        return Response(
+            body,
+            media_type="text/plain; charset=utf-8",
+            headers={"content-disposition": 'attachment; filename="sanarip-hub-ledger.vkey"'},
+        )
 
     async def audit_entry(self, context: Context) -> Response:
         seq, row = await self._entry(context)
@@ -44,11 +90,10 @@ class AuditorPages(Gate):
         await run_in_threadpool(self.access, context, "audit.entry", pins, f"ledger entry {seq}")
         return self.entry_page(context, seq, row, ", ".join(pins) or "—")
 
-    def _verify(self, actor: str) -> str:
+    def _verify(self, actor: str) -> tuple[bool, str]:
         from sanarip_hub.ledger.verify import verify_and_record
 
-        _ok, detail = verify_and_record(self.engine, self.settings, actor)
-        return detail
+        return verify_and_record(self.engine, self.settings, actor)
 
     async def verify_page(self, context: Context) -> Response:
         row = await run_in_threadpool(queries.last_verification, self.engine)
@@ -56,17 +101,20 @@ class AuditorPages(Gate):
         result = (
             _("never verified")
             if row is None
-            else f"{row.at.strftime('%Y-%m-%d %H:%M')} · {row.actor} · {row.detail}"
+            else f"{_('intact') if row.ok else _('FAILED')} · {row.at.strftime('%Y-%m-%d %H:%M')} · "
+            f"{row.actor} · {row.detail}"
         )
-        return self.render(context, "verify.html", {"result": result}, _("Verification"))
+        values = {"result": result} if row is None else {"result": result, "ok": bool(row.ok)}
+        return self.render(context, "verify.html", values, _("Verification"))
 
     async def verify_now(self, context: Context) -> Response:
         assert context.account is not None
-        detail = await run_in_threadpool(self._verify, f"console:{context.account.username}")
+        ok, detail = await run_in_threadpool(self._verify, f"console:{context.account.username}")
+        message = context._("Verified now: intact.") if ok else context._("Verification FAILED.")
         return self.render(
             context,
             "verify.html",
-            {"result": detail, "message": context._("Verified now.")},
+            {"result": detail, "message": message, "ok": ok},
             context._("Verification"),
         )
 
@@ -79,6 +127,8 @@ class AuditorPages(Gate):
         until = parse_time(self.form(context, "until"), end_of_day=True)
         if pin:
             await run_in_threadpool(self.access, context, "audit.bundle", [pin], "evidence bundle")
+        else:  # the whole ledger of a period leaves the hub: that is an access too
+            await run_in_threadpool(self.access_all, context, "audit.bundle", "evidence bundle (all entries)")
         workdir = Path(tempfile.mkdtemp(prefix="sanarip-bundle-"))
         target = workdir / "evidence.zip"
         ledger = Ledger.for_settings(self.engine, self.settings, self.keys)

@@ -296,6 +296,15 @@ class Gate:
             log.error("console.ledger_failed", error=str(exc).splitlines()[0] if str(exc) else repr(exc))
             raise LedgerUnavailable from exc
 
+    def access_all(self, context: Context, what: str, purpose: str) -> None:
+        """The access entry of an export that holds no PIN in clear but every entry of a period."""
+        assert context.account is not None
+        try:
+            self._ledger_entry(what, OK, context.account.username, purpose).result(timeout=30)
+        except Exception as exc:
+            log.error("console.ledger_failed", error=str(exc).splitlines()[0] if str(exc) else repr(exc))
+            raise LedgerUnavailable from exc
+
     async def refusal(self, context: Context, outcome: str, username: str | None) -> None:
         """An unauthorized attempt at the console's door, ledgered beside X-Road's denials
         (regulation clause 15.2): a failed or locked sign-in, a page of another role, a forged form.

@@ -18,7 +18,7 @@ class OperatorPages(Gate):
         board = await run_in_threadpool(queries.dashboard, self.engine)
         _ = context._
         verification = board.verification
-        state = "" if verification is None else (_("intact") if verification.ok else _("PROBLEM"))
+        state = "" if verification is None else (_("intact") if verification.ok else _("FAILED"))
         stats = {
             "fault_rate": board.fault_rate,
             "p50": board.p50 if board.p50 is not None else "—",
@@ -28,6 +28,7 @@ class OperatorPages(Gate):
             "last_checkpoint": queries.utc_text(board.last_checkpoint_ms)
             if board.last_checkpoint_ms
             else "—",
+            "verification_failed": verification is not None and not verification.ok,
             "verification": (
                 _("never verified")
                 if verification is None
@@ -78,7 +79,15 @@ class OperatorPages(Gate):
 
     async def health(self, context: Context) -> Response:
         checks = await run_in_threadpool(readiness, self.engine, self.keys)
-        return self.render(context, "health.html", {"checks": checks}, context._("Health"))
+        last = await run_in_threadpool(queries.last_verification, self.engine)
+        _ = context._
+        if last is None:
+            checks.append((_("ledger verification"), False, _("never verified")))
+        else:  # a failed verification is a failing check, whatever the database says
+            checks.append(
+                (_("ledger verification"), bool(last.ok), f"{last.at:%Y-%m-%d %H:%M} · {last.detail}")
+            )
+        return self.render(context, "health.html", {"checks": checks}, _("Health"))
 
 
 def readiness(engine: Engine, keys: LedgerKeys | None, public: bool = False) -> list[tuple[str, bool, str]]:

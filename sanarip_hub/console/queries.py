@@ -193,6 +193,7 @@ class LogFilter:
     pin: str | None = None
     agreement: str | None = None
     denied: bool = False
+    staff: bool | None = None  # True: only console views (internal); False: only exchanges with bodies
 
 
 ENTRY_COLUMNS = (
@@ -206,6 +207,8 @@ ENTRY_COLUMNS = (
     LedgerEntryRow.agreement_id,
     LedgerEntryRow.duration_ms,
     LedgerEntryRow.message_id,
+    LedgerEntryRow.user_id,
+    LedgerEntryRow.issue,
 )
 
 
@@ -234,6 +237,8 @@ def exchange_log(
             query = query.where(column == value)
     if where.denied:
         query = query.where(e.outcome != OK)
+    if where.staff is not None:
+        query = query.where(e.direction == "internal" if where.staff else e.direction != "internal")
     if before is not None:
         query = query.where(e.seq < before)
     query = query.order_by(e.seq.desc()).limit(page)

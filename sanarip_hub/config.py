@@ -294,6 +294,9 @@ class LedgerSettings:
         (), _witnesses, "C2SP tlog-witness servers that cosign checkpoints: 'URL VERIFIER-KEY' each"
     )
     witness_timeout: float = _setting(5.0, _number(0.1, 120), "seconds per witness request")
+    verify_workers: int = _setting(
+        0, _integer(0, 64), "processes checking the ledger in parallel; 0 = one per core"
+    )
 
 
 @dataclass(frozen=True)

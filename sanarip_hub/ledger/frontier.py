@@ -38,6 +38,23 @@ class Frontier:
         self.roots.append(current)
         self.size += 1
 
+    def append_subtree(self, level: int, digest: bytes) -> None:
+        """Append a whole perfect subtree of ``2**level`` leaves (the tree's size must be a multiple
+        of it): how stretches verified in other processes are stitched into one tree."""
+        width = 1 << level
+        if self.size % width:
+            raise ValueError(f"a subtree of {width} leaves cannot start at {self.size}")
+        current = digest
+        carry = self.size >> level
+        while carry & 1:
+            current = node_hash(self.roots.pop(), current)
+            carry >>= 1
+        self.roots.append(current)
+        self.size += width
+
+    def copy(self) -> Frontier:
+        return Frontier(self.size, list(self.roots))
+
     def root(self) -> bytes:
         if not self.roots:
             return EMPTY_ROOT

@@ -1,0 +1,95 @@
+"""Verification spread over processes: each checks a stretch of entries, the parent stitches.
+
+A worker reads entries ``[start, end)`` with its own connection and checks each one exactly as
+the sequential walk does (hash, hashed bytes against the columns, sequence, chain link, subject
+index).  What it hands back is small: the stretch's first ``prev`` and last hash (the parent checks
+that consecutive stretches link), and the stretch's leaves folded into aligned perfect subtrees
+(a *compact range*), also for every checkpoint size inside the stretch.  The parent appends those
+subtrees to the Merkle frontier it carries, so the tree root at every checkpoint is computed as
+exactly as by the walk, without the parent touching a single entry.
+
+Stretches start at multiples of ``STRETCH`` (2^16), so every subtree a worker folds is aligned
+in the whole tree as well as in its own leaves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sanarip_hub.config import Settings
+from sanarip_hub.ledger.merkle import MerkleTree, root
+
+STRETCH = 1 << 16
+CHUNK = 20_000
+
+
+@dataclass
+class Stretch:
+    start: int
+    end: int  # one past the last entry read
+    first_prev: bytes | None
+    last_hash: bytes | None
+    blocks: list[tuple[int, bytes]]  # (level, root) covering [start, end), left to right
+    at_sizes: dict[int, list[tuple[int, bytes]]]  # checkpoint size -> blocks covering [start, size)
+    error: tuple[int, str, str] | None = None
+
+
+def blocks(start: int, end: int, leaves: list[bytes], tree: MerkleTree | None) -> list[tuple[int, bytes]]:
+    """``[start, end)`` as maximal aligned perfect subtrees (``leaves[0]`` is leaf ``start``)."""
+    found = []
+    position = start
+    while position < end:
+        level = (position & -position).bit_length() - 1 if position else 62
+        while position + (1 << level) > end:
+            level -= 1
+        width = 1 << level
+        offset = position - start
+        if tree is not None:
+            found.append((level, tree.levels[level][offset >> level]))
+        else:
+            found.append((level, root(leaves[offset : offset + width])))
+        position += width
+    return found
+
+
+def check_stretch(
+    settings: Settings, start: int, end: int, sizes: list[int], stretch: int = STRETCH
+) -> Stretch:
+    """Check entries ``start .. end-1`` (a worker process); errors come back, not raised."""
+    from sanarip_hub.ledger.verify import _CHUNK_SQL, LedgerIntegrityError, check_rows, fetch_rows
+    from sanarip_hub.storage.engine import make_engine
+
+    engine = make_engine(settings, check=False, pre_ping=False)
+    leaves: list[bytes] = []
+    first_prev: bytes | None = None
+    prev = b""
+    expected = start
+    try:
+        with engine.connect() as connection:
+            mark = "?" if connection.dialect.name == "sqlite" else "%s"
+            rows_sql = _CHUNK_SQL.format(mark)
+            subjects_sql = f"SELECT seq, pin_hash FROM ledger_subject WHERE seq >= {mark} AND seq <= {mark}"
+            for window in range(start, end, CHUNK):
+                rows: Any = fetch_rows(connection, rows_sql, (window, min(window + CHUNK, end)))
+                if not rows:
+                    continue
+                subjects: dict[int, list[str]] = {}
+                for seq, pin_hash in fetch_rows(connection, subjects_sql, (rows[0][0], rows[-1][0])):
+                    subjects.setdefault(seq, []).append(pin_hash)
+                if first_prev is None:
+                    if rows[0][0] != expected:
+                        raise LedgerIntegrityError(
+                            expected,
+                            "missing",
+                            f"entry {expected} is missing (the next stored entry is {rows[0][0]})",
+                        )
+                    first_prev = prev = bytes(rows[0][1])
+                prev, expected = check_rows(rows, subjects, prev, expected, leaves)
+    except LedgerIntegrityError as problem:
+        return Stretch(start, expected, first_prev, None, [], {}, (problem.seq, problem.kind, problem.detail))
+    finally:
+        engine.dispose()
+    tree = MerkleTree(leaves) if start % stretch == 0 else None
+    at_sizes = {size: blocks(start, size, leaves, tree) for size in sizes if start < size <= expected}
+    return Stretch(start, expected, first_prev, prev or None, blocks(start, expected, leaves, tree), at_sizes)

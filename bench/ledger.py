@@ -175,16 +175,16 @@ def main() -> None:
                         )
             fill, one, seconds = verification(backend, workdir, args.verify_entries)
             verify_rows.append((backend, args.verify_entries, fill, one, seconds))
-            print(f"  {backend:10} verify {args.verify_entries:,} entries: {one:.1f} s, parallel {seconds:.1f} s",
-                  file=sys.stderr)  # fmt: skip
+            done = f"verify {args.verify_entries:,} entries: {one:.1f} s, parallel {seconds:.1f} s"
+            print(f"  {backend:10} {done}", file=sys.stderr)
     print(f"\nledger appends on {os.cpu_count()} cores (entries per second, higher is better)\n")
     print("| back end   | method             | writers | batch | appends/s |")
     print("|------------|--------------------|--------:|------:|----------:|")
     for backend, label, writers, batch, rate in rows:
         print(f"| {backend:10} | {label:18} | {writers:>7} | {batch:>5} | {rate:>9,.0f} |")
     print(
-        f"\n| back end   | entries   | fill s | verify s, 1 process (peer) | verify s, {os.cpu_count()} processes "
-        "| entries/s verified | 1 M entries (extrapolated) |"
+        "\n| back end   | entries   | fill s | verify s, 1 process (peer) | "
+        f"verify s, {os.cpu_count()} processes | entries/s verified | 1 M entries (extrapolated) |"
     )
     print("|------------|-----------|-------:|---:|---:|---:|---:|")
     for backend, entries, fill, one, seconds in verify_rows:

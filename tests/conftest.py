@@ -21,6 +21,7 @@ from sanarip_hub.config import Settings, load_settings
 from sanarip_hub.storage import migrate
 from sanarip_hub.storage.engine import make_engine
 
+XROAD_DATA = Path(__file__).resolve().parent / "data" / "xroad"  # the X-Road corpus, copied (data/README.md)
 PG_URL = os.environ.get("SANARIP_HUB_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 BACKENDS = ("sqlite", "postgresql")
 

@@ -2,25 +2,20 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from adapters.xroad.header import XRoadFault, read_request
 from adapters.xroad.identifiers import ClientId, ServiceId
 from adapters.xroad.parser import parse_xml
+from tests.conftest import XROAD_DATA
 
-FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "xroad"
-needs_fixtures = pytest.mark.skipif(
-    not FIXTURES.is_dir(), reason="shared/ reference fixtures not beside clone"
-)
+FIXTURES = XROAD_DATA
 
 
 def read(name: str):  # type: ignore[no-untyped-def]
     return read_request(parse_xml((FIXTURES / name).read_bytes()))
 
 
-@needs_fixtures
 @pytest.mark.parametrize(
     ("name", "fault"),
     [
@@ -39,7 +34,6 @@ def test_security_server_test_messages_give_the_same_fault(name: str, fault: str
     assert caught.value.fault_code == fault
 
 
-@needs_fixtures
 def test_a_request_without_user_id_is_read() -> None:
     header, wrapper = read("proxytest-missing-userId.request.txt")
     assert header.user_id is None

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from adapters.xroad.parser import XmlRejected, parse_xml
+from tests.conftest import XROAD_DATA
 
-FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "xroad"
+FIXTURES = XROAD_DATA
 SAMPLE = b"""<?xml version="1.0" encoding="UTF-8"?>
 <SOAP-ENV:Envelope xmlns:SOAP-ENV="http://schemas.xmlsoap.org/soap/envelope/"
     xmlns:xrd="http://x-road.eu/xsd/xroad.xsd" xmlns:id="http://x-road.eu/xsd/identifiers">
@@ -24,7 +23,6 @@ def test_a_soap_message_parses() -> None:
     assert root.findtext(".//{urn:x}pin") == "21705198091234"
 
 
-@pytest.mark.skipif(not FIXTURES.is_dir(), reason="shared/ reference fixtures are not beside this clone")
 @pytest.mark.parametrize(
     "name",
     [

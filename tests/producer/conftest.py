@@ -29,7 +29,7 @@ from sanarip_hub.producer.agreements import AgreementSpec, store
 from sanarip_hub.producer.contract import NAMESPACE
 from sanarip_hub.storage.engine import make_engine
 from sanarip_hub.storage.models import LedgerEntryRow
-from tests.conftest import BACKENDS, drop_schema, hub_environment
+from tests.conftest import BACKENDS, XROAD_DATA, drop_schema, hub_environment
 
 HUB = [sys.executable, "-m", "sanarip_hub"]
 PROVIDER = "SUBSYSTEM:central-server/GOV/70000050/sanaripaymak-service"
@@ -40,10 +40,7 @@ PERSONAL = ["householdByPin", "familyComposition", "socialPassportByPin", "landQ
 AGGREGATE = ["statAggregates", "lsgPassport", "municipalPropertyList", "municipalPropertyByEni"]
 REST = ["address-fact", "family-members"]
 SHARED_PARAMS = Path(__file__).resolve().parents[2] / "sanarip_hub" / "producer" / "demo_shared_params.xml"
-FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "xroad"
-needs_fixtures = pytest.mark.skipif(
-    not FIXTURES.is_dir(), reason="shared/ reference fixtures not beside clone"
-)
+FIXTURES = XROAD_DATA
 
 
 def free_port() -> int:

@@ -20,9 +20,8 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from tests.producer.conftest import FIXTURES, NSC, Served, fault_code, needs_fixtures, post
+from tests.producer.conftest import FIXTURES, NSC, Served, fault_code, post
 
-pytestmark = needs_fixtures
 SOAP_ENV = "{http://schemas.xmlsoap.org/soap/envelope/}"
 XROAD = "http://x-road.eu/xsd/xroad.xsd"
 IDS = "http://x-road.eu/xsd/identifiers"

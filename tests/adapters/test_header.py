@@ -1,4 +1,4 @@
-"""Request headers against the security server's own proxy-test messages (shared/reference/xroad)."""
+"""Request headers against the security server's own proxy-test messages (tests/data/xroad, copied from X-Road)."""
 
 from __future__ import annotations
 

@@ -1,9 +1,17 @@
-"""Logging, configured once: JSON lines for machines, readable lines on a terminal.
+"""Logging: JSON lines for machines, readable lines on a terminal, configured by entrypoints only.
 
-Every component logs through structlog; the standard ``logging`` records of SQLAlchemy, Alembic and
-(later) zeep and APScheduler are routed through the same processors, so an operator's log shipper
-sees one format.  Message bodies and personal data never go into logs: callers log identifiers,
-counts and digests.
+Every component logs through :func:`get_logger`, which only names a logger: importing a module or
+asking for a logger never configures anything (a library that configures logging on import takes
+that choice away from whoever embeds it).  The entrypoints (``sanarip_hub.entrypoints``: the CLI,
+the ASGI factories uvicorn's workers import) call :func:`configure` once with the operator's
+format and level; the standard ``logging`` records of SQLAlchemy, Alembic, zeep, httpx and
+APScheduler then pass through the same processors, so a log shipper sees one format.
+
+Personal data never goes into a log, at any level: the hub's own code logs identifiers, counts and
+digests, and ``--debug`` lowers only the hub's own loggers.  Libraries that log whole messages at
+DEBUG (zeep every envelope, SQLAlchemy every bound parameter and row, HTTP clients every URL) stay
+at WARNING whatever the level, and as a last line every rendered record has PIN-shaped numbers
+masked (``[pin]``), so a traceback quoting a request cannot carry one out either.
 """
 
 from __future__ import annotations
@@ -14,16 +22,33 @@ from typing import Any
 
 import structlog
 
-_configured = False
+from sanarip_hub.domain.identifiers import PIN_IN_TEXT
+
+# Libraries whose DEBUG (and for SQLAlchemy, INFO) records hold message bodies, SQL parameters,
+# result rows or URLs; they never go below WARNING.
+QUIET_LIBRARIES = ("sqlalchemy", "alembic", "urllib3", "httpx", "httpcore", "zeep", "uvicorn.access")
+PIN_MASK = "[pin]"
+
+
+def mask_pins(text: str) -> str:
+    """``text`` with every PIN-shaped run of 14 digits replaced by ``[pin]``."""
+    return PIN_IN_TEXT.sub(PIN_MASK, text)
+
+
+class MaskingFormatter(structlog.stdlib.ProcessorFormatter):
+    """structlog's formatter, with PINs masked in the finished line (tracebacks included)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return mask_pins(super().format(record))
 
 
 def configure(fmt: str = "auto", level: str = "info") -> None:
-    """Set up structlog and stdlib logging to write to stderr.
+    """Set up structlog and stdlib logging to write to stderr; called by entrypoints.
 
-    ``fmt`` is ``json``, ``console`` or ``auto`` (console when stderr is a terminal).  Calling it
-    again reconfigures; that is what tests and the CLI's ``--log-format`` flag rely on.
+    ``fmt`` is ``json``, ``console`` or ``auto`` (console when stderr is a terminal); ``level`` is
+    the hub's own level (``debug`` with ``--debug``).  Calling it again reconfigures; that is what
+    tests and the CLI's ``--log-format`` flag rely on.
     """
-    global _configured
     use_console = fmt == "console" or (fmt == "auto" and sys.stderr.isatty())
     shared: list[Any] = [
         structlog.contextvars.merge_contextvars,
@@ -36,7 +61,7 @@ def configure(fmt: str = "auto", level: str = "info") -> None:
         if use_console
         else structlog.processors.JSONRenderer(ensure_ascii=False)
     )
-    formatter = structlog.stdlib.ProcessorFormatter(
+    formatter = MaskingFormatter(
         foreign_pre_chain=shared,
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
@@ -48,22 +73,21 @@ def configure(fmt: str = "auto", level: str = "info") -> None:
     handler.setFormatter(formatter)
     root = logging.getLogger()
     root.handlers[:] = [handler]
-    root.setLevel(level.upper())
-    # Third-party chatter stays at WARNING unless the operator asks for debug.
-    for noisy in ("sqlalchemy", "alembic", "urllib3", "httpx", "zeep"):
-        logging.getLogger(noisy).setLevel(logging.DEBUG if level == "debug" else logging.WARNING)
+    # Other libraries (APScheduler, asyncio) log at the operator's level, never below INFO; the
+    # hub's own loggers follow the level exactly, DEBUG included.
+    root.setLevel(max(logging.INFO, logging.getLevelName(level.upper())))
+    logging.getLogger("sanarip_hub").setLevel(level.upper())
+    for quiet in QUIET_LIBRARIES:
+        logging.getLogger(quiet).setLevel(logging.WARNING)
     structlog.configure(
         processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
         logger_factory=structlog.stdlib.LoggerFactory(),
         wrapper_class=structlog.stdlib.BoundLogger,
         cache_logger_on_first_use=False,
     )
-    _configured = True
 
 
 def get_logger(name: str) -> structlog.stdlib.BoundLogger:
-    """A named structured logger; configures defaults first if nobody has yet."""
-    if not _configured:
-        configure()
+    """A named structured logger (``sanarip_hub.…``); it logs however the entrypoint configured."""
     logger: structlog.stdlib.BoundLogger = structlog.get_logger(name)
     return logger

@@ -48,6 +48,9 @@ from adapters.xroad.reply import (
     network_error,
 )
 from adapters.xroad.transport import HttpPool, TransportFailure
+from sanarip_hub.log import get_logger
+
+log = get_logger("sanarip_hub.consumer")
 
 
 @dataclass
@@ -309,9 +312,21 @@ class AsyncConsumer:
                 body = await self._once(trace, user_id, issue, params)
             except ConsumerError as error:
                 error.trace = trace
-                await asyncio.sleep(self.policy.failed(error, attempt))
+                pause = self.policy.failed(error, attempt)
+                log.debug(
+                    "consumer.attempt_failed",
+                    service=str(self.service),
+                    message_id=trace.message_id,
+                    attempt=attempt,
+                    fault=error.fault_code,
+                    retry_in_s=round(pause, 3),
+                )
+                await asyncio.sleep(pause)
                 continue
             self.breaker.success()
+            log.debug(
+                "consumer.answered", service=str(self.service), message_id=trace.message_id, attempt=attempt
+            )
             return Answer(trace.message_id, body, attempt, trace)
 
 

@@ -21,6 +21,8 @@ PIN_LENGTH = 14
 _PIN_SYNTAX = re.compile(r"[012][0-3][0-9][01][0-9][12][0-9]{3}[0-9]{5}")  # Tunduk's own regex
 _SOATE_SYNTAX = re.compile(r"417[0-9]{11}")
 SYNTHETIC_SERIAL_DIGIT = "9"
+# A PIN-shaped run of digits inside longer text (a log line, an error message): what logging masks.
+PIN_IN_TEXT = re.compile(r"(?<![0-9])" + _PIN_SYNTAX.pattern + r"(?![0-9])")
 _YEAR = "[12][0-9]{3}"  # 1000-2999, as Tunduk's pattern
 _LEAP = "(?:[12][0-9](?:0[48]|[2468][048]|[13579][26])|(?:1[26]|2[048])00)"  # Gregorian leap years
 # Every PIN parse_pin accepts and nothing else, as one regular expression (for the OpenAPI document,

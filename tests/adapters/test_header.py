@@ -1,4 +1,4 @@
-"""Request headers against the security server's own proxy-test messages (tests/data/xroad, copied from X-Road)."""
+"""Request headers against the security server's own proxy-test messages (copied into tests/data/xroad)."""
 
 from __future__ import annotations
 

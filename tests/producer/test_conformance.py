@@ -1,4 +1,4 @@
-"""Conformance with the official X-Road messages (``tests/data/xroad``, copied from X-Road) on the live producer.
+"""Conformance with the official X-Road messages (copied into ``tests/data/xroad``) on the live producer.
 
 * What must fail fails with the security server's fault code (the proxy tests' expectations).
 * What must pass passes: every valid request of the corpus, with its client and service identifiers

@@ -1,0 +1,47 @@
+"""Logging is configured by entrypoints only, and a PIN never leaves in a log line."""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+import sys
+
+import pytest
+
+from sanarip_hub.log import configure, get_logger, mask_pins
+
+
+def test_importing_the_hub_and_asking_for_a_logger_configures_nothing() -> None:
+    """A fresh interpreter: importing every layer and logging leaves the root logger untouched."""
+    code = (
+        "import logging, sanarip_hub.producer.app, sync_jobs.reconcile, sanarip_hub.console.gate\n"
+        "from sanarip_hub.log import get_logger\n"
+        "get_logger('sanarip_hub.x')\n"
+        "root = logging.getLogger()\n"
+        "print(len(root.handlers), root.level, logging.getLogger('zeep').level)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["0", str(logging.WARNING), "0"]
+
+
+def test_pin_shaped_numbers_are_masked_and_nothing_else() -> None:
+    assert mask_pins("pin=21212199212345 KG21212199212345 x") == "pin=[pin] KG[pin] x"
+    # СОАТЕ codes, longer digit runs and invalid dates stay as they are
+    assert mask_pins("41708203801020 121212992123451 29912199212345") == (
+        "41708203801020 121212992123451 29912199212345"
+    )
+
+
+def test_debug_lowers_only_the_hubs_own_loggers(capsys: pytest.CaptureFixture[str]) -> None:
+    configure("json", "debug")
+    try:
+        get_logger("sanarip_hub.test").debug("own", ok=True)
+        logging.getLogger("zeep.transports").debug("HTTP Post to x: <pin>21212199212345</pin>")
+        logging.getLogger("sqlalchemy.engine.Engine").info("[cached] ('21212199212345',)")
+        logging.getLogger("some.library").warning("failed for 21212199212345")
+        lines = capsys.readouterr().err.splitlines()
+    finally:
+        configure("json", "info")
+    assert len(lines) == 2, lines
+    assert '"own"' in lines[0]
+    assert "failed for [pin]" in lines[1]

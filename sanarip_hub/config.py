@@ -163,7 +163,7 @@ def _listen(value: Any) -> str:
 
 def _witnesses(value: Any) -> tuple[Any, ...]:
     """``["URL KEY", …]`` in a file, or ``URL KEY; URL KEY`` in an environment variable."""
-    from sanarip_hub.ledger.note import NoteError
+    from sanarip_hub.errors import NoteError
     from sanarip_hub.ledger.witness import WitnessEndpoint
 
     items = value.split(";") if isinstance(value, str) else value

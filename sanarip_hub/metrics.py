@@ -8,7 +8,7 @@ range scan of the entries since the previous one; the first scrape of a process 
 
 Label values are never what a caller chose: a service is one the hub publishes or calls (or a
 console view), a client one that holds an agreement (or the hub itself); anything else is counted
-under ``other``.  Refused requests with made-up service codes once became label values, one time
+under ``other``.  PageRefused requests with made-up service codes once became label values, one time
 series each.
 """
 

@@ -38,16 +38,9 @@ from adapters.xroad.contract import Service
 from adapters.xroad.envelope import request_envelope
 from adapters.xroad.header import IDENTIFIERS, SOAP_ENV, XROAD
 from adapters.xroad.identifiers import ClientId, ServiceId
-from adapters.xroad.reply import (
-    CircuitOpen,
-    ConsumerError,
-    RegistryUnavailable,
-    ReplyReader,
-    bad_reply,
-    fault_error,
-    network_error,
-)
-from adapters.xroad.transport import HttpPool, TransportFailure
+from adapters.xroad.reply import ReplyReader, bad_reply, fault_error, network_error
+from adapters.xroad.transport import HttpPool
+from sanarip_hub.errors import CircuitOpen, ConsumerError, RegistryUnavailable, TransportFailure
 from sanarip_hub.log import get_logger
 
 log = get_logger("sanarip_hub.consumer")

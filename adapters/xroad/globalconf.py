@@ -15,17 +15,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from adapters.xroad.identifiers import ClientId, InvalidIdentifier
-from adapters.xroad.parser import XmlRejected, parse_xml
-from sanarip_hub.errors import HubError
+from adapters.xroad.identifiers import ClientId
+from adapters.xroad.parser import parse_xml
+from sanarip_hub.errors import GlobalConfError, InvalidIdentifier, XmlRejected
 
 SHARED_PARAMS_NS = "http://x-road.eu/xsd/xroad.xsd"
-
-
-class GlobalConfError(HubError):
-    """The shared-parameters file cannot be read or is not one."""
-
-    code = "xroad.globalconf"
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,12 @@
 """The X-Road message protocol 4.0 SOAP header and envelope, read strictly from a request.
 
 :func:`read_request` takes an envelope parsed by :func:`~adapters.xroad.parser.parse_xml` and returns
-the header fields and the body's single wrapper element, or raises :class:`XRoadFault` with the code
-a security server would use: ``Client.MissingHeader``, ``Client.MissingHeaderField``,
-``Client.DuplicateHeaderField``, ``Client.InvalidProtocolVersion``, ``Client.InvalidXml``,
-``Client.MissingBody``, ``Client.InvalidBody``, ``Client.InconsistentHeaders`` (PR-MESS §2.4-2.5 and
-the security server's proxy tests).  Header blocks this module does not know (a security token, a
-custom header) are kept, in order, so the response can echo them.
+the header fields and the body's single wrapper element, or raises the
+:class:`~sanarip_hub.errors.ExchangeFault` a security server would use: ``Client.MissingHeader``,
+``Client.MissingHeaderField``, ``Client.DuplicateHeaderField``, ``Client.InvalidProtocolVersion``,
+``Client.InvalidXml``, ``Client.MissingBody``, ``Client.InvalidBody``, ``Client.InconsistentHeaders``
+(PR-MESS §2.4-2.5 and the security server's proxy tests).  Header blocks this module does not know
+(a security token, a custom header) are kept, in order, so the response can echo them.
 """
 
 from __future__ import annotations
@@ -14,8 +14,22 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from adapters.xroad.identifiers import ClientId, InvalidIdentifier, ServiceId
-from sanarip_hub.errors import HubError
+from adapters.xroad.identifiers import ClientId, ServiceId
+from sanarip_hub.errors import (
+    DuplicateHeaderField,
+    ExchangeFault,
+    InconsistentHeaders,
+    InvalidBody,
+    InvalidClientIdentifier,
+    InvalidIdentifier,
+    InvalidProtocolVersion,
+    InvalidServiceIdentifier,
+    InvalidSoap,
+    InvalidXml,
+    MissingBody,
+    MissingHeader,
+    MissingHeaderField,
+)
 
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 XROAD = "http://x-road.eu/xsd/xroad.xsd"
@@ -35,16 +49,6 @@ KNOWN = {
     )
 } | {f"{{{REPRESENTATION}}}representedParty"}
 OBJECT_TYPE = f"{{{IDENTIFIERS}}}objectType"
-
-
-class XRoadFault(HubError):
-    """A fault in X-Road's vocabulary: ``fault_code`` such as ``Client.MissingHeaderField``."""
-
-    code = "xroad.fault"
-
-    def __init__(self, fault_code: str, message: str) -> None:
-        super().__init__(message)
-        self.fault_code = fault_code
 
 
 @dataclass(frozen=True)
@@ -73,11 +77,11 @@ SERVICE_PARTS = (*CLIENT_PARTS, "serviceCode", "serviceVersion")
 REQUIRED_PARTS = 3  # xRoadInstance, memberClass, memberCode
 
 
-def _text(element: Any, fault: str = "Client.InvalidXml") -> str:
+def _text(element: Any, fault: type[ExchangeFault] = InvalidXml) -> str:
     """An element's text, which must be all it holds: ``70000003<b>x</b>9`` is not 70000003."""
     if len(element):
         name = etree_local(element)
-        raise XRoadFault(fault, f"{name} must hold text only, not elements, comments or instructions")
+        raise fault(f"{name} must hold text only, not elements, comments or instructions")
     return (element.text or "").strip(XML_SPACE)
 
 
@@ -85,7 +89,7 @@ def etree_local(element: Any) -> str:
     return str(element.tag).rpartition("}")[2]
 
 
-def _identifier_parts(element: Any, order: tuple[str, ...], fault: str) -> dict[str, str]:
+def _identifier_parts(element: Any, order: tuple[str, ...], fault: type[ExchangeFault]) -> dict[str, str]:
     """The parts of an identifier, in the schema's order, each once, nothing else (refused, never
     repaired: a repeated or unknown part means the sender and we might read different identities)."""
     parts: dict[str, str] = {}
@@ -93,24 +97,24 @@ def _identifier_parts(element: Any, order: tuple[str, ...], fault: str) -> dict[
     what = etree_local(element)
     for child in element:
         if not isinstance(child.tag, str):
-            raise XRoadFault(fault, f"{what} holds a comment or instruction between its parts")
+            raise fault(f"{what} holds a comment or instruction between its parts")
         namespace, _, name = (
             child.tag[1:].partition("}") if child.tag.startswith("{") else ("", "", child.tag)
         )
         if namespace != IDENTIFIERS or name not in order:
-            raise XRoadFault(fault, f"{what} holds an unknown element {name!r}")
+            raise fault(f"{what} holds an unknown element {name!r}")
         if name in parts:
-            raise XRoadFault(fault, f"{what} repeats {name}")
+            raise fault(f"{what} repeats {name}")
         index = order.index(name)
         if index < position:
-            raise XRoadFault(fault, f"{what}: {name} is out of order (expected {', '.join(order)})")
+            raise fault(f"{what}: {name} is out of order (expected {', '.join(order)})")
         position = index
         parts[name] = _text(child, fault)
     if element.text and element.text.strip(XML_SPACE):
-        raise XRoadFault(fault, f"{what} holds text outside its parts")
+        raise fault(f"{what} holds text outside its parts")
     for child in element:
         if child.tail and child.tail.strip(XML_SPACE):
-            raise XRoadFault(fault, f"{what} holds text outside its parts")
+            raise fault(f"{what} holds text outside its parts")
     return parts
 
 
@@ -127,47 +131,44 @@ def _member(parts: dict[str, str]) -> ClientId:
 def _client(element: Any) -> ClientId:
     kind = element.get(OBJECT_TYPE)
     if kind not in ("MEMBER", "SUBSYSTEM"):
-        raise XRoadFault("Client.InvalidXml", f"client objectType must be MEMBER or SUBSYSTEM, got {kind!r}")
-    parts = _identifier_parts(element, CLIENT_PARTS, "Client.InvalidClientIdentifier")
+        raise InvalidXml(f"client objectType must be MEMBER or SUBSYSTEM, got {kind!r}")
+    parts = _identifier_parts(element, CLIENT_PARTS, InvalidClientIdentifier)
     try:
         client = _member(parts)
     except InvalidIdentifier as exc:
-        raise XRoadFault("Client.InvalidClientIdentifier", str(exc)) from None
+        raise InvalidClientIdentifier(str(exc)) from None
     if (kind == "SUBSYSTEM") != (client.subsystem is not None):
-        raise XRoadFault("Client.InvalidXml", f"client objectType {kind} does not match its parts")
+        raise InvalidXml(f"client objectType {kind} does not match its parts")
     return client
 
 
 def _service(element: Any) -> ServiceId:
     if element.get(OBJECT_TYPE) != "SERVICE":
-        raise XRoadFault("Client.InvalidXml", "service objectType must be SERVICE")
-    parts = _identifier_parts(element, SERVICE_PARTS, "Client.InvalidServiceIdentifier")
+        raise InvalidXml("service objectType must be SERVICE")
+    parts = _identifier_parts(element, SERVICE_PARTS, InvalidServiceIdentifier)
     try:
         return ServiceId(_member(parts), parts.get("serviceCode", ""), parts.get("serviceVersion"))
     except InvalidIdentifier as exc:
-        raise XRoadFault("Client.InvalidServiceIdentifier", str(exc)) from None
+        raise InvalidServiceIdentifier(str(exc)) from None
 
 
 def read_request(envelope: Any) -> tuple[Header, Any]:
     """Return the header and the body's wrapper element of a request envelope."""
     if envelope.tag != f"{{{SOAP_ENV}}}Envelope":
-        raise XRoadFault("Client.InvalidSoap", "not a SOAP 1.1 envelope")
+        raise InvalidSoap("not a SOAP 1.1 envelope")
     header_element = envelope.find(f"{{{SOAP_ENV}}}Header")
     if header_element is None:
-        raise XRoadFault("Client.MissingHeader", "the request has no SOAP header")
+        raise MissingHeader("the request has no SOAP header")
     header = read_header(header_element)
     body = envelope.find(f"{{{SOAP_ENV}}}Body")
     if body is None:
-        raise XRoadFault("Client.MissingBody", "the request has no SOAP body")
+        raise MissingBody("the request has no SOAP body")
     children = [child for child in body if isinstance(child.tag, str)]
     if len(children) != 1:
-        raise XRoadFault(
-            "Client.InvalidBody", f"the SOAP body must hold exactly one element, not {len(children)}"
-        )
+        raise InvalidBody(f"the SOAP body must hold exactly one element, not {len(children)}")
     wrapper = children[0]
     if not wrapper.tag.split("}")[-1].startswith(header.service.service_code):
-        raise XRoadFault(
-            "Client.InconsistentHeaders",
+        raise InconsistentHeaders(
             f"body element {wrapper.tag.split('}')[-1]} does not match service {header.service.service_code}",
         )
     return header, wrapper
@@ -182,9 +183,7 @@ def read_header(header_element: Any) -> Header:
             continue
         if child.tag in KNOWN:
             if child.tag in seen:
-                raise XRoadFault(
-                    "Client.DuplicateHeaderField", f"header field {child.tag.split('}')[1]} repeats"
-                )
+                raise DuplicateHeaderField(f"header field {child.tag.split('}')[1]} repeats")
             seen[child.tag] = child
         else:
             extra.append(child)
@@ -192,7 +191,7 @@ def read_header(header_element: Any) -> Header:
     def required(name: str) -> Any:
         element = seen.get(f"{{{XROAD}}}{name}")
         if element is None:
-            raise XRoadFault("Client.MissingHeaderField", f"required header field {name} is missing")
+            raise MissingHeaderField(f"required header field {name} is missing")
         return element
 
     def optional(name: str) -> str | None:
@@ -204,13 +203,13 @@ def read_header(header_element: Any) -> Header:
     message_id = _text(required("id"))
     version = _text(required("protocolVersion"))
     if not version.startswith("4."):
-        raise XRoadFault("Client.InvalidProtocolVersion", f"protocol version {version!r} is not 4.x")
+        raise InvalidProtocolVersion(f"protocol version {version!r} is not 4.x")
     represented = None
     party = seen.get(f"{{{REPRESENTATION}}}representedParty")
     if party is not None:
         code = party.findtext(f"{{{REPRESENTATION}}}partyCode")
         if not code:
-            raise XRoadFault("Client.InvalidXml", "representedParty needs a partyCode")
+            raise InvalidXml("representedParty needs a partyCode")
         represented = RepresentedParty(
             code.strip(), (party.findtext(f"{{{REPRESENTATION}}}partyClass") or None)
         )

@@ -20,17 +20,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 from urllib.parse import quote, unquote
 
-from sanarip_hub.errors import ValidationError
+from sanarip_hub.errors import InvalidIdentifier
 
 _PART = re.compile(r"[A-Za-z0-9'()+,\-.=?]+")
 # The X-Road-Client header as the OpenAPI document describes it: 3 or 4 parts of allowed characters
 REST_CLIENT_PATTERN = r"^[A-Za-z0-9'()+,\-.=?]+(/[A-Za-z0-9'()+,\-.=?]+){2,3}$"
-
-
-class InvalidIdentifier(ValidationError):
-    """An X-Road identifier or one of its parts is malformed."""
-
-    code = "xroad.identifier"
 
 
 class ObjectType(StrEnum):

@@ -11,7 +11,9 @@ refuses what X-Road messages never need and attackers love:
   document is abandoned early;
 * anything that is not well-formed XML.
 
-Each refusal is an :class:`XmlRejected` with a ``reason`` code the SOAP fault mapping will use.
+Each refusal is an :class:`~sanarip_hub.errors.XmlRejected` (``Client.InvalidXml``, with a
+``reason``: dtd, entity, too_deep, malformed) or, for size, :class:`~sanarip_hub.errors.XmlTooLarge`
+(``Client.MessageTooLarge``): exchange faults that reach the client as they are.
 
 :func:`read_head` reads only the start of a large message (its SOAP header and the first element
 of its body), with the same hardening, so a request that will be refused for who sent it costs the
@@ -22,23 +24,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, cast
 
 from lxml import etree
 
-from sanarip_hub.errors import HubError
+from sanarip_hub.errors import XmlRejected, XmlTooLarge
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 DEFAULT_MAX_DEPTH = 100
-
-
-class XmlRejected(HubError):
-    """Untrusted XML was refused; ``reason`` is one of too_large, dtd, entity, too_deep, malformed."""
-
-    code = "xroad.xml"
-
-    def __init__(self, reason: str, message: str) -> None:
-        super().__init__(message)
-        self.reason = reason
 
 
 _PARSER = etree.XMLParser(
@@ -62,7 +55,7 @@ def parse_xml(
     than walking the tree event by event in Python.
     """
     if len(data) > max_bytes:
-        raise XmlRejected("too_large", f"XML document of {len(data)} bytes exceeds the limit of {max_bytes}")
+        raise XmlTooLarge(f"XML document of {len(data)} bytes exceeds the limit of {max_bytes}")
     if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
         raise XmlRejected("dtd", "XML with a document type declaration is not accepted")
     try:
@@ -78,7 +71,7 @@ def parse_xml(
     # counting bytes in C costs far less than the XPath walk (most messages are small)
     if data.count(b"<") > max_depth and _TOO_DEEP(root, limit=max_depth):
         raise XmlRejected("too_deep", f"XML nesting deeper than {max_depth} levels")
-    if root.getroottree().docinfo.doctype:
+    if cast(Any, root.getroottree().docinfo).doctype:  # lxml-stubs lack DocInfo.doctype
         raise XmlRejected("dtd", "XML with a document type declaration is not accepted")
     if next(root.iter(etree.Entity), None) is not None:  # belt and braces: needs a DTD
         raise XmlRejected("entity", "XML entity references are not accepted")
@@ -128,7 +121,8 @@ def read_head(
             if offset >= stop_at:
                 return Head(header, None) if header is not None else None
             parser.feed(data[offset : offset + HEAD_CHUNK])
-            for event, element in parser.read_events():
+            for event, item in parser.read_events():
+                element = cast(etree._Element, item)  # start and end events carry elements
                 depth += 1 if event == "start" else -1
                 if depth > max_depth:
                     return None

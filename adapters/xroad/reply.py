@@ -22,33 +22,13 @@ from typing import Any
 
 from adapters.xroad.contract import Field, Service
 from adapters.xroad.header import SOAP_ENV, XROAD
-from adapters.xroad.parser import XmlRejected, parse_xml
-from sanarip_hub.errors import HubError
+from adapters.xroad.parser import parse_xml
+from sanarip_hub.errors import ConsumerError, XmlRejected
 
 _BODY = f"{{{SOAP_ENV}}}Body"
 _HEADER = f"{{{SOAP_ENV}}}Header"
 _FAULT = f"{{{SOAP_ENV}}}Fault"
 _ID = f"{{{XROAD}}}id"
-
-
-class ConsumerError(HubError):
-    """A registry call failed; ``retryable`` says whether trying again can help."""
-
-    code = "xroad.consumer"
-
-    def __init__(self, message: str, *, fault_code: str, retryable: bool) -> None:
-        super().__init__(message)
-        self.fault_code = fault_code
-        self.retryable = retryable
-        self.trace: Any = None  # the failed call's last attempt (consumer.Trace), for its ledger entry
-
-
-class CircuitOpen(ConsumerError):
-    """The breaker is open: the registry failed too often; no call was made."""
-
-
-class RegistryUnavailable(ConsumerError):
-    """The registry is down: its circuit kept reopening.  A job stops at its checkpoint."""
 
 
 def is_retryable_fault(code: str | None) -> bool:

@@ -23,9 +23,7 @@ from urllib.parse import urlsplit
 
 import httptools
 
-
-class TransportFailure(OSError):
-    """The request could not be completed: connection refused or lost, timeout, bad HTTP, too large."""
+from sanarip_hub.errors import TransportFailure
 
 
 class _Connection(asyncio.Protocol):

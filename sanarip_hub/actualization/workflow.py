@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Table, insert, select, update
 
 from sanarip_hub.domain.codes import MismatchStatus, SyncSource
-from sanarip_hub.errors import HubError
+from sanarip_hub.errors import ActualizationError
 from sanarip_hub.storage.models import Mismatch, MismatchEvent, Person, PersonFieldHistory
 
 MISMATCH: Table = Mismatch.__table__  # type: ignore[assignment]
@@ -36,12 +36,6 @@ MOVES: dict[MismatchStatus, frozenset[MismatchStatus]] = {
 }
 NEEDS_REASON = frozenset({S.REJECTED, S.ESCALATED})
 RECONCILIATION = "reconciliation"  # the actor of the moves the nightly jobs make themselves
-
-
-class ActualizationError(HubError):
-    """A mismatch does not exist, or the requested move is not allowed from its status."""
-
-    code = "actualization"
 
 
 class Flagged(StrEnum):

@@ -278,8 +278,9 @@ def show_console(hub: HubContext) -> None:
     import secrets
     import urllib.parse
 
-    from sanarip_hub.console.accounts import AccountError, add_user, set_password
+    from sanarip_hub.console.accounts import add_user, set_password
     from sanarip_hub.domain.codes import ConsoleRole
+    from sanarip_hub.errors import AccountError
     from sanarip_hub.storage.models import LsgBody, Mismatch, Person
 
     with hub.engine.connect() as connection:

@@ -12,27 +12,15 @@ from typing import Any, BinaryIO
 import click
 
 from sanarip_hub.cli.context import HubContext, pass_hub
-from sanarip_hub.errors import HubError
+from sanarip_hub.errors import LedgerIntegrityError, LedgerKeyError, NoMatch
 from sanarip_hub.ledger.archive import archive_entries
 from sanarip_hub.ledger.bundle import export_bundle, verify_bundle
 from sanarip_hub.ledger.checkpoint_log import CheckpointLog
-from sanarip_hub.ledger.keys import (
-    LedgerKeyError,
-    init_keys,
-    key_paths,
-    ledger_origin,
-    load_verifier,
-)
+from sanarip_hub.ledger.keys import init_keys, key_paths, ledger_origin, load_verifier
 from sanarip_hub.ledger.note import CosignatureVerifier
 from sanarip_hub.ledger.query import Filter, Usage, match_message, search
 from sanarip_hub.ledger.store import Ledger
-from sanarip_hub.ledger.verify import (
-    LedgerIntegrityError,
-    record_verification,
-    summary,
-    verify_configured,
-    verify_ledger,
-)
+from sanarip_hub.ledger.verify import record_verification, summary, verify_configured, verify_ledger
 from sanarip_hub.log import get_logger
 
 log = get_logger("sanarip_hub.cli")
@@ -286,12 +274,6 @@ def archive(hub: HubContext, before: str | None) -> None:
         click.echo("nothing to archive")
 
 
-class NoMatch(HubError):
-    """No ledger entry recorded the message given to ``ledger match``."""
-
-    code = "ledger.match"
-
-
 @ledger.command()
 @click.argument("message", type=click.File("rb"))
 @pass_hub
@@ -510,7 +492,8 @@ def export(
 
 
 def _checked_pin(pin: str) -> str:
-    from sanarip_hub.domain.identifiers import InvalidPin, parse_pin
+    from sanarip_hub.domain.identifiers import parse_pin
+    from sanarip_hub.errors import InvalidPin
 
     try:
         return parse_pin(pin).value

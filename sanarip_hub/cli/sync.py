@@ -159,7 +159,7 @@ def list_command(hub: HubContext, status: str | None, source: str | None, fmt: s
 @pass_hub
 def show_command(hub: HubContext, mismatch_id: int) -> None:
     """One mismatch with its history."""
-    from sanarip_hub.actualization.workflow import ActualizationError
+    from sanarip_hub.errors import ActualizationError
     from sanarip_hub.storage.models import Mismatch, MismatchEvent, Person
 
     with hub.current_engine.connect() as connection:

@@ -15,7 +15,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import Engine, Table, insert, select, update
 
 from sanarip_hub.domain.codes import ConsoleRole
-from sanarip_hub.errors import HubError
+from sanarip_hub.errors import AccountError
 from sanarip_hub.storage.models import LsgBody
 from sanarip_hub.storage.models.console import ConsoleUser
 
@@ -23,12 +23,6 @@ USERS: Table = ConsoleUser.__table__  # type: ignore[assignment]
 MIN_PASSWORD = 12
 _HASHER = PasswordHasher()  # Argon2id, the library's current parameters (64 MiB, t=3, p=4)
 _DUMMY = _HASHER.hash("not a password of anyone")
-
-
-class AccountError(HubError):
-    """A user cannot be created or changed as asked (the message says why)."""
-
-    code = "console.account"
 
 
 @dataclass(frozen=True)

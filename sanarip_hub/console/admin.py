@@ -8,14 +8,16 @@ from typing import Any
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
-from sanarip_hub.console.accounts import AccountError, add_user, disable, list_users
-from sanarip_hub.console.gate import Context, Gate, R, Refused, log, role_name
+from sanarip_hub.console.accounts import add_user, disable, list_users
+from sanarip_hub.console.gate import Context, Gate, R, log, role_name
 from sanarip_hub.domain.codes import ConsoleRole
+from sanarip_hub.errors import AccountError, PageRefused
 
 
 class AdminPages(Gate):
     async def create_agreement(self, context: Context) -> Response:
-        from sanarip_hub.producer.agreements import AgreementError, AgreementSpec, store
+        from sanarip_hub.errors import AgreementError
+        from sanarip_hub.producer.agreements import AgreementSpec, store
 
         def listed(name: str) -> list[str]:
             return [part.strip() for part in self.form(context, name).split(",") if part.strip()]
@@ -37,24 +39,25 @@ class AdminPages(Gate):
             spec = AgreementSpec.from_mapping(raw)
             await run_in_threadpool(store, self.engine, [spec])
         except (AgreementError, ValueError) as exc:
-            raise Refused(400, str(exc)) from None
+            raise PageRefused(400, str(exc)) from None
         assert context.account is not None
         log.info("console.agreement_created", number=spec.number, by=context.account.username)
         return RedirectResponse(f"{self.root}/admin", 303)
 
     async def revoke_agreement(self, context: Context) -> Response:
-        from sanarip_hub.producer.agreements import AgreementError, revoke
+        from sanarip_hub.errors import AgreementError
+        from sanarip_hub.producer.agreements import revoke
 
         assert context.account is not None
         reason = self.form(context, "reason")
         if not reason:
-            raise Refused(400, context._("A revocation needs a reason."))
+            raise PageRefused(400, context._("A revocation needs a reason."))
         try:
             await run_in_threadpool(
                 revoke, self.engine, context.request.path_params["number"], context.account.username, reason
             )
         except AgreementError as exc:
-            raise Refused(400, str(exc)) from None
+            raise PageRefused(400, str(exc)) from None
         return RedirectResponse(f"{self.root}/admin", 303)
 
     async def users(self, context: Context) -> Response:
@@ -74,12 +77,12 @@ class AdminPages(Gate):
                 self.form(context, "lsg") or None,
             )
         except (AccountError, ValueError) as exc:
-            raise Refused(400, str(exc)) from None
+            raise PageRefused(400, str(exc)) from None
         return RedirectResponse(f"{self.root}/admin/users", 303)
 
     async def disable_user(self, context: Context) -> Response:
         try:
             await run_in_threadpool(disable, self.engine, context.request.path_params["name"])
         except AccountError as exc:
-            raise Refused(404, str(exc)) from None
+            raise PageRefused(404, str(exc)) from None
         return RedirectResponse(f"{self.root}/admin/users", 303)

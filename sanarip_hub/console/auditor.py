@@ -15,7 +15,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import FileResponse, Response
 
 from sanarip_hub.console import queries
-from sanarip_hub.console.gate import Context, Gate, R, Refused, log, parse_time
+from sanarip_hub.console.gate import Context, Gate, R, log, parse_time
+from sanarip_hub.errors import PageRefused
 
 
 class AuditorPages(Gate):
@@ -34,7 +35,7 @@ class AuditorPages(Gate):
             for name, staff in kinds:
                 cursor = params.get(f"{name}_before", "")
                 if cursor and not cursor.isdigit():
-                    raise Refused(400, "before must be a sequence number")
+                    raise PageRefused(400, "before must be a sequence number")
                 rows = await run_in_threadpool(
                     queries.exchange_log,
                     self.engine,

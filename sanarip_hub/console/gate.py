@@ -25,6 +25,7 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from adapters.xroad.faults import to_wire
 from adapters.xroad.identifiers import ClientId
 from sanarip_hub.config import Settings
 from sanarip_hub.console import queries
@@ -33,6 +34,7 @@ from sanarip_hub.console.i18n import CODES, LANGUAGES, negotiate, translations
 from sanarip_hub.console.sessions import COOKIE, Session, SessionStore
 from sanarip_hub.domain.codes import ConsoleRole
 from sanarip_hub.domain.identifiers import is_valid_pin
+from sanarip_hub.errors import LedgerUnavailable, PageRefused
 from sanarip_hub.ledger.entry import OK, Channel, Direction, Exchange
 from sanarip_hub.ledger.keys import LedgerKeys
 from sanarip_hub.log import get_logger
@@ -56,14 +58,6 @@ SECURITY_HEADERS = {
     "referrer-policy": "no-referrer",
     "cache-control": "no-store",
 }
-
-
-class Refused(Exception):
-    """A request the console will not serve; ``status`` and a message for the error page."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
 
 
 @dataclass
@@ -123,12 +117,8 @@ def parse_time(value: str | None, end_of_day: bool = False) -> int | None:
             if end_of_day:
                 moment += timedelta(days=1)
     except ValueError:
-        raise Refused(400, f"not a date or time: {value!r}") from None
+        raise PageRefused(400, f"not a date or time: {value!r}") from None
     return int(moment.timestamp() * 1000)
-
-
-class LedgerUnavailable(Exception):
-    """The access entry of a personal-data page could not be committed."""
 
 
 class Gate:
@@ -188,38 +178,28 @@ class Gate:
                         return self._finish(context, response)
                     if user.role not in allowed:
                         await self.refusal(context, "Console.Forbidden", user.username)
-                        raise Refused(403, context._("This page is not for your role."))
+                        raise PageRefused(403, context._("This page is not for your role."))
                 if request.method == "POST":
                     declared = request.headers.get("content-length", "")
                     if not declared.isdigit() or int(declared) > MAX_FORM_BYTES:
-                        raise Refused(413, context._("The form is too large."))
+                        raise PageRefused(413, context._("The form is too large."))
                     context.form = await request.form(max_files=0, max_fields=50)
                     sent = context.form.get("csrf")
                     if not session.csrf_ok(sent if isinstance(sent, str) else None):
                         await self.refusal(context, "Console.CsrfRefused", user.username if user else None)
-                        raise Refused(
+                        raise PageRefused(
                             403, context._("The form has expired or did not come from this console.")
                         )
                 response = await handler(context)
-            except Refused as refused:
-                response = self.render(
-                    context,
-                    "error.html",
-                    {"detail": str(refused)},
-                    str(refused.status),
-                    status=refused.status,
+            except (PageRefused, LedgerUnavailable) as refused:
+                wire = to_wire(refused)
+                detail = (
+                    context._("The access could not be recorded in the ledger; nothing is shown.")
+                    if isinstance(refused, LedgerUnavailable)
+                    else wire.message
                 )
-            except LedgerUnavailable:
                 response = self.render(
-                    context,
-                    "error.html",
-                    {
-                        "detail": context._(
-                            "The access could not be recorded in the ledger; nothing is shown."
-                        )
-                    },
-                    "503",
-                    status=503,
+                    context, "error.html", {"detail": detail}, str(wire.status), status=wire.status
                 )
             # server time of the whole page (session, queries, rendering), for operators and the bench
             response.headers["server-timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
@@ -294,7 +274,7 @@ class Gate:
             self._ledger_entry(what, OK, context.account.username, purpose, subjects).result(timeout=30)
         except Exception as exc:
             log.error("console.ledger_failed", error=str(exc).splitlines()[0] if str(exc) else repr(exc))
-            raise LedgerUnavailable from exc
+            raise LedgerUnavailable("the access entry could not be committed") from exc
 
     def access_all(self, context: Context, what: str, purpose: str) -> None:
         """The access entry of an export that holds no PIN in clear but every entry of a period."""
@@ -303,7 +283,7 @@ class Gate:
             self._ledger_entry(what, OK, context.account.username, purpose).result(timeout=30)
         except Exception as exc:
             log.error("console.ledger_failed", error=str(exc).splitlines()[0] if str(exc) else repr(exc))
-            raise LedgerUnavailable from exc
+            raise LedgerUnavailable("the access entry could not be committed") from exc
 
     async def refusal(self, context: Context, outcome: str, username: str | None) -> None:
         """An unauthorized attempt at the console's door, ledgered beside X-Road's denials
@@ -330,7 +310,7 @@ class Gate:
         if not text:
             return None
         if not is_valid_pin(text):
-            raise Refused(400, context._("Not a valid PIN (14 digits: gender, date of birth, serial)."))
+            raise PageRefused(400, context._("Not a valid PIN (14 digits: gender, date of birth, serial)."))
         return text
 
     def _filter(self, context: Context, keys: dict[str, str]) -> tuple[queries.LogFilter, dict[str, str]]:
@@ -355,7 +335,7 @@ class Gate:
         if before is None:
             return None
         if not before.isdigit():
-            raise Refused(400, "before must be a sequence number")
+            raise PageRefused(400, "before must be a sequence number")
         return int(before)
 
     def entry_page(self, context: Context, seq: int, row: Any, subjects: str) -> Response:
@@ -389,5 +369,5 @@ class Gate:
         seq = int(context.request.path_params["seq"])
         row = await run_in_threadpool(queries.entry, self.engine, seq)
         if row is None:
-            raise Refused(404, context._("No such ledger entry."))
+            raise PageRefused(404, context._("No such ledger entry."))
         return seq, row

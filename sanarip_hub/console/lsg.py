@@ -7,10 +7,11 @@ from typing import Any
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
-from sanarip_hub.actualization.workflow import MOVES, ActualizationError, move
+from sanarip_hub.actualization.workflow import MOVES, move
 from sanarip_hub.console import queries
-from sanarip_hub.console.gate import Context, Gate, Refused
+from sanarip_hub.console.gate import Context, Gate
 from sanarip_hub.domain.codes import MismatchStatus
+from sanarip_hub.errors import ActualizationError, PageRefused
 
 
 class LsgPages(Gate):
@@ -34,7 +35,7 @@ class LsgPages(Gate):
         assert user is not None
         found = queries.mismatch(self.engine, int(context.request.path_params["id"]))
         if found is None or found[0].lsg_id != user.lsg_id:  # another LSG's people are not shown
-            raise Refused(404, context._("No such mismatch in your LSG body."))
+            raise PageRefused(404, context._("No such mismatch in your LSG body."))
         return found
 
     def _moves(self, context: Context, status: str) -> list[tuple[str, str]]:
@@ -62,12 +63,12 @@ class LsgPages(Gate):
         try:
             to = MismatchStatus(target)
         except ValueError:
-            raise Refused(400, context._("Unknown decision.")) from None
+            raise PageRefused(400, context._("Unknown decision.")) from None
         reason = self.form(context, "reason") or None
         try:
             await run_in_threadpool(move, self.engine, row.id, to, context.account.username, reason)
         except ActualizationError as exc:
-            raise Refused(409, str(exc)) from None
+            raise PageRefused(409, str(exc)) from None
         await run_in_threadpool(
             self.access, context, f"lsg.resolve.{to.value}", [row.pin], f"mismatch {row.id}"
         )

@@ -8,9 +8,10 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
 from sanarip_hub.console.accounts import sign_in
-from sanarip_hub.console.gate import HOME, Context, Gate, Refused, log
+from sanarip_hub.console.gate import HOME, Context, Gate, log
 from sanarip_hub.console.i18n import CODES
 from sanarip_hub.console.sessions import COOKIE
+from sanarip_hub.errors import PageRefused
 
 
 class SignIn(Gate):
@@ -59,7 +60,7 @@ class SignIn(Gate):
     async def language(self, context: Context) -> Response:
         code = self.form(context, "lang")
         if code not in CODES:
-            raise Refused(400, context._("Unknown language."))
+            raise PageRefused(400, context._("Unknown language."))
         await run_in_threadpool(self.sessions.set_language, context.session, code)
         target = self.form(context, "next")
         if not target.startswith(self.root + "/") and target != self.root:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from sanarip_hub.errors import ValidationError
+from sanarip_hub.errors import InvalidPin, InvalidSoate
 
 PIN_LENGTH = 14
 _PIN_SYNTAX = re.compile(r"[012][0-3][0-9][01][0-9][12][0-9]{3}[0-9]{5}")  # Tunduk's own regex
@@ -42,18 +42,6 @@ class Gender(StrEnum):
 
     FEMALE = "F"
     MALE = "M"
-
-
-class InvalidPin(ValidationError):
-    """The string is not a well-formed PIN."""
-
-    code = "validation.pin"
-
-
-class InvalidSoate(ValidationError):
-    """The string is not a well-formed СОАТЕ code."""
-
-    code = "validation.soate"
 
 
 @dataclass(frozen=True, slots=True)

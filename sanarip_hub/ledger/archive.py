@@ -29,25 +29,12 @@ from typing import Any
 
 from sqlalchemy import delete, func, insert, select
 
-from sanarip_hub.errors import HubError
-from sanarip_hub.ledger.note import NoteError, Verifier, open_note, sign
+from sanarip_hub.errors import ArchiveError, NoteError
+from sanarip_hub.ledger.note import Verifier, open_note, sign
 from sanarip_hub.ledger.store import Ledger
 from sanarip_hub.storage.models import LedgerArchive, LedgerCheckpoint, LedgerEntryRow, LedgerSubject
 
 HEADER = "sanarip-hub ledger archive segment v1"
-
-
-class ArchiveError(HubError):
-    """An archive segment is missing, unreadable or does not match what was signed.
-
-    ``kind`` uses verification's vocabulary: missing, altered, reordered, forged.
-    """
-
-    code = "ledger.archive"
-
-    def __init__(self, message: str, kind: str = "altered") -> None:
-        super().__init__(message)
-        self.kind = kind
 
 
 @dataclass(frozen=True)

@@ -32,13 +32,12 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from sanarip_hub.errors import HubError
+from sanarip_hub.errors import BundleError, NoteError, ProofError
 from sanarip_hub.ledger.keys import PinKey
-from sanarip_hub.ledger.merkle import ProofError, leaf_hash, verify_consistency, verify_inclusion
+from sanarip_hub.ledger.merkle import leaf_hash, verify_consistency, verify_inclusion
 from sanarip_hub.ledger.note import (
     Checkpoint,
     CosignatureVerifier,
-    NoteError,
     Verifier,
     open_checkpoint,
     open_note,
@@ -55,20 +54,6 @@ from sanarip_hub.storage.models import (
 
 FORMAT = "sanarip-hub evidence bundle v2"
 MANIFEST_NOTE = "sanarip-hub evidence bundle manifest v2"
-
-
-class BundleError(HubError):
-    """A bundle is malformed or does not verify; ``seq`` names the entry when one is to blame."""
-
-    code = "ledger.bundle"
-
-    def __init__(self, message: str, seq: int | None = None) -> None:
-        self.seq = seq
-        super().__init__(
-            f"bundle verification failed at seq {seq}: {message}"
-            if seq is not None
-            else f"bundle verification failed: {message}"
-        )
 
 
 @dataclass(frozen=True)

@@ -20,13 +20,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from sanarip_hub.errors import HubError
-
-
-class CheckpointLogError(HubError):
-    """The checkpoint log cannot be written or read."""
-
-    code = "ledger.checkpoint_log"
+from sanarip_hub.errors import CheckpointLogError
 
 
 @dataclass(frozen=True)

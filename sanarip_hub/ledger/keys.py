@@ -30,14 +30,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from sanarip_hub.config import Settings
-from sanarip_hub.errors import HubError
+from sanarip_hub.errors import LedgerKeyError
 from sanarip_hub.ledger.note import Signer, Verifier
-
-
-class LedgerKeyError(HubError):
-    """Ledger keys are missing, unreadable or already exist."""
-
-    code = "ledger.keys"
 
 
 def ledger_origin(settings: Settings) -> str:

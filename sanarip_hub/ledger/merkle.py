@@ -16,18 +16,12 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 
-from sanarip_hub.errors import HubError
+from sanarip_hub.errors import ProofError
 
 HASH_SIZE = 32
 EMPTY_ROOT = hashlib.sha256(b"").digest()
 _LEAF = b"\x00"
 _NODE = b"\x01"
-
-
-class ProofError(HubError):
-    """A Merkle proof (or a hash in it) does not verify."""
-
-    code = "ledger.proof"
 
 
 def leaf_hash(data: bytes) -> bytes:

@@ -34,19 +34,13 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, PublicFormat
 
-from sanarip_hub.errors import HubError
+from sanarip_hub.errors import NoteError
 
 ALG_ED25519 = 0x01
 ALG_COSIGNATURE = 0x04  # timestamped Ed25519 cosignature (C2SP tlog-cosignature)
 DASH = "\u2014"
 MAX_SIGNATURES = 100
 _NAME = re.compile(r"[^\s+]+")
-
-
-class NoteError(HubError):
-    """A key, signed note or checkpoint is malformed or does not verify."""
-
-    code = "ledger.note"
 
 
 def _b64decode(text: str, what: str) -> bytes:

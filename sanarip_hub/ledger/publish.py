@@ -19,8 +19,9 @@ from pathlib import Path
 
 from sqlalchemy import Engine, func, insert, select
 
+from sanarip_hub.errors import WitnessError
 from sanarip_hub.ledger.checkpoint_log import CheckpointLog
-from sanarip_hub.ledger.witness import WitnessEndpoint, WitnessError, submit
+from sanarip_hub.ledger.witness import WitnessEndpoint, submit
 from sanarip_hub.log import get_logger
 from sanarip_hub.storage.models import LedgerCosignature
 

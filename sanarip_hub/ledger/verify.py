@@ -38,12 +38,12 @@ import orjson
 from sqlalchemy import Engine, func, select
 
 from sanarip_hub.config import Settings
-from sanarip_hub.errors import HubError
+from sanarip_hub.errors import LedgerIntegrityError, NoteError
 from sanarip_hub.ledger.checkpoint_log import CheckpointLog
 from sanarip_hub.ledger.entry import KEYS
 from sanarip_hub.ledger.frontier import Frontier
 from sanarip_hub.ledger.merkle import leaf_hash
-from sanarip_hub.ledger.note import Checkpoint, NoteError, Verifier, open_checkpoint, open_note
+from sanarip_hub.ledger.note import Checkpoint, Verifier, open_checkpoint, open_note
 from sanarip_hub.ledger.store import GENESIS_HASH
 from sanarip_hub.ledger.witness import WitnessEndpoint
 from sanarip_hub.storage.models import (
@@ -69,18 +69,6 @@ _FIRST_COLUMN = operator.itemgetter(0)
 # LIMIT n" was planned, on a freshly filled table, as a disk sort of everything after x).
 _COLUMN_LIST = ", ".join((*_FIXED, *COLUMNS))
 _CHUNK_SQL = f"SELECT {_COLUMN_LIST} FROM ledger_entry WHERE seq >= {{0}} AND seq < {{0}}"
-
-
-class LedgerIntegrityError(HubError):
-    """Verification found a problem; ``seq`` is the first bad sequence number."""
-
-    code = "ledger.integrity"
-
-    def __init__(self, seq: int, kind: str, detail: str) -> None:
-        self.seq = seq
-        self.kind = kind
-        self.detail = detail
-        super().__init__(f"ledger verification failed at seq {seq}: {kind}: {detail}")
 
 
 @dataclass
@@ -155,7 +143,8 @@ def verify_ledger(
     Entries before ``from_seq`` are trusted: their stored hashes only rebuild the chain and tree.
     With ``parallel`` (the settings worker processes connect with), a large live ledger is checked
     in stretches by one process per core (:mod:`.verify_range`)."""
-    from sanarip_hub.ledger.archive import ArchiveError, read_segment
+    from sanarip_hub.errors import ArchiveError
+    from sanarip_hub.ledger.archive import read_segment
 
     verifiers = [verifier] if isinstance(verifier, Verifier) else list(verifier)
     witnesses = list(witnesses)
@@ -403,8 +392,9 @@ def _ask_witnesses(
     engine: Engine, archive_dir: Path | None, witnesses: list[WitnessEndpoint], newest: Checkpoint, size: int
 ) -> list[str]:
     """Submit the newest checkpoint to each witness with a proof from what it last cosigned."""
+    from sanarip_hub.errors import WitnessError
     from sanarip_hub.ledger.publish import CheckpointPublisher
-    from sanarip_hub.ledger.witness import WitnessError, submit
+    from sanarip_hub.ledger.witness import submit
 
     with engine.connect() as connection:
         note = connection.execute(

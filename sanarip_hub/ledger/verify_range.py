@@ -57,7 +57,8 @@ def check_stretch(
     settings: Settings, start: int, end: int, sizes: list[int], stretch: int = STRETCH
 ) -> Stretch:
     """Check entries ``start .. end-1`` (a worker process); errors come back, not raised."""
-    from sanarip_hub.ledger.verify import _CHUNK_SQL, LedgerIntegrityError, check_rows, fetch_rows
+    from sanarip_hub.errors import LedgerIntegrityError
+    from sanarip_hub.ledger.verify import _CHUNK_SQL, check_rows, fetch_rows
     from sanarip_hub.storage.engine import make_engine
 
     engine = make_engine(settings, check=False, pre_ping=False)

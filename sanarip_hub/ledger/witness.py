@@ -33,31 +33,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sanarip_hub.errors import HubError
-from sanarip_hub.ledger.merkle import ProofError, verify_consistency
-from sanarip_hub.ledger.note import (
-    DASH,
-    Checkpoint,
-    CosignatureVerifier,
-    Cosigner,
-    NoteError,
-    Verifier,
-    open_note,
-)
+from sanarip_hub.errors import NoteError, ProofError, WitnessError
+from sanarip_hub.ledger.merkle import verify_consistency
+from sanarip_hub.ledger.note import DASH, Checkpoint, CosignatureVerifier, Cosigner, Verifier, open_note
 
 MAX_PROOF_LINES = 63
 SIZE_TYPE = "text/x.tlog.size"
-
-
-class WitnessError(HubError):
-    """A witness refused a checkpoint, or could not be reached; ``kind`` says which."""
-
-    code = "ledger.witness"
-
-    def __init__(self, message: str, kind: str, size: int | None = None) -> None:
-        super().__init__(message)
-        self.kind = kind  # unreachable | refused | inconsistent | conflict | ahead
-        self.size = size  # the witness's own size, when it said
 
 
 # -- the request body ------------------------------------------------------------------------------

@@ -29,10 +29,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine, Table, select
 from sqlalchemy.exc import IntegrityError
 
-from adapters.xroad.identifiers import ClientId, InvalidIdentifier
-from sanarip_hub.errors import HubError
+from adapters.xroad.identifiers import ClientId
+from sanarip_hub.errors import AgreementError, FieldGrantError, InvalidIdentifier
 from sanarip_hub.producer.contract import BY_CODE
-from sanarip_hub.producer.field_grants import FieldGrantError, FieldTree, normalize, tree_of
+from sanarip_hub.producer.field_grants import FieldTree, normalize, tree_of
 from sanarip_hub.storage.models import Agreement
 
 AGREEMENT: Table = Agreement.__table__  # type: ignore[assignment]
@@ -49,12 +49,6 @@ KEYS = (
     "confidential_days",
     "statistics",
 )
-
-
-class AgreementError(HubError):
-    """An agreement is malformed, duplicated or unknown."""
-
-    code = "agreement"
 
 
 @dataclass(frozen=True)

@@ -32,31 +32,21 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
+from adapters.xroad.faults import rest_error, soap_fault, to_wire
 from adapters.xroad.identifiers import ClientId
 from adapters.xroad.wsdl import render_wsdl, schema_bytes
 from sanarip_hub.config import Settings, load_settings
+from sanarip_hub.errors import ClientGone, ClientTimeout, Disconnected, LoggingFailed, MessageTooLarge
 from sanarip_hub.ledger.entry import Channel, Direction, Exchange
 from sanarip_hub.log import configure, get_logger
 from sanarip_hub.producer.contract import CONTRACT, SERVICE_VERSION, SERVICES
 from sanarip_hub.producer.http_limits import STATE_KEY, ASGIApp, HttpLimits, in_flight_limit
-from sanarip_hub.producer.rest import JSON_TYPE, RestEndpoint, error_body, openapi_document
+from sanarip_hub.producer.rest import JSON_TYPE, RestEndpoint, openapi_document
 from sanarip_hub.producer.soap import CONTENT_TYPE, UNPARSED, Reply, SoapEndpoint
 
 log = get_logger("sanarip_hub.producer")
 DRAIN_LIMIT = 64 * 1024 * 1024  # bytes of an oversized body read and dropped so the client gets its fault
 SOAP_CODES = {service.code for service in SERVICES}
-
-
-class BodyTooLarge(Exception):
-    def __init__(self, size: int) -> None:
-        self.size = size
-
-
-class BodyCut(Exception):
-    """The client went away before its body was complete (``size`` bytes had arrived)."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
 
 
 @dataclass
@@ -76,10 +66,16 @@ class Components:
     x_road: bool = True  # serve the X-Road routes (False: the console's own listener)
 
 
+def _too_large(size: int, limit: int) -> MessageTooLarge:
+    return MessageTooLarge(f"message of {size} bytes exceeds the limit of {limit}", size)
+
+
 async def read_body(request: Request, limit: int) -> bytes:
+    """The request body, at most ``limit`` bytes: :class:`MessageTooLarge` beyond (after draining a
+    bounded amount so the client can read its fault), :class:`ClientGone` if the client leaves."""
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise BodyTooLarge(int(declared))
+        raise _too_large(int(declared), limit)
     chunks, size = [], 0
     try:
         async for chunk in request.stream():
@@ -89,10 +85,12 @@ async def read_body(request: Request, limit: int) -> bytes:
                     size += len(rest)
                     if size > DRAIN_LIMIT:
                         break
-                raise BodyTooLarge(size)
+                raise _too_large(size, limit)
             chunks.append(chunk)
     except ClientDisconnect:
-        raise BodyCut(size) from None
+        if getattr(request.state, "timed_out", False):  # set by GuardedHttpProtocol
+            raise ClientTimeout(f"the client was too slow after {size} bytes of its body", size) from None
+        raise Disconnected(f"the client disconnected after {size} bytes of its body", size) from None
     return b"".join(chunks)
 
 
@@ -104,10 +102,20 @@ def build_app(components: Components) -> ASGIApp:
             return await to_thread.run_sync(function, *args)
         return function(*args)
 
-    async def ledgered(exchange: Exchange) -> int | None:
-        if components.record is None:
-            return None
-        return await asyncio.wrap_future(components.record(exchange))
+    async def recorded(exchange: Exchange, fault: tuple[str, str] | None) -> bool:
+        """Ledger the exchange and log its one line; False when the ledger could not record it
+        (the reply must then not leave: the client gets ``Server.LoggingFailed`` instead)."""
+        seq = None
+        if components.record is not None:
+            try:
+                seq = await asyncio.wrap_future(components.record(exchange))
+            except Exception as exc:
+                log.error("producer.ledger_failed", error=str(exc).splitlines()[0] if str(exc) else repr(exc))
+                return False
+        log_exchange(exchange, seq, fault)
+        return True
+
+    logging_failed = LoggingFailed("the exchange could not be recorded; nothing was sent")
 
     def log_exchange(exchange: Exchange, seq: int | None, fault: tuple[str, str] | None) -> None:
         """The one structured line per exchange (the ledger entry's seq ties the two together)."""
@@ -131,50 +139,28 @@ def build_app(components: Components) -> ASGIApp:
     async def post_xroad(request: Request) -> Response:
         try:
             body = await read_body(request, components.max_bytes)
-        except BodyCut as cut:  # nobody is left to answer: the attempt is ledgered and logged once
-            timed_out = bool(getattr(request.state, "timed_out", False))  # set by GuardedHttpProtocol
+        except ClientGone as gone:  # nobody is left to answer: the attempt is ledgered and logged once
+            exchange = Exchange(
+                Direction.IN, Channel.SOAP, UNPARSED, outcome=gone.fault_code, request_bytes=gone.size
+            )
+            await recorded(exchange, (gone.message, "-"))
+            return Response(b"", gone.http_status)
+        except MessageTooLarge as too_large:
+            wire = to_wire(too_large)
+            data = soap_fault(wire)
             exchange = Exchange(
                 Direction.IN,
                 Channel.SOAP,
                 UNPARSED,
-                outcome="Client.Timeout" if timed_out else "Client.Disconnected",
-                request_bytes=cut.size,
+                outcome=wire.code,
+                request_bytes=too_large.size,
+                response_bytes=len(data),
             )
-            try:
-                seq = await ledgered(exchange)
-            except Exception as exc:
-                log.error("producer.ledger_failed", error=str(exc).splitlines()[0] if str(exc) else repr(exc))
-                seq = None
-            why = "was too slow" if timed_out else "disconnected"
-            log_exchange(exchange, seq, (f"the client {why} after {cut.size} bytes of its body", "-"))
-            return Response(b"", 400)
-        except BodyTooLarge as too_large:
-            reason = f"message of {too_large.size} bytes exceeds the limit of {components.max_bytes}"
-            data, detail = soap.fault_bytes("Client.MessageTooLarge", reason)
-            reply = Reply(
-                200,
-                data,
-                Exchange(
-                    Direction.IN,
-                    Channel.SOAP,
-                    UNPARSED,
-                    outcome="Client.MessageTooLarge",
-                    request_bytes=too_large.size,
-                    response_bytes=len(data),
-                ),
-                fault=(reason, detail),
-            )
+            reply = Reply(200, data, exchange, fault=(wire.message, wire.detail))
         else:
             reply = await run(soap.handle, body, request.headers.get("content-type"))
-        try:
-            seq = await ledgered(reply.exchange)
-        except Exception as exc:
-            log.error("producer.ledger_failed", error=str(exc).splitlines()[0] if str(exc) else repr(exc))
-            data, _ = soap.fault_bytes(
-                "Server.LoggingFailed", "the exchange could not be recorded; nothing was sent"
-            )
-            return Response(data, 200, media_type=CONTENT_TYPE)
-        log_exchange(reply.exchange, seq, reply.fault)
+        if not await recorded(reply.exchange, reply.fault):
+            return Response(soap_fault(to_wire(logging_failed)), 200, media_type=CONTENT_TYPE)
         return Response(reply.body, reply.status, media_type=reply.content_type)
 
     async def rest_call(request: Request) -> Response:
@@ -184,15 +170,10 @@ def build_app(components: Components) -> ASGIApp:
         header_list = [(k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in request.headers.raw]
         request_line = f"{request.method} {request.url.path}"
         reply = await run(rest.handle, service_code, request.path_params["pin"], request_line, header_list)
-        try:
-            seq = await ledgered(reply.exchange)
-        except Exception as exc:
-            log.error("producer.ledger_failed", error=str(exc).splitlines()[0] if str(exc) else repr(exc))
-            body, _ = error_body(
-                "Server.LoggingFailed", "the exchange could not be recorded; nothing was sent"
-            )
-            return Response(body, 500, media_type=JSON_TYPE, headers={"x-road-error": "Server.LoggingFailed"})
-        log_exchange(reply.exchange, seq, reply.fault)
+        if not await recorded(reply.exchange, reply.fault):
+            wire = to_wire(logging_failed)
+            body, headers = rest_error(wire)
+            return Response(body, wire.status, headers=headers)
         return Response(reply.body, reply.status, headers=reply.headers)
 
     @lru_cache(maxsize=32)
@@ -268,7 +249,7 @@ def build_app(components: Components) -> ASGIApp:
     )
     if components.limits is None:
         return app
-    return in_flight_limit(app, components.limits.max_in_flight, soap.fault_bytes)
+    return in_flight_limit(app, components.limits.max_in_flight)
 
 
 def http_limits(settings: Settings) -> HttpLimits:

@@ -29,16 +29,10 @@ from signxml.signer import XMLSigner
 from signxml.verifier import XMLVerifier
 
 from sanarip_hub.config import Settings
-from sanarip_hub.errors import HubError
+from sanarip_hub.errors import CertificateError
 
 CERTIFICATE_NS = "http://sanarip-aimak.gov.kg/xroad/certificate/v1"
 EXC_C14N = "http://www.w3.org/2001/10/xml-exc-c14n#"
-
-
-class CertificateError(HubError):
-    """The signing key or certificate is missing or unusable, or a signature does not verify."""
-
-    code = "certificate"
 
 
 def certificate_paths(settings: Settings) -> tuple[Path, Path]:

@@ -27,10 +27,19 @@ from typing import Any, Protocol
 from sqlalchemy.exc import DBAPIError
 
 from adapters.xroad.contract import Service
-from adapters.xroad.header import XRoadFault
 from adapters.xroad.identifiers import ClientId
-from sanarip_hub.domain.identifiers import InvalidPin, InvalidSoate, parse_pin, parse_soate
-from sanarip_hub.errors import StorageError
+from sanarip_hub.domain.identifiers import parse_pin, parse_soate
+from sanarip_hub.errors import (
+    AccessDenied,
+    DatabaseError,
+    InternalError,
+    InvalidPin,
+    InvalidRequest,
+    InvalidSoate,
+    MissingHeaderField,
+    StorageError,
+    UnknownService,
+)
 from sanarip_hub.log import get_logger
 from sanarip_hub.producer.agreements import Grant
 from sanarip_hub.producer.certificate import CertificateSigner
@@ -73,14 +82,14 @@ def _pin(params: Mapping[str, str], name: str = "pin") -> str:
     try:
         return parse_pin(params[name]).value
     except InvalidPin as exc:
-        raise XRoadFault("Client.InvalidRequest", f"{name}: {exc}") from None
+        raise InvalidRequest(f"{name}: {exc}") from None
 
 
 def _soate(params: Mapping[str, str]) -> str:
     try:
         return parse_soate(params["soate"]).value
     except InvalidSoate as exc:
-        raise XRoadFault("Client.InvalidRequest", f"soate: {exc}") from None
+        raise InvalidRequest(f"soate: {exc}") from None
 
 
 def _int(params: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
@@ -90,16 +99,15 @@ def _int(params: Mapping[str, str], name: str, default: int, low: int, high: int
     try:
         value = int(text)
     except ValueError:
-        raise XRoadFault("Client.InvalidRequest", f"{name} must be an integer, got {text!r}") from None
+        raise InvalidRequest(f"{name} must be an integer, got {text!r}") from None
     if not low <= value <= high:
-        raise XRoadFault("Client.InvalidRequest", f"{name} must be between {low} and {high}, got {value}")
+        raise InvalidRequest(f"{name} must be between {low} and {high}, got {value}")
     return value
 
 
 def _indicator(params: Mapping[str, str]) -> str:
     if params["indicator"] not in INDICATORS:
-        raise XRoadFault(
-            "Client.InvalidRequest",
+        raise InvalidRequest(
             f"unknown indicator {params['indicator']!r}; known: {', '.join(INDICATORS)}",
         )
     return params["indicator"]
@@ -107,7 +115,7 @@ def _indicator(params: Mapping[str, str]) -> str:
 
 def _land_queue(data: Any, params: Mapping[str, str]) -> Answer:
     if not params.get("pin") and not params.get("regNumber"):
-        raise XRoadFault("Client.InvalidRequest", "landQueuePosition needs pin or regNumber")
+        raise InvalidRequest("landQueuePosition needs pin or regNumber")
     pin = _pin(params) if params.get("pin") else None
     return data.land_queue_position(pin, params.get("regNumber") or None)  # type: ignore[no-any-return]
 
@@ -159,22 +167,19 @@ class Dispatcher:
         """The service and the agreement that allows this call, or the fault that refuses it."""
         service = BY_CODE.get(call.service_code)
         if service is None:
-            raise XRoadFault("Client.UnknownService", f"no service {call.service_code!r} here")
+            raise UnknownService(f"no service {call.service_code!r} here")
         grant = self.agreements.grant(call.client, call.service_code)
         if grant is None:
-            raise XRoadFault(
-                "Client.AccessDenied",
+            raise AccessDenied(
                 f"no active interagency agreement allows {call.client} to call {call.service_code}",
             )
         if discloses_personal(service, grant.fields):
             if not call.user_id:
-                raise XRoadFault(
-                    "Client.MissingHeaderField",
+                raise MissingHeaderField(
                     f"{call.service_code} returns personal data: the userId header is required",
                 )
             if grant.require_issue and not call.issue:
-                raise XRoadFault(
-                    "Client.MissingHeaderField",
+                raise MissingHeaderField(
                     f"{call.service_code} returns personal data: the issue header is required "
                     f"(agreement {grant.number})",
                 )
@@ -184,13 +189,12 @@ class Dispatcher:
         """The usage report for its audience, or AccessDenied for anyone else."""
         pin = _pin(params)
         if self.usage is None:
-            raise XRoadFault("Server.InternalError", "findUsage is not configured")
+            raise InternalError("findUsage is not configured")
         if grant.oversight:
             return Answer(ResultCode.OK, {"usages": self.usage.for_oversight(pin)}, (pin,))
         if call is not None and names_the_subject(call.user_id, pin):
             return Answer(ResultCode.OK, {"usages": self.usage.for_subject(pin)}, (pin,))
-        raise XRoadFault(
-            "Client.AccessDenied",
+        raise AccessDenied(
             "findUsage answers the data subject (userId must be the PIN asked about, or KG + PIN) "
             f"or an oversight agreement; agreement {grant.number} is neither",
         )
@@ -200,7 +204,7 @@ class Dispatcher:
     ) -> Result:
         for param in service.params:
             if param.required and not (params.get(param.name) or "").strip():
-                raise XRoadFault("Client.InvalidRequest", f"{service.code} needs the {param.name} element")
+                raise InvalidRequest(f"{service.code} needs the {param.name} element")
         try:
             if service.code == "findUsage":
                 answer = self.find_usage(grant, call, params)
@@ -208,11 +212,11 @@ class Dispatcher:
                 answer = HANDLERS[service.code](self.data, params)
         except (StorageError, DBAPIError) as exc:
             log.error("producer.database_error", service=service.code, error=str(exc).splitlines()[0])
-            raise XRoadFault("Server.DatabaseError", "the hub database is not available") from None
+            raise DatabaseError("the hub database is not available") from None
         values = answer.values
         if service.code == "familyComposition" and answer.code is ResultCode.OK:
             if self.signer is None:
-                raise XRoadFault("Server.InternalError", "no certificate signing key is configured")
+                raise InternalError("no certificate signing key is configured")
             values = {"certificate": self.signer.sign(values, answer.subjects[0], datetime.now(UTC))}
         subjects = list(answer.subjects)
         for name, pins in answer.field_subjects.items():

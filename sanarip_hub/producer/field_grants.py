@@ -22,17 +22,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from adapters.xroad.contract import Field, Service
-from sanarip_hub.errors import HubError
+from sanarip_hub.errors import FieldGrantError
 
 ALL_FIELDS = "*"
 
 FieldTree = Mapping[str, "FieldTree | None"]
-
-
-class FieldGrantError(HubError):
-    """A field grant names a field its service does not have, or is ambiguous."""
-
-    code = "agreement.fields"
 
 
 def _resolve(fields: Sequence[Field], path: str) -> list[Field] | None:

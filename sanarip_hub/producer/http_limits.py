@@ -24,14 +24,15 @@ The limits reach each worker's protocol through the application's lifespan state
 from __future__ import annotations
 
 import asyncio
-import json
-import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
 import httptools
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+from adapters.xroad.faults import SOAP_CONTENT_TYPE, rest_error, soap_fault, to_wire
+from sanarip_hub.errors import Overloaded
 
 STATE_KEY = "sanarip_hub.http_limits"
 REASONS = {408: b"Request Timeout", 431: b"Request Header Fields Too Large", 503: b"Service Unavailable"}
@@ -169,7 +170,7 @@ class GuardedHttpProtocol(HttpToolsProtocol):
         self._disarm()
 
 
-def in_flight_limit(app: ASGIApp, limit: int, fault: Callable[[str, str], tuple[bytes, str]]) -> ASGIApp:
+def in_flight_limit(app: ASGIApp, limit: int) -> ASGIApp:
     """At most ``limit`` requests of this worker in the application at once; the next is answered
     at once with ``503`` and ``Server.Overloaded`` (a SOAP fault on ``/xroad``, the REST error
     shape elsewhere), before its body is read, so an overloaded worker spends nothing on it."""
@@ -182,24 +183,20 @@ def in_flight_limit(app: ASGIApp, limit: int, fault: Callable[[str, str], tuple[
             await app(scope, receive, send)
             return
         if in_flight >= limit:
+            wire = to_wire(Overloaded(message))
             if scope["path"] == "/xroad" and scope["method"] == "POST":
-                body, _ = fault("Server.Overloaded", message)
-                content_type = b"text/xml; charset=UTF-8"
+                body, headers = (
+                    soap_fault(wire),
+                    {"content-type": SOAP_CONTENT_TYPE, "x-road-error": wire.code},
+                )
             else:
-                body = json.dumps(
-                    {"type": "Server.Overloaded", "message": message, "detail": str(uuid.uuid4())}
-                ).encode()
-                content_type = b"application/json"
+                body, headers = rest_error(wire)
+            extra = [(b"retry-after", b"1"), (b"connection", b"close")]
             await send(
                 {
                     "type": "http.response.start",
-                    "status": 503,
-                    "headers": [
-                        (b"content-type", content_type),
-                        (b"x-road-error", b"Server.Overloaded"),
-                        (b"retry-after", b"1"),
-                        (b"connection", b"close"),
-                    ],
+                    "status": wire.status,  # 503 on /xroad too: the request was never read
+                    "headers": [(k.encode(), v.encode()) for k, v in headers.items()] + extra,
                 }
             )
             await send({"type": "http.response.body", "body": body})

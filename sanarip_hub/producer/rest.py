@@ -23,9 +23,16 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from adapters.xroad.contract import Service
-from adapters.xroad.header import XRoadFault
-from adapters.xroad.identifiers import REST_CLIENT_PATTERN, ClientId, InvalidIdentifier
+from adapters.xroad.faults import WireFault, rest_error, to_wire
+from adapters.xroad.identifiers import REST_CLIENT_PATTERN, ClientId
 from sanarip_hub.domain.identifiers import PIN_PATTERN
+from sanarip_hub.errors import (
+    DuplicateHeaderField,
+    InvalidClientIdentifier,
+    InvalidIdentifier,
+    MissingHeaderField,
+    UnknownService,
+)
 from sanarip_hub.ledger.entry import OK, Channel, Direction, Exchange
 from sanarip_hub.log import get_logger
 from sanarip_hub.producer.contract import REST_SERVICES, ResultCode
@@ -35,7 +42,6 @@ from sanarip_hub.producer.render import to_json
 log = get_logger("sanarip_hub.producer")
 
 JSON_TYPE = "application/json"
-STATUS = {"Client.AccessDenied": 403, "Client.UnknownService": 404}
 HEADER_NAMES = {
     "x-road-client": "X-Road-Client",
     "x-road-id": "X-Road-Id",
@@ -53,11 +59,6 @@ class RestReply:
     headers: dict[str, str]
     exchange: Exchange
     fault: tuple[str, str] | None = None  # (reason, detail id) for the exchange's log line
-
-
-def error_body(code: str, message: str) -> tuple[bytes, str]:
-    detail = str(uuid.uuid4())
-    return json.dumps({"type": code, "message": message, "detail": detail}).encode(), detail
 
 
 class RestEndpoint:
@@ -95,20 +96,20 @@ class RestEndpoint:
         try:
             if repeated:  # the security server takes the last, a proxy may take the first: refuse
                 spelled = ", ".join(HEADER_NAMES.get(name, name) for name in repeated)
-                raise XRoadFault("Client.DuplicateHeaderField", f"header {spelled} is repeated")
+                raise DuplicateHeaderField(f"header {spelled} is repeated")
             client_header = headers.get("x-road-client")
             if not client_header:
-                raise XRoadFault("Client.MissingHeaderField", "the X-Road-Client header is required")
+                raise MissingHeaderField("the X-Road-Client header is required")
             exchange = replace(exchange, client_id=client_header)
             try:
                 client = ClientId.from_rest_header(client_header)
             except InvalidIdentifier as exc:
-                raise XRoadFault("Client.InvalidClientIdentifier", str(exc)) from None
+                raise InvalidClientIdentifier(str(exc)) from None
             exchange = replace(exchange, client_id=str(client))
             if not exchange.message_id:
-                raise XRoadFault("Client.MissingHeaderField", "the X-Road-Id header is required")
+                raise MissingHeaderField("the X-Road-Id header is required")
             if service_code not in REST_CODES:
-                raise XRoadFault("Client.UnknownService", f"no REST service {service_code!r} here")
+                raise UnknownService(f"no REST service {service_code!r} here")
             call = Call(client, service_code, exchange.message_id, exchange.user_id, exchange.issue)
             service, grant = self.dispatcher.authorize(call)
             exchange = replace(exchange, agreement_id=grant.number)
@@ -117,26 +118,18 @@ class RestEndpoint:
             if result.code is ResultCode.PIN_NOT_FOUND:
                 status, body = 204, b""
                 reply_headers = {}
-            elif result.code is not ResultCode.OK:
+            elif result.code is not ResultCode.OK:  # a business answer in the error shape
                 status = 404
-                body, _ = error_body(result.code.value, f"{service_code}: {result.code.value}")
-                reply_headers["x-road-error"] = result.code.value
+                not_found = WireFault(result.code.value, 404, f"{service_code}: {result.code.value}", "-")
+                body, reply_headers = rest_error(replace(not_found, detail=str(uuid.uuid4())))
             else:
                 document = to_json(service, result.code, result.values, result.granted)
                 body = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
-        except XRoadFault as fault:
-            status = STATUS.get(fault.fault_code, 500 if fault.fault_code.startswith("Server.") else 400)
-            body, detail = error_body(fault.fault_code, fault.message)
-            reply_headers["x-road-error"] = fault.fault_code
-            exchange = replace(exchange, outcome=fault.fault_code)
-            fault_log = (fault.message, detail)
-        except Exception:
-            status = 500
-            body, detail = error_body("Server.InternalError", "internal error")
-            log.exception("producer.internal_error", detail=detail)
-            fault_log = ("internal error", detail)
-            reply_headers["x-road-error"] = "Server.InternalError"
-            exchange = replace(exchange, outcome="Server.InternalError")
+        except Exception as error:  # never an unhandled error: a bug is a fault whose id finds it
+            wire = to_wire(error)
+            status, (body, reply_headers) = wire.status, rest_error(wire)
+            exchange = replace(exchange, outcome=wire.code)
+            fault_log = (wire.message, wire.detail)
         exchange = replace(
             exchange,
             response_digest=self.digest(body),

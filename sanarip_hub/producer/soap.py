@@ -10,16 +10,23 @@ from __future__ import annotations
 
 import re
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from adapters.xroad.contract import Service
-from adapters.xroad.envelope import fault_envelope, response_envelope, serialize, serialize_with_body
-from adapters.xroad.header import SOAP_ENV, XROAD, Header, XRoadFault, read_header, read_request
+from adapters.xroad.envelope import response_envelope, serialize_with_body
+from adapters.xroad.faults import soap_fault, to_wire
+from adapters.xroad.header import SOAP_ENV, XROAD, Header, read_header, read_request
 from adapters.xroad.identifiers import ClientId
-from adapters.xroad.parser import XmlRejected, parse_xml, read_head
+from adapters.xroad.parser import parse_xml, read_head
+from sanarip_hub.errors import (
+    InvalidBody,
+    InvalidContentType,
+    InvalidRequest,
+    InvalidXml,
+    UnknownService,
+)
 from sanarip_hub.ledger.entry import OK, Channel, Direction, Exchange
 from sanarip_hub.log import get_logger
 from sanarip_hub.producer.contract import BY_CODE, NAMESPACE, SERVICE_VERSION
@@ -31,13 +38,6 @@ log = get_logger("sanarip_hub.producer")
 CONTENT_TYPE = "text/xml; charset=UTF-8"
 EARLY_CHECK_BYTES = 64 * 1024  # larger messages are authorised from their header before a full parse
 UNPARSED = "(unparsed)"
-XML_FAULTS = {
-    "too_large": "Client.MessageTooLarge",
-    "dtd": "Client.InvalidXml",
-    "entity": "Client.InvalidXml",
-    "too_deep": "Client.InvalidXml",
-    "malformed": "Client.InvalidXml",
-}
 
 
 @dataclass(frozen=True)
@@ -54,19 +54,15 @@ def check_content_type(content_type: str | None) -> None:
     media, _, rest = (content_type or "").partition(";")
     media = media.strip().lower()
     if media == "application/soap+xml":
-        raise XRoadFault("Client.InvalidContentType", "SOAP 1.2 is not supported: send SOAP 1.1 as text/xml")
+        raise InvalidContentType("SOAP 1.2 is not supported: send SOAP 1.1 as text/xml")
     if media == "multipart/related":
-        raise XRoadFault(
-            "Client.InvalidContentType", "these services take no attachments: send plain text/xml"
-        )
+        raise InvalidContentType("these services take no attachments: send plain text/xml")
     if media != "text/xml":
-        raise XRoadFault(
-            "Client.InvalidContentType", f"content type must be text/xml, not {media or 'missing'!r}"
-        )
+        raise InvalidContentType(f"content type must be text/xml, not {media or 'missing'!r}")
     for parameter in rest.split(";"):
         name, _, value = parameter.partition("=")
         if name.strip().lower() == "charset" and value.strip().strip('"').lower() not in ("utf-8", "utf8"):
-            raise XRoadFault("Client.InvalidContentType", f"charset must be UTF-8, not {value.strip()!r}")
+            raise InvalidContentType(f"charset must be UTF-8, not {value.strip()!r}")
 
 
 _DECLARED = re.compile(rb"""\A(?:\xef\xbb\xbf)?<\?xml\s[^?]*?encoding\s*=\s*(["'])([^"']*)\1""")
@@ -78,11 +74,11 @@ def check_utf8(body: bytes) -> None:
     try:
         body.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise XRoadFault("Client.InvalidXml", f"the message is not valid UTF-8 (byte {exc.start})") from None
+        raise InvalidXml(f"the message is not valid UTF-8 (byte {exc.start})") from None
     declared = _DECLARED.match(body)
     if declared is not None and declared.group(2).lower() not in (b"utf-8", b"utf8"):
         name = declared.group(2).decode("ascii", "replace")
-        raise XRoadFault("Client.InvalidXml", f"the XML declaration names encoding {name!r}, not UTF-8")
+        raise InvalidXml(f"the XML declaration names encoding {name!r}, not UTF-8")
 
 
 def _salvage(envelope: Any) -> dict[str, str]:
@@ -146,10 +142,7 @@ class SoapEndpoint:
             check_utf8(body)
             if len(body) > EARLY_CHECK_BYTES:
                 self._check_head_first(body, seen)
-            try:
-                envelope = parse_xml(body, max_bytes=self.max_bytes, max_depth=self.max_depth)
-            except XmlRejected as exc:
-                raise XRoadFault(XML_FAULTS[exc.reason], str(exc)) from None
+            envelope = parse_xml(body, max_bytes=self.max_bytes, max_depth=self.max_depth)
             header, wrapper = read_request(envelope)
             seen.update(self._identify(header))
             self._check_service(header)
@@ -164,18 +157,11 @@ class SoapEndpoint:
             data = serialize_with_body(response, response_wrapper, content)
             seen["subjects"] = result.subjects
             outcome = OK
-        except XRoadFault as fault:
+        except Exception as error:  # never an unhandled error: a bug is a fault whose id finds it
             if envelope is not None and seen["service_id"] == UNPARSED:
                 seen.update(_salvage(envelope))
-            data, detail = self.fault_bytes(fault.fault_code, fault.message)
-            outcome = fault.fault_code
-            fault_log = (fault.message, detail)
-        except Exception:  # never an unhandled error: a fault with an id that finds the traceback
-            detail = str(uuid.uuid4())
-            log.exception("producer.internal_error", detail=detail)
-            data, _ = self.fault_bytes("Server.InternalError", "internal error", detail)
-            outcome = "Server.InternalError"
-            fault_log = ("internal error", detail)
+            wire = to_wire(error)
+            data, outcome, fault_log = soap_fault(wire), wire.code, (wire.message, wire.detail)
         exchange = Exchange(
             Direction.IN,
             Channel.SOAP,
@@ -188,11 +174,6 @@ class SoapEndpoint:
             **seen,
         )
         return Reply(200, data, exchange, fault=fault_log)  # faults with 200 too, as the SS sends them
-
-    @staticmethod
-    def fault_bytes(code: str, message: str, detail: str | None = None) -> tuple[bytes, str]:
-        envelope, detail_id = fault_envelope(code, message, detail)
-        return serialize(envelope), detail_id
 
     @staticmethod
     def _identify(header: Header) -> dict[str, Any]:
@@ -239,21 +220,20 @@ class SoapEndpoint:
                 child.tag[1:].partition("}") if child.tag.startswith("{") else ("", "", child.tag)
             )
             if namespace not in (NAMESPACE, ""):
-                raise XRoadFault("Client.InvalidRequest", f"element {local} is not in the service namespace")
+                raise InvalidRequest(f"element {local} is not in the service namespace")
             if local not in known:
                 unknown.append(local)
                 if len(unknown) > 10:
                     break
                 continue
             if local in params:
-                raise XRoadFault("Client.InvalidRequest", f"element {local} repeats")
+                raise InvalidRequest(f"element {local} repeats")
             if len(child):
-                raise XRoadFault("Client.InvalidRequest", f"element {local} must hold text only")
+                raise InvalidRequest(f"element {local} must hold text only")
             params[local] = (child.text or "").strip()
         if unknown:
             listed = ", ".join(unknown[:10]) + (" …" if len(unknown) > 10 else "")
-            raise XRoadFault(
-                "Client.InvalidBody",
+            raise InvalidBody(
                 f"{service.code} takes {', '.join(sorted(known))}; unknown element(s): {listed}",
             )
         return params
@@ -261,14 +241,11 @@ class SoapEndpoint:
     def _check_service(self, header: Header) -> None:
         service = header.service
         if service.client != self.provider:
-            raise XRoadFault(
-                "Client.UnknownService", f"this server provides {self.provider}, not {service.client}"
-            )
+            raise UnknownService(f"this server provides {self.provider}, not {service.client}")
         spec = BY_CODE.get(service.service_code)
         if spec is None or spec.rest_only:
-            raise XRoadFault("Client.UnknownService", f"no SOAP service {service.service_code!r} here")
+            raise UnknownService(f"no SOAP service {service.service_code!r} here")
         if service.version not in (None, SERVICE_VERSION):
-            raise XRoadFault(
-                "Client.UnknownService",
+            raise UnknownService(
                 f"{service.service_code} has version {SERVICE_VERSION}, not {service.version}",
             )

@@ -25,9 +25,11 @@ from typing import Any
 from adapters.civil_registry.contract import ASB_ADDRESS, ZAGS_DATA_BY_PIN
 from adapters.tax.contract import TP_DATA
 from adapters.xroad.contract import Service
-from adapters.xroad.envelope import fault_envelope, response_envelope, serialize, serialize_with_body
-from adapters.xroad.header import XRoadFault, read_request
-from adapters.xroad.parser import XmlRejected, parse_xml
+from adapters.xroad.envelope import response_envelope, serialize_with_body
+from adapters.xroad.faults import foreign_fault, soap_fault, to_wire
+from adapters.xroad.header import read_request
+from adapters.xroad.parser import parse_xml
+from sanarip_hub.errors import ExchangeFault
 from sanarip_hub.producer.render import xml_text
 from sanarip_hub.simulator.records import RegistryData
 
@@ -83,17 +85,14 @@ def build_simulator(data: RegistryData, faults: tuple[FaultRule, ...] = (), seed
     }
 
     def fault(code: str, message: str) -> Reply:
-        envelope, _ = fault_envelope(code, message)
-        return 200, XML, serialize(envelope)
+        return 200, XML, soap_fault(foreign_fault(code, message))
 
     async def answer(body: bytes) -> Reply:
         try:
             envelope = parse_xml(body)
             header, wrapper = read_request(envelope)
-        except XmlRejected as exc:
-            return fault("Client.InvalidXml", str(exc))
-        except XRoadFault as exc:
-            return fault(exc.fault_code, exc.message)
+        except ExchangeFault as exc:  # the parser's and the header's refusals, as a provider sends them
+            return 200, XML, soap_fault(to_wire(exc))
         handler = handlers.get(header.service.service_code)
         if handler is None:
             return fault("Server.ServerProxy.UnknownService", f"unknown service {header.service}")

@@ -8,8 +8,9 @@ import pytest
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
-from sanarip_hub.actualization.workflow import ActualizationError, Flagged, flag, move
+from sanarip_hub.actualization.workflow import Flagged, flag, move
 from sanarip_hub.domain.codes import MismatchStatus, SyncSource
+from sanarip_hub.errors import ActualizationError
 from sanarip_hub.storage.models import Mismatch, MismatchEvent, Person, PersonFieldHistory
 from sanarip_hub.synthetic.seed import seed_country
 from tests.conftest import HubDb

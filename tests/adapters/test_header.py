@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.xroad.header import XRoadFault, read_request
+from adapters.xroad.header import read_request
 from adapters.xroad.identifiers import ClientId, ServiceId
 from adapters.xroad.parser import parse_xml
+from sanarip_hub.errors import ExchangeFault
 from tests.conftest import XROAD_DATA
 
 FIXTURES = XROAD_DATA
@@ -29,7 +30,7 @@ def read(name: str):  # type: ignore[no-untyped-def]
     ],
 )
 def test_security_server_test_messages_give_the_same_fault(name: str, fault: str) -> None:
-    with pytest.raises(XRoadFault) as caught:
+    with pytest.raises(ExchangeFault) as caught:
         read(name)
     assert caught.value.fault_code == fault
 
@@ -106,6 +107,6 @@ def test_a_full_tunduk_request() -> None:
     ],
 )
 def test_bad_requests_get_the_security_servers_fault(change, fault: str) -> None:  # type: ignore[no-untyped-def]
-    with pytest.raises(XRoadFault) as caught:
+    with pytest.raises(ExchangeFault) as caught:
         read_request(parse_xml(change(SOAP).encode()))
     assert caught.value.fault_code == fault

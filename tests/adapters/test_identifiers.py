@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.xroad.identifiers import ClientId, InvalidIdentifier, ObjectType, ServiceId
+from adapters.xroad.identifiers import ClientId, ObjectType, ServiceId
+from sanarip_hub.errors import InvalidIdentifier
 
 HUB = ClientId("central-server", "GOV", "70000050", "sanaripaymak-service")
 

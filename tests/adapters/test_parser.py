@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.xroad.parser import XmlRejected, parse_xml
+from adapters.xroad.parser import parse_xml
+from sanarip_hub.errors import XmlRejected
 from tests.conftest import XROAD_DATA
 
 FIXTURES = XROAD_DATA

@@ -7,7 +7,8 @@ from datetime import date
 import pytest
 
 from adapters.civil_registry.contract import ASB_ADDRESS, INFOCOM, ZAGS_DATA_BY_PIN
-from adapters.xroad.reply import ConsumerError, ReplyReader
+from adapters.xroad.reply import ReplyReader
+from sanarip_hub.errors import ConsumerError
 
 ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 HEADER = '<S:Header><x:id xmlns:x="http://x-road.eu/xsd/xroad.xsd">m-1</x:id></S:Header>'

@@ -7,7 +7,8 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 
-from adapters.xroad.transport import HttpPool, TransportFailure
+from adapters.xroad.transport import HttpPool
+from sanarip_hub.errors import TransportFailure
 
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 

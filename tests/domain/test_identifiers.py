@@ -8,8 +8,6 @@ import pytest
 
 from sanarip_hub.domain.identifiers import (
     Gender,
-    InvalidPin,
-    InvalidSoate,
     SoateLevel,
     is_valid_pin,
     is_valid_soate,
@@ -17,6 +15,7 @@ from sanarip_hub.domain.identifiers import (
     parse_pin,
     parse_soate,
 )
+from sanarip_hub.errors import InvalidPin, InvalidSoate
 
 
 @pytest.mark.parametrize(

@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import delete, func, insert, select, update
 
+from sanarip_hub.errors import LedgerIntegrityError
 from sanarip_hub.ledger.archive import archive_entries
 from sanarip_hub.ledger.keys import init_keys
 from sanarip_hub.ledger.note import Signer, sign
 from sanarip_hub.ledger.store import Ledger
-from sanarip_hub.ledger.verify import LedgerIntegrityError, verify_ledger
+from sanarip_hub.ledger.verify import verify_ledger
 from sanarip_hub.storage.models import LedgerArchive, LedgerEntryRow, LedgerSubject
 from tests.conftest import HubDb
 from tests.ledger.helpers import exchange, open_ledger
@@ -143,7 +144,7 @@ def test_export_works_across_archived_ranges(ledger: Ledger, tmp_path: Path) -> 
 def test_archiving_never_overwrites_a_segment(ledger: Ledger, tmp_path: Path) -> None:
     """After an older backup is restored the database forgets newer segments; the next archive run
     must not write over the newer segment file that is still on disk."""
-    from sanarip_hub.ledger.archive import ArchiveError
+    from sanarip_hub.errors import ArchiveError
 
     archive_dir = tmp_path / "archive"
     with ledger.engine.connect() as connection:  # the "backup": rows as they are before archiving

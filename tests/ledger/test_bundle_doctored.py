@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from sanarip_hub.ledger.bundle import MANIFEST_NOTE, BundleError, export_bundle, verify_bundle
+from sanarip_hub.errors import BundleError
+from sanarip_hub.ledger.bundle import MANIFEST_NOTE, export_bundle, verify_bundle
 from sanarip_hub.ledger.keys import init_keys
 from sanarip_hub.ledger.note import Cosigner, sign
 from sanarip_hub.ledger.store import Ledger

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from sanarip_hub.ledger.bundle import BundleError, export_bundle, verify_bundle
+from sanarip_hub.errors import BundleError
+from sanarip_hub.ledger.bundle import export_bundle, verify_bundle
 from sanarip_hub.ledger.keys import init_keys
 from sanarip_hub.ledger.note import Signer
 from sanarip_hub.ledger.query import Filter, search, usage_by_pin

@@ -13,10 +13,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import delete, func, select, text, update
 
+from sanarip_hub.errors import LedgerIntegrityError
 from sanarip_hub.ledger.keys import init_keys, ledger_origin
 from sanarip_hub.ledger.note import Checkpoint, Signer, sign_checkpoint
 from sanarip_hub.ledger.store import Ledger
-from sanarip_hub.ledger.verify import LedgerIntegrityError, verify_ledger
+from sanarip_hub.ledger.verify import verify_ledger
 from sanarip_hub.storage.models import LedgerCheckpoint, LedgerEntryRow, LedgerHead, LedgerSubject
 from tests.conftest import HubDb
 from tests.ledger.helpers import append_worker, exchange, open_ledger

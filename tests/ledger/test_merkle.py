@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
+from sanarip_hub.errors import ProofError
 from sanarip_hub.ledger import merkle
-from sanarip_hub.ledger.merkle import ProofError
 
 VECTORS = Path(__file__).with_name("vectors")
 

@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
+from sanarip_hub.errors import NoteError
 from sanarip_hub.ledger import merkle
 from sanarip_hub.ledger.note import (
     DASH,
     Checkpoint,
-    NoteError,
     Signer,
     Verifier,
     open_checkpoint,

@@ -8,10 +8,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import delete, update
 
+from sanarip_hub.errors import LedgerIntegrityError
 from sanarip_hub.ledger import verify
 from sanarip_hub.ledger.keys import init_keys
 from sanarip_hub.ledger.store import Ledger
-from sanarip_hub.ledger.verify import LedgerIntegrityError, verify_ledger
+from sanarip_hub.ledger.verify import verify_ledger
 from sanarip_hub.storage.models import LedgerEntryRow, LedgerSubject
 from tests.conftest import HubDb
 from tests.ledger.helpers import exchange, open_ledger

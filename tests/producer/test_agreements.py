@@ -9,14 +9,8 @@ from pathlib import Path
 import pytest
 
 from adapters.xroad.identifiers import ClientId
-from sanarip_hub.producer.agreements import (
-    AgreementBook,
-    AgreementError,
-    AgreementSpec,
-    hub_today,
-    read_import_file,
-    store,
-)
+from sanarip_hub.errors import AgreementError
+from sanarip_hub.producer.agreements import AgreementBook, AgreementSpec, hub_today, read_import_file, store
 from sanarip_hub.producer.contract import BY_CODE
 from sanarip_hub.producer.field_grants import tree_of
 from tests.cli.test_cli import one_error_line, run

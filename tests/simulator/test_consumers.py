@@ -23,8 +23,8 @@ from adapters.xroad.consumer import (
     RetryPolicy,
 )
 from adapters.xroad.identifiers import ClientId, ServiceId
-from adapters.xroad.reply import ConsumerError, RegistryUnavailable
 from adapters.xroad.wsdl import WSDL_DIR
+from sanarip_hub.errors import ConsumerError, RegistryUnavailable
 from tests.producer.conftest import free_port
 from tests.simulator.test_simulator import Simulator, home, simulator  # noqa: F401  (fixtures)
 

@@ -7,7 +7,8 @@ import time
 import pytest
 
 from adapters.xroad.consumer import CircuitBreaker
-from adapters.xroad.reply import CircuitOpen, is_retryable_fault
+from adapters.xroad.reply import is_retryable_fault
+from sanarip_hub.errors import CircuitOpen
 
 
 @pytest.mark.parametrize(

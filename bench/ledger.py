@@ -25,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import create_engine, insert, text
 
 from sanarip_hub.config import Settings, load_settings
+from sanarip_hub.entrypoints.verification import parallel_for
 from sanarip_hub.ledger.keys import init_keys, ledger_origin
 from sanarip_hub.ledger.verify import verify_ledger
 from sanarip_hub.storage import migrate
@@ -143,7 +144,9 @@ def verification(backend: str, workdir: str, entries: int) -> tuple[float, float
         one = time.perf_counter() - began
         assert result.entries == entries
         began = time.perf_counter()
-        result = verify_ledger(ledger.engine, ledger.keys.verifier, ledger.origin, parallel=settings)
+        result = verify_ledger(
+            ledger.engine, ledger.keys.verifier, ledger.origin, parallel=parallel_for(settings)
+        )
         assert result.entries == entries
         return fill, one, time.perf_counter() - began
     finally:

@@ -33,10 +33,9 @@ sys.path.insert(0, str(ROOT))
 from producer import free_port, prepare_home  # noqa: E402  (bench/producer.py)
 
 from mappings.registry import compare_civil_registry  # noqa: E402
-from sanarip_hub.cli.context import HubContext  # noqa: E402
-from sanarip_hub.cli.sync import checker_for  # noqa: E402
 from sanarip_hub.config import Settings, load_settings  # noqa: E402
 from sanarip_hub.domain.codes import SyncSource  # noqa: E402
+from sanarip_hub.entrypoints.jobs import checker_for  # noqa: E402
 from sanarip_hub.ledger.store import Ledger  # noqa: E402
 from sanarip_hub.storage.engine import make_engine  # noqa: E402
 from sync_jobs.reconcile import Checker, _people, run_sync  # noqa: E402
@@ -66,7 +65,7 @@ def own_cpu() -> float:
 
 def whole_job(settings: Settings, persons: int, concurrency: int, simulator: int) -> dict[str, float]:
     engine = make_engine(settings)
-    checker = checker_for(HubContext(None, False, settings, engine), SyncSource.CIVIL_REGISTRY)
+    checker = checker_for(settings, SyncSource.CIVIL_REGISTRY)
     ledger = Ledger.for_settings(engine, settings)
     hub_cpu, sim_cpu = own_cpu(), tree_cpu(simulator)
     report = run_sync(engine, ledger, checker, limit=persons, concurrency=concurrency, chunk=500)
@@ -101,7 +100,7 @@ async def collect(checker: Checker, people: list[Any]) -> list[tuple[Any, Any, A
 
 def comparison(settings: Settings) -> tuple[float, float]:
     engine = make_engine(settings)
-    checker = checker_for(HubContext(None, False, settings, engine), SyncSource.CIVIL_REGISTRY)
+    checker = checker_for(settings, SyncSource.CIVIL_REGISTRY)
     answers = asyncio.run(collect(checker, _people(engine, 0, None, 300)))
     fields = ("surname", "name", "dateOfBirth", "deathDate", "pinBlocked")
     plain = [(p, SimpleNamespace(**{k: z.get(k) for k in fields})) for p, z, _ in answers if z.get("pin")]
@@ -148,7 +147,7 @@ def main() -> None:
             time.sleep(0.1)
     rows = []
     try:
-        base = load_settings()
+        base = load_settings(environ=os.environ)
         base = replace(base, xroad=replace(base.xroad, security_server_url=f"http://127.0.0.1:{port}"))
         prepared = replace(base, consumers=replace(base.consumers, client="prepared"))
         zeep = replace(base, consumers=replace(base.consumers, client="zeep"))

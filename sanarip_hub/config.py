@@ -422,14 +422,15 @@ def _env_key(name: str) -> tuple[str, str] | None:
 
 
 def load_settings(
-    config_file: str | os.PathLike[str] | None = None, environ: Mapping[str, str] | None = None
+    config_file: str | os.PathLike[str] | None = None, *, environ: Mapping[str, str]
 ) -> Settings:
-    """Build :class:`Settings` from defaults, the TOML file and the environment.
+    """Build :class:`Settings` from defaults, the TOML file and ``environ`` (the ``SANARIP_HUB_*``
+    overrides; the composition root passes the process's environment, tests their own).
 
     ``config_file`` wins over ``SANARIP_HUB_CONFIG``; with neither, no file is read and the hub runs
     on defaults.  Raises :class:`ConfigError` on the first bad value.
     """
-    env = dict(os.environ if environ is None else environ)
+    env = dict(environ)
     values: dict[str, dict[str, Any]] = {name: {} for name in SECTIONS}
     sources: dict[str, str] = {}
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import click
 
-from sanarip_hub.cli.context import HubContext, pass_hub
+from sanarip_hub.cli.context import pass_hub
+from sanarip_hub.entrypoints.hub import Hub
 from sanarip_hub.log import get_logger
 from sanarip_hub.producer.agreements import (
     AgreementSpec,
@@ -54,7 +55,7 @@ def agreements() -> None:
 @click.option("--statistics", is_flag=True, help="The statistics body: non-personal services only.")
 @pass_hub
 def add(
-    hub: HubContext,
+    hub: Hub,
     number: str,
     client: str,
     services: tuple[str, ...],
@@ -107,7 +108,7 @@ def field_option(fields: tuple[str, ...], services: tuple[str, ...]) -> object:
 @agreements.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @pass_hub
-def import_command(hub: HubContext, file: Path) -> None:
+def import_command(hub: Hub, file: Path) -> None:
     """Add every [[agreement]] of a TOML file (all or nothing; re-importing adds nothing)."""
     specs = read_import_file(file)
     added, unchanged = store(hub.current_engine, specs)
@@ -119,7 +120,7 @@ def import_command(hub: HubContext, file: Path) -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
 @click.option("--all", "show_all", is_flag=True, help="Include revoked and expired agreements.")
 @pass_hub
-def list_command(hub: HubContext, fmt: str, show_all: bool) -> None:
+def list_command(hub: Hub, fmt: str, show_all: bool) -> None:
     """The agreements (in force only, unless --all)."""
     today = hub_today(hub.settings.hub.timezone)
     rows = [r for r in list_agreements(hub.current_engine) if show_all or is_active(r, today)]
@@ -173,7 +174,7 @@ def list_command(hub: HubContext, fmt: str, show_all: bool) -> None:
 @click.option("--reason", required=True, help="Why the agreement ends (kept with it).")
 @click.option("--by", default=None, help="Who revokes it (default: the operating-system user).")
 @pass_hub
-def revoke_command(hub: HubContext, number: str, reason: str, by: str | None) -> None:
+def revoke_command(hub: Hub, number: str, reason: str, by: str | None) -> None:
     """Revoke an agreement: calls under it are refused from the next cache refresh on."""
     revoke(hub.current_engine, number, by or getpass.getuser(), reason)
     log.info("agreement.revoke", number=number)

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from sanarip_hub.cli.context import HubContext, pass_hub
+from sanarip_hub.cli.context import pass_hub
+from sanarip_hub.entrypoints.hub import Hub
 from sanarip_hub.log import get_logger
 from sanarip_hub.storage import backup as backups
 from sanarip_hub.storage import migrate
@@ -23,7 +24,7 @@ def db() -> None:
 @db.command()
 @click.argument("revision", default="head")
 @pass_hub
-def upgrade(hub: HubContext, revision: str) -> None:
+def upgrade(hub: Hub, revision: str) -> None:
     """Migrate the schema up to REVISION (default: the newest)."""
     before = migrate.current_revision(hub.engine)
     migrate.upgrade(hub.engine, revision)
@@ -35,7 +36,7 @@ def upgrade(hub: HubContext, revision: str) -> None:
 @db.command()
 @click.argument("revision")
 @pass_hub
-def downgrade(hub: HubContext, revision: str) -> None:
+def downgrade(hub: Hub, revision: str) -> None:
     """Migrate the schema down to REVISION ('base' removes every hub table)."""
     migrate.downgrade(hub.engine, revision)
     after = migrate.current_revision(hub.engine)
@@ -45,7 +46,7 @@ def downgrade(hub: HubContext, revision: str) -> None:
 
 @db.command()
 @pass_hub
-def current(hub: HubContext) -> None:
+def current(hub: Hub) -> None:
     """Print the schema revision of the database and the newest this code knows."""
     click.echo(f"current: {migrate.current_revision(hub.engine) or 'base'}  head: {migrate.head_revision()}")
 
@@ -54,7 +55,7 @@ def current(hub: HubContext) -> None:
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="Replace FILE if it exists.")
 @pass_hub
-def backup_command(hub: HubContext, file: Path, force: bool) -> None:
+def backup_command(hub: Hub, file: Path, force: bool) -> None:
     """Write a consistent backup of the database to FILE (the hub may keep running).
 
     The database is not all the evidence: the ledger's keys, the checkpoint log and the archive
@@ -82,7 +83,7 @@ def backup_command(hub: HubContext, file: Path, force: bool) -> None:
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="Replace a database that already holds data.")
 @pass_hub
-def restore_command(hub: HubContext, file: Path, force: bool) -> None:
+def restore_command(hub: Hub, file: Path, force: bool) -> None:
     """Restore the database from FILE; refuses a non-empty database unless --force."""
     backups.restore(hub.engine, file, hub.settings.database.schema, force=force)
     log.info("db.restore", file=str(file), forced=force)

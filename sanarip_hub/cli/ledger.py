@@ -11,7 +11,9 @@ from typing import Any, BinaryIO
 
 import click
 
-from sanarip_hub.cli.context import HubContext, pass_hub
+from sanarip_hub.cli.context import pass_hub
+from sanarip_hub.entrypoints.hub import Hub
+from sanarip_hub.entrypoints.verification import parallel_for
 from sanarip_hub.errors import LedgerIntegrityError, LedgerKeyError, NoMatch
 from sanarip_hub.ledger.archive import archive_entries
 from sanarip_hub.ledger.bundle import export_bundle, verify_bundle
@@ -26,7 +28,7 @@ from sanarip_hub.log import get_logger
 log = get_logger("sanarip_hub.cli")
 
 
-def _ledger(hub: HubContext) -> Ledger:
+def _ledger(hub: Hub) -> Ledger:
     settings = hub.settings
     return Ledger.for_settings(hub.current_engine, settings)
 
@@ -54,7 +56,7 @@ def keys() -> None:
 @keys.command("init")
 @click.option("--force", is_flag=True, help="Replace existing keys, only while the ledger is empty.")
 @pass_hub
-def keys_init(hub: HubContext, force: bool) -> None:
+def keys_init(hub: Hub, force: bool) -> None:
     """Create the ledger's keys and a development certificate-signing key under the data directory.
 
     Keys that already exist are kept (and said so) unless --force, which is refused once the ledger
@@ -91,7 +93,7 @@ def keys_init(hub: HubContext, force: bool) -> None:
         click.echo(f"certificate:  kept ({certificate_paths(hub.settings)[1]})")
 
 
-def _ledger_size(hub: HubContext) -> int:
+def _ledger_size(hub: Hub) -> int:
     """Entries the ledger holds (0 when the database is not set up yet)."""
     from sqlalchemy import select
     from sqlalchemy.exc import SQLAlchemyError
@@ -108,7 +110,7 @@ def _ledger_size(hub: HubContext) -> int:
 @keys.command("rotate")
 @click.option("--pin-key", is_flag=True, help="Also replace the PIN key (the old one stays for old entries).")
 @pass_hub
-def keys_rotate(hub: HubContext, pin_key: bool) -> None:
+def keys_rotate(hub: Hub, pin_key: bool) -> None:
     """Replace the checkpoint signing key (and the PIN key) without losing what the old ones did.
 
     The old verifier key stays valid for what it signed (keys/ledger-retired.vkeys, read by every
@@ -134,7 +136,7 @@ def ledger() -> None:
 
 @ledger.command()
 @pass_hub
-def checkpoint(hub: HubContext) -> None:
+def checkpoint(hub: Hub) -> None:
     """Sign a checkpoint of the ledger as it is now, log it, and have the witnesses cosign it."""
     lg = _ledger(hub)
     signed = lg.checkpoint(wait_for_witnesses=True)
@@ -165,7 +167,7 @@ def checkpoint(hub: HubContext) -> None:
 )
 @pass_hub
 def verify(
-    hub: HubContext,
+    hub: Hub,
     from_seq: int,
     bundle: Path | None,
     public_keys: tuple[Path, ...],
@@ -202,7 +204,7 @@ def verify(
                 ledger_settings.witnesses,
             )
         else:
-            result = verify_configured(engine, settings, from_seq)
+            result = verify_configured(engine, settings, from_seq, parallel_for(settings))
     except LedgerIntegrityError as problem:
         if from_seq == 0:  # a full verification: the dashboard shows its outcome
             record_verification(engine, "cli", False, problem.seq, str(problem))
@@ -258,7 +260,7 @@ FORMAT_OPTION = click.option(
     "--before", help="Archive entries older than this ISO date or date-time (default: the retention)."
 )
 @pass_hub
-def archive(hub: HubContext, before: str | None) -> None:
+def archive(hub: Hub, before: str | None) -> None:
     """Move old, checkpointed entries into the next signed, hash-linked archive segment."""
     settings = hub.settings
     cutoff = _time_ms(before, "--before")
@@ -277,7 +279,7 @@ def archive(hub: HubContext, before: str | None) -> None:
 @ledger.command()
 @click.argument("message", type=click.File("rb"))
 @pass_hub
-def match(hub: HubContext, message: BinaryIO) -> None:
+def match(hub: Hub, message: BinaryIO) -> None:
     """Which entries recorded this exact request or response (a file, or - for standard input).
 
     Entries keep only keyed digests of the messages, so this needs the ledger's PIN key: without
@@ -316,7 +318,7 @@ def _paging(function: Any) -> Any:
 
 
 def _answer(
-    hub: HubContext,
+    hub: Hub,
     where: Filter,
     limit: int,
     before_seq: int | None,
@@ -372,7 +374,7 @@ def _answer(
 @_paging
 @pass_hub
 def usage(
-    hub: HubContext, pin: str, limit: int, before_seq: int | None, everything: bool, archived: bool, fmt: str
+    hub: Hub, pin: str, limit: int, before_seq: int | None, everything: bool, archived: bool, fmt: str
 ) -> None:
     """Who received this person's data: when, which service, why and under which agreement."""
     pin = _checked_pin(pin)
@@ -389,7 +391,7 @@ def usage(
 @_paging
 @pass_hub
 def search_command(
-    hub: HubContext,
+    hub: Hub,
     client_id: str | None,
     agreement_id: str | None,
     denied: bool,
@@ -424,7 +426,7 @@ def search_command(
 @click.option("--to", "until", required=True, help="Up to (not including) this ISO date or date-time.")
 @FORMAT_OPTION
 @pass_hub
-def denied_command(hub: HubContext, since: str, until: str, fmt: str) -> None:
+def denied_command(hub: Hub, since: str, until: str, fmt: str) -> None:
     """Every unauthorized attempt of a period (regulation clause 15.2), newest first: X-Road calls
     no agreement allows, failed and locked console sign-ins, pages of another role, forged forms."""
     where = Filter(
@@ -449,7 +451,7 @@ def denied_command(hub: HubContext, since: str, until: str, fmt: str) -> None:
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @pass_hub
 def export(
-    hub: HubContext,
+    hub: Hub,
     since: str | None,
     until: str | None,
     first_seq: int | None,

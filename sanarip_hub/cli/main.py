@@ -6,15 +6,13 @@ error (Click's message and the usage line), 130 interrupted.
 
 from __future__ import annotations
 
-import os
 import sys
 import traceback
 
 import click
 
-from sanarip_hub import __version__, log
+from sanarip_hub import __version__
 from sanarip_hub.cli.agreements import agreements
-from sanarip_hub.cli.context import HubContext
 from sanarip_hub.cli.database import backup_command, db, restore_command
 from sanarip_hub.cli.demo import demo
 from sanarip_hub.cli.ledger import keys, ledger
@@ -24,6 +22,8 @@ from sanarip_hub.cli.simulate import simulate
 from sanarip_hub.cli.sync import mismatches, scheduler, sync
 from sanarip_hub.cli.users import users
 from sanarip_hub.cli.witness import witness
+from sanarip_hub.entrypoints.environment import configure_logging, debug_requested
+from sanarip_hub.entrypoints.hub import Hub
 from sanarip_hub.errors import HubError
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -48,9 +48,8 @@ CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 
 @click.pass_context
 def cli(ctx: click.Context, config_file: str | None, debug: bool, log_format: str | None) -> None:
     """Sanarip Hub: the Sanarip Aimak adapter and exchange hub for Tunduk (X-Road)."""
-    hub = HubContext(config_file=config_file, debug=debug)
-    settings = hub.settings  # validate the configuration before any command runs
-    log.configure(log_format or settings.hub.log_format, "debug" if debug else settings.hub.log_level)
+    hub = Hub(config_file=config_file, debug=debug)
+    configure_logging(hub.settings, log_format, debug)  # settings are validated before any command runs
     ctx.obj = hub
     ctx.call_on_close(hub.close)
 
@@ -75,7 +74,7 @@ cli.add_command(witness)
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point."""
     args = sys.argv[1:] if argv is None else argv
-    debug = "--debug" in args or os.environ.get("SANARIP_HUB_DEBUG", "") not in ("", "0", "false")
+    debug = debug_requested(args)
     try:
         cli.main(args=args, prog_name="sanarip-hub", standalone_mode=False)
     except click.exceptions.Exit as exc:

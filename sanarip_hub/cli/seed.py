@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import click
 
-from sanarip_hub.cli.context import HubContext, pass_hub
-from sanarip_hub.cli.progress import progress_bar
-from sanarip_hub.log import get_logger
-from sanarip_hub.synthetic.seed import SeedReport, seed_country
-
-log = get_logger("sanarip_hub.cli")
+from sanarip_hub.cli.context import pass_hub
+from sanarip_hub.entrypoints.hub import Hub
+from sanarip_hub.entrypoints.seed import run_seed
 
 
 @click.command()
@@ -31,7 +28,7 @@ log = get_logger("sanarip_hub.cli")
 )
 @pass_hub
 def seed(
-    hub: HubContext,
+    hub: Hub,
     households: int,
     lsg_count: int | None,
     seed_value: int,
@@ -44,27 +41,3 @@ def seed(
         f"seeded {report.households} households, {report.persons} persons in {report.lsg_bodies} LSG bodies "
         f"in {report.seconds:.1f} s ({report.households / report.seconds:,.0f} households/s)"
     )
-
-
-def run_seed(
-    hub: HubContext,
-    households: int,
-    lsg_count: int | None,
-    seed_value: int,
-    append: bool,
-    workers: int | None = None,
-) -> SeedReport:
-    """Seed with a progress bar; shared with ``demo``."""
-    with progress_bar("seeding households", households) as advance:
-        report = seed_country(
-            hub.engine, households, lsg_count, seed_value, append=append, progress=advance, workers=workers
-        )
-    log.info(
-        "seed.done",
-        households=report.households,
-        persons=report.persons,
-        lsg=report.lsg_bodies,
-        seconds=round(report.seconds, 2),
-        rows=sum(report.rows.values()),
-    )
-    return report

@@ -3,65 +3,18 @@
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 from sqlalchemy import func, select
 
-from sanarip_hub.cli.context import HubContext, pass_hub
+from sanarip_hub.cli.context import pass_hub
 from sanarip_hub.domain.codes import MismatchStatus, SyncSource
+from sanarip_hub.entrypoints.hub import Hub
+from sanarip_hub.entrypoints.jobs import checker_for
 
 if TYPE_CHECKING:
-    from sync_jobs.reconcile import Checker
-
-
-def checker_for(hub: HubContext, source: SyncSource) -> Checker:
-    """The source's consumers as ``[consumers]`` configures them, sharing one circuit breaker."""
-    from functools import partial
-
-    from adapters.civil_registry.contract import ASB_ADDRESS, INFOCOM, ZAGS_DATA_BY_PIN
-    from adapters.tax.contract import GNS_NAMESPACE, TP_DATA
-    from adapters.xroad.consumer import (
-        AsyncConsumer,
-        AsyncZeepConsumer,
-        CircuitBreaker,
-        PreparedConsumer,
-        RetryPolicy,
-    )
-    from adapters.xroad.identifiers import ClientId, ServiceId
-    from adapters.xroad.wsdl import WSDL_DIR
-    from sync_jobs.reconcile import Checker
-
-    settings = hub.settings
-    client = ClientId.parse(settings.xroad.subsystem)
-    declared = {  # name: (WSDL for zeep, the contract's operation, its namespace)
-        "civil_registry": ("zags-service.wsdl", ZAGS_DATA_BY_PIN, INFOCOM),
-        "address_bureau": ("asb-service.wsdl", ASB_ADDRESS, INFOCOM),
-        "tax": ("gns-service.wsdl", TP_DATA, GNS_NAMESPACE),
-    }
-    names = ("civil_registry", "address_bureau") if source is SyncSource.CIVIL_REGISTRY else ("tax",)
-    consumers_settings = settings.consumers
-    policy = RetryPolicy(  # one policy and breaker for the source's services: one security server
-        attempts=consumers_settings.attempts,
-        breaker=CircuitBreaker(consumers_settings.breaker_threshold, consumers_settings.breaker_pause),
-        give_up_after=consumers_settings.breaker_give_up,
-    )
-    url = settings.xroad.security_server_url.rstrip("/") + "/"
-    concurrency = settings.limits.sync_concurrency
-    consumers: dict[str, AsyncConsumer] = {}
-    for name in names:
-        wsdl, operation, namespace = declared[name]
-        service = ServiceId.parse(getattr(settings.consumers, name))
-        timeout = getattr(settings.consumers, f"{name}_timeout")
-        make = (
-            partial(AsyncZeepConsumer, Path(WSDL_DIR / wsdl))
-            if consumers_settings.client == "zeep"
-            else partial(PreparedConsumer, operation, namespace)
-        )
-        consumers[name] = make(service, client, url, timeout=timeout, concurrency=concurrency, policy=policy)
-    return Checker(source, consumers, str(client))
+    pass
 
 
 @click.group()
@@ -74,9 +27,9 @@ def sync() -> None:
 @click.option("--lsg", "lsg_soate", help="Only the people of this LSG body (СОАТЕ code).")
 @click.option("--limit", type=click.IntRange(min=1), help="Check at most this many people.")
 @pass_hub
-def run_command(hub: HubContext, source: str, lsg_soate: str | None, limit: int | None) -> None:
+def run_command(hub: Hub, source: str, lsg_soate: str | None, limit: int | None) -> None:
     """Run (or resume an interrupted) reconciliation; differences become open mismatches."""
-    from sanarip_hub.cli.progress import progress_bar
+    from sanarip_hub.entrypoints.progress import progress_bar
     from sanarip_hub.ledger.store import Ledger
     from sync_jobs.reconcile import lsg_id_of, run_sync
 
@@ -88,7 +41,7 @@ def run_command(hub: HubContext, source: str, lsg_soate: str | None, limit: int 
             lsg_id = lsg_id_of(engine, lsg_soate)
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--lsg") from None
-    checker = checker_for(hub, SyncSource(source))
+    checker = checker_for(hub.settings, SyncSource(source))
     ledger = Ledger.for_settings(engine, settings)
     from sanarip_hub.storage.models import Person
     from sanarip_hub.storage.models.social_passport import LOW_INCOME_MEMBERS
@@ -123,7 +76,7 @@ def mismatches() -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
 @click.option("--limit", type=click.IntRange(min=1), default=1000, show_default=True)
 @pass_hub
-def list_command(hub: HubContext, status: str | None, source: str | None, fmt: str, limit: int) -> None:
+def list_command(hub: Hub, status: str | None, source: str | None, fmt: str, limit: int) -> None:
     """List mismatches (JSON Lines with --format json: pin, field, source, status, values)."""
     from sanarip_hub.storage.models import Mismatch, Person
 
@@ -157,7 +110,7 @@ def list_command(hub: HubContext, status: str | None, source: str | None, fmt: s
 @mismatches.command("show")
 @click.argument("mismatch_id", type=int)
 @pass_hub
-def show_command(hub: HubContext, mismatch_id: int) -> None:
+def show_command(hub: Hub, mismatch_id: int) -> None:
     """One mismatch with its history."""
     from sanarip_hub.errors import ActualizationError
     from sanarip_hub.storage.models import Mismatch, MismatchEvent, Person
@@ -195,7 +148,7 @@ def show_command(hub: HubContext, mismatch_id: int) -> None:
 @click.option("--by", "actor", required=True, help="Who decides.")
 @click.option("--reason", help="Why (required to reject or escalate).")
 @pass_hub
-def resolve_command(hub: HubContext, mismatch_id: int, to: str, actor: str, reason: str | None) -> None:
+def resolve_command(hub: Hub, mismatch_id: int, to: str, actor: str, reason: str | None) -> None:
     """Move a mismatch: review it, actualize the hub from the registry, reject, or escalate."""
     from sanarip_hub.actualization.workflow import move
 
@@ -204,53 +157,12 @@ def resolve_command(hub: HubContext, mismatch_id: int, to: str, actor: str, reas
     click.echo(f"mismatch {mismatch_id}: {result.from_status} → {result.to_status}{changed}")
 
 
-def run_scheduled(source: str) -> None:
-    """The scheduler's job (a module-level function: the job store keeps a reference to it):
-    a reconciliation with ``source``, or the ledger's full verification."""
-    from sanarip_hub.config import load_settings
-    from sanarip_hub.ledger.store import Ledger
-    from sanarip_hub.ledger.verify import verify_and_record
-    from sanarip_hub.storage.engine import make_engine
-    from sync_jobs.reconcile import run_sync
-    from sync_jobs.scheduler import LEDGER_VERIFY
-
-    settings = load_settings(os.environ.get("SANARIP_HUB_CONFIG") or None)
-    engine = make_engine(settings)
-    try:
-        if source == LEDGER_VERIFY:
-            verify_and_record(engine, settings, "scheduler")
-            return
-        hub = HubContext(config_file=None, debug=False, _settings=settings, _engine=engine)
-        checker = checker_for(hub, SyncSource(source))
-        ledger = Ledger.for_settings(engine, settings)
-        run_sync(
-            engine,
-            ledger,
-            checker,
-            concurrency=settings.limits.sync_concurrency,
-            chunk=settings.limits.sync_chunk,
-        )
-    finally:
-        engine.dispose()
-
-
 @click.command()
 @click.option("--next", "show_next", is_flag=True, help="Print when each job runs next, and exit.")
 @pass_hub
-def scheduler(hub: HubContext, show_next: bool) -> None:
+def scheduler(hub: Hub, show_next: bool) -> None:
     """Run the nightly reconciliation jobs and the ledger verification on their cron schedule (only
     one instance acts)."""
-    from datetime import UTC, datetime
+    from sanarip_hub.entrypoints.jobs import run_scheduler
 
-    from sync_jobs.scheduler import acting_lock, build_scheduler
-
-    engine = hub.current_engine
-    jobs = build_scheduler(engine, hub.settings, run_scheduled)
-    if show_next:
-        now = datetime.now(UTC)
-        for job in jobs.get_jobs():
-            click.echo(f"{job.id}: next run {job.trigger.get_next_fire_time(None, now).isoformat()}")
-        return
-    with acting_lock(engine, hub.settings):
-        click.echo("scheduler acting; jobs: " + ", ".join(job.id for job in jobs.get_jobs()))
-        jobs.start()
+    run_scheduler(hub, show_next)

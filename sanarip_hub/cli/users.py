@@ -7,8 +7,9 @@ import sys
 
 import click
 
-from sanarip_hub.cli.context import HubContext, pass_hub
+from sanarip_hub.cli.context import pass_hub
 from sanarip_hub.domain.codes import ConsoleRole
+from sanarip_hub.entrypoints.hub import Hub
 
 
 def _password(stdin: bool) -> str:
@@ -30,7 +31,7 @@ def users() -> None:
 @click.option("--lsg", help="СОАТЕ code of the LSG body (LSG users only, required for them).")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @pass_hub
-def add_command(hub: HubContext, username: str, role: str, lsg: str | None, password_stdin: bool) -> None:
+def add_command(hub: Hub, username: str, role: str, lsg: str | None, password_stdin: bool) -> None:
     """Create an account (the password is hashed with Argon2id; at least 12 characters)."""
     from sanarip_hub.console.accounts import add_user
 
@@ -42,7 +43,7 @@ def add_command(hub: HubContext, username: str, role: str, lsg: str | None, pass
 @click.argument("username")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @pass_hub
-def passwd_command(hub: HubContext, username: str, password_stdin: bool) -> None:
+def passwd_command(hub: Hub, username: str, password_stdin: bool) -> None:
     """Set a new password (unlocks the account and ends its sessions)."""
     from sanarip_hub.console.accounts import set_password
 
@@ -53,7 +54,7 @@ def passwd_command(hub: HubContext, username: str, password_stdin: bool) -> None
 @users.command("disable")
 @click.argument("username")
 @pass_hub
-def disable_command(hub: HubContext, username: str) -> None:
+def disable_command(hub: Hub, username: str) -> None:
     """Disable an account (it cannot sign in; its sessions end at once)."""
     from sanarip_hub.console.accounts import disable
 
@@ -64,7 +65,7 @@ def disable_command(hub: HubContext, username: str) -> None:
 @users.command("list")
 @click.option("--format", "output", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @pass_hub
-def list_command(hub: HubContext, output: str) -> None:
+def list_command(hub: Hub, output: str) -> None:
     """Every account with its role, LSG body and state."""
     from sanarip_hub.console.accounts import list_users
 

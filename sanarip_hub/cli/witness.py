@@ -11,9 +11,6 @@ from pathlib import Path
 
 import click
 
-from sanarip_hub.log import get_logger
-
-log = get_logger("sanarip_hub.witness")
 DIR_OPTION = click.option(
     "--dir",
     "directory",
@@ -70,35 +67,6 @@ def trust_command(directory: Path, vkey: str) -> None:
 @click.option("--port", type=click.IntRange(1, 65535), required=True)
 def serve_command(directory: Path, host: str, port: int) -> None:
     """Serve POST /add-checkpoint until stopped."""
-    import uvicorn
-    from starlette.applications import Starlette
-    from starlette.concurrency import run_in_threadpool
-    from starlette.requests import Request
-    from starlette.responses import Response
-    from starlette.routing import Route
+    from sanarip_hub.entrypoints.witness import serve
 
-    from sanarip_hub.ledger.witness import WitnessState
-
-    state = WitnessState(directory)
-    if not state.logs:
-        click.echo("warning: this witness trusts no log yet (sanarip-hub witness trust VKEY)", err=True)
-
-    async def add_checkpoint(request: Request) -> Response:
-        body = await request.body()
-        if len(body) > 64 * 1024:
-            return Response(b"request too large\n", 413)
-        answer = await run_in_threadpool(state.add_checkpoint, body)
-        log.info("witness.add_checkpoint", status=answer.status)
-        return Response(answer.body, answer.status, media_type=answer.content_type)
-
-    async def healthz(request: Request) -> Response:
-        return Response(b"ok\n")
-
-    app = Starlette(
-        routes=[
-            Route("/add-checkpoint", add_checkpoint, methods=["POST"]),
-            Route("/healthz", healthz, methods=["GET"]),
-        ]
-    )
-    click.echo(f"witness {state.cosigner.name} on http://{host}:{port}/add-checkpoint")
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    serve(directory, host, port)

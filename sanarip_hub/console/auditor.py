@@ -94,7 +94,7 @@ class AuditorPages(Gate):
     def _verify(self, actor: str) -> tuple[bool, str]:
         from sanarip_hub.ledger.verify import verify_and_record
 
-        return verify_and_record(self.engine, self.settings, actor)
+        return verify_and_record(self.engine, self.settings, actor, self.parallel)
 
     async def verify_page(self, context: Context) -> Response:
         row = await run_in_threadpool(queries.last_verification, self.engine)

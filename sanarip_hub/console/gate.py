@@ -37,6 +37,7 @@ from sanarip_hub.domain.identifiers import is_valid_pin
 from sanarip_hub.errors import LedgerUnavailable, PageRefused
 from sanarip_hub.ledger.entry import OK, Channel, Direction, Exchange
 from sanarip_hub.ledger.keys import LedgerKeys
+from sanarip_hub.ledger.verify_range import Parallel
 from sanarip_hub.log import get_logger
 
 log = get_logger("sanarip_hub.console")
@@ -131,7 +132,9 @@ class Gate:
         keys: LedgerKeys,
         record: Callable[[Exchange], Future[int]],
         root: str = "/console",
+        parallel: Parallel | None = None,
     ) -> None:
+        self.parallel = parallel  # how a verification started from the console spreads over processes
         self.engine = engine
         self.settings = settings
         self.keys = keys

@@ -45,6 +45,7 @@ from sanarip_hub.ledger.frontier import Frontier
 from sanarip_hub.ledger.merkle import leaf_hash
 from sanarip_hub.ledger.note import Checkpoint, Verifier, open_checkpoint, open_note
 from sanarip_hub.ledger.store import GENESIS_HASH
+from sanarip_hub.ledger.verify_range import Parallel
 from sanarip_hub.ledger.witness import WitnessEndpoint
 from sanarip_hub.storage.models import (
     LedgerArchive,
@@ -135,14 +136,14 @@ def verify_ledger(
     archive_dir: Path | None = None,
     checkpoint_log: CheckpointLog | None = None,
     witnesses: Iterable[WitnessEndpoint] = (),
-    parallel: Settings | None = None,
+    parallel: Parallel | None = None,
 ) -> Verified:
     """Verify the stored ledger (archive segments first, then the live entries) against its own
     checkpoints, the checkpoint log and the witnesses; raise :class:`LedgerIntegrityError` on the
     first problem.  ``verifier`` may be several keys (the log's current and retired ones).
     Entries before ``from_seq`` are trusted: their stored hashes only rebuild the chain and tree.
-    With ``parallel`` (the settings worker processes connect with), a large live ledger is checked
-    in stretches by one process per core (:mod:`.verify_range`)."""
+    With ``parallel`` (the composition root's worker check and count), a large live ledger is
+    checked in stretches by several processes (:mod:`.verify_range`)."""
     from sanarip_hub.errors import ArchiveError
     from sanarip_hub.ledger.archive import read_segment
 
@@ -266,15 +267,12 @@ STRETCH = 1 << 16  # entries per worker task; a power of two, so that stretches 
 
 
 def _walk_in_parallel(
-    connection: Any, settings: Settings, walk: _Walk, checkpoints: dict[int, Checkpoint]
+    connection: Any, parallel: Parallel, walk: _Walk, checkpoints: dict[int, Checkpoint]
 ) -> None:
     """Check the live entries in stretches on every core and stitch them into ``walk``."""
     import concurrent.futures
     import itertools
     import multiprocessing
-    import os
-
-    from sanarip_hub.ledger.verify_range import check_stretch
 
     top = connection.execute(select(func.max(LedgerEntryRow.seq))).scalar()
     if top is None:
@@ -283,13 +281,10 @@ def _walk_in_parallel(
     bounds = [walk.expected, *range((walk.expected // STRETCH + 1) * STRETCH, end, STRETCH), end]
     stretches = list(itertools.pairwise(bounds))
     sizes = sorted(checkpoints)
-    workers = settings.ledger.verify_workers or os.cpu_count() or 1
     context = multiprocessing.get_context("spawn")  # a server process has threads: never fork it
-    with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with concurrent.futures.ProcessPoolExecutor(max_workers=parallel.workers, mp_context=context) as pool:
         futures = [
-            pool.submit(
-                check_stretch, settings, start, stop, [s for s in sizes if start < s <= stop], STRETCH
-            )
+            pool.submit(parallel.check, start, stop, [s for s in sizes if start < s <= stop], STRETCH)
             for start, stop in stretches
         ]
         for (start, stop), future in zip(stretches, futures, strict=True):
@@ -536,9 +531,11 @@ def record_verification(engine: Engine, actor: str, ok: bool, size: int, detail:
         )
 
 
-def verify_configured(engine: Engine, settings: Settings, from_seq: int = 0) -> Verified:
+def verify_configured(
+    engine: Engine, settings: Settings, from_seq: int = 0, parallel: Parallel | None = None
+) -> Verified:
     """Verify as configured: every key the log has signed with, the archive directory, the
-    checkpoint log and the witnesses of ``[ledger]``."""
+    checkpoint log and the witnesses of ``[ledger]``; spread over processes with ``parallel``."""
     from sanarip_hub.ledger.keys import ledger_origin, load_verifiers
 
     ledger = settings.ledger
@@ -550,7 +547,7 @@ def verify_configured(engine: Engine, settings: Settings, from_seq: int = 0) -> 
         settings.home_path(ledger.archive_dir),
         CheckpointLog(settings.home_path(ledger.checkpoint_log)),
         ledger.witnesses,
-        parallel=settings,
+        parallel=parallel,
     )
 
 
@@ -564,13 +561,15 @@ def summary(verified: Verified) -> str:
     return ", ".join(parts)
 
 
-def verify_and_record(engine: Engine, settings: Settings, actor: str) -> tuple[bool, str]:
+def verify_and_record(
+    engine: Engine, settings: Settings, actor: str, parallel: Parallel | None = None
+) -> tuple[bool, str]:
     """Verify the whole ledger as configured and record the outcome; returns (ok, detail)."""
     import time
 
     started = time.perf_counter()
     try:
-        verified = verify_configured(engine, settings)
+        verified = verify_configured(engine, settings, parallel=parallel)
         ok, size = True, verified.size
         detail = "; ".join([summary(verified), *verified.witnesses])
     except LedgerIntegrityError as problem:

@@ -14,10 +14,12 @@ in the whole tree as well as in its own leaves.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
-from sanarip_hub.config import Settings
+from sqlalchemy import Engine
+
 from sanarip_hub.ledger.merkle import MerkleTree, root
 
 STRETCH = 1 << 16
@@ -53,15 +55,27 @@ def blocks(start: int, end: int, leaves: list[bytes], tree: MerkleTree | None) -
     return found
 
 
-def check_stretch(
-    settings: Settings, start: int, end: int, sizes: list[int], stretch: int = STRETCH
-) -> Stretch:
-    """Check entries ``start .. end-1`` (a worker process); errors come back, not raised."""
+class StretchCheck(Protocol):
+    """Checks one stretch in a worker process, opening its own connection there; picklable (the
+    composition root's ``functools.partial`` of a module-level function)."""
+
+    def __call__(self, start: int, end: int, sizes: list[int], stretch: int) -> Stretch: ...
+
+
+@dataclass(frozen=True)
+class Parallel:
+    """How to spread a verification: the stretch check each worker runs, and how many workers."""
+
+    check: StretchCheck | Callable[[int, int, list[int], int], Stretch]
+    workers: int
+
+
+def check_stretch(engine: Engine, start: int, end: int, sizes: list[int], stretch: int = STRETCH) -> Stretch:
+    """Check entries ``start .. end-1`` with ``engine`` (in a worker process); errors come back,
+    not raised.  The caller disposes of the engine."""
     from sanarip_hub.errors import LedgerIntegrityError
     from sanarip_hub.ledger.verify import _CHUNK_SQL, check_rows, fetch_rows
-    from sanarip_hub.storage.engine import make_engine
 
-    engine = make_engine(settings, check=False, pre_ping=False)
     leaves: list[bytes] = []
     first_prev: bytes | None = None
     prev = b""
@@ -89,8 +103,6 @@ def check_stretch(
                 prev, expected = check_rows(rows, subjects, prev, expected, leaves)
     except LedgerIntegrityError as problem:
         return Stretch(start, expected, first_prev, None, [], {}, (problem.seq, problem.kind, problem.detail))
-    finally:
-        engine.dispose()
     tree = MerkleTree(leaves) if start % stretch == 0 else None
     at_sizes = {size: blocks(start, size, leaves, tree) for size in sizes if start < size <= expected}
     return Stretch(start, expected, first_prev, prev or None, blocks(start, expected, leaves, tree), at_sizes)

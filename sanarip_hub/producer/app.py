@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import resource
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import Future
 from contextlib import asynccontextmanager
@@ -30,15 +28,14 @@ from anyio import to_thread
 from starlette.applications import Starlette
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import BaseRoute, Mount, Route
+from starlette.routing import BaseRoute, Route
 
 from adapters.xroad.faults import rest_error, soap_fault, to_wire
 from adapters.xroad.identifiers import ClientId
 from adapters.xroad.wsdl import render_wsdl, schema_bytes
-from sanarip_hub.config import Settings, load_settings
 from sanarip_hub.errors import ClientGone, ClientTimeout, Disconnected, LoggingFailed, MessageTooLarge
 from sanarip_hub.ledger.entry import Channel, Direction, Exchange
-from sanarip_hub.log import configure, get_logger
+from sanarip_hub.log import get_logger
 from sanarip_hub.producer.contract import CONTRACT, SERVICE_VERSION, SERVICES
 from sanarip_hub.producer.http_limits import STATE_KEY, ASGIApp, HttpLimits, in_flight_limit
 from sanarip_hub.producer.rest import JSON_TYPE, RestEndpoint, openapi_document
@@ -250,118 +247,3 @@ def build_app(components: Components) -> ASGIApp:
     if components.limits is None:
         return app
     return in_flight_limit(app, components.limits.max_in_flight)
-
-
-def http_limits(settings: Settings) -> HttpLimits:
-    """``[limits]`` for the HTTP listener; connections stay below this process's descriptor limit."""
-    limits = settings.limits
-    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
-    ceiling = (
-        limits.max_connections if soft == resource.RLIM_INFINITY else min(limits.max_connections, soft - 64)
-    )
-    return HttpLimits(
-        max_header_bytes=limits.max_header_bytes,
-        header_timeout=limits.header_timeout,
-        body_timeout=limits.body_timeout,
-        max_connections=max(1, ceiling),
-        max_in_flight=limits.max_in_flight,
-    )
-
-
-def console_routes(
-    engine: Any, settings: Settings, keys: Any, record: Callable[[Exchange], Future[int]]
-) -> list[BaseRoute]:
-    """The console, ``/metrics`` and ``/readyz``: mounted beside the producer, or on their own
-    listener (``[console] listen``) so that the X-Road port serves X-Road only."""
-    from sanarip_hub.console.app import Console, readiness
-    from sanarip_hub.metrics import CONTENT_TYPE as METRICS_TYPE
-    from sanarip_hub.metrics import metrics_registry, render
-
-    console = Console(engine, settings, keys, record)
-    registry = metrics_registry(engine, settings)
-
-    async def metrics(request: Request) -> Response:
-        return Response(await to_thread.run_sync(render, registry), media_type=METRICS_TYPE)
-
-    async def readyz(request: Request) -> Response:
-        checks = await to_thread.run_sync(readiness, engine, keys, True)
-        ready = all(ok for _, ok, _ in checks)
-        body = {
-            "status": "ready" if ready else "not ready",
-            "checks": {n: {"ok": ok, "detail": d} for n, ok, d in checks},
-        }
-        return JSONResponse(body, 200 if ready else 503)
-
-    return [
-        Mount("/console", routes=console.routes()),
-        Route("/metrics", metrics, methods=["GET"]),
-        Route("/readyz", readyz, methods=["GET"]),
-    ]
-
-
-def hub_components(settings: Settings, part: str = "all") -> Components:
-    """The real web app: hub database, agreements, certificate signer, group-commit ledger.
-
-    ``part``: ``all`` (producer with the console beside it), ``producer`` (X-Road only) or
-    ``console`` (the console, /metrics and /readyz, for their own listener)."""
-    from adapters.xroad.globalconf import MemberNames
-    from sanarip_hub.ledger.keys import load_keys
-    from sanarip_hub.ledger.store import Ledger
-    from sanarip_hub.ledger.writer import GroupCommitWriter
-    from sanarip_hub.producer.agreements import AgreementBook
-    from sanarip_hub.producer.certificate import CertificateSigner
-    from sanarip_hub.producer.data import HubData
-    from sanarip_hub.producer.dispatch import Dispatcher
-    from sanarip_hub.producer.usage_report import UsageReport
-    from sanarip_hub.storage.engine import make_engine
-    from sanarip_hub.storage.migrate import require_current
-
-    engine = make_engine(settings, pre_ping=False, max_overflow=0)
-    require_current(engine)
-    keys = load_keys(settings)
-    signer = CertificateSigner.load(settings)
-    writer = GroupCommitWriter(Ledger.for_settings(engine, settings, keys))
-    provider = ClientId.parse(settings.xroad.subsystem)
-    book = AgreementBook(engine, settings.producer.agreement_cache_seconds, settings.hub.timezone)
-    names = MemberNames(settings.xroad.shared_params and settings.home_path(settings.xroad.shared_params))
-    usage = UsageReport(engine, keys.pin_key, book.terms, names, settings.hub.timezone)
-    dispatcher = Dispatcher(HubData(engine), book, signer, usage)
-
-    def close() -> None:
-        writer.close()
-        engine.dispose()
-
-    return Components(
-        soap=SoapEndpoint(
-            dispatcher,
-            provider,
-            settings.limits.max_body_bytes,
-            settings.limits.max_xml_depth,
-            keys.pin_key.message_digest,
-        ),
-        rest=RestEndpoint(dispatcher, provider, keys.pin_key.message_digest),
-        provider=provider,
-        max_bytes=settings.limits.max_body_bytes,
-        record=writer.submit,
-        close=close,
-        routes=console_routes(engine, settings, keys, writer.submit) if part != "producer" else [],
-        # one pooled connection stays free for the ledger writer; requests beyond wait in the loop
-        threads=max(1, settings.database.pool_size - 1) if engine.dialect.name == "postgresql" else 40,
-        limits=http_limits(settings),
-        x_road=part != "console",
-    )
-
-
-def create_app() -> ASGIApp:
-    """The uvicorn factory each worker process calls (settings from the environment and config file):
-    the producer, with the console beside it unless ``[console] listen`` gives it its own listener."""
-    settings = load_settings(os.environ.get("SANARIP_HUB_CONFIG") or None)
-    configure(settings.hub.log_format, settings.hub.log_level)
-    return build_app(hub_components(settings, "producer" if settings.console.listen else "all"))
-
-
-def create_console_app() -> ASGIApp:
-    """The uvicorn factory of the console's own listener (``[console] listen``)."""
-    settings = load_settings(os.environ.get("SANARIP_HUB_CONFIG") or None)
-    configure(settings.hub.log_format, settings.hub.log_level)
-    return build_app(hub_components(settings, "console"))

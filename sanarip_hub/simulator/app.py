@@ -15,10 +15,8 @@ either the pre-7.8 or the 7.8 spelling), ``http500`` and ``malformed`` (a body t
 from __future__ import annotations
 
 import asyncio
-import json
-import os
 import random
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +28,7 @@ from adapters.xroad.faults import foreign_fault, soap_fault, to_wire
 from adapters.xroad.header import read_request
 from adapters.xroad.parser import parse_xml
 from sanarip_hub.errors import ExchangeFault
+from sanarip_hub.producer.http_limits import ASGIApp, Receive, Scope, Send
 from sanarip_hub.producer.render import xml_text
 from sanarip_hub.simulator.records import RegistryData
 
@@ -64,7 +63,6 @@ def parse_faults(spec: str | None) -> tuple[FaultRule, ...]:
 
 
 Reply = tuple[int, bytes, bytes]  # HTTP status, content type, body
-ASGIApp = Callable[[dict[str, Any], Any, Any], Awaitable[None]]
 XML = CONTENT_TYPE.encode()
 TEXT = b"text/plain; charset=utf-8"
 MAX_REQUEST_BYTES = 10 * 1024 * 1024
@@ -139,7 +137,7 @@ def build_simulator(data: RegistryData, faults: tuple[FaultRule, ...] = (), seed
             if not message.get("more_body", False):
                 return b"".join(chunks)
 
-    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
             while (await receive())["type"] != "lifespan.shutdown":
                 await send({"type": "lifespan.startup.complete"})
@@ -163,17 +161,3 @@ def build_simulator(data: RegistryData, faults: tuple[FaultRule, ...] = (), seed
         await send({"type": "http.response.body", "body": body})
 
     return app
-
-
-ENVIRONMENT = "SANARIP_SIMULATOR"  # how ``simulate --workers N`` hands its options to each worker
-
-
-def from_environment() -> ASGIApp:
-    """The app factory each worker process of ``simulate --workers N`` calls (uvicorn ``factory``)."""
-    from sanarip_hub.cli.context import HubContext
-
-    options = json.loads(os.environ[ENVIRONMENT])
-    hub = HubContext(options["config"], False)
-    data = RegistryData(hub.current_engine, options["rate"], options["seed"])
-    data.preload()
-    return build_simulator(data, parse_faults(options["faults"]), options["seed"] + os.getpid())

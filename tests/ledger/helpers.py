@@ -40,8 +40,7 @@ def open_ledger(settings: Settings, interval: int = 3600) -> Ledger:
 
 def append_worker(env: dict[str, str], worker: int, count: int, batch: int) -> None:
     """Append ``count`` entries in batches (run in a separate process)."""
-    os.environ.update(env)
-    ledger = open_ledger(load_settings(), interval=0)
+    ledger = open_ledger(load_settings(environ=env), interval=0)
     done = 0
     while done < count:
         size = min(batch, count - done)

@@ -8,6 +8,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import delete, update
 
+from sanarip_hub.config import Settings
+from sanarip_hub.entrypoints.verification import parallel_for
 from sanarip_hub.errors import LedgerIntegrityError
 from sanarip_hub.ledger import verify
 from sanarip_hub.ledger.keys import init_keys
@@ -30,12 +32,12 @@ def ledger(hub_db: HubDb, monkeypatch: pytest.MonkeyPatch) -> Ledger:
     return lg
 
 
-def both(ledger: Ledger, settings: object) -> tuple[object, object]:
+def both(ledger: Ledger, settings: Settings) -> tuple[object, object]:
     """The verdict of the walk and of the stretches: the result, or the error's text."""
     verdicts = []
-    for parallel in (None, settings):
+    for parallel in (None, parallel_for(settings)):
         try:
-            result = verify_ledger(ledger.engine, ledger.keys.verifier, ledger.origin, parallel=parallel)  # type: ignore[arg-type]
+            result = verify_ledger(ledger.engine, ledger.keys.verifier, ledger.origin, parallel=parallel)
             verdicts.append((result.entries, result.size, result.checkpoints))
         except LedgerIntegrityError as problem:
             verdicts.append(str(problem))

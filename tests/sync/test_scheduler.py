@@ -47,7 +47,7 @@ def test_the_scheduled_verification_records_its_outcome(hub_db: HubDb) -> None:
 
     from sqlalchemy import select
 
-    from sanarip_hub.cli.sync import run_scheduled
+    from sanarip_hub.entrypoints.jobs import run_scheduled
     from sanarip_hub.ledger.keys import init_keys
     from sanarip_hub.storage.models import LedgerVerification
 

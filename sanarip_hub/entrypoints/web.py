@@ -1,0 +1,210 @@
+"""The web applications, built from settings: the producer (SOAP + REST r1), the console, ``/metrics``
+and ``/readyz``, each mountable on a listener of its own, and ``serve``, which runs them under uvicorn.
+
+:func:`hub_components` is where the producer's parts meet: the hub database's engine, the
+agreement book, the certificate signer, the usage report, the dispatcher and the group-commit
+ledger writer; :func:`~sanarip_hub.producer.app.build_app` only routes requests to them.
+"""
+
+from __future__ import annotations
+
+import resource
+import ssl
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from typing import Any
+
+import click
+from anyio import to_thread
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+
+from adapters.xroad.identifiers import ClientId
+from sanarip_hub.config import Settings
+from sanarip_hub.entrypoints.environment import configure_logging, export_config_file, read_settings
+from sanarip_hub.entrypoints.hub import Hub
+from sanarip_hub.entrypoints.verification import parallel_for
+from sanarip_hub.ledger.entry import Exchange
+from sanarip_hub.log import get_logger
+from sanarip_hub.producer.app import Components, build_app
+from sanarip_hub.producer.http_limits import ASGIApp, HttpLimits
+from sanarip_hub.producer.rest import RestEndpoint
+from sanarip_hub.producer.soap import SoapEndpoint
+
+log = get_logger("sanarip_hub.serve")
+PROTOCOL = "sanarip_hub.producer.http_limits:GuardedHttpProtocol"
+
+
+def http_limits(settings: Settings) -> HttpLimits:
+    """``[limits]`` for the HTTP listener; connections stay below this process's descriptor limit."""
+    limits = settings.limits
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    ceiling = (
+        limits.max_connections if soft == resource.RLIM_INFINITY else min(limits.max_connections, soft - 64)
+    )
+    return HttpLimits(
+        max_header_bytes=limits.max_header_bytes,
+        header_timeout=limits.header_timeout,
+        body_timeout=limits.body_timeout,
+        max_connections=max(1, ceiling),
+        max_in_flight=limits.max_in_flight,
+    )
+
+
+def console_routes(
+    engine: Any, settings: Settings, keys: Any, record: Callable[[Exchange], Future[int]]
+) -> list[BaseRoute]:
+    """The console, ``/metrics`` and ``/readyz``: mounted beside the producer, or on their own
+    listener (``[console] listen``) so that the X-Road port serves X-Road only."""
+    from sanarip_hub.console.app import Console, readiness
+    from sanarip_hub.metrics import CONTENT_TYPE as METRICS_TYPE
+    from sanarip_hub.metrics import metrics_registry, render
+
+    console = Console(engine, settings, keys, record, parallel=parallel_for(settings))
+    registry = metrics_registry(engine, settings)
+
+    async def metrics(request: Request) -> Response:
+        return Response(await to_thread.run_sync(render, registry), media_type=METRICS_TYPE)
+
+    async def readyz(request: Request) -> Response:
+        checks = await to_thread.run_sync(readiness, engine, keys, True)
+        ready = all(ok for _, ok, _ in checks)
+        body = {
+            "status": "ready" if ready else "not ready",
+            "checks": {n: {"ok": ok, "detail": d} for n, ok, d in checks},
+        }
+        return JSONResponse(body, 200 if ready else 503)
+
+    return [
+        Mount("/console", routes=console.routes()),
+        Route("/metrics", metrics, methods=["GET"]),
+        Route("/readyz", readyz, methods=["GET"]),
+    ]
+
+
+def hub_components(settings: Settings, part: str = "all") -> Components:
+    """The real web app: hub database, agreements, certificate signer, group-commit ledger.
+
+    ``part``: ``all`` (producer with the console beside it), ``producer`` (X-Road only) or
+    ``console`` (the console, /metrics and /readyz, for their own listener)."""
+    from adapters.xroad.globalconf import MemberNames
+    from sanarip_hub.ledger.keys import load_keys
+    from sanarip_hub.ledger.store import Ledger
+    from sanarip_hub.ledger.writer import GroupCommitWriter
+    from sanarip_hub.producer.agreements import AgreementBook
+    from sanarip_hub.producer.certificate import CertificateSigner
+    from sanarip_hub.producer.data import HubData
+    from sanarip_hub.producer.dispatch import Dispatcher
+    from sanarip_hub.producer.usage_report import UsageReport
+    from sanarip_hub.storage.engine import make_engine
+    from sanarip_hub.storage.migrate import require_current
+
+    engine = make_engine(settings, pre_ping=False, max_overflow=0)
+    require_current(engine)
+    keys = load_keys(settings)
+    signer = CertificateSigner.load(settings)
+    writer = GroupCommitWriter(Ledger.for_settings(engine, settings, keys))
+    provider = ClientId.parse(settings.xroad.subsystem)
+    book = AgreementBook(engine, settings.producer.agreement_cache_seconds, settings.hub.timezone)
+    names = MemberNames(settings.xroad.shared_params and settings.home_path(settings.xroad.shared_params))
+    usage = UsageReport(engine, keys.pin_key, book.terms, names, settings.hub.timezone)
+    dispatcher = Dispatcher(HubData(engine), book, signer, usage)
+
+    def close() -> None:
+        writer.close()
+        engine.dispose()
+
+    return Components(
+        soap=SoapEndpoint(
+            dispatcher,
+            provider,
+            settings.limits.max_body_bytes,
+            settings.limits.max_xml_depth,
+            keys.pin_key.message_digest,
+        ),
+        rest=RestEndpoint(dispatcher, provider, keys.pin_key.message_digest),
+        provider=provider,
+        max_bytes=settings.limits.max_body_bytes,
+        record=writer.submit,
+        close=close,
+        routes=console_routes(engine, settings, keys, writer.submit) if part != "producer" else [],
+        # one pooled connection stays free for the ledger writer; requests beyond wait in the loop
+        threads=max(1, settings.database.pool_size - 1) if engine.dialect.name == "postgresql" else 40,
+        limits=http_limits(settings),
+        x_road=part != "console",
+    )
+
+
+def create_app() -> ASGIApp:
+    """The uvicorn factory each worker process calls (settings from the environment and config file):
+    the producer, with the console beside it unless ``[console] listen`` gives it its own listener."""
+    settings = read_settings()
+    configure_logging(settings)
+    return build_app(hub_components(settings, "producer" if settings.console.listen else "all"))
+
+
+def create_console_app() -> ASGIApp:
+    """The uvicorn factory of the console's own listener (``[console] listen``)."""
+    settings = read_settings()
+    configure_logging(settings)
+    return build_app(hub_components(settings, "console"))
+
+
+def serve(hub: Hub, host: str | None, port: int | None, workers: int | None) -> None:
+    """Run the producer under uvicorn (``workers`` processes, each calling :func:`create_app`), and
+    the console on its own listener when ``[console] listen`` says so."""
+    import uvicorn
+
+    settings = hub.settings
+    hub_components(settings).close()  # fail here, with one clear line, on a missing key or old schema
+    producer = settings.producer
+    export_config_file(hub.config_file)  # the workers read it too
+    tls: dict[str, Any] = {}
+    if producer.tls_cert is not None and producer.tls_key is not None:
+        tls = {
+            "ssl_certfile": str(settings.home_path(producer.tls_cert)),
+            "ssl_keyfile": str(settings.home_path(producer.tls_key)),
+        }
+        if producer.tls_client_ca is not None:
+            tls["ssl_ca_certs"] = str(settings.home_path(producer.tls_client_ca))
+            tls["ssl_cert_reqs"] = ssl.CERT_REQUIRED
+    host = host or producer.host
+    port = producer.port if port is None else port
+    workers = workers or producer.workers
+    scheme = "https" if tls else "http"
+    log.info(
+        "producer.start",
+        url=f"{scheme}://{host}:{port}/xroad",
+        workers=workers,
+        mutual_tls="ssl_ca_certs" in tls,
+    )
+    click.echo(
+        f"serving {scheme}://{host}:{port}/xroad (WSDL: /xroad?wsdl, REST: /rest/…) with {workers} worker(s)"
+    )
+    common: dict[str, Any] = {
+        "factory": True,
+        "log_level": "warning",
+        "access_log": False,
+        "http": PROTOCOL,
+        "loop": "uvloop",
+        "timeout_graceful_shutdown": 10,
+        "timeout_keep_alive": settings.limits.idle_timeout,
+    }
+    if settings.console.listen:
+        console_host, _, console_port = settings.console.listen.rpartition(":")
+        console = uvicorn.Server(
+            uvicorn.Config(
+                f"{__name__}:create_console_app",
+                host=console_host.strip("[]"),
+                port=int(console_port),
+                **common,
+            )
+        )
+        threading.Thread(target=console.run, name="console-listener", daemon=True).start()
+        log.info("console.start", url=f"http://{settings.console.listen}/console/")
+        click.echo(
+            f"console, /metrics and /readyz: http://{settings.console.listen}/ (not on the X-Road port)"
+        )
+    uvicorn.run(f"{__name__}:create_app", host=host, port=port, workers=workers, **common, **tls)

@@ -13,12 +13,12 @@ from typing import Any
 
 from starlette.applications import Starlette
 
-from adapters.xroad.identifiers import ClientId
 from sanarip_hub.config import XRoadSettings
+from sanarip_hub.domain.hub_contract import ResultCode
+from sanarip_hub.domain.xroad_identifiers import ClientId
 from sanarip_hub.ledger.keys import PinKey
 from sanarip_hub.producer.agreements import Grant
 from sanarip_hub.producer.app import Components, build_app
-from sanarip_hub.producer.contract import ResultCode
 from sanarip_hub.producer.data import Answer
 from sanarip_hub.producer.dispatch import Dispatcher
 from sanarip_hub.producer.rest import RestEndpoint

@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sanarip_hub.errors import ConfigError
+from sanarip_hub.domain.xroad_identifiers import ClientId, ServiceId
+from sanarip_hub.errors import ConfigError, InvalidIdentifier
 
 ENV_PREFIX = "SANARIP_HUB_"
 ENV_CONFIG = "SANARIP_HUB_CONFIG"
@@ -121,21 +122,28 @@ def _http_url(value: Any) -> str:
     return text.rstrip("/")
 
 
-# X-Road identifier parts: the allowed-character rule of the X-Road identifiers spec forbids
-# ':', '/', '\\', ';', '%' and control characters; Tunduk's own values are far narrower.
-_PART = r"[^\s:/\\;%]+"
-
-
 def _subsystem_id(value: Any) -> str:
+    """``INSTANCE/CLASS/MEMBER/SUBSYSTEM``, by the one identifier rule (:mod:`.domain.xroad_identifiers`)."""
     text = _string(value).strip()
-    if not re.fullmatch(rf"{_PART}/{_PART}/{_PART}/{_PART}", text):
+    try:
+        valid = "/" in text and ClientId.parse(text).subsystem is not None and ":" not in text
+    except InvalidIdentifier as exc:
+        raise _Bad(f"expected INSTANCE/CLASS/MEMBER/SUBSYSTEM, got {text!r}: {exc}") from None
+    if not valid:
         raise _Bad(f"expected INSTANCE/CLASS/MEMBER/SUBSYSTEM, got {text!r}")
     return text
 
 
 def _service_id(value: Any) -> str:
+    """``INSTANCE/CLASS/MEMBER/SUBSYSTEM/SERVICE[/VERSION]``, by the one identifier rule."""
     text = _string(value).strip()
-    if not re.fullmatch(rf"{_PART}/{_PART}/{_PART}/{_PART}/{_PART}(/{_PART})?", text):
+    try:
+        valid = ":" not in text and ServiceId.parse(text).client.subsystem is not None
+    except InvalidIdentifier as exc:
+        raise _Bad(
+            f"expected INSTANCE/CLASS/MEMBER/SUBSYSTEM/SERVICE[/VERSION], got {text!r}: {exc}"
+        ) from None
+    if not valid:
         raise _Bad(f"expected INSTANCE/CLASS/MEMBER/SUBSYSTEM/SERVICE[/VERSION], got {text!r}")
     return text
 

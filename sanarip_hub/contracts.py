@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from adapters.civil_registry.contract import ASB_CONTRACT, ZAGS_CONTRACT
 from adapters.tax.contract import GNS_CONTRACT
-from adapters.xroad.contract import Contract
 from adapters.xroad.wsdl import WSDL_DIR, render_wsdl
-from sanarip_hub.producer.contract import CONTRACT as PRODUCER_CONTRACT
+from sanarip_hub.domain.contract import Contract
+from sanarip_hub.domain.hub_contract import CONTRACT as PRODUCER_CONTRACT
 
 COMMITTED: dict[str, Contract] = {
     "sanaripaymak.wsdl": PRODUCER_CONTRACT,

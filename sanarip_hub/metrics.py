@@ -38,8 +38,8 @@ OTHER = "other"
 def known_services(settings: Settings) -> frozenset[str]:
     """The service identifiers the ledger's entries may carry for the hub's own services (SOAP with
     its version, REST without) and for the registry services it calls."""
-    from adapters.xroad.identifiers import ClientId, ServiceId
-    from sanarip_hub.producer.contract import REST_SERVICES, SERVICE_VERSION, SERVICES
+    from sanarip_hub.domain.hub_contract import REST_SERVICES, SERVICE_VERSION, SERVICES
+    from sanarip_hub.domain.xroad_identifiers import ClientId, ServiceId
 
     provider = ClientId.parse(settings.xroad.subsystem)
     own = {str(ServiceId(provider, s.code, SERVICE_VERSION)) for s in SERVICES}

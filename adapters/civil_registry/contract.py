@@ -10,7 +10,7 @@ consumers call them, so when the real WSDLs arrive, only this file changes.
 
 from __future__ import annotations
 
-from adapters.xroad.contract import Contract, Field, Param, Service
+from sanarip_hub.domain.contract import Contract, Field, Param, Service
 
 INFOCOM = "http://tunduk-seccurity-infocom.x-road.fi/producer"
 ADDRESS_PARTS = (

@@ -7,7 +7,7 @@ client code, everything else (namespace, types, optionality) is our assumption.
 
 from __future__ import annotations
 
-from adapters.xroad.contract import Contract, Field, Param, Service
+from sanarip_hub.domain.contract import Contract, Field, Param, Service
 
 GNS_NAMESPACE = "http://sanarip-aimak.gov.kg/xroad/model/gns-service"
 

@@ -34,12 +34,12 @@ from zeep.exceptions import Fault, TransportError, XMLSyntaxError
 from zeep.proxy import AsyncServiceProxy
 from zeep.transports import AsyncTransport, Transport
 
-from adapters.xroad.contract import Service
 from adapters.xroad.envelope import request_envelope
 from adapters.xroad.header import IDENTIFIERS, SOAP_ENV, XROAD
-from adapters.xroad.identifiers import ClientId, ServiceId
 from adapters.xroad.reply import ReplyReader, bad_reply, fault_error, network_error
 from adapters.xroad.transport import HttpPool
+from sanarip_hub.domain.contract import Service
+from sanarip_hub.domain.xroad_identifiers import ClientId, ServiceId
 from sanarip_hub.errors import CircuitOpen, ConsumerError, RegistryUnavailable, TransportFailure
 from sanarip_hub.log import get_logger
 

@@ -19,7 +19,7 @@ from xml.sax.saxutils import escape
 from lxml import etree
 
 from adapters.xroad.header import SOAP_ENV
-from adapters.xroad.identifiers import ClientId, ServiceId
+from sanarip_hub.domain.xroad_identifiers import ClientId, ServiceId
 
 NSMAP_ENV = {"SOAP-ENV": SOAP_ENV}
 

@@ -15,8 +15,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from adapters.xroad.identifiers import ClientId
 from adapters.xroad.parser import parse_xml
+from sanarip_hub.domain.xroad_identifiers import ClientId
 from sanarip_hub.errors import GlobalConfError, InvalidIdentifier, XmlRejected
 
 SHARED_PARAMS_NS = "http://x-road.eu/xsd/xroad.xsd"

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from adapters.xroad.identifiers import ClientId, ServiceId
+from sanarip_hub.domain.xroad_identifiers import ClientId, ServiceId
 from sanarip_hub.errors import (
     DuplicateHeaderField,
     ExchangeFault,

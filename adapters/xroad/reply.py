@@ -2,7 +2,7 @@
 
 The nightly jobs make two registry calls per person, millions a night, and the hub's CPU is the
 limit: zeep spends about 4.5 ms of CPU per call building and checking objects.  The consumed
-services are declared once as data (:mod:`adapters.xroad.contract`), so a reply can be read
+services are declared once as data (:mod:`sanarip_hub.domain.contract`), so a reply can be read
 directly against that declaration: the one hardened parser, the ``Fault`` check, the echoed
 ``id`` check, then each declared field converted from its XSD type.  The zeep consumers read the
 same replies from the same contract's WSDL; a test holds both readings equal.
@@ -20,9 +20,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from adapters.xroad.contract import Field, Service
 from adapters.xroad.header import SOAP_ENV, XROAD
 from adapters.xroad.parser import parse_xml
+from sanarip_hub.domain.contract import Field, Service
 from sanarip_hub.errors import ConsumerError, XmlRejected
 
 _BODY = f"{{{SOAP_ENV}}}Body"

@@ -1,4 +1,4 @@
-"""X-Road WSDL 1.1 rendered from a :class:`~adapters.xroad.contract.Contract`.
+"""X-Road WSDL 1.1 rendered from a :class:`~sanarip_hub.domain.contract.Contract`.
 
 Shape as PR-MESS Annex C and the security server's WSDL validator expect: document/literal wrapped,
 one part per message referencing an element named after the operation (``…Response`` for the
@@ -18,7 +18,7 @@ from typing import Any
 
 from lxml import etree
 
-from adapters.xroad.contract import Contract, Field, Service
+from sanarip_hub.domain.contract import Contract, Field, Service
 
 WSDL = "http://schemas.xmlsoap.org/wsdl/"
 SOAP = "http://schemas.xmlsoap.org/wsdl/soap/"

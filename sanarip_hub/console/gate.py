@@ -26,7 +26,6 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from adapters.xroad.faults import to_wire
-from adapters.xroad.identifiers import ClientId
 from sanarip_hub.config import Settings
 from sanarip_hub.console import queries
 from sanarip_hub.console.accounts import Account, account
@@ -34,6 +33,7 @@ from sanarip_hub.console.i18n import CODES, LANGUAGES, negotiate, translations
 from sanarip_hub.console.sessions import COOKIE, Session, SessionStore
 from sanarip_hub.domain.codes import ConsoleRole
 from sanarip_hub.domain.identifiers import is_valid_pin
+from sanarip_hub.domain.xroad_identifiers import ClientId
 from sanarip_hub.errors import LedgerUnavailable, PageRefused
 from sanarip_hub.ledger.entry import OK, Channel, Direction, Exchange
 from sanarip_hub.ledger.keys import LedgerKeys

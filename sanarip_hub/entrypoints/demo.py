@@ -113,9 +113,9 @@ def _start_hub_process(hub: Hub, args: list[str], base: str, what: str) -> subpr
 def show_producer(hub: Hub) -> None:
     """Import the demo agreements, serve on loopback, make one SOAP and one REST call, stop."""
     from adapters.xroad.envelope import request_envelope
-    from adapters.xroad.identifiers import ClientId, ServiceId
+    from sanarip_hub.domain.hub_contract import NAMESPACE
+    from sanarip_hub.domain.xroad_identifiers import ClientId, ServiceId
     from sanarip_hub.producer.agreements import read_import_file, store
-    from sanarip_hub.producer.contract import NAMESPACE
 
     _ensure_keys(hub)
     added, unchanged = store(hub.engine, read_import_file(DEMO_AGREEMENTS))

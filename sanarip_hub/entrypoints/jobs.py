@@ -27,8 +27,8 @@ def checker_for(settings: Settings, source: SyncSource) -> Checker:
         PreparedConsumer,
         RetryPolicy,
     )
-    from adapters.xroad.identifiers import ClientId, ServiceId
     from adapters.xroad.wsdl import WSDL_DIR
+    from sanarip_hub.domain.xroad_identifiers import ClientId, ServiceId
     from sync_jobs.reconcile import Checker
 
     client = ClientId.parse(settings.xroad.subsystem)

@@ -21,8 +21,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
-from adapters.xroad.identifiers import ClientId
 from sanarip_hub.config import Settings
+from sanarip_hub.domain.xroad_identifiers import ClientId
 from sanarip_hub.entrypoints.environment import configure_logging, export_config_file, read_settings
 from sanarip_hub.entrypoints.hub import Hub
 from sanarip_hub.entrypoints.verification import parallel_for

@@ -29,9 +29,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine, Table, select
 from sqlalchemy.exc import IntegrityError
 
-from adapters.xroad.identifiers import ClientId
+from sanarip_hub.domain.hub_contract import BY_CODE
+from sanarip_hub.domain.xroad_identifiers import ClientId
 from sanarip_hub.errors import AgreementError, FieldGrantError, InvalidIdentifier
-from sanarip_hub.producer.contract import BY_CODE
 from sanarip_hub.producer.field_grants import FieldTree, normalize, tree_of
 from sanarip_hub.storage.models import Agreement
 

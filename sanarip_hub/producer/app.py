@@ -31,12 +31,12 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from adapters.xroad.faults import rest_error, soap_fault, to_wire
-from adapters.xroad.identifiers import ClientId
 from adapters.xroad.wsdl import render_wsdl, schema_bytes
+from sanarip_hub.domain.hub_contract import CONTRACT, SERVICE_VERSION, SERVICES
+from sanarip_hub.domain.xroad_identifiers import ClientId
 from sanarip_hub.errors import ClientGone, ClientTimeout, Disconnected, LoggingFailed, MessageTooLarge
 from sanarip_hub.ledger.entry import Channel, Direction, Exchange
 from sanarip_hub.log import get_logger
-from sanarip_hub.producer.contract import CONTRACT, SERVICE_VERSION, SERVICES
 from sanarip_hub.producer.http_limits import STATE_KEY, ASGIApp, HttpLimits, in_flight_limit
 from sanarip_hub.producer.rest import JSON_TYPE, RestEndpoint, openapi_document
 from sanarip_hub.producer.soap import CONTENT_TYPE, UNPARSED, Reply, SoapEndpoint

@@ -20,9 +20,9 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import aliased
 
 from sanarip_hub.domain.codes import ApplicationStatus
+from sanarip_hub.domain.hub_contract import ResultCode
 from sanarip_hub.domain.identifiers import SoateLevel, parse_pin, parse_soate
 from sanarip_hub.errors import InvalidPin
-from sanarip_hub.producer.contract import ResultCode
 from sanarip_hub.producer.disclosure import controlled_sums, rounded
 from sanarip_hub.storage.models import (
     Address,

@@ -26,9 +26,10 @@ from typing import Any, Protocol
 
 from sqlalchemy.exc import DBAPIError
 
-from adapters.xroad.contract import Service
-from adapters.xroad.identifiers import ClientId
+from sanarip_hub.domain.contract import Service
+from sanarip_hub.domain.hub_contract import BY_CODE, ResultCode
 from sanarip_hub.domain.identifiers import parse_pin, parse_soate
+from sanarip_hub.domain.xroad_identifiers import ClientId
 from sanarip_hub.errors import (
     AccessDenied,
     DatabaseError,
@@ -43,7 +44,6 @@ from sanarip_hub.errors import (
 from sanarip_hub.log import get_logger
 from sanarip_hub.producer.agreements import Grant
 from sanarip_hub.producer.certificate import CertificateSigner
-from sanarip_hub.producer.contract import BY_CODE, ResultCode
 from sanarip_hub.producer.data import INDICATORS, MAX_PAGE, Answer
 from sanarip_hub.producer.field_grants import FieldTree, discloses_personal
 from sanarip_hub.producer.usage_report import UsageReport, names_the_subject

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from adapters.xroad.contract import Field, Service
+from sanarip_hub.domain.contract import Field, Service
 from sanarip_hub.errors import FieldGrantError
 
 ALL_FIELDS = "*"

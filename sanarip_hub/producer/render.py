@@ -18,7 +18,7 @@ from typing import Any
 
 from lxml import etree
 
-from adapters.xroad.contract import Field, Service
+from sanarip_hub.domain.contract import Field, Service
 from sanarip_hub.producer.field_grants import FieldTree, granted
 
 

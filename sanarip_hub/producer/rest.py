@@ -22,10 +22,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from adapters.xroad.contract import Service
 from adapters.xroad.faults import WireFault, rest_error, to_wire
-from adapters.xroad.identifiers import REST_CLIENT_PATTERN, ClientId
+from sanarip_hub.domain.contract import Service
+from sanarip_hub.domain.hub_contract import REST_SERVICES, ResultCode
 from sanarip_hub.domain.identifiers import PIN_PATTERN
+from sanarip_hub.domain.xroad_identifiers import REST_CLIENT_PATTERN, ClientId
 from sanarip_hub.errors import (
     DuplicateHeaderField,
     InvalidClientIdentifier,
@@ -35,7 +36,6 @@ from sanarip_hub.errors import (
 )
 from sanarip_hub.ledger.entry import OK, Channel, Direction, Exchange
 from sanarip_hub.log import get_logger
-from sanarip_hub.producer.contract import REST_SERVICES, ResultCode
 from sanarip_hub.producer.dispatch import Call, Dispatcher, requested_subjects
 from sanarip_hub.producer.render import to_json
 

@@ -14,12 +14,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from adapters.xroad.contract import Service
 from adapters.xroad.envelope import response_envelope, serialize_with_body
 from adapters.xroad.faults import soap_fault, to_wire
 from adapters.xroad.header import SOAP_ENV, XROAD, Header, read_header, read_request
-from adapters.xroad.identifiers import ClientId
 from adapters.xroad.parser import parse_xml, read_head
+from sanarip_hub.domain.contract import Service
+from sanarip_hub.domain.hub_contract import BY_CODE, NAMESPACE, SERVICE_VERSION
+from sanarip_hub.domain.xroad_identifiers import ClientId
 from sanarip_hub.errors import (
     InvalidBody,
     InvalidContentType,
@@ -29,7 +30,6 @@ from sanarip_hub.errors import (
 )
 from sanarip_hub.ledger.entry import OK, Channel, Direction, Exchange
 from sanarip_hub.log import get_logger
-from sanarip_hub.producer.contract import BY_CODE, NAMESPACE, SERVICE_VERSION
 from sanarip_hub.producer.dispatch import Call, Dispatcher, requested_subjects
 from sanarip_hub.producer.render import xml_text
 

@@ -22,11 +22,11 @@ from typing import Any
 
 from adapters.civil_registry.contract import ASB_ADDRESS, ZAGS_DATA_BY_PIN
 from adapters.tax.contract import TP_DATA
-from adapters.xroad.contract import Service
 from adapters.xroad.envelope import response_envelope, serialize_with_body
 from adapters.xroad.faults import foreign_fault, soap_fault, to_wire
 from adapters.xroad.header import read_request
 from adapters.xroad.parser import parse_xml
+from sanarip_hub.domain.contract import Service
 from sanarip_hub.errors import ExchangeFault
 from sanarip_hub.producer.http_limits import ASGIApp, Receive, Scope, Send
 from sanarip_hub.producer.render import xml_text

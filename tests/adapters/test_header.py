@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from adapters.xroad.header import read_request
-from adapters.xroad.identifiers import ClientId, ServiceId
 from adapters.xroad.parser import parse_xml
+from sanarip_hub.domain.xroad_identifiers import ClientId, ServiceId
 from sanarip_hub.errors import ExchangeFault
 from tests.conftest import XROAD_DATA
 

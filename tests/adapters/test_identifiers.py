@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.xroad.identifiers import ClientId, ObjectType, ServiceId
+from sanarip_hub.domain.xroad_identifiers import ClientId, ObjectType, ServiceId
 from sanarip_hub.errors import InvalidIdentifier
 
 HUB = ClientId("central-server", "GOV", "70000050", "sanaripaymak-service")

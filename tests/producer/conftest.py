@@ -23,10 +23,10 @@ import pytest
 from sqlalchemy import Engine, func, select, text
 
 from adapters.xroad.envelope import request_envelope
-from adapters.xroad.identifiers import ClientId, ServiceId
 from sanarip_hub.config import Settings, load_settings
+from sanarip_hub.domain.hub_contract import NAMESPACE
+from sanarip_hub.domain.xroad_identifiers import ClientId, ServiceId
 from sanarip_hub.producer.agreements import AgreementSpec, store
-from sanarip_hub.producer.contract import NAMESPACE
 from sanarip_hub.storage.engine import make_engine
 from sanarip_hub.storage.models import LedgerEntryRow
 from tests.conftest import BACKENDS, XROAD_DATA, drop_schema, hub_environment

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from adapters.xroad.identifiers import ClientId
+from sanarip_hub.domain.hub_contract import BY_CODE
+from sanarip_hub.domain.xroad_identifiers import ClientId
 from sanarip_hub.errors import AgreementError
 from sanarip_hub.producer.agreements import AgreementBook, AgreementSpec, hub_today, read_import_file, store
-from sanarip_hub.producer.contract import BY_CODE
 from sanarip_hub.producer.field_grants import tree_of
 from tests.cli.test_cli import one_error_line, run
 from tests.conftest import HubDb

@@ -22,8 +22,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from adapters.xroad.identifiers import ClientId
 from sanarip_hub.domain.identifiers import PIN_PATTERN, is_valid_pin
+from sanarip_hub.domain.xroad_identifiers import ClientId
 from sanarip_hub.producer.rest import openapi_document
 from tests.producer.conftest import PROVIDER, SF, Served
 

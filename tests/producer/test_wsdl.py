@@ -7,11 +7,11 @@ import zeep
 from lxml import etree
 from xmlschema.extras.wsdl import Wsdl11Document
 
-from adapters.xroad.contract import Contract
-from adapters.xroad.identifiers import check_part
 from adapters.xroad.wsdl import WSDL_DIR, render_wsdl
 from sanarip_hub.contracts import COMMITTED
-from sanarip_hub.producer.contract import NAMESPACE, REST_SERVICES, SERVICES
+from sanarip_hub.domain.contract import Contract
+from sanarip_hub.domain.hub_contract import NAMESPACE, REST_SERVICES, SERVICES
+from sanarip_hub.domain.xroad_identifiers import check_part
 
 FILE = WSDL_DIR / "sanaripaymak.wsdl"
 

@@ -22,8 +22,8 @@ from adapters.xroad.consumer import (
     RegistryConsumer,
     RetryPolicy,
 )
-from adapters.xroad.identifiers import ClientId, ServiceId
 from adapters.xroad.wsdl import WSDL_DIR
+from sanarip_hub.domain.xroad_identifiers import ClientId, ServiceId
 from sanarip_hub.errors import ConsumerError, RegistryUnavailable
 from tests.producer.conftest import free_port
 from tests.simulator.test_simulator import Simulator, home, simulator  # noqa: F401  (fixtures)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from adapters.xroad.contract import Contract, Field, Param, Service
+from sanarip_hub.domain.contract import Contract, Field, Param, Service
 
 NAMESPACE = "http://sanarip-aimak.gov.kg/xroad/producer/v1"
 SERVICE_VERSION = "v1"
@@ -286,7 +286,7 @@ CONTRACT = Contract(
     services=SERVICES,
     comment=(
         " Sanarip Aimak X-Road producer (Tunduk subsystem sanaripaymak-service), service version "
-        f"{SERVICE_VERSION}. Generated from sanarip_hub/producer/contract.py; do not edit by hand. "
+        f"{SERVICE_VERSION}. Generated from sanarip_hub/domain/hub_contract.py; do not edit by hand. "
     ),
     result_codes=tuple(code.value for code in ResultCode),
 )

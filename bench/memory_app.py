@@ -13,16 +13,16 @@ from typing import Any
 
 from starlette.applications import Starlette
 
+from adapters.xroad.producer.app import Components, build_app
+from adapters.xroad.producer.rest import RestEndpoint
+from adapters.xroad.producer.soap import SoapEndpoint
 from sanarip_hub.config import XRoadSettings
 from sanarip_hub.domain.hub_contract import ResultCode
 from sanarip_hub.domain.xroad_identifiers import ClientId
 from sanarip_hub.ledger.keys import PinKey
 from sanarip_hub.producer.agreements import Grant
-from sanarip_hub.producer.app import Components, build_app
 from sanarip_hub.producer.data import Answer
 from sanarip_hub.producer.dispatch import Dispatcher
-from sanarip_hub.producer.rest import RestEndpoint
-from sanarip_hub.producer.soap import SoapEndpoint
 
 
 class MemoryData:

@@ -17,14 +17,13 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy import Engine, Table, insert, select, update
 
-from adapters.xroad.consumer import AsyncConsumer, Trace
 from mappings.registry import Difference, compare_civil_registry, compare_tax, registry_knows
 from sanarip_hub.actualization.workflow import Flagged, flag, withdraw_stale
 from sanarip_hub.domain.codes import SyncRunStatus, SyncSource
@@ -65,10 +64,43 @@ class RunReport:
     withdrawn: int = 0  # open flags closed because the registry now agrees
 
 
+class CallTrace(Protocol):
+    """One attempt of a registry call as its ledger entry records it."""
+
+    message_id: str
+    started_ms: int
+    request: bytes | None
+    response: bytes | None
+
+
+class RegistryAnswer(Protocol):
+    """A registry's answer: its record, and the attempt that got it."""
+
+    @property
+    def body(self) -> Any: ...
+
+    @property
+    def trace(self) -> CallTrace | None: ...
+
+
+class RegistryFeed(Protocol):
+    """One registry service as the reconciliation calls it (:mod:`adapters.xroad.consumer`; in unit
+    tests, the same consumer over an in-process transport to the simulator)."""
+
+    @property
+    def service(self) -> object: ...
+
+    async def open(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+    async def call(self, *, user_id: str, issue: str, **params: Any) -> RegistryAnswer: ...
+
+
 class Checker:
     """Calls the registry services of one source for one person and compares."""
 
-    def __init__(self, source: SyncSource, consumers: dict[str, AsyncConsumer], client_id: str) -> None:
+    def __init__(self, source: SyncSource, consumers: Mapping[str, RegistryFeed], client_id: str) -> None:
         self.source = source
         self.consumers = consumers
         self.client_id = client_id
@@ -96,7 +128,13 @@ class Checker:
         return answer.body
 
     def _exchange(
-        self, consumer: AsyncConsumer, trace: Trace | None, outcome: str, pin: str, issue: str, started: float
+        self,
+        consumer: RegistryFeed,
+        trace: CallTrace | None,
+        outcome: str,
+        pin: str,
+        issue: str,
+        started: float,
     ) -> Exchange:
         """A registry call as a full entry: its own time and message id (a failed call's too), the
         run's issue, keyed digests and sizes of what was sent and received."""

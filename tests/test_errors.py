@@ -18,7 +18,7 @@ from sanarip_hub import errors
 PACKAGES = ("sanarip_hub", "adapters", "mappings", "sync_jobs", "wsdl")
 # exceptions that never leave the function that raises them (control flow inside a parser callback
 # or a settings reader); everything else is in the tree
-PRIVATE = {"sanarip_hub.producer.http_limits._Refused", "sanarip_hub.config._Bad"}
+PRIVATE = {"adapters.xroad.producer.http_limits._Refused", "sanarip_hub.config._Bad"}
 SECRET = "secret 21212199212345 /var/lib/hub"
 
 

@@ -14,7 +14,7 @@ from sanarip_hub.log import configure, get_logger, mask_pins
 def test_importing_the_hub_and_asking_for_a_logger_configures_nothing() -> None:
     """A fresh interpreter: importing every layer and logging leaves the root logger untouched."""
     code = (
-        "import logging, sanarip_hub.producer.app, sync_jobs.reconcile, sanarip_hub.console.gate\n"
+        "import logging, adapters.xroad.producer.app, sync_jobs.reconcile, sanarip_hub.console.gate\n"
         "from sanarip_hub.log import get_logger\n"
         "get_logger('sanarip_hub.x')\n"
         "root = logging.getLogger()\n"

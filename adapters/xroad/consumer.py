@@ -16,7 +16,6 @@ contract; the nightly jobs' default, ``[consumers] client = "prepared"``).
 
 from __future__ import annotations
 
-import asyncio
 import contextvars
 import random
 import threading
@@ -32,12 +31,14 @@ import zeep
 from lxml import etree
 from zeep.exceptions import Fault, TransportError, XMLSyntaxError
 from zeep.proxy import AsyncServiceProxy
-from zeep.transports import AsyncTransport, Transport
+from zeep.transports import AsyncTransport
+from zeep.transports import Transport as ZeepTransport
 
 from adapters.xroad.envelope import request_envelope
 from adapters.xroad.header import IDENTIFIERS, SOAP_ENV, XROAD
 from adapters.xroad.reply import ReplyReader, bad_reply, fault_error, network_error
-from adapters.xroad.transport import HttpPool
+from adapters.xroad.transport import HttpPool, Transport
+from sanarip_hub.clock import SYSTEM_CLOCK, Clock
 from sanarip_hub.domain.contract import Service
 from sanarip_hub.domain.xroad_identifiers import ClientId, ServiceId
 from sanarip_hub.errors import CircuitOpen, ConsumerError, RegistryUnavailable, TransportFailure
@@ -115,9 +116,10 @@ class XRoadHeaders(zeep.Plugin):
 class CircuitBreaker:
     """Opens after ``threshold`` consecutive failures; after ``pause`` seconds lets one call through."""
 
-    def __init__(self, threshold: int = 5, pause: float = 10.0) -> None:
+    def __init__(self, threshold: int = 5, pause: float = 10.0, clock: Clock = SYSTEM_CLOCK) -> None:
         self.threshold = threshold
         self.pause = pause
+        self.clock = clock
         self.failures = 0
         self.opened_at: float | None = None
         self.opened = 0  # how many times it opened (for the run record and tests)
@@ -129,13 +131,13 @@ class CircuitBreaker:
         with self._lock:
             if self.opened_at is None:
                 return 0.0
-            return max(0.0, self.pause - (time.monotonic() - self.opened_at))
+            return max(0.0, self.pause - (self.clock.monotonic() - self.opened_at))
 
     def before(self) -> None:
         with self._lock:
             if self.opened_at is None:
                 return
-            if time.monotonic() - self.opened_at < self.pause:
+            if self.clock.monotonic() - self.opened_at < self.pause:
                 raise CircuitOpen("the registry's circuit is open", fault_code="CircuitOpen", retryable=True)
             self.opened_at = None  # half open: this call decides
 
@@ -148,7 +150,7 @@ class CircuitBreaker:
         with self._lock:
             self.failures += 1
             if self.failures >= self.threshold and self.opened_at is None:
-                self.opened_at = time.monotonic()
+                self.opened_at = self.clock.monotonic()
                 self.opened += 1
                 self.opened_in_a_row += 1
 
@@ -217,7 +219,7 @@ class RegistryConsumer:
     ) -> None:
         self.service = service
         self.policy = policy or RetryPolicy()
-        transport = Transport(timeout=timeout, operation_timeout=timeout)
+        transport = ZeepTransport(timeout=timeout, operation_timeout=timeout)
         zeep_client = zeep.Client(str(wsdl), transport=transport, plugins=[XRoadHeaders(client)])
         binding = next(iter(zeep_client.wsdl.bindings))
         self._operation = getattr(zeep_client.create_service(binding, url), service.service_code)
@@ -297,7 +299,7 @@ class AsyncConsumer:
                         fault_code="CircuitOpen",
                         retryable=False,
                     ) from None
-                await asyncio.sleep(self.breaker.remaining() + 0.001)
+                await self.breaker.clock.sleep(self.breaker.remaining() + 0.001)
                 continue
             attempt += 1
             trace = Trace(str(uuid.uuid4()))
@@ -314,7 +316,7 @@ class AsyncConsumer:
                     fault=error.fault_code,
                     retry_in_s=round(pause, 3),
                 )
-                await asyncio.sleep(pause)
+                await self.breaker.clock.sleep(pause)
                 continue
             self.breaker.success()
             log.debug(
@@ -377,6 +379,7 @@ class PreparedConsumer(AsyncConsumer):
         service: ServiceId,
         client: ClientId,
         url: str,
+        transport: Transport | None = None,
         **options: Any,
     ) -> None:
         if operation.code != service.service_code:
@@ -385,9 +388,13 @@ class PreparedConsumer(AsyncConsumer):
         self.reader = ReplyReader(operation)
         self._operation, self._namespace = operation, namespace
         self._params = {param.name for param in operation.params}
-        self._http: HttpPool | None = None
+        self._given = transport  # None: an HttpPool to ``url``, made in the running loop by open()
+        self._http: Transport | None = None
 
     async def open(self) -> None:
+        if self._given is not None:
+            self._http = self._given
+            return
         self._http = HttpPool(
             self._url,
             size=self._concurrency,

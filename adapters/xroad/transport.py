@@ -19,11 +19,24 @@ from __future__ import annotations
 import asyncio
 import ssl
 from collections import deque
+from typing import Protocol
 from urllib.parse import urlsplit
 
 import httptools
 
+from adapters.asgi import ASGIApp, Message
 from sanarip_hub.errors import TransportFailure
+
+
+class Transport(Protocol):
+    """How a consumer reaches its security server: one POST of a SOAP message, its reply's status
+    and body back, :class:`TransportFailure` when the exchange could not be completed.  Like zeep's
+    ``Client(transport=…)`` and httpx's transports: :class:`HttpPool` on the network,
+    :class:`AsgiTransport` in process (tests call the simulator's ASGI app through it)."""
+
+    async def post(self, body: bytes) -> tuple[int, bytes]: ...
+
+    async def close(self) -> None: ...
 
 
 class _Connection(asyncio.Protocol):
@@ -194,3 +207,52 @@ class HttpPool:
         self._open.clear()
         self._idle.clear()
         await asyncio.sleep(0)  # let the transports finish closing
+
+
+class AsgiTransport:
+    """An in-process transport: each POST is handed to an ASGI application (the registry
+    simulator, a test's provider) without a socket, as httpx's ``ASGITransport`` does.
+
+    The application sees what the network would bring it (method, path, the consumer's headers,
+    the body); an exception inside it is a :class:`TransportFailure`, as a broken connection is.
+    """
+
+    def __init__(self, app: ASGIApp, path: str = "/", headers: dict[str, str] | None = None) -> None:
+        self.app = app
+        self.path = path
+        self.headers = [
+            (k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in (headers or {}).items()
+        ]
+
+    async def post(self, body: bytes) -> tuple[int, bytes]:
+        scope = {
+            "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
+            "scheme": "http", "path": self.path, "raw_path": self.path.encode(), "query_string": b"",
+            "root_path": "", "server": ("in-process", 80), "client": ("in-process", 0),
+            "headers": [*self.headers, (b"content-length", str(len(body)).encode())],
+        }  # fmt: skip
+        sent = False
+        status, chunks = 500, []
+
+        async def receive() -> Message:
+            nonlocal sent
+            if sent:
+                await asyncio.Event().wait()  # the client stays connected until the reply is complete
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        async def send(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+            elif message["type"] == "http.response.body":
+                chunks.append(bytes(message.get("body", b"")))
+
+        try:
+            await self.app(scope, receive, send)
+        except Exception as exc:
+            raise TransportFailure(f"the application failed: {type(exc).__name__}: {exc}") from None
+        return status, b"".join(chunks)
+
+    async def close(self) -> None:
+        return None

@@ -63,7 +63,7 @@ def keys_init(hub: Hub, force: bool) -> None:
     holds entries (they are signed and indexed with those keys: use 'keys rotate'); production
     points producer.certificate_key/certificate_cert at the LSG's real key and certificate.
     """
-    from sanarip_hub.producer.certificate import certificate_paths, init_certificate
+    from adapters.xroad.certificate import certificate_paths, init_certificate
 
     signing, public, pin = key_paths(hub.settings)
     if force and signing.exists():

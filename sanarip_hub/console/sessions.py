@@ -10,10 +10,11 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import Engine, Table, delete, insert, select, update
 
+from sanarip_hub.clock import SYSTEM_CLOCK, Clock
 from sanarip_hub.storage.models.console import ConsoleSession
 
 SESSIONS: Table = ConsoleSession.__table__  # type: ignore[assignment]
@@ -36,20 +37,20 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 class SessionStore:
-    def __init__(self, engine: Engine, idle: timedelta) -> None:
+    """Console sessions in the database (only the SHA-256 of each cookie's token), ending after
+    ``idle`` without a request as ``clock`` tells it."""
+
+    def __init__(self, engine: Engine, idle: timedelta, clock: Clock = SYSTEM_CLOCK) -> None:
         self.engine = engine
         self.idle = idle
+        self.clock = clock
 
     def load(self, token: str | None) -> Session | None:
         """The live session of ``token`` (its idle clock restarted), or None."""
         if not token or len(token) > 100:
             return None
-        now = _now()
+        now = self.clock.now()
         with self.engine.begin() as connection:
             row = connection.execute(
                 select(SESSIONS).where(SESSIONS.c.token_sha256 == _digest(token))
@@ -64,7 +65,7 @@ class SessionStore:
         return Session(token, row.user_id, row.csrf_token, row.language)
 
     def create(self, user_id: int | None = None, language: str | None = None) -> Session:
-        token, csrf, now = secrets.token_urlsafe(32), secrets.token_urlsafe(32), _now()
+        token, csrf, now = secrets.token_urlsafe(32), secrets.token_urlsafe(32), self.clock.now()
         with self.engine.begin() as connection:
             connection.execute(delete(SESSIONS).where(SESSIONS.c.last_seen_at < now - self.idle))
             connection.execute(

@@ -55,8 +55,8 @@ DEMO_SHARED_PARAMS = DEMO_AGREEMENTS.with_name("demo_shared_params.xml")
 
 
 def _ensure_keys(hub: Hub) -> None:
+    from adapters.xroad.certificate import certificate_paths, init_certificate
     from sanarip_hub.ledger.keys import init_keys, key_paths
-    from sanarip_hub.producer.certificate import certificate_paths, init_certificate
 
     if not all(path.exists() for path in key_paths(hub.settings)):
         init_keys(hub.settings)

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from adapters.xroad.transport import Transport
+from sanarip_hub.clock import SYSTEM_CLOCK, Clock
 from sanarip_hub.config import Settings
 from sanarip_hub.domain.codes import SyncSource
 from sanarip_hub.entrypoints.hub import Hub
@@ -14,8 +16,13 @@ from sanarip_hub.entrypoints.verification import parallel_for
 from sync_jobs.reconcile import Checker
 
 
-def checker_for(settings: Settings, source: SyncSource) -> Checker:
-    """The source's consumers as ``[consumers]`` configures them, sharing one circuit breaker."""
+def checker_for(
+    settings: Settings, source: SyncSource, transport: Transport | None = None, clock: Clock = SYSTEM_CLOCK
+) -> Checker:
+    """The source's consumers as ``[consumers]`` configures them, sharing one circuit breaker.
+
+    ``transport``: how the prepared consumers reach the security server (default: kept-alive HTTP
+    connections to ``[xroad] security_server_url``; tests pass an in-process one)."""
     from functools import partial
 
     from adapters.civil_registry.contract import ASB_ADDRESS, INFOCOM, ZAGS_DATA_BY_PIN
@@ -41,12 +48,14 @@ def checker_for(settings: Settings, source: SyncSource) -> Checker:
     consumers_settings = settings.consumers
     policy = RetryPolicy(  # one policy and breaker for the source's services: one security server
         attempts=consumers_settings.attempts,
-        breaker=CircuitBreaker(consumers_settings.breaker_threshold, consumers_settings.breaker_pause),
+        breaker=CircuitBreaker(consumers_settings.breaker_threshold, consumers_settings.breaker_pause, clock),
         give_up_after=consumers_settings.breaker_give_up,
     )
     url = settings.xroad.security_server_url.rstrip("/") + "/"
     concurrency = settings.limits.sync_concurrency
     consumers: dict[str, AsyncConsumer] = {}
+    if transport is not None and consumers_settings.client == "zeep":
+        raise ValueError("an in-process transport is for the prepared consumer; zeep brings its own")
     for name in names:
         wsdl, operation, namespace = declared[name]
         service = ServiceId.parse(getattr(settings.consumers, name))
@@ -54,7 +63,7 @@ def checker_for(settings: Settings, source: SyncSource) -> Checker:
         make = (
             partial(AsyncZeepConsumer, Path(WSDL_DIR / wsdl))
             if consumers_settings.client == "zeep"
-            else partial(PreparedConsumer, operation, namespace)
+            else partial(PreparedConsumer, operation, namespace, transport=transport)
         )
         consumers[name] = make(service, client, url, timeout=timeout, concurrency=concurrency, policy=policy)
     return Checker(source, consumers, str(client))

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import click
 
+from adapters.asgi import ASGIApp
 from sanarip_hub.entrypoints.environment import environment
 from sanarip_hub.entrypoints.hub import Hub
-from sanarip_hub.producer.http_limits import ASGIApp
 from sanarip_hub.simulator.app import build_simulator, parse_faults
 from sanarip_hub.simulator.records import RegistryData
 

@@ -3,7 +3,7 @@ and ``/readyz``, each mountable on a listener of its own, and ``serve``, which r
 
 :func:`hub_components` is where the producer's parts meet: the hub database's engine, the
 agreement book, the certificate signer, the usage report, the dispatcher and the group-commit
-ledger writer; :func:`~sanarip_hub.producer.app.build_app` only routes requests to them.
+ledger writer; :func:`~adapters.xroad.producer.app.build_app` only routes requests to them.
 """
 
 from __future__ import annotations
@@ -21,6 +21,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
+from adapters.asgi import ASGIApp
+from adapters.xroad.producer.app import Components, build_app
+from adapters.xroad.producer.http_limits import HttpLimits
+from adapters.xroad.producer.rest import RestEndpoint
+from adapters.xroad.producer.soap import SoapEndpoint
 from sanarip_hub.config import Settings
 from sanarip_hub.domain.xroad_identifiers import ClientId
 from sanarip_hub.entrypoints.environment import configure_logging, export_config_file, read_settings
@@ -28,13 +33,9 @@ from sanarip_hub.entrypoints.hub import Hub
 from sanarip_hub.entrypoints.verification import parallel_for
 from sanarip_hub.ledger.entry import Exchange
 from sanarip_hub.log import get_logger
-from sanarip_hub.producer.app import Components, build_app
-from sanarip_hub.producer.http_limits import ASGIApp, HttpLimits
-from sanarip_hub.producer.rest import RestEndpoint
-from sanarip_hub.producer.soap import SoapEndpoint
 
 log = get_logger("sanarip_hub.serve")
-PROTOCOL = "sanarip_hub.producer.http_limits:GuardedHttpProtocol"
+PROTOCOL = "adapters.xroad.producer.http_limits:GuardedHttpProtocol"
 
 
 def http_limits(settings: Settings) -> HttpLimits:
@@ -89,12 +90,12 @@ def hub_components(settings: Settings, part: str = "all") -> Components:
 
     ``part``: ``all`` (producer with the console beside it), ``producer`` (X-Road only) or
     ``console`` (the console, /metrics and /readyz, for their own listener)."""
+    from adapters.xroad.certificate import CertificateSigner
     from adapters.xroad.globalconf import MemberNames
     from sanarip_hub.ledger.keys import load_keys
     from sanarip_hub.ledger.store import Ledger
     from sanarip_hub.ledger.writer import GroupCommitWriter
     from sanarip_hub.producer.agreements import AgreementBook
-    from sanarip_hub.producer.certificate import CertificateSigner
     from sanarip_hub.producer.data import HubData
     from sanarip_hub.producer.dispatch import Dispatcher
     from sanarip_hub.producer.usage_report import UsageReport

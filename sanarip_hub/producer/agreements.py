@@ -17,9 +17,8 @@ statistics body, regulation clause 27: non-personal services and fields only).
 from __future__ import annotations
 
 import threading
-import time
 import tomllib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -29,6 +28,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine, Table, select
 from sqlalchemy.exc import IntegrityError
 
+from sanarip_hub.clock import SYSTEM_CLOCK, Clock
 from sanarip_hub.domain.hub_contract import BY_CODE
 from sanarip_hub.domain.xroad_identifiers import ClientId
 from sanarip_hub.errors import AgreementError, FieldGrantError, InvalidIdentifier
@@ -258,7 +258,7 @@ class AgreementBook:
         engine: Engine,
         ttl: float = 5.0,
         timezone: str = "Asia/Bishkek",
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
         self.engine = engine
         self.ttl = ttl
@@ -270,7 +270,7 @@ class AgreementBook:
         self._lock = threading.Lock()
 
     def _load(self) -> None:
-        today = hub_today(self.timezone, self.clock())
+        today = hub_today(self.timezone, self.clock.now())
         grants: dict[tuple[str, str], Grant] = {}
         rows = list_agreements(self.engine)
         # newest first, so when two agreements cover the same call the most recent one is cited
@@ -293,7 +293,7 @@ class AgreementBook:
         self._terms = {r.number: Terms(r.number, r.client, r.purpose, int(r.confidential_days)) for r in rows}
 
     def _fresh(self) -> None:
-        now = time.monotonic()
+        now = self.clock.monotonic()
         if now - self._loaded_at >= self.ttl:
             with self._lock:
                 if now - self._loaded_at >= self.ttl:

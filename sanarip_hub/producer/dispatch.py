@@ -1,6 +1,6 @@
 """One call, whatever the channel: agreement check, parameter validation, answer, minimisation.
 
-SOAP (:mod:`~sanarip_hub.producer.soap`) and REST (:mod:`~sanarip_hub.producer.rest`) each read
+SOAP (:mod:`~adapters.xroad.producer.soap`) and REST (:mod:`~adapters.xroad.producer.rest`) each read
 their protocol's headers into a :class:`Call` and hand it here, so both channels enforce exactly
 the same rules:
 
@@ -21,11 +21,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Protocol
 
 from sqlalchemy.exc import DBAPIError
 
+from sanarip_hub.clock import SYSTEM_CLOCK, Clock
 from sanarip_hub.domain.contract import Service
 from sanarip_hub.domain.hub_contract import BY_CODE, ResultCode
 from sanarip_hub.domain.identifiers import parse_pin, parse_soate
@@ -43,7 +44,6 @@ from sanarip_hub.errors import (
 )
 from sanarip_hub.log import get_logger
 from sanarip_hub.producer.agreements import Grant
-from sanarip_hub.producer.certificate import CertificateSigner
 from sanarip_hub.producer.data import INDICATORS, MAX_PAGE, Answer
 from sanarip_hub.producer.field_grants import FieldTree, discloses_personal
 from sanarip_hub.producer.usage_report import UsageReport, names_the_subject
@@ -52,7 +52,15 @@ log = get_logger("sanarip_hub.producer")
 
 
 class Agreements(Protocol):
+    """The agreement store (:class:`~.agreements.AgreementBook`): the grant for a client and service."""
+
     def grant(self, client: ClientId, service_code: str) -> Grant | None: ...
+
+
+class Signer(Protocol):
+    """Signs a household card as a familyComposition certificate (:mod:`adapters.xroad.certificate`)."""
+
+    def sign(self, card: dict[str, Any], subject_pin: str, issued_at: datetime) -> Any: ...
 
 
 @dataclass(frozen=True)
@@ -155,9 +163,11 @@ class Dispatcher:
         self,
         data: Any,
         agreements: Agreements,
-        signer: CertificateSigner | None = None,
+        signer: Signer | None = None,
         usage: UsageReport | None = None,
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
+        self.clock = clock
         self.data = data
         self.agreements = agreements
         self.signer = signer
@@ -217,7 +227,7 @@ class Dispatcher:
         if service.code == "familyComposition" and answer.code is ResultCode.OK:
             if self.signer is None:
                 raise InternalError("no certificate signing key is configured")
-            values = {"certificate": self.signer.sign(values, answer.subjects[0], datetime.now(UTC))}
+            values = {"certificate": self.signer.sign(values, answer.subjects[0], self.clock.now())}
         subjects = list(answer.subjects)
         for name, pins in answer.field_subjects.items():
             if grant.fields is None or name in grant.fields:

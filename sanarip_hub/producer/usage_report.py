@@ -19,15 +19,14 @@ auditor's console and ``ledger usage`` are not affected by ``confidential_days``
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, select
 
-from adapters.xroad.globalconf import MemberNames
+from sanarip_hub.clock import SYSTEM_CLOCK, Clock
 from sanarip_hub.ledger.entry import Direction
 from sanarip_hub.ledger.keys import PinKey
 from sanarip_hub.ledger.query import Usage, usage_by_pin
@@ -62,6 +61,12 @@ def _service_code(service_id: str) -> str:
     return parts[4] if len(parts) >= 5 else service_id
 
 
+class MemberDirectory(Protocol):
+    """Member names as the X-Road instance publishes them (:class:`adapters.xroad.globalconf.MemberNames`)."""
+
+    def name_of(self, identifier: str | None) -> str | None: ...
+
+
 class UsageReport:
     """Builds both answers from the ledger's subject index."""
 
@@ -70,9 +75,9 @@ class UsageReport:
         engine: Engine,
         pin_key: PinKey,
         terms: Callable[[str], Terms | None],
-        names: MemberNames,
+        names: MemberDirectory,
         timezone: str = "Asia/Bishkek",
-        clock: Callable[[], float] = time.time,
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
         self.engine = engine
         self.pin_key = pin_key
@@ -101,7 +106,7 @@ class UsageReport:
         return PURPOSE_OF.get(row.direction)
 
     def for_subject(self, pin: str) -> list[dict[str, Any]]:
-        now_ms = int(self.clock() * 1000)
+        now_ms = int(self.clock.now().timestamp() * 1000)
         rows = usage_by_pin(self.engine, self.pin_key, pin, limit=SCAN_LIMIT)
         roles = self._roles(rows)
         report = []

@@ -20,16 +20,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from adapters.asgi import ASGIApp, Receive, Scope, Send
 from adapters.civil_registry.contract import ASB_ADDRESS, ZAGS_DATA_BY_PIN
 from adapters.tax.contract import TP_DATA
 from adapters.xroad.envelope import response_envelope, serialize_with_body
 from adapters.xroad.faults import foreign_fault, soap_fault, to_wire
 from adapters.xroad.header import read_request
 from adapters.xroad.parser import parse_xml
+from adapters.xroad.producer.render import xml_text
 from sanarip_hub.domain.contract import Service
 from sanarip_hub.errors import ExchangeFault
-from sanarip_hub.producer.http_limits import ASGIApp, Receive, Scope, Send
-from sanarip_hub.producer.render import xml_text
 from sanarip_hub.simulator.records import RegistryData
 
 CONTENT_TYPE = "text/xml; charset=UTF-8"

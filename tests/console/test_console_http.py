@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from sanarip_hub.storage.models import LedgerEntryRow, Mismatch, Person
+from tests.clock import ManualClock
 from tests.console.conftest import MAX_FAILED, PASSWORDS, USERS, Hub, csrf_of, login
 from tests.producer.conftest import run_hub
 
@@ -216,14 +217,14 @@ def test_readiness_fails_without_a_key_or_a_database(hub: Hub) -> None:
 
 
 def test_idle_sessions_expire_and_tokens_are_stored_hashed(hub: Hub) -> None:
-    import time
     from datetime import timedelta
 
     from sqlalchemy import text
 
     from sanarip_hub.console.sessions import SessionStore
 
-    store = SessionStore(hub.engine, timedelta(seconds=1))
+    clock = ManualClock()
+    store = SessionStore(hub.engine, timedelta(minutes=20), clock)
     session = store.create(None, "ru")
     loaded = store.load(session.token)
     assert loaded is not None
@@ -233,7 +234,11 @@ def test_idle_sessions_expire_and_tokens_are_stored_hashed(hub: Hub) -> None:
     with hub.engine.connect() as connection:
         stored = connection.execute(text("select token_sha256 from console_session")).scalars().all()
     assert session.token not in stored  # only the SHA-256 of the cookie's token is kept
-    time.sleep(1.3)
+    clock.advance(19 * 60)
+    assert store.load(session.token) is not None  # each request restarts the idle time
+    clock.advance(19 * 60)
+    assert store.load(session.token) is not None
+    clock.advance(20 * 60 + 1)
     assert store.load(session.token) is None
     assert store.load("not-a-token") is None
 

@@ -22,9 +22,9 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from adapters.xroad.producer.rest import openapi_document
 from sanarip_hub.domain.identifiers import PIN_PATTERN, is_valid_pin
 from sanarip_hub.domain.xroad_identifiers import ClientId
-from sanarip_hub.producer.rest import openapi_document
 from tests.producer.conftest import PROVIDER, SF, Served
 
 schema = schemathesis.openapi.from_dict(openapi_document(ClientId.parse(PROVIDER)))

@@ -12,9 +12,9 @@ import zeep
 from lxml import etree
 from sqlalchemy import text
 
+from adapters.xroad.certificate import verify_certificate
 from sanarip_hub.errors import CertificateError
 from sanarip_hub.producer.agreements import revoke
-from sanarip_hub.producer.certificate import verify_certificate
 from tests.producer.conftest import NSC, PDP, SF, Served, envelope, fault_code, pin_body, post, stat_body
 
 SOAP_ENV = "{http://schemas.xmlsoap.org/soap/envelope/}"

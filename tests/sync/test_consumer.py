@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from adapters.xroad.consumer import CircuitBreaker
 from adapters.xroad.reply import is_retryable_fault
 from sanarip_hub.errors import CircuitOpen
+from tests.clock import ManualClock
 
 
 @pytest.mark.parametrize(
@@ -31,14 +30,19 @@ def test_which_faults_are_retried(code: str | None, retryable: bool) -> None:
 
 
 def test_the_breaker_opens_after_failures_and_closes_after_a_good_call() -> None:
-    breaker = CircuitBreaker(threshold=3, pause=0.2)
+    clock = ManualClock()
+    breaker = CircuitBreaker(threshold=3, pause=10, clock=clock)
     for _ in range(3):
         breaker.before()
         breaker.failure()
     with pytest.raises(CircuitOpen):
         breaker.before()  # open: no call is made
     assert breaker.opened == 1
-    time.sleep(0.25)
+    clock.advance(9.9)
+    assert breaker.remaining() == pytest.approx(0.1)
+    with pytest.raises(CircuitOpen):
+        breaker.before()  # still open a moment before the pause ends
+    clock.advance(0.1)
     breaker.before()  # half open: one call goes through
     breaker.success()
     breaker.before()  # closed again

@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from adapters.xroad.faults import WireFault, rest_error, to_wire
+from adapters.xroad.producer.render import to_json
 from sanarip_hub.domain.contract import Service
 from sanarip_hub.domain.hub_contract import REST_SERVICES, ResultCode
 from sanarip_hub.domain.identifiers import PIN_PATTERN
@@ -37,7 +38,6 @@ from sanarip_hub.errors import (
 from sanarip_hub.ledger.entry import OK, Channel, Direction, Exchange
 from sanarip_hub.log import get_logger
 from sanarip_hub.producer.dispatch import Call, Dispatcher, requested_subjects
-from sanarip_hub.producer.render import to_json
 
 log = get_logger("sanarip_hub.producer")
 

@@ -24,24 +24,18 @@ The limits reach each worker's protocol through the application's lifespan state
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
 import httptools
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from adapters.asgi import ASGIApp, Receive, Scope, Send
 from adapters.xroad.faults import SOAP_CONTENT_TYPE, rest_error, soap_fault, to_wire
 from sanarip_hub.errors import Overloaded
 
 STATE_KEY = "sanarip_hub.http_limits"
 REASONS = {408: b"Request Timeout", 431: b"Request Header Fields Too Large", 503: b"Service Unavailable"}
-
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
 @dataclass(frozen=True)

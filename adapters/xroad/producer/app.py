@@ -30,16 +30,17 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from adapters.asgi import ASGIApp
 from adapters.xroad.faults import rest_error, soap_fault, to_wire
+from adapters.xroad.producer.http_limits import STATE_KEY, HttpLimits, in_flight_limit
+from adapters.xroad.producer.rest import JSON_TYPE, RestEndpoint, openapi_document
+from adapters.xroad.producer.soap import CONTENT_TYPE, UNPARSED, Reply, SoapEndpoint
 from adapters.xroad.wsdl import render_wsdl, schema_bytes
 from sanarip_hub.domain.hub_contract import CONTRACT, SERVICE_VERSION, SERVICES
 from sanarip_hub.domain.xroad_identifiers import ClientId
 from sanarip_hub.errors import ClientGone, ClientTimeout, Disconnected, LoggingFailed, MessageTooLarge
 from sanarip_hub.ledger.entry import Channel, Direction, Exchange
 from sanarip_hub.log import get_logger
-from sanarip_hub.producer.http_limits import STATE_KEY, ASGIApp, HttpLimits, in_flight_limit
-from sanarip_hub.producer.rest import JSON_TYPE, RestEndpoint, openapi_document
-from sanarip_hub.producer.soap import CONTENT_TYPE, UNPARSED, Reply, SoapEndpoint
 
 log = get_logger("sanarip_hub.producer")
 DRAIN_LIMIT = 64 * 1024 * 1024  # bytes of an oversized body read and dropped so the client gets its fault

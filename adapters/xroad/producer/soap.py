@@ -18,6 +18,7 @@ from adapters.xroad.envelope import response_envelope, serialize_with_body
 from adapters.xroad.faults import soap_fault, to_wire
 from adapters.xroad.header import SOAP_ENV, XROAD, Header, read_header, read_request
 from adapters.xroad.parser import parse_xml, read_head
+from adapters.xroad.producer.render import xml_text
 from sanarip_hub.domain.contract import Service
 from sanarip_hub.domain.hub_contract import BY_CODE, NAMESPACE, SERVICE_VERSION
 from sanarip_hub.domain.xroad_identifiers import ClientId
@@ -31,7 +32,6 @@ from sanarip_hub.errors import (
 from sanarip_hub.ledger.entry import OK, Channel, Direction, Exchange
 from sanarip_hub.log import get_logger
 from sanarip_hub.producer.dispatch import Call, Dispatcher, requested_subjects
-from sanarip_hub.producer.render import xml_text
 
 log = get_logger("sanarip_hub.producer")
 

@@ -169,18 +169,22 @@ def _listen(value: Any) -> str:
     return text
 
 
-def _witnesses(value: Any) -> tuple[Any, ...]:
-    """``["URL KEY", …]`` in a file, or ``URL KEY; URL KEY`` in an environment variable."""
-    from sanarip_hub.errors import NoteError
-    from sanarip_hub.ledger.witness import WitnessEndpoint
+_WITNESS = re.compile(r"(https?://\S+)\s+([^\s+]+\+[0-9a-fA-F]{8}\+[A-Za-z0-9+/]+=*)")
 
+
+def _witnesses(value: Any) -> tuple[str, ...]:
+    """``["URL KEY", …]`` in a file, or ``URL KEY; URL KEY`` in an environment variable: each a
+    witness URL and its cosigner verifier key (``name+hex8+base64``; the ledger checks the key)."""
     items = value.split(";") if isinstance(value, str) else value
     if not isinstance(items, list | tuple) or not all(isinstance(i, str) for i in items):
         raise _Bad("expected a list of 'URL VERIFIER-KEY' strings")
-    try:
-        return tuple(WitnessEndpoint.parse(item) for item in items if item.strip())
-    except (ValueError, NoteError) as exc:
-        raise _Bad(str(exc)) from None
+    found = []
+    for item in (i.strip() for i in items if i.strip()):
+        matched = _WITNESS.fullmatch(item)
+        if matched is None:
+            raise _Bad(f"a witness is 'URL VERIFIER-KEY' (key name+hex8+base64), got {item!r}")
+        found.append(f"{matched.group(1).rstrip('/')} {matched.group(2)}")
+    return tuple(found)
 
 
 def _cron(value: Any) -> str:
@@ -298,7 +302,7 @@ class LedgerSettings:
     checkpoint_log: Path = _setting(
         Path("checkpoints.log"), _path, "every signed checkpoint, appended outside the database"
     )
-    witnesses: tuple[Any, ...] = _setting(
+    witnesses: tuple[str, ...] = _setting(
         (), _witnesses, "C2SP tlog-witness servers that cosign checkpoints: 'URL VERIFIER-KEY' each"
     )
     witness_timeout: float = _setting(5.0, _number(0.1, 120), "seconds per witness request")

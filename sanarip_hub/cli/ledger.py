@@ -23,6 +23,7 @@ from sanarip_hub.ledger.note import CosignatureVerifier
 from sanarip_hub.ledger.query import Filter, Usage, match_message, search
 from sanarip_hub.ledger.store import Ledger
 from sanarip_hub.ledger.verify import record_verification, summary, verify_configured, verify_ledger
+from sanarip_hub.ledger.witness import witness_endpoints
 from sanarip_hub.log import get_logger
 
 log = get_logger("sanarip_hub.cli")
@@ -201,7 +202,7 @@ def verify(
                 from_seq,
                 settings.home_path(ledger_settings.archive_dir),
                 CheckpointLog(settings.home_path(ledger_settings.checkpoint_log)),
-                ledger_settings.witnesses,
+                witness_endpoints(ledger_settings.witnesses),
             )
         else:
             result = verify_configured(engine, settings, from_seq, parallel_for(settings))

@@ -94,12 +94,13 @@ class Ledger:
         the checkpoint log and the witnesses."""
         from sanarip_hub.ledger.checkpoint_log import CheckpointLog
         from sanarip_hub.ledger.publish import CheckpointPublisher
+        from sanarip_hub.ledger.witness import witness_endpoints
 
         ledger = settings.ledger
         publisher = CheckpointPublisher(
             engine,
             CheckpointLog(settings.home_path(ledger.checkpoint_log)),
-            ledger.witnesses,
+            witness_endpoints(ledger.witnesses),
             settings.home_path(ledger.archive_dir),
             ledger.witness_timeout,
         )

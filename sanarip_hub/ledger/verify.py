@@ -46,7 +46,7 @@ from sanarip_hub.ledger.merkle import leaf_hash
 from sanarip_hub.ledger.note import Checkpoint, Verifier, open_checkpoint, open_note
 from sanarip_hub.ledger.store import GENESIS_HASH
 from sanarip_hub.ledger.verify_range import Parallel
-from sanarip_hub.ledger.witness import WitnessEndpoint
+from sanarip_hub.ledger.witness import WitnessEndpoint, witness_endpoints
 from sanarip_hub.storage.models import (
     LedgerArchive,
     LedgerCheckpoint,
@@ -546,7 +546,7 @@ def verify_configured(
         from_seq,
         settings.home_path(ledger.archive_dir),
         CheckpointLog(settings.home_path(ledger.checkpoint_log)),
-        ledger.witnesses,
+        witness_endpoints(ledger.witnesses),
         parallel=parallel,
     )
 

@@ -29,7 +29,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -201,6 +201,11 @@ class WitnessEndpoint:
         if not url.startswith(("http://", "https://")) or not key.strip():
             raise ValueError(f"a witness is 'URL VERIFIER-KEY', got {text!r}")
         return cls(url.rstrip("/"), CosignatureVerifier.parse(key.strip()))
+
+
+def witness_endpoints(configured: Sequence[str]) -> tuple[WitnessEndpoint, ...]:
+    """``[ledger] witnesses`` as endpoints (a malformed verifier key is a :class:`NoteError`)."""
+    return tuple(WitnessEndpoint.parse(text) for text in configured)
 
 
 def _post(url: str, body: bytes, timeout: float) -> tuple[int, bytes]:

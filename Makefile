@@ -7,7 +7,7 @@ BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 PYTEST_ARGS ?=
 
-.PHONY: demo test lint typecheck unit bench clean lock
+.PHONY: demo test check lint typecheck unit bench clean lock
 
 $(STAMP): requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
@@ -23,6 +23,7 @@ demo: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache  # the layers of docs/architecture.md
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -31,6 +32,10 @@ unit: $(STAMP)
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
 
 test: lint typecheck unit
+
+# The unit tests only (no servers, processes, browser or PostgreSQL): about half a minute on 2 cores.
+check: $(STAMP)
+	$(BIN)/pytest -n 2 -m "not integration" $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python bench/seed.py

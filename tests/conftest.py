@@ -85,3 +85,12 @@ def cli_env(backend: str, tmp_path: Path) -> Iterator[dict[str, str]]:
     yield env
     if backend == "postgresql":
         drop_schema(env["SANARIP_HUB_DATABASE_SCHEMA"])
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """``integration``: a test that needs the PostgreSQL server, or is marked so by its module
+    (servers, processes or a browser on loopback).  ``make check`` runs the rest."""
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and "postgresql" in [str(v) for v in callspec.params.values()]:
+            item.add_marker(pytest.mark.integration)

@@ -10,6 +10,8 @@ import pytest
 
 from sanarip_hub.log import configure, get_logger, mask_pins
 
+pytestmark = pytest.mark.integration  # servers, processes or a browser on loopback
+
 
 def test_importing_the_hub_and_asking_for_a_logger_configures_nothing() -> None:
     """A fresh interpreter: importing every layer and logging leaves the root logger untouched."""

@@ -10,6 +10,8 @@ import pytest
 from adapters.xroad.transport import HttpPool
 from sanarip_hub.errors import TransportFailure
 
+pytestmark = pytest.mark.integration  # servers, processes or a browser on loopback
+
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 
 

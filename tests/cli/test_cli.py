@@ -19,6 +19,8 @@ import pytest
 
 from tests.conftest import drop_schema, hub_environment
 
+pytestmark = pytest.mark.integration  # servers, processes or a browser on loopback
+
 SEED = ["seed", "--households", "300", "--lsg", "2", "--seed", "5"]
 
 

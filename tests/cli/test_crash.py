@@ -22,6 +22,8 @@ from sanarip_hub.storage.engine import make_engine
 from sanarip_hub.storage.models import Base, Household, Person
 from tests.cli.test_cli import run
 
+pytestmark = pytest.mark.integration  # servers, processes or a browser on loopback
+
 
 def test_kill_9_during_seed_loses_nothing_and_leaves_nothing(cli_env: dict[str, str]) -> None:
     assert run(["db", "upgrade"], cli_env).returncode == 0

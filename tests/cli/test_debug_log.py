@@ -25,6 +25,8 @@ from sanarip_hub.storage.engine import make_engine
 from tests.producer.conftest import SF, envelope, own_server, pin_body, run_hub, standard_agreements
 from tests.simulator.test_simulator import launch
 
+pytestmark = pytest.mark.integration  # servers, processes or a browser on loopback
+
 PIN_RUN = re.compile(r"(?<!\d)[12]\d{13}(?!\d)")
 
 
@@ -39,7 +41,6 @@ def seeded_pins(env: dict[str, str]) -> set[str]:
         engine.dispose()
 
 
-@pytest.mark.integration
 def test_no_debug_log_line_holds_a_seeded_pin(tmp_path: Path) -> None:
     home = tmp_path / "home"
     with own_server("sqlite", home, {"SANARIP_HUB_DEBUG": "1"}, prepare=standard_agreements) as served:

@@ -5,10 +5,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select, update
 
 from sanarip_hub.storage.models import LedgerEntryRow
 from tests.console.conftest import Hub, csrf_of, login
+
+pytestmark = pytest.mark.integration  # servers, processes or a browser on loopback
 
 
 def entries(hub: Hub, service_id: str) -> int:

@@ -17,6 +17,8 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 from tests.console.conftest import ARTIFACTS, PASSWORDS, USERS, Hub
 from tests.producer.conftest import HUB
 
+pytestmark = pytest.mark.integration  # servers, processes or a browser on loopback
+
 CHROMIUM = "/usr/bin/chromium"
 
 

@@ -12,6 +12,8 @@ from tests.clock import ManualClock
 from tests.console.conftest import MAX_FAILED, PASSWORDS, USERS, Hub, csrf_of, login
 from tests.producer.conftest import run_hub
 
+pytestmark = pytest.mark.integration  # servers, processes or a browser on loopback
+
 PAGES = {
     "operator": ["/operator", "/operator/exchanges", "/operator/runs", "/operator/health"],
     "auditor": ["/auditor", "/auditor/verify", "/auditor/agreements"],

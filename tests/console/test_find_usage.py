@@ -22,6 +22,8 @@ from sanarip_hub.storage.models import LedgerEntryRow
 from tests.console.conftest import Hub, login
 from tests.producer.conftest import envelope, pin_body, run_hub
 
+pytestmark = pytest.mark.integration  # servers, processes or a browser on loopback
+
 NS = "{http://sanarip-aimak.gov.kg/xroad/producer/v1}"
 PORTAL = "SUBSYSTEM:central-server/GOV/70000011/state-services-portal"
 OVERSIGHT = "SUBSYSTEM:central-server/GOV/70000030/pdp-oversight"

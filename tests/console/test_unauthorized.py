@@ -10,11 +10,14 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import httpx
+import pytest
 from sqlalchemy import select
 
 from sanarip_hub.storage.models import LedgerEntryRow
 from tests.console.conftest import MAX_FAILED, Hub, csrf_of, login, run_hub_input
 from tests.producer.conftest import envelope, fault_code, pin_body, run_hub
+
+pytestmark = pytest.mark.integration  # servers, processes or a browser on loopback
 
 
 def newest(hub: Hub, outcome: str) -> LedgerEntryRow:

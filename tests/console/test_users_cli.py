@@ -11,6 +11,8 @@ import pytest
 from tests.console.conftest import Hub
 from tests.producer.conftest import HUB, run_hub
 
+pytestmark = pytest.mark.integration  # servers, processes or a browser on loopback
+
 
 def users(hub: Hub, *args: str, password: str | None = None) -> subprocess.CompletedProcess[str]:
     extra = ["--password-stdin"] if password is not None else []

@@ -222,6 +222,7 @@ def test_parallel_writers_never_fork_the_chain(hub_db: HubDb) -> None:
     assert len(ids) == len(set(ids)) == processes * per_process
 
 
+@pytest.mark.integration
 def test_kill_9_during_appends_leaves_a_ledger_that_verifies(hub_db: HubDb, tmp_path: Path) -> None:
     init_keys(hub_db.settings)
     env = {k: v for k, v in os.environ.items() if not k.startswith("SANARIP_HUB_")} | hub_db.env

@@ -7,9 +7,13 @@ import socket
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from sanarip_hub.config import load_settings
 from tests.cli.test_cli import one_error_line, run
 from tests.ledger.helpers import exchange, open_ledger
+
+pytestmark = pytest.mark.integration  # servers, processes or a browser on loopback
 
 
 def test_auditor_workflow(cli_env: dict[str, str], tmp_path: Path) -> None:

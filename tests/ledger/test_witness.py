@@ -30,6 +30,8 @@ from tests.conftest import HubDb
 from tests.ledger.helpers import exchange
 from tests.producer.conftest import HUB, free_port, wait_until_serving
 
+pytestmark = pytest.mark.integration  # servers, processes or a browser on loopback
+
 
 def make_witness(directory: Path, *logs: str) -> Cosigner:
     cosigner = Cosigner.generate("pdp.gov.kg/witness")

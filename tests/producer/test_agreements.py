@@ -16,6 +16,8 @@ from sanarip_hub.producer.field_grants import tree_of
 from tests.cli.test_cli import one_error_line, run
 from tests.conftest import HubDb
 
+pytestmark = pytest.mark.integration  # servers, processes or a browser on loopback
+
 EXAMPLE = """
 [[agreement]]
 number = "SA-2026-001"

@@ -22,6 +22,8 @@ from lxml import etree
 
 from tests.producer.conftest import FIXTURES, NSC, Served, fault_code, post
 
+pytestmark = pytest.mark.integration  # servers, processes or a browser on loopback
+
 SOAP_ENV = "{http://schemas.xmlsoap.org/soap/envelope/}"
 XROAD = "http://x-road.eu/xsd/xroad.xsd"
 IDS = "http://x-road.eu/xsd/identifiers"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import create_engine, text
 
 from sanarip_hub.config import load_settings
@@ -24,6 +25,8 @@ from tests.producer.conftest import (
     start_server,
     wait_until_serving,
 )
+
+pytestmark = pytest.mark.integration  # servers, processes or a browser on loopback
 
 
 def rename(old: str, new: str) -> None:

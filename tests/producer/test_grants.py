@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from lxml import etree
 from sqlalchemy import text
 
 from sanarip_hub.ledger.keys import load_keys
 from tests.producer.conftest import NSC, Served, envelope, fault_code, pin_body, post
+
+pytestmark = pytest.mark.integration  # servers, processes or a browser on loopback
 
 NS = "{http://sanarip-aimak.gov.kg/xroad/producer/v1}"
 WELFARE = "SUBSYSTEM:central-server/GOV/70000012/welfare-office"

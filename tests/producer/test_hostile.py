@@ -13,6 +13,8 @@ from sanarip_hub.ledger.keys import ledger_origin, load_keys
 from sanarip_hub.ledger.verify import verify_ledger
 from tests.producer.conftest import SF, Served, envelope, fault_code, pin_body, post
 
+pytestmark = pytest.mark.integration  # servers, processes or a browser on loopback
+
 PIN = "21902196894353"
 GOOD = envelope("householdByPin", pin_body("householdByPin", PIN))
 GOOD_TEXT = GOOD.decode()

@@ -30,6 +30,8 @@ from tests.producer.conftest import (
 )
 from tests.producer.test_rest import rest_headers
 
+pytestmark = pytest.mark.integration  # servers, processes or a browser on loopback
+
 LIMITS = {
     "SANARIP_HUB_LIMITS_MAX_HEADER_BYTES": "4096",
     "SANARIP_HUB_LIMITS_HEADER_TIMEOUT": "1",

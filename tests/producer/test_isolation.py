@@ -5,9 +5,12 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
+import pytest
 
 from tests.producer.conftest import SF, Served, envelope, fault_code, pin_body, post
 from tests.producer.test_rest import rest_headers
+
+pytestmark = pytest.mark.integration  # servers, processes or a browser on loopback
 
 LONG_MEMBER = "SUBSYSTEM:central-server/GOV/" + "7" * 300 + "/sf-personal-data"
 

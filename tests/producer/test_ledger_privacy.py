@@ -35,6 +35,8 @@ from tests.producer.conftest import (
     standard_agreements,
 )
 
+pytestmark = pytest.mark.integration  # servers, processes or a browser on loopback
+
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def own(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -26,6 +27,8 @@ from adapters.xroad.producer.rest import openapi_document
 from sanarip_hub.domain.identifiers import PIN_PATTERN, is_valid_pin
 from sanarip_hub.domain.xroad_identifiers import ClientId
 from tests.producer.conftest import PROVIDER, SF, Served
+
+pytestmark = pytest.mark.integration  # servers, processes or a browser on loopback
 
 schema = schemathesis.openapi.from_dict(openapi_document(ClientId.parse(PROVIDER)))
 CHECKS = [

@@ -15,9 +15,12 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.producer.conftest import Served, envelope, fault_code, post
 from tests.producer.test_rest import rest_headers
+
+pytestmark = pytest.mark.integration  # servers, processes or a browser on loopback
 
 NOBODY = "SUBSYSTEM:central-server/GOV/79999999/nobody"
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 import uuid
 
 import httpx
+import pytest
 from sqlalchemy import text
 
 from tests.producer.conftest import NSC, SF, Served
+
+pytestmark = pytest.mark.integration  # servers, processes or a browser on loopback
 
 
 def rest_headers(client: str = SF, **extra: str) -> dict[str, str]:

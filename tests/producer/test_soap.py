@@ -17,6 +17,8 @@ from sanarip_hub.errors import CertificateError
 from sanarip_hub.producer.agreements import revoke
 from tests.producer.conftest import NSC, PDP, SF, Served, envelope, fault_code, pin_body, post, stat_body
 
+pytestmark = pytest.mark.integration  # servers, processes or a browser on loopback
+
 SOAP_ENV = "{http://schemas.xmlsoap.org/soap/envelope/}"
 NS = "{http://sanarip-aimak.gov.kg/xroad/producer/v1}"
 

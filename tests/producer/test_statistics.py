@@ -30,6 +30,8 @@ from tests.producer.conftest import (
     stat_body,
 )
 
+pytestmark = pytest.mark.integration  # servers, processes or a browser on loopback
+
 NS = "{http://sanarip-aimak.gov.kg/xroad/producer/v1}"
 LEVELS = (3, 5, 8, 11)  # code prefixes of country, oblast, rayon or city, ayil aimak or town
 TRUTH = {

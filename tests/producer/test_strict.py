@@ -16,6 +16,8 @@ import pytest
 from tests.producer.conftest import Served, envelope, fault_code, pin_body, post
 from tests.producer.test_rest import rest_headers
 
+pytestmark = pytest.mark.integration  # servers, processes or a browser on loopback
+
 CLIENT = "<id:memberCode>70000003</id:memberCode>"
 SERVICE = "<id:serviceCode>householdByPin</id:serviceCode>"
 VERSION = "<id:serviceVersion>v1</id:serviceVersion>"

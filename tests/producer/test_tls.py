@@ -18,6 +18,8 @@ from cryptography.x509.oid import NameOID
 
 from tests.producer.conftest import envelope, fault_code, free_port, pin_body, prepared_home, start_server
 
+pytestmark = pytest.mark.integration  # servers, processes or a browser on loopback
+
 
 def _name(cn: str) -> x509.Name:
     return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])

@@ -20,6 +20,8 @@ from zeep.exceptions import Fault
 from adapters.xroad.wsdl import WSDL_DIR
 from tests.producer.conftest import HUB, free_port, prepared_home, run_hub
 
+pytestmark = pytest.mark.integration  # servers, processes or a browser on loopback
+
 HUB_CLIENT = {
     "objectType": "SUBSYSTEM", "xRoadInstance": "central-server", "memberClass": "GOV",
     "memberCode": "70000050", "subsystemCode": "sanaripaymak-service",

@@ -20,6 +20,8 @@ from tests.conftest import BACKENDS, drop_schema
 from tests.producer.conftest import HUB, free_port, prepared_home, run_hub
 from tests.simulator.test_simulator import launch
 
+pytestmark = pytest.mark.integration  # servers, processes or a browser on loopback
+
 
 @pytest.fixture(params=BACKENDS)
 def world(

@@ -21,8 +21,8 @@ from sanarip_hub.domain.hub_contract import ResultCode
 from sanarip_hub.domain.xroad_identifiers import ClientId
 from sanarip_hub.ledger.keys import PinKey
 from sanarip_hub.producer.agreements import Grant
-from sanarip_hub.producer.data import Answer
 from sanarip_hub.producer.dispatch import Dispatcher
+from sanarip_hub.storage.service_data import Answer
 
 
 class MemoryData:

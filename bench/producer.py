@@ -94,8 +94,8 @@ def prepare_home(backend: str, workdir: Path, households: int) -> dict[str, str]
 def export_data(env: dict[str, str], path: Path, count: int) -> list[str]:
     """The householdByPin answers of ``count`` people, as the in-memory servers will hold them."""
     from sanarip_hub.config import load_settings
-    from sanarip_hub.producer.data import HubData
     from sanarip_hub.storage.engine import make_engine
+    from sanarip_hub.storage.service_data import HubData
 
     engine = make_engine(load_settings(environ=env))
     data = HubData(engine)

@@ -96,11 +96,11 @@ def hub_components(settings: Settings, part: str = "all") -> Components:
     from sanarip_hub.ledger.store import Ledger
     from sanarip_hub.ledger.writer import GroupCommitWriter
     from sanarip_hub.producer.agreements import AgreementBook
-    from sanarip_hub.producer.data import HubData
     from sanarip_hub.producer.dispatch import Dispatcher
     from sanarip_hub.producer.usage_report import UsageReport
     from sanarip_hub.storage.engine import make_engine
     from sanarip_hub.storage.migrate import require_current
+    from sanarip_hub.storage.service_data import HubData
 
     engine = make_engine(settings, pre_ping=False, max_overflow=0)
     require_current(engine)

@@ -24,8 +24,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy.exc import DBAPIError
-
 from sanarip_hub.clock import SYSTEM_CLOCK, Clock
 from sanarip_hub.domain.contract import Service
 from sanarip_hub.domain.hub_contract import BY_CODE, ResultCode
@@ -44,9 +42,9 @@ from sanarip_hub.errors import (
 )
 from sanarip_hub.log import get_logger
 from sanarip_hub.producer.agreements import Grant
-from sanarip_hub.producer.data import INDICATORS, MAX_PAGE, Answer
 from sanarip_hub.producer.field_grants import FieldTree, discloses_personal
 from sanarip_hub.producer.usage_report import UsageReport, names_the_subject
+from sanarip_hub.storage.service_data import INDICATORS, MAX_PAGE, Answer
 
 log = get_logger("sanarip_hub.producer")
 
@@ -220,7 +218,7 @@ class Dispatcher:
                 answer = self.find_usage(grant, call, params)
             else:
                 answer = HANDLERS[service.code](self.data, params)
-        except (StorageError, DBAPIError) as exc:
+        except StorageError as exc:
             log.error("producer.database_error", service=service.code, error=str(exc).splitlines()[0])
             raise DatabaseError("the hub database is not available") from None
         values = answer.values

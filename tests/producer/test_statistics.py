@@ -18,8 +18,8 @@ import pytest
 from lxml import etree
 from sqlalchemy import text
 
-from sanarip_hub.producer.data import INDICATORS
-from sanarip_hub.producer.disclosure import BASE, rounded
+from sanarip_hub.domain.disclosure import BASE, rounded
+from sanarip_hub.storage.service_data import INDICATORS
 from tests.producer.conftest import (
     NSC,
     Served,

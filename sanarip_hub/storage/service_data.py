@@ -9,7 +9,8 @@ module only knows the tables.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -17,13 +18,14 @@ from typing import Any
 from sqlalchemy import Engine, and_, bindparam, func, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import aliased
 
 from sanarip_hub.domain.codes import ApplicationStatus
+from sanarip_hub.domain.disclosure import controlled_sums, rounded
 from sanarip_hub.domain.hub_contract import ResultCode
 from sanarip_hub.domain.identifiers import SoateLevel, parse_pin, parse_soate
-from sanarip_hub.errors import InvalidPin
-from sanarip_hub.producer.disclosure import controlled_sums, rounded
+from sanarip_hub.errors import DatabaseUnavailable, InvalidPin
 from sanarip_hub.storage.models import (
     Address,
     AteUnit,
@@ -249,10 +251,16 @@ class HubData:
         # where round trips cost (a server, not an in-process file) lists come back as JSON
         self.json_lists = engine.dialect.name == "postgresql"
 
-    def _read(self) -> Connection:
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
         """A connection for reads in autocommit mode: no BEGIN and no ROLLBACK round trips on
-        PostgreSQL, which at half a millisecond each cost more than the queries themselves."""
-        return self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        PostgreSQL, which at half a millisecond each cost more than the queries themselves.
+        A database that fails is :class:`DatabaseUnavailable` to the caller, not a driver error."""
+        try:
+            with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                yield connection
+        except DBAPIError as exc:
+            raise DatabaseUnavailable(str(exc).splitlines()[0]) from exc
 
     # -- people and households -------------------------------------------------------------------
 
@@ -574,7 +582,7 @@ class HubData:
                 "period": passport.period,
                 "areaKm2": passport.area_km2,
                 "settlements": passport.settlements_count,
-                # people and households: rounded (sanarip_hub.producer.disclosure); the population is
+                # people and households: rounded (sanarip_hub.domain.disclosure); the population is
                 # the sum of its rounded bands, so total minus bands tells nothing more
                 "population": sum(b["count"] for b in bands) if bands else rounded(passport.population_total),
                 "households": rounded(passport.households_total),

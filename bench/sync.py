@@ -38,7 +38,8 @@ from sanarip_hub.domain.codes import SyncSource  # noqa: E402
 from sanarip_hub.entrypoints.jobs import checker_for  # noqa: E402
 from sanarip_hub.ledger.store import Ledger  # noqa: E402
 from sanarip_hub.storage.engine import make_engine  # noqa: E402
-from sync_jobs.reconcile import Checker, _people, run_sync  # noqa: E402
+from sanarip_hub.storage.people import people_to_check  # noqa: E402
+from sync_jobs.reconcile import Checker, run_sync  # noqa: E402
 
 TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -101,7 +102,7 @@ async def collect(checker: Checker, people: list[Any]) -> list[tuple[Any, Any, A
 def comparison(settings: Settings) -> tuple[float, float]:
     engine = make_engine(settings)
     checker = checker_for(settings, SyncSource.CIVIL_REGISTRY)
-    answers = asyncio.run(collect(checker, _people(engine, 0, None, 300)))
+    answers = asyncio.run(collect(checker, people_to_check(engine, 0, None, 300)))
     fields = ("surname", "name", "dateOfBirth", "deathDate", "pinBlocked")
     plain = [(p, SimpleNamespace(**{k: z.get(k) for k in fields})) for p, z, _ in answers if z.get("pin")]
     rounds = 200

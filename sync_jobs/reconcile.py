@@ -19,8 +19,8 @@ import asyncio
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
-from typing import Any, NamedTuple, Protocol
+from datetime import UTC, datetime
+from typing import Any, Protocol
 
 from sqlalchemy import Engine, Table, insert, select, update
 
@@ -31,9 +31,8 @@ from sanarip_hub.errors import ConsumerError, RegistryUnavailable
 from sanarip_hub.ledger.entry import OK, Channel, Direction, Exchange
 from sanarip_hub.ledger.store import Ledger
 from sanarip_hub.log import get_logger
-from sanarip_hub.storage.models import Address, Household, LsgBody, Person, SyncRun
-from sanarip_hub.storage.models.household import CURRENT_HOUSEHOLD
-from sanarip_hub.storage.models.social_passport import LOW_INCOME_MEMBERS
+from sanarip_hub.storage.models import SyncRun
+from sanarip_hub.storage.people import people_to_check
 
 log = get_logger("sanarip_hub.sync")
 RUN: Table = SyncRun.__table__  # type: ignore[assignment]
@@ -178,52 +177,6 @@ class Checker:
         return outcome
 
 
-class HubPerson(NamedTuple):
-    """What the comparison reads of a person (a plain tuple: SQLAlchemy rows' attribute access
-    costs more than the comparison itself)."""
-
-    id: int
-    pin: str
-    pin_status: str | None
-    surname: str | None
-    given_name: str | None
-    patronymic: str | None
-    birth_date: date | None
-    death_date: date | None
-    soate_code: str | None
-
-
-def _people(
-    engine: Engine, after: int, lsg_id: int | None, count: int, low_income_only: bool = False
-) -> list[HubPerson]:
-    query = (
-        select(
-            Person.id,
-            Person.pin,
-            Person.pin_status,
-            Person.surname,
-            Person.given_name,
-            Person.patronymic,
-            Person.birth_date,
-            Person.death_date,
-            Address.soate_code,
-        )
-        .select_from(Person)
-        .outerjoin(Household, Household.id == CURRENT_HOUSEHOLD)
-        .outerjoin(Address, Address.id == Household.address_id)
-        .where(Person.pin.is_not(None), Person.id > after)
-        .order_by(Person.id)
-        .limit(count)
-    )
-    if lsg_id is not None:
-        query = query.where(Person.lsg_id == lsg_id)
-    if low_income_only:
-        query = query.where(Person.id.in_(LOW_INCOME_MEMBERS))
-    with engine.connect() as connection:
-        rows = list(connection.execute(query))
-    return [HubPerson._make(row) for row in rows]
-
-
 def _start(engine: Engine, source: SyncSource, lsg_id: int | None, limit: int | None) -> tuple[Any, bool]:
     with engine.begin() as connection:
         running = connection.execute(
@@ -247,14 +200,6 @@ def _start(engine: Engine, source: SyncSource, lsg_id: int | None, limit: int | 
             .returning(RUN.c.id)
         ).scalar_one()
         return connection.execute(select(SyncRun).where(SyncRun.id == run_id)).one(), False
-
-
-def lsg_id_of(engine: Engine, soate: str) -> int:
-    with engine.connect() as connection:
-        found = connection.execute(select(LsgBody.id).where(LsgBody.soate_code == soate)).scalar()
-    if found is None:
-        raise ValueError(f"no LSG body with СОАТЕ {soate}")
-    return int(found)
 
 
 def run_sync(
@@ -365,7 +310,7 @@ async def _run(
             want = chunk if limit is None else min(chunk, limit - taken)
             if want <= 0:
                 break
-            people = _people(engine, after, lsg_id, want, checker.source is SyncSource.TAX)
+            people = people_to_check(engine, after, lsg_id, want, checker.source is SyncSource.TAX)
             if not people:
                 break
             after, taken = people[-1].id, taken + len(people)

@@ -125,3 +125,20 @@ def request_envelope(
         "</SOAP-ENV:Header>"
         f"<SOAP-ENV:Body>{body}</SOAP-ENV:Body></SOAP-ENV:Envelope>"
     ).encode()
+
+
+def pretty(document: bytes) -> str:
+    """A message indented for people (the demo, the command line), read by the hardened parser."""
+    from adapters.xroad.parser import parse_xml
+
+    return str(etree.tostring(parse_xml(document), pretty_print=True, encoding="unicode"))
+
+
+def records(document: bytes, tag: str) -> list[dict[str, str | None]]:
+    """Every element named ``tag`` in a message, as {child's local name: its text}."""
+    from adapters.xroad.parser import parse_xml
+
+    return [
+        {etree.QName(child).localname: child.text for child in element if isinstance(child.tag, str)}
+        for element in parse_xml(document).iter(tag)
+    ]

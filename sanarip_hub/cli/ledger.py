@@ -96,16 +96,9 @@ def keys_init(hub: Hub, force: bool) -> None:
 
 def _ledger_size(hub: Hub) -> int:
     """Entries the ledger holds (0 when the database is not set up yet)."""
-    from sqlalchemy import select
-    from sqlalchemy.exc import SQLAlchemyError
+    from sanarip_hub.storage.inventory import ledger_size
 
-    from sanarip_hub.storage.models import LedgerHead
-
-    try:
-        with hub.engine.connect() as connection:
-            return int(connection.execute(select(LedgerHead.size)).scalar() or 0)
-    except SQLAlchemyError:
-        return 0
+    return ledger_size(hub.engine)
 
 
 @keys.command("rotate")

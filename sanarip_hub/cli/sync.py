@@ -6,7 +6,6 @@ import json
 from typing import TYPE_CHECKING
 
 import click
-from sqlalchemy import func, select
 
 from sanarip_hub.cli.context import pass_hub
 from sanarip_hub.domain.codes import MismatchStatus, SyncSource
@@ -31,7 +30,8 @@ def run_command(hub: Hub, source: str, lsg_soate: str | None, limit: int | None)
     """Run (or resume an interrupted) reconciliation; differences become open mismatches."""
     from sanarip_hub.entrypoints.progress import progress_bar
     from sanarip_hub.ledger.store import Ledger
-    from sync_jobs.reconcile import lsg_id_of, run_sync
+    from sanarip_hub.storage.people import count_to_check, lsg_id_of
+    from sync_jobs.reconcile import run_sync
 
     engine = hub.current_engine
     settings = hub.settings
@@ -43,16 +43,7 @@ def run_command(hub: Hub, source: str, lsg_soate: str | None, limit: int | None)
             raise click.BadParameter(str(exc), param_hint="--lsg") from None
     checker = checker_for(hub.settings, SyncSource(source))
     ledger = Ledger.for_settings(engine, settings)
-    from sanarip_hub.storage.models import Person
-    from sanarip_hub.storage.models.social_passport import LOW_INCOME_MEMBERS
-
-    counted = select(func.count()).where(Person.pin.is_not(None))
-    if lsg_id is not None:
-        counted = counted.where(Person.lsg_id == lsg_id)
-    if SyncSource(source) is SyncSource.TAX:
-        counted = counted.where(Person.id.in_(LOW_INCOME_MEMBERS))
-    with engine.connect() as connection:
-        total = connection.execute(counted).scalar_one()
+    total = count_to_check(engine, lsg_id, low_income_only=SyncSource(source) is SyncSource.TAX)
     with progress_bar(f"reconciling with {source}", limit or total) as advance:
         report = run_sync(
             engine, ledger, checker, lsg_id=lsg_id, limit=limit,
@@ -78,21 +69,9 @@ def mismatches() -> None:
 @pass_hub
 def list_command(hub: Hub, status: str | None, source: str | None, fmt: str, limit: int) -> None:
     """List mismatches (JSON Lines with --format json: pin, field, source, status, values)."""
-    from sanarip_hub.storage.models import Mismatch, Person
+    from sanarip_hub.storage.mismatches import list_mismatches
 
-    query = (
-        select(Mismatch, Person.pin)
-        .join(Person, Person.id == Mismatch.person_id)
-        .order_by(Mismatch.id)
-        .limit(limit)
-    )
-    if status:
-        query = query.where(Mismatch.status == status)
-    if source:
-        query = query.where(Mismatch.source == source)
-    with hub.current_engine.connect() as connection:
-        rows = list(connection.execute(query))
-    for row in rows:
+    for row in list_mismatches(hub.current_engine, status, source, limit):
         item = {
             "id": row.id, "pin": row.pin, "field": row.field, "source": row.source, "status": row.status,
             "hub_value": row.hub_value, "registry_value": row.registry_value, "message_id": row.message_id,
@@ -113,23 +92,12 @@ def list_command(hub: Hub, status: str | None, source: str | None, fmt: str, lim
 def show_command(hub: Hub, mismatch_id: int) -> None:
     """One mismatch with its history."""
     from sanarip_hub.errors import ActualizationError
-    from sanarip_hub.storage.models import Mismatch, MismatchEvent, Person
+    from sanarip_hub.storage.mismatches import mismatch_with_history
 
-    with hub.current_engine.connect() as connection:
-        row = connection.execute(
-            select(Mismatch, Person.pin)
-            .join(Person, Person.id == Mismatch.person_id)
-            .where(Mismatch.id == mismatch_id)
-        ).first()
-        if row is None:
-            raise ActualizationError(f"no mismatch {mismatch_id}")
-        events = list(
-            connection.execute(
-                select(MismatchEvent)
-                .where(MismatchEvent.mismatch_id == mismatch_id)
-                .order_by(MismatchEvent.id)
-            )
-        )
+    found = mismatch_with_history(hub.current_engine, mismatch_id)
+    if found is None:
+        raise ActualizationError(f"no mismatch {mismatch_id}")
+    row, events = found
     click.echo(f"mismatch {row.id}: {row.pin} {row.field} ({row.source}), {row.status}")
     click.echo(f"  hub:      {row.hub_value}\n  registry: {row.registry_value}\n  message:  {row.message_id}")
     for event in events:

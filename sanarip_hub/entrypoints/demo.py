@@ -14,11 +14,11 @@ from dataclasses import replace
 from pathlib import Path
 
 import click
-from lxml import etree
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy import select, text
 
+from adapters.xroad import envelope
 from sanarip_hub.entrypoints.environment import environment
 from sanarip_hub.entrypoints.hub import Hub
 from sanarip_hub.entrypoints.seed import run_seed
@@ -141,7 +141,7 @@ def show_producer(hub: Hub) -> None:
             body_namespace=NAMESPACE,
         )
         status, answer = _http(f"{base}/xroad", request, {"Content-Type": "text/xml; charset=UTF-8"})
-        pretty = etree.tostring(etree.fromstring(answer), pretty_print=True, encoding="unicode")
+        pretty = envelope.pretty(answer)
         click.echo(f"\nproducer: {base}/xroad  (WSDL {base}/xroad?wsdl)")
         click.echo(f"SOAP householdByPin for PIN {pin} as {DEMO_CLIENT} → HTTP {status}:")
         click.echo("\n".join(pretty.splitlines()[:40]) + ("\n  …" if len(pretty.splitlines()) > 40 else ""))
@@ -164,8 +164,7 @@ def show_producer(hub: Hub) -> None:
         )
         status, answer = _http(f"{base}/xroad", request, {"Content-Type": "text/xml; charset=UTF-8"})
         click.echo(f"\nSOAP findUsage for PIN {pin} as the person, through {DEMO_PORTAL} → HTTP {status}:")
-        for usage in etree.fromstring(answer).iter(f"{{{NAMESPACE}}}usage"):
-            line = {etree.QName(c).localname: c.text for c in usage}
+        for line in envelope.records(answer, f"{{{NAMESPACE}}}usage"):
             click.echo(
                 f"  {line.get('time') or line.get('date')}  {line.get('clientName') or line.get('client')}"
                 f"  {line.get('service')}  {line.get('outcome')}  ({line.get('purpose')})"

@@ -26,3 +26,16 @@ def table_counts(engine: Engine) -> dict[str, int]:
             if name in present:
                 counts[name] = int(connection.execute(select(func.count()).select_from(table)).scalar_one())
     return counts
+
+
+def ledger_size(engine: Engine) -> int:
+    """Entries the ledger holds (0 when the database is not set up yet)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from sanarip_hub.storage.models import LedgerHead
+
+    try:
+        with engine.connect() as connection:
+            return int(connection.execute(select(LedgerHead.size)).scalar() or 0)
+    except SQLAlchemyError:
+        return 0

@@ -1,0 +1,80 @@
+"""The people a reconciliation checks, read as typed rows."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import NamedTuple
+
+from sqlalchemy import Engine, func, select
+
+from sanarip_hub.storage.models import Address, Household, LsgBody, Person
+from sanarip_hub.storage.models.household import CURRENT_HOUSEHOLD
+from sanarip_hub.storage.models.social_passport import LOW_INCOME_MEMBERS
+
+
+class HubPerson(NamedTuple):
+    """What the comparison reads of a person (a plain tuple: SQLAlchemy rows' attribute access
+    costs more than the comparison itself)."""
+
+    id: int
+    pin: str
+    pin_status: str | None
+    surname: str | None
+    given_name: str | None
+    patronymic: str | None
+    birth_date: date | None
+    death_date: date | None
+    soate_code: str | None
+
+
+def people_to_check(
+    engine: Engine, after: int, lsg_id: int | None, count: int, low_income_only: bool = False
+) -> list[HubPerson]:
+    """The next ``count`` people with a PIN after id ``after`` (id order), with their current
+    address; only members of low-income families for the tax job."""
+    query = (
+        select(
+            Person.id,
+            Person.pin,
+            Person.pin_status,
+            Person.surname,
+            Person.given_name,
+            Person.patronymic,
+            Person.birth_date,
+            Person.death_date,
+            Address.soate_code,
+        )
+        .select_from(Person)
+        .outerjoin(Household, Household.id == CURRENT_HOUSEHOLD)
+        .outerjoin(Address, Address.id == Household.address_id)
+        .where(Person.pin.is_not(None), Person.id > after)
+        .order_by(Person.id)
+        .limit(count)
+    )
+    if lsg_id is not None:
+        query = query.where(Person.lsg_id == lsg_id)
+    if low_income_only:
+        query = query.where(Person.id.in_(LOW_INCOME_MEMBERS))
+    with engine.connect() as connection:
+        rows = list(connection.execute(query))
+    return [HubPerson._make(row) for row in rows]
+
+
+def count_to_check(engine: Engine, lsg_id: int | None, low_income_only: bool = False) -> int:
+    """How many people a run will check (for its progress bar)."""
+    counted = select(func.count()).where(Person.pin.is_not(None))
+    if lsg_id is not None:
+        counted = counted.where(Person.lsg_id == lsg_id)
+    if low_income_only:
+        counted = counted.where(Person.id.in_(LOW_INCOME_MEMBERS))
+    with engine.connect() as connection:
+        return int(connection.execute(counted).scalar_one())
+
+
+def lsg_id_of(engine: Engine, soate: str) -> int:
+    """The LSG body with this СОАТЕ code (ValueError when there is none)."""
+    with engine.connect() as connection:
+        found = connection.execute(select(LsgBody.id).where(LsgBody.soate_code == soate)).scalar()
+    if found is None:
+        raise ValueError(f"no LSG body with СОАТЕ {soate}")
+    return int(found)

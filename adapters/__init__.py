@@ -1,6 +1,12 @@
-"""The protocol edge: X-Road (Tunduk) producer and consumers.
+"""The protocol edge: everything that speaks X-Road (Tunduk) on the wire.
 
-``adapters/xroad`` will hold identifiers, the one hardened XML parser, envelopes, faults and the
-producer web app; ``adapters/<registry>`` one client per consumed registry service.  Nothing is
-implemented here yet: the foundation issue only fixes the layout.
+* ``adapters/xroad``: the message protocol 4.0 header and envelopes, the one hardened XML parser,
+  faults (:mod:`adapters.xroad.faults`: any error → SOAP fault or REST error), the consumers with
+  their retry policy, circuit breaker and transport, certificate signing, the global configuration's
+  member names, WSDL rendering; ``adapters/xroad/producer`` the producer's web application (SOAP,
+  REST r1, WSDL, OpenAPI, per-worker HTTP limits);
+* ``adapters/civil_registry``, ``adapters/tax``: the contracts of the registry services consumed.
+
+Adapters call the services below them and are put together by :mod:`sanarip_hub.entrypoints`
+(see ``docs/architecture.md``).
 """

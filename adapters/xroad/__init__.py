@@ -1,1 +1,1 @@
-"""X-Road (Tunduk) protocol core: identifiers, the hardened XML parser, envelopes and faults."""
+"""X-Road (Tunduk) protocol: headers, envelopes, the hardened XML parser, faults, consumers, transport."""

@@ -14,6 +14,7 @@ from sanarip_hub.errors import AgreementError
 from sanarip_hub.producer.agreements import AgreementBook, AgreementSpec, hub_today, read_import_file, store
 from sanarip_hub.producer.field_grants import tree_of
 from tests.cli.test_cli import one_error_line, run
+from tests.clock import ManualClock
 from tests.conftest import HubDb
 
 pytestmark = pytest.mark.integration  # servers, processes or a browser on loopback
@@ -193,10 +194,11 @@ def test_agreement_days_are_days_in_the_hubs_time_zone(hub_db: HubDb) -> None:
     client = ClientId.parse(VALID["client"])
     evening = datetime(2026, 12, 1, 17, 59, tzinfo=UTC)  # 23:59 in Bishkek
     night = datetime(2026, 12, 1, 19, 23, tzinfo=UTC)  # 01:23 on the 2nd in Bishkek
-    assert AgreementBook(hub_db.engine, 0, "Asia/Bishkek", lambda: evening).grant(client, "householdByPin")
-    assert (
-        AgreementBook(hub_db.engine, 0, "Asia/Bishkek", lambda: night).grant(client, "householdByPin") is None
+    assert AgreementBook(hub_db.engine, 0, "Asia/Bishkek", ManualClock(evening)).grant(
+        client, "householdByPin"
     )
-    utc_days = AgreementBook(hub_db.engine, 0, "UTC", lambda: night)
+    at_night = AgreementBook(hub_db.engine, 0, "Asia/Bishkek", ManualClock(night))
+    assert at_night.grant(client, "householdByPin") is None
+    utc_days = AgreementBook(hub_db.engine, 0, "UTC", ManualClock(night))
     assert utc_days.grant(client, "householdByPin")  # the old bug: still answering
     assert hub_today("Asia/Bishkek", night) == date(2026, 12, 2)

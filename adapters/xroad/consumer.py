@@ -1,11 +1,12 @@
 """Calling registry services through the hub's security server: X-Road headers, retries, breaker.
 
-Three consumers share one policy: :class:`RegistryConsumer` (zeep, blocking), :class:`AsyncZeepConsumer`
-(zeep's AsyncClient) and :class:`PreparedConsumer` (async, messages written and read against the
-contract; the nightly jobs' default, ``[consumers] client = "prepared"``).
+Two consumers share one policy: :class:`PreparedConsumer` (async, messages written and read against
+the contract; the nightly jobs' default, ``[consumers] client = "prepared"``) and
+:class:`AsyncZeepConsumer` (zeep's AsyncClient from the WSDLs: the independent cross-check).
 
-* Headers come from a zeep :class:`XRoadHeaders` plugin: the hub's client identity from config, a
-  fresh ``id`` per call, ``userId`` and ``issue`` set by the job.
+* Headers are written by the one header writer (:func:`~adapters.xroad.envelope.request_header_fields`):
+  the hub's client identity from config, a fresh ``id`` per call, ``userId`` and ``issue`` set by the
+  job; zeep's :class:`XRoadHeaders` plugin puts the same elements into zeep's envelope.
 * Retries with exponential backoff and jitter only for retryable failures: transport errors and
   timeouts, HTTP 5xx, malformed replies, and X-Road's own technical faults
   (``Server.ServerProxy.*``/``Server.ClientProxy.*`` before 7.8, ``server.serverproxy.*`` and
@@ -32,10 +33,9 @@ from lxml import etree
 from zeep.exceptions import Fault, TransportError, XMLSyntaxError
 from zeep.proxy import AsyncServiceProxy
 from zeep.transports import AsyncTransport
-from zeep.transports import Transport as ZeepTransport
 
-from adapters.xroad.envelope import request_envelope
-from adapters.xroad.header import IDENTIFIERS, SOAP_ENV, XROAD
+from adapters.xroad.envelope import header_elements, request_envelope, request_header_fields
+from adapters.xroad.header import SOAP_ENV
 from adapters.xroad.reply import ReplyReader, bad_reply, fault_error, network_error
 from adapters.xroad.transport import HttpPool, Transport
 from sanarip_hub.clock import SYSTEM_CLOCK, Clock
@@ -77,14 +77,6 @@ class XRoadHeaders(zeep.Plugin):
         self.client = client
         self.protocol_version = protocol_version
 
-    @staticmethod
-    def _identifier(parent: Any, tag: str, kind: str, parts: list[tuple[str, str | None]]) -> None:
-        element = etree.SubElement(parent, f"{{{XROAD}}}{tag}")
-        element.set(f"{{{IDENTIFIERS}}}objectType", kind)
-        for name, value in parts:
-            if value is not None:
-                etree.SubElement(element, f"{{{IDENTIFIERS}}}{name}").text = value
-
     def egress(
         self, envelope: Any, http_headers: dict[str, str], operation: Any, binding_options: Any
     ) -> Any:
@@ -93,15 +85,10 @@ class XRoadHeaders(zeep.Plugin):
         if header is None:
             header = etree.Element(f"{{{SOAP_ENV}}}Header")
             envelope.insert(0, header)
-        self._identifier(header, "client", str(self.client.object_type), self.client.header_parts())
-        self._identifier(header, "service", "SERVICE", call.service.header_parts())
-        for name, value in (
-            ("id", call.message_id),
-            ("userId", call.user_id),
-            ("issue", call.issue),
-            ("protocolVersion", self.protocol_version),
-        ):
-            etree.SubElement(header, f"{{{XROAD}}}{name}").text = value
+        fields = request_header_fields(
+            self.client, call.service, call.message_id, call.user_id, call.issue, self.protocol_version
+        )
+        header.extend(header_elements(fields))  # the one header writer, as the prepared consumer sends
         if call.trace is not None:
             call.trace.request = etree.tostring(envelope)
         return envelope, http_headers
@@ -201,52 +188,6 @@ def _zeep_failure(exc: Exception) -> ConsumerError:
 
 
 _ZEEP_FAILURES = (Fault, TransportError, XMLSyntaxError, etree.XMLSyntaxError, OSError, httpx.HTTPError)
-
-
-class RegistryConsumer:
-    """One consumed service (one WSDL operation) called with zeep, blocking, through the security
-    server at ``url``."""
-
-    def __init__(
-        self,
-        wsdl: Path,
-        service: ServiceId,
-        client: ClientId,
-        url: str,
-        *,
-        timeout: float = 10.0,
-        policy: RetryPolicy | None = None,
-    ) -> None:
-        self.service = service
-        self.policy = policy or RetryPolicy()
-        transport = ZeepTransport(timeout=timeout, operation_timeout=timeout)
-        zeep_client = zeep.Client(str(wsdl), transport=transport, plugins=[XRoadHeaders(client)])
-        binding = next(iter(zeep_client.wsdl.bindings))
-        self._operation = getattr(zeep_client.create_service(binding, url), service.service_code)
-
-    @property
-    def breaker(self) -> CircuitBreaker:
-        return self.policy.breaker
-
-    def call(self, *, user_id: str, issue: str, **params: Any) -> Answer:
-        """Call with retries; raises :class:`ConsumerError` when the last attempt fails."""
-        attempt = 0
-        while True:
-            attempt += 1
-            self.breaker.before()
-            trace = Trace(str(uuid.uuid4()))
-            token = _CALL.set(CallContext(self.service, trace.message_id, user_id, issue, trace))
-            try:
-                reply = self._operation(**params)
-            except _ZEEP_FAILURES as exc:
-                error = _zeep_failure(exc)
-                error.trace = trace
-                time.sleep(self.policy.failed(error, attempt))
-                continue
-            finally:
-                _CALL.reset(token)
-            self.breaker.success()
-            return Answer(trace.message_id, reply.body if hasattr(reply, "body") else reply, attempt, trace)
 
 
 class AsyncConsumer:

@@ -18,7 +18,7 @@ from xml.sax.saxutils import escape
 
 from lxml import etree
 
-from adapters.xroad.header import SOAP_ENV
+from adapters.xroad.header import IDENTIFIERS, SOAP_ENV, XROAD
 from sanarip_hub.domain.xroad_identifiers import ClientId, ServiceId
 
 NSMAP_ENV = {"SOAP-ENV": SOAP_ENV}
@@ -106,25 +106,52 @@ def request_envelope(
     ``body`` is the wrapper element's XML; ``body_namespace``, if given, is bound to the prefix
     ``sa`` on the envelope for it to use.  A fresh UUID is the message id unless one is given.
     """
+    namespace = f' xmlns:sa="{escape(body_namespace)}"' if body_namespace else ""
+    fields = request_header_fields(
+        client, service, message_id or str(uuid.uuid4()), user_id, issue, protocol_version
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        f'<SOAP-ENV:Envelope xmlns:SOAP-ENV="{SOAP_ENV}" {HEADER_NAMESPACES}{namespace}>'
+        f"<SOAP-ENV:Header>{fields}{extra_headers}</SOAP-ENV:Header>"
+        f"<SOAP-ENV:Body>{body}</SOAP-ENV:Body></SOAP-ENV:Envelope>"
+    ).encode()
+
+
+HEADER_NAMESPACES = f'xmlns:xrd="{XROAD}" xmlns:id="{IDENTIFIERS}"'
+
+
+def request_header_fields(
+    client: ClientId,
+    service: ServiceId,
+    message_id: str,
+    user_id: str | None = None,
+    issue: str | None = None,
+    protocol_version: str = "4.0",
+) -> str:
+    """The one writer of a request's protocol 4.0 header fields, in schema order, every value escaped
+    (prefixes ``xrd`` and ``id``, declared by the enclosing element as :data:`HEADER_NAMESPACES`).
+    The prepared consumer sends them in :func:`request_envelope`; zeep's header plugin parses the
+    same text into its envelope, so both consumer paths send identical headers."""
     member, target = _identifier_xml(client.header_parts()), _identifier_xml(service.header_parts())
     optional = "".join(
         f"<xrd:{name}>{escape(value)}</xrd:{name}>"
         for name, value in (("userId", user_id), ("issue", issue))
         if value is not None
     )
-    namespace = f' xmlns:sa="{escape(body_namespace)}"' if body_namespace else ""
     return (
-        '<?xml version="1.0" encoding="UTF-8"?>'
-        f'<SOAP-ENV:Envelope xmlns:SOAP-ENV="{SOAP_ENV}" xmlns:xrd="http://x-road.eu/xsd/xroad.xsd" '
-        f'xmlns:id="http://x-road.eu/xsd/identifiers"{namespace}>'
-        "<SOAP-ENV:Header>"
         f'<xrd:client id:objectType="{client.object_type}">{member}</xrd:client>'
         f'<xrd:service id:objectType="SERVICE">{target}</xrd:service>'
-        f"<xrd:id>{escape(message_id or str(uuid.uuid4()))}</xrd:id>{optional}"
-        f"<xrd:protocolVersion>{escape(protocol_version)}</xrd:protocolVersion>{extra_headers}"
-        "</SOAP-ENV:Header>"
-        f"<SOAP-ENV:Body>{body}</SOAP-ENV:Body></SOAP-ENV:Envelope>"
-    ).encode()
+        f"<xrd:id>{escape(message_id)}</xrd:id>{optional}"
+        f"<xrd:protocolVersion>{escape(protocol_version)}</xrd:protocolVersion>"
+    )
+
+
+def header_elements(fields: str) -> list[Any]:
+    """:func:`request_header_fields` as lxml elements (for a toolkit that builds its own envelope)."""
+    from adapters.xroad.parser import parse_xml
+
+    return list(parse_xml(f"<h {HEADER_NAMESPACES}>{fields}</h>".encode()))
 
 
 def pretty(document: bytes) -> str:

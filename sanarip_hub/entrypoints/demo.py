@@ -16,7 +16,6 @@ from pathlib import Path
 import click
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import select, text
 
 from adapters.xroad import envelope
 from sanarip_hub.entrypoints.environment import environment
@@ -25,6 +24,8 @@ from sanarip_hub.entrypoints.seed import run_seed
 from sanarip_hub.storage import migrate
 from sanarip_hub.storage.engine import safe_url
 from sanarip_hub.storage.inventory import household_count, table_counts
+from sanarip_hub.storage.mismatches import busiest_lsg, mismatch_counts
+from sanarip_hub.storage.people import pin_in_a_current_household
 
 
 def run_demo(hub: Hub, households: int, lsg_count: int, seed_value: int, no_producer: bool) -> None:
@@ -120,13 +121,9 @@ def show_producer(hub: Hub) -> None:
     _ensure_keys(hub)
     added, unchanged = store(hub.engine, read_import_file(DEMO_AGREEMENTS))
     click.echo(f"demo agreements: {added} added, {unchanged} already present (sanarip-hub agreements list)")
-    with hub.engine.connect() as connection:
-        pin = connection.execute(
-            text(
-                "select p.pin from person p join household_member m on m.person_id = p.id "
-                "where p.pin is not null and m.member_to is null order by p.id limit 1"
-            )
-        ).scalar_one()
+    pin = pin_in_a_current_household(hub.engine)
+    if pin is None:
+        raise click.ClickException("the database holds nobody in a current household")
     port = _free_port(hub.settings.producer.port)
     base = f"http://127.0.0.1:{port}"
     server = _start_hub_process(hub, ["serve", "--host", "127.0.0.1", "--port", str(port)], base, "producer")
@@ -184,12 +181,10 @@ DEMO_SYNC_LIMIT = 1500  # people per job in the demo (the whole register: sanari
 
 def show_reconciliation(hub: Hub) -> None:
     """Start the registry simulator, run both reconciliation jobs against it, summarise the flags."""
-    from collections import Counter
 
     from sanarip_hub.domain.codes import SyncSource
     from sanarip_hub.entrypoints.jobs import checker_for
     from sanarip_hub.ledger.store import Ledger
-    from sanarip_hub.storage.models import Mismatch
     from sync_jobs.reconcile import run_sync
 
     port = _free_port(8081)
@@ -225,11 +220,7 @@ def show_reconciliation(hub: Hub) -> None:
                 f"mismatched {report.mismatched}, failed {report.failed}, new flags {report.new_flags}, "
                 f"{report.duration_ms / 1000:.1f} s"
             )
-        with hub.engine.connect() as connection:
-            counts = Counter(
-                (row.source, row.field, row.status)
-                for row in connection.execute(select(Mismatch.source, Mismatch.field, Mismatch.status))
-            )
+        counts = mismatch_counts(hub.engine)
         table = Table(title="Mismatches flagged for actualization", show_lines=False)
         for column in ("source", "field", "status", "count"):
             table.add_column(column, justify="right" if column == "count" else "left")
@@ -263,20 +254,8 @@ def show_console(hub: Hub) -> None:
     from sanarip_hub.console.accounts import add_user, set_password
     from sanarip_hub.domain.codes import ConsoleRole
     from sanarip_hub.errors import AccountError
-    from sanarip_hub.storage.models import LsgBody, Mismatch, Person
 
-    with hub.engine.connect() as connection:
-        busiest = (
-            connection.execute(
-                select(LsgBody.soate_code)
-                .join(Person, Person.lsg_id == LsgBody.id)
-                .join(Mismatch, Mismatch.person_id == Person.id)
-                .group_by(LsgBody.soate_code)
-                .order_by(text("count(*) desc"))
-                .limit(1)
-            ).scalar()
-            or connection.execute(select(LsgBody.soate_code).limit(1)).scalar()
-        )
+    busiest = busiest_lsg(hub.engine)
     logins = []
     for username, role in DEMO_USERS:
         password = secrets.token_urlsafe(12)

@@ -27,6 +27,7 @@ from sanarip_hub.storage.models import (
     SocialPassport,
     SocialPassportMember,
 )
+from sanarip_hub.storage.models.household import OPEN_MEMBERSHIP
 
 # Pension age in Kyrgyzstan: 63 for men, 58 for women.
 PENSION_AGE = {"M": 63, "F": 58}
@@ -55,8 +56,7 @@ def derive_lsg_passports(connection: Connection, lsg_ids: Sequence[int], period:
     ref = period_start(period)
     wanted = list(lsg_ids)
     current_member = and_(
-        HouseholdMember.member_to.is_(None),
-        Household.closed_at.is_(None),
+        OPEN_MEMBERSHIP,
         Household.lsg_id.in_(wanted),
         Person.death_date.is_(None),
         Person.birth_date <= ref,

@@ -78,3 +78,14 @@ def lsg_id_of(engine: Engine, soate: str) -> int:
     if found is None:
         raise ValueError(f"no LSG body with СОАТЕ {soate}")
     return int(found)
+
+
+def pin_in_a_current_household(engine: Engine) -> str | None:
+    """A PIN of someone who lives in a current household (the demo's sample call), or None."""
+    with engine.connect() as connection:
+        found = connection.execute(
+            select(Person.pin)
+            .where(Person.pin.is_not(None), CURRENT_HOUSEHOLD.is_not(None))
+            .order_by(Person.id)
+        ).first()
+    return None if found is None else str(found[0])

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Integer,
     SmallInteger,
     String,
+    and_,
     select,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -187,17 +188,16 @@ __all__ = [
 ]
 
 
-# A person's current household: the open membership of a household that is not closed, the newest
-# if there are several.  One definition for the producer's answers, the reconciliation and the
-# registry simulators (a correlated scalar subquery on ``person``).
+# A current membership: open (no end date) in a household that is not closed.  The one definition
+# of "current" that every query joining members to households uses.
+OPEN_MEMBERSHIP = and_(HouseholdMember.member_to.is_(None), Household.closed_at.is_(None))
+
+# A person's current household: their newest current membership.  For the producer's answers, the
+# reconciliation and the registry simulators (a correlated scalar subquery on ``person``).
 CURRENT_HOUSEHOLD = (
     select(HouseholdMember.household_id)
     .join(Household, Household.id == HouseholdMember.household_id)
-    .where(
-        HouseholdMember.person_id == Person.id,
-        HouseholdMember.member_to.is_(None),
-        Household.closed_at.is_(None),
-    )
+    .where(HouseholdMember.person_id == Person.id, OPEN_MEMBERSHIP)
     .order_by(HouseholdMember.member_from.desc())
     .limit(1)
     .correlate(Person)

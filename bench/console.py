@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from producer import free_port  # noqa: E402
 
 from sanarip_hub.config import load_settings  # noqa: E402
-from sanarip_hub.ledger.entry import OK, Channel, Direction, Exchange  # noqa: E402
+from sanarip_hub.domain.exchange import OK, Channel, Direction, Exchange  # noqa: E402
 from sanarip_hub.ledger.store import Ledger  # noqa: E402
 from sanarip_hub.storage.engine import make_engine  # noqa: E402
 

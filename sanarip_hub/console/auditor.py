@@ -14,9 +14,9 @@ from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import FileResponse, Response
 
-from sanarip_hub.console import queries
 from sanarip_hub.console.gate import Context, Gate, R, log, parse_time
 from sanarip_hub.errors import PageRefused
+from sanarip_hub.storage import console_queries as queries
 
 
 class AuditorPages(Gate):

@@ -27,18 +27,18 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from adapters.xroad.faults import to_wire
 from sanarip_hub.config import Settings
-from sanarip_hub.console import queries
 from sanarip_hub.console.accounts import Account, account
 from sanarip_hub.console.i18n import CODES, LANGUAGES, negotiate, translations
-from sanarip_hub.console.sessions import COOKIE, Session, SessionStore
 from sanarip_hub.domain.codes import ConsoleRole
+from sanarip_hub.domain.exchange import OK, Channel, Direction, Exchange
 from sanarip_hub.domain.identifiers import is_valid_pin
 from sanarip_hub.domain.xroad_identifiers import ClientId
 from sanarip_hub.errors import LedgerUnavailable, PageRefused
-from sanarip_hub.ledger.entry import OK, Channel, Direction, Exchange
 from sanarip_hub.ledger.keys import LedgerKeys
 from sanarip_hub.ledger.verify_range import Parallel
 from sanarip_hub.log import get_logger
+from sanarip_hub.storage import console_queries as queries
+from sanarip_hub.storage.sessions import COOKIE, Session, SessionStore
 
 log = get_logger("sanarip_hub.console")
 HERE = Path(__file__).parent

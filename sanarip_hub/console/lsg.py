@@ -8,10 +8,10 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
 from sanarip_hub.actualization.workflow import MOVES, move
-from sanarip_hub.console import queries
 from sanarip_hub.console.gate import Context, Gate
 from sanarip_hub.domain.codes import MismatchStatus
 from sanarip_hub.errors import ActualizationError, PageRefused
+from sanarip_hub.storage import console_queries as queries
 
 
 class LsgPages(Gate):

@@ -8,9 +8,10 @@ from sqlalchemy import Engine, text
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from sanarip_hub.console import queries
+from sanarip_hub.console.chart import chart_svg
 from sanarip_hub.console.gate import Context, Gate
 from sanarip_hub.ledger.keys import LedgerKeys
+from sanarip_hub.storage import console_queries as queries
 
 
 class OperatorPages(Gate):
@@ -41,7 +42,7 @@ class OperatorPages(Gate):
             "clients": board.clients,
             "runs": board.runs,
             "open_by_lsg": board.open_by_lsg,
-            "chart": queries.chart_svg(board.series, board.hours),
+            "chart": chart_svg(board.series, board.hours),
         }
         return self.render(context, "dashboard.html", values, _("Dashboard"))
 

@@ -10,8 +10,8 @@ from starlette.responses import RedirectResponse, Response
 from sanarip_hub.console.accounts import sign_in
 from sanarip_hub.console.gate import HOME, Context, Gate, log
 from sanarip_hub.console.i18n import CODES
-from sanarip_hub.console.sessions import COOKIE
 from sanarip_hub.errors import PageRefused
+from sanarip_hub.storage.sessions import COOKIE
 
 
 class SignIn(Gate):

@@ -27,11 +27,11 @@ from adapters.xroad.producer.http_limits import HttpLimits
 from adapters.xroad.producer.rest import RestEndpoint
 from adapters.xroad.producer.soap import SoapEndpoint
 from sanarip_hub.config import Settings
+from sanarip_hub.domain.exchange import Exchange
 from sanarip_hub.domain.xroad_identifiers import ClientId
 from sanarip_hub.entrypoints.environment import configure_logging, export_config_file, read_settings
 from sanarip_hub.entrypoints.hub import Hub
 from sanarip_hub.entrypoints.verification import parallel_for
-from sanarip_hub.ledger.entry import Exchange
 from sanarip_hub.log import get_logger
 
 log = get_logger("sanarip_hub.serve")

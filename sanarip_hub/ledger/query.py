@@ -19,7 +19,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, func, or_, select
 
-from sanarip_hub.ledger.entry import OK, UNAUTHORIZED
+from sanarip_hub.domain.exchange import OK, UNAUTHORIZED
 from sanarip_hub.ledger.keys import PinKey
 from sanarip_hub.ledger.note import Verifier
 from sanarip_hub.storage.models import LedgerArchive, LedgerEntryRow, LedgerSubject

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, Engine, String, insert, select, update
 
 from sanarip_hub.config import Settings
-from sanarip_hub.ledger.entry import Exchange, Template, entry_document
+from sanarip_hub.domain.exchange import Exchange, Template, entry_document
 from sanarip_hub.ledger.frontier import Frontier
 from sanarip_hub.ledger.keys import LedgerKeys, ledger_origin, load_keys
 from sanarip_hub.ledger.merkle import leaf_hash

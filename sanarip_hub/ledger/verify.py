@@ -38,9 +38,9 @@ import orjson
 from sqlalchemy import Engine, func, select
 
 from sanarip_hub.config import Settings
+from sanarip_hub.domain.exchange import KEYS
 from sanarip_hub.errors import LedgerIntegrityError, NoteError
 from sanarip_hub.ledger.checkpoint_log import CheckpointLog
-from sanarip_hub.ledger.entry import KEYS
 from sanarip_hub.ledger.frontier import Frontier
 from sanarip_hub.ledger.merkle import leaf_hash
 from sanarip_hub.ledger.note import Checkpoint, Verifier, open_checkpoint, open_note

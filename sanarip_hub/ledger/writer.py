@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.exc import DataError, IntegrityError, ProgrammingError, StatementError
 
-from sanarip_hub.ledger.entry import Exchange
+from sanarip_hub.domain.exchange import Exchange
 from sanarip_hub.ledger.store import Ledger
 
 

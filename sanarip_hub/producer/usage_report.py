@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine, select
 
 from sanarip_hub.clock import SYSTEM_CLOCK, Clock
-from sanarip_hub.ledger.entry import Direction
+from sanarip_hub.domain.exchange import Direction
 from sanarip_hub.ledger.keys import PinKey
 from sanarip_hub.ledger.query import Usage, usage_by_pin
 from sanarip_hub.producer.agreements import Terms

@@ -223,7 +223,7 @@ def test_idle_sessions_expire_and_tokens_are_stored_hashed(hub: Hub) -> None:
 
     from sqlalchemy import text
 
-    from sanarip_hub.console.sessions import SessionStore
+    from sanarip_hub.storage.sessions import SessionStore
 
     clock = ManualClock()
     store = SessionStore(hub.engine, timedelta(minutes=20), clock)
@@ -261,7 +261,7 @@ def test_oversized_and_chunked_forms_are_refused_unread(hub: Hub) -> None:
 
 def test_hostile_values_are_escaped_and_redirects_stay_in_the_console(hub: Hub) -> None:
     from sanarip_hub.config import load_settings
-    from sanarip_hub.ledger.entry import Channel, Direction, Exchange
+    from sanarip_hub.domain.exchange import Channel, Direction, Exchange
     from sanarip_hub.ledger.store import Ledger
 
     script = '<script>alert("x")</script>'

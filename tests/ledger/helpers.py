@@ -6,7 +6,7 @@ import os
 import sys
 
 from sanarip_hub.config import Settings, load_settings
-from sanarip_hub.ledger.entry import Channel, Direction, Exchange
+from sanarip_hub.domain.exchange import Channel, Direction, Exchange
 from sanarip_hub.ledger.keys import ledger_origin, load_keys
 from sanarip_hub.ledger.store import Ledger
 from sanarip_hub.storage.engine import make_engine

@@ -272,7 +272,7 @@ def test_origin_uses_the_hub_identity(hub_db: HubDb) -> None:
 def test_template_renders_exactly_the_canonical_json() -> None:
     import random
 
-    from sanarip_hub.ledger.entry import KEYS, Template, canonical_json, entry_document
+    from sanarip_hub.domain.exchange import KEYS, Template, canonical_json, entry_document
 
     rng = random.Random(3)
     for _ in range(200):

@@ -36,10 +36,10 @@ from adapters.xroad.producer.http_limits import STATE_KEY, HttpLimits, in_flight
 from adapters.xroad.producer.rest import JSON_TYPE, RestEndpoint, openapi_document
 from adapters.xroad.producer.soap import CONTENT_TYPE, UNPARSED, Reply, SoapEndpoint
 from adapters.xroad.wsdl import render_wsdl, schema_bytes
+from sanarip_hub.domain.exchange import Channel, Direction, Exchange
 from sanarip_hub.domain.hub_contract import CONTRACT, SERVICE_VERSION, SERVICES
 from sanarip_hub.domain.xroad_identifiers import ClientId
 from sanarip_hub.errors import ClientGone, ClientTimeout, Disconnected, LoggingFailed, MessageTooLarge
-from sanarip_hub.ledger.entry import Channel, Direction, Exchange
 from sanarip_hub.log import get_logger
 
 log = get_logger("sanarip_hub.producer")

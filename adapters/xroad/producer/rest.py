@@ -25,6 +25,7 @@ from typing import Any
 from adapters.xroad.faults import WireFault, rest_error, to_wire
 from adapters.xroad.producer.render import to_json
 from sanarip_hub.domain.contract import Service
+from sanarip_hub.domain.exchange import OK, Channel, Direction, Exchange
 from sanarip_hub.domain.hub_contract import REST_SERVICES, ResultCode
 from sanarip_hub.domain.identifiers import PIN_PATTERN
 from sanarip_hub.domain.xroad_identifiers import REST_CLIENT_PATTERN, ClientId
@@ -35,7 +36,6 @@ from sanarip_hub.errors import (
     MissingHeaderField,
     UnknownService,
 )
-from sanarip_hub.ledger.entry import OK, Channel, Direction, Exchange
 from sanarip_hub.log import get_logger
 from sanarip_hub.producer.dispatch import Call, Dispatcher, requested_subjects
 

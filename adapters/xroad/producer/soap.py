@@ -20,6 +20,7 @@ from adapters.xroad.header import SOAP_ENV, XROAD, Header, read_header, read_req
 from adapters.xroad.parser import parse_xml, read_head
 from adapters.xroad.producer.render import xml_text
 from sanarip_hub.domain.contract import Service
+from sanarip_hub.domain.exchange import OK, Channel, Direction, Exchange
 from sanarip_hub.domain.hub_contract import BY_CODE, NAMESPACE, SERVICE_VERSION
 from sanarip_hub.domain.xroad_identifiers import ClientId
 from sanarip_hub.errors import (
@@ -29,7 +30,6 @@ from sanarip_hub.errors import (
     InvalidXml,
     UnknownService,
 )
-from sanarip_hub.ledger.entry import OK, Channel, Direction, Exchange
 from sanarip_hub.log import get_logger
 from sanarip_hub.producer.dispatch import Call, Dispatcher, requested_subjects
 

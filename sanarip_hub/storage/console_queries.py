@@ -1,5 +1,7 @@
-"""What the console's pages read.  Each query is bounded: a time window on an indexed column, or
-keyset pagination by sequence number, so pages stay fast over millions of ledger entries."""
+"""What the console's pages read (the pages themselves are in :mod:`sanarip_hub.console`).
+
+Each query is bounded: a time window on an indexed column, or keyset pagination by sequence number,
+so pages stay fast over millions of ledger entries."""
 
 from __future__ import annotations
 
@@ -7,13 +9,12 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Engine, func, select
 
 from sanarip_hub.domain.codes import MismatchStatus
-from sanarip_hub.ledger.entry import OK
-from sanarip_hub.ledger.keys import PinKey
+from sanarip_hub.domain.exchange import OK
 from sanarip_hub.storage.models import (
     LedgerEntryRow,
     LedgerHead,
@@ -25,6 +26,14 @@ from sanarip_hub.storage.models import (
     Person,
     SyncRun,
 )
+
+
+class PinHashes(Protocol):
+    """The ledger's keyed PIN hashes (:class:`sanarip_hub.ledger.keys.PinKey`): a PIN is looked up
+    by its hash under every key the ledger has used."""
+
+    def pin_hashes(self, pin: str) -> list[str]: ...
+
 
 HOUR_MS = 3_600_000
 DAY_MS = 24 * HOUR_MS
@@ -149,39 +158,6 @@ def dashboard(engine: Engine, at_ms: int | None = None) -> Dashboard:
     )
 
 
-def chart_svg(series: dict[str, list[int]], hours: list[int], top: int = 5) -> str:
-    """Exchanges per hour of the busiest services as an SVG line chart (no JavaScript needed)."""
-    width, height, left, bottom = 720, 220, 40, 24
-    busiest = sorted(series, key=lambda s: -sum(series[s]))[:top]
-    peak = max((max(series[s]) for s in busiest), default=0) or 1
-    colours = ["#0b5cad", "#b42318", "#1a7f37", "#8250df", "#bf8700"]
-    step = (width - left - 10) / 23
-    parts = [
-        f'<svg class="chart" role="img" viewBox="0 0 {width} {height + 20 * len(busiest)}" '
-        f'xmlns="http://www.w3.org/2000/svg"><title>exchanges per hour</title>',
-        f'<line x1="{left}" y1="{height - bottom}" x2="{width - 10}" y2="{height - bottom}" '
-        'stroke="#d0d7de"/>',
-        f'<text x="4" y="14">{peak}</text><text x="4" y="{height - bottom}">0</text>',
-    ]
-    for index in range(0, 24, 4):
-        label = datetime.fromtimestamp(hours[index] / 1000, UTC).strftime("%H:%M")
-        parts.append(f'<text x="{left + index * step:.0f}" y="{height - 6}">{label}</text>')
-    for number, service in enumerate(busiest):
-        points = " ".join(
-            f"{left + i * step:.1f},{height - bottom - (v / peak) * (height - bottom - 20):.1f}"
-            for i, v in enumerate(series[service])
-        )
-        colour = colours[number % len(colours)]
-        parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="{points}"/>')
-        name = service.replace("&", "&amp;").replace("<", "&lt;")
-        parts.append(
-            f'<rect x="{left}" y="{height + 6 + 20 * number}" width="10" height="10" fill="{colour}"/>'
-            f'<text x="{left + 16}" y="{height + 15 + 20 * number}">{name}</text>'
-        )
-    parts.append("</svg>")
-    return "".join(parts)
-
-
 @dataclass(frozen=True)
 class LogFilter:
     since_ms: int | None = None
@@ -213,7 +189,7 @@ ENTRY_COLUMNS = (
 
 
 def exchange_log(
-    engine: Engine, pin_key: PinKey, where: LogFilter, before: int | None = None, page: int = PAGE
+    engine: Engine, pin_key: PinHashes, where: LogFilter, before: int | None = None, page: int = PAGE
 ) -> list[dict[str, Any]]:
     """One page of entries matching ``where``, newest first, older than sequence ``before``."""
     e = LedgerEntryRow

@@ -67,15 +67,10 @@ CIVIL_REGISTRY_RULES: tuple[Rule, ...] = (
 )
 
 
-def _values(answer: Any) -> Mapping[str, Any]:
-    """An answer's elements as a mapping, read without copying (zeep's attribute access is slow)."""
-    if type(answer) is dict or isinstance(answer, Mapping):  # the prepared consumer's reply
-        return answer
-    try:
-        return answer.__values__  # type: ignore[no-any-return]  # a zeep value object
-    except AttributeError:
-        values: Mapping[str, Any] = vars(answer)
-        return values
+Record = Mapping[str, Any]
+"""A registry answer as both consumers deliver it (:mod:`adapters.xroad.consumer`): the contract's
+element names to values (dates, booleans, numbers as declared; a nested record for a complex
+element), absent elements left out.  Never a toolkit's object: nothing here knows zeep."""
 
 
 class Comparison(NamedTuple):
@@ -87,9 +82,9 @@ class Comparison(NamedTuple):
     compared: frozenset[str]
 
 
-def registry_knows(zags: Any) -> bool:
+def registry_knows(zags: Record | None) -> bool:
     """The civil registry answered with a person (an unknown PIN gets an empty answer)."""
-    return zags is not None and _values(zags).get("pin") is not None
+    return zags is not None and zags.get("pin") is not None
 
 
 _PIN_ONLY = frozenset({"pin"})
@@ -103,13 +98,13 @@ _CIVIL_HUB = attrgetter("pin", "soate_code", *(rule.hub for rule in CIVIL_REGIST
 _IDENTITY = Rule.registry_value
 
 
-def compare_civil_registry(hub: Any, zags: Any, asb: Any) -> Comparison:
+def compare_civil_registry(hub: Any, zags: Record | None, asb: Record | None) -> Comparison:
     """The person's differences against ``zagsDataByPin`` and ``asbAddress`` answers.
 
     Equal values are never a difference under any rule, so the rule runs only when the two sides
     are not already equal: most people match, and their comparison costs little more than reading.
     """
-    registry: Mapping[str, Any] = {} if zags is None else _values(zags)
+    registry: Record = {} if zags is None else zags
     pin = registry.get("pin")
     hub_pin, soate_code, *mine_all = _CIVIL_HUB(hub)
     if pin is None:  # the registry does not know this PIN
@@ -122,8 +117,8 @@ def compare_civil_registry(hub: Any, zags: Any, asb: Any) -> Comparison:
         if mine != theirs and rule.differs(mine, theirs):
             found.append(Difference(rule.field, _text(mine), _text(theirs)))
     if asb is not None and soate_code is not None:
-        address = _values(asb).get("addressArray")
-        code = None if address is None else _values(address).get("code")
+        address = asb.get("addressArray")
+        code = None if address is None else address.get("code")
         if code is not None:
             if code != soate_code:
                 found.append(Difference("address", soate_code, code))
@@ -131,7 +126,7 @@ def compare_civil_registry(hub: Any, zags: Any, asb: Any) -> Comparison:
     return Comparison(found, _CIVIL_FIELDS)
 
 
-def compare_tax(hub: Any, gns: Any) -> Comparison:
+def compare_tax(hub: Any, gns: Record | None) -> Comparison:
     """A business the tax service knows and the hub does not (social-passport eligibility)."""
-    tin = None if gns is None else _values(gns).get("TIN")
+    tin = None if gns is None else gns.get("TIN")
     return Comparison([] if tin is None else [Difference("business", None, tin)], _BUSINESS)

@@ -24,7 +24,7 @@ from typing import Any, Protocol
 
 from sqlalchemy import Engine, Table, insert, select, update
 
-from mappings.registry import Difference, compare_civil_registry, compare_tax, registry_knows
+from mappings.registry import Difference, Record, compare_civil_registry, compare_tax, registry_knows
 from sanarip_hub.actualization.workflow import Flagged, flag, withdraw_stale
 from sanarip_hub.domain.codes import SyncRunStatus, SyncSource
 from sanarip_hub.domain.exchange import OK, Channel, Direction, Exchange
@@ -76,7 +76,7 @@ class RegistryAnswer(Protocol):
     """A registry's answer: its record, and the attempt that got it."""
 
     @property
-    def body(self) -> Any: ...
+    def body(self) -> Record: ...
 
     @property
     def trace(self) -> CallTrace | None: ...
@@ -113,7 +113,7 @@ class Checker:
         for consumer in self.consumers.values():
             await consumer.close()
 
-    async def _call(self, name: str, outcome: Outcome, issue: str, **params: Any) -> Any:
+    async def _call(self, name: str, outcome: Outcome, issue: str, **params: Any) -> Record:
         consumer = self.consumers[name]
         started = time.perf_counter()
         try:

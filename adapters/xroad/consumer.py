@@ -22,6 +22,7 @@ import random
 import threading
 import time
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ import httpx
 import zeep
 from lxml import etree
 from zeep.exceptions import Fault, TransportError, XMLSyntaxError
+from zeep.helpers import serialize_object
 from zeep.proxy import AsyncServiceProxy
 from zeep.transports import AsyncTransport
 
@@ -38,6 +40,7 @@ from adapters.xroad.envelope import header_elements, request_envelope, request_h
 from adapters.xroad.header import SOAP_ENV
 from adapters.xroad.reply import ReplyReader, bad_reply, fault_error, network_error
 from adapters.xroad.transport import HttpPool, Transport
+from mappings.registry import Record
 from sanarip_hub.clock import SYSTEM_CLOCK, Clock
 from sanarip_hub.domain.contract import Service
 from sanarip_hub.domain.xroad_identifiers import ClientId, ServiceId
@@ -145,9 +148,18 @@ class CircuitBreaker:
 @dataclass
 class Answer:
     message_id: str
-    body: Any  # the reply's values: a zeep object, or a dict from :class:`ReplyReader`
+    body: Record  # the reply's values by the contract's element names, whichever consumer read them
     attempts: int
     trace: Trace | None = None  # the successful attempt
+
+
+def _record(value: Any) -> Any:
+    """zeep's serialised answer as a :data:`Record` (zeep reports absent elements as None)."""
+    if isinstance(value, Mapping):
+        return {key: _record(item) for key, item in value.items() if item is not None}
+    if isinstance(value, list):
+        return [_record(item) for item in value]
+    return value
 
 
 class RetryPolicy:
@@ -300,7 +312,7 @@ class AsyncZeepConsumer(AsyncConsumer):
             raise _zeep_failure(exc) from None
         finally:
             _CALL.reset(token)
-        return reply.body if hasattr(reply, "body") else reply
+        return _record(serialize_object(reply.body if hasattr(reply, "body") else reply))
 
 
 class PreparedConsumer(AsyncConsumer):

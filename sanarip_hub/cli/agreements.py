@@ -15,12 +15,12 @@ from sanarip_hub.producer.agreements import (
     AgreementSpec,
     hub_today,
     is_active,
-    list_agreements,
     read_import_file,
     revoke,
     store,
 )
 from sanarip_hub.producer.field_grants import describe
+from sanarip_hub.storage.agreements import AgreementTable
 
 log = get_logger("sanarip_hub.cli")
 
@@ -84,7 +84,7 @@ def add(
             "statistics": statistics,
         }
     )
-    added, _ = store(hub.current_engine, [spec])
+    added, _ = store(AgreementTable(hub.current_engine), [spec])
     log.info("agreement.add", number=spec.number, client=spec.client)
     click.echo(f"agreement {spec.number} added" if added else f"agreement {spec.number} already present")
 
@@ -111,7 +111,7 @@ def field_option(fields: tuple[str, ...], services: tuple[str, ...]) -> object:
 def import_command(hub: Hub, file: Path) -> None:
     """Add every [[agreement]] of a TOML file (all or nothing; re-importing adds nothing)."""
     specs = read_import_file(file)
-    added, unchanged = store(hub.current_engine, specs)
+    added, unchanged = store(AgreementTable(hub.current_engine), specs)
     log.info("agreement.import", file=str(file), added=added, unchanged=unchanged)
     click.echo(f"{added} agreement(s) added, {unchanged} already present")
 
@@ -123,7 +123,7 @@ def import_command(hub: Hub, file: Path) -> None:
 def list_command(hub: Hub, fmt: str, show_all: bool) -> None:
     """The agreements (in force only, unless --all)."""
     today = hub_today(hub.settings.hub.timezone)
-    rows = [r for r in list_agreements(hub.current_engine) if show_all or is_active(r, today)]
+    rows = [r for r in AgreementTable(hub.current_engine).rows() if show_all or is_active(r, today)]
     if fmt == "json":
         for r in rows:
             click.echo(
@@ -176,6 +176,6 @@ def list_command(hub: Hub, fmt: str, show_all: bool) -> None:
 @pass_hub
 def revoke_command(hub: Hub, number: str, reason: str, by: str | None) -> None:
     """Revoke an agreement: calls under it are refused from the next cache refresh on."""
-    revoke(hub.current_engine, number, by or getpass.getuser(), reason)
+    revoke(AgreementTable(hub.current_engine), number, by or getpass.getuser(), reason)
     log.info("agreement.revoke", number=number)
     click.echo(f"agreement {number} revoked")

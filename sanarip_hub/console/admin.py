@@ -12,6 +12,7 @@ from sanarip_hub.console.accounts import add_user, disable, list_users
 from sanarip_hub.console.gate import Context, Gate, R, log, role_name
 from sanarip_hub.domain.codes import ConsoleRole
 from sanarip_hub.errors import AccountError, PageRefused
+from sanarip_hub.storage.agreements import AgreementTable
 
 
 class AdminPages(Gate):
@@ -37,7 +38,7 @@ class AdminPages(Gate):
                 if key in raw:
                     raw[key] = date.fromisoformat(raw[key])
             spec = AgreementSpec.from_mapping(raw)
-            await run_in_threadpool(store, self.engine, [spec])
+            await run_in_threadpool(store, AgreementTable(self.engine), [spec])
         except (AgreementError, ValueError) as exc:
             raise PageRefused(400, str(exc)) from None
         assert context.account is not None
@@ -53,8 +54,9 @@ class AdminPages(Gate):
         if not reason:
             raise PageRefused(400, context._("A revocation needs a reason."))
         try:
+            number = context.request.path_params["number"]
             await run_in_threadpool(
-                revoke, self.engine, context.request.path_params["number"], context.account.username, reason
+                revoke, AgreementTable(self.engine), number, context.account.username, reason
             )
         except AgreementError as exc:
             raise PageRefused(400, str(exc)) from None

@@ -17,6 +17,7 @@ from starlette.responses import FileResponse, Response
 from sanarip_hub.console.gate import Context, Gate, R, log, parse_time
 from sanarip_hub.errors import PageRefused
 from sanarip_hub.storage import console_queries as queries
+from sanarip_hub.storage.agreements import AgreementTable
 
 
 class AuditorPages(Gate):
@@ -69,9 +70,7 @@ class AuditorPages(Gate):
         return self.render(context, "audit.html", values, context._("Access ledger"))
 
     def _purposes(self) -> dict[str, str]:
-        from sanarip_hub.producer.agreements import list_agreements
-
-        return {row.number: row.purpose for row in list_agreements(self.engine)}
+        return {row.number: row.purpose for row in AgreementTable(self.engine).rows()}
 
     async def verifier_key(self, context: Context) -> Response:
         """The log's verifier keys (current first, then retired): all an auditor needs offline."""
@@ -157,9 +156,7 @@ class AuditorPages(Gate):
         )
 
     async def agreements(self, context: Context) -> Response:
-        from sanarip_hub.producer.agreements import list_agreements
-
-        rows = await run_in_threadpool(list_agreements, self.engine)
+        rows = await run_in_threadpool(AgreementTable(self.engine).rows)
         can_revoke = context.account is not None and context.account.role is R.ADMINISTRATOR
         return self.render(
             context,

@@ -22,6 +22,7 @@ from sanarip_hub.entrypoints.environment import environment
 from sanarip_hub.entrypoints.hub import Hub
 from sanarip_hub.entrypoints.seed import run_seed
 from sanarip_hub.storage import migrate
+from sanarip_hub.storage.agreements import AgreementTable
 from sanarip_hub.storage.engine import safe_url
 from sanarip_hub.storage.inventory import household_count, table_counts
 from sanarip_hub.storage.mismatches import busiest_lsg, mismatch_counts
@@ -119,7 +120,7 @@ def show_producer(hub: Hub) -> None:
     from sanarip_hub.producer.agreements import read_import_file, store
 
     _ensure_keys(hub)
-    added, unchanged = store(hub.engine, read_import_file(DEMO_AGREEMENTS))
+    added, unchanged = store(AgreementTable(hub.engine), read_import_file(DEMO_AGREEMENTS))
     click.echo(f"demo agreements: {added} added, {unchanged} already present (sanarip-hub agreements list)")
     pin = pin_in_a_current_household(hub.engine)
     if pin is None:

@@ -33,6 +33,7 @@ from sanarip_hub.entrypoints.environment import configure_logging, export_config
 from sanarip_hub.entrypoints.hub import Hub
 from sanarip_hub.entrypoints.verification import parallel_for
 from sanarip_hub.log import get_logger
+from sanarip_hub.storage.agreements import AgreementTable
 
 log = get_logger("sanarip_hub.serve")
 PROTOCOL = "adapters.xroad.producer.http_limits:GuardedHttpProtocol"
@@ -108,7 +109,9 @@ def hub_components(settings: Settings, part: str = "all") -> Components:
     signer = CertificateSigner.load(settings)
     writer = GroupCommitWriter(Ledger.for_settings(engine, settings, keys))
     provider = ClientId.parse(settings.xroad.subsystem)
-    book = AgreementBook(engine, settings.producer.agreement_cache_seconds, settings.hub.timezone)
+    book = AgreementBook(
+        AgreementTable(engine), settings.producer.agreement_cache_seconds, settings.hub.timezone
+    )
     names = MemberNames(settings.xroad.shared_params and settings.home_path(settings.xroad.shared_params))
     usage = UsageReport(engine, keys.pin_key, book.terms, names, settings.hub.timezone)
     dispatcher = Dispatcher(HubData(engine), book, signer, usage)

@@ -22,20 +22,15 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
-
-from sqlalchemy import Engine, Table, select
-from sqlalchemy.exc import IntegrityError
 
 from sanarip_hub.clock import SYSTEM_CLOCK, Clock
 from sanarip_hub.domain.hub_contract import BY_CODE
 from sanarip_hub.domain.xroad_identifiers import ClientId
 from sanarip_hub.errors import AgreementError, FieldGrantError, InvalidIdentifier
 from sanarip_hub.producer.field_grants import FieldTree, normalize, tree_of
-from sanarip_hub.storage.models import Agreement
 
-AGREEMENT: Table = Agreement.__table__  # type: ignore[assignment]
 KEYS = (
     "number",
     "client",
@@ -167,53 +162,30 @@ def read_import_file(path: Path) -> list[AgreementSpec]:
     return specs
 
 
-def store(engine: Engine, specs: Iterable[AgreementSpec]) -> tuple[int, int]:
+class AgreementStore(Protocol):
+    """Where agreements are kept (:class:`sanarip_hub.storage.agreements.AgreementTable`)."""
+
+    def add(self, rows: Iterable[Mapping[str, Any]]) -> tuple[int, int]: ...
+
+    def revoke(self, number: str, by: str, reason: str, at: datetime) -> None: ...
+
+    def rows(self) -> list[Any]: ...
+
+
+def store(agreements: AgreementStore, specs: Iterable[AgreementSpec]) -> tuple[int, int]:
     """Add agreements in one transaction; returns (added, unchanged).
 
     Importing the same file twice adds nothing; an existing number with different terms is an
     error (an agreement's terms never change in place: revoke it and conclude a new one).
     """
-    added = unchanged = 0
-    with engine.begin() as connection:
-        for spec in specs:
-            existing = connection.execute(select(Agreement).where(Agreement.number == spec.number)).first()
-            if existing is not None:
-                current = {key: getattr(existing, key) for key in spec.row_values()}
-                if current == spec.row_values():
-                    unchanged += 1
-                    continue
-                raise AgreementError(
-                    f"agreement {spec.number} already exists with different terms; "
-                    "revoke it and add a new number"
-                )
-            try:
-                connection.execute(AGREEMENT.insert().values(**spec.row_values()))
-            except IntegrityError:
-                raise AgreementError(f"agreement {spec.number} already exists") from None
-            added += 1
-    return added, unchanged
+    return agreements.add(spec.row_values() for spec in specs)
 
 
-def revoke(engine: Engine, number: str, by: str, reason: str) -> None:
-    table = AGREEMENT
-    with engine.begin() as connection:
-        row = connection.execute(select(Agreement.revoked_at).where(Agreement.number == number)).first()
-        if row is None:
-            raise AgreementError(f"no agreement numbered {number}")
-        if row.revoked_at is not None:
-            raise AgreementError(f"agreement {number} was already revoked at {row.revoked_at:%Y-%m-%d %H:%M}")
-        connection.execute(
-            table.update()
-            .where(table.c.number == number)
-            .values(
-                revoked_at=datetime.now(UTC), revoked_by=by, revoke_reason=reason, version=table.c.version + 1
-            )
-        )
-
-
-def list_agreements(engine: Engine) -> list[Any]:
-    with engine.connect() as connection:
-        return list(connection.execute(select(AGREEMENT).order_by(Agreement.number)))
+def revoke(
+    agreements: AgreementStore, number: str, by: str, reason: str, clock: Clock = SYSTEM_CLOCK
+) -> None:
+    """End an agreement now (its entries keep citing it)."""
+    agreements.revoke(number, by, reason, clock.now())
 
 
 def is_active(row: Any, today: date) -> bool:
@@ -255,12 +227,12 @@ class AgreementBook:
 
     def __init__(
         self,
-        engine: Engine,
+        agreements: AgreementStore,
         ttl: float = 5.0,
         timezone: str = "Asia/Bishkek",
         clock: Clock = SYSTEM_CLOCK,
     ) -> None:
-        self.engine = engine
+        self.agreements = agreements
         self.ttl = ttl
         self.timezone = timezone
         self.clock = clock
@@ -272,7 +244,7 @@ class AgreementBook:
     def _load(self) -> None:
         today = hub_today(self.timezone, self.clock.now())
         grants: dict[tuple[str, str], Grant] = {}
-        rows = list_agreements(self.engine)
+        rows = self.agreements.rows()
         # newest first, so when two agreements cover the same call the most recent one is cited
         for row in sorted(rows, key=lambda r: (r.valid_from, r.number), reverse=True):
             if not is_active(row, today):

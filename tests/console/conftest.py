@@ -17,6 +17,7 @@ from sanarip_hub.actualization.workflow import flag
 from sanarip_hub.config import load_settings
 from sanarip_hub.domain.codes import SyncSource
 from sanarip_hub.producer.agreements import AgreementSpec, store
+from sanarip_hub.storage.agreements import AgreementTable
 from sanarip_hub.storage.engine import make_engine
 from sanarip_hub.storage.models import Person
 from tests.conftest import BACKENDS, drop_schema
@@ -85,7 +86,7 @@ def hub(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
     settings = load_settings(environ=env)
     engine = make_engine(settings)
     store(
-        engine,
+        AgreementTable(engine),
         [
             AgreementSpec.from_mapping(
                 {

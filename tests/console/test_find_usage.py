@@ -18,6 +18,7 @@ from lxml import etree
 from sqlalchemy import select
 
 from sanarip_hub.producer.agreements import AgreementSpec, hub_today, store
+from sanarip_hub.storage.agreements import AgreementTable
 from sanarip_hub.storage.models import LedgerEntryRow
 from tests.console.conftest import Hub, login
 from tests.producer.conftest import envelope, pin_body, run_hub
@@ -32,7 +33,10 @@ POLICE = "SUBSYSTEM:central-server/GOV/70000020/mvd-cases"
 
 def agree(hub: Hub, number: str, client: str, services: list[str], **terms: Any) -> None:
     raw = {"number": number, "client": client, "services": services, "purpose": f"purpose of {number}"}
-    store(hub.engine, [AgreementSpec.from_mapping({**raw, "valid_from": date(2026, 1, 1), **terms})])
+    store(
+        AgreementTable(hub.engine),
+        [AgreementSpec.from_mapping({**raw, "valid_from": date(2026, 1, 1), **terms})],
+    )
 
 
 def call(

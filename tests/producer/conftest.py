@@ -27,6 +27,7 @@ from sanarip_hub.config import Settings, load_settings
 from sanarip_hub.domain.hub_contract import NAMESPACE
 from sanarip_hub.domain.xroad_identifiers import ClientId, ServiceId
 from sanarip_hub.producer.agreements import AgreementSpec, store
+from sanarip_hub.storage.agreements import AgreementTable
 from sanarip_hub.storage.engine import make_engine
 from sanarip_hub.storage.models import LedgerEntryRow
 from tests.conftest import BACKENDS, XROAD_DATA, drop_schema, hub_environment
@@ -105,7 +106,7 @@ class Served:
     def agree(self, number: str, client: str, services: list[str], **terms: Any) -> None:
         raw = {"number": number, "client": client, "services": services, "purpose": "test", **terms}
         raw.setdefault("valid_from", __import__("datetime").date(2026, 1, 1))
-        store(self.engine, [AgreementSpec.from_mapping(raw)])
+        store(AgreementTable(self.engine), [AgreementSpec.from_mapping(raw)])
 
     def alive(self) -> None:
         """The server still answers a normal call (after hostile input)."""

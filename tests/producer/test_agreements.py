@@ -13,6 +13,7 @@ from sanarip_hub.domain.xroad_identifiers import ClientId
 from sanarip_hub.errors import AgreementError
 from sanarip_hub.producer.agreements import AgreementBook, AgreementSpec, hub_today, read_import_file, store
 from sanarip_hub.producer.field_grants import tree_of
+from sanarip_hub.storage.agreements import AgreementTable
 from tests.cli.test_cli import one_error_line, run
 from tests.clock import ManualClock
 from tests.conftest import HubDb
@@ -190,15 +191,17 @@ def test_a_statistics_agreement_gets_the_non_personal_fields_of_a_service_with_p
 def test_agreement_days_are_days_in_the_hubs_time_zone(hub_db: HubDb) -> None:
     """An agreement valid to 1 December ended at midnight in Bishkek; counted in UTC days it still
     answered at 01:23 Bishkek time (19:23 UTC) on the 2nd."""
-    store(hub_db.engine, [AgreementSpec.from_mapping({**VALID, "valid_to": date(2026, 12, 1)})])
+    store(
+        AgreementTable(hub_db.engine), [AgreementSpec.from_mapping({**VALID, "valid_to": date(2026, 12, 1)})]
+    )
     client = ClientId.parse(VALID["client"])
     evening = datetime(2026, 12, 1, 17, 59, tzinfo=UTC)  # 23:59 in Bishkek
     night = datetime(2026, 12, 1, 19, 23, tzinfo=UTC)  # 01:23 on the 2nd in Bishkek
-    assert AgreementBook(hub_db.engine, 0, "Asia/Bishkek", ManualClock(evening)).grant(
+    assert AgreementBook(AgreementTable(hub_db.engine), 0, "Asia/Bishkek", ManualClock(evening)).grant(
         client, "householdByPin"
     )
-    at_night = AgreementBook(hub_db.engine, 0, "Asia/Bishkek", ManualClock(night))
+    at_night = AgreementBook(AgreementTable(hub_db.engine), 0, "Asia/Bishkek", ManualClock(night))
     assert at_night.grant(client, "householdByPin") is None
-    utc_days = AgreementBook(hub_db.engine, 0, "UTC", ManualClock(night))
+    utc_days = AgreementBook(AgreementTable(hub_db.engine), 0, "UTC", ManualClock(night))
     assert utc_days.grant(client, "householdByPin")  # the old bug: still answering
     assert hub_today("Asia/Bishkek", night) == date(2026, 12, 2)

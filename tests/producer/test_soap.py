@@ -15,6 +15,7 @@ from sqlalchemy import text
 from adapters.xroad.certificate import verify_certificate
 from sanarip_hub.errors import CertificateError
 from sanarip_hub.producer.agreements import revoke
+from sanarip_hub.storage.agreements import AgreementTable
 from tests.producer.conftest import NSC, PDP, SF, Served, envelope, fault_code, pin_body, post, stat_body
 
 pytestmark = pytest.mark.integration  # servers, processes or a browser on loopback
@@ -252,7 +253,7 @@ def test_a_revoked_agreement_denies_the_next_call(served: Served) -> None:
         fault_code(post(served, envelope("householdByPin", pin_body("householdByPin", pin), client=court)))
         is None
     )
-    revoke(served.engine, "SA-TEST-REVOKE", "test", "agreement ended")
+    revoke(AgreementTable(served.engine), "SA-TEST-REVOKE", "test", "agreement ended")
     response = post(served, envelope("householdByPin", pin_body("householdByPin", pin), client=court))
     assert fault_code(response) == "Client.AccessDenied"
 

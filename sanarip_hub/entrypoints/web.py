@@ -94,6 +94,7 @@ def hub_components(settings: Settings, part: str = "all") -> Components:
     from adapters.xroad.certificate import CertificateSigner
     from adapters.xroad.globalconf import MemberNames
     from sanarip_hub.ledger.keys import load_keys
+    from sanarip_hub.ledger.query import SubjectUsage
     from sanarip_hub.ledger.store import Ledger
     from sanarip_hub.ledger.writer import GroupCommitWriter
     from sanarip_hub.producer.agreements import AgreementBook
@@ -113,7 +114,7 @@ def hub_components(settings: Settings, part: str = "all") -> Components:
         AgreementTable(engine), settings.producer.agreement_cache_seconds, settings.hub.timezone
     )
     names = MemberNames(settings.xroad.shared_params and settings.home_path(settings.xroad.shared_params))
-    usage = UsageReport(engine, keys.pin_key, book.terms, names, settings.hub.timezone)
+    usage = UsageReport(SubjectUsage(engine, keys.pin_key), book.terms, names, settings.hub.timezone)
     dispatcher = Dispatcher(HubData(engine), book, signer, usage)
 
     def close() -> None:

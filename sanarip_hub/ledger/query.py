@@ -101,6 +101,29 @@ def usage_by_pin(engine: Engine, pin_key: PinKey, pin: str, limit: int = 100) ->
     return search(engine, pin_key, Filter(pin=pin), limit)
 
 
+class SubjectUsage:
+    """What the usage report reads (:class:`sanarip_hub.producer.usage_report.UsageSource`): the
+    entries about a person, and the roles of the console accounts among them."""
+
+    def __init__(self, engine: Engine, pin_key: PinKey) -> None:
+        self.engine = engine
+        self.pin_key = pin_key
+
+    def usages(self, pin: str, limit: int) -> list[Usage]:
+        return usage_by_pin(self.engine, self.pin_key, pin, limit)
+
+    def console_roles(self, usernames: set[str]) -> dict[str, str]:
+        from sanarip_hub.storage.models import ConsoleUser
+
+        if not usernames:
+            return {}
+        with self.engine.connect() as connection:
+            found = connection.execute(
+                select(ConsoleUser.username, ConsoleUser.role).where(ConsoleUser.username.in_(usernames))
+            )
+            return {name: role for name, role in found}
+
+
 @dataclass(frozen=True)
 class MessageMatch:
     """A ledger entry that recorded a given message, as its request or its response."""

@@ -24,14 +24,10 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, select
-
 from sanarip_hub.clock import SYSTEM_CLOCK, Clock
 from sanarip_hub.domain.exchange import Direction
-from sanarip_hub.ledger.keys import PinKey
-from sanarip_hub.ledger.query import Usage, usage_by_pin
+from sanarip_hub.ledger.query import Usage
 from sanarip_hub.producer.agreements import Terms
-from sanarip_hub.storage.models import ConsoleUser
 
 REPORT_LIMIT = 100  # lines per answer, newest first
 SCAN_LIMIT = 2000  # entries read to fill them (confidential ones are skipped for the subject)
@@ -67,20 +63,26 @@ class MemberDirectory(Protocol):
     def name_of(self, identifier: str | None) -> str | None: ...
 
 
+class UsageSource(Protocol):
+    """The ledger's entries about a person (:class:`sanarip_hub.ledger.query.SubjectUsage`)."""
+
+    def usages(self, pin: str, limit: int) -> list[Usage]: ...
+
+    def console_roles(self, usernames: set[str]) -> dict[str, str]: ...
+
+
 class UsageReport:
     """Builds both answers from the ledger's subject index."""
 
     def __init__(
         self,
-        engine: Engine,
-        pin_key: PinKey,
+        source: UsageSource,
         terms: Callable[[str], Terms | None],
         names: MemberDirectory,
         timezone: str = "Asia/Bishkek",
         clock: Clock = SYSTEM_CLOCK,
     ) -> None:
-        self.engine = engine
-        self.pin_key = pin_key
+        self.source = source
         self.terms = terms
         self.names = names
         self.zone = ZoneInfo(timezone)
@@ -91,13 +93,7 @@ class UsageReport:
         accounts = {
             r.user_id.removeprefix("console:") for r in rows if r.direction == "internal" and r.user_id
         }
-        if not accounts:
-            return {}
-        with self.engine.connect() as connection:
-            found = connection.execute(
-                select(ConsoleUser.username, ConsoleUser.role).where(ConsoleUser.username.in_(accounts))
-            )
-            return {name: role for name, role in found}
+        return self.source.console_roles(accounts)
 
     def _purpose(self, row: Usage) -> str | None:
         if row.agreement_id:
@@ -107,7 +103,7 @@ class UsageReport:
 
     def for_subject(self, pin: str) -> list[dict[str, Any]]:
         now_ms = int(self.clock.now().timestamp() * 1000)
-        rows = usage_by_pin(self.engine, self.pin_key, pin, limit=SCAN_LIMIT)
+        rows = self.source.usages(pin, SCAN_LIMIT)
         roles = self._roles(rows)
         report = []
         for row in rows:
@@ -141,7 +137,7 @@ class UsageReport:
         return report
 
     def for_oversight(self, pin: str) -> list[dict[str, Any]]:
-        rows = usage_by_pin(self.engine, self.pin_key, pin, limit=REPORT_LIMIT)
+        rows = self.source.usages(pin, REPORT_LIMIT)
         return [
             {
                 "time": (moment := datetime.fromtimestamp(row.time_ms / 1000, UTC)),

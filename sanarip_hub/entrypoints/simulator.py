@@ -15,6 +15,7 @@ from sanarip_hub.entrypoints.environment import environment
 from sanarip_hub.entrypoints.hub import Hub
 from sanarip_hub.simulator.app import build_simulator, parse_faults
 from sanarip_hub.simulator.records import RegistryData
+from sanarip_hub.storage.people import PeopleRegister
 
 ENVIRONMENT = "SANARIP_SIMULATOR"  # how ``simulate --workers N`` hands its options to each worker
 
@@ -23,7 +24,7 @@ def from_environment() -> ASGIApp:
     """The app factory each worker process of ``simulate --workers N`` calls (uvicorn ``factory``)."""
     options = json.loads(environment()[ENVIRONMENT])
     hub = Hub(options["config"])
-    data = RegistryData(hub.current_engine, options["rate"], options["seed"])
+    data = RegistryData(PeopleRegister(hub.current_engine), options["rate"], options["seed"])
     data.preload()
     return build_simulator(data, parse_faults(options["faults"]), options["seed"] + os.getpid())
 
@@ -45,7 +46,7 @@ def simulate(
         rules = parse_faults(faults)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--faults") from None
-    data = RegistryData(hub.current_engine, discrepancy_rate, seed)
+    data = RegistryData(PeopleRegister(hub.current_engine), discrepancy_rate, seed)
     if workers == 1:
         data.preload()  # read the people once: for the truth labels and for every answer
     if truth is not None:

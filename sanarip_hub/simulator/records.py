@@ -13,14 +13,9 @@ import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
-
-from sqlalchemy import Engine, select
+from typing import Any, Protocol
 
 from mappings.normalize import same_surname
-from sanarip_hub.storage.models import Address, Household, Person
-from sanarip_hub.storage.models.household import CURRENT_HOUSEHOLD
-from sanarip_hub.storage.models.social_passport import LOW_INCOME_MEMBERS
 
 # (kind, registry field, hub field, weight)
 KINDS: tuple[tuple[str, str, str, int], ...] = (
@@ -101,22 +96,6 @@ class Discrepancy:
         }
 
 
-# a person with their current household's address (the registries' view of where they live)
-PEOPLE = (
-    select(
-        Person,
-        Address.soate_code,
-        Address.house,
-        Address.flat,
-        Address.text_raw,
-        Person.id.in_(LOW_INCOME_MEMBERS).label("low_income"),
-    )
-    .select_from(Person)
-    .outerjoin(Household, Household.id == CURRENT_HOUSEHOLD)
-    .outerjoin(Address, Address.id == Household.address_id)
-)
-
-
 _PATRONYMIC_ENDINGS = ("ович", "евич", "овна", "евна", "ич", "на")
 
 
@@ -143,11 +122,21 @@ def _unit(data: bytes, offset: int) -> float:
     return int.from_bytes(data[offset : offset + 4], "big") / 2**32
 
 
+class RegisteredPeople(Protocol):
+    """The hub's people as a registry would know them (:class:`sanarip_hub.storage.people.PeopleRegister`):
+    each row a person's columns, their current address (``soate_code``, ``house``, ``flat``,
+    ``text_raw``) and ``low_income``."""
+
+    def everyone(self) -> list[Any]: ...
+
+    def by_pin(self, pin: str) -> Any: ...
+
+
 class RegistryData:
     """The hub's people as the civil registry and the tax service would report them."""
 
-    def __init__(self, engine: Engine, rate: float, seed: int) -> None:
-        self.engine = engine
+    def __init__(self, people: RegisteredPeople, rate: float, seed: int) -> None:
+        self.people = people
         self.rate = rate
         self.seed = seed
         self._rows: dict[str, Any] | None = None
@@ -156,8 +145,7 @@ class RegistryData:
         """Read every person once, so answers need no query (a registry answers in a millisecond;
         a query per request would make the simulator, not the hub, the bottleneck).  Returns how
         many people were loaded."""
-        with self.engine.connect() as connection:
-            self._rows = {row.pin: row for row in connection.execute(PEOPLE.where(Person.pin.is_not(None)))}
+        self._rows = {row.pin: row for row in self.people.everyone()}
         return len(self._rows)
 
     @property
@@ -167,8 +155,7 @@ class RegistryData:
     def _person(self, pin: str) -> Any:
         if self._rows is not None:
             return self._rows.get(pin)
-        with self.engine.connect() as connection:
-            return connection.execute(PEOPLE.where(Person.pin == pin).limit(1)).first()
+        return self.people.by_pin(pin)
 
     def discrepancy(self, row: Any) -> Discrepancy | None:
         dice = _dice(self.seed, row.pin)
@@ -290,8 +277,7 @@ class RegistryData:
         if self._rows is not None:
             rows: Iterable[Any] = (self._rows[pin] for pin in sorted(self._rows))
         else:
-            with self.engine.connect() as connection:
-                rows = connection.execute(PEOPLE.where(Person.pin.is_not(None)).order_by(Person.pin)).all()
+            rows = sorted(self.people.everyone(), key=lambda row: str(row.pin))
         for row in rows:
             found = self.discrepancy(row)
             if found is not None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import Engine, func, select
 
@@ -89,3 +89,34 @@ def pin_in_a_current_household(engine: Engine) -> str | None:
             .order_by(Person.id)
         ).first()
     return None if found is None else str(found[0])
+
+
+# a person with their current household's address (the registries' view of where they live)
+PEOPLE = (
+    select(
+        Person,
+        Address.soate_code,
+        Address.house,
+        Address.flat,
+        Address.text_raw,
+        Person.id.in_(LOW_INCOME_MEMBERS).label("low_income"),
+    )
+    .select_from(Person)
+    .outerjoin(Household, Household.id == CURRENT_HOUSEHOLD)
+    .outerjoin(Address, Address.id == Household.address_id)
+)
+
+
+class PeopleRegister:
+    """Everyone with a PIN, read as the registry simulators see them (``PEOPLE``'s rows)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def everyone(self) -> list[Any]:
+        with self.engine.connect() as connection:
+            return list(connection.execute(PEOPLE.where(Person.pin.is_not(None))))
+
+    def by_pin(self, pin: str) -> Any:
+        with self.engine.connect() as connection:
+            return connection.execute(PEOPLE.where(Person.pin == pin).limit(1)).first()

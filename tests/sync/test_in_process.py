@@ -25,6 +25,7 @@ from sanarip_hub.simulator.records import RegistryData
 from sanarip_hub.storage import migrate
 from sanarip_hub.storage.engine import make_engine
 from sanarip_hub.storage.models import LedgerEntryRow, Mismatch, Person
+from sanarip_hub.storage.people import PeopleRegister
 from sanarip_hub.synthetic.seed import seed_country
 from sync_jobs.reconcile import run_sync
 from tests.clock import ManualClock
@@ -53,7 +54,7 @@ def flagged(db: HubDb) -> set[tuple[str, str]]:
 
 
 def test_the_run_flags_exactly_what_the_simulator_injected(country: HubDb, tmp_path: Path) -> None:
-    data = RegistryData(country.engine, 0.3, 5)
+    data = RegistryData(PeopleRegister(country.engine), 0.3, 5)
     data.preload()
     truth = {(d.pin, d.hub_field) for d in data.truth() if d.hub_field != "business"}
     assert len(truth) >= 10
@@ -81,11 +82,11 @@ def test_a_dead_registry_opens_the_breaker_on_a_moved_clock(country: HubDb) -> N
     """Every call fails: the breaker opens, waits out its pause (the test's clock jumps, nobody
     sleeps) and reopens until the consumer gives the registry up as unavailable."""
     clock = ManualClock()
-    data = RegistryData(country.engine, 0.0, 1)
+    data = RegistryData(PeopleRegister(country.engine), 0.0, 1)
     app = build_simulator(data, parse_faults("http500@1"), 1)
     consumer = checker_for(country.settings, SyncSource.TAX, AsgiTransport(app), clock).consumers["tax"]
     data.preload()
-    pin = next(label.pin for label in RegistryData(country.engine, 1.0, 1).truth())
+    pin = next(label.pin for label in RegistryData(PeopleRegister(country.engine), 1.0, 1).truth())
 
     codes: set[str] = set()
 

@@ -19,15 +19,13 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Protocol
 
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
 from prometheus_client.registry import Collector
-from sqlalchemy import Engine, func, select
 
 from sanarip_hub.config import Settings
-from sanarip_hub.storage.models import Agreement, LedgerEntryRow, LedgerHead, Mismatch, SyncRun
 
 BUCKETS_MS = (5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000)
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
@@ -52,9 +50,25 @@ def known_services(settings: Settings) -> frozenset[str]:
     return frozenset(own | called)
 
 
+class MetricsSource(Protocol):
+    """What the metrics are counted from (:class:`sanarip_hub.storage.metrics_queries.MetricsReader`)."""
+
+    def agreement_clients(self) -> set[str]: ...
+
+    def entries_after(self, seq: int, limit: int) -> list[Any]: ...
+
+    def ledger_head(self) -> Any: ...
+
+    def run_totals(self) -> list[Any]: ...
+
+    def mismatch_totals(self) -> list[Any]: ...
+
+
 class HubCollector(Collector):
-    def __init__(self, engine: Engine, services: frozenset[str] = frozenset(), own_client: str = "") -> None:
-        self.engine = engine
+    def __init__(
+        self, source: MetricsSource, services: frozenset[str] = frozenset(), own_client: str = ""
+    ) -> None:
+        self.source = source
         self.services = services
         self.own_client = own_client
         self._lock = threading.Lock()
@@ -67,27 +81,19 @@ class HubCollector(Collector):
         return service if service in self.services or service.startswith("console:") else OTHER
 
     def _advance(self) -> None:
-        e = LedgerEntryRow
-        with self.engine.connect() as connection:
-            clients = set(connection.execute(select(Agreement.client).distinct()).scalars())
-            clients.add(self.own_client)
-            while True:
-                rows = connection.execute(
-                    select(e.seq, e.service_id, e.client_id, e.outcome, e.duration_ms)
-                    .where(e.seq > self._seen)
-                    .order_by(e.seq)
-                    .limit(BATCH)
-                ).all()
-                for seq, raw_service, raw_client, outcome, duration in rows:
-                    service = self._service(raw_service)
-                    client = raw_client if raw_client in clients else (OTHER if raw_client else "")
-                    self._exchanges[(service, client, outcome if len(outcome) <= 60 else OTHER)] += 1
-                    if duration is not None:
-                        self._latency[service][bisect.bisect_left(BUCKETS_MS, duration)] += 1
-                        self._latency_sum[service] += duration / 1000
-                    self._seen = seq
-                if len(rows) < BATCH:
-                    return
+        clients = self.source.agreement_clients() | {self.own_client}
+        while True:
+            rows = self.source.entries_after(self._seen, BATCH)
+            for seq, raw_service, raw_client, outcome, duration in rows:
+                service = self._service(raw_service)
+                client = raw_client if raw_client in clients else (OTHER if raw_client else "")
+                self._exchanges[(service, client, outcome if len(outcome) <= 60 else OTHER)] += 1
+                if duration is not None:
+                    self._latency[service][bisect.bisect_left(BUCKETS_MS, duration)] += 1
+                    self._latency_sum[service] += duration / 1000
+                self._seen = seq
+            if len(rows) < BATCH:
+                return
 
     def collect(self) -> Iterator[Any]:
         with self._lock:
@@ -111,24 +117,9 @@ class HubCollector(Collector):
                     buckets.append(("+Inf" if bound is None else str(bound / 1000), cumulative))
                 latency.add_metric([service], buckets, self._latency_sum[service])
             yield latency
-        with self.engine.connect() as connection:
-            head = connection.execute(select(LedgerHead.size, LedgerHead.last_checkpoint_ms)).first()
-            runs = connection.execute(
-                select(
-                    SyncRun.source,
-                    SyncRun.status,
-                    func.count(),
-                    func.sum(SyncRun.checked),
-                    func.sum(SyncRun.matched),
-                    func.sum(SyncRun.mismatched),
-                    func.sum(SyncRun.failed),
-                ).group_by(SyncRun.source, SyncRun.status)
-            ).all()
-            mismatches = connection.execute(
-                select(Mismatch.source, Mismatch.status, func.count()).group_by(
-                    Mismatch.source, Mismatch.status
-                )
-            ).all()
+        head = self.source.ledger_head()
+        runs = self.source.run_totals()
+        mismatches = self.source.mismatch_totals()
         size = GaugeMetricFamily("sanarip_ledger_entries", "Entries in the ledger")
         size.add_metric([], head.size if head else 0)
         yield size
@@ -162,10 +153,10 @@ class HubCollector(Collector):
         yield flagged
 
 
-def metrics_registry(engine: Engine, settings: Settings) -> CollectorRegistry:
+def metrics_registry(source: MetricsSource, settings: Settings) -> CollectorRegistry:
     registry = CollectorRegistry(auto_describe=False)
     own = f"SUBSYSTEM:{settings.xroad.subsystem}"
-    registry.register(HubCollector(engine, known_services(settings), own))
+    registry.register(HubCollector(source, known_services(settings), own))
     return registry
 
 

@@ -63,9 +63,10 @@ def console_routes(
     from sanarip_hub.console.app import Console, readiness
     from sanarip_hub.metrics import CONTENT_TYPE as METRICS_TYPE
     from sanarip_hub.metrics import metrics_registry, render
+    from sanarip_hub.storage.metrics_queries import MetricsReader
 
     console = Console(engine, settings, keys, record, parallel=parallel_for(settings))
-    registry = metrics_registry(engine, settings)
+    registry = metrics_registry(MetricsReader(engine), settings)
 
     async def metrics(request: Request) -> Response:
         return Response(await to_thread.run_sync(render, registry), media_type=METRICS_TYPE)

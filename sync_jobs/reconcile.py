@@ -25,12 +25,12 @@ from typing import Any, Protocol
 from sqlalchemy import Engine, Table, insert, select, update
 
 from mappings.registry import Difference, Record, compare_civil_registry, compare_tax, registry_knows
-from sanarip_hub.actualization.workflow import Flagged, flag, withdraw_stale
 from sanarip_hub.domain.codes import SyncRunStatus, SyncSource
 from sanarip_hub.domain.exchange import OK, Channel, Direction, Exchange
 from sanarip_hub.errors import ConsumerError, RegistryUnavailable
 from sanarip_hub.ledger.store import Ledger
 from sanarip_hub.log import get_logger
+from sanarip_hub.storage.mismatches import Flagged, flag, withdraw_stale
 from sanarip_hub.storage.models import SyncRun
 from sanarip_hub.storage.people import people_to_check
 

@@ -119,8 +119,9 @@ def show_command(hub: Hub, mismatch_id: int) -> None:
 def resolve_command(hub: Hub, mismatch_id: int, to: str, actor: str, reason: str | None) -> None:
     """Move a mismatch: review it, actualize the hub from the registry, reject, or escalate."""
     from sanarip_hub.actualization.workflow import move
+    from sanarip_hub.storage.mismatches import MismatchTable
 
-    result = move(hub.current_engine, mismatch_id, MismatchStatus(to), actor, reason)
+    result = move(MismatchTable(hub.current_engine), mismatch_id, MismatchStatus(to), actor, reason)
     changed = f"; person's {result.changed_field} updated (old value kept)" if result.changed_field else ""
     click.echo(f"mismatch {mismatch_id}: {result.from_status} → {result.to_status}{changed}")
 

@@ -12,6 +12,7 @@ from sanarip_hub.console.gate import Context, Gate
 from sanarip_hub.domain.codes import MismatchStatus
 from sanarip_hub.errors import ActualizationError, PageRefused
 from sanarip_hub.storage import console_queries as queries
+from sanarip_hub.storage.mismatches import MismatchTable
 
 
 class LsgPages(Gate):
@@ -66,7 +67,9 @@ class LsgPages(Gate):
             raise PageRefused(400, context._("Unknown decision.")) from None
         reason = self.form(context, "reason") or None
         try:
-            await run_in_threadpool(move, self.engine, row.id, to, context.account.username, reason)
+            await run_in_threadpool(
+                move, MismatchTable(self.engine), row.id, to, context.account.username, reason
+            )
         except ActualizationError as exc:
             raise PageRefused(409, str(exc)) from None
         await run_in_threadpool(

@@ -1,13 +1,21 @@
-"""The actualization queue as the command line lists it: mismatches with their person's PIN and history."""
+"""Mismatches: flagged by the reconciliation (idempotently), moved by people, listed with their history.
+
+The workflow's rules (which moves are allowed, what an actualization writes) are in
+:mod:`sanarip_hub.actualization.workflow`; this module keeps them in the database."""
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
+from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Connection, Engine, Table, func, insert, select, update
 
-from sanarip_hub.storage.models import LsgBody, Mismatch, MismatchEvent, Person
+from sanarip_hub.domain.codes import MismatchStatus, SyncSource
+from sanarip_hub.errors import ActualizationError
+from sanarip_hub.storage.models import LsgBody, Mismatch, MismatchEvent, Person, PersonFieldHistory
 
 
 def list_mismatches(engine: Engine, status: str | None, source: str | None, limit: int) -> list[Any]:
@@ -60,3 +68,194 @@ def busiest_lsg(engine: Engine) -> str | None:
         return (
             busiest or connection.execute(select(LsgBody.soate_code).order_by(LsgBody.id).limit(1)).scalar()
         )
+
+
+MISMATCH: Table = Mismatch.__table__  # type: ignore[assignment]
+S = MismatchStatus
+RECONCILIATION = "reconciliation"  # the actor of the moves the nightly jobs make themselves
+# the person's column an actualization of each field writes
+PERSON_COLUMNS: dict[str, Any] = {
+    name: getattr(Person, name)
+    for name in (
+        "surname", "given_name", "patronymic", "birth_date", "death_date", "marital_status",
+        "nationality", "citizenship",
+    )
+}  # fmt: skip
+
+
+class Flagged(StrEnum):
+    NEW = "new"
+    UNCHANGED = "unchanged"  # the same difference was already flagged
+    UPDATED = "updated"  # still different, but the values changed since it was flagged
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def flag(
+    connection: Connection,
+    *,
+    person_id: int,
+    field: str,
+    source: SyncSource,
+    hub_value: str | None,
+    registry_value: str | None,
+    message_id: str | None,
+    run_id: int | None,
+) -> Flagged:
+    """Record a difference (inside the caller's transaction); idempotent per person/field/source."""
+    existing = connection.execute(
+        select(Mismatch.id, Mismatch.hub_value, Mismatch.registry_value).where(
+            Mismatch.person_id == person_id,
+            Mismatch.field == field,
+            Mismatch.source == source,
+            Mismatch.status.in_([S.OPEN, S.IN_REVIEW]),
+        )
+    ).first()
+    now = _now()
+    if existing is not None:
+        if (existing.hub_value, existing.registry_value) == (hub_value, registry_value):
+            return Flagged.UNCHANGED
+        connection.execute(
+            update(MISMATCH)
+            .where(MISMATCH.c.id == existing.id)
+            .values(hub_value=hub_value, registry_value=registry_value, message_id=message_id, run_id=run_id)
+        )
+        return Flagged.UPDATED
+    mismatch_id = connection.execute(
+        insert(MISMATCH)
+        .values(
+            person_id=person_id,
+            field=field,
+            source=source,
+            hub_value=hub_value,
+            registry_value=registry_value,
+            message_id=message_id,
+            run_id=run_id,
+            detected_at=now,
+            status=S.OPEN,
+            status_at=now,
+        )
+        .returning(MISMATCH.c.id)
+    ).scalar_one()
+    connection.execute(
+        insert(MismatchEvent.__table__).values(  # type: ignore[arg-type]
+            mismatch_id=mismatch_id, at=now, from_status=None, to_status=S.OPEN, actor=RECONCILIATION
+        )
+    )
+    return Flagged.NEW
+
+
+def withdraw_stale(
+    connection: Connection,
+    *,
+    source: SyncSource,
+    compared: dict[int, tuple[frozenset[str], frozenset[str]]],
+    run_id: int,
+) -> int:
+    """Close the open flags a run found no longer differing (inside the caller's transaction).
+
+    ``compared`` maps a person to (the fields the run compared, the fields that differed).  An open
+    flag on a compared field that no longer differs is moved to ``rejected`` by "reconciliation"
+    — the hub's value stands; the registry now agrees — with the run named in the reason.  Flags
+    in review are left to the person reviewing them; fields not compared (an unknown PIN, an
+    address the bureau did not answer) are never touched.  Returns how many were closed.
+    """
+    if not compared:
+        return 0
+    rows = connection.execute(
+        select(Mismatch.id, Mismatch.person_id, Mismatch.field).where(
+            Mismatch.person_id.in_(list(compared)), Mismatch.source == source, Mismatch.status == S.OPEN
+        )
+    ).all()
+    stale = [
+        row.id
+        for row in rows
+        if row.field in compared[row.person_id][0] and row.field not in compared[row.person_id][1]
+    ]
+    if not stale:
+        return 0
+    now = _now()
+    connection.execute(
+        update(MISMATCH).where(MISMATCH.c.id.in_(stale)).values(status=S.REJECTED, status_at=now)
+    )
+    connection.execute(
+        insert(MismatchEvent.__table__),  # type: ignore[arg-type]
+        [
+            {
+                "mismatch_id": mismatch_id,
+                "at": now,
+                "from_status": S.OPEN,
+                "to_status": S.REJECTED,
+                "actor": RECONCILIATION,
+                "reason": f"no longer differs: the registry agrees with the hub (run {run_id})",
+            }
+            for mismatch_id in stale
+        ],
+    )
+    return len(stale)
+
+
+class MismatchTable:
+    """The mismatch store over the hub database (``actualization.workflow.MismatchStore``)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def move(
+        self,
+        mismatch_id: int,
+        to: MismatchStatus,
+        actor: str,
+        reason: str | None,
+        at: datetime,
+        rule: Callable[[MismatchStatus, str, str | None], tuple[str, Any] | None],
+    ) -> tuple[MismatchStatus, str | None]:
+        """Lock the mismatch, ask ``rule`` whether the move is allowed (and what an actualization
+        writes), then write the person's field with its history, the status and the event: one
+        transaction.  Returns (the status it had, the field written or None)."""
+        with self.engine.begin() as connection:
+            row = connection.execute(
+                select(Mismatch).where(Mismatch.id == mismatch_id).with_for_update()
+            ).first()
+            if row is None:
+                raise ActualizationError(f"no mismatch {mismatch_id}")
+            current = MismatchStatus(row.status)
+            write = rule(current, row.field, row.registry_value)
+            changed = None
+            if write is not None:
+                field, value = write
+                column = PERSON_COLUMNS[field]
+                old = connection.execute(select(column).where(Person.id == row.person_id)).scalar()
+                connection.execute(
+                    update(Person.__table__)  # type: ignore[arg-type]
+                    .where(Person.__table__.c.id == row.person_id)
+                    .values({column.key: value, "version": Person.__table__.c.version + 1, "updated_at": at})
+                )
+                connection.execute(
+                    insert(PersonFieldHistory.__table__).values(  # type: ignore[arg-type]
+                        person_id=row.person_id,
+                        field=field,
+                        old_value=None if old is None else str(old),
+                        new_value=row.registry_value,
+                        changed_at=at,
+                        actor=actor,
+                        mismatch_id=mismatch_id,
+                    )
+                )
+                changed = field
+            connection.execute(
+                update(MISMATCH).where(MISMATCH.c.id == mismatch_id).values(status=to, status_at=at)
+            )
+            connection.execute(
+                insert(MismatchEvent.__table__).values(  # type: ignore[arg-type]
+                    mismatch_id=mismatch_id,
+                    at=at,
+                    from_status=current,
+                    to_status=to,
+                    actor=actor,
+                    reason=reason,
+                )
+            )
+        return current, changed

@@ -8,9 +8,10 @@ import pytest
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
-from sanarip_hub.actualization.workflow import Flagged, flag, move
+from sanarip_hub.actualization.workflow import move
 from sanarip_hub.domain.codes import MismatchStatus, SyncSource
 from sanarip_hub.errors import ActualizationError
+from sanarip_hub.storage.mismatches import Flagged, MismatchTable, flag
 from sanarip_hub.storage.models import Mismatch, MismatchEvent, Person, PersonFieldHistory
 from sanarip_hub.synthetic.seed import seed_country
 from tests.conftest import HubDb
@@ -73,8 +74,10 @@ def test_actualizing_updates_the_person_and_keeps_the_old_value(person: tuple[Hu
     flag_birth_date(db, person_id)
     with db.engine.connect() as connection:
         mismatch_id = connection.execute(select(Mismatch.id)).scalar_one()
-    move(db.engine, mismatch_id, MismatchStatus.IN_REVIEW, "clerk-7")
-    resolution = move(db.engine, mismatch_id, MismatchStatus.ACTUALIZED, "clerk-7", "birth act checked")
+    move(MismatchTable(db.engine), mismatch_id, MismatchStatus.IN_REVIEW, "clerk-7")
+    resolution = move(
+        MismatchTable(db.engine), mismatch_id, MismatchStatus.ACTUALIZED, "clerk-7", "birth act checked"
+    )
     assert resolution.changed_field == "birth_date"
     with db.engine.connect() as connection:
         assert connection.execute(
@@ -102,11 +105,17 @@ def test_rejecting_and_escalating_need_a_reason_and_closed_flags_stay_closed(
     with db.engine.connect() as connection:
         mismatch_id = connection.execute(select(Mismatch.id)).scalar_one()
     with pytest.raises(ActualizationError, match="needs a reason"):
-        move(db.engine, mismatch_id, MismatchStatus.REJECTED, "clerk-7")
-    move(db.engine, mismatch_id, MismatchStatus.REJECTED, "clerk-7", "the book entry was checked in person")
+        move(MismatchTable(db.engine), mismatch_id, MismatchStatus.REJECTED, "clerk-7")
+    move(
+        MismatchTable(db.engine),
+        mismatch_id,
+        MismatchStatus.REJECTED,
+        "clerk-7",
+        "the book entry was checked in person",
+    )
     with pytest.raises(ActualizationError, match="is rejected; it cannot become actualized"):
-        move(db.engine, mismatch_id, MismatchStatus.ACTUALIZED, "clerk-7")
+        move(MismatchTable(db.engine), mismatch_id, MismatchStatus.ACTUALIZED, "clerk-7")
     with pytest.raises(ActualizationError, match="no mismatch 999999"):
-        move(db.engine, 999999, MismatchStatus.IN_REVIEW, "clerk-7")
+        move(MismatchTable(db.engine), 999999, MismatchStatus.IN_REVIEW, "clerk-7")
     with db.engine.connect() as connection:
         assert connection.execute(text("select count(*) from person_field_history")).scalar_one() == 0

@@ -13,12 +13,12 @@ import httpx
 import pytest
 from sqlalchemy import Engine, select, text
 
-from sanarip_hub.actualization.workflow import flag
 from sanarip_hub.config import load_settings
 from sanarip_hub.domain.codes import SyncSource
 from sanarip_hub.producer.agreements import AgreementSpec, store
 from sanarip_hub.storage.agreements import AgreementTable
 from sanarip_hub.storage.engine import make_engine
+from sanarip_hub.storage.mismatches import flag
 from sanarip_hub.storage.models import Person
 from tests.conftest import BACKENDS, drop_schema
 from tests.producer.conftest import (

@@ -288,8 +288,8 @@ def test_hostile_values_are_escaped_and_redirects_stay_in_the_console(hub: Hub) 
 
 
 def test_an_lsg_user_cannot_see_or_resolve_another_lsg_bodys_mismatch(hub: Hub) -> None:
-    from sanarip_hub.actualization.workflow import flag
     from sanarip_hub.domain.codes import SyncSource
+    from sanarip_hub.storage.mismatches import flag
     from sanarip_hub.storage.models import LsgBody
 
     with hub.engine.begin() as connection:

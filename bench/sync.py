@@ -39,6 +39,7 @@ from sanarip_hub.entrypoints.jobs import checker_for  # noqa: E402
 from sanarip_hub.ledger.store import Ledger  # noqa: E402
 from sanarip_hub.storage.engine import make_engine  # noqa: E402
 from sanarip_hub.storage.people import people_to_check  # noqa: E402
+from sanarip_hub.storage.sync_runs import SyncRunTable  # noqa: E402
 from sync_jobs.reconcile import Checker, run_sync  # noqa: E402
 
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -69,7 +70,9 @@ def whole_job(settings: Settings, persons: int, concurrency: int, simulator: int
     checker = checker_for(settings, SyncSource.CIVIL_REGISTRY)
     ledger = Ledger.for_settings(engine, settings)
     hub_cpu, sim_cpu = own_cpu(), tree_cpu(simulator)
-    report = run_sync(engine, ledger, checker, limit=persons, concurrency=concurrency, chunk=500)
+    report = run_sync(
+        SyncRunTable(engine), ledger, checker, limit=persons, concurrency=concurrency, chunk=500
+    )
     hub_cpu, sim_cpu = own_cpu() - hub_cpu, tree_cpu(simulator) - sim_cpu
     engine.dispose()
     seconds = report.duration_ms / 1000

@@ -22,20 +22,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import Engine, Table, insert, select, update
-
 from mappings.registry import Difference, Record, compare_civil_registry, compare_tax, registry_knows
-from sanarip_hub.domain.codes import SyncRunStatus, SyncSource
+from sanarip_hub.domain.codes import SyncSource
 from sanarip_hub.domain.exchange import OK, Channel, Direction, Exchange
 from sanarip_hub.errors import ConsumerError, RegistryUnavailable
 from sanarip_hub.ledger.store import Ledger
 from sanarip_hub.log import get_logger
-from sanarip_hub.storage.mismatches import Flagged, flag, withdraw_stale
-from sanarip_hub.storage.models import SyncRun
-from sanarip_hub.storage.people import people_to_check
 
 log = get_logger("sanarip_hub.sync")
-RUN: Table = SyncRun.__table__  # type: ignore[assignment]
 USER_ID = "sanarip-hub-reconciliation"
 
 
@@ -177,33 +171,39 @@ class Checker:
         return outcome
 
 
-def _start(engine: Engine, source: SyncSource, lsg_id: int | None, limit: int | None) -> tuple[Any, bool]:
-    with engine.begin() as connection:
-        running = connection.execute(
-            select(SyncRun)
-            .where(SyncRun.source == source, SyncRun.status == SyncRunStatus.RUNNING)
-            .where(SyncRun.lsg_id.is_(None) if lsg_id is None else SyncRun.lsg_id == lsg_id)
-            .order_by(SyncRun.id.desc())
-            .limit(1)
-        ).first()
-        if running is not None:
-            return running, True
-        run_id = connection.execute(
-            insert(RUN)
-            .values(
-                source=source,
-                lsg_id=lsg_id,
-                person_limit=limit,
-                status=SyncRunStatus.RUNNING,
-                started_at=datetime.now(UTC),
-            )
-            .returning(RUN.c.id)
-        ).scalar_one()
-        return connection.execute(select(SyncRun).where(SyncRun.id == run_id)).one(), False
+@dataclass(frozen=True)
+class Flag:
+    """A difference to flag for one person, with the call that found it."""
+
+    person_id: int
+    difference: Difference
+    message_id: str | None
+
+
+class RunStore(Protocol):
+    """Where runs, their checkpoints and their flags are kept (``storage.sync_runs.SyncRunTable``)."""
+
+    def start(
+        self, source: SyncSource, lsg_id: int | None, limit: int | None, at: datetime
+    ) -> tuple[Any, bool]: ...
+
+    def people(self, after: int, lsg_id: int | None, count: int, low_income_only: bool) -> list[Any]: ...
+
+    def commit_chunk(
+        self,
+        run_id: int,
+        source: SyncSource,
+        flags: list[Flag],
+        compared: dict[int, tuple[frozenset[str], frozenset[str]]],
+        checkpoint_person_id: int,
+        counts: dict[str, int],
+    ) -> tuple[int, int]: ...
+
+    def finish(self, run_id: int, duration_ms: int, at: datetime) -> None: ...
 
 
 def run_sync(
-    engine: Engine,
+    runs: RunStore,
     ledger: Ledger,
     checker: Checker,
     *,
@@ -215,13 +215,13 @@ def run_sync(
 ) -> RunReport:
     """Run (or resume) one reconciliation of ``checker.source``; returns the run's report."""
     return asyncio.run(
-        _run(engine, ledger, checker, lsg_id=lsg_id, limit=limit, concurrency=concurrency, chunk=chunk,
+        _run(runs, ledger, checker, lsg_id=lsg_id, limit=limit, concurrency=concurrency, chunk=chunk,
              progress=progress)
     )  # fmt: skip
 
 
 async def _run(
-    engine: Engine,
+    runs: RunStore,
     ledger: Ledger,
     checker: Checker,
     *,
@@ -233,7 +233,7 @@ async def _run(
 ) -> RunReport:
     started = time.perf_counter()
     checker.digest = ledger.keys.pin_key.message_digest  # entries keep keyed digests of the calls
-    run, resumed = _start(engine, checker.source, lsg_id, limit)
+    run, resumed = runs.start(checker.source, lsg_id, limit, datetime.now(UTC))
     counts = {
         "checked": run.checked,
         "matched": run.matched,
@@ -267,38 +267,24 @@ async def _run(
                 fault_code=down.fault_code,
                 retryable=False,
             )
-        with engine.begin() as connection:
-            for outcome in outcomes:
-                if outcome.failed:
-                    counts["failed"] += 1
-                    log.warning("sync.person_failed", person_id=outcome.person_id, fault=outcome.failed)
-                    continue
-                counts["checked"] += 1
-                counts["mismatched" if outcome.differences else "matched"] += 1
-                message_id = next((e.message_id for e in outcome.exchanges if e.message_id), None)
-                for difference in outcome.differences:
-                    result = flag(
-                        connection,
-                        person_id=outcome.person_id,
-                        field=difference.field,
-                        source=checker.source,
-                        hub_value=difference.hub_value,
-                        registry_value=difference.registry_value,
-                        message_id=message_id,
-                        run_id=run.id,
-                    )
-                    flagged[0] += result is Flagged.NEW
-            compared = {
-                o.person_id: (o.compared, frozenset(d.field for d in o.differences))
-                for o in outcomes
-                if not o.failed
-            }
-            withdrawn[0] += withdraw_stale(
-                connection, source=checker.source, compared=compared, run_id=run.id
-            )
-            connection.execute(
-                update(RUN).where(RUN.c.id == run.id).values(checkpoint_person_id=people[-1].id, **counts)
-            )
+        flags: list[Flag] = []
+        for outcome in outcomes:
+            if outcome.failed:
+                counts["failed"] += 1
+                log.warning("sync.person_failed", person_id=outcome.person_id, fault=outcome.failed)
+                continue
+            counts["checked"] += 1
+            counts["mismatched" if outcome.differences else "matched"] += 1
+            message_id = next((e.message_id for e in outcome.exchanges if e.message_id), None)
+            flags += [Flag(outcome.person_id, difference, message_id) for difference in outcome.differences]
+        compared = {
+            o.person_id: (o.compared, frozenset(d.field for d in o.differences))
+            for o in outcomes
+            if not o.failed
+        }
+        new, closed = runs.commit_chunk(run.id, checker.source, flags, compared, people[-1].id, counts)
+        flagged[0] += new
+        withdrawn[0] += closed
         checkpoint[0] = people[-1].id
         if progress is not None:
             progress(len(people))
@@ -310,7 +296,7 @@ async def _run(
             want = chunk if limit is None else min(chunk, limit - taken)
             if want <= 0:
                 break
-            people = people_to_check(engine, after, lsg_id, want, checker.source is SyncSource.TAX)
+            people = runs.people(after, lsg_id, want, checker.source is SyncSource.TAX)
             if not people:
                 break
             after, taken = people[-1].id, taken + len(people)
@@ -329,12 +315,7 @@ async def _run(
         await checker.close()
     new_flags = flagged[0]
     duration_ms = int((time.perf_counter() - started) * 1000) + (run.duration_ms or 0)
-    with engine.begin() as connection:
-        connection.execute(
-            update(RUN)
-            .where(RUN.c.id == run.id)
-            .values(status=SyncRunStatus.COMPLETED, finished_at=datetime.now(UTC), duration_ms=duration_ms)
-        )
+    runs.finish(run.id, duration_ms, datetime.now(UTC))
     report = RunReport(
         run.id, resumed, new_flags=new_flags, duration_ms=duration_ms, withdrawn=withdrawn[0], **counts
     )

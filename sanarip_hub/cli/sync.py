@@ -31,6 +31,7 @@ def run_command(hub: Hub, source: str, lsg_soate: str | None, limit: int | None)
     from sanarip_hub.entrypoints.progress import progress_bar
     from sanarip_hub.ledger.store import Ledger
     from sanarip_hub.storage.people import count_to_check, lsg_id_of
+    from sanarip_hub.storage.sync_runs import SyncRunTable
     from sync_jobs.reconcile import run_sync
 
     engine = hub.current_engine
@@ -45,8 +46,7 @@ def run_command(hub: Hub, source: str, lsg_soate: str | None, limit: int | None)
     ledger = Ledger.for_settings(engine, settings)
     total = count_to_check(engine, lsg_id, low_income_only=SyncSource(source) is SyncSource.TAX)
     with progress_bar(f"reconciling with {source}", limit or total) as advance:
-        report = run_sync(
-            engine, ledger, checker, lsg_id=lsg_id, limit=limit,
+        report = run_sync(SyncRunTable(engine), ledger, checker, lsg_id=lsg_id, limit=limit,
             concurrency=settings.limits.sync_concurrency, chunk=settings.limits.sync_chunk, progress=advance,
         )  # fmt: skip
     click.echo(

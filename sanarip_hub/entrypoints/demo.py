@@ -186,6 +186,7 @@ def show_reconciliation(hub: Hub) -> None:
     from sanarip_hub.domain.codes import SyncSource
     from sanarip_hub.entrypoints.jobs import checker_for
     from sanarip_hub.ledger.store import Ledger
+    from sanarip_hub.storage.sync_runs import SyncRunTable
     from sync_jobs.reconcile import run_sync
 
     port = _free_port(8081)
@@ -209,7 +210,7 @@ def show_reconciliation(hub: Hub) -> None:
         for source in (SyncSource.CIVIL_REGISTRY, SyncSource.TAX):
             checker = checker_for(routed, source)
             report = run_sync(
-                hub.engine,
+                SyncRunTable(hub.engine),
                 ledger,
                 checker,
                 limit=DEMO_SYNC_LIMIT,

@@ -13,6 +13,7 @@ from sanarip_hub.config import Settings
 from sanarip_hub.domain.codes import SyncSource
 from sanarip_hub.entrypoints.hub import Hub
 from sanarip_hub.entrypoints.verification import parallel_for
+from sanarip_hub.storage.sync_runs import SyncRunTable
 from sync_jobs.reconcile import Checker
 
 
@@ -86,7 +87,7 @@ def run_scheduled(source: str) -> None:
         checker = checker_for(settings, SyncSource(source))
         ledger = Ledger.for_settings(engine, settings)
         run_sync(
-            engine,
+            SyncRunTable(engine),
             ledger,
             checker,
             concurrency=settings.limits.sync_concurrency,

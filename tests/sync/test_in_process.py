@@ -26,6 +26,7 @@ from sanarip_hub.storage import migrate
 from sanarip_hub.storage.engine import make_engine
 from sanarip_hub.storage.models import LedgerEntryRow, Mismatch, Person
 from sanarip_hub.storage.people import PeopleRegister
+from sanarip_hub.storage.sync_runs import SyncRunTable
 from sanarip_hub.synthetic.seed import seed_country
 from sync_jobs.reconcile import run_sync
 from tests.clock import ManualClock
@@ -65,14 +66,16 @@ def test_the_run_flags_exactly_what_the_simulator_injected(country: HubDb, tmp_p
     ledger = Ledger.for_settings(country.engine, country.settings)
     with country.engine.connect() as connection:
         before = len(connection.execute(select(LedgerEntryRow.seq)).all())
-    report = run_sync(country.engine, ledger, checker, concurrency=4, chunk=25)
+    report = run_sync(SyncRunTable(country.engine), ledger, checker, concurrency=4, chunk=25)
     assert report.failed == 0  # every injected fault was retried away
     assert flagged(country) == truth
     with country.engine.connect() as connection:
         entries = len(connection.execute(select(LedgerEntryRow.seq)).all()) - before
     assert entries >= report.checked  # every registry call, retried ones too, is a ledger entry
     again = run_sync(
-        country.engine, ledger, checker_for(country.settings, SyncSource.CIVIL_REGISTRY, transport)
+        SyncRunTable(country.engine),
+        ledger,
+        checker_for(country.settings, SyncSource.CIVIL_REGISTRY, transport),
     )
     assert again.new_flags == 0
     assert flagged(country) == truth

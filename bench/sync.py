@@ -32,15 +32,15 @@ sys.path.insert(0, str(ROOT))
 
 from producer import free_port, prepare_home  # noqa: E402  (bench/producer.py)
 
+from adapters.xroad.zeep_consumer import zeep_consumer  # noqa: E402
 from mappings.registry import compare_civil_registry  # noqa: E402
 from sanarip_hub.config import Settings, load_settings  # noqa: E402
 from sanarip_hub.domain.codes import SyncSource  # noqa: E402
-from sanarip_hub.entrypoints.jobs import checker_for  # noqa: E402
-from sanarip_hub.ledger.store import Ledger  # noqa: E402
+from sanarip_hub.entrypoints.hub import Hub  # noqa: E402
+from sanarip_hub.entrypoints.jobs import ConsumerFactory, checker_for, reconcile  # noqa: E402
 from sanarip_hub.storage.engine import make_engine  # noqa: E402
 from sanarip_hub.storage.people import people_to_check  # noqa: E402
-from sanarip_hub.storage.sync_runs import SyncRunTable  # noqa: E402
-from sync_jobs.reconcile import Checker, run_sync  # noqa: E402
+from sync_jobs.reconcile import Checker  # noqa: E402
 
 TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -65,16 +65,21 @@ def own_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def whole_job(settings: Settings, persons: int, concurrency: int, simulator: int) -> dict[str, float]:
-    engine = make_engine(settings)
-    checker = checker_for(settings, SyncSource.CIVIL_REGISTRY)
-    ledger = Ledger.for_settings(engine, settings)
-    hub_cpu, sim_cpu = own_cpu(), tree_cpu(simulator)
-    report = run_sync(
-        SyncRunTable(engine), ledger, checker, limit=persons, concurrency=concurrency, chunk=500
+def whole_job(
+    settings: Settings,
+    persons: int,
+    concurrency: int,
+    simulator: int,
+    consumer: ConsumerFactory | None = None,
+) -> dict[str, float]:
+    settings = replace(
+        settings, limits=replace(settings.limits, sync_concurrency=concurrency, sync_chunk=500)
     )
+    hub = Hub(_settings=settings)
+    hub_cpu, sim_cpu = own_cpu(), tree_cpu(simulator)
+    report = reconcile(hub, SyncSource.CIVIL_REGISTRY, limit=persons, consumer=consumer)
     hub_cpu, sim_cpu = own_cpu() - hub_cpu, tree_cpu(simulator) - sim_cpu
-    engine.dispose()
+    hub.close()
     seconds = report.duration_ms / 1000
     return {
         "persons": report.checked + report.failed,
@@ -153,16 +158,13 @@ def main() -> None:
     try:
         base = load_settings(environ=os.environ)
         base = replace(base, xroad=replace(base.xroad, security_server_url=f"http://127.0.0.1:{port}"))
-        prepared = replace(base, consumers=replace(base.consumers, client="prepared"))
-        zeep = replace(base, consumers=replace(base.consumers, client="zeep"))
         # each run is a new run from the first person (flags are upserts, so the second adds none)
+        peer = whole_job(base, args.peer_persons, args.concurrency, simulator.pid, zeep_consumer)
+        rows.append(("zeep AsyncClient (peer)", peer))
         rows.append(
-            ("zeep AsyncClient (peer)", whole_job(zeep, args.peer_persons, args.concurrency, simulator.pid))
+            ("prepared consumer (hub)", whole_job(base, args.persons, args.concurrency, simulator.pid))
         )
-        rows.append(
-            ("prepared consumer (hub)", whole_job(prepared, args.persons, args.concurrency, simulator.pid))
-        )
-        compare_rate, floor_rate = comparison(prepared)
+        compare_rate, floor_rate = comparison(base)
     finally:
         simulator.terminate()
         simulator.wait(timeout=30)

@@ -101,6 +101,19 @@ def _choice(*choices: str) -> Parser:
     return parse
 
 
+def _consumer(value: Any) -> str:
+    """The nightly jobs' consumer: only the prepared one since zeep left the production path."""
+    text = _string(value)
+    if text == "zeep":
+        raise _Bad(
+            "zeep is no longer a production consumer (it is the independent check in tests and bench/); "
+            'set "prepared" or leave the setting out'
+        )
+    if text != "prepared":
+        raise _Bad(f"must be prepared, got {text!r}")
+    return text
+
+
 def _database_url(value: Any) -> str:
     text = _string(value).strip()
     if text and not re.match(r"^(sqlite|postgresql)(\+[a-z0-9]+)?://", text):
@@ -272,8 +285,8 @@ class ConsumerSettings:
     breaker_give_up: int = _setting(3, _integer(1, 100), "openings in a row that stop a sync run")
     client: str = _setting(
         "prepared",
-        _choice("prepared", "zeep"),
-        "nightly jobs' consumer: contract-prepared or zeep AsyncClient",
+        _consumer,
+        "nightly jobs' consumer: the contract-prepared one (zeep is the check in tests and bench/)",
     )
 
 

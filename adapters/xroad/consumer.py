@@ -1,12 +1,13 @@
 """Calling registry services through the hub's security server: X-Road headers, retries, breaker.
 
-Two consumers share one policy: :class:`PreparedConsumer` (async, messages written and read against
-the contract; the nightly jobs' default, ``[consumers] client = "prepared"``) and
-:class:`AsyncZeepConsumer` (zeep's AsyncClient from the WSDLs: the independent cross-check).
+:class:`PreparedConsumer` is the one production consumer: messages written and read against the
+contract, no SOAP toolkit on the hot path.  :class:`~adapters.xroad.zeep_consumer.AsyncZeepConsumer`
+(zeep's AsyncClient from the WSDLs) shares its retry policy and breaker and is the independent
+cross-check in tests and the peer in ``bench/``.
 
 * Headers are written by the one header writer (:func:`~adapters.xroad.envelope.request_header_fields`):
   the hub's client identity from config, a fresh ``id`` per call, ``userId`` and ``issue`` set by the
-  job; zeep's :class:`XRoadHeaders` plugin puts the same elements into zeep's envelope.
+  job; zeep's header plugin puts the same elements into zeep's envelope.
 * Retries with exponential backoff and jitter only for retryable failures: transport errors and
   timeouts, HTTP 5xx, malformed replies, and X-Road's own technical faults
   (``Server.ServerProxy.*``/``Server.ClientProxy.*`` before 7.8, ``server.serverproxy.*`` and
@@ -22,23 +23,12 @@ import random
 import threading
 import time
 import uuid
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-import httpx
-import zeep
-from lxml import etree
-from zeep.exceptions import Fault, TransportError, XMLSyntaxError
-from zeep.helpers import serialize_object
-from zeep.proxy import AsyncServiceProxy
-from zeep.transports import AsyncTransport
-
-from adapters.xroad.envelope import header_elements, request_envelope, request_header_fields
-from adapters.xroad.header import SOAP_ENV
-from adapters.xroad.reply import ReplyReader, bad_reply, fault_error, network_error
+from adapters.xroad.envelope import request_envelope
+from adapters.xroad.reply import ReplyReader, network_error
 from adapters.xroad.transport import HttpPool, Transport
 from mappings.registry import Record
 from sanarip_hub.clock import SYSTEM_CLOCK, Clock
@@ -71,36 +61,6 @@ class CallContext:
 
 
 _CALL: contextvars.ContextVar[CallContext] = contextvars.ContextVar("xroad_call")
-
-
-class XRoadHeaders(zeep.Plugin):
-    """Adds the protocol 4.0 header of the current call to every outgoing envelope."""
-
-    def __init__(self, client: ClientId, protocol_version: str = "4.0") -> None:
-        self.client = client
-        self.protocol_version = protocol_version
-
-    def egress(
-        self, envelope: Any, http_headers: dict[str, str], operation: Any, binding_options: Any
-    ) -> Any:
-        call = _CALL.get()
-        header = envelope.find(f"{{{SOAP_ENV}}}Header")
-        if header is None:
-            header = etree.Element(f"{{{SOAP_ENV}}}Header")
-            envelope.insert(0, header)
-        fields = request_header_fields(
-            self.client, call.service, call.message_id, call.user_id, call.issue, self.protocol_version
-        )
-        header.extend(header_elements(fields))  # the one header writer, as the prepared consumer sends
-        if call.trace is not None:
-            call.trace.request = etree.tostring(envelope)
-        return envelope, http_headers
-
-    def ingress(self, envelope: Any, http_headers: dict[str, str], operation: Any) -> Any:
-        call = _CALL.get(None)
-        if call is not None and call.trace is not None:
-            call.trace.response = etree.tostring(envelope)
-        return envelope, http_headers
 
 
 class CircuitBreaker:
@@ -153,15 +113,6 @@ class Answer:
     trace: Trace | None = None  # the successful attempt
 
 
-def _record(value: Any) -> Any:
-    """zeep's serialised answer as a :data:`Record` (zeep reports absent elements as None)."""
-    if isinstance(value, Mapping):
-        return {key: _record(item) for key, item in value.items() if item is not None}
-    if isinstance(value, list):
-        return [_record(item) for item in value]
-    return value
-
-
 class RetryPolicy:
     """Attempts, jittered exponential backoff and the breaker, shared by every consumer kind.
 
@@ -188,18 +139,6 @@ class RetryPolicy:
         if not error.retryable or attempt == self.attempts:
             raise error
         return self.backoff * (2.0 ** (attempt - 1)) * (0.5 + random.random())
-
-
-def _zeep_failure(exc: Exception) -> ConsumerError:
-    """zeep's and the HTTP libraries' exceptions as the consumer's one error type."""
-    if isinstance(exc, Fault):
-        return fault_error(exc.code or "Server.Fault", exc.message)
-    if isinstance(exc, TransportError | XMLSyntaxError | etree.XMLSyntaxError):
-        return bad_reply(str(exc))
-    return network_error(exc)
-
-
-_ZEEP_FAILURES = (Fault, TransportError, XMLSyntaxError, etree.XMLSyntaxError, OSError, httpx.HTTPError)
 
 
 class AsyncConsumer:
@@ -276,43 +215,6 @@ class AsyncConsumer:
                 "consumer.answered", service=str(self.service), message_id=trace.message_id, attempt=attempt
             )
             return Answer(trace.message_id, body, attempt, trace)
-
-
-class AsyncZeepConsumer(AsyncConsumer):
-    """zeep's ``AsyncClient`` (httpx) with the same header plugin: the WSDL-driven async consumer."""
-
-    def __init__(self, wsdl: Path, service: ServiceId, client: ClientId, url: str, **options: Any) -> None:
-        super().__init__(service, client, url, **options)
-        self._wsdl = wsdl
-        self._http: httpx.AsyncClient | None = None
-        self._operation: Any = None
-
-    async def open(self) -> None:
-        limits = httpx.Limits(max_connections=self._concurrency, max_keepalive_connections=self._concurrency)
-        self._http = httpx.AsyncClient(timeout=self._timeout, limits=limits)
-        transport = AsyncTransport(client=self._http, wsdl_client=httpx.Client(timeout=self._timeout))
-        zeep_client = zeep.AsyncClient(
-            str(self._wsdl), transport=transport, plugins=[XRoadHeaders(self._client)]
-        )
-        binding = next(iter(zeep_client.wsdl.bindings.values()))
-        # AsyncClient.create_service returns a blocking proxy (zeep 4.3); the async one is built here
-        proxy = AsyncServiceProxy(zeep_client, binding, address=self._url)
-        self._operation = getattr(proxy, self.service.service_code)
-
-    async def close(self) -> None:
-        if self._http is not None:
-            await self._http.aclose()
-            self._http = None
-
-    async def _once(self, trace: Trace, user_id: str, issue: str, params: dict[str, Any]) -> Any:
-        token = _CALL.set(CallContext(self.service, trace.message_id, user_id, issue, trace))
-        try:
-            reply = await self._operation(**params)
-        except _ZEEP_FAILURES as exc:
-            raise _zeep_failure(exc) from None
-        finally:
-            _CALL.reset(token)
-        return _record(serialize_object(reply.body if hasattr(reply, "body") else reply))
 
 
 class PreparedConsumer(AsyncConsumer):

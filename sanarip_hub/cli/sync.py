@@ -10,7 +10,7 @@ import click
 from sanarip_hub.cli.context import pass_hub
 from sanarip_hub.domain.codes import MismatchStatus, SyncSource
 from sanarip_hub.entrypoints.hub import Hub
-from sanarip_hub.entrypoints.jobs import checker_for
+from sanarip_hub.entrypoints.jobs import reconcile
 
 if TYPE_CHECKING:
     pass
@@ -29,26 +29,18 @@ def sync() -> None:
 def run_command(hub: Hub, source: str, lsg_soate: str | None, limit: int | None) -> None:
     """Run (or resume an interrupted) reconciliation; differences become open mismatches."""
     from sanarip_hub.entrypoints.progress import progress_bar
-    from sanarip_hub.ledger.store import Ledger
     from sanarip_hub.storage.people import count_to_check, lsg_id_of
-    from sanarip_hub.storage.sync_runs import SyncRunTable
-    from sync_jobs.reconcile import run_sync
 
     engine = hub.current_engine
-    settings = hub.settings
     lsg_id = None
     if lsg_soate:
         try:
             lsg_id = lsg_id_of(engine, lsg_soate)
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--lsg") from None
-    checker = checker_for(hub.settings, SyncSource(source))
-    ledger = Ledger.for_settings(engine, settings)
     total = count_to_check(engine, lsg_id, low_income_only=SyncSource(source) is SyncSource.TAX)
     with progress_bar(f"reconciling with {source}", limit or total) as advance:
-        report = run_sync(SyncRunTable(engine), ledger, checker, lsg_id=lsg_id, limit=limit,
-            concurrency=settings.limits.sync_concurrency, chunk=settings.limits.sync_chunk, progress=advance,
-        )  # fmt: skip
+        report = reconcile(hub, SyncSource(source), lsg_id=lsg_id, limit=limit, progress=advance)
     click.echo(
         f"run {report.run_id}{' (resumed)' if report.resumed else ''}: checked {report.checked}, "
         f"matched {report.matched}, mismatched {report.mismatched}, failed {report.failed}, "

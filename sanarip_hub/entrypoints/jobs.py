@@ -3,47 +3,73 @@ function, and the scheduler that runs them."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 import click
 
+from adapters.xroad.consumer import AsyncConsumer, CircuitBreaker, PreparedConsumer, RetryPolicy
 from adapters.xroad.transport import Transport
 from sanarip_hub.clock import SYSTEM_CLOCK, Clock
 from sanarip_hub.config import Settings
 from sanarip_hub.domain.codes import SyncSource
+from sanarip_hub.domain.contract import Service
+from sanarip_hub.domain.xroad_identifiers import ClientId, ServiceId
 from sanarip_hub.entrypoints.hub import Hub
 from sanarip_hub.entrypoints.verification import parallel_for
 from sanarip_hub.storage.sync_runs import SyncRunTable
-from sync_jobs.reconcile import Checker
+from sync_jobs.reconcile import Checker, RunReport
+
+
+class Declared(NamedTuple):
+    """A consumed registry service: its WSDL (for zeep), the contract's operation and namespace."""
+
+    wsdl: str
+    operation: Service
+    namespace: str
+
+
+ConsumerFactory = Callable[..., AsyncConsumer]
+"""Builds a consumer: ``(declared, service, client, url, *, timeout, concurrency, policy)``."""
+
+
+def prepared_consumer(transport: Transport | None = None) -> ConsumerFactory:
+    """The one production consumer, over ``transport`` (default: kept-alive HTTP connections)."""
+
+    def make(
+        declared: Declared, service: ServiceId, client: ClientId, url: str, **options: Any
+    ) -> AsyncConsumer:
+        return PreparedConsumer(
+            declared.operation, declared.namespace, service, client, url, transport=transport, **options
+        )
+
+    return make
 
 
 def checker_for(
-    settings: Settings, source: SyncSource, transport: Transport | None = None, clock: Clock = SYSTEM_CLOCK
+    settings: Settings,
+    source: SyncSource,
+    transport: Transport | None = None,
+    clock: Clock = SYSTEM_CLOCK,
+    consumer: ConsumerFactory | None = None,
 ) -> Checker:
     """The source's consumers as ``[consumers]`` configures them, sharing one circuit breaker.
 
     ``transport``: how the prepared consumers reach the security server (default: kept-alive HTTP
-    connections to ``[xroad] security_server_url``; tests pass an in-process one)."""
-    from functools import partial
-
+    connections to ``[xroad] security_server_url``; tests pass an in-process one).  ``consumer``:
+    another consumer for the same calls (tests and ``bench/`` pass zeep's, the independent check);
+    production runs the prepared one."""
     from adapters.civil_registry.contract import ASB_ADDRESS, INFOCOM, ZAGS_DATA_BY_PIN
     from adapters.tax.contract import GNS_NAMESPACE, TP_DATA
-    from adapters.xroad.consumer import (
-        AsyncConsumer,
-        AsyncZeepConsumer,
-        CircuitBreaker,
-        PreparedConsumer,
-        RetryPolicy,
-    )
-    from adapters.xroad.wsdl import WSDL_DIR
-    from sanarip_hub.domain.xroad_identifiers import ClientId, ServiceId
-    from sync_jobs.reconcile import Checker
 
+    if consumer is not None and transport is not None:
+        raise ValueError("pass a transport or a consumer factory, not both")
+    make = consumer or prepared_consumer(transport)
     client = ClientId.parse(settings.xroad.subsystem)
-    declared = {  # name: (WSDL for zeep, the contract's operation, its namespace)
-        "civil_registry": ("zags-service.wsdl", ZAGS_DATA_BY_PIN, INFOCOM),
-        "address_bureau": ("asb-service.wsdl", ASB_ADDRESS, INFOCOM),
-        "tax": ("gns-service.wsdl", TP_DATA, GNS_NAMESPACE),
+    declared = {
+        "civil_registry": Declared("zags-service.wsdl", ZAGS_DATA_BY_PIN, INFOCOM),
+        "address_bureau": Declared("asb-service.wsdl", ASB_ADDRESS, INFOCOM),
+        "tax": Declared("gns-service.wsdl", TP_DATA, GNS_NAMESPACE),
     }
     names = ("civil_registry", "address_bureau") if source is SyncSource.CIVIL_REGISTRY else ("tax",)
     consumers_settings = settings.consumers
@@ -55,44 +81,54 @@ def checker_for(
     url = settings.xroad.security_server_url.rstrip("/") + "/"
     concurrency = settings.limits.sync_concurrency
     consumers: dict[str, AsyncConsumer] = {}
-    if transport is not None and consumers_settings.client == "zeep":
-        raise ValueError("an in-process transport is for the prepared consumer; zeep brings its own")
     for name in names:
-        wsdl, operation, namespace = declared[name]
         service = ServiceId.parse(getattr(settings.consumers, name))
         timeout = getattr(settings.consumers, f"{name}_timeout")
-        make = (
-            partial(AsyncZeepConsumer, Path(WSDL_DIR / wsdl))
-            if consumers_settings.client == "zeep"
-            else partial(PreparedConsumer, operation, namespace, transport=transport)
+        consumers[name] = make(
+            declared[name], service, client, url, timeout=timeout, concurrency=concurrency, policy=policy
         )
-        consumers[name] = make(service, client, url, timeout=timeout, concurrency=concurrency, policy=policy)
     return Checker(source, consumers, str(client))
+
+
+def reconcile(
+    hub: Hub,
+    source: SyncSource,
+    *,
+    lsg_id: int | None = None,
+    limit: int | None = None,
+    progress: Callable[[int], None] | None = None,
+    consumer: ConsumerFactory | None = None,
+) -> RunReport:
+    """Run (or resume an interrupted) reconciliation with ``source`` on ``hub``'s database: the
+    command line's ``sync run``, the scheduler's job, the tests' and the benchmark's runs."""
+    from sanarip_hub.ledger.store import Ledger
+    from sync_jobs.reconcile import run_sync
+
+    settings, engine = hub.settings, hub.engine
+    return run_sync(
+        SyncRunTable(engine),
+        Ledger.for_settings(engine, settings),
+        checker_for(settings, source, consumer=consumer),
+        lsg_id=lsg_id,
+        limit=limit,
+        concurrency=settings.limits.sync_concurrency,
+        chunk=settings.limits.sync_chunk,
+        progress=progress,
+    )
 
 
 def run_scheduled(source: str) -> None:
     """The scheduler's job (a module-level function: the job store keeps a reference to it):
     a reconciliation with ``source``, or the ledger's full verification."""
-    from sanarip_hub.ledger.store import Ledger
     from sanarip_hub.ledger.verify import verify_and_record
-    from sync_jobs.reconcile import run_sync
     from sync_jobs.scheduler import LEDGER_VERIFY
 
     hub = Hub()
-    settings, engine = hub.settings, hub.engine
     try:
         if source == LEDGER_VERIFY:
-            verify_and_record(engine, settings, "scheduler", parallel_for(settings))
+            verify_and_record(hub.engine, hub.settings, "scheduler", parallel_for(hub.settings))
             return
-        checker = checker_for(settings, SyncSource(source))
-        ledger = Ledger.for_settings(engine, settings)
-        run_sync(
-            SyncRunTable(engine),
-            ledger,
-            checker,
-            concurrency=settings.limits.sync_concurrency,
-            chunk=settings.limits.sync_chunk,
-        )
+        reconcile(hub, SyncSource(source))
     finally:
         hub.close()
 

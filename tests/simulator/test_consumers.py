@@ -14,14 +14,9 @@ import pytest
 from zeep.helpers import serialize_object
 
 from adapters.civil_registry.contract import ASB_ADDRESS, INFOCOM, ZAGS_DATA_BY_PIN
-from adapters.xroad.consumer import (
-    AsyncConsumer,
-    AsyncZeepConsumer,
-    CircuitBreaker,
-    PreparedConsumer,
-    RetryPolicy,
-)
+from adapters.xroad.consumer import AsyncConsumer, CircuitBreaker, PreparedConsumer, RetryPolicy
 from adapters.xroad.wsdl import WSDL_DIR
+from adapters.xroad.zeep_consumer import AsyncZeepConsumer
 from sanarip_hub.domain.xroad_identifiers import ClientId, ServiceId
 from sanarip_hub.errors import ConsumerError, RegistryUnavailable
 from tests.producer.conftest import free_port

@@ -130,13 +130,34 @@ def test_a_dead_registry_stops_the_run_at_its_checkpoint_and_loses_nothing(
 
 
 def test_the_zeep_consumer_flags_the_same(world: tuple[dict[str, str], list[dict[str, str]]]) -> None:
-    """``[consumers] client = "zeep"`` (zeep's AsyncClient from the model WSDLs) finds exactly what
-    the prepared consumer finds: the truth."""
+    """zeep's AsyncClient from the committed model WSDLs, the independent client, finds exactly
+    what the prepared consumer finds: the truth, in a whole run on the simulator with its faults."""
+    from adapters.xroad.zeep_consumer import zeep_consumer
+    from sanarip_hub.config import load_settings
+    from sanarip_hub.domain.codes import SyncSource
+    from sanarip_hub.entrypoints.hub import Hub
+    from sanarip_hub.entrypoints.jobs import reconcile
+
     env, truth = world
-    result = run_hub({**env, "SANARIP_HUB_CONSUMERS_CLIENT": "zeep"}, "sync", "run", "civil-registry")
-    assert "failed 0" in result.stdout, result.stdout
+    hub = Hub(_settings=load_settings(environ=env))
+    try:
+        report = reconcile(hub, SyncSource.CIVIL_REGISTRY, consumer=zeep_consumer)
+    finally:
+        hub.close()
+    assert report.failed == 0
+    assert report.checked > 300
     keys = {(f["pin"], f["field"]) for f in flags(env)}
     assert keys == {(t["pin"], t["field"]) for t in truth if t["field"] != "business"}
+
+
+def test_zeep_is_not_a_production_consumer(tmp_path: Path) -> None:
+    """The nightly jobs have one consumer path: asking for zeep is a configuration error that says
+    where zeep went, before anything runs."""
+    env = {"SANARIP_HUB_HOME": str(tmp_path), "SANARIP_HUB_CONSUMERS_CLIENT": "zeep"}
+    result = run_hub(env, "sync", "run", "tax", check=False)
+    assert result.returncode != 0
+    assert "consumers.client" in result.stderr
+    assert "zeep is no longer a production consumer" in result.stderr
 
 
 def test_an_open_flag_the_registry_no_longer_supports_is_withdrawn(

@@ -14,6 +14,11 @@ from operator import attrgetter
 from typing import Any, NamedTuple
 
 from mappings.normalize import same_surname, skeleton
+from sanarip_hub.domain.records import (
+    AsbAddressRecord,
+    TpDataByINNforBusinessActivityRecord,
+    ZagsDataByPinRecord,
+)
 
 
 @dataclass(frozen=True)
@@ -70,7 +75,9 @@ CIVIL_REGISTRY_RULES: tuple[Rule, ...] = (
 Record = Mapping[str, Any]
 """A registry answer as both consumers deliver it (:mod:`adapters.xroad.consumer`): the contract's
 element names to values (dates, booleans, numbers as declared; a nested record for a complex
-element), absent elements left out.  Never a toolkit's object: nothing here knows zeep."""
+element), absent elements left out.  Never a toolkit's object: nothing here knows zeep.  The
+comparison rules take the service's own type from :mod:`sanarip_hub.domain.records`, generated
+from the same declarations the reader reads by."""
 
 
 class Comparison(NamedTuple):
@@ -82,7 +89,7 @@ class Comparison(NamedTuple):
     compared: frozenset[str]
 
 
-def registry_knows(zags: Record | None) -> bool:
+def registry_knows(zags: ZagsDataByPinRecord | None) -> bool:
     """The civil registry answered with a person (an unknown PIN gets an empty answer)."""
     return zags is not None and zags.get("pin") is not None
 
@@ -98,20 +105,22 @@ _CIVIL_HUB = attrgetter("pin", "soate_code", *(rule.hub for rule in CIVIL_REGIST
 _IDENTITY = Rule.registry_value
 
 
-def compare_civil_registry(hub: Any, zags: Record | None, asb: Record | None) -> Comparison:
+def compare_civil_registry(
+    hub: Any, zags: ZagsDataByPinRecord | None, asb: AsbAddressRecord | None
+) -> Comparison:
     """The person's differences against ``zagsDataByPin`` and ``asbAddress`` answers.
 
     Equal values are never a difference under any rule, so the rule runs only when the two sides
     are not already equal: most people match, and their comparison costs little more than reading.
     """
-    registry: Record = {} if zags is None else zags
+    registry: ZagsDataByPinRecord = {} if zags is None else zags
     pin = registry.get("pin")
     hub_pin, soate_code, *mine_all = _CIVIL_HUB(hub)
     if pin is None:  # the registry does not know this PIN
         return Comparison([Difference("pin", hub_pin, None)], _PIN_ONLY)
     found = [] if pin == hub_pin else [Difference("pin", hub_pin, pin)]  # an old second PIN
     for rule, mine in zip(CIVIL_REGISTRY_RULES, mine_all, strict=True):
-        theirs = registry.get(rule.registry)
+        theirs: object = registry.get(rule.registry)  # a declared key (tests/test_records.py)
         if rule.registry_value is not _IDENTITY:
             theirs = rule.registry_value(theirs)
         if mine != theirs and rule.differs(mine, theirs):
@@ -126,7 +135,7 @@ def compare_civil_registry(hub: Any, zags: Record | None, asb: Record | None) ->
     return Comparison(found, _CIVIL_FIELDS)
 
 
-def compare_tax(hub: Any, gns: Record | None) -> Comparison:
+def compare_tax(hub: Any, gns: TpDataByINNforBusinessActivityRecord | None) -> Comparison:
     """A business the tax service knows and the hub does not (social-passport eligibility)."""
     tin = None if gns is None else gns.get("TIN")
     return Comparison([] if tin is None else [Difference("business", None, tin)], _BUSINESS)

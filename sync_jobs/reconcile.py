@@ -20,11 +20,16 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from mappings.registry import Difference, Record, compare_civil_registry, compare_tax, registry_knows
 from sanarip_hub.domain.codes import SyncSource
 from sanarip_hub.domain.exchange import OK, Channel, Direction, Exchange
+from sanarip_hub.domain.records import (
+    AsbAddressRecord,
+    TpDataByINNforBusinessActivityRecord,
+    ZagsDataByPinRecord,
+)
 from sanarip_hub.errors import ConsumerError, RegistryUnavailable
 from sanarip_hub.ledger.store import Ledger
 from sanarip_hub.log import get_logger
@@ -155,14 +160,23 @@ class Checker:
     async def check(self, person: Any, issue: str) -> Outcome:
         outcome = Outcome(person.id, person.pin)
         try:
+            # each consumer reads its service's reply by the contract the record types are
+            # generated from (tests/test_records.py holds the readings to the types)
             if self.source is SyncSource.CIVIL_REGISTRY:
-                zags = await self._call("civil_registry", outcome, issue, pin=person.pin)
+                zags = cast(
+                    ZagsDataByPinRecord, await self._call("civil_registry", outcome, issue, pin=person.pin)
+                )
                 asb = None
                 if registry_knows(zags):
-                    asb = await self._call("address_bureau", outcome, issue, pin=person.pin)
+                    asb = cast(
+                        AsbAddressRecord, await self._call("address_bureau", outcome, issue, pin=person.pin)
+                    )
                 outcome.differences, outcome.compared = compare_civil_registry(person, zags, asb)
             else:
-                gns = await self._call("tax", outcome, issue, TIN=person.pin)
+                gns = cast(
+                    TpDataByINNforBusinessActivityRecord,
+                    await self._call("tax", outcome, issue, TIN=person.pin),
+                )
                 outcome.differences, outcome.compared = compare_tax(person, gns)
         except RegistryUnavailable as error:
             outcome.failed, outcome.unavailable = error.fault_code, error

@@ -13,6 +13,7 @@ XML-DSig is a classic source of signature-wrapping bugs.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -104,7 +105,7 @@ class CertificateSigner:
             raise CertificateError(f"unusable certificate key or certificate: {exc}") from None
         return cls(key, cert_pem)
 
-    def sign(self, card: dict[str, Any], subject_pin: str, issued_at: datetime) -> Any:
+    def sign(self, card: Mapping[str, Any], subject_pin: str, issued_at: datetime) -> Any:
         """The signed ``familyCompositionCertificate`` element for one household card."""
         ident = f"fc-{uuid.uuid4()}"
         root = etree.Element(

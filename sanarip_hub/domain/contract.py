@@ -63,3 +63,54 @@ class Contract:
     services: tuple[Service, ...]
     comment: str
     result_codes: tuple[str, ...] = ()
+
+
+PYTHON_TYPES = {
+    "string": "str",
+    "int": "int",
+    "long": "int",
+    "integer": "int",
+    "decimal": "Decimal | float",  # the reader gives Decimal; the hub's answers may hold floats
+    "boolean": "bool",
+    "date": "date",
+    "dateTime": "datetime",
+    "any": "object",  # a ready XML element (the domain names no XML toolkit)
+}
+
+
+def record_class_name(code: str) -> str:
+    """``householdByPin`` → ``HouseholdByPin``; a REST code ``address-fact`` → ``AddressFact``."""
+    return "".join(part[:1].upper() + part[1:] for part in code.split("-"))
+
+
+def render_record_types(contracts: tuple[Contract, ...], header: str) -> str:
+    """Python source with a ``TypedDict`` per service answer (``<Service>Record``) and per nested
+    record (``<Service><Element>``), so mypy checks every key code reads or writes against the
+    declaration.  Every key may be absent (``total=False``: a reader leaves absent elements out,
+    an answer holds only what was granted); a scalar may be ``None`` (an empty or nil element)."""
+    classes: list[str] = []
+
+    def record(class_name: str, fields: tuple[Field, ...], doc: str) -> None:
+        lines = [f"class {class_name}(TypedDict, total=False):", f'    """{doc}"""', ""]
+        lines += [f"    {spec.name}: {annotation(class_name, spec)}" for spec in fields]
+        classes.append("\n".join(lines))
+
+    def annotation(owner: str, spec: Field) -> str:
+        if spec.children:
+            element = spec.item or spec.name
+            nested = owner.removesuffix("Record") + record_class_name(element)
+            record(nested, spec.children, f"``{element}`` in :class:`{owner}`.")
+            return f"list[{nested}]" if spec.item else nested
+        scalar = PYTHON_TYPES[spec.type]
+        if spec.item:
+            return f"list[{scalar}]"
+        return scalar if spec.type == "any" else f"{scalar} | None"
+
+    for contract in contracts:
+        for service in contract.services:
+            record(
+                f"{record_class_name(service.code)}Record",
+                service.fields,
+                f"``{service.code}``'s answer ({contract.name}).",
+            )
+    return "\n\n\n".join([header.rstrip(), *classes]) + "\n"

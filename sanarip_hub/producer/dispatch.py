@@ -58,7 +58,7 @@ class Agreements(Protocol):
 class Signer(Protocol):
     """Signs a household card as a familyComposition certificate (:mod:`adapters.xroad.certificate`)."""
 
-    def sign(self, card: dict[str, Any], subject_pin: str, issued_at: datetime) -> Any: ...
+    def sign(self, card: Mapping[str, Any], subject_pin: str, issued_at: datetime) -> Any: ...
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,7 @@ class Result:
 
     service: Service
     code: ResultCode
-    values: dict[str, Any]
+    values: Mapping[str, Any]
     granted: FieldTree | None
     agreement: str
     subjects: tuple[str, ...] = field(default=())

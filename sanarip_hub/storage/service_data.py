@@ -25,6 +25,24 @@ from sanarip_hub.domain.codes import ApplicationStatus
 from sanarip_hub.domain.disclosure import controlled_sums, rounded
 from sanarip_hub.domain.hub_contract import ResultCode
 from sanarip_hub.domain.identifiers import SoateLevel, parse_pin, parse_soate
+from sanarip_hub.domain.records import (
+    AddressFactRecord,
+    FamilyMembersRecord,
+    HouseholdByPinRecord,
+    LandQueuePositionApplication,
+    LandQueuePositionRecord,
+    LsgPassportBand,
+    LsgPassportObject,
+    LsgPassportRecord,
+    MunicipalPropertyByEniLessee,
+    MunicipalPropertyByEniRecord,
+    MunicipalPropertyListProperty,
+    MunicipalPropertyListRecord,
+    SocialPassportByPinRecord,
+    SocialPassportByPinService,
+    StatAggregatesCell,
+    StatAggregatesRecord,
+)
 from sanarip_hub.errors import DatabaseUnavailable, InvalidPin
 from sanarip_hub.storage.models import (
     Address,
@@ -208,7 +226,7 @@ HOUSEHOLD_CARD_BY_ALIAS = {
 @dataclass(frozen=True)
 class Answer:
     code: ResultCode
-    values: dict[str, Any] = field(default_factory=dict)
+    values: Mapping[str, Any] = field(default_factory=dict)  # a service record (domain/records.py)
     subjects: tuple[str, ...] = ()  # disclosed whatever fields are granted (the PIN asked about)
     field_subjects: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # disclosed with a field
 
@@ -241,6 +259,13 @@ def scope_prefix(soate: str) -> str:
     if level in (SoateLevel.AYIL_AIMAK, SoateLevel.TOWN):
         return unit.value[:11]
     return unit.value
+
+
+class HouseholdCard(HouseholdByPinRecord, total=False):
+    """A household card: ``householdByPin``'s record and the LSG body's code (the issuer a signed
+    ``familyComposition`` certificate names)."""
+
+    lsgSoate: str | None  # noqa: N815  (named as the wire names it, like the record)
 
 
 class HubData:
@@ -281,7 +306,7 @@ class HubData:
             row = connection.execute(ALIAS_HOUSEHOLD, {"pin": pin}).first()
         return None if row is None else int(row.person_id)
 
-    def _card_by_pin(self, pin: str) -> tuple[ResultCode, dict[str, Any]]:
+    def _card_by_pin(self, pin: str) -> tuple[ResultCode, HouseholdCard]:
         """The person's current household card in one round trip (three on SQLite, where a round
         trip is a function call), or PIN_NOT_FOUND / NO_HOUSEHOLD with an empty card."""
         json_lists = self.json_lists
@@ -302,7 +327,7 @@ class HubData:
                 key = {"household": row.household_id}
                 members = [_member(m) for m in connection.execute(MEMBERS, key)]
                 livestock = [{"kind": k, "headCount": n} for k, n in connection.execute(LIVESTOCK, key)]
-        card: dict[str, Any] = {
+        card: HouseholdCard = {
             "lsgName": row.name_ky,
             "lsgSoate": row.lsg_soate,
             "accountNo": row.account_no,
@@ -333,9 +358,9 @@ class HubData:
         return ResultCode.OK, card
 
     @staticmethod
-    def _others(card: dict[str, Any], pin: str) -> tuple[str, ...]:
+    def _others(card: HouseholdCard, pin: str) -> tuple[str, ...]:
         """The household members' PINs other than the one asked about."""
-        return tuple(m["pin"] for m in card["members"] if m["pin"] and m["pin"] != pin)
+        return tuple(other for m in card["members"] if (other := m.get("pin")) and other != pin)
 
     def household_by_pin(self, pin: str) -> Answer:
         code, card = self._card_by_pin(pin)
@@ -348,19 +373,19 @@ class HubData:
         code, card = self._card_by_pin(pin)
         if code is not ResultCode.OK:
             return Answer(code, subjects=(pin,))
-        return Answer(
-            ResultCode.OK,
-            {**card["address"], "accountNo": card["accountNo"], "updatedAt": card["updatedAt"]},
-            (pin,),
-        )
+        answer: AddressFactRecord = {
+            **card["address"],
+            "accountNo": card["accountNo"],
+            "updatedAt": card["updatedAt"],
+        }
+        return Answer(ResultCode.OK, answer, (pin,))
 
     def family_members(self, pin: str) -> Answer:
         code, card = self._card_by_pin(pin)
         if code is not ResultCode.OK:
             return Answer(code, subjects=(pin,))
-        return Answer(
-            ResultCode.OK, {"members": card["members"]}, (pin,), {"members": self._others(card, pin)}
-        )
+        answer: FamilyMembersRecord = {"members": card["members"]}
+        return Answer(ResultCode.OK, answer, (pin,), {"members": self._others(card, pin)})
 
     def family_composition(self, pin: str) -> Answer:
         """The household card a certificate is made from (the signer adds number and signature)."""
@@ -385,7 +410,7 @@ class HubData:
             members = connection.execute(
                 select(func.count()).where(SocialPassportMember.passport_id == passport.id)
             ).scalar_one()
-            services = [
+            services: list[SocialPassportByPinService] = [
                 {"code": s.service, "status": s.status, "since": s.since}
                 for s in connection.execute(
                     select(SocialServiceAccess)
@@ -393,21 +418,18 @@ class HubData:
                     .order_by(SocialServiceAccess.id)
                 )
             ]
-        return Answer(
-            ResultCode.OK,
-            {
-                "passportNumber": passport.number,
-                "status": passport.status,
-                "welfareCategory": passport.welfare_category,
-                "incomeBand": _band(passport.per_capita_income_som),
-                "belowGmi": passport.is_below_gmi,
-                "reviewedAt": passport.reviewed_at,
-                "nextReviewDue": passport.next_review_due,
-                "members": members,
-                "services": services,
-            },
-            (pin,),
-        )
+        answer: SocialPassportByPinRecord = {
+            "passportNumber": passport.number,
+            "status": passport.status,
+            "welfareCategory": passport.welfare_category,
+            "incomeBand": _band(passport.per_capita_income_som),
+            "belowGmi": passport.is_below_gmi,
+            "reviewedAt": passport.reviewed_at,
+            "nextReviewDue": passport.next_review_due,
+            "members": members,
+            "services": services,
+        }
+        return Answer(ResultCode.OK, answer, (pin,))
 
     def land_queue_position(self, pin: str | None, reg_number: str | None) -> Answer:
         subjects: tuple[str, ...] = (pin,) if pin else ()
@@ -436,7 +458,7 @@ class HubData:
                 query = query.where(LandApplication.applicant_person_id == person_id)
             if reg_number:
                 query = query.where(LandApplication.reg_number == reg_number)
-            applications = []
+            applications: list[LandQueuePositionApplication] = []
             for row in connection.execute(query):
                 position = None
                 if row.status in WAITING:
@@ -466,7 +488,8 @@ class HubData:
                     subjects = (*subjects, row.pin)
         if not applications:
             return Answer(ResultCode.NOT_FOUND, subjects=subjects)
-        return Answer(ResultCode.OK, {"applications": applications}, subjects)
+        answer: LandQueuePositionRecord = {"applications": applications}
+        return Answer(ResultCode.OK, answer, subjects)
 
     # -- municipal property (no personal data) ----------------------------------------------------
 
@@ -481,7 +504,7 @@ class HubData:
             ).first()
             if prop is None:
                 return Answer(ResultCode.NOT_FOUND)
-            lessees = [
+            lessees: list[MunicipalPropertyByEniLessee] = [
                 {"inn": lease.lessee_inn, "name": lease.lessee_name, "validTo": lease.valid_to}
                 for lease in connection.execute(
                     select(PropertyLease)
@@ -489,25 +512,22 @@ class HubData:
                     .order_by(PropertyLease.valid_to)
                 )
             ]
-        people = tuple(lessee["inn"] for lessee in lessees if _is_person(lessee["inn"]))
-        return Answer(
-            ResultCode.OK,
-            {
-                "eni": prop.eni_code,
-                "inventoryNo": prop.inventory_no,
-                "lsgName": prop.lsg_name,
-                "kind": prop.kind,
-                "name": prop.name,
-                "address": prop.address_text,
-                "useStatus": prop.use_status,
-                "areaM2": prop.area_m2,
-                "areaHa": prop.area_ha,
-                "yearBuilt": prop.year_built,
-                "balanceHolder": prop.balance_holder,
-                "lessees": lessees,
-            },
-            field_subjects={"lessees": people},
-        )
+        people = tuple(inn for lessee in lessees if (inn := lessee.get("inn")) and _is_person(inn))
+        answer: MunicipalPropertyByEniRecord = {
+            "eni": prop.eni_code,
+            "inventoryNo": prop.inventory_no,
+            "lsgName": prop.lsg_name,
+            "kind": prop.kind,
+            "name": prop.name,
+            "address": prop.address_text,
+            "useStatus": prop.use_status,
+            "areaM2": prop.area_m2,
+            "areaHa": prop.area_ha,
+            "yearBuilt": prop.year_built,
+            "balanceHolder": prop.balance_holder,
+            "lessees": lessees,
+        }
+        return Answer(ResultCode.OK, answer, field_subjects={"lessees": people})
 
     def municipal_property_list(self, soate: str, kind: str | None, offset: int, limit: int) -> Answer:
         with self._read() as connection:
@@ -518,7 +538,7 @@ class HubData:
             if kind:
                 where.append(MunicipalProperty.kind == kind)
             total = connection.execute(select(func.count()).where(*where)).scalar_one()
-            items = [
+            items: list[MunicipalPropertyListProperty] = [
                 {
                     "eni": p.eni_code,
                     "inventoryNo": p.inventory_no,
@@ -536,7 +556,8 @@ class HubData:
                     .limit(min(limit, MAX_PAGE))
                 )
             ]
-        return Answer(ResultCode.OK, {"total": total, "items": items})
+        answer: MunicipalPropertyListRecord = {"total": total, "items": items}
+        return Answer(ResultCode.OK, answer)
 
     # -- aggregates --------------------------------------------------------------------------------
 
@@ -553,7 +574,7 @@ class HubData:
             passport = connection.execute(query.order_by(LsgPassport.period.desc()).limit(1)).first()
             if passport is None:
                 return Answer(ResultCode.NOT_FOUND)
-            bands = [
+            bands: list[LsgPassportBand] = [
                 {"gender": gender, "ageBand": band, "count": rounded(count)}
                 for gender, band, count in connection.execute(
                     select(
@@ -565,7 +586,7 @@ class HubData:
                     .order_by(LsgPassportPopulation.gender, LsgPassportPopulation.age_band)
                 )
             ]
-            objects = [
+            objects: list[LsgPassportObject] = [
                 {"kind": kind, "count": count}
                 for kind, count in connection.execute(
                     select(SocialObject.kind, func.count())
@@ -574,24 +595,24 @@ class HubData:
                     .order_by(SocialObject.kind)
                 )
             ]
-        return Answer(
-            ResultCode.OK,
-            {
-                "lsgName": lsg.name_ky,
-                "soate": soate,
-                "period": passport.period,
-                "areaKm2": passport.area_km2,
-                "settlements": passport.settlements_count,
-                # people and households: rounded (sanarip_hub.domain.disclosure); the population is
-                # the sum of its rounded bands, so total minus bands tells nothing more
-                "population": sum(b["count"] for b in bands) if bands else rounded(passport.population_total),
-                "households": rounded(passport.households_total),
-                "migrantsOut": rounded(passport.migrants_out_count),
-                "unemployed": rounded(passport.unemployed_registered),
-                "populationByAge": bands,
-                "socialObjects": objects,
-            },
-        )
+        answer: LsgPassportRecord = {
+            "lsgName": lsg.name_ky,
+            "soate": soate,
+            "period": passport.period,
+            "areaKm2": passport.area_km2,
+            "settlements": passport.settlements_count,
+            # people and households: rounded (sanarip_hub.domain.disclosure); the population is
+            # the sum of its rounded bands, so total minus bands tells nothing more
+            "population": sum(b.get("count") or 0 for b in bands)
+            if bands
+            else rounded(passport.population_total),
+            "households": rounded(passport.households_total),
+            "migrantsOut": rounded(passport.migrants_out_count),
+            "unemployed": rounded(passport.unemployed_registered),
+            "populationByAge": bands,
+            "socialObjects": objects,
+        }
+        return Answer(ResultCode.OK, answer)
 
     def stat_aggregates(self, indicator: str, soate: str) -> Answer:
         prefix = scope_prefix(soate)
@@ -625,13 +646,14 @@ class HubData:
             sums = controlled_sums(
                 (lsg, str(dimension), count) for lsg, dimension, count in connection.execute(query)
             )
-        cells = [
+        cells: list[StatAggregatesCell] = [
             {"soate": soate, "dimension": dimension, "count": count}
             if count >= SUPPRESS_BELOW
             else {"soate": soate, "dimension": dimension, "suppressed": True}
             for dimension, count in sorted(sums.items())
         ]
-        return Answer(ResultCode.OK, {"indicator": indicator, "soate": soate, "cells": cells})
+        answer: StatAggregatesRecord = {"indicator": indicator, "soate": soate, "cells": cells}
+        return Answer(ResultCode.OK, answer)
 
 
 INDICATORS = ("population_by_gender", "households_by_type", "social_passports_by_category")

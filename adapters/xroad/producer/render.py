@@ -12,6 +12,7 @@ XML 1.0 forbids, so no database value can break the document.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -63,7 +64,11 @@ def _text(parts: list[str], prefix: str, spec: Field, value: Any, tree: FieldTre
 
 
 def _text_record(
-    parts: list[str], prefix: str, children: tuple[Field, ...], values: dict[str, Any], tree: FieldTree | None
+    parts: list[str],
+    prefix: str,
+    children: tuple[Field, ...],
+    values: Mapping[str, Any],
+    tree: FieldTree | None,
 ) -> None:
     for child, subtree in granted(children, tree):
         value = values.get(child.name)
@@ -74,7 +79,7 @@ def _text_record(
 def xml_text(
     service: Service,
     result_code: str | None,
-    values: dict[str, Any],
+    values: Mapping[str, Any],
     grant: FieldTree | None,
     prefix: str | None,
 ) -> str:
@@ -103,7 +108,7 @@ def _json_scalar(value: Any) -> Any:
 
 
 def _json_record(
-    children: tuple[Field, ...], values: dict[str, Any], tree: FieldTree | None
+    children: tuple[Field, ...], values: Mapping[str, Any], tree: FieldTree | None
 ) -> dict[str, Any]:
     return {
         c.name: _json(c, values[c.name], subtree)
@@ -113,6 +118,6 @@ def _json_record(
 
 
 def to_json(
-    service: Service, result_code: str, values: dict[str, Any], grant: FieldTree | None
+    service: Service, result_code: str, values: Mapping[str, Any], grant: FieldTree | None
 ) -> dict[str, Any]:
     return {"resultCode": result_code, **_json_record(service.fields, values, grant)}

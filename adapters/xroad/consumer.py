@@ -25,9 +25,8 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
-from xml.sax.saxutils import escape
 
-from adapters.xroad.envelope import request_envelope
+from adapters.xroad.envelope import request_body, request_envelope
 from adapters.xroad.reply import ReplyReader, network_error
 from adapters.xroad.transport import HttpPool, Transport
 from mappings.registry import Record
@@ -268,16 +267,10 @@ class PreparedConsumer(AsyncConsumer):
         unknown = set(params) - self._params
         if unknown:
             raise TypeError(f"{self._operation.code} takes no parameter {sorted(unknown)}")
-        code = self._operation.code
-        inner = "".join(
-            f"<sa:{name}>{escape(str(value))}</sa:{name}>"
-            for name, value in params.items()
-            if value is not None
-        )
         return request_envelope(
             self._client,
             self.service,
-            f"<sa:{code}>{inner}</sa:{code}>",
+            request_body(self._operation.code, params),
             message_id=message_id,
             user_id=user_id,
             issue=issue,

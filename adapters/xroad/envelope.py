@@ -13,12 +13,13 @@ a ``faultstring``, and ``detail/faultDetail`` carrying an id to find the log lin
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from typing import Any
-from xml.sax.saxutils import escape
 
 from lxml import etree
 
 from adapters.xroad.header import IDENTIFIERS, SOAP_ENV, XROAD
+from adapters.xroad.xml_text import DECLARATION, attribute, element, scalar_text
 from sanarip_hub.domain.xroad_identifiers import ClientId, ServiceId
 
 NSMAP_ENV = {"SOAP-ENV": SOAP_ENV}
@@ -47,17 +48,17 @@ def response_envelope(request_envelope: Any, request_wrapper: Any) -> tuple[Any,
     return request_envelope, wrapper
 
 
-def fault_envelope(fault_code: str, fault_string: str, detail: str | None = None) -> tuple[Any, str]:
-    """A SOAP 1.1 fault in the security server's shape; returns it and the detail id it carries."""
+def fault_envelope(fault_code: str, fault_string: str, detail: str | None = None) -> tuple[bytes, str]:
+    """A SOAP 1.1 fault in the security server's shape, serialised; returns it and the detail id
+    it carries.  Written as text like every message the hub writes: a fault string that quotes
+    a caller's input cannot break it."""
     detail_id = detail or str(uuid.uuid4())
-    envelope = etree.Element(f"{{{SOAP_ENV}}}Envelope", nsmap=NSMAP_ENV)
-    body = etree.SubElement(envelope, f"{{{SOAP_ENV}}}Body")
-    fault = etree.SubElement(body, f"{{{SOAP_ENV}}}Fault")
-    etree.SubElement(fault, "faultcode").text = fault_code
-    etree.SubElement(fault, "faultstring").text = fault_string
-    etree.SubElement(fault, "faultactor").text = ""
-    etree.SubElement(etree.SubElement(fault, "detail"), "faultDetail").text = detail_id
-    return envelope, detail_id
+    return (
+        f'{DECLARATION}\n<SOAP-ENV:Envelope xmlns:SOAP-ENV="{SOAP_ENV}"><SOAP-ENV:Body><SOAP-ENV:Fault>'
+        f"{element('faultcode', fault_code)}{element('faultstring', fault_string)}<faultactor></faultactor>"
+        f"<detail>{element('faultDetail', detail_id)}</detail>"
+        "</SOAP-ENV:Fault></SOAP-ENV:Body></SOAP-ENV:Envelope>"
+    ).encode(), detail_id
 
 
 def serialize(envelope: Any) -> bytes:
@@ -86,7 +87,7 @@ def serialize_with_body(envelope: Any, wrapper: Any, content: str) -> bytes:
 
 
 def _identifier_xml(parts: list[tuple[str, str | None]]) -> str:
-    return "".join(f"<id:{name}>{escape(value)}</id:{name}>" for name, value in parts if value is not None)
+    return "".join(element(f"id:{name}", value) for name, value in parts if value is not None)
 
 
 def request_envelope(
@@ -106,16 +107,25 @@ def request_envelope(
     ``body`` is the wrapper element's XML; ``body_namespace``, if given, is bound to the prefix
     ``sa`` on the envelope for it to use.  A fresh UUID is the message id unless one is given.
     """
-    namespace = f' xmlns:sa="{escape(body_namespace)}"' if body_namespace else ""
+    namespace = f' xmlns:sa="{attribute(body_namespace)}"' if body_namespace else ""
     fields = request_header_fields(
         client, service, message_id or str(uuid.uuid4()), user_id, issue, protocol_version
     )
     return (
-        '<?xml version="1.0" encoding="UTF-8"?>'
+        f"{DECLARATION}"
         f'<SOAP-ENV:Envelope xmlns:SOAP-ENV="{SOAP_ENV}" {HEADER_NAMESPACES}{namespace}>'
         f"<SOAP-ENV:Header>{fields}{extra_headers}</SOAP-ENV:Header>"
         f"<SOAP-ENV:Body>{body}</SOAP-ENV:Body></SOAP-ENV:Envelope>"
     ).encode()
+
+
+def request_body(code: str, params: Mapping[str, Any], prefix: str = "sa") -> str:
+    """A request's body wrapper ``<sa:code>`` with one element per parameter (None left out), for
+    :func:`request_envelope` with the body namespace bound to ``prefix``."""
+    inner = "".join(
+        element(f"{prefix}:{name}", scalar_text(value)) for name, value in params.items() if value is not None
+    )
+    return f"<{prefix}:{code}>{inner}</{prefix}:{code}>"
 
 
 HEADER_NAMESPACES = f'xmlns:xrd="{XROAD}" xmlns:id="{IDENTIFIERS}"'
@@ -135,15 +145,15 @@ def request_header_fields(
     same text into its envelope, so both consumer paths send identical headers."""
     member, target = _identifier_xml(client.header_parts()), _identifier_xml(service.header_parts())
     optional = "".join(
-        f"<xrd:{name}>{escape(value)}</xrd:{name}>"
+        element(f"xrd:{name}", value)
         for name, value in (("userId", user_id), ("issue", issue))
         if value is not None
     )
     return (
         f'<xrd:client id:objectType="{client.object_type}">{member}</xrd:client>'
         f'<xrd:service id:objectType="SERVICE">{target}</xrd:service>'
-        f"<xrd:id>{escape(message_id)}</xrd:id>{optional}"
-        f"<xrd:protocolVersion>{escape(protocol_version)}</xrd:protocolVersion>"
+        f"{element('xrd:id', message_id)}{optional}"
+        f"{element('xrd:protocolVersion', protocol_version)}"
     )
 
 

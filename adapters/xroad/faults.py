@@ -27,7 +27,7 @@ import json
 import uuid
 from dataclasses import dataclass
 
-from adapters.xroad.envelope import fault_envelope, serialize
+from adapters.xroad.envelope import fault_envelope
 from sanarip_hub.errors import HubError
 from sanarip_hub.log import get_logger
 
@@ -67,7 +67,7 @@ def foreign_fault(code: str, message: str) -> WireFault:
 def soap_fault(wire: WireFault) -> bytes:
     """The fault as a serialised SOAP 1.1 envelope (sent with HTTP 200, ``text/xml``)."""
     envelope, _ = fault_envelope(wire.code, wire.message, wire.detail)
-    return serialize(envelope)
+    return envelope
 
 
 def rest_error(wire: WireFault) -> tuple[bytes, dict[str, str]]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from adapters.xroad.xml_text import text
+
 
 def chart_svg(series: dict[str, list[int]], hours: list[int], top: int = 5) -> str:
     """Exchanges per hour of the busiest services as an SVG line chart (no JavaScript needed)."""
@@ -29,7 +31,7 @@ def chart_svg(series: dict[str, list[int]], hours: list[int], top: int = 5) -> s
         )
         colour = colours[number % len(colours)]
         parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="{points}"/>')
-        name = service.replace("&", "&amp;").replace("<", "&lt;")
+        name = text(service)  # a service code a refused request made up: escaped like all XML
         parts.append(
             f'<rect x="{left}" y="{height + 6 + 20 * number}" width="10" height="10" fill="{colour}"/>'
             f'<text x="{left + 16}" y="{height + 15 + 20 * number}">{name}</text>'

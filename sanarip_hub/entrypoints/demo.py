@@ -133,7 +133,7 @@ def show_producer(hub: Hub) -> None:
         request = request_envelope(
             ClientId.parse(DEMO_CLIENT),
             ServiceId(provider, "householdByPin", "v1"),
-            f"<sa:householdByPin><sa:pin>{pin}</sa:pin></sa:householdByPin>",
+            envelope.request_body("householdByPin", {"pin": pin}),
             user_id="KG-DEMO-OFFICIAL",
             issue="demo-case-1",
             body_namespace=NAMESPACE,
@@ -155,7 +155,7 @@ def show_producer(hub: Hub) -> None:
         request = request_envelope(
             ClientId.parse(DEMO_PORTAL),
             ServiceId(provider, "findUsage", "v1"),
-            f"<sa:findUsage><sa:pin>{pin}</sa:pin></sa:findUsage>",
+            envelope.request_body("findUsage", {"pin": pin}),
             user_id=f"KG{pin}",  # the portal acts for the person: their own usage report
             issue="my-data",
             body_namespace=NAMESPACE,

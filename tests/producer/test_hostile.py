@@ -40,25 +40,23 @@ BILLION_LAUGHS = (
     )
     + "]><lolz>&lol9;</lolz>"
 ).encode()
-XXE = (
-    GOOD_TEXT.replace(
-        '<?xml version="1.0" encoding="UTF-8"?>',
-        '<?xml version="1.0" encoding="UTF-8"?><!DOCTYPE e [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>',
-    )
-    .replace(PIN, "&xxe;")
-    .encode()
-)
-EXTERNAL_DTD = GOOD_TEXT.replace(
-    '<?xml version="1.0" encoding="UTF-8"?>',
-    '<?xml version="1.0" encoding="UTF-8"?><!DOCTYPE e SYSTEM "http://127.0.0.1:9/evil.dtd">',
-).encode()
+
+
+def with_doctype(doctype: str, text: str = GOOD_TEXT) -> str:
+    """The good request with ``doctype`` right after its XML declaration."""
+    declaration_end = text.index("?>") + 2
+    return text[:declaration_end] + doctype + text[declaration_end:]
+
+
+XXE = with_doctype('<!DOCTYPE e [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>').replace(PIN, "&xxe;").encode()
+EXTERNAL_DTD = with_doctype('<!DOCTYPE e SYSTEM "http://127.0.0.1:9/evil.dtd">').encode()
 
 CASES: list[tuple[str, bytes, str, str]] = [
     # name, body, content type, expected fault code
     ("malformed XML", GOOD[:-30], "text/xml", "Client.InvalidXml"),
     ("not XML at all", b'{"pin": "1"}', "text/xml", "Client.InvalidXml"),
     ("empty body", b"", "text/xml", "Client.InvalidXml"),
-    ("internal DTD", GOOD_TEXT.replace("?>", "?><!DOCTYPE e [<!ELEMENT e ANY>]>", 1).encode(), "text/xml", "Client.InvalidXml"),
+    ("internal DTD", with_doctype("<!DOCTYPE e [<!ELEMENT e ANY>]>").encode(), "text/xml", "Client.InvalidXml"),
     ("external entity", XXE, "text/xml", "Client.InvalidXml"),
     ("external DTD", EXTERNAL_DTD, "text/xml", "Client.InvalidXml"),
     ("entity expansion", BILLION_LAUGHS, "text/xml", "Client.InvalidXml"),
@@ -96,6 +94,13 @@ CASES: list[tuple[str, bytes, str, str]] = [
     ("element inside the PIN", envelope("householdByPin", f"<sa:householdByPin><sa:pin><b>{PIN}</b></sa:pin></sa:householdByPin>"), "text/xml", "Client.InvalidRequest"),
     ("unknown indicator", envelope("statAggregates", "<sa:statAggregates><sa:indicator>pins</sa:indicator><sa:soate>41700000000000</sa:soate></sa:statAggregates>", client="SUBSYSTEM:central-server/GOV/70000010/nsc-stat"), "text/xml", "Client.InvalidRequest"),
 ]  # fmt: skip
+
+
+def test_every_hostile_body_is_not_the_good_one() -> None:
+    """A case made by editing the good request must have changed it (an edit that no longer
+    matches would send the good request and test nothing)."""
+    unchanged = [name for name, body, content_type, _ in CASES if body == GOOD and content_type == "text/xml"]
+    assert unchanged == []
 
 
 @pytest.mark.parametrize(("name", "body", "content_type", "expected"), CASES, ids=[c[0] for c in CASES])

@@ -4,40 +4,21 @@ Only fields the agreement grants are rendered, down to the fields of each record
 a :data:`~sanarip_hub.producer.field_grants.FieldTree`, None for all); ``None`` values are omitted,
 which the schema allows because every response field is optional.
 
-XML is written as text rather than built element by element: a household card is some fifty
-elements, and creating them one lxml call at a time cost more than everything else a response
-needs.  Text is escaped with one ``str.translate`` table that also drops the control characters
-XML 1.0 forbids, so no database value can break the document.
+XML is written as text by the hub's one XML writer (:mod:`adapters.xroad.xml_text`): every value
+escaped, the characters XML 1.0 forbids dropped, so no database value can break the document.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
 from lxml import etree
 
+from adapters.xroad.xml_text import scalar_text, text
 from sanarip_hub.domain.contract import Field, Service
 from sanarip_hub.producer.field_grants import FieldTree, granted
-
-
-def scalar_text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, datetime):
-        return value.isoformat().replace("+00:00", "Z")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float):
-        return format(Decimal(repr(value)).normalize(), "f")
-    return str(value)
-
-
-_ESCAPE: dict[int, str | None] = {ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;"}
-_ESCAPE.update({c: None for c in range(32) if c not in (9, 10, 13)})
-_ESCAPE.update({0xFFFE: None, 0xFFFF: None})
 
 
 def _text(parts: list[str], prefix: str, spec: Field, value: Any, tree: FieldTree | None = None) -> None:
@@ -53,14 +34,14 @@ def _text(parts: list[str], prefix: str, spec: Field, value: Any, tree: FieldTre
                 _text_record(parts, prefix, spec.children, entry, tree)
                 parts.append(f"</{item}>")
             else:
-                parts.append(f"<{item}>{scalar_text(entry).translate(_ESCAPE)}</{item}>")
+                parts.append(f"<{item}>{text(scalar_text(entry))}</{item}>")
         parts.append(f"</{tag}>")
     elif spec.children:
         parts.append(f"<{tag}>")
         _text_record(parts, prefix, spec.children, value, tree)
         parts.append(f"</{tag}>")
     else:
-        parts.append(f"<{tag}>{scalar_text(value).translate(_ESCAPE)}</{tag}>")
+        parts.append(f"<{tag}>{text(scalar_text(value))}</{tag}>")
 
 
 def _text_record(

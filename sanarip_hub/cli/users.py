@@ -34,8 +34,11 @@ def users() -> None:
 def add_command(hub: Hub, username: str, role: str, lsg: str | None, password_stdin: bool) -> None:
     """Create an account (the password is hashed with Argon2id; at least 12 characters)."""
     from sanarip_hub.console.accounts import add_user
+    from sanarip_hub.storage.console_users import ConsoleUserTable
 
-    add_user(hub.current_engine, username, _password(password_stdin), ConsoleRole(role), lsg)
+    add_user(
+        ConsoleUserTable(hub.current_engine), username, _password(password_stdin), ConsoleRole(role), lsg
+    )
     click.echo(f"user {username} added ({role}{', ' + lsg if lsg else ''})")
 
 
@@ -46,8 +49,9 @@ def add_command(hub: Hub, username: str, role: str, lsg: str | None, password_st
 def passwd_command(hub: Hub, username: str, password_stdin: bool) -> None:
     """Set a new password (unlocks the account and ends its sessions)."""
     from sanarip_hub.console.accounts import set_password
+    from sanarip_hub.storage.console_users import ConsoleUserTable
 
-    set_password(hub.current_engine, username, _password(password_stdin))
+    set_password(ConsoleUserTable(hub.current_engine), username, _password(password_stdin))
     click.echo(f"password of {username} changed; its sessions ended")
 
 
@@ -57,8 +61,9 @@ def passwd_command(hub: Hub, username: str, password_stdin: bool) -> None:
 def disable_command(hub: Hub, username: str) -> None:
     """Disable an account (it cannot sign in; its sessions end at once)."""
     from sanarip_hub.console.accounts import disable
+    from sanarip_hub.storage.console_users import ConsoleUserTable
 
-    disable(hub.current_engine, username)
+    disable(ConsoleUserTable(hub.current_engine), username)
     click.echo(f"user {username} disabled")
 
 
@@ -68,8 +73,9 @@ def disable_command(hub: Hub, username: str) -> None:
 def list_command(hub: Hub, output: str) -> None:
     """Every account with its role, LSG body and state."""
     from sanarip_hub.console.accounts import list_users
+    from sanarip_hub.storage.console_users import ConsoleUserTable
 
-    for row in list_users(hub.current_engine):
+    for row in list_users(ConsoleUserTable(hub.current_engine)):
         state = "disabled" if row.disabled else ("locked" if row.locked_until else "active")
         if output == "json":
             click.echo(

@@ -63,7 +63,7 @@ class AdminPages(Gate):
         return RedirectResponse(f"{self.root}/admin", 303)
 
     async def users(self, context: Context) -> Response:
-        rows = await run_in_threadpool(list_users, self.engine)
+        rows = await run_in_threadpool(list_users, self.user_table)
         roles = [(role.value, role_name(role, context._)) for role in R]
         return self.render(context, "users.html", {"users": rows, "roles": roles}, context._("Users"))
 
@@ -72,7 +72,7 @@ class AdminPages(Gate):
             role = ConsoleRole(self.form(context, "role"))
             await run_in_threadpool(
                 add_user,
-                self.engine,
+                self.user_table,
                 self.form(context, "username"),
                 self.form(context, "password"),
                 role,
@@ -84,7 +84,7 @@ class AdminPages(Gate):
 
     async def disable_user(self, context: Context) -> Response:
         try:
-            await run_in_threadpool(disable, self.engine, context.request.path_params["name"])
+            await run_in_threadpool(disable, self.user_table, context.request.path_params["name"])
         except AccountError as exc:
             raise PageRefused(404, str(exc)) from None
         return RedirectResponse(f"{self.root}/admin/users", 303)

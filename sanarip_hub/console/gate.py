@@ -38,6 +38,7 @@ from sanarip_hub.ledger.keys import LedgerKeys
 from sanarip_hub.ledger.verify_range import Parallel
 from sanarip_hub.log import get_logger
 from sanarip_hub.storage import console_queries as queries
+from sanarip_hub.storage.console_users import ConsoleUserTable
 from sanarip_hub.storage.sessions import COOKIE, Session, SessionStore
 
 log = get_logger("sanarip_hub.console")
@@ -136,6 +137,7 @@ class Gate:
     ) -> None:
         self.parallel = parallel  # how a verification started from the console spreads over processes
         self.engine = engine
+        self.user_table = ConsoleUserTable(engine)
         self.settings = settings
         self.keys = keys
         self.record = record
@@ -159,7 +161,7 @@ class Gate:
         session = self.sessions.load(request.cookies.get(COOKIE))
         if session is None:
             session = self.sessions.create()
-        user = account(self.engine, session.user_id) if session.user_id is not None else None
+        user = account(self.user_table, session.user_id) if session.user_id is not None else None
         return session, user
 
     def page(

@@ -25,7 +25,7 @@ class SignIn(Gate):
         console = self.settings.console
         result = await run_in_threadpool(
             sign_in,
-            self.engine,
+            self.user_table,
             username,
             password,
             max_failures=console.max_failed_logins,

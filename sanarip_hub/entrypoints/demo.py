@@ -256,17 +256,17 @@ def show_console(hub: Hub) -> None:
     from sanarip_hub.console.accounts import add_user, set_password
     from sanarip_hub.domain.codes import ConsoleRole
     from sanarip_hub.errors import AccountError
+    from sanarip_hub.storage.console_users import ConsoleUserTable
 
     busiest = busiest_lsg(hub.engine)
+    users = ConsoleUserTable(hub.engine)
     logins = []
     for username, role in DEMO_USERS:
         password = secrets.token_urlsafe(12)
         try:
-            add_user(
-                hub.engine, username, password, ConsoleRole(role), busiest if role == "lsg_user" else None
-            )
+            add_user(users, username, password, ConsoleRole(role), busiest if role == "lsg_user" else None)
         except AccountError:
-            set_password(hub.engine, username, password)  # a rerun: same account, new password
+            set_password(users, username, password)  # a rerun: same account, new password
         logins.append((username, role, password))
     port = _free_port(hub.settings.producer.port)
     base = f"http://127.0.0.1:{port}"

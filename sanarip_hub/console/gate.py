@@ -16,10 +16,9 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.requests import Request
@@ -40,6 +39,9 @@ from sanarip_hub.log import get_logger
 from sanarip_hub.storage import console_queries as queries
 from sanarip_hub.storage.console_users import ConsoleUserTable
 from sanarip_hub.storage.sessions import COOKIE, Session, SessionStore
+
+if TYPE_CHECKING:  # the engine is a handle the gate passes to storage; no SQL is written here
+    from sqlalchemy import Engine
 
 log = get_logger("sanarip_hub.console")
 HERE = Path(__file__).parent

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
-from sqlalchemy import Engine, text
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
@@ -12,6 +12,9 @@ from sanarip_hub.console.chart import chart_svg
 from sanarip_hub.console.gate import Context, Gate
 from sanarip_hub.ledger.keys import LedgerKeys
 from sanarip_hub.storage import console_queries as queries
+
+if TYPE_CHECKING:  # the engine is a handle passed to storage; no SQL is written here
+    from sqlalchemy import Engine
 
 
 class OperatorPages(Gate):
@@ -95,22 +98,9 @@ def readiness(engine: Engine, keys: LedgerKeys | None, public: bool = False) -> 
     """The checks of ``/readyz`` and the health page: database, migrations, ledger key.
 
     ``public`` (``/readyz``, which needs no sign-in): the database is "reachable", never its URL."""
-    from sanarip_hub.storage.migrate import current_revision, head_revision
+    from sanarip_hub.storage.migrate import database_checks
 
-    checks: list[tuple[str, bool, str]] = []
-    try:
-        with engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-        checks.append(
-            ("database", True, "reachable" if public else engine.url.render_as_string(hide_password=True))
-        )
-    except Exception as exc:
-        detail = str(exc).splitlines()[0] if str(exc) else repr(exc)
-        checks.append(("database", False, "unreachable" if public else detail))
-        checks.append(("migrations", False, "database unreachable"))
-    else:
-        current, head = current_revision(engine), head_revision()
-        checks.append(("migrations", current == head, f"at {current}, code expects {head}"))
+    checks = database_checks(engine, public)
     if keys is None:
         checks.append(("ledger key", False, "not loaded"))
     else:

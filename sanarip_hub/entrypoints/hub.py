@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-
-from sqlalchemy import Engine
+from typing import TYPE_CHECKING
 
 from sanarip_hub.config import Settings
 from sanarip_hub.entrypoints.environment import read_settings
 from sanarip_hub.storage.engine import make_engine
+
+if TYPE_CHECKING:  # made by storage.engine; the root only holds it
+    from sqlalchemy import Engine
 
 
 @dataclass

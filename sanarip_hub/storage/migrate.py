@@ -65,3 +65,24 @@ def require_current(engine: Engine) -> None:
         raise SchemaNotCurrent(
             f"database schema is at {found}, expected {head_revision()}: run 'sanarip-hub db upgrade'"
         )
+
+
+def database_checks(engine: Engine, public: bool = False) -> list[tuple[str, bool, str]]:
+    """The database's part of ``/readyz`` and the health page: reachable, and at the revision the
+    code expects.  ``public``: the database is "reachable", never its URL or a driver message."""
+    from sqlalchemy import text
+
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception as exc:  # any failure to reach it is the answer, not an error of the check
+        detail = str(exc).splitlines()[0] if str(exc) else repr(exc)
+        return [
+            ("database", False, "unreachable" if public else detail),
+            ("migrations", False, "database unreachable"),
+        ]
+    current, head = current_revision(engine), head_revision()
+    return [
+        ("database", True, "reachable" if public else engine.url.render_as_string(hide_password=True)),
+        ("migrations", current == head, f"at {current}, code expects {head}"),
+    ]

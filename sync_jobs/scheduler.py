@@ -5,57 +5,21 @@ the reconciliations, 04:00 for a full verification of the ledger, whose outcome 
 Jobs live in APScheduler's SQLAlchemy job store in the hub database, so a restarted scheduler knows
 what it was to run.  When several hub instances run a scheduler, only one acts: it holds a
 PostgreSQL advisory lock (on SQLite, an exclusive lock on a file beside the database); the others
-wait and take over when it goes away.
+wait and take over when it goes away (:mod:`sanarip_hub.storage.acting_lock`).
 """
 
 from __future__ import annotations
 
-import fcntl
-import os
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from typing import Any
-
-from sqlalchemy import Engine, text
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from sanarip_hub.config import Settings
 from sanarip_hub.domain.codes import SyncSource
-from sanarip_hub.log import get_logger
 
-log = get_logger("sanarip_hub.scheduler")
+if TYPE_CHECKING:  # handed to APScheduler's job store, which writes its own SQL
+    from sqlalchemy import Engine
+
 LEDGER_VERIFY = "ledger-verify"  # the verification job's id and argument
-LOCK_KEY = 0x5A4E_4152  # "ZNAR": the hub's advisory-lock key for the acting scheduler
-
-
-@contextmanager
-def acting_lock(engine: Engine, settings: Settings, wait: float = 5.0) -> Iterator[None]:
-    """Block until this instance is the one acting scheduler; release on exit."""
-    if engine.dialect.name == "postgresql":
-        connection = engine.connect()
-        try:
-            while not connection.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": LOCK_KEY}).scalar():
-                log.info("scheduler.standby", reason="another instance holds the lock")
-                time.sleep(wait)
-            yield
-        finally:
-            connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": LOCK_KEY})
-            connection.close()
-        return
-    path = settings.hub.home / "scheduler.lock"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        while True:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                log.info("scheduler.standby", reason="another instance holds the lock")
-                time.sleep(wait)
-        yield
-    finally:
-        os.close(handle)
 
 
 def build_scheduler(engine: Engine, settings: Settings, job: Callable[[str], Any]) -> Any:

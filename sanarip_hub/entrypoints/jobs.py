@@ -137,7 +137,8 @@ def run_scheduler(hub: Hub, show_next: bool) -> None:
     """Run the scheduled jobs while this instance holds the acting lock (``show_next``: list them)."""
     from datetime import UTC, datetime
 
-    from sync_jobs.scheduler import acting_lock, build_scheduler
+    from sanarip_hub.storage.acting_lock import acting_lock
+    from sync_jobs.scheduler import build_scheduler
 
     engine = hub.current_engine
     jobs = build_scheduler(engine, hub.settings, run_scheduled)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import threading
 import time
 
-from sync_jobs.scheduler import acting_lock, build_scheduler
+from sanarip_hub.storage.acting_lock import acting_lock
+from sync_jobs.scheduler import build_scheduler
 from tests.conftest import HubDb
 
 

@@ -1,0 +1,52 @@
+"""The acting scheduler's lock: one hub instance runs the scheduled jobs, the others stand by.
+
+On PostgreSQL a session-level advisory lock held by one connection for as long as the instance
+acts (it goes away with the process); on SQLite an exclusive ``flock`` on a file beside the
+database, which the kernel releases when the process dies.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Engine, text
+
+from sanarip_hub.config import Settings
+from sanarip_hub.log import get_logger
+
+log = get_logger("sanarip_hub.scheduler")
+LOCK_KEY = 0x5A4E_4152  # "ZNAR": the hub's advisory-lock key for the acting scheduler
+
+
+@contextmanager
+def acting_lock(engine: Engine, settings: Settings, wait: float = 5.0) -> Iterator[None]:
+    """Block until this instance is the one acting scheduler; release on exit."""
+    if engine.dialect.name == "postgresql":
+        connection = engine.connect()
+        try:
+            while not connection.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": LOCK_KEY}).scalar():
+                log.info("scheduler.standby", reason="another instance holds the lock")
+                time.sleep(wait)
+            yield
+        finally:
+            connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": LOCK_KEY})
+            connection.close()
+        return
+    path = settings.hub.home / "scheduler.lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                log.info("scheduler.standby", reason="another instance holds the lock")
+                time.sleep(wait)
+        yield
+    finally:
+        os.close(handle)

@@ -15,30 +15,21 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-
-from sqlalchemy import Engine, func, insert, select
+from typing import TYPE_CHECKING
 
 from sanarip_hub.domain.codes import LandQueuePurpose
 from sanarip_hub.errors import DatabaseNotEmpty, SeedError
 from sanarip_hub.storage.bulk import BulkWriter, next_ids
 from sanarip_hub.storage.inventory import household_count
 from sanarip_hub.storage.migrate import require_current
-from sanarip_hub.storage.models import (
-    AteUnit,
-    Household,
-    LandApplication,
-    LandQueue,
-    LsgBody,
-    MunicipalProperty,
-    Person,
-    PersonPinAlias,
-    SocialPassport,
-)
-from sanarip_hub.storage.passport import derive_lsg_passports
+from sanarip_hub.storage.register_load import RegisterLoad
 from sanarip_hub.synthetic.country import COLUMNS, REFERENCE_YEAR, TABLE_ORDER, LsgState
 from sanarip_hub.synthetic.parallel import load_in_parallel
 from sanarip_hub.synthetic.shards import LsgJob, plan_jobs, run_shard
 from sanarip_hub.synthetic.territory import AteRow, SyntheticLsg, build_territory
+
+if TYPE_CHECKING:  # handed to storage
+    from sqlalchemy import Engine
 
 HOUSEHOLDS_PER_LSG = 6530  # 1.75 M households / 268 LSG bodies (FACTS §3, §10)
 MAX_LSG = 268
@@ -116,9 +107,10 @@ def seed_country(
 
     territory = build_territory()
     chosen = list(territory.lsgs[:count])
-    lsg_ids = _load_reference(engine, territory.units, chosen)
-    states = _lsg_states(engine, chosen, lsg_ids)
-    taken = _taken_pins(engine) if existing else set()
+    register = RegisterLoad(engine)
+    lsg_ids = _load_reference(register, territory.units, chosen)
+    states = _lsg_states(register, chosen, lsg_ids)
+    taken = register.taken_pins() if existing else set()
 
     jobs = plan_jobs(chosen, split_households(households, chosen), states, next_ids(engine, TABLE_ORDER))
     shards: dict[int, list[LsgJob]] = {}
@@ -136,9 +128,9 @@ def seed_country(
         writer.abort()
         raise
 
-    with engine.begin() as connection:
-        period = passport_period or str(REFERENCE_YEAR)
-        derive_lsg_passports(connection, [lsg_ids[lsg.soate_code] for lsg in chosen], period)
+    register.derive_passports(
+        [lsg_ids[lsg.soate_code] for lsg in chosen], passport_period or str(REFERENCE_YEAR)
+    )
     return SeedReport(households, len(chosen), time.perf_counter() - started, dict(writer.written))
 
 
@@ -174,11 +166,12 @@ def _load_in_process(
         progress(done)
 
 
-def _load_reference(engine: Engine, units: tuple[AteRow, ...], chosen: list[SyntheticLsg]) -> dict[str, int]:
-    """Insert the territory and the chosen LSG bodies that are not there yet; return LSG ids by code."""
-    with engine.begin() as connection:
-        present = set(connection.execute(select(AteUnit.soate_code)).scalars())
-        rows = [
+def _load_reference(
+    register: RegisterLoad, units: tuple[AteRow, ...], chosen: list[SyntheticLsg]
+) -> dict[str, int]:
+    """The territory and the chosen LSG bodies, those not there yet inserted; LSG ids by code."""
+    return register.load_reference(
+        [
             {
                 "soate_code": u.code,
                 "name_ky": u.name_ky,
@@ -189,70 +182,27 @@ def _load_reference(engine: Engine, units: tuple[AteRow, ...], chosen: list[Synt
                 "valid_from": date(2025, 1, 1),
             }
             for u in units
-            if u.code not in present
-        ]
-        if rows:
-            connection.execute(insert(AteUnit), rows)
-        known = dict(connection.execute(select(LsgBody.soate_code, LsgBody.id)).all())
-        missing = [lsg for lsg in chosen if lsg.soate_code not in known]
-        if missing:
-            connection.execute(
-                insert(LsgBody),
-                [
-                    {
-                        "soate_code": lsg.soate_code,
-                        "kind": lsg.kind,
-                        "name_ky": lsg.name_ky,
-                        "name_ru": lsg.name_ru,
-                    }
-                    for lsg in missing
-                ],
-            )
-            known = dict(connection.execute(select(LsgBody.soate_code, LsgBody.id)).all())
-    return {code: int(value) for code, value in known.items()}
+        ],
+        [
+            {"soate_code": lsg.soate_code, "kind": lsg.kind, "name_ky": lsg.name_ky, "name_ru": lsg.name_ru}
+            for lsg in chosen
+        ],
+    )
 
 
-def _lsg_states(engine: Engine, chosen: list[SyntheticLsg], lsg_ids: dict[str, int]) -> dict[str, LsgState]:
+def _lsg_states(
+    register: RegisterLoad, chosen: list[SyntheticLsg], lsg_ids: dict[str, int]
+) -> dict[str, LsgState]:
     """Continue each LSG body's numbering where an earlier seed left it."""
     states: dict[str, LsgState] = {}
-    with engine.connect() as connection:
-        for lsg in chosen:
-            lsg_id = lsg_ids[lsg.soate_code]
-            households = connection.execute(
-                select(func.count()).select_from(Household).where(Household.lsg_id == lsg_id)
-            ).scalar_one()
-            passports = connection.execute(
-                select(func.count()).select_from(SocialPassport).where(SocialPassport.lsg_id == lsg_id)
-            ).scalar_one()
-            properties = connection.execute(
-                select(func.count()).select_from(MunicipalProperty).where(MunicipalProperty.lsg_id == lsg_id)
-            ).scalar_one()
-            queues = {
-                LandQueuePurpose(purpose): int(queue_id)
-                for purpose, queue_id in connection.execute(
-                    select(LandQueue.purpose, LandQueue.id).where(LandQueue.lsg_id == lsg_id)
-                )
-            }
-            applications = connection.execute(
-                select(func.count())
-                .select_from(LandApplication)
-                .join(LandQueue, LandQueue.id == LandApplication.queue_id)
-                .where(LandQueue.lsg_id == lsg_id)
-            ).scalar_one()
-            states[lsg.soate_code] = LsgState(
-                lsg_id=lsg_id,
-                next_account=households + 1,
-                next_passport=passports + 1,
-                next_application=applications + 1,
-                next_inventory=properties + 1,
-                queue_ids=queues,
-            )
+    for lsg in chosen:
+        held = register.lsg_holdings(lsg_ids[lsg.soate_code])
+        states[lsg.soate_code] = LsgState(
+            lsg_id=held.lsg_id,
+            next_account=held.households + 1,
+            next_passport=held.passports + 1,
+            next_application=held.applications + 1,
+            next_inventory=held.properties + 1,
+            queue_ids={LandQueuePurpose(purpose): queue_id for purpose, queue_id in held.queues.items()},
+        )
     return states
-
-
-def _taken_pins(engine: Engine) -> set[str]:
-    """Every PIN and alias PIN already in the database (an appended seed must not reuse one)."""
-    with engine.connect() as connection:
-        pins = set(connection.execute(select(Person.pin).where(Person.pin.is_not(None))).scalars())
-        pins.update(connection.execute(select(PersonPinAlias.pin)).scalars())
-    return {pin for pin in pins if pin is not None}

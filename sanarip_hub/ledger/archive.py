@@ -27,12 +27,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
-
 from sanarip_hub.errors import ArchiveError, NoteError
 from sanarip_hub.ledger.note import Verifier, open_note, sign
 from sanarip_hub.ledger.store import Ledger
-from sanarip_hub.storage.models import LedgerArchive, LedgerCheckpoint, LedgerEntryRow, LedgerSubject
+from sanarip_hub.storage.ledger_rows import LedgerRows, Segment
 
 HEADER = "sanarip-hub ledger archive segment v1"
 
@@ -75,31 +73,16 @@ def archive_entries(
 ) -> SegmentInfo | None:
     """Move checkpointed entries older than ``cutoff_ms`` into the next segment, at most
     ``max_entries`` of them (None: nothing to do; call again until it returns None)."""
-    engine = ledger.engine
-    with engine.connect() as connection:
-        previous = connection.execute(
-            select(LedgerArchive).order_by(LedgerArchive.segment.desc()).limit(1)
-        ).first()
-        start = previous.end_seq if previous is not None else 0
-        covered = connection.execute(select(func.max(LedgerCheckpoint.size))).scalar_one() or 0
-        young = connection.execute(
-            select(func.min(LedgerEntryRow.seq)).where(
-                LedgerEntryRow.seq >= start, LedgerEntryRow.time_ms >= cutoff_ms
-            )
-        ).scalar_one()
-        end = min(covered, young if young is not None else covered, start + max_entries)
-        if end <= start:
-            return None
-        bodies = connection.execute(
-            select(LedgerEntryRow.body, LedgerEntryRow.entry_hash)
-            .where(LedgerEntryRow.seq >= start, LedgerEntryRow.seq < end)
-            .order_by(LedgerEntryRow.seq)
-        ).all()
-        subjects = connection.execute(
-            select(LedgerSubject.seq, LedgerSubject.pin_hash)
-            .where(LedgerSubject.seq >= start, LedgerSubject.seq < end)
-            .order_by(LedgerSubject.seq, LedgerSubject.pin_hash)
-        ).all()
+    rows = LedgerRows(ledger.engine)
+    segments = rows.segments()
+    previous = segments[-1] if segments else None
+    start = previous.end_seq if previous is not None else 0
+    covered = rows.newest_checkpoint_size()
+    young = rows.first_young_seq(start, cutoff_ms)
+    end = min(covered, young if young is not None else covered, start + max_entries)
+    if end <= start:
+        return None
+    bodies, subjects = rows.stretch(start, end)
     if len(bodies) != end - start:
         raise ArchiveError(f"entries {start}..{end - 1} are not all present; run 'sanarip-hub ledger verify'")
     entries_data = b"".join(bytes(body) + b"\n" for body, _ in bodies)
@@ -131,15 +114,7 @@ def archive_entries(
     with partial.open("rb") as handle:
         os.fsync(handle.fileno())
     partial.replace(archive_dir / name)
-    with engine.begin() as connection:
-        connection.execute(
-            insert(LedgerArchive),
-            {"segment": number, "first_seq": start, "end_seq": end, "file": name, "note": note},
-        )
-        connection.execute(delete(LedgerSubject).where(LedgerSubject.seq >= start, LedgerSubject.seq < end))
-        connection.execute(
-            delete(LedgerEntryRow).where(LedgerEntryRow.seq >= start, LedgerEntryRow.seq < end)
-        )
+    rows.archived(Segment(number, start, end, name, note))
     return info
 
 

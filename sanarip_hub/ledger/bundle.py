@@ -30,8 +30,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
-
 from sanarip_hub.errors import BundleError, NoteError, ProofError
 from sanarip_hub.ledger.keys import PinKey
 from sanarip_hub.ledger.merkle import leaf_hash, verify_consistency, verify_inclusion
@@ -44,13 +42,7 @@ from sanarip_hub.ledger.note import (
     sign,
 )
 from sanarip_hub.ledger.store import GENESIS_HASH, Ledger
-from sanarip_hub.storage.models import (
-    LedgerArchive,
-    LedgerCheckpoint,
-    LedgerCosignature,
-    LedgerEntryRow,
-    LedgerSubject,
-)
+from sanarip_hub.storage.ledger_rows import LedgerRows
 
 FORMAT = "sanarip-hub evidence bundle v2"
 MANIFEST_NOTE = "sanarip-hub evidence bundle manifest v2"
@@ -82,14 +74,9 @@ def _range_by_time(ledger: Ledger, archive_dir: Path | None, since_ms: int | Non
     """The contiguous sequence range ``[first, end)`` from the first entry at or after ``since``
     to the last one before ``until``: times only choose the range (entry times run backwards
     between workers by up to 0.1 s), every entry inside it is included."""
-    e = LedgerEntryRow
-    first, last = None, None
-    with ledger.engine.connect() as connection:
-        conditions_first = [e.seq < limit] + ([e.time_ms >= since_ms] if since_ms is not None else [])
-        conditions_last = [e.seq < limit] + ([e.time_ms < until_ms] if until_ms is not None else [])
-        first = connection.execute(select(func.min(e.seq)).where(*conditions_first)).scalar()
-        last = connection.execute(select(func.max(e.seq)).where(*conditions_last)).scalar()
-        segments = list(connection.execute(select(LedgerArchive).order_by(LedgerArchive.segment)))
+    rows = LedgerRows(ledger.engine)
+    first, last = rows.seq_range_by_time(limit, since_ms, until_ms)
+    segments = rows.segments()
     for segment in segments:  # archived entries count too
         if archive_dir is None:
             raise BundleError("the ledger has archive segments; exporting needs the archive directory")
@@ -111,17 +98,9 @@ def _range_by_time(ledger: Ledger, archive_dir: Path | None, since_ms: int | Non
 def _subject_seqs(
     ledger: Ledger, archive_dir: Path | None, pin_hashes: list[str], first: int, end: int
 ) -> list[int]:
-    with ledger.engine.connect() as connection:
-        seqs = set(
-            connection.execute(
-                select(LedgerSubject.seq).where(
-                    LedgerSubject.pin_hash.in_(pin_hashes),
-                    LedgerSubject.seq >= first,
-                    LedgerSubject.seq < end,
-                )
-            ).scalars()
-        )
-        segments = list(connection.execute(select(LedgerArchive).order_by(LedgerArchive.segment)))
+    rows = LedgerRows(ledger.engine)
+    seqs = rows.subject_seqs(pin_hashes, first, end)
+    segments = rows.segments()
     for segment in segments:
         if archive_dir is None or segment.end_seq <= first or segment.first_seq >= end:
             continue
@@ -153,17 +132,12 @@ def export_bundle(
     _target(target, force)
     ledger.checkpoint(wait_for_witnesses=True)  # the newest checkpoint must cover every exported entry
     engine = ledger.engine
-    with engine.connect() as connection:
-        checkpoints = connection.execute(
-            select(LedgerCheckpoint.size, LedgerCheckpoint.note).order_by(LedgerCheckpoint.size)
-        ).all()
-        if not checkpoints:
-            raise BundleError("the ledger has no checkpoint yet (it is empty)")
-        newest_size, newest_note = checkpoints[-1]
-        cosignatures = connection.execute(
-            select(LedgerCosignature.line).where(LedgerCosignature.size == newest_size)
-        ).scalars()
-        newest_note = newest_note + "".join(cosignatures)
+    rows = LedgerRows(engine)
+    checkpoints = rows.checkpoints()
+    if not checkpoints:
+        raise BundleError("the ledger has no checkpoint yet (it is empty)")
+    newest_size, newest_note = checkpoints[-1]
+    newest_note = newest_note + "".join(rows.cosignature_lines(newest_size))
     if first_seq is not None or end_seq is not None:
         first = first_seq or 0
         end = min(newest_size if end_seq is None else end_seq, newest_size)

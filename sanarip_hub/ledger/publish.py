@@ -16,14 +16,16 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-
-from sqlalchemy import Engine, func, insert, select
+from typing import TYPE_CHECKING
 
 from sanarip_hub.errors import WitnessError
 from sanarip_hub.ledger.checkpoint_log import CheckpointLog
 from sanarip_hub.ledger.witness import WitnessEndpoint, submit
 from sanarip_hub.log import get_logger
-from sanarip_hub.storage.models import LedgerCosignature
+from sanarip_hub.storage.ledger_rows import LedgerRows
+
+if TYPE_CHECKING:  # handed to storage
+    from sqlalchemy import Engine
 
 log = get_logger("sanarip_hub.ledger")
 
@@ -85,13 +87,7 @@ class CheckpointPublisher:
                 log.exception("ledger.witness_failed", size=item[0])
 
     def last_cosigned(self, witness: WitnessEndpoint) -> int:
-        with self.engine.connect() as connection:
-            size = connection.execute(
-                select(func.max(LedgerCosignature.size)).where(
-                    LedgerCosignature.witness == witness.verifier.name
-                )
-            ).scalar()
-        return int(size or 0)
+        return LedgerRows(self.engine).last_cosigned(witness.verifier.name)
 
     def cosign(self, size: int, note: str) -> list[Outcome]:
         """Submit to every witness; store and log each cosignature; report each answer."""
@@ -116,17 +112,7 @@ class CheckpointPublisher:
                 outcomes.append(Outcome(name, False, str(exc)))
                 continue
             stamp = int.from_bytes(base64.b64decode(line.split(" ")[2])[4:12], "big")
-            with self.engine.begin() as connection:
-                exists = connection.execute(
-                    select(LedgerCosignature.size).where(
-                        LedgerCosignature.size == size, LedgerCosignature.witness == name
-                    )
-                ).first()
-                if exists is None:
-                    connection.execute(
-                        insert(LedgerCosignature),
-                        {"size": size, "witness": name, "signed_at": stamp, "line": line},
-                    )
+            LedgerRows(self.engine).add_cosignature(size, name, stamp, line)
             if self.checkpoint_log is not None:
                 self.checkpoint_log.append(size, note + line)
             log.info("ledger.cosigned", witness=name, size=size)

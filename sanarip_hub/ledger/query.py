@@ -16,84 +16,39 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-
-from sqlalchemy import Engine, func, or_, select
+from typing import TYPE_CHECKING
 
 from sanarip_hub.domain.exchange import OK, UNAUTHORIZED
 from sanarip_hub.ledger.keys import PinKey
 from sanarip_hub.ledger.note import Verifier
-from sanarip_hub.storage.models import LedgerArchive, LedgerEntryRow, LedgerSubject
+from sanarip_hub.storage.ledger_rows import Filter, LedgerRows, Usage
 
+if TYPE_CHECKING:  # handed to storage
+    from sqlalchemy import Engine
 
-@dataclass(frozen=True)
-class Usage:
-    """One ledger entry as the query results show it."""
-
-    seq: int
-    time_ms: int
-    direction: str
-    channel: str
-    client_id: str | None
-    service_id: str
-    user_id: str | None
-    issue: str | None
-    agreement_id: str | None
-    outcome: str
-    message_id: str | None
-
-
-@dataclass(frozen=True)
-class Filter:
-    pin: str | None = None
-    client_id: str | None = None
-    agreement_id: str | None = None
-    failed_only: bool = False  # denied and malformed attempts
-    unauthorized_only: bool = False  # unauthorized attempts only (clause 15.2): ledger.entry.UNAUTHORIZED
-    since_ms: int | None = None
-    until_ms: int | None = None  # exclusive
+__all__ = [
+    "Filter",
+    "MessageMatch",
+    "SubjectUsage",
+    "Usage",
+    "archived_ranges",
+    "match_message",
+    "search",
+    "search_archived",
+    "usage_by_pin",
+]
 
 
 def search(
     engine: Engine, pin_key: PinKey | None, where: Filter, limit: int = 100, before_seq: int | None = None
 ) -> list[Usage]:
     """Entries matching ``where``, newest first (at most ``limit``; continue with ``before_seq``)."""
-    e = LedgerEntryRow
-    query = select(
-        e.seq,
-        e.time_ms,
-        e.direction,
-        e.channel,
-        e.client_id,
-        e.service_id,
-        e.user_id,
-        e.issue,
-        e.agreement_id,
-        e.outcome,
-        e.message_id,
-    )
+    hashes: list[str] | None = None
     if where.pin is not None:
         if pin_key is None:
             raise ValueError("searching by PIN needs the ledger's PIN key")
-        query = query.join(LedgerSubject, LedgerSubject.seq == e.seq).where(
-            LedgerSubject.pin_hash.in_(pin_key.pin_hashes(where.pin))
-        )
-    if where.client_id is not None:
-        query = query.where(e.client_id == where.client_id)
-    if where.agreement_id is not None:
-        query = query.where(e.agreement_id == where.agreement_id)
-    if where.failed_only:
-        query = query.where(e.outcome != OK)
-    if where.unauthorized_only:
-        query = query.where(e.outcome.in_(sorted(UNAUTHORIZED)))
-    if where.since_ms is not None:
-        query = query.where(e.time_ms >= where.since_ms)
-    if where.until_ms is not None:
-        query = query.where(e.time_ms < where.until_ms)
-    if before_seq is not None:
-        query = query.where(e.seq < before_seq)
-    query = query.order_by(e.seq.desc()).limit(limit)
-    with engine.connect() as connection:
-        return [Usage(*row) for row in connection.execute(query)]
+        hashes = pin_key.pin_hashes(where.pin)  # under every PIN key the ledger has used
+    return LedgerRows(engine).search(hashes, where, UNAUTHORIZED, OK, limit, before_seq)
 
 
 def usage_by_pin(engine: Engine, pin_key: PinKey, pin: str, limit: int = 100) -> list[Usage]:
@@ -113,15 +68,7 @@ class SubjectUsage:
         return usage_by_pin(self.engine, self.pin_key, pin, limit)
 
     def console_roles(self, usernames: set[str]) -> dict[str, str]:
-        from sanarip_hub.storage.models import ConsoleUser
-
-        if not usernames:
-            return {}
-        with self.engine.connect() as connection:
-            found = connection.execute(
-                select(ConsoleUser.username, ConsoleUser.role).where(ConsoleUser.username.in_(usernames))
-            )
-            return {name: role for name, role in found}
+        return LedgerRows(self.engine).console_roles(usernames)
 
 
 @dataclass(frozen=True)
@@ -147,17 +94,12 @@ def match_message(
     from sanarip_hub.ledger.archive import read_segment
 
     digests = pin_key.message_digests(message)
-    e = LedgerEntryRow
     found: list[MessageMatch] = []
-    with engine.connect() as connection:
-        for row in connection.execute(
-            select(e.seq, e.time_ms, e.client_id, e.service_id, e.request_digest, e.response_digest)
-            .where(or_(e.request_digest.in_(digests), e.response_digest.in_(digests)))
-            .order_by(e.seq)
-        ):
-            part = "request" if row.request_digest in digests else "response"
-            found.append(MessageMatch(row.seq, part, row.time_ms, row.client_id, row.service_id, "ledger"))
-        segments = list(connection.execute(select(LedgerArchive).order_by(LedgerArchive.segment)))
+    rows = LedgerRows(engine)
+    for row in rows.with_digests(digests):
+        part = "request" if row.request_digest in digests else "response"
+        found.append(MessageMatch(row.seq, part, row.time_ms, row.client_id, row.service_id, "ledger"))
+    segments = rows.segments()
     previous: str | None = None
     for segment in segments:
         for entry in read_segment(archive_dir, segment, verifier, origin, previous):
@@ -180,11 +122,7 @@ def match_message(
 
 def archived_ranges(engine: Engine) -> tuple[int, int] | None:
     """``(first, end)`` of the entries moved into archive segments, or None when none were."""
-    with engine.connect() as connection:
-        row = connection.execute(
-            select(func.min(LedgerArchive.first_seq), func.max(LedgerArchive.end_seq))
-        ).one()
-    return None if row[0] is None else (int(row[0]), int(row[1]))
+    return LedgerRows(engine).archived_range()
 
 
 def search_archived(
@@ -206,9 +144,7 @@ def search_archived(
         raise ValueError("searching by PIN needs the ledger's PIN key")
     found: list[Usage] = []
     previous: str | None = None
-    with engine.connect() as connection:
-        segments = list(connection.execute(select(LedgerArchive).order_by(LedgerArchive.segment)))
-    for segment in segments:
+    for segment in LedgerRows(engine).segments():
         for entry in read_segment(archive_dir, segment, verifiers, origin, previous):
             d = json.loads(entry.body)
             if before_seq is not None and entry.seq >= before_seq:

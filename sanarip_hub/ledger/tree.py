@@ -16,11 +16,13 @@ import json
 import zipfile
 from functools import lru_cache
 from pathlib import Path
-
-from sqlalchemy import Engine, insert, select
+from typing import TYPE_CHECKING
 
 from sanarip_hub.ledger.merkle import EMPTY_ROOT, MerkleTree, Proofs, _split, leaf_hash, node_hash, root
-from sanarip_hub.storage.models import LedgerArchive, LedgerEntryRow, LedgerHead, LedgerTile
+from sanarip_hub.storage.ledger_rows import LedgerRows
+
+if TYPE_CHECKING:  # handed to storage
+    from sqlalchemy import Engine
 
 TILE = 256
 
@@ -31,12 +33,9 @@ class LedgerTree(Proofs):
     def __init__(self, engine: Engine, archive_dir: Path | None, size: int | None = None) -> None:
         self.engine = engine
         self.archive_dir = archive_dir
-        with engine.connect() as connection:
-            head_size = connection.execute(select(LedgerHead.size).where(LedgerHead.id == 1)).scalar_one()
-            self.segments = [
-                (row.first_seq, row.end_seq, row.file)
-                for row in connection.execute(select(LedgerArchive).order_by(LedgerArchive.segment))
-            ]
+        self.rows = LedgerRows(engine)
+        head_size = self.rows.head_size()
+        self.segments = [(row.first_seq, row.end_seq, row.file) for row in self.rows.segments()]
         self.size = head_size if size is None else size
         self._tiles = MerkleTree(self._tile_roots(self.size // TILE))
 
@@ -51,15 +50,7 @@ class LedgerTree(Proofs):
                 found += hashes[max(start, first) - first : min(end, stop) - first]
         live_from = start + len(found)
         if live_from < end:
-            with self.engine.connect() as connection:
-                found += [
-                    bytes(h)
-                    for h in connection.execute(
-                        select(LedgerEntryRow.entry_hash)
-                        .where(LedgerEntryRow.seq >= live_from, LedgerEntryRow.seq < end)
-                        .order_by(LedgerEntryRow.seq)
-                    ).scalars()
-                ]
+            found += self.rows.entry_hashes(live_from, end)
         if len(found) != end - start:
             raise LookupError(f"leaves {start}..{end - 1} are not all stored (found {len(found)})")
         return found
@@ -75,30 +66,12 @@ class LedgerTree(Proofs):
 
     def _tile_roots(self, count: int) -> list[bytes]:
         """Roots of tiles ``0 .. count-1``, computing and storing the missing ones."""
-        with self.engine.connect() as connection:
-            stored = dict(
-                connection.execute(
-                    select(LedgerTile.idx, LedgerTile.hash).where(LedgerTile.idx < count)
-                ).all()
-            )
-        missing = [i for i in range(count) if i not in stored]
-        if missing:
-            fresh = []
-            for index in missing:
-                tile = root(self.leaves(index * TILE, (index + 1) * TILE))
-                stored[index] = tile
-                fresh.append({"idx": index, "hash": tile})
-            with self.engine.begin() as connection:
-                statement = insert(LedgerTile)
-                if connection.dialect.name == "sqlite":
-                    statement = statement.prefix_with("OR IGNORE")
-                else:
-                    from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-                    statement = pg_insert(LedgerTile).on_conflict_do_nothing()
-                for offset in range(0, len(fresh), 5000):
-                    connection.execute(statement, fresh[offset : offset + 5000])
-        return [bytes(stored[i]) for i in range(count)]
+        stored = self.rows.tiles(count)
+        fresh = {i: root(self.leaves(i * TILE, (i + 1) * TILE)) for i in range(count) if i not in stored}
+        if fresh:
+            self.rows.add_tiles(fresh)
+            stored.update(fresh)
+        return [stored[i] for i in range(count)]
 
     # -- roots -----------------------------------------------------------------------------------------
 
@@ -117,18 +90,9 @@ class LedgerTree(Proofs):
 def bodies(engine: Engine, archive_dir: Path | None, seqs: list[int]) -> dict[int, bytes]:
     """The hashed bytes of entries ``seqs``, from rows or archive segments."""
     wanted = set(seqs)
-    found: dict[int, bytes] = {}
-    with engine.connect() as connection:
-        for seq, body in connection.execute(
-            select(LedgerEntryRow.seq, LedgerEntryRow.body).where(LedgerEntryRow.seq.in_(sorted(wanted)))
-        ) if len(wanted) < 30_000 else connection.execute(
-            select(LedgerEntryRow.seq, LedgerEntryRow.body).where(
-                LedgerEntryRow.seq >= min(wanted), LedgerEntryRow.seq <= max(wanted)
-            )
-        ):  # fmt: skip
-            if seq in wanted:
-                found[seq] = bytes(body)
-        segments = list(connection.execute(select(LedgerArchive).order_by(LedgerArchive.segment)))
+    rows = LedgerRows(engine)
+    found = rows.bodies(wanted)
+    segments = rows.segments()
     for segment in segments:
         if archive_dir is None or not any(
             segment.first_seq <= s < segment.end_seq for s in wanted - set(found)

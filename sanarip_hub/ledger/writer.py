@@ -19,10 +19,9 @@ import threading
 from concurrent.futures import Future
 from dataclasses import dataclass
 
-from sqlalchemy.exc import DataError, IntegrityError, ProgrammingError, StatementError
-
 from sanarip_hub.domain.exchange import Exchange
 from sanarip_hub.ledger.store import Ledger
+from sanarip_hub.storage.ledger_rows import refused_for_content
 
 
 @dataclass
@@ -92,13 +91,3 @@ class GroupCommitWriter:
             return
         for pending, seq in zip(batch, seqs, strict=True):
             pending.future.set_result(seq)
-
-
-def refused_for_content(exc: BaseException) -> bool:
-    """The batch failed before its commit because of a value in it (a statement error such as a
-    number out of range), not because the database went away."""
-    if isinstance(exc, DataError | IntegrityError | ProgrammingError):
-        return True
-    if isinstance(exc, StatementError) and not getattr(exc, "connection_invalidated", False):
-        return isinstance(exc.orig, ValueError | TypeError | OverflowError)
-    return isinstance(exc, ValueError | TypeError | OverflowError)

@@ -1,0 +1,333 @@
+"""The ledger's rows: the queries the ledger's proofs, exports, archive, witnesses and searches
+run, each returning plain values or typed rows.
+
+The ledger (:mod:`sanarip_hub.ledger`) keeps the rules — hashing, proofs, signed notes, what a
+bundle or a segment holds; this module keeps the SQL.  Archived entries are not here: they live in
+signed segment files, which the ledger reads itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, delete, func, insert, or_, select
+from sqlalchemy.exc import DataError, IntegrityError, ProgrammingError, StatementError
+
+from sanarip_hub.storage.models import (
+    ConsoleUser,
+    LedgerArchive,
+    LedgerCheckpoint,
+    LedgerCosignature,
+    LedgerEntryRow,
+    LedgerHead,
+    LedgerSubject,
+    LedgerTile,
+)
+
+
+@dataclass(frozen=True)
+class Segment:
+    """An archive segment's row: entries ``first_seq .. end_seq - 1`` in ``file``, its signed note."""
+
+    segment: int
+    first_seq: int
+    end_seq: int
+    file: str
+    note: str
+
+
+@dataclass(frozen=True)
+class Usage:
+    """One ledger entry as the query results show it."""
+
+    seq: int
+    time_ms: int
+    direction: str
+    channel: str
+    client_id: str | None
+    service_id: str
+    user_id: str | None
+    issue: str | None
+    agreement_id: str | None
+    outcome: str
+    message_id: str | None
+
+
+@dataclass(frozen=True)
+class Filter:
+    pin: str | None = None
+    client_id: str | None = None
+    agreement_id: str | None = None
+    failed_only: bool = False  # denied and malformed attempts
+    unauthorized_only: bool = False  # unauthorized attempts only (clause 15.2): ledger.entry.UNAUTHORIZED
+    since_ms: int | None = None
+    until_ms: int | None = None  # exclusive
+
+
+@dataclass(frozen=True)
+class DigestRow:
+    seq: int
+    time_ms: int
+    client_id: str | None
+    service_id: str
+    request_digest: str | None
+    response_digest: str | None
+
+
+def refused_for_content(exc: BaseException) -> bool:
+    """A statement failed before its commit because of a value in it (a number out of range, a
+    string too long), not because the database went away."""
+    if isinstance(exc, DataError | IntegrityError | ProgrammingError):
+        return True
+    if isinstance(exc, StatementError) and not getattr(exc, "connection_invalidated", False):
+        return isinstance(exc.orig, ValueError | TypeError | OverflowError)
+    return isinstance(exc, ValueError | TypeError | OverflowError)
+
+
+class LedgerRows:
+    """Reads (and the few writes outside an append) of the ledger's tables."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    # -- head, segments, checkpoints ----------------------------------------------------------------
+
+    def head_size(self) -> int:
+        with self.engine.connect() as connection:
+            return int(connection.execute(select(LedgerHead.size).where(LedgerHead.id == 1)).scalar_one())
+
+    def segments(self) -> list[Segment]:
+        with self.engine.connect() as connection:
+            return [
+                Segment(row.segment, row.first_seq, row.end_seq, row.file, row.note)
+                for row in connection.execute(select(LedgerArchive).order_by(LedgerArchive.segment))
+            ]
+
+    def archived_range(self) -> tuple[int, int] | None:
+        """``(first, end)`` of the entries moved into archive segments, or None when none were."""
+        with self.engine.connect() as connection:
+            row = connection.execute(
+                select(func.min(LedgerArchive.first_seq), func.max(LedgerArchive.end_seq))
+            ).one()
+        return None if row[0] is None else (int(row[0]), int(row[1]))
+
+    def checkpoints(self) -> list[tuple[int, str]]:
+        """Every stored checkpoint's size and signed note, oldest first."""
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                select(LedgerCheckpoint.size, LedgerCheckpoint.note).order_by(LedgerCheckpoint.size)
+            )
+            return [(int(size), str(note)) for size, note in rows]
+
+    def newest_checkpoint_size(self) -> int:
+        with self.engine.connect() as connection:
+            return int(connection.execute(select(func.max(LedgerCheckpoint.size))).scalar_one() or 0)
+
+    # -- cosignatures -------------------------------------------------------------------------------
+
+    def cosignature_lines(self, size: int) -> list[str]:
+        with self.engine.connect() as connection:
+            return list(
+                connection.execute(
+                    select(LedgerCosignature.line).where(LedgerCosignature.size == size)
+                ).scalars()
+            )
+
+    def last_cosigned(self, witness: str) -> int:
+        with self.engine.connect() as connection:
+            size = connection.execute(
+                select(func.max(LedgerCosignature.size)).where(LedgerCosignature.witness == witness)
+            ).scalar()
+        return int(size or 0)
+
+    def add_cosignature(self, size: int, witness: str, signed_at: int, line: str) -> None:
+        """Keep a witness's cosignature of ``size`` (once: a repeat is ignored)."""
+        with self.engine.begin() as connection:
+            exists = connection.execute(
+                select(LedgerCosignature.size).where(
+                    LedgerCosignature.size == size, LedgerCosignature.witness == witness
+                )
+            ).first()
+            if exists is None:
+                connection.execute(
+                    insert(LedgerCosignature),
+                    {"size": size, "witness": witness, "signed_at": signed_at, "line": line},
+                )
+
+    # -- entries --------------------------------------------------------------------------------------
+
+    def entry_hashes(self, start: int, end: int) -> list[bytes]:
+        """Stored leaf hashes ``start .. end-1`` in order (archived ones are not rows)."""
+        with self.engine.connect() as connection:
+            return [
+                bytes(h)
+                for h in connection.execute(
+                    select(LedgerEntryRow.entry_hash)
+                    .where(LedgerEntryRow.seq >= start, LedgerEntryRow.seq < end)
+                    .order_by(LedgerEntryRow.seq)
+                ).scalars()
+            ]
+
+    def bodies(self, seqs: Iterable[int]) -> dict[int, bytes]:
+        """The hashed bytes of those of ``seqs`` that are rows."""
+        wanted = set(seqs)
+        if not wanted:
+            return {}
+        e = LedgerEntryRow
+        query = (
+            select(e.seq, e.body).where(e.seq.in_(sorted(wanted)))
+            if len(wanted) < 30_000
+            else select(e.seq, e.body).where(e.seq >= min(wanted), e.seq <= max(wanted))
+        )
+        with self.engine.connect() as connection:
+            return {seq: bytes(body) for seq, body in connection.execute(query) if seq in wanted}
+
+    def seq_range_by_time(
+        self, limit: int, since_ms: int | None, until_ms: int | None
+    ) -> tuple[int | None, int | None]:
+        """The first row at or after ``since_ms`` and the last before ``until_ms`` (below ``limit``)."""
+        e = LedgerEntryRow
+        first_conditions = [e.seq < limit] + ([e.time_ms >= since_ms] if since_ms is not None else [])
+        last_conditions = [e.seq < limit] + ([e.time_ms < until_ms] if until_ms is not None else [])
+        with self.engine.connect() as connection:
+            first = connection.execute(select(func.min(e.seq)).where(*first_conditions)).scalar()
+            last = connection.execute(select(func.max(e.seq)).where(*last_conditions)).scalar()
+        return first, last
+
+    def subject_seqs(self, pin_hashes: Sequence[str], first: int, end: int) -> set[int]:
+        with self.engine.connect() as connection:
+            return set(
+                connection.execute(
+                    select(LedgerSubject.seq).where(
+                        LedgerSubject.pin_hash.in_(list(pin_hashes)),
+                        LedgerSubject.seq >= first,
+                        LedgerSubject.seq < end,
+                    )
+                ).scalars()
+            )
+
+    def with_digests(self, digests: Sequence[str]) -> list[DigestRow]:
+        """Entries whose request or response digest is one of ``digests``, in sequence order."""
+        e = LedgerEntryRow
+        with self.engine.connect() as connection:
+            return [
+                DigestRow(*row)
+                for row in connection.execute(
+                    select(e.seq, e.time_ms, e.client_id, e.service_id, e.request_digest, e.response_digest)
+                    .where(or_(e.request_digest.in_(list(digests)), e.response_digest.in_(list(digests))))
+                    .order_by(e.seq)
+                )
+            ]
+
+    def search(
+        self, pin_hashes: Sequence[str] | None, where: Filter, unauthorized: Iterable[str], ok: str,
+        limit: int = 100, before_seq: int | None = None,
+    ) -> list[Usage]:  # fmt: skip
+        """Entries matching ``where`` (the person by ``pin_hashes``), newest first."""
+        e = LedgerEntryRow
+        query = select(
+            e.seq, e.time_ms, e.direction, e.channel, e.client_id, e.service_id, e.user_id, e.issue,
+            e.agreement_id, e.outcome, e.message_id,
+        )  # fmt: skip
+        if pin_hashes is not None:
+            query = query.join(LedgerSubject, LedgerSubject.seq == e.seq).where(
+                LedgerSubject.pin_hash.in_(list(pin_hashes))
+            )
+        if where.client_id is not None:
+            query = query.where(e.client_id == where.client_id)
+        if where.agreement_id is not None:
+            query = query.where(e.agreement_id == where.agreement_id)
+        if where.failed_only:
+            query = query.where(e.outcome != ok)
+        if where.unauthorized_only:
+            query = query.where(e.outcome.in_(sorted(unauthorized)))
+        if where.since_ms is not None:
+            query = query.where(e.time_ms >= where.since_ms)
+        if where.until_ms is not None:
+            query = query.where(e.time_ms < where.until_ms)
+        if before_seq is not None:
+            query = query.where(e.seq < before_seq)
+        query = query.order_by(e.seq.desc()).limit(limit)
+        with self.engine.connect() as connection:
+            return [Usage(*row) for row in connection.execute(query)]
+
+    def console_roles(self, usernames: set[str]) -> dict[str, str]:
+        if not usernames:
+            return {}
+        with self.engine.connect() as connection:
+            found = connection.execute(
+                select(ConsoleUser.username, ConsoleUser.role).where(ConsoleUser.username.in_(usernames))
+            )
+            return {name: str(role) for name, role in found}
+
+    # -- tiles ----------------------------------------------------------------------------------------
+
+    def tiles(self, count: int) -> dict[int, bytes]:
+        """Stored roots of tiles ``0 .. count-1`` (some may be missing)."""
+        with self.engine.connect() as connection:
+            rows = connection.execute(select(LedgerTile.idx, LedgerTile.hash).where(LedgerTile.idx < count))
+            return {int(idx): bytes(value) for idx, value in rows}
+
+    def add_tiles(self, fresh: dict[int, bytes]) -> None:
+        """Store tile roots (one already stored by another process is left as it is)."""
+        rows = [{"idx": index, "hash": value} for index, value in fresh.items()]
+        with self.engine.begin() as connection:
+            if connection.dialect.name == "sqlite":
+                statement = insert(LedgerTile).prefix_with("OR IGNORE")
+            else:
+                from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+                statement = pg_insert(LedgerTile).on_conflict_do_nothing()
+            for offset in range(0, len(rows), 5000):
+                connection.execute(statement, rows[offset : offset + 5000])
+
+    # -- archiving ------------------------------------------------------------------------------------
+
+    def first_young_seq(self, start: int, cutoff_ms: int) -> int | None:
+        """The first entry from ``start`` on that is not older than ``cutoff_ms``."""
+        with self.engine.connect() as connection:
+            found = connection.execute(
+                select(func.min(LedgerEntryRow.seq)).where(
+                    LedgerEntryRow.seq >= start, LedgerEntryRow.time_ms >= cutoff_ms
+                )
+            ).scalar_one()
+        return None if found is None else int(found)
+
+    def stretch(self, start: int, end: int) -> tuple[list[tuple[bytes, bytes]], list[tuple[int, str]]]:
+        """Entries ``start .. end-1`` as (body, entry hash) and their subjects as (seq, pin hash)."""
+        with self.engine.connect() as connection:
+            bodies = [
+                (bytes(body), bytes(digest))
+                for body, digest in connection.execute(
+                    select(LedgerEntryRow.body, LedgerEntryRow.entry_hash)
+                    .where(LedgerEntryRow.seq >= start, LedgerEntryRow.seq < end)
+                    .order_by(LedgerEntryRow.seq)
+                )
+            ]
+            subjects = [
+                (int(seq), str(pin_hash))
+                for seq, pin_hash in connection.execute(
+                    select(LedgerSubject.seq, LedgerSubject.pin_hash)
+                    .where(LedgerSubject.seq >= start, LedgerSubject.seq < end)
+                    .order_by(LedgerSubject.seq, LedgerSubject.pin_hash)
+                )
+            ]
+        return bodies, subjects
+
+    def archived(self, segment: Segment) -> None:
+        """Record ``segment`` and drop its entries' rows, in one transaction (its file is already
+        written and synced)."""
+        start, end = segment.first_seq, segment.end_seq
+        with self.engine.begin() as connection:
+            connection.execute(
+                insert(LedgerArchive),
+                {"segment": segment.segment, "first_seq": start, "end_seq": end, "file": segment.file,
+                 "note": segment.note},
+            )  # fmt: skip
+            connection.execute(
+                delete(LedgerSubject).where(LedgerSubject.seq >= start, LedgerSubject.seq < end)
+            )
+            connection.execute(
+                delete(LedgerEntryRow).where(LedgerEntryRow.seq >= start, LedgerEntryRow.seq < end)
+            )

@@ -32,10 +32,9 @@ import operator
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
-from sqlalchemy import Engine, func, select
 
 from sanarip_hub.config import Settings
 from sanarip_hub.domain.exchange import KEYS
@@ -47,13 +46,10 @@ from sanarip_hub.ledger.note import Checkpoint, Verifier, open_checkpoint, open_
 from sanarip_hub.ledger.store import GENESIS_HASH
 from sanarip_hub.ledger.verify_range import Parallel
 from sanarip_hub.ledger.witness import WitnessEndpoint, witness_endpoints
-from sanarip_hub.storage.models import (
-    LedgerArchive,
-    LedgerCheckpoint,
-    LedgerCosignature,
-    LedgerEntryRow,
-    LedgerHead,
-)
+from sanarip_hub.storage.ledger_rows import LedgerRows, Scan
+
+if TYPE_CHECKING:  # handed to storage
+    from sqlalchemy import Engine
 
 CHUNK = 20_000
 COLUMNS = KEYS  # columns compared with the hashed bytes: column name -> canonical key
@@ -64,12 +60,6 @@ _FIXED = ("seq", "prev_hash", "entry_hash", "body")
 # the check is one tuple comparison instead of one attribute lookup per column.
 _KEYS = tuple(COLUMNS.values())
 _FIRST = len(_FIXED)
-_FIRST_COLUMN = operator.itemgetter(0)
-# A bounded window of sequence numbers, sorted here rather than by the server: the plan stays a
-# range scan of CHUNK rows whatever the table's statistics say (an open "seq >= x ORDER BY seq
-# LIMIT n" was planned, on a freshly filled table, as a disk sort of everything after x).
-_COLUMN_LIST = ", ".join((*_FIXED, *COLUMNS))
-_CHUNK_SQL = f"SELECT {_COLUMN_LIST} FROM ledger_entry WHERE seq >= {{0}} AND seq < {{0}}"
 
 
 @dataclass
@@ -149,29 +139,29 @@ def verify_ledger(
 
     verifiers = [verifier] if isinstance(verifier, Verifier) else list(verifier)
     witnesses = list(witnesses)
-    with engine.connect() as connection:
-        head = connection.execute(select(LedgerHead).where(LedgerHead.id == 1)).one()
-        checkpoints: dict[int, Checkpoint] = {}
-        for stored in connection.execute(select(LedgerCheckpoint).order_by(LedgerCheckpoint.size)):
-            try:
-                checkpoint = open_checkpoint(stored.note, verifiers, origin)
-            except NoteError as exc:
-                raise LedgerIntegrityError(
-                    max(stored.size - 1, 0), "forged checkpoint", f"checkpoint of size {stored.size}: {exc}"
-                ) from None
-            if checkpoint.size != stored.size or checkpoint.root != stored.root:
-                raise LedgerIntegrityError(
-                    max(stored.size - 1, 0),
-                    "forged checkpoint",
-                    f"checkpoint row of size {stored.size} differs from its signed note",
-                )
-            checkpoints[stored.size] = checkpoint
-        in_database = set(checkpoints)
-        logged = _logged(checkpoint_log, verifiers, origin, checkpoints)
-        cosigned = _cosigned(connection, checkpoint_log, verifiers, witnesses, origin)
-        walk = _Walk(checkpoints, from_seq)
-
-        segments = connection.execute(select(LedgerArchive).order_by(LedgerArchive.segment)).all()
+    rows_of = LedgerRows(engine)
+    head = rows_of.head()
+    checkpoints: dict[int, Checkpoint] = {}
+    for size, stored_root, note in rows_of.checkpoint_rows():
+        try:
+            checkpoint = open_checkpoint(note, verifiers, origin)
+        except NoteError as exc:
+            raise LedgerIntegrityError(
+                max(size - 1, 0), "forged checkpoint", f"checkpoint of size {size}: {exc}"
+            ) from None
+        if checkpoint.size != size or checkpoint.root != stored_root:
+            raise LedgerIntegrityError(
+                max(size - 1, 0),
+                "forged checkpoint",
+                f"checkpoint row of size {size} differs from its signed note",
+            )
+        checkpoints[size] = checkpoint
+    in_database = set(checkpoints)
+    logged = _logged(checkpoint_log, verifiers, origin, checkpoints)
+    cosigned = _cosigned(rows_of, checkpoint_log, verifiers, witnesses, origin)
+    walk = _Walk(checkpoints, from_seq)
+    with rows_of.scan() as scan:
+        segments = rows_of.segments()
         previous_note: str | None = None
         for segment in segments:
             if archive_dir is None:
@@ -201,21 +191,16 @@ def verify_ledger(
 
         live = head.size - walk.expected
         if parallel is not None and live >= PARALLEL_MIN and from_seq <= walk.expected:
-            _walk_in_parallel(connection, parallel, walk, checkpoints)
-        mark = "?" if connection.dialect.name == "sqlite" else "%s"
-        chunk_sql = _CHUNK_SQL.format(mark)
-        subjects_sql = f"SELECT seq, pin_hash FROM ledger_subject WHERE seq >= {mark} AND seq <= {mark}"
-        top = connection.execute(select(func.max(LedgerEntryRow.seq))).scalar()
+            _walk_in_parallel(scan, parallel, walk, checkpoints)
+        top = scan.top()
         window = walk.expected
         while top is not None and window <= top:
-            rows = fetch_rows(connection, chunk_sql, (window, window + CHUNK))
+            rows = scan.entries(window, window + CHUNK)
             window += CHUNK
             if not rows:
                 continue
             first, last = rows[0][0], rows[-1][0]
-            subjects: dict[int, list[str]] = {}
-            for seq, pin_hash in fetch_rows(connection, subjects_sql, (first, last)):
-                subjects.setdefault(seq, []).append(pin_hash)
+            subjects = scan.subjects(first, last)
             trusted = [row for row in rows if row[0] < from_seq] if first < from_seq else []
             for row in trusted:
                 walk.visit(row[0], bytes(row[2]), row, None, subjects.get(row[0], []))
@@ -267,17 +252,17 @@ STRETCH = 1 << 16  # entries per worker task; a power of two, so that stretches 
 
 
 def _walk_in_parallel(
-    connection: Any, parallel: Parallel, walk: _Walk, checkpoints: dict[int, Checkpoint]
+    scan: Scan, parallel: Parallel, walk: _Walk, checkpoints: dict[int, Checkpoint]
 ) -> None:
     """Check the live entries in stretches on every core and stitch them into ``walk``."""
     import concurrent.futures
     import itertools
     import multiprocessing
 
-    top = connection.execute(select(func.max(LedgerEntryRow.seq))).scalar()
+    top = scan.top()
     if top is None:
         return
-    end = int(top) + 1
+    end = top + 1
     bounds = [walk.expected, *range((walk.expected // STRETCH + 1) * STRETCH, end, STRETCH), end]
     stretches = list(itertools.pairwise(bounds))
     sizes = sorted(checkpoints)
@@ -292,9 +277,7 @@ def _walk_in_parallel(
             if stretch.error is not None:
                 raise LedgerIntegrityError(*stretch.error)
             if stretch.end < stop:  # the stretch ran out before its end: name the gap as the walk does
-                following = connection.execute(
-                    select(func.min(LedgerEntryRow.seq)).where(LedgerEntryRow.seq >= stretch.end)
-                ).scalar()
+                following = scan.next_from(stretch.end)
                 if stretch.end == start or following is not None:
                     raise LedgerIntegrityError(
                         stretch.end,
@@ -354,7 +337,7 @@ def _logged(
 
 
 def _cosigned(
-    connection: Any,
+    rows_of: LedgerRows,
     checkpoint_log: CheckpointLog | None,
     verifiers: list[Verifier],
     witnesses: list[WitnessEndpoint],
@@ -365,12 +348,7 @@ def _cosigned(
         return {}
     keys = [w.verifier for w in witnesses]
     notes = [r.note for r in checkpoint_log.read()] if checkpoint_log is not None else []
-    rows = connection.execute(
-        select(LedgerCheckpoint.note, LedgerCosignature.line).join(
-            LedgerCosignature, LedgerCosignature.size == LedgerCheckpoint.size
-        )
-    ).all()
-    notes += [note + line for note, line in rows]
+    notes += rows_of.cosigned_notes()
     found: dict[int, str] = {}
     for note in notes:
         try:
@@ -391,10 +369,7 @@ def _ask_witnesses(
     from sanarip_hub.ledger.publish import CheckpointPublisher
     from sanarip_hub.ledger.witness import submit
 
-    with engine.connect() as connection:
-        note = connection.execute(
-            select(LedgerCheckpoint.note).where(LedgerCheckpoint.size == newest.size)
-        ).scalar_one()
+    note = LedgerRows(engine).checkpoint_note(newest.size)
     publisher = CheckpointPublisher(engine, None, witnesses, archive_dir)
     tree: Any = None
 
@@ -427,20 +402,6 @@ def _ask_witnesses(
             continue
         lines.append(f"witness {name}: consistent up to size {newest.size}")
     return lines
-
-
-def fetch_rows(connection: Any, sql: str, params: tuple[Any, ...]) -> list[Any]:
-    """Rows through the driver's own cursor: no per-column result processing for a million rows,
-    and on PostgreSQL the binary protocol (bytea and integers arrive without text decoding)."""
-    if connection.dialect.name == "postgresql":
-        raw = connection.connection.driver_connection
-        with raw.cursor(binary=True) as cursor:
-            cursor.execute(sql, params)
-            rows = list(cursor.fetchall())
-    else:
-        rows = list(connection.exec_driver_sql(sql, params).fetchall())
-    rows.sort(key=_FIRST_COLUMN)  # by sequence number (nearly in order already: linear)
-    return rows
 
 
 def check_rows(
@@ -519,16 +480,7 @@ def record_verification(engine: Engine, actor: str, ok: bool, size: int, detail:
     """Store a verification's outcome in ``ledger_verification`` (the dashboard shows the latest)."""
     from datetime import UTC, datetime
 
-    from sqlalchemy import insert
-
-    from sanarip_hub.storage.models import LedgerVerification
-
-    with engine.begin() as connection:
-        connection.execute(
-            insert(LedgerVerification.__table__).values(  # type: ignore[arg-type]
-                at=datetime.now(UTC), actor=actor, ok=ok, size=size, detail=detail[:1000]
-            )
-        )
+    LedgerRows(engine).record_verification(datetime.now(UTC), actor, ok, size, detail)
 
 
 def verify_configured(

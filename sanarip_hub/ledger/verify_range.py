@@ -16,11 +16,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
-
-from sqlalchemy import Engine
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sanarip_hub.ledger.merkle import MerkleTree, root
+
+if TYPE_CHECKING:  # handed to storage
+    from sqlalchemy import Engine
 
 STRETCH = 1 << 16
 CHUNK = 20_000
@@ -74,24 +75,20 @@ def check_stretch(engine: Engine, start: int, end: int, sizes: list[int], stretc
     """Check entries ``start .. end-1`` with ``engine`` (in a worker process); errors come back,
     not raised.  The caller disposes of the engine."""
     from sanarip_hub.errors import LedgerIntegrityError
-    from sanarip_hub.ledger.verify import _CHUNK_SQL, check_rows, fetch_rows
+    from sanarip_hub.ledger.verify import check_rows
+    from sanarip_hub.storage.ledger_rows import LedgerRows
 
     leaves: list[bytes] = []
     first_prev: bytes | None = None
     prev = b""
     expected = start
     try:
-        with engine.connect() as connection:
-            mark = "?" if connection.dialect.name == "sqlite" else "%s"
-            rows_sql = _CHUNK_SQL.format(mark)
-            subjects_sql = f"SELECT seq, pin_hash FROM ledger_subject WHERE seq >= {mark} AND seq <= {mark}"
+        with LedgerRows(engine).scan() as scan:
             for window in range(start, end, CHUNK):
-                rows: Any = fetch_rows(connection, rows_sql, (window, min(window + CHUNK, end)))
+                rows: Any = scan.entries(window, min(window + CHUNK, end))
                 if not rows:
                     continue
-                subjects: dict[int, list[str]] = {}
-                for seq, pin_hash in fetch_rows(connection, subjects_sql, (rows[0][0], rows[-1][0])):
-                    subjects.setdefault(seq, []).append(pin_hash)
+                subjects = scan.subjects(rows[0][0], rows[-1][0])
                 if first_prev is None:
                     if rows[0][0] != expected:
                         raise LedgerIntegrityError(

@@ -8,12 +8,17 @@ signed segment files, which the ledger reads itself.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import operator
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Engine, delete, func, insert, or_, select
+from sqlalchemy import Connection, Engine, delete, func, insert, or_, select
 from sqlalchemy.exc import DataError, IntegrityError, ProgrammingError, StatementError
 
+from sanarip_hub.domain.exchange import KEYS
 from sanarip_hub.storage.models import (
     ConsoleUser,
     LedgerArchive,
@@ -23,7 +28,16 @@ from sanarip_hub.storage.models import (
     LedgerHead,
     LedgerSubject,
     LedgerTile,
+    LedgerVerification,
 )
+
+_FIXED = ("seq", "prev_hash", "entry_hash", "body")
+# A bounded window of sequence numbers, sorted here rather than by the server: the plan stays a
+# range scan whatever the table's statistics say (an open "seq >= x ORDER BY seq LIMIT n" was
+# planned, on a freshly filled table, as a disk sort of everything after x).
+_CHUNK_SQL = f"SELECT {', '.join((*_FIXED, *KEYS))} FROM ledger_entry WHERE seq >= {{0}} AND seq < {{0}}"
+_SUBJECTS_SQL = "SELECT seq, pin_hash FROM ledger_subject WHERE seq >= {0} AND seq <= {0}"
+_FIRST_COLUMN = operator.itemgetter(0)
 
 
 @dataclass(frozen=True)
@@ -75,6 +89,60 @@ class DigestRow:
     response_digest: str | None
 
 
+@dataclass(frozen=True)
+class HeadRow:
+    size: int
+    last_hash: bytes
+
+
+class Scan:
+    """One connection reading the live entries in windows for a verification: rows arrive as
+    ``(seq, prev_hash, entry_hash, body, *KEYS)`` (the compared columns in
+    :data:`~sanarip_hub.domain.exchange.KEYS` order) tuples through the driver's own cursor
+    (no per-column result processing for a million rows; on PostgreSQL the binary protocol)."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        mark = "?" if connection.dialect.name == "sqlite" else "%s"
+        self._entries = _CHUNK_SQL.format(mark)
+        self._subjects = _SUBJECTS_SQL.format(mark)
+
+    def _fetch(self, sql: str, params: tuple[Any, ...]) -> list[Any]:
+        connection = self.connection
+        if connection.dialect.name == "postgresql":
+            raw: Any = connection.connection.driver_connection
+            with raw.cursor(binary=True) as cursor:
+                cursor.execute(sql, params)
+                rows = list(cursor.fetchall())
+        else:
+            rows = list(connection.exec_driver_sql(sql, params).fetchall())
+        rows.sort(key=_FIRST_COLUMN)  # by sequence number (nearly in order already: linear)
+        return rows
+
+    def entries(self, start: int, end: int) -> list[Any]:
+        """Rows ``start .. end-1`` that exist, in sequence order."""
+        return self._fetch(self._entries, (start, end))
+
+    def subjects(self, first: int, last: int) -> dict[int, list[str]]:
+        """The subject index of entries ``first .. last`` (inclusive)."""
+        found: dict[int, list[str]] = {}
+        for seq, pin_hash in self._fetch(self._subjects, (first, last)):
+            found.setdefault(seq, []).append(pin_hash)
+        return found
+
+    def top(self) -> int | None:
+        """The highest stored sequence number."""
+        found = self.connection.execute(select(func.max(LedgerEntryRow.seq))).scalar()
+        return None if found is None else int(found)
+
+    def next_from(self, seq: int) -> int | None:
+        """The first stored sequence number at or after ``seq``."""
+        found = self.connection.execute(
+            select(func.min(LedgerEntryRow.seq)).where(LedgerEntryRow.seq >= seq)
+        ).scalar()
+        return None if found is None else int(found)
+
+
 def refused_for_content(exc: BaseException) -> bool:
     """A statement failed before its commit because of a value in it (a number out of range, a
     string too long), not because the database went away."""
@@ -92,6 +160,55 @@ class LedgerRows:
         self.engine = engine
 
     # -- head, segments, checkpoints ----------------------------------------------------------------
+
+    @contextmanager
+    def scan(self) -> Iterator[Scan]:
+        with self.engine.connect() as connection:
+            yield Scan(connection)
+
+    def head(self) -> HeadRow:
+        with self.engine.connect() as connection:
+            row = connection.execute(
+                select(LedgerHead.size, LedgerHead.last_hash).where(LedgerHead.id == 1)
+            ).one()
+        return HeadRow(int(row.size), bytes(row.last_hash))
+
+    def checkpoint_rows(self) -> list[tuple[int, bytes, str]]:
+        """Every stored checkpoint's size, root and signed note, oldest first."""
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                select(LedgerCheckpoint.size, LedgerCheckpoint.root, LedgerCheckpoint.note).order_by(
+                    LedgerCheckpoint.size
+                )
+            )
+            return [(int(size), bytes(root), str(note)) for size, root, note in rows]
+
+    def checkpoint_note(self, size: int) -> str:
+        with self.engine.connect() as connection:
+            return str(
+                connection.execute(
+                    select(LedgerCheckpoint.note).where(LedgerCheckpoint.size == size)
+                ).scalar_one()
+            )
+
+    def cosigned_notes(self) -> list[str]:
+        """Each stored cosignature appended to the note of the checkpoint it cosigns."""
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                select(LedgerCheckpoint.note, LedgerCosignature.line).join(
+                    LedgerCosignature, LedgerCosignature.size == LedgerCheckpoint.size
+                )
+            )
+            return [note + line for note, line in rows]
+
+    def record_verification(self, at: datetime, actor: str, ok: bool, size: int, detail: str) -> None:
+        """A verification's outcome (the dashboard shows the latest)."""
+        with self.engine.begin() as connection:
+            connection.execute(
+                insert(LedgerVerification.__table__).values(  # type: ignore[arg-type]
+                    at=at, actor=actor, ok=ok, size=size, detail=detail[:1000]
+                )
+            )
 
     def head_size(self) -> int:
         with self.engine.connect() as connection:

@@ -21,28 +21,22 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Engine, String, insert, select, update
-
 from sanarip_hub.config import Settings
 from sanarip_hub.domain.exchange import Exchange, Template, entry_document
 from sanarip_hub.ledger.frontier import Frontier
 from sanarip_hub.ledger.keys import LedgerKeys, ledger_origin, load_keys
 from sanarip_hub.ledger.merkle import leaf_hash
 from sanarip_hub.ledger.note import Checkpoint, sign_checkpoint
-from sanarip_hub.storage.models import LedgerCheckpoint, LedgerEntryRow, LedgerHead, LedgerSubject
+from sanarip_hub.storage.ledger_rows import COLUMN_LIMITS, Appending, LedgerRows
 
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
     from sanarip_hub.ledger.publish import CheckpointPublisher, Outcome
 
 GENESIS_HASH = bytes(32)  # the previous hash of entry 0 (migration 0002 seeds the head row with it)
 CUT = "…"  # ends a value cut to fit its column
 SUBJECT_USER = "(the data subject)"  # a userId that names the entry's own data subject
-# the longest text each string column holds (PostgreSQL refuses more; one refusal fails a whole batch)
-COLUMN_LIMITS: dict[str, int] = {
-    column.name: column.type.length
-    for column in LedgerEntryRow.__table__.columns
-    if isinstance(column.type, String) and column.type.length
-}
 
 
 def fit(value: str | None, limit: int) -> str | None:
@@ -81,6 +75,7 @@ class Ledger:
         publisher: CheckpointPublisher | None = None,
     ) -> None:
         self.engine = engine
+        self.rows = LedgerRows(engine)
         self.keys = keys
         self.origin = origin
         self.checkpoint_interval_ms = checkpoint_interval_s * 1000
@@ -113,23 +108,16 @@ class Ledger:
         )
 
     @contextmanager
-    def _locked(self) -> Iterator[tuple[Connection, Head]]:
-        with self.engine.connect() as connection:
-            if connection.dialect.name == "sqlite":
-                connection.exec_driver_sql("BEGIN IMMEDIATE")
-                query = select(LedgerHead).where(LedgerHead.id == 1)
-            else:
-                query = select(LedgerHead).where(LedgerHead.id == 1).with_for_update()
-            row = connection.execute(query).one()
+    def _locked(self) -> Iterator[tuple[Appending, Head]]:
+        with self.rows.appending() as tx:
+            stored = tx.head
             head = Head(
-                row.size, row.last_hash, Frontier.decode(row.size, row.frontier), row.last_checkpoint_ms
+                stored.size,
+                stored.last_hash,
+                Frontier.decode(stored.size, stored.frontier),
+                stored.last_checkpoint_ms,
             )
-            try:
-                yield connection, head
-                connection.commit()
-            except BaseException:
-                connection.rollback()
-                raise
+            yield tx, head
 
     def append(self, exchange: Exchange) -> int:
         """Append one entry; return its sequence number once it is committed."""
@@ -153,9 +141,7 @@ class Ledger:
                 head.frontier.append(digest)
                 head.size += 1
                 head.last_hash = digest
-            connection.execute(insert(LedgerEntryRow), rows)
-            if subjects:
-                connection.execute(insert(LedgerSubject), subjects)
+            connection.insert(rows, subjects)
             update_values: dict[str, object] = {
                 "size": head.size,
                 "last_hash": head.last_hash,
@@ -165,7 +151,7 @@ class Ledger:
             if stamp - head.last_checkpoint_ms >= self.checkpoint_interval_ms:
                 signed = self._checkpoint(connection, head, stamp)
                 update_values["last_checkpoint_ms"] = stamp
-            connection.execute(update(LedgerHead).where(LedgerHead.id == 1).values(**update_values))
+            connection.move_head(**update_values)
         if signed is not None and self.publisher is not None:  # committed: now outside the database
             self.publisher.published(*signed)
         return list(range(head.size - len(rows), head.size))
@@ -176,25 +162,19 @@ class Ledger:
         with self._locked() as (connection, head):
             if head.size == 0:
                 return None
-            existing = connection.execute(
-                select(LedgerCheckpoint.size).where(LedgerCheckpoint.size == head.size)
-            ).first()
-            if existing is not None:
+            if connection.has_checkpoint(head.size):
                 return None
             stamp = now_ms()
             size, note = self._checkpoint(connection, head, stamp)
-            connection.execute(update(LedgerHead).where(LedgerHead.id == 1).values(last_checkpoint_ms=stamp))
+            connection.move_head(last_checkpoint_ms=stamp)
         if self.publisher is not None:
             self.last_outcomes = self.publisher.published(size, note, wait=wait_for_witnesses)
         return Checkpoint.parse(note[: note.rindex("\n\n") + 1])
 
-    def _checkpoint(self, connection: Connection, head: Head, stamp: int) -> tuple[int, str]:
+    def _checkpoint(self, connection: Appending, head: Head, stamp: int) -> tuple[int, str]:
         checkpoint = Checkpoint(self.origin, head.size, head.frontier.root())
         note = sign_checkpoint(checkpoint, self.keys.signer)
-        connection.execute(
-            insert(LedgerCheckpoint).prefix_with("OR IGNORE", dialect="sqlite"),
-            {"size": head.size, "time_ms": stamp, "root": checkpoint.root, "note": note},
-        )
+        connection.add_checkpoint(head.size, stamp, checkpoint.root, note)
         return head.size, note
 
     def _prepare(self, exchange: Exchange, stamp: int) -> tuple[dict[str, Any], list[str], Template]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, func, insert, or_, select
+from sqlalchemy import Connection, Engine, String, delete, func, insert, or_, select, update
 from sqlalchemy.exc import DataError, IntegrityError, ProgrammingError, StatementError
 
 from sanarip_hub.domain.exchange import KEYS
@@ -143,6 +143,52 @@ class Scan:
         return None if found is None else int(found)
 
 
+# the longest text each string column holds (PostgreSQL refuses more; one refusal fails a whole batch)
+COLUMN_LIMITS: dict[str, int] = {
+    column.name: column.type.length
+    for column in LedgerEntryRow.__table__.columns
+    if isinstance(column.type, String) and column.type.length
+}
+
+
+@dataclass
+class LockedHead:
+    """The head row as the append transaction found it."""
+
+    size: int
+    last_hash: bytes
+    frontier: bytes
+    last_checkpoint_ms: int
+
+
+class Appending:
+    """The append transaction, holding the head row's lock (``SELECT … FOR UPDATE`` on PostgreSQL;
+    ``BEGIN IMMEDIATE``, the database write lock, on SQLite) until it commits or rolls back."""
+
+    def __init__(self, connection: Connection, head: LockedHead) -> None:
+        self.connection = connection
+        self.head = head
+
+    def insert(self, entries: list[dict[str, object]], subjects: list[dict[str, object]]) -> None:
+        self.connection.execute(insert(LedgerEntryRow), entries)
+        if subjects:
+            self.connection.execute(insert(LedgerSubject), subjects)
+
+    def move_head(self, **values: object) -> None:
+        """Set the head row's ``size``, ``last_hash``, ``frontier``, ``last_checkpoint_ms``."""
+        self.connection.execute(update(LedgerHead).where(LedgerHead.id == 1).values(**values))
+
+    def has_checkpoint(self, size: int) -> bool:
+        found = self.connection.execute(select(LedgerCheckpoint.size).where(LedgerCheckpoint.size == size))
+        return found.first() is not None
+
+    def add_checkpoint(self, size: int, time_ms: int, root: bytes, note: str) -> None:
+        self.connection.execute(
+            insert(LedgerCheckpoint).prefix_with("OR IGNORE", dialect="sqlite"),
+            {"size": size, "time_ms": time_ms, "root": root, "note": note},
+        )
+
+
 def refused_for_content(exc: BaseException) -> bool:
     """A statement failed before its commit because of a value in it (a number out of range, a
     string too long), not because the database went away."""
@@ -160,6 +206,27 @@ class LedgerRows:
         self.engine = engine
 
     # -- head, segments, checkpoints ----------------------------------------------------------------
+
+    @contextmanager
+    def appending(self) -> Iterator[Appending]:
+        """One append transaction: the head row locked, committed when the block ends, rolled back
+        when it raises (a process killed inside it leaves no trace)."""
+        with self.engine.connect() as connection:
+            if connection.dialect.name == "sqlite":
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+                query = select(LedgerHead).where(LedgerHead.id == 1)
+            else:
+                query = select(LedgerHead).where(LedgerHead.id == 1).with_for_update()
+            row = connection.execute(query).one()
+            head = LockedHead(
+                row.size, bytes(row.last_hash), bytes(row.frontier or b""), row.last_checkpoint_ms
+            )
+            try:
+                yield Appending(connection, head)
+                connection.commit()
+            except BaseException:
+                connection.rollback()
+                raise
 
     @contextmanager
     def scan(self) -> Iterator[Scan]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,6 +70,25 @@ def empty_db(backend: str, tmp_path: Path) -> Iterator[HubDb]:
         engine.dispose()
         if backend == "postgresql":
             drop_schema(settings.database.schema)
+
+
+@contextmanager
+def seeded_sqlite(home: Path, households: int, lsg: int, seed: int, keys: bool = False) -> Iterator[HubDb]:
+    """A small seeded country on embedded SQLite in ``home`` (with ledger keys if asked)."""
+    from sanarip_hub.ledger.keys import init_keys
+    from sanarip_hub.synthetic.seed import seed_country
+
+    env = {"SANARIP_HUB_HOME": str(home)}
+    settings = load_settings(environ=env)
+    engine = make_engine(settings)
+    migrate.upgrade(engine)
+    seed_country(engine, households, lsg, seed, append=False)
+    if keys:
+        init_keys(settings)
+    try:
+        yield HubDb("sqlite", settings, engine, env)
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture

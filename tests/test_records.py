@@ -19,7 +19,6 @@ from adapters.civil_registry.contract import ASB_CONTRACT, ZAGS_CONTRACT
 from adapters.tax.contract import GNS_CONTRACT
 from adapters.xroad.transport import AsgiTransport
 from mappings.registry import CIVIL_REGISTRY_RULES
-from sanarip_hub.config import load_settings
 from sanarip_hub.contracts import COMMITTED, RECORDS, render_records
 from sanarip_hub.domain import records
 from sanarip_hub.domain.codes import SyncSource
@@ -29,13 +28,10 @@ from sanarip_hub.entrypoints.jobs import checker_for
 from sanarip_hub.producer.dispatch import HANDLERS
 from sanarip_hub.simulator.app import build_simulator
 from sanarip_hub.simulator.records import RegistryData
-from sanarip_hub.storage import migrate
-from sanarip_hub.storage.engine import make_engine
 from sanarip_hub.storage.models import LandApplication, LsgBody, MunicipalProperty
 from sanarip_hub.storage.people import PeopleRegister, people_to_check
 from sanarip_hub.storage.service_data import INDICATORS, HubData
-from sanarip_hub.synthetic.seed import seed_country
-from tests.conftest import HubDb
+from tests.conftest import HubDb, seeded_sqlite
 
 
 def record_type(code: str) -> Any:
@@ -131,13 +127,8 @@ def test_every_comparison_rule_reads_a_declared_element() -> None:
 
 @pytest.fixture(scope="module")
 def country(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HubDb]:
-    env = {"SANARIP_HUB_HOME": str(tmp_path_factory.mktemp("records"))}
-    settings = load_settings(environ=env)
-    engine = make_engine(settings)
-    migrate.upgrade(engine)
-    seed_country(engine, 120, 2, 29, append=False)
-    yield HubDb("sqlite", settings, engine, env)
-    engine.dispose()
+    with seeded_sqlite(tmp_path_factory.mktemp("records"), 120, 2, 29) as db:
+        yield db
 
 
 def test_the_prepared_consumers_readings_fit_their_records(country: HubDb) -> None:

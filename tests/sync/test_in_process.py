@@ -14,36 +14,25 @@ import pytest
 from sqlalchemy import select
 
 from adapters.xroad.transport import AsgiTransport
-from sanarip_hub.config import load_settings
 from sanarip_hub.domain.codes import SyncSource
 from sanarip_hub.entrypoints.jobs import checker_for
 from sanarip_hub.errors import ConsumerError, RegistryUnavailable
-from sanarip_hub.ledger.keys import init_keys
 from sanarip_hub.ledger.store import Ledger
 from sanarip_hub.simulator.app import build_simulator, parse_faults
 from sanarip_hub.simulator.records import RegistryData
-from sanarip_hub.storage import migrate
-from sanarip_hub.storage.engine import make_engine
 from sanarip_hub.storage.models import LedgerEntryRow, Mismatch, Person
 from sanarip_hub.storage.people import PeopleRegister
 from sanarip_hub.storage.sync_runs import SyncRunTable
-from sanarip_hub.synthetic.seed import seed_country
 from sync_jobs.reconcile import run_sync
 from tests.clock import ManualClock
-from tests.conftest import HubDb
+from tests.conftest import HubDb, seeded_sqlite
 
 
 @pytest.fixture(scope="module")
 def country(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HubDb]:
     """A small seeded country on embedded SQLite, with ledger keys."""
-    env = {"SANARIP_HUB_HOME": str(tmp_path_factory.mktemp("in-process"))}
-    settings = load_settings(environ=env)
-    engine = make_engine(settings)
-    migrate.upgrade(engine)
-    seed_country(engine, 80, 1, 17, append=False)
-    init_keys(settings)
-    yield HubDb("sqlite", settings, engine, env)
-    engine.dispose()
+    with seeded_sqlite(tmp_path_factory.mktemp("in-process"), 80, 1, 17, keys=True) as db:
+        yield db
 
 
 def flagged(db: HubDb) -> set[tuple[str, str]]:

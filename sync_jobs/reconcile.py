@@ -16,6 +16,7 @@ business changes their eligibility, and the personal-data law allows no wider qu
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -195,25 +196,32 @@ class Flag:
 
 
 class RunStore(Protocol):
-    """Where runs, their checkpoints and their flags are kept (``storage.sync_runs.SyncRunTable``)."""
+    """Where runs, their chunks and their flags are kept (``storage.sync_runs.SyncRunTable``)."""
 
     def start(
-        self, source: SyncSource, lsg_id: int | None, limit: int | None, at: datetime
-    ) -> tuple[Any, bool]: ...
+        self, source: SyncSource, lsg_id: int | None, limit: int | None, at: datetime, chunk: int = 250,
+        low_income_only: bool = False,
+    ) -> tuple[Any, bool]: ...  # fmt: skip
 
-    def people(self, after: int, lsg_id: int | None, count: int, low_income_only: bool) -> list[Any]: ...
+    def claim(self, run_id: int, at: datetime) -> Any: ...
+
+    def people(self, claim: Any, lsg_id: int | None, chunk: int, low_income_only: bool) -> list[Any]: ...
+
+    def release(self, claim: Any) -> None: ...
 
     def commit_chunk(
         self,
-        run_id: int,
+        claim: Any,
         source: SyncSource,
         flags: list[Flag],
         compared: dict[int, tuple[frozenset[str], frozenset[str]]],
-        checkpoint_person_id: int,
         counts: dict[str, int],
+        at: datetime,
     ) -> tuple[int, int]: ...
 
-    def finish(self, run_id: int, duration_ms: int, at: datetime) -> None: ...
+    def finish(self, run_id: int, duration_ms: int, at: datetime) -> bool: ...
+
+    def totals(self, run_id: int) -> Any: ...
 
 
 def run_sync(
@@ -245,42 +253,40 @@ async def _run(
     chunk: int,
     progress: Callable[[int], None] | None,
 ) -> RunReport:
+    """Work the run's chunks until none is left: claim one, check its people, and while they are
+    written (ledger entries, flags, counts, the chunk done — in a worker thread) claim and check
+    the next.  Other processes may work the same run at the same time; each chunk is claimed by one.
+    """
     started = time.perf_counter()
     checker.digest = ledger.keys.pin_key.message_digest  # entries keep keyed digests of the calls
-    run, resumed = runs.start(checker.source, lsg_id, limit, datetime.now(UTC))
-    counts = {
-        "checked": run.checked,
-        "matched": run.matched,
-        "mismatched": run.mismatched,
-        "failed": run.failed,
-    }
-    limit = run.person_limit if resumed else limit
-    after, taken = run.checkpoint_person_id, run.checked + run.failed
+    tax = checker.source is SyncSource.TAX
+    run, resumed = runs.start(checker.source, lsg_id, limit, datetime.now(UTC), chunk, tax)
     issue = f"reconciliation-run-{run.id}"
     flagged, withdrawn = [0], [0]
-    checkpoint = [run.checkpoint_person_id]  # the last one written
     gate = asyncio.Semaphore(concurrency)
 
     async def check(person: Any) -> Outcome:
         async with gate:
             return await checker.check(person, issue)
 
-    def write(people: list[Any], outcomes: list[Outcome]) -> None:
-        """One chunk's ledger entries, flags and checkpoint (in a worker thread).
+    def write(claim: Any, people: list[Any], outcomes: list[Outcome]) -> None:
+        """One chunk's ledger entries, flags and counts, and the chunk done (in a worker thread).
 
         Every call made is ledgered; if the registry went down during the chunk, nothing else is
-        written and the run stops: its checkpoint stays before the chunk, which the next run redoes.
+        written and the chunk is given back: the run stays unfinished and redoes it when resumed.
         """
         ledger.append_many([e for o in outcomes for e in o.exchanges])
         down = next((o.unavailable for o in outcomes if o.unavailable is not None), None)
         if down is not None:
-            log.error("sync.registry_unavailable", run_id=run.id, checkpoint=checkpoint[0], error=str(down))
+            runs.release(claim)
+            log.error("sync.registry_unavailable", run_id=run.id, chunk=claim.chunk_no, error=str(down))
             raise RegistryUnavailable(
                 f"{down}; run {run.id} stopped at its checkpoint — `sanarip-hub sync run "
                 f"{checker.source.value}` resumes it",
                 fault_code=down.fault_code,
                 retryable=False,
             )
+        counts = {"checked": 0, "matched": 0, "mismatched": 0, "failed": 0}
         flags: list[Flag] = []
         for outcome in outcomes:
             if outcome.failed:
@@ -296,42 +302,60 @@ async def _run(
             for o in outcomes
             if not o.failed
         }
-        new, closed = runs.commit_chunk(run.id, checker.source, flags, compared, people[-1].id, counts)
+        try:
+            new, closed = runs.commit_chunk(claim, checker.source, flags, compared, counts, datetime.now(UTC))
+        except BaseException:
+            runs.release(claim)
+            raise
         flagged[0] += new
         withdrawn[0] += closed
-        checkpoint[0] = people[-1].id
         if progress is not None:
             progress(len(people))
 
     writing: asyncio.Future[None] | None = None
+    held: list[Any] = []  # claims checked but not yet written (given back if this process stops)
     await checker.open()
     try:
         while True:
-            want = chunk if limit is None else min(chunk, limit - taken)
-            if want <= 0:
+            claim = await asyncio.to_thread(runs.claim, run.id, datetime.now(UTC))
+            if claim is None:
                 break
-            people = runs.people(after, lsg_id, want, checker.source is SyncSource.TAX)
-            if not people:
-                break
-            after, taken = people[-1].id, taken + len(people)
+            held.append(claim)
+            people = await asyncio.to_thread(runs.people, claim, lsg_id, chunk, tax)
             outcomes = list(await asyncio.gather(*(check(p) for p in people)))
             if writing is not None:
                 previous, writing = writing, None
                 try:
-                    await previous  # chunks are written in order: the checkpoint only moves forward
+                    await previous
                 except RegistryUnavailable:  # this chunk's calls were made: ledger them, then stop
                     await asyncio.to_thread(ledger.append_many, [e for o in outcomes for e in o.exchanges])
                     raise
-            writing = asyncio.ensure_future(asyncio.to_thread(write, people, outcomes))
+                held.pop(0)
+            writing = asyncio.ensure_future(asyncio.to_thread(write, claim, people, outcomes))
+        if writing is not None:
+            previous, writing = writing, None
+            await previous
+            held.pop(0)
     finally:
         if writing is not None:
-            await writing  # the last chunk, or the one in flight when a call went wrong
+            with contextlib.suppress(Exception):  # the error that stopped the run is the one raised
+                await writing  # the chunk in flight when a call went wrong
+        for claim in held:
+            await asyncio.to_thread(runs.release, claim)
         await checker.close()
-    new_flags = flagged[0]
-    duration_ms = int((time.perf_counter() - started) * 1000) + (run.duration_ms or 0)
+    duration_ms = int((time.perf_counter() - started) * 1000)
     runs.finish(run.id, duration_ms, datetime.now(UTC))
+    totals = runs.totals(run.id)
     report = RunReport(
-        run.id, resumed, new_flags=new_flags, duration_ms=duration_ms, withdrawn=withdrawn[0], **counts
+        run.id,
+        resumed,
+        checked=totals.checked,
+        matched=totals.matched,
+        mismatched=totals.mismatched,
+        failed=totals.failed,
+        new_flags=flagged[0],
+        duration_ms=duration_ms,
+        withdrawn=withdrawn[0],
     )
     log.info("sync.run", source=checker.source.value, **report.__dict__)
     return report

@@ -28,10 +28,17 @@ class HubPerson(NamedTuple):
 
 
 def people_to_check(
-    engine: Engine, after: int, lsg_id: int | None, count: int, low_income_only: bool = False
+    engine: Engine,
+    after: int,
+    lsg_id: int | None,
+    count: int | None,
+    low_income_only: bool = False,
+    *,
+    up_to: int | None = None,
 ) -> list[HubPerson]:
-    """The next ``count`` people with a PIN after id ``after`` (id order), with their current
-    address; only members of low-income families for the tax job."""
+    """The next ``count`` people (all, with None) with a PIN after id ``after`` and up to id
+    ``up_to`` (id order), with their current address; only members of low-income families for the
+    tax job."""
     query = (
         select(
             Person.id,
@@ -49,8 +56,11 @@ def people_to_check(
         .outerjoin(Address, Address.id == Household.address_id)
         .where(Person.pin.is_not(None), Person.id > after)
         .order_by(Person.id)
-        .limit(count)
     )
+    if count is not None:
+        query = query.limit(count)
+    if up_to is not None:
+        query = query.where(Person.id <= up_to)
     if lsg_id is not None:
         query = query.where(Person.lsg_id == lsg_id)
     if low_income_only:

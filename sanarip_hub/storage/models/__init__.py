@@ -5,7 +5,13 @@ against the migrations.
 """
 
 from sanarip_hub.storage.base import Base
-from sanarip_hub.storage.models.actualization import Mismatch, MismatchEvent, PersonFieldHistory, SyncRun
+from sanarip_hub.storage.models.actualization import (
+    Mismatch,
+    MismatchEvent,
+    PersonFieldHistory,
+    SyncChunk,
+    SyncRun,
+)
 from sanarip_hub.storage.models.agreement import Agreement
 from sanarip_hub.storage.models.console import ConsoleSession, ConsoleUser
 from sanarip_hub.storage.models.household import (
@@ -82,5 +88,6 @@ __all__ = [
     "SocialPassport",
     "SocialPassportMember",
     "SocialServiceAccess",
+    "SyncChunk",
     "SyncRun",
 ]

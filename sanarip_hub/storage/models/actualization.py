@@ -40,6 +40,22 @@ class SyncRun(Base):
     duration_ms: Mapped[int | None] = mapped_column(BigInteger)
 
 
+class SyncChunk(Base):
+    """People ``after_id < id <= up_to_id`` of a run (the last chunk of a run without a limit is
+    open-ended): claimed by one process at a time, done once (:mod:`sanarip_hub.storage.sync_runs`)."""
+
+    __tablename__ = "sync_chunk"
+
+    run_id: Mapped[int] = mapped_column(ForeignKey("sync_run.id"), primary_key=True)
+    chunk_no: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    after_id: Mapped[int] = mapped_column(IdType)
+    up_to_id: Mapped[int | None] = mapped_column(IdType)
+    claimed_by: Mapped[str | None] = mapped_column(String(200))  # host:pid
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    people: Mapped[int] = mapped_column(Integer, server_default="0")
+
+
 class Mismatch(Base):
     __tablename__ = "mismatch"
     __table_args__ = (

@@ -1,0 +1,159 @@
+"""Several processes (or hosts) on one run: ``sync run`` started twice at once works one run
+together, each chunk done exactly once; a process killed mid-chunk leaves its chunk to the other.
+
+Each process is a real ``sanarip-hub sync run`` against the registry simulator on loopback (with
+latency, so that both are working at the same time), on both back ends.  What "exactly once" means
+here is checked in the database: every chunk done once, the run's people counted once, each person
+flagged at most once per field, every flag the simulator's truth.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from sanarip_hub.config import load_settings
+from sanarip_hub.storage.engine import make_engine
+from sanarip_hub.storage.models import LedgerEntryRow, SyncChunk, SyncRun
+from sanarip_hub.storage.people import count_to_check
+from tests.conftest import BACKENDS, drop_schema
+from tests.producer.conftest import HUB, prepared_home, run_hub
+from tests.simulator.test_simulator import launch
+
+pytestmark = pytest.mark.integration  # servers and processes on loopback
+
+SMALL_CHUNKS = {"SANARIP_HUB_LIMITS_SYNC_CHUNK": "20", "SANARIP_HUB_LIMITS_SYNC_CONCURRENCY": "4"}
+
+
+@pytest.fixture(params=BACKENDS)
+def world(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[tuple[dict[str, str], list[dict[str, str]]]]:
+    env = prepared_home(str(request.param), tmp_path / "home")
+    truth_file = tmp_path / "truth.jsonl"
+    url, process = launch(
+        env, truth_file, "--discrepancy-rate", "0.2", "--seed", "8", "--faults", "latency=0.02@1"
+    )
+    env["SANARIP_HUB_XROAD_SECURITY_SERVER_URL"] = url
+    truth = [json.loads(line) for line in truth_file.read_text(encoding="utf-8").splitlines()]
+    try:
+        yield env, truth
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+        if request.param == "postgresql":
+            drop_schema(env["SANARIP_HUB_DATABASE_SCHEMA"])
+
+
+def sync_process(env: dict[str, str]) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [*HUB, "sync", "run", "civil-registry"],
+        env={**os.environ, **env, **SMALL_CHUNKS},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+Chunks = list[tuple[int, int, str | None, bool]]
+
+
+def zags_calls(env: dict[str, str]) -> int:
+    """Calls of zagsDataByPin in the ledger (without injected faults: one per person checked)."""
+    engine = make_engine(load_settings(environ={**os.environ, **env}))
+    try:
+        with engine.connect() as connection:
+            return int(
+                connection.execute(
+                    select(func.count()).where(LedgerEntryRow.service_id.like("%/zagsDataByPin%"))
+                ).scalar_one()
+            )
+    finally:
+        engine.dispose()
+
+
+def state(env: dict[str, str]) -> tuple[Chunks, list[tuple[int, str, int, int]], int]:
+    """Chunks (run, people, claimed by, done), runs (id, status, checked, failed), people to check."""
+    engine = make_engine(load_settings(environ={**os.environ, **env}))
+    try:
+        with engine.connect() as connection:
+            chunks = [
+                (row.run_id, row.people, row.claimed_by, row.done_at is not None)
+                for row in connection.execute(
+                    select(SyncChunk).order_by(SyncChunk.run_id, SyncChunk.chunk_no)
+                )
+            ]
+            runs = [
+                (row.id, str(row.status), row.checked, row.failed)
+                for row in connection.execute(select(SyncRun).order_by(SyncRun.id))
+            ]
+            assert connection.execute(select(func.count()).select_from(SyncChunk)).scalar_one() == len(chunks)
+        return chunks, runs, count_to_check(engine, None)
+    finally:
+        engine.dispose()
+
+
+def flags(env: dict[str, str]) -> list[tuple[str, str]]:
+    listed = run_hub(env, "mismatches", "list", "--format", "json", "--limit", "1000000")
+    return [(f["pin"], f["field"]) for f in map(json.loads, listed.stdout.splitlines())]
+
+
+def assert_done_once(
+    env: dict[str, str], truth: list[dict[str, str]]
+) -> list[tuple[int, int, str | None, bool]]:
+    chunks, runs, people = state(env)
+    assert len(runs) == 1, runs  # one run, worked together
+    _, status, checked, failed = runs[0]
+    assert status == "completed"
+    assert all(done for _, _, _, done in chunks)
+    assert sum(count for _, count, _, _ in chunks) == people  # every person in exactly one done chunk
+    assert checked + failed == people  # counted once
+    keys = flags(env)
+    assert len(keys) == len(set(keys))  # no duplicate flag
+    assert set(keys) == {(t["pin"], t["field"]) for t in truth if t["field"] != "business"}
+    return chunks
+
+
+def test_two_processes_started_at_once_work_one_run_together(
+    world: tuple[dict[str, str], list[dict[str, str]]],
+) -> None:
+    env, truth = world
+    first, second = sync_process(env), sync_process(env)
+    outputs = [process.communicate(timeout=300) for process in (first, second)]
+    for process, (out, err) in zip((first, second), outputs, strict=True):
+        assert process.returncode == 0, out + err
+        assert "failed 0" in out, out
+    assert zags_calls(env) == state(env)[2]  # nobody's registry call was made twice
+    chunks = assert_done_once(env, truth)
+    workers = {claimed_by.rpartition(":")[2] for _, _, claimed_by, _ in chunks if claimed_by}
+    assert workers == {str(first.pid), str(second.pid)}  # both did part of the work
+
+
+def test_a_process_killed_mid_chunk_leaves_its_chunk_to_the_other(
+    world: tuple[dict[str, str], list[dict[str, str]]],
+) -> None:
+    env, truth = world
+    doomed = sync_process(env)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        chunks, _, _ = state(env)
+        if sum(done for *_, done in chunks) >= 2:
+            break
+        time.sleep(0.2)
+    assert doomed.poll() is None, "the run ended before it could be killed"
+    os.kill(doomed.pid, signal.SIGKILL)  # it holds a claimed chunk: it is always checking one
+    doomed.wait()
+    survivor = sync_process(env)
+    out, err = survivor.communicate(timeout=300)
+    assert survivor.returncode == 0, out + err
+    assert "(resumed)" in out
+    chunks = assert_done_once(env, truth)
+    assert any(claimed_by and claimed_by.endswith(f":{survivor.pid}") for _, _, claimed_by, _ in chunks)

@@ -4,6 +4,7 @@ function, and the scheduler that runs them."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any, NamedTuple
 
 import click
@@ -17,8 +18,11 @@ from sanarip_hub.domain.contract import Service
 from sanarip_hub.domain.xroad_identifiers import ClientId, ServiceId
 from sanarip_hub.entrypoints.hub import Hub
 from sanarip_hub.entrypoints.verification import parallel_for
+from sanarip_hub.log import get_logger
 from sanarip_hub.storage.sync_runs import SyncRunTable
 from sync_jobs.reconcile import Checker, RunReport
+
+log = get_logger("sanarip_hub.scheduler")
 
 
 class Declared(NamedTuple):
@@ -147,6 +151,23 @@ def run_scheduler(hub: Hub, show_next: bool) -> None:
         for job in jobs.get_jobs():
             click.echo(f"{job.id}: next run {job.trigger.get_next_fire_time(None, now).isoformat()}")
         return
-    with acting_lock(engine, hub.settings):
+    settings = hub.settings
+    with acting_lock(engine, settings, settings.schedule.join_every, partial(join_live_runs, hub)):
         click.echo("scheduler acting; jobs: " + ", ".join(job.id for job in jobs.get_jobs()))
         jobs.start()
+
+
+def join_live_runs(hub: Hub) -> None:
+    """What a standby scheduler does while another instance acts: work the chunks of any run that
+    is live, so the nightly reconciliation spreads over every host that is up."""
+    from datetime import UTC, datetime
+
+    from sanarip_hub.errors import ConsumerError
+
+    for source, lsg_id in SyncRunTable(hub.engine).live(datetime.now(UTC)):
+        try:
+            report = reconcile(hub, source, lsg_id=lsg_id)
+        except ConsumerError as exc:  # the registry went down: the run's owner reports it
+            log.warning("scheduler.join_stopped", source=source.value, error=str(exc))
+            continue
+        log.info("scheduler.joined", source=source.value, run_id=report.run_id, checked=report.checked)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import fcntl
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Engine, text
@@ -23,13 +23,18 @@ LOCK_KEY = 0x5A4E_4152  # "ZNAR": the hub's advisory-lock key for the acting sch
 
 
 @contextmanager
-def acting_lock(engine: Engine, settings: Settings, wait: float = 5.0) -> Iterator[None]:
-    """Block until this instance is the one acting scheduler; release on exit."""
+def acting_lock(
+    engine: Engine, settings: Settings, wait: float = 5.0, standby: Callable[[], None] | None = None
+) -> Iterator[None]:
+    """Block until this instance is the one acting scheduler; release on exit.  ``standby`` is
+    called between tries while another instance acts (a standby host joins live runs there)."""
     if engine.dialect.name == "postgresql":
         connection = engine.connect()
         try:
             while not connection.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": LOCK_KEY}).scalar():
                 log.info("scheduler.standby", reason="another instance holds the lock")
+                if standby is not None:
+                    standby()
                 time.sleep(wait)
             yield
         finally:
@@ -46,6 +51,8 @@ def acting_lock(engine: Engine, settings: Settings, wait: float = 5.0) -> Iterat
                 break
             except BlockingIOError:
                 log.info("scheduler.standby", reason="another instance holds the lock")
+                if standby is not None:
+                    standby()
                 time.sleep(wait)
         yield
     finally:

@@ -166,6 +166,24 @@ class SyncRunTable:
             )
             return bool(done.rowcount)
 
+    def live(
+        self, at: datetime, quiet: timedelta = timedelta(minutes=2)
+    ) -> list[tuple[SyncSource, int | None]]:
+        """Unfinished runs someone is working: started, or a chunk done, within ``quiet`` of
+        ``at`` (a run left unfinished by a dead registry is not live: joining it would only call
+        the dead registry again)."""
+        recent = at - quiet
+        done_lately = (
+            select(CHUNK.c.chunk_no).where(CHUNK.c.run_id == RUN.c.id, CHUNK.c.done_at >= recent).exists()
+        )
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                select(RUN.c.source, RUN.c.lsg_id)
+                .where(RUN.c.status == SyncRunStatus.RUNNING, or_(RUN.c.started_at >= recent, done_lately))
+                .order_by(RUN.c.id)
+            )
+            return [(SyncSource(source), lsg_id) for source, lsg_id in rows]
+
     def totals(self, run_id: int) -> Any:
         with self.engine.connect() as connection:
             return connection.execute(select(SyncRun).where(SyncRun.id == run_id)).one()

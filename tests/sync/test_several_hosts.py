@@ -157,3 +157,37 @@ def test_a_process_killed_mid_chunk_leaves_its_chunk_to_the_other(
     assert "(resumed)" in out
     chunks = assert_done_once(env, truth)
     assert any(claimed_by and claimed_by.endswith(f":{survivor.pid}") for _, _, claimed_by, _ in chunks)
+
+
+def test_a_standby_scheduler_joins_the_run_another_host_works(
+    world: tuple[dict[str, str], list[dict[str, str]]],
+) -> None:
+    """Two hosts run the scheduler: one acts (it starts the nightly jobs), the other stands by and
+    works the chunks of any live run meanwhile.  The acting host's nightly job is what ``sync run``
+    does (``entrypoints.jobs.run_scheduled`` calls the same ``reconcile``); it is started by hand here
+    rather than waiting for 02:00."""
+    env, truth = world
+    schedulers = {**os.environ, **env, **SMALL_CHUNKS, "SANARIP_HUB_SCHEDULE_JOIN_EVERY": "0.5"}
+    acting = subprocess.Popen([*HUB, "scheduler"], env=schedulers, stdout=subprocess.PIPE, text=True)
+    assert acting.stdout is not None
+    assert "scheduler acting" in acting.stdout.readline()
+    standby = subprocess.Popen(
+        [*HUB, "scheduler"], env=schedulers, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        nightly = sync_process(env)
+        out, err = nightly.communicate(timeout=300)
+        assert nightly.returncode == 0, out + err
+        for _ in range(100):  # the standby host finishes the chunk it holds
+            if state(env)[1][0][1] == "completed":
+                break
+            time.sleep(0.2)
+        chunks = assert_done_once(env, truth)
+        workers = {claimed_by.rpartition(":")[2] for _, _, claimed_by, _ in chunks if claimed_by}
+        assert str(standby.pid) in workers  # the standby host worked part of the run
+        assert str(nightly.pid) in workers
+        assert str(acting.pid) not in workers  # the acting host waits for its cron, it joins nothing
+    finally:
+        for process in (acting, standby):
+            process.terminate()
+            process.wait(timeout=30)

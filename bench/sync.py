@@ -7,9 +7,11 @@ Whole job: ``run_sync`` for the civil registry (zagsDataByPin + asbAddress per p
 ledger entries, flags) against ``sanarip-hub simulate`` in its own processes, once with the hub's
 prepared consumer and once with the peer, zeep's AsyncClient (on fewer persons: it is slower).
 Client and simulator share the machine's cores, so the table also gives the hub's own CPU per
-person — what the job costs when the registry is a remote security server.  Comparison step
-alone: ``compare_civil_registry`` over answers collected once, beside the peer floor — the same
-fields compared by plain equality with no normalisation.  Prints a table; asserts nothing.
+person — what the job costs when the registry is a remote security server.  With
+``--processes 1 2`` the same job also runs as ``sanarip-hub sync run`` in one and in two processes
+at once working one run (chunks claimed by each, as on two hosts).  Comparison step alone:
+``compare_civil_registry`` over answers collected once, beside the peer floor — the same fields
+compared by plain equality with no normalisation.  Prints a table; asserts nothing.
 """
 
 from __future__ import annotations
@@ -90,6 +92,46 @@ def whole_job(
     }
 
 
+def processes_job(env: dict[str, str], persons: int, processes: int, simulator: int) -> dict[str, float]:
+    """``sanarip-hub sync run`` in ``processes`` processes at once on one run (as on as many hosts):
+    persons/s of the run, and the hub processes' CPU per person (from their rusage)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    sim_cpu = tree_cpu(simulator)
+    started = time.perf_counter()
+    running = [
+        subprocess.Popen(
+            [
+                str(ROOT / ".venv/bin/python"),
+                "-m",
+                "sanarip_hub",
+                "sync",
+                "run",
+                "civil-registry",
+                "--limit",
+                str(persons),
+            ],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+        for _ in range(processes)
+    ]
+    outputs = [process.communicate()[0] for process in running]
+    seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    hub_cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    sim_cpu = tree_cpu(simulator) - sim_cpu
+    failed = sum(int(out.split("failed ")[1].split(",")[0]) for out in outputs if "failed " in out[:400])
+    return {
+        "persons": persons,
+        "failed": failed,
+        "rate": persons / seconds,
+        "hub_ms": hub_cpu * 1000 / persons,
+        "sim_ms": sim_cpu * 1000 / persons,
+    }
+
+
 async def collect(checker: Checker, people: list[Any]) -> list[tuple[Any, Any, Any]]:
     await checker.open()
     try:
@@ -136,6 +178,10 @@ def main() -> None:
     parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--simulator-workers", type=int, default=1)
+    parser.add_argument(
+        "--processes", nargs="*", type=int, default=[1, 2],
+        help="also run `sync run` in this many processes at once on one run (several hosts)",
+    )  # fmt: skip
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="bench-sync-"))
     env = prepare_home(args.backend, workdir, max(1, (args.persons + args.peer_persons) // 3))
@@ -165,6 +211,15 @@ def main() -> None:
             ("prepared consumer (hub)", whole_job(base, args.persons, args.concurrency, simulator.pid))
         )
         compare_rate, floor_rate = comparison(base)
+        chunked = {
+            **os.environ,
+            "SANARIP_HUB_XROAD_SECURITY_SERVER_URL": f"http://127.0.0.1:{port}",
+            "SANARIP_HUB_LIMITS_SYNC_CONCURRENCY": str(args.concurrency),
+            "SANARIP_HUB_LIMITS_SYNC_CHUNK": "500",
+        }
+        for count in args.processes:
+            label = f"sync run, {count} process{'es' if count > 1 else ''}"
+            rows.append((label, processes_job(chunked, args.persons, count, simulator.pid)))
     finally:
         simulator.terminate()
         simulator.wait(timeout=30)
@@ -181,7 +236,7 @@ def main() -> None:
     for name, row in rows:
         print(f"{name:<30}{row['persons']:>9,.0f}{row['failed']:>8,.0f}{row['rate']:>11,.0f}"
               f"{row['hub_ms']:>19.2f}{row['sim_ms']:>25.2f}")  # fmt: skip
-    hub_ms = rows[-1][1]["hub_ms"]
+    hub_ms = next(row for name, row in rows if name.startswith("prepared"))["hub_ms"]
     print(f"hub alone on 2 cores (registry remote), from its CPU per person: ~{2000 / hub_ms:,.0f} persons/s")
     print(f"\n{'comparison step':<52}{'records/s':>12}")
     print(f"{'hub: normalised names, dates, address':<52}{compare_rate:>12,.0f}")

@@ -42,6 +42,23 @@ class MaskingFormatter(structlog.stdlib.ProcessorFormatter):
         return mask_pins(super().format(record))
 
 
+_SHARED: list[Any] = [
+    structlog.contextvars.merge_contextvars,
+    structlog.stdlib.add_log_level,
+    structlog.stdlib.add_logger_name,
+    structlog.processors.TimeStamper(fmt="iso", utc=True),
+]
+# What a hub logger does with an event: dropped at once below its stdlib logger's level (a debug
+# call in a hot loop costs one level check), else handed to the stdlib logger for the handler that
+# configure() installed to format.  Unconfigured (a library user, a benchmark), the stdlib's own
+# defaults apply: WARNING and above, to stderr.
+_BRIDGE: list[Any] = [
+    structlog.stdlib.filter_by_level,
+    *_SHARED,
+    structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
+]
+
+
 def configure(fmt: str = "auto", level: str = "info") -> None:
     """Set up structlog and stdlib logging to write to stderr; called by entrypoints.
 
@@ -50,12 +67,7 @@ def configure(fmt: str = "auto", level: str = "info") -> None:
     tests and the CLI's ``--log-format`` flag rely on.
     """
     use_console = fmt == "console" or (fmt == "auto" and sys.stderr.isatty())
-    shared: list[Any] = [
-        structlog.contextvars.merge_contextvars,
-        structlog.stdlib.add_log_level,
-        structlog.stdlib.add_logger_name,
-        structlog.processors.TimeStamper(fmt="iso", utc=True),
-    ]
+    shared = _SHARED
     renderer: Any = (
         structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())
         if use_console
@@ -88,6 +100,10 @@ def configure(fmt: str = "auto", level: str = "info") -> None:
 
 
 def get_logger(name: str) -> structlog.stdlib.BoundLogger:
-    """A named structured logger (``sanarip_hub.…``); it logs however the entrypoint configured."""
-    logger: structlog.stdlib.BoundLogger = structlog.get_logger(name)
+    """A named structured logger (``sanarip_hub.…``) over the stdlib logger of that name: it logs
+    however the entrypoint configured, and by the stdlib's defaults (warnings, to stderr) when
+    nothing was configured — never structlog's own default of printing every debug line."""
+    logger: structlog.stdlib.BoundLogger = structlog.wrap_logger(
+        logging.getLogger(name), processors=_BRIDGE, wrapper_class=structlog.stdlib.BoundLogger
+    )
     return logger

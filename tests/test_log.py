@@ -47,3 +47,26 @@ def test_debug_lowers_only_the_hubs_own_loggers(capsys: pytest.CaptureFixture[st
     assert len(lines) == 2, lines
     assert '"own"' in lines[0]
     assert "failed for [pin]" in lines[1]
+
+
+def test_an_unconfigured_hub_logger_keeps_to_the_stdlib_defaults() -> None:
+    """Embedded without an entrypoint (a benchmark, another program), the hub prints no debug or
+    info line of its own: structlog's default would print every one, costing the embedder CPU and
+    flooding its output.  A warning still reaches stderr."""
+    import subprocess
+    import sys
+
+    script = (
+        "from sanarip_hub.log import get_logger\n"
+        "log = get_logger('sanarip_hub.consumer')\n"
+        "log.debug('consumer.answered', attempt=1)\n"
+        "log.info('sync.run', checked=3)\n"
+        "log.warning('sync.person_failed', person_id=7)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout == ""
+    assert "consumer.answered" not in done.stderr
+    assert "sync.run" not in done.stderr
+    assert "sync.person_failed" in done.stderr

@@ -10,8 +10,10 @@ loopback, rotating over 200 PINs.  Every server runs 2 worker processes and answ
   data (no database, no ledger);
 * sanarip-hub full path — ``sanarip-hub serve``: database queries, agreement check, group-commit
   ledger append before the reply, one JSON log line per exchange;
-* spyne 2.14 (gunicorn, gthread) and fastapi-xroad-soap (uvicorn) over the same in-memory data, in a
-  separate virtualenv (``bench/.peers-venv``; bench-only dependencies, never the hub's).
+* spyne 2.14 in its best setup (granian's WSGI server, one blocking thread per worker: the ratios are
+  taken against this one), spyne on gunicorn gthread, and fastapi-xroad-soap (uvicorn), over the same
+  in-memory data, in a separate virtualenv (``bench/.peers-venv``; bench-only dependencies, never
+  the hub's).  Run it on a quiet machine: a busy one starves the peers more than the hub.
 
 Each server is checked first (one request must come back as an OK householdByPin response with the
 PIN in it, not a fault).  Prints a table of requests/s and p50/p99 latency at 32 and 64 connections;
@@ -45,7 +47,7 @@ from tests.producer.conftest import envelope, pin_body  # noqa: E402
 
 PG_URL = os.environ.get("SANARIP_HUB_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 PEERS_VENV = ROOT / "bench" / ".peers-venv"
-PEER_PACKAGES = ["spyne==2.14.0", "fastapi-xroad-soap==0.4.7", "gunicorn", "uvicorn[standard]"]
+PEER_PACKAGES = ["spyne==2.14.0", "fastapi-xroad-soap==0.4.7", "gunicorn", "uvicorn[standard]", "granian"]
 HUB = [str(ROOT / ".venv" / "bin" / "python"), "-m", "sanarip_hub"]
 AGREEMENT = """
 [[agreement]]
@@ -67,8 +69,8 @@ def ensure_tools() -> None:
     if shutil.which("wrk") is None:
         print("installing wrk (apt) …", flush=True)
         subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], check=True, capture_output=True)
-    if not (PEERS_VENV / "bin" / "gunicorn").exists():
-        print("creating bench/.peers-venv with spyne and fastapi-xroad-soap …", flush=True)
+    if not all((PEERS_VENV / "bin" / tool).exists() for tool in ("gunicorn", "granian", "uvicorn")):
+        print("creating bench/.peers-venv with spyne, fastapi-xroad-soap and their servers …", flush=True)
         subprocess.run([sys.executable, "-m", "venv", str(PEERS_VENV)], check=True)
         subprocess.run([str(PEERS_VENV / "bin" / "pip"), "install", "-q", *PEER_PACKAGES], check=True)
 
@@ -248,6 +250,28 @@ def main() -> None:
             )
             for backend, env in homes.items()
         ),
+        Server(  # spyne's best setup: a blocking WSGI app on granian, one blocking thread per worker
+            "spyne 2.14 (granian WSGI, best)",
+            [
+                str(PEERS_VENV / "bin/granian"),
+                "--interface",
+                "wsgi",
+                "--workers",
+                "2",
+                "--blocking-threads",
+                "1",
+                "--no-ws",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "{port}",
+                "--log-level",
+                "warning",
+                "spyne_app:application",
+            ],
+            data_env,
+            ROOT / "bench" / "peers",
+        ),
         Server(
             "spyne 2.14 (gunicorn gthread)",
             [
@@ -304,15 +328,17 @@ def main() -> None:
             flag = "*" if r["non2xx"] or r["socket_errors"] else " "
             row += f"{r['rps']:>12,.0f}{flag}{r['p50']:>9.1f}{r['p99']:>9.1f}"
         print(row)
-    spyne = next(v for k, v in results.items() if k.startswith("spyne"))
+    spyne = results["spyne 2.14 (granian WSGI, best)"]  # ratios against the peer's best setup only
     ours = results["sanarip-hub protocol path (in-memory)"]
+    goals = {"postgresql": (2.0, 50.0), "sqlite": (1.0, 100.0)}
     for c in args.connections:
-        print(f"\nc={c}: protocol path / spyne = {ours[c]['rps'] / spyne[c]['rps']:.1f}× (goal ≥ 5×)")
+        print(f"\nc={c}: protocol path / spyne-best = {ours[c]['rps'] / spyne[c]['rps']:.1f}× (goal ≥ 5×)")
         for backend in homes:
             full = results[f"sanarip-hub full path ({backend})"][c]
+            ratio, p99 = goals[backend]
             print(
-                f"c={c}: full path ({backend}) / spyne protocol path = {full['rps'] / spyne[c]['rps']:.1f}× "
-                f"(goal > 1×); p99 {full['p99']:.1f} ms (goal < 50 ms)"
+                f"c={c}: full path ({backend}) / spyne-best = {full['rps'] / spyne[c]['rps']:.2f}× "
+                f"(goal ≥ {ratio:g}×); p99 {full['p99']:.1f} ms (goal < {p99:g} ms)"
             )
     print("\n* = some responses were not 2xx or some sockets failed (see wrk)")
     if "postgresql" in homes:

@@ -8,7 +8,9 @@ signed segment files, which the ledger reads itself.
 
 from __future__ import annotations
 
+import fcntl
 import operator
+import os
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -208,10 +210,28 @@ class LedgerRows:
     # -- head, segments, checkpoints ----------------------------------------------------------------
 
     @contextmanager
+    def _writers_queue(self) -> Iterator[None]:
+        """On SQLite, writers of one database file queue on an ``flock`` beside it before asking
+        for the database's write lock.  SQLite's own busy handler polls with sleeps of up to 100 ms,
+        so two worker processes' ledger writers took turns late (p99 of 0.5–1 s under load); the
+        kernel wakes an ``flock`` waiter the moment the lock is released.  A killed process's
+        ``flock`` goes with it.  PostgreSQL queues writers on the head row's lock itself."""
+        database = self.engine.url.database
+        if self.engine.dialect.name != "sqlite" or not database or database == ":memory:":
+            yield
+            return
+        handle = os.open(f"{database}.ledger-lock", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(handle)  # closing releases the lock
+
+    @contextmanager
     def appending(self) -> Iterator[Appending]:
         """One append transaction: the head row locked, committed when the block ends, rolled back
         when it raises (a process killed inside it leaves no trace)."""
-        with self.engine.connect() as connection:
+        with self._writers_queue(), self.engine.connect() as connection:
             if connection.dialect.name == "sqlite":
                 connection.exec_driver_sql("BEGIN IMMEDIATE")
                 query = select(LedgerHead).where(LedgerHead.id == 1)

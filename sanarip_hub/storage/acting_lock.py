@@ -28,14 +28,18 @@ def acting_lock(
 ) -> Iterator[None]:
     """Block until this instance is the one acting scheduler; release on exit.  ``standby`` is
     called between tries while another instance acts (a standby host joins live runs there)."""
+
+    def stand_by() -> None:
+        log.info("scheduler.standby", reason="another instance holds the lock")
+        if standby is not None:
+            standby()
+        time.sleep(wait)
+
     if engine.dialect.name == "postgresql":
         connection = engine.connect()
         try:
             while not connection.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": LOCK_KEY}).scalar():
-                log.info("scheduler.standby", reason="another instance holds the lock")
-                if standby is not None:
-                    standby()
-                time.sleep(wait)
+                stand_by()
             yield
         finally:
             connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": LOCK_KEY})
@@ -50,10 +54,7 @@ def acting_lock(
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
-                log.info("scheduler.standby", reason="another instance holds the lock")
-                if standby is not None:
-                    standby()
-                time.sleep(wait)
+                stand_by()
         yield
     finally:
         os.close(handle)

@@ -16,9 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import BACKENDS, drop_schema
+from tests.conftest import BACKENDS
 from tests.producer.conftest import HUB, free_port, prepared_home, run_hub
 from tests.simulator.test_simulator import launch
+from tests.sync.conftest import simulated_world
 
 pytestmark = pytest.mark.integration  # servers, processes or a browser on loopback
 
@@ -27,22 +28,13 @@ pytestmark = pytest.mark.integration  # servers, processes or a browser on loopb
 def world(
     request: pytest.FixtureRequest, tmp_path: Path
 ) -> Iterator[tuple[dict[str, str], list[dict[str, str]]]]:
-    env = prepared_home(str(request.param), tmp_path / "home")
-    truth_file = tmp_path / "truth.jsonl"
     faults = (
         "fault=server.serverproxy.service_failed@0.04,fault=Server.ClientProxy.NetworkError@0.02,"
         "http500@0.02,malformed@0.01,latency=0.01@0.3"
     )
-    url, process = launch(env, truth_file, "--discrepancy-rate", "0.25", "--seed", "21", "--faults", faults)
-    env["SANARIP_HUB_XROAD_SECURITY_SERVER_URL"] = url
-    truth = [json.loads(line) for line in truth_file.read_text(encoding="utf-8").splitlines()]
-    try:
-        yield env, truth
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-        if request.param == "postgresql":
-            drop_schema(env["SANARIP_HUB_DATABASE_SCHEMA"])
+    simulator = ("--discrepancy-rate", "0.25", "--seed", "21", "--faults", faults)
+    with simulated_world(str(request.param), tmp_path, *simulator) as world:
+        yield world
 
 
 def flags(env: dict[str, str]) -> list[dict[str, str]]:

@@ -24,9 +24,9 @@ from sanarip_hub.config import load_settings
 from sanarip_hub.storage.engine import make_engine
 from sanarip_hub.storage.models import LedgerEntryRow, SyncChunk, SyncRun
 from sanarip_hub.storage.people import count_to_check
-from tests.conftest import BACKENDS, drop_schema
-from tests.producer.conftest import HUB, prepared_home, run_hub
-from tests.simulator.test_simulator import launch
+from tests.conftest import BACKENDS
+from tests.producer.conftest import HUB, run_hub
+from tests.sync.conftest import simulated_world
 
 pytestmark = pytest.mark.integration  # servers and processes on loopback
 
@@ -37,20 +37,11 @@ SMALL_CHUNKS = {"SANARIP_HUB_LIMITS_SYNC_CHUNK": "20", "SANARIP_HUB_LIMITS_SYNC_
 def world(
     request: pytest.FixtureRequest, tmp_path: Path
 ) -> Iterator[tuple[dict[str, str], list[dict[str, str]]]]:
-    env = prepared_home(str(request.param), tmp_path / "home")
-    truth_file = tmp_path / "truth.jsonl"
-    url, process = launch(
-        env, truth_file, "--discrepancy-rate", "0.2", "--seed", "8", "--faults", "latency=0.02@1"
-    )
-    env["SANARIP_HUB_XROAD_SECURITY_SERVER_URL"] = url
-    truth = [json.loads(line) for line in truth_file.read_text(encoding="utf-8").splitlines()]
-    try:
-        yield env, truth
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-        if request.param == "postgresql":
-            drop_schema(env["SANARIP_HUB_DATABASE_SCHEMA"])
+    slow = ("--faults", "latency=0.02@1")  # every call takes a while: both processes are at work at once
+    with simulated_world(
+        str(request.param), tmp_path, "--discrepancy-rate", "0.2", "--seed", "8", *slow
+    ) as world:
+        yield world
 
 
 def sync_process(env: dict[str, str]) -> subprocess.Popen[str]:

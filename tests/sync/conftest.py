@@ -1,0 +1,32 @@
+"""A world for reconciliation tests: a prepared hub home on one back end and the registry
+simulator on loopback serving it, with the truth file it wrote."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from tests.conftest import drop_schema
+from tests.producer.conftest import prepared_home
+from tests.simulator.test_simulator import launch
+
+World = tuple[dict[str, str], list[dict[str, str]]]
+
+
+@contextmanager
+def simulated_world(backend: str, tmp_path: Path, *simulator_args: str) -> Iterator[World]:
+    """The hub's environment (its security server URL the simulator's) and the injected truth."""
+    env = prepared_home(backend, tmp_path / "home")
+    truth_file = tmp_path / "truth.jsonl"
+    url, process = launch(env, truth_file, *simulator_args)
+    env["SANARIP_HUB_XROAD_SECURITY_SERVER_URL"] = url
+    truth = [json.loads(line) for line in truth_file.read_text(encoding="utf-8").splitlines()]
+    try:
+        yield env, truth
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+        if backend == "postgresql":
+            drop_schema(env["SANARIP_HUB_DATABASE_SCHEMA"])

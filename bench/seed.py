@@ -32,6 +32,7 @@ from sanarip_hub.storage import migrate
 from sanarip_hub.storage.bulk import next_ids
 from sanarip_hub.storage.engine import make_engine
 from sanarip_hub.storage.models import Base
+from sanarip_hub.storage.register_load import RegisterLoad
 from sanarip_hub.synthetic.country import COLUMNS, TABLE_ORDER, LsgState
 from sanarip_hub.synthetic.seed import _load_reference, default_lsg_count, seed_country, split_households
 from sanarip_hub.synthetic.shards import plan_jobs, run_shard
@@ -87,7 +88,7 @@ def peer_loader(engine: Engine, households: int) -> tuple[int, int, float]:
     started = time.perf_counter()
     territory = build_territory()
     chosen = list(territory.lsgs[: default_lsg_count(households)])
-    lsg_ids = _load_reference(engine, territory.units, chosen)
+    lsg_ids = _load_reference(RegisterLoad(engine), territory.units, chosen)
     states = {lsg.soate_code: LsgState(lsg_id=lsg_ids[lsg.soate_code]) for lsg in chosen}
     jobs = plan_jobs(chosen, split_households(households, chosen), states, next_ids(engine, TABLE_ORDER))
     buffers: dict[str, list[dict[str, Any]]] = {t: [] for t in TABLE_ORDER}

@@ -111,13 +111,6 @@ class SignInResult:
     refusal: str | None = None
 
 
-def authenticate(
-    users: ConsoleUsers, username: str, password: str, *, max_failures: int, lockout: timedelta
-) -> Account | None:
-    """The account if the password is right and the account usable; None otherwise."""
-    return sign_in(users, username, password, max_failures=max_failures, lockout=lockout).account
-
-
 def sign_in(
     users: ConsoleUsers,
     username: str,

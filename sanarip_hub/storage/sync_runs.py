@@ -241,11 +241,13 @@ class SyncRunTable:
         )
 
     def release(self, claim: Claim) -> None:
-        """Give a chunk back unworked (the process stops: the registry went down, an error)."""
-        if claim.connection is not None:
-            claim.connection.rollback()
-            claim.connection.close()
-            claim.connection = None
+        """Give a chunk back unworked (the process stops: the registry went down, an error).
+        Releasing twice, or after the chunk's transaction ended, does nothing."""
+        if self.postgres:  # the claim is the transaction: ending it frees the row
+            if claim.connection is not None:
+                claim.connection.rollback()
+                claim.connection.close()
+                claim.connection = None
             return
         with self.engine.begin() as connection:
             connection.execute(

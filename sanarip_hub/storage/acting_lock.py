@@ -1,8 +1,10 @@
 """The acting scheduler's lock: one hub instance runs the scheduled jobs, the others stand by.
 
 On PostgreSQL a session-level advisory lock held by one connection for as long as the instance
-acts (it goes away with the process); on SQLite an exclusive ``flock`` on a file beside the
-database, which the kernel releases when the process dies.
+acts (it goes away with the process); advisory locks are database-wide, so the lock is keyed by the
+installation's schema too (:data:`SCHEMA_KEYED`): installations, or parallel test runs, in separate
+schemas of one database each have their own acting scheduler.  On SQLite an exclusive ``flock`` on a
+file beside the database, which the kernel releases when the process dies.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from sanarip_hub.log import get_logger
 
 log = get_logger("sanarip_hub.scheduler")
 LOCK_KEY = 0x5A4E_4152  # "ZNAR": the hub's advisory-lock key for the acting scheduler
+# The two-key form (int4, int4): the hub's key, and the schema the connection works in.
+SCHEMA_KEYED = "(:k, hashtext(current_schema()))"
 
 
 @contextmanager
@@ -38,11 +42,13 @@ def acting_lock(
     if engine.dialect.name == "postgresql":
         connection = engine.connect()
         try:
-            while not connection.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": LOCK_KEY}).scalar():
+            while not connection.execute(
+                text(f"SELECT pg_try_advisory_lock{SCHEMA_KEYED}"), {"k": LOCK_KEY}
+            ).scalar():
                 stand_by()
             yield
         finally:
-            connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": LOCK_KEY})
+            connection.execute(text(f"SELECT pg_advisory_unlock{SCHEMA_KEYED}"), {"k": LOCK_KEY})
             connection.close()
         return
     path = settings.hub.home / "scheduler.lock"

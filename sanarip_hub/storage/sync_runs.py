@@ -28,6 +28,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Table, func, insert, or_, select, text, update
 
 from sanarip_hub.domain.codes import SyncRunStatus, SyncSource
+from sanarip_hub.storage.acting_lock import SCHEMA_KEYED
 from sanarip_hub.storage.mismatches import Flagged, flag, withdraw_stale
 from sanarip_hub.storage.models import Person, SyncChunk, SyncRun
 from sanarip_hub.storage.models.social_passport import LOW_INCOME_MEMBERS
@@ -89,7 +90,8 @@ class SyncRunTable:
         new one planned.  Processes starting at once find the same run: the start is serialised."""
         with self.engine.connect() as connection:
             if self.postgres:
-                connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": 0x53594E43})  # "SYNC"
+                # "SYNC", keyed by schema like the acting scheduler's lock (advisory locks are database-wide)
+                connection.execute(text(f"SELECT pg_advisory_xact_lock{SCHEMA_KEYED}"), {"k": 0x53594E43})
             else:
                 connection.exec_driver_sql("BEGIN IMMEDIATE")
             running = connection.execute(

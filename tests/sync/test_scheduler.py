@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import threading
 import time
+from pathlib import Path
+
+import pytest
 
 from sanarip_hub.storage.acting_lock import acting_lock
 from sync_jobs.scheduler import build_scheduler
@@ -66,3 +69,44 @@ def test_the_scheduled_verification_records_its_outcome(hub_db: HubDb) -> None:
     assert row.actor == "scheduler"
     assert row.ok is True
     assert row.detail.startswith("intact: 0 entries")
+
+
+def test_installations_in_two_schemas_of_one_database_each_have_their_own_acting_scheduler(
+    tmp_path: Path,
+) -> None:
+    """Schemas isolate tenants (and parallel test runs) in one PostgreSQL database: one installation's
+    acting scheduler must not make another's stand by.  Advisory locks are database-wide, so the
+    lock's key names the schema; before, the second installation stood by for as long as the first
+    acted (in the suite, a scheduler test on one worker stalled another's)."""
+    from sanarip_hub.config import load_settings
+    from sanarip_hub.storage.engine import make_engine
+    from tests.conftest import drop_schema, hub_environment
+
+    installations = []
+    for name in ("one", "two"):
+        settings = load_settings(environ=hub_environment("postgresql", tmp_path / name))
+        installations.append((settings, make_engine(settings)))
+    acted: list[str] = []
+
+    class StoodBy(Exception):
+        pass
+
+    def stood_by() -> None:
+        raise StoodBy
+
+    try:
+        (first_settings, first_engine), (second_settings, second_engine) = installations
+        with acting_lock(first_engine, first_settings, wait=0.05):
+            with acting_lock(second_engine, second_settings, wait=0.05, standby=stood_by):
+                acted.append("two")  # at once, beside the first (standing by would raise StoodBy)
+            assert acted == ["two"]
+            # within one installation the lock still excludes: another instance stands by
+            with (
+                pytest.raises(StoodBy),
+                acting_lock(first_engine, first_settings, wait=0.05, standby=stood_by),
+            ):
+                pass
+    finally:
+        for settings, engine in installations:
+            engine.dispose()
+            drop_schema(settings.database.schema)

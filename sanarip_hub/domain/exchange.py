@@ -84,6 +84,10 @@ KEYS: dict[str, str] = {
 }  # fmt: skip
 
 
+_PREV_SLOT = ',"prev":"",'
+_SEQ_SLOT = ',"seq":0,'
+
+
 @dataclass(frozen=True)
 class Template:
     """The canonical bytes of an entry before its sequence number and previous hash are known.
@@ -99,15 +103,19 @@ class Template:
 
     @classmethod
     def of(cls, document: dict[str, Any]) -> Template:
+        """One encoding of the whole entry with empty stand-ins for ``prev`` and ``seq``, cut at them.
+
+        A stand-in is found by its text with the comma and quotes around it (``,"prev":"",``): inside
+        a string every quote is escaped, so that text occurs only where key sorting put the key.
+        """
         if "seq" in document or "prev" in document:
             raise ValueError("a template leaves seq and prev open")
-        keys = sorted(document)
-        head = {k: document[k] for k in keys if k < "prev"}
-        middle = {k: document[k] for k in keys if "prev" < k < "seq"}
-        tail = {k: document[k] for k in keys if k > "seq"}
-        if not (head and middle and tail):
+        text = canonical_json({**document, "prev": "", "seq": 0}).decode("ascii")
+        head, found_prev, rest = text[1:-1].partition(_PREV_SLOT)
+        middle, found_seq, tail = rest.partition(_SEQ_SLOT)
+        if not (found_prev and found_seq and head and middle and tail):
             raise ValueError("the entry schema must have keys on every side of prev and seq")
-        return cls(*(canonical_json(part).decode("ascii")[1:-1] for part in (head, middle, tail)))
+        return cls(head, middle, tail)
 
     def render(self, seq: int, prev_hex: str) -> bytes:
         return f'{{{self.head},"prev":"{prev_hex}",{self.middle},"seq":{seq},{self.tail}}}'.encode("ascii")

@@ -21,6 +21,9 @@ the client; anything else reaches a client as its branch's generic message (``in
     │   ├── SchemaNotCurrent
     │   └── BackupError
     ├── SeedError
+    ├── RegisterError                           a register file cannot be imported or written
+    │   ├── RegisterFileError                   not a register file (garbage, cut off, too large)
+    │   └── RegisterInvalid                     records failed validation: nothing was written
     ├── AgreementError
     │   └── FieldGrantError
     ├── CertificateError
@@ -184,6 +187,29 @@ class SeedError(HubError):
     """The synthetic-country generator was given impossible parameters."""
 
     code = "seed"
+
+
+class RegisterError(HubError):
+    """The register exchange format cannot be read or written as asked."""
+
+    code = "register"
+
+
+class RegisterFileError(RegisterError):
+    """A file is not a register file: binary, cut off, too large, a wrong sheet or encoding."""
+
+    code = "register.file"
+
+
+class RegisterInvalid(RegisterError):
+    """Records failed validation and the import was strict: nothing was written (the report says
+    what is wrong where)."""
+
+    code = "register.invalid"
+
+    def __init__(self, message: str, report: object = None) -> None:
+        super().__init__(message)
+        self.report = report  # the import's report, problems included, for --report and the terminal
 
 
 class AgreementError(HubError):

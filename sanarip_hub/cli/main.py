@@ -16,6 +16,7 @@ from sanarip_hub.cli.agreements import agreements
 from sanarip_hub.cli.database import backup_command, db, restore_command
 from sanarip_hub.cli.demo import demo
 from sanarip_hub.cli.ledger import keys, ledger
+from sanarip_hub.cli.register import register
 from sanarip_hub.cli.seed import seed
 from sanarip_hub.cli.serve import serve
 from sanarip_hub.cli.simulate import simulate
@@ -56,6 +57,7 @@ def cli(ctx: click.Context, config_file: str | None, debug: bool, log_format: st
 
 cli.add_command(db)
 cli.add_command(seed)
+cli.add_command(register)
 cli.add_command(backup_command)
 cli.add_command(restore_command)
 cli.add_command(demo)

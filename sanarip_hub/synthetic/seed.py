@@ -166,6 +166,13 @@ def _load_in_process(
         progress(done)
 
 
+def load_territory(engine: Engine) -> dict[str, int]:
+    """The hub's map of the country (every СОАТЕ unit and LSG body), those not there yet inserted:
+    what an import of real register files validates codes against.  LSG ids by code."""
+    territory = build_territory()
+    return _load_reference(RegisterLoad(engine), territory.units, list(territory.lsgs))
+
+
 def _load_reference(
     register: RegisterLoad, units: tuple[AteRow, ...], chosen: list[SyntheticLsg]
 ) -> dict[str, int]:

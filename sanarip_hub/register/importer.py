@@ -1,0 +1,336 @@
+"""``register import``: validate every record, then write what changed, by natural keys.
+
+Two passes over the files.  The first validates everything (nothing is written; memory holds only
+keys), so a strict import either writes all of it or nothing; ``skip_invalid`` writes the valid
+records and reports the rest.  The second writes, one transaction per LSG body: a household is found
+by its account number within its LSG body, a person by PIN (current or old, via aliases) or, for
+a person without a PIN, by name and birth date within the household.  Only what differs is
+updated; each change of a person's field is kept in ``person_field_history`` with the source
+``import:<file name>``.  Nothing is deleted: households of an LSG body missing from its files are
+listed, and closed only with ``close_missing``.  ``dry_run`` does the second pass too, in
+transactions that are rolled back, so the report says what an import would change.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sanarip_hub.errors import RegisterFileError, RegisterInvalid
+from sanarip_hub.register.jsonlines import read_records
+from sanarip_hub.register.records import (
+    HOLDING_FIELDS,
+    address_columns,
+    comparable,
+    holding_columns,
+    household_columns,
+    member_columns,
+    person_columns,
+)
+from sanarip_hub.register.schema import RECORD_TYPES
+from sanarip_hub.register.validation import Problem, Validator
+from sanarip_hub.storage.register_books import Book, BookWriting, RegisterBooks
+from sanarip_hub.synthetic.seed import load_territory
+
+HOUSEHOLDS_FILE = RECORD_TYPES["household"][0]
+Progress = Callable[[str, int], AbstractContextManager[Callable[[int], None] | None]]
+CHUNK = 500  # records looked up and written together
+
+
+class DryRun(Exception):
+    """Raised inside a dry run's transaction so that it rolls back."""
+
+
+@dataclass
+class ImportReport:
+    files: list[str]
+    records: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    person_changes: int = 0
+    missing: list[str] = field(default_factory=list)  # "<lsg>/<account>" of households not in the files
+    closed: int = 0
+    dry_run: bool = False
+    written: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "files": self.files,
+            "records": self.records,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "skipped_invalid": self.skipped,
+            "person_field_changes": self.person_changes,
+            "missing": self.missing,
+            "closed": self.closed,
+            "dry_run": self.dry_run,
+            "written": self.written,
+            "problems": [problem.as_dict() for problem in self.problems],
+        }
+
+
+def register_files(path: Path) -> list[Path]:
+    """The household files under ``path`` (a file, or a directory as ``register export`` writes)."""
+    if not path.exists():
+        raise RegisterFileError(f"{path}: no such file or directory")
+    if path.is_file():
+        if path.suffix != ".jsonl":
+            raise RegisterFileError(f"{path.name}: not a JSON Lines file (.jsonl)")
+        return [path]
+    files = sorted(path.rglob(HOUSEHOLDS_FILE))
+    if not files:
+        raise RegisterFileError(f"{path}: holds no {HOUSEHOLDS_FILE}")
+    return files
+
+
+def import_register(
+    books: RegisterBooks,
+    path: Path,
+    today: date,
+    lsg: str | None = None,
+    dry_run: bool = False,
+    skip_invalid: bool = False,
+    close_missing: bool = False,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import the household files under ``path``; ``progress(description, total)`` gives a context
+    whose value advances a bar (the composition root passes a terminal's)."""
+    files = register_files(path)
+    report = ImportReport([str(file) for file in files], dry_run=dry_run)
+    # The hub's map that codes are checked against, installed on first use (even by a dry run: it is
+    # reference data of the installation, not register data).
+    load_territory(books.engine)
+    territory = books.territory()
+    validator = Validator(territory, today, lsg)
+    for file in files:
+        for line, record in read_records(file):
+            report.records += 1
+            validator.check(file.name, line, record)
+    validator.check_against_hub(books.current_households_of(sorted(validator.current)))
+    report.problems = validator.problems
+    invalid = {(problem.file, problem.line) for problem in report.problems}
+    if report.problems and not skip_invalid:
+        raise RegisterInvalid(
+            f"{len(invalid)} of {report.records} records are invalid ({len(report.problems)} problems); "
+            "nothing was written (--skip-invalid writes the valid ones)",
+            report=report,
+        )
+    report.skipped = len(invalid)
+
+    def valid_records() -> Iterator[tuple[Path, dict[str, Any]]]:
+        for file in files:
+            for line, record in read_records(file):
+                if (file.name, line) not in invalid:
+                    yield file, record
+
+    by_lsg: dict[str, list[tuple[Path, dict[str, Any]]]] = defaultdict(list)
+    for file, record in valid_records():  # grouped so each LSG body is one transaction
+        by_lsg[record["lsg"]].append((file, record))
+    with (
+        progress("importing households", report.records - len(invalid))
+        if progress
+        else nullcontext() as advance
+    ):
+        _write(
+            books, path, files, by_lsg, territory.lsg_bodies, report, today, dry_run, close_missing, advance
+        )
+    report.written = not dry_run
+    return report
+
+
+def _write(
+    books: RegisterBooks,
+    path: Path,
+    files: list[Path],
+    by_lsg: dict[str, list[tuple[Path, dict[str, Any]]]],
+    lsg_bodies: dict[str, int],
+    report: ImportReport,
+    today: date,
+    dry_run: bool,
+    close_missing: bool,
+    advance: Callable[[int], None] | None,
+) -> None:
+    for code, records in by_lsg.items():
+        source = "import:" + ",".join(sorted({file.name if len(files) == 1 else str(file.relative_to(path))
+                                              for file, _ in records}))  # fmt: skip
+        try:
+            with books.writing(lsg_bodies[code], source[:100]) as writing:
+                for start in range(0, len(records), CHUNK):
+                    chunk = [record for _, record in records[start : start + CHUNK]]
+                    _apply_chunk(writing, chunk, report)
+                    if advance is not None:
+                        advance(len(chunk))
+                _missing(writing, code, {record["account_no"] for _, record in records}, close_missing, today,
+                         source, report)  # fmt: skip
+                if dry_run:
+                    raise DryRun
+        except DryRun:
+            pass
+
+
+def _missing(
+    writing: BookWriting,
+    code: str,
+    accounts: set[str],
+    close: bool,
+    today: date,
+    source: str,
+    report: ImportReport,
+) -> None:
+    for account in writing.open_accounts():
+        if account in accounts:
+            continue
+        report.missing.append(f"{code}/{account}")
+        if close:
+            book = writing.stored([account])[account]
+            writing.change_household(
+                book.id, {"closed_at": today, "close_reason": f"missing from {source}"[:200]}
+            )
+            report.closed += 1
+
+
+def _changes(stored: dict[str, Any], wanted: dict[str, Any]) -> dict[str, Any]:
+    have = comparable(stored)
+    return {
+        name: value for name, value in wanted.items() if comparable({name: value})[name] != have.get(name)
+    }
+
+
+def _apply_chunk(writing: BookWriting, records: list[dict[str, Any]], report: ImportReport) -> None:
+    stored = writing.stored([record["account_no"] for record in records])
+    pins = [
+        pin
+        for record in records
+        for member in record["members"]
+        for pin in [member["person"].get("pin"), *(a["pin"] for a in member["person"].get("aliases", []))]
+        if pin
+    ]
+    writing.find_persons(pins)
+    for record in records:
+        book = stored.get(record["account_no"])
+        changed = _apply(writing, record, book, report)
+        if book is None:
+            report.created += 1
+        elif changed:
+            report.updated += 1
+        else:
+            report.unchanged += 1
+
+
+def _apply(writing: BookWriting, record: dict[str, Any], book: Book | None, report: ImportReport) -> bool:
+    household = household_columns(record)
+    address = address_columns(record)
+    changed = False
+    if book is None:
+        household_id = writing.add_household(household, address)
+        stored_members: dict[tuple[int, date], dict[str, Any]] = {}
+        known = {}
+        head_before = None
+    else:
+        household_id = book.id
+        changes = _changes(book.household, household)
+        if changes:
+            writing.change_household(household_id, changes)
+            changed = True
+        address_changes = _changes(book.address, address)
+        if address_changes:
+            writing.change_address(book.address_id, address_changes)
+            changed = True
+        stored_members = {(m.person_id, m.membership["member_from"]): m.membership for m in book.members}
+        known = {m.person_id: m for m in book.members}
+        head_before = book.head_person_id
+    head: int | None = None
+    for member in record["members"]:
+        person = person_columns(member["person"])
+        person_id = _person_id(writing, person, book)
+        if person_id is None:
+            person_id = writing.add_person(person)
+            changed = True
+        else:
+            stored_person = known[person_id].person if person_id in known else writing.person(person_id)
+            person_changes = _changes(stored_person, person)
+            if person_changes:
+                writing.change_person(person_id, stored_person, person_changes)
+                report.person_changes += len(person_changes)
+                changed = True
+        stored_aliases = (
+            {a["pin"] for a in known[person_id].aliases} if person_id in known else
+            {a["pin"] for a in writing.aliases(person_id)}
+        )  # fmt: skip
+        for alias in member["person"].get("aliases", []):
+            if alias["pin"] not in stored_aliases and alias["pin"] != person["pin"]:
+                writing.add_alias(person_id, alias)
+                changed = True
+        membership = member_columns(member)
+        stored_membership = stored_members.get((person_id, membership["member_from"]))
+        if stored_membership is None:
+            writing.add_member(household_id, person_id, membership)
+            changed = True
+        else:
+            member_changes = _changes(stored_membership, membership)
+            if member_changes:
+                writing.change_member(household_id, person_id, membership["member_from"], member_changes)
+                changed = True
+        if membership["member_to"] is None and membership["relation_to_head"] == "head":
+            head = person_id
+    if book is None:
+        writing.set_head(household_id, head)
+    elif head is not None and head != head_before:
+        writing.change_household(household_id, {"head_person_id": head})
+        changed = True
+    for kind in HOLDING_FIELDS:
+        changed = _holdings(writing, kind, household_id, record.get(kind, []), book) or changed
+    return changed
+
+
+def _person_id(writing: BookWriting, person: dict[str, Any], book: Book | None) -> int | None:
+    if person["pin"]:
+        return writing.persons.get(person["pin"])
+    if book is not None:  # no PIN: the same name and birth date among this household's members
+        for member in book.members:
+            stored = member.person
+            if (stored["pin"] is None and stored["surname"] == person["surname"]
+                    and stored["given_name"] == person["given_name"]
+                    and stored["birth_date"] == person["birth_date"]):  # fmt: skip
+                return member.person_id
+    return None
+
+
+def _holding_key(kind: str, row: dict[str, Any], index: int) -> tuple[Any, ...]:
+    if kind == "land":
+        return (row["year"], row["parcel_no"], comparable({"c": row["category"]})["c"])
+    if kind == "livestock":
+        return (row["year"], comparable({"k": row["kind"]})["k"])
+    return (index,)  # dwellings: in the order the book lists them
+
+
+def _holdings(
+    writing: BookWriting, kind: str, household_id: int, rows: list[dict[str, Any]], book: Book | None
+) -> bool:
+    stored = {}
+    if book is not None:
+        stored = {
+            _holding_key(kind, row, i): (row_id, row) for i, (row_id, row) in enumerate(getattr(book, kind))
+        }
+    changed = False
+    for index, row in enumerate(rows):
+        values = holding_columns(kind, row)
+        found = stored.get(_holding_key(kind, values, index))
+        if found is None:
+            writing.add_holding(kind, household_id, values)
+            changed = True
+        else:
+            row_changes = _changes(found[1], values)
+            if row_changes:
+                writing.change_holding(kind, found[0], row_changes)
+                changed = True
+    return changed

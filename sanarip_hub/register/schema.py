@@ -1,0 +1,183 @@
+"""The JSON Schema of each register record type, built from the hub's code lists.
+
+The enumerations come from :mod:`sanarip_hub.domain.codes`, so the schema and the database accept
+the same codes; ``python -m sanarip_hub.register.schema`` writes the committed copies under
+``docs/register/`` that an LSG office's tools can validate against (a test keeps them equal).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from sanarip_hub.domain.codes import (
+    AbsenceReason,
+    DwellingType,
+    HouseholdType,
+    LandCategory,
+    LandRight,
+    LivestockKind,
+    Ownership,
+    PinAliasKind,
+    PinStatus,
+    Relation,
+)
+from sanarip_hub.domain.identifiers import Gender
+
+DRAFT = "https://json-schema.org/draft/2020-12/schema"
+SCHEMA_BASE = "https://sanarip-hub.kg/register/"
+DATE = {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
+SOATE = {"type": "string", "pattern": r"^\d{14}$"}
+PIN = {"type": "string", "pattern": r"^\d{14}$"}
+
+
+def _text(limit: int) -> dict[str, Any]:
+    return {"type": "string", "maxLength": limit}
+
+
+def _optional(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+def _codes(codes: type[StrEnum]) -> dict[str, Any]:
+    return {"enum": [code.value for code in codes]}
+
+
+def _object(required: list[str], properties: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "object", "additionalProperties": False, "required": required, "properties": properties}
+
+
+PERSON = _object(
+    ["pin", "pin_status", "surname", "given_name", "gender", "birth_date"],
+    {
+        "pin": _optional(PIN),
+        "pin_status": _codes(PinStatus),
+        "surname": _text(100) | {"minLength": 1},
+        "given_name": _text(100) | {"minLength": 1},
+        "patronymic": _optional(_text(100)),
+        "gender": _codes(Gender),
+        "birth_date": DATE,
+        "death_date": _optional(DATE),
+        "marital_status": _optional({"type": "integer", "minimum": 0, "maximum": 3}),
+        "nationality": _optional(_text(50)),
+        "citizenship": _optional({"type": "string", "pattern": "^[A-Z]{3}$"}),
+        "aliases": {
+            "type": "array",
+            "items": _object(
+                ["pin", "kind", "source"], {"pin": PIN, "kind": _codes(PinAliasKind), "source": _text(20)}
+            ),
+        },
+    },
+)
+
+MEMBER = _object(
+    ["person", "relation", "member_from"],
+    {
+        "person": PERSON,
+        "relation": _codes(Relation),
+        "member_from": DATE,
+        "member_to": _optional(DATE),
+        "temporarily_absent": {"type": "boolean"},
+        "absence_reason": _optional(_codes(AbsenceReason)),
+        "absence_country": _optional({"type": "string", "pattern": "^[A-Z]{3}$"}),
+    },
+)
+
+AREA = {"type": "number", "minimum": 0}
+
+HOUSEHOLD: dict[str, Any] = {
+    "$schema": DRAFT,
+    "$id": SCHEMA_BASE + "household.schema.json",
+    "title": "A household's account in an LSG body's register book, with its members and holdings",
+    **_object(
+        ["lsg", "account_no", "book_no", "household_type", "opened_at", "address", "members"],
+        {
+            "lsg": SOATE | {"description": "СОАТЕ code of the LSG body that keeps the book"},
+            "account_no": _text(20)
+            | {"minLength": 1, "description": "the account number within the LSG body"},
+            "book_no": {"type": "integer", "minimum": 0},
+            "household_type": _codes(HouseholdType),
+            "opened_at": DATE,
+            "closed_at": _optional(DATE),
+            "close_reason": _optional(_text(200)),
+            "address": _object(
+                ["soate", "text"],
+                {
+                    "soate": SOATE,
+                    "street": _optional(_text(200)),
+                    "house": _optional(_text(20)),
+                    "flat": _optional(_text(20)),
+                    "text": _text(400),
+                },
+            ),
+            "members": {"type": "array", "items": MEMBER},
+            "dwellings": {
+                "type": "array",
+                "items": _object(
+                    ["dwelling_type", "ownership"],
+                    {
+                        "eni_code": _optional(_text(18)),
+                        "dwelling_type": _codes(DwellingType),
+                        "ownership": _codes(Ownership),
+                        "year_built": _optional({"type": "integer", "minimum": 1800, "maximum": 2100}),
+                        "area_total_m2": _optional(AREA),
+                        "area_living_m2": _optional(AREA),
+                        "rooms": _optional({"type": "integer", "minimum": 0, "maximum": 100}),
+                        **{
+                            utility: {"type": "boolean"}
+                            for utility in ("water", "sewerage", "gas", "heating", "electricity")
+                        },
+                    },
+                ),
+            },
+            "land": {
+                "type": "array",
+                "items": _object(
+                    ["year", "category", "area_ha", "land_right"],
+                    {
+                        "year": {"type": "integer", "minimum": 1991, "maximum": 2100},
+                        "parcel_no": _optional(_text(40)),
+                        "category": _codes(LandCategory),
+                        "area_ha": AREA,
+                        "irrigated": {"type": "boolean"},
+                        "land_right": _codes(LandRight),
+                    },
+                ),
+            },
+            "livestock": {
+                "type": "array",
+                "items": _object(
+                    ["year", "kind", "head_count"],
+                    {
+                        "year": {"type": "integer", "minimum": 1991, "maximum": 2100},
+                        "kind": _codes(LivestockKind),
+                        "head_count": {"type": "integer", "minimum": 0},
+                    },
+                ),
+            },
+        },
+    ),
+}
+
+# Record type -> (file name in an export directory, schema).
+RECORD_TYPES: dict[str, tuple[str, dict[str, Any]]] = {"household": ("households.jsonl", HOUSEHOLD)}
+SCHEMA_DIR = Path(__file__).resolve().parents[2] / "docs" / "register"
+
+
+def schema_text(record_type: str) -> str:
+    """The committed form of a record type's schema."""
+    return json.dumps(RECORD_TYPES[record_type][1], ensure_ascii=False, indent=2) + "\n"
+
+
+def main() -> None:  # pragma: no cover - the generator; tests compare its output
+    SCHEMA_DIR.mkdir(parents=True, exist_ok=True)
+    for record_type in RECORD_TYPES:
+        (SCHEMA_DIR / f"{record_type}.schema.json").write_text(schema_text(record_type), encoding="utf-8")
+        print(f"wrote docs/register/{record_type}.schema.json", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

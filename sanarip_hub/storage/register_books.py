@@ -1,0 +1,369 @@
+"""The household books as the register exchange format reads and writes them, by natural keys.
+
+Reading (:meth:`RegisterBooks.books`) gives each household of an LSG body with its address,
+members (each with the person and their PIN aliases), dwellings, land and livestock, as column
+mappings; :mod:`sanarip_hub.register` turns them into records.  Writing (:class:`BookWriting`) is one
+transaction per LSG body in which the importer finds households by account number and persons by
+PIN (current or alias), inserts what is new and updates what changed.  Rows are never deleted here:
+a household missing from a full export is closed, and only when the operator asks.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, func, insert, select, update
+
+from sanarip_hub.storage.models import (
+    Address,
+    AteUnit,
+    Dwelling,
+    Household,
+    HouseholdLand,
+    HouseholdLivestock,
+    HouseholdMember,
+    LsgBody,
+    Person,
+    PersonFieldHistory,
+    PersonPinAlias,
+)
+
+Row = dict[str, Any]
+
+# The columns the exchange format carries, per table (ids, keys to parents and timestamps excluded).
+PERSON_FIELDS = (
+    "pin", "pin_status", "surname", "given_name", "patronymic", "gender", "birth_date", "death_date",
+    "marital_status", "nationality", "citizenship",
+)  # fmt: skip
+HOUSEHOLD_FIELDS = ("book_no", "account_no", "household_type", "opened_at", "closed_at", "close_reason")
+ADDRESS_FIELDS = ("soate_code", "street", "house", "flat", "text_raw")
+MEMBER_FIELDS = (
+    "relation_to_head", "member_from", "member_to", "is_temporarily_absent", "absence_reason",
+    "absence_country",
+)  # fmt: skip
+DWELLING_FIELDS = (
+    "eni_code", "dwelling_type", "ownership", "year_built", "area_total_m2", "area_living_m2", "rooms",
+    "water", "sewerage", "gas", "heating", "electricity",
+)  # fmt: skip
+LAND_FIELDS = ("year", "parcel_no", "category", "area_ha", "irrigated", "land_right")
+LIVESTOCK_FIELDS = ("year", "kind", "head_count")
+ALIAS_FIELDS = ("pin", "kind", "source")
+
+
+def _values(row: Any, fields: tuple[str, ...]) -> Row:
+    mapping = row._mapping
+    return {name: mapping[name] for name in fields}
+
+
+@dataclass
+class Member:
+    person_id: int
+    membership: Row
+    person: Row
+    aliases: list[Row]
+
+
+@dataclass
+class Book:
+    """One household as stored: its columns and everything the exchange format carries with it."""
+
+    id: int
+    household: Row
+    head_person_id: int | None
+    address_id: int
+    address: Row
+    members: list[Member] = field(default_factory=list)
+    dwellings: list[tuple[int, Row]] = field(default_factory=list)
+    land: list[tuple[int, Row]] = field(default_factory=list)
+    livestock: list[tuple[int, Row]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Territory:
+    """What validation checks codes against: СОАТЕ units with their end of validity, LSG bodies."""
+
+    units: dict[str, date | None]  # soate_code -> valid_to (None: in force)
+    lsg_bodies: dict[str, int]  # СОАТЕ code -> lsg_body.id
+
+
+class RegisterBooks:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def territory(self) -> Territory:
+        with self.engine.connect() as connection:
+            units = dict(connection.execute(select(AteUnit.soate_code, AteUnit.valid_to)).all())
+            lsgs = {code: int(i) for code, i in connection.execute(select(LsgBody.soate_code, LsgBody.id))}
+        return Territory(units, lsgs)
+
+    def household_count(self, lsg: str | None = None) -> int:
+        query = select(func.count()).select_from(Household)
+        if lsg is not None:
+            query = query.join(LsgBody, LsgBody.id == Household.lsg_id).where(LsgBody.soate_code == lsg)
+        with self.engine.connect() as connection:
+            return int(connection.execute(query).scalar_one())
+
+    def current_households_of(self, pins: list[str]) -> dict[str, tuple[str, str]]:
+        """PIN -> (LSG СОАТЕ, account number) of the household each person is a current member of."""
+        found: dict[str, tuple[str, str]] = {}
+        with self.engine.connect() as connection:
+            for start in range(0, len(pins), 500):
+                rows = connection.execute(
+                    select(Person.pin, LsgBody.soate_code, Household.account_no)
+                    .join(HouseholdMember, HouseholdMember.person_id == Person.id)
+                    .join(Household, Household.id == HouseholdMember.household_id)
+                    .join(LsgBody, LsgBody.id == Household.lsg_id)
+                    .where(Person.pin.in_(pins[start : start + 500]))
+                    .where(HouseholdMember.member_to.is_(None), Household.closed_at.is_(None))
+                )
+                for pin, lsg, account in rows:
+                    found[str(pin)] = (lsg, account)
+        return found
+
+    def books(self, lsg_id: int) -> Iterator[Book]:
+        """Every household of an LSG body, in id order, with what it holds."""
+        with self.engine.connect() as connection:
+            yield from _read_books(connection, lsg_id, None)
+
+    @contextmanager
+    def writing(self, lsg_id: int, source: str, now: datetime | None = None) -> Iterator[BookWriting]:
+        """One transaction for an LSG body's import; committed when the block ends without error."""
+        with self.engine.begin() as connection:
+            yield BookWriting(connection, lsg_id, source, now or datetime.now(UTC))
+
+
+def _read_books(connection: Connection, lsg_id: int, accounts: list[str] | None) -> Iterator[Book]:
+    query = (
+        select(
+            Household.id,
+            Household.address_id,
+            Household.head_person_id,
+            *(Household.__table__.c[f] for f in HOUSEHOLD_FIELDS),
+        )
+        .where(Household.lsg_id == lsg_id)
+        .order_by(Household.id)
+    )
+    if accounts is not None:
+        query = query.where(Household.account_no.in_(accounts))
+    households = connection.execute(query).all()
+    if not households:
+        return
+    ids = [row.id for row in households]
+    by_household: dict[str, dict[int, list[tuple[int, Row]]]] = {}
+    for name, table, fields in (
+        ("dwellings", Dwelling, DWELLING_FIELDS),
+        ("land", HouseholdLand, LAND_FIELDS),
+        ("livestock", HouseholdLivestock, LIVESTOCK_FIELDS),
+    ):
+        grouped: dict[int, list[tuple[int, Row]]] = defaultdict(list)
+        for start in range(0, len(ids), 1000):
+            rows = connection.execute(
+                select(table.id, table.household_id, *(table.__table__.c[f] for f in fields))
+                .where(table.household_id.in_(ids[start : start + 1000]))
+                .order_by(table.id)
+            )
+            for row in rows:
+                grouped[row.household_id].append((row.id, _values(row, fields)))
+        by_household[name] = grouped
+    addresses: dict[int, Row] = {}
+    members: dict[int, list[Member]] = defaultdict(list)
+    for start in range(0, len(ids), 1000):
+        chunk = ids[start : start + 1000]
+        address_ids = [row.address_id for row in households[start : start + 1000]]
+        for row in connection.execute(
+            select(Address.id, *(Address.__table__.c[f] for f in ADDRESS_FIELDS)).where(
+                Address.id.in_(address_ids)
+            )
+        ):
+            addresses[row.id] = _values(row, ADDRESS_FIELDS)
+        members_rows = connection.execute(
+            select(
+                HouseholdMember.household_id,
+                HouseholdMember.person_id,
+                *(HouseholdMember.__table__.c[f] for f in MEMBER_FIELDS),
+                *(Person.__table__.c[f].label(f"p_{f}") for f in PERSON_FIELDS),
+            )
+            .join(Person, Person.id == HouseholdMember.person_id)
+            .where(HouseholdMember.household_id.in_(chunk))
+            .order_by(HouseholdMember.id)
+        ).all()
+        aliases: dict[int, list[Row]] = defaultdict(list)
+        person_ids = sorted({row.person_id for row in members_rows})
+        for alias_start in range(0, len(person_ids), 1000):
+            for alias in connection.execute(
+                select(PersonPinAlias.person_id, *(PersonPinAlias.__table__.c[f] for f in ALIAS_FIELDS))
+                .where(PersonPinAlias.person_id.in_(person_ids[alias_start : alias_start + 1000]))
+                .order_by(PersonPinAlias.id)
+            ):
+                aliases[alias.person_id].append(_values(alias, ALIAS_FIELDS))
+        for row in members_rows:
+            mapping = row._mapping
+            person = {f: mapping[f"p_{f}"] for f in PERSON_FIELDS}
+            members[row.household_id].append(
+                Member(row.person_id, _values(row, MEMBER_FIELDS), person, aliases[row.person_id])
+            )
+    for row in households:
+        yield Book(
+            row.id,
+            _values(row, HOUSEHOLD_FIELDS),
+            row.head_person_id,
+            row.address_id,
+            addresses[row.address_id],
+            members[row.id],
+            by_household["dwellings"][row.id],
+            by_household["land"][row.id],
+            by_household["livestock"][row.id],
+        )
+
+
+class BookWriting:
+    """Inside an LSG body's import transaction: look up by natural key, insert, update."""
+
+    def __init__(self, connection: Connection, lsg_id: int, source: str, now: datetime) -> None:
+        self.connection = connection
+        self.lsg_id = lsg_id
+        self.source = source
+        self.now = now
+        self.persons: dict[str, int] = {}  # PIN (current or alias) -> person id, filled as needed
+
+    def stored(self, accounts: list[str]) -> dict[str, Book]:
+        """The stored households of these account numbers, by account number."""
+        return {
+            book.household["account_no"]: book for book in _read_books(self.connection, self.lsg_id, accounts)
+        }
+
+    def open_accounts(self) -> list[str]:
+        rows = self.connection.execute(
+            select(Household.account_no)
+            .where(Household.lsg_id == self.lsg_id, Household.closed_at.is_(None))
+            .order_by(Household.id)
+        )
+        return list(rows.scalars())
+
+    def find_persons(self, pins: list[str]) -> None:
+        """Remember the person ids of these PINs, current or alias."""
+        wanted = [pin for pin in pins if pin not in self.persons]
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            for pin, person_id in self.connection.execute(
+                select(Person.pin, Person.id).where(Person.pin.in_(chunk))
+            ):
+                self.persons[str(pin)] = int(person_id)
+            for pin, person_id in self.connection.execute(
+                select(PersonPinAlias.pin, PersonPinAlias.person_id).where(PersonPinAlias.pin.in_(chunk))
+            ):
+                self.persons.setdefault(pin, int(person_id))
+
+    def person(self, person_id: int) -> Row:
+        row = self.connection.execute(
+            select(*(Person.__table__.c[f] for f in PERSON_FIELDS)).where(Person.id == person_id)
+        ).one()
+        return _values(row, PERSON_FIELDS)
+
+    def aliases(self, person_id: int) -> list[Row]:
+        rows = self.connection.execute(
+            select(*(PersonPinAlias.__table__.c[f] for f in ALIAS_FIELDS)).where(
+                PersonPinAlias.person_id == person_id
+            )
+        )
+        return [_values(row, ALIAS_FIELDS) for row in rows]
+
+    def add_person(self, values: Row) -> int:
+        person_id = self.connection.execute(
+            insert(Person).values(lsg_id=self.lsg_id, **values).returning(Person.id)
+        ).scalar_one()
+        if values.get("pin"):
+            self.persons[values["pin"]] = int(person_id)
+        return int(person_id)
+
+    def change_person(self, person_id: int, old: Mapping[str, Any], changes: Row) -> None:
+        """Update a person's fields and keep each old value in ``person_field_history``."""
+        self.connection.execute(
+            update(Person)
+            .where(Person.id == person_id)
+            .values(**changes, version=Person.version + 1, updated_at=self.now)
+        )
+        self.connection.execute(
+            insert(PersonFieldHistory),
+            [
+                {
+                    "person_id": person_id,
+                    "field": name,
+                    "old_value": _text(old.get(name)),
+                    "new_value": _text(value),
+                    "changed_at": self.now,
+                    "actor": self.source[:100],
+                }
+                for name, value in changes.items()
+            ],
+        )
+        if changes.get("pin"):
+            self.persons[changes["pin"]] = person_id
+
+    def add_alias(self, person_id: int, alias: Row) -> None:
+        self.connection.execute(insert(PersonPinAlias).values(person_id=person_id, **alias))
+        self.persons.setdefault(alias["pin"], person_id)
+
+    def add_household(self, household: Row, address: Row) -> int:
+        address_id = self.connection.execute(
+            insert(Address).values(**address).returning(Address.id)
+        ).scalar_one()
+        household_id = self.connection.execute(
+            insert(Household)
+            .values(lsg_id=self.lsg_id, address_id=address_id, **household)
+            .returning(Household.id)
+        ).scalar_one()
+        return int(household_id)
+
+    def change_household(self, household_id: int, changes: Row) -> None:
+        self.connection.execute(
+            update(Household)
+            .where(Household.id == household_id)
+            .values(**changes, version=Household.version + 1, updated_at=self.now)
+        )
+
+    def set_head(self, household_id: int, person_id: int | None) -> None:
+        """The head of a household just added (no change of an existing record: no version bump)."""
+        self.connection.execute(
+            update(Household).where(Household.id == household_id).values(head_person_id=person_id)
+        )
+
+    def change_address(self, address_id: int, changes: Row) -> None:
+        self.connection.execute(update(Address).where(Address.id == address_id).values(**changes))
+
+    def add_member(self, household_id: int, person_id: int, values: Row) -> None:
+        self.connection.execute(
+            insert(HouseholdMember).values(household_id=household_id, person_id=person_id, **values)
+        )
+
+    def change_member(self, household_id: int, person_id: int, member_from: date, changes: Row) -> None:
+        self.connection.execute(
+            update(HouseholdMember)
+            .where(
+                HouseholdMember.household_id == household_id,
+                HouseholdMember.person_id == person_id,
+                HouseholdMember.member_from == member_from,
+            )
+            .values(**changes)
+        )
+
+    def add_holding(self, kind: str, household_id: int, values: Row) -> None:
+        self.connection.execute(insert(HOLDINGS[kind]).values(household_id=household_id, **values))
+
+    def change_holding(self, kind: str, row_id: int, changes: Row) -> None:
+        table = HOLDINGS[kind]
+        self.connection.execute(update(table).where(table.id == row_id).values(**changes))
+
+
+HOLDINGS: dict[str, Any] = {"dwellings": Dwelling, "land": HouseholdLand, "livestock": HouseholdLivestock}
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    return str(value.value if hasattr(value, "value") else value)

@@ -42,10 +42,6 @@ Progress = Callable[[str, int], AbstractContextManager[Callable[[int], None] | N
 CHUNK = 500  # records looked up and written together
 
 
-class DryRun(Exception):
-    """Raised inside a dry run's transaction so that it rolls back."""
-
-
 @dataclass
 class ImportReport:
     files: list[str]
@@ -162,19 +158,14 @@ def _write(
     for code, records in by_lsg.items():
         source = "import:" + ",".join(sorted({file.name if len(files) == 1 else str(file.relative_to(path))
                                               for file, _ in records}))  # fmt: skip
-        try:
-            with books.writing(lsg_bodies[code], source[:100]) as writing:
-                for start in range(0, len(records), CHUNK):
-                    chunk = [record for _, record in records[start : start + CHUNK]]
-                    _apply_chunk(writing, chunk, report)
-                    if advance is not None:
-                        advance(len(chunk))
-                _missing(writing, code, {record["account_no"] for _, record in records}, close_missing, today,
-                         source, report)  # fmt: skip
-                if dry_run:
-                    raise DryRun
-        except DryRun:
-            pass
+        with books.writing(lsg_bodies[code], source[:100], commit=not dry_run) as writing:
+            for start in range(0, len(records), CHUNK):
+                chunk = [record for _, record in records[start : start + CHUNK]]
+                _apply_chunk(writing, chunk, report)
+                if advance is not None:
+                    advance(len(chunk))
+            _missing(writing, code, {record["account_no"] for _, record in records}, close_missing, today,
+                     source, report)  # fmt: skip
 
 
 def _missing(

@@ -131,10 +131,22 @@ class RegisterBooks:
             yield from _read_books(connection, lsg_id, None)
 
     @contextmanager
-    def writing(self, lsg_id: int, source: str, now: datetime | None = None) -> Iterator[BookWriting]:
-        """One transaction for an LSG body's import; committed when the block ends without error."""
-        with self.engine.begin() as connection:
-            yield BookWriting(connection, lsg_id, source, now or datetime.now(UTC))
+    def writing(
+        self, lsg_id: int, source: str, commit: bool = True, now: datetime | None = None
+    ) -> Iterator[BookWriting]:
+        """One transaction for an LSG body's import: committed when the block ends without error
+        (rolled back instead when ``commit`` is false: a dry run)."""
+        with self.engine.connect() as connection:
+            transaction = connection.begin()
+            try:
+                yield BookWriting(connection, lsg_id, source, now or datetime.now(UTC))
+            except BaseException:
+                transaction.rollback()
+                raise
+            if commit:
+                transaction.commit()
+            else:
+                transaction.rollback()
 
 
 def _read_books(connection: Connection, lsg_id: int, accounts: list[str] | None) -> Iterator[Book]:

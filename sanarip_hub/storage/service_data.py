@@ -66,7 +66,7 @@ from sanarip_hub.storage.models import (
     SocialPassportMember,
     SocialServiceAccess,
 )
-from sanarip_hub.storage.models.household import CURRENT_HOUSEHOLD
+from sanarip_hub.storage.models.household import CURRENT_HOUSEHOLD, listed_member
 
 MAX_PAGE = 1000
 SUPPRESS_BELOW = 10  # a published sum below this (that is, 0) is shown as suppressed
@@ -95,7 +95,7 @@ MEMBERS = (
         HouseholdMember.relation_to_head,
     )
     .join(Person, Person.id == HouseholdMember.person_id)
-    .where(HouseholdMember.household_id == bindparam("household"), HouseholdMember.member_to.is_(None))
+    .where(HouseholdMember.household_id == bindparam("household"), listed_member())
     .order_by(HouseholdMember.id)
 )
 LIVESTOCK = (
@@ -157,7 +157,7 @@ def _household_card(person_filter: Any, lists_in_json: bool = False) -> Any:
             select(func.json_agg(aggregate_order_by(member, HouseholdMember.id)))
             .select_from(HouseholdMember)
             .join(kin, kin.id == HouseholdMember.person_id)
-            .where(HouseholdMember.household_id == Household.id, HouseholdMember.member_to.is_(None))
+            .where(HouseholdMember.household_id == Household.id, listed_member(kin))
             .correlate(Household)
             .scalar_subquery()
             .label("members_json")

@@ -8,10 +8,12 @@ belong to the mappings layer, never to the record itself.  A person may carry ol
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
+    ColumnElement,
     Date,
     ForeignKey,
     Index,
@@ -191,6 +193,14 @@ __all__ = [
 # A current membership: open (no end date) in a household that is not closed.  The one definition
 # of "current" that every query joining members to households uses.
 OPEN_MEMBERSHIP = and_(HouseholdMember.member_to.is_(None), Household.closed_at.is_(None))
+
+
+def listed_member(person: type[Person] | Any = Person) -> ColumnElement[bool]:
+    """A membership an answer lists: open, of a person with no death date (``person`` may be an
+    alias of :class:`Person`).  A death actualized from the civil registry sets ``death_date``
+    before a clerk closes the membership; from then on no answer names the deceased as a member."""
+    return and_(HouseholdMember.member_to.is_(None), person.death_date.is_(None))
+
 
 # A person's current household: their newest current membership.  For the producer's answers, the
 # reconciliation and the registry simulators (a correlated scalar subquery on ``person``).

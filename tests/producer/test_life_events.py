@@ -1,0 +1,68 @@
+"""A person with a death date is never a current household member in any answer (issue 15 §2).
+
+The register keeps the deceased's membership open until a clerk closes it, and an actualized death
+from the civil registry sets ``death_date`` first: every answer that lists members must leave them
+out from then on — ``householdByPin``, the signed ``familyComposition`` certificate and REST
+``family-members``.  Before this test, all three still listed the deceased.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from lxml import etree
+from sqlalchemy import text
+
+from tests.producer.conftest import Served, envelope, fault_code, pin_body, post
+from tests.producer.test_rest import get, rest_headers
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def deceased(served: Served) -> Iterator[tuple[str, str]]:
+    """(a living member's PIN, the PIN of a member of the same household who died), restored after."""
+    query = text(
+        "select p.pin, kin.pin as kin_pin, kin.id as kin_id from person p "
+        "join household_member m on m.person_id = p.id join household h on h.id = m.household_id "
+        "join household_member km on km.household_id = h.id and km.person_id <> p.id "
+        "join person kin on kin.id = km.person_id "
+        "where p.pin is not null and kin.pin is not null and m.member_to is null and km.member_to is null "
+        "and h.closed_at is null and p.death_date is null and kin.death_date is null "
+        "and m.relation_to_head = 'head' order by p.id limit 1"
+    )
+    with served.engine.begin() as connection:
+        row = connection.execute(query).one()
+        connection.execute(
+            text("update person set death_date = '2026-01-15' where id = :i"), {"i": row.kin_id}
+        )
+    try:
+        yield row.pin, row.kin_pin
+    finally:
+        with served.engine.begin() as connection:
+            connection.execute(text("update person set death_date = null where id = :i"), {"i": row.kin_id})
+
+
+def soap_member_pins(served: Served, service: str, pin: str) -> list[str]:
+    response = post(served, envelope(service, pin_body(service, pin)))
+    assert fault_code(response) is None, response.text
+    root = etree.fromstring(response.content)
+    codes = [e.text for e in root.iter() if etree.QName(e).localname == "resultCode"]
+    assert codes == ["OK"], response.text
+    return [element.text or "" for element in root.iter() if etree.QName(element).localname == "pin"]
+
+
+def test_the_deceased_is_listed_by_no_answer(served: Served, deceased: tuple[str, str]) -> None:
+    living, dead = deceased
+    household = soap_member_pins(served, "householdByPin", living)
+    assert living in household
+    assert dead not in household
+    certificate = soap_member_pins(served, "familyComposition", living)
+    assert living in certificate
+    assert dead not in certificate
+    response = get(served, f"family-members/{living}", rest_headers())
+    assert response.status_code == 200
+    members = [m["pin"] for m in response.json()["members"]]
+    assert living in members
+    assert dead not in members

@@ -7,15 +7,23 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, func, insert, select, update
+from sqlalchemy import Connection, Engine, Table, case, func, insert, select, update
 
 from sanarip_hub.domain.codes import MismatchStatus, SyncSource
 from sanarip_hub.errors import ActualizationError
-from sanarip_hub.storage.models import LsgBody, Mismatch, MismatchEvent, Person, PersonFieldHistory
+from sanarip_hub.storage.models import (
+    Household,
+    HouseholdMember,
+    LsgBody,
+    Mismatch,
+    MismatchEvent,
+    Person,
+    PersonFieldHistory,
+)
 
 
 def list_mismatches(engine: Engine, status: str | None, source: str | None, limit: int) -> list[Any]:
@@ -245,6 +253,8 @@ class MismatchTable:
                     )
                 )
                 changed = field
+                if field == "death_date" and value is not None:
+                    _end_memberships_at_death(connection, row, value)
             connection.execute(
                 update(MISMATCH).where(MISMATCH.c.id == mismatch_id).values(status=to, status_at=at)
             )
@@ -259,3 +269,36 @@ class MismatchTable:
                 )
             )
         return current, changed
+
+
+HOUSEHOLD_HEAD = "household_head"  # the flag that asks the clerk to name a new head
+
+
+def _end_memberships_at_death(connection: Connection, mismatch: Any, died: date) -> None:
+    """An actualized death (inside its transaction): the person's open memberships end at the date
+    of death (not before they began), and each open household they headed is flagged
+    ``household_head`` for the clerk, naming it as ``<LSG СОАТЕ>/<account>`` — a new head is a
+    person's decision, never the hub's."""
+    person_id = mismatch.person_id
+    connection.execute(
+        update(HouseholdMember)
+        .where(HouseholdMember.person_id == person_id, HouseholdMember.member_to.is_(None))
+        .values(member_to=case((HouseholdMember.member_from > died, HouseholdMember.member_from), else_=died))
+    )
+    headed = connection.execute(
+        select(LsgBody.soate_code, Household.account_no)
+        .join(LsgBody, LsgBody.id == Household.lsg_id)
+        .where(Household.head_person_id == person_id, Household.closed_at.is_(None))
+        .order_by(Household.id)
+    )
+    for soate, account in headed:
+        flag(
+            connection,
+            person_id=person_id,
+            field=HOUSEHOLD_HEAD,
+            source=mismatch.source,
+            hub_value=f"{soate}/{account}",
+            registry_value=None,
+            message_id=mismatch.message_id,
+            run_id=mismatch.run_id,
+        )

@@ -119,3 +119,37 @@ def test_rejecting_and_escalating_need_a_reason_and_closed_flags_stay_closed(
         move(MismatchTable(db.engine), 999999, MismatchStatus.IN_REVIEW, "clerk-7")
     with db.engine.connect() as connection:
         assert connection.execute(text("select count(*) from person_field_history")).scalar_one() == 0
+
+
+def test_actualizing_a_heads_death_closes_the_membership_and_asks_for_a_new_head(hub_db: HubDb) -> None:
+    """Issue 15 §2: the membership ends at the date of death, and a household whose head died is
+    flagged for the clerk to name a new head (nothing chooses one silently)."""
+    from sanarip_hub.storage.models import Household, HouseholdMember, LsgBody
+
+    seed_country(hub_db.engine, 5, 1, 3, workers=1)
+    with hub_db.engine.connect() as connection:
+        account, head_id = connection.execute(
+            select(LsgBody.soate_code + "/" + Household.account_no, Household.head_person_id)
+            .join(LsgBody, LsgBody.id == Household.lsg_id)
+            .where(Household.closed_at.is_(None), Household.head_person_id.is_not(None))
+            .order_by(Household.id)
+            .limit(1)
+        ).one()
+    with hub_db.engine.begin() as connection:
+        flag(connection, person_id=head_id, field="death_date", source=CIVIL, hub_value=None,
+             registry_value="2026-01-10", message_id="m-9", run_id=None)  # fmt: skip
+    with hub_db.engine.connect() as connection:
+        mismatch_id = connection.execute(select(Mismatch.id)).scalar_one()
+    move(MismatchTable(hub_db.engine), mismatch_id, MismatchStatus.ACTUALIZED, "clerk-7", "death act checked")
+    with hub_db.engine.connect() as connection:
+        ends = connection.execute(
+            select(HouseholdMember.member_to).where(HouseholdMember.person_id == head_id)
+        ).scalars().all()  # fmt: skip
+        assert ends
+        assert all(end is not None for end in ends)
+        assert date(2026, 1, 10) in ends
+        asks = connection.execute(
+            select(Mismatch.field, Mismatch.status, Mismatch.hub_value).where(Mismatch.id != mismatch_id)
+        ).all()
+    assert [(a.field, a.status) for a in asks] == [("household_head", MismatchStatus.OPEN)]
+    assert asks[0].hub_value == account  # the household, as the clerk knows it: <LSG СОАТЕ>/<account>

@@ -2,7 +2,8 @@
 
 Two passes over the files.  The first validates everything (nothing is written; memory holds only
 keys), so a strict import either writes all of it or nothing; ``skip_invalid`` writes the valid
-records and reports the rest.  The second writes, one transaction per LSG body: a household is found
+records and reports the rest.  The second writes a file at a time, one transaction per file and LSG
+body: a household is found
 by its account number within its LSG body, a person by PIN (current or old, via aliases) or, for
 a person without a PIN, by name and birth date within the household.  Only what differs is
 updated; each change of a person's field is kept in ``person_field_history`` with the source
@@ -14,7 +15,7 @@ transactions that are rolled back, so the report says what an import would chang
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date
@@ -107,10 +108,13 @@ def import_register(
     load_territory(books.engine)
     territory = books.territory()
     validator = Validator(territory, today, lsg)
+    accounts: dict[str, set[str]] = defaultdict(set)  # every record's, valid or not: none is "missing"
     for file in files:
         for line, record in read_records(file):
             report.records += 1
             validator.check(file.name, line, record)
+            if isinstance(record.get("lsg"), str) and isinstance(record.get("account_no"), str):
+                accounts[record["lsg"]].add(record["account_no"])
     validator.check_against_hub(books.current_households_of(sorted(validator.current)))
     report.problems = validator.problems
     invalid = {(problem.file, problem.line) for problem in report.problems}
@@ -121,24 +125,16 @@ def import_register(
             report=report,
         )
     report.skipped = len(invalid)
-
-    def valid_records() -> Iterator[tuple[Path, dict[str, Any]]]:
-        for file in files:
-            for line, record in read_records(file):
-                if (file.name, line) not in invalid:
-                    yield file, record
-
-    by_lsg: dict[str, list[tuple[Path, dict[str, Any]]]] = defaultdict(list)
-    for file, record in valid_records():  # grouped so each LSG body is one transaction
-        by_lsg[record["lsg"]].append((file, record))
     with (
         progress("importing households", report.records - len(invalid))
         if progress
         else nullcontext() as advance
     ):
-        _write(
-            books, path, files, by_lsg, territory.lsg_bodies, report, today, dry_run, close_missing, advance
-        )
+        sources = _write(books, path, files, invalid, territory.lsg_bodies, report, dry_run, advance)
+    for code, names in sources.items():
+        source = "import:" + ",".join(names)
+        with books.writing(territory.lsg_bodies[code], source[:100], commit=not dry_run) as writing:
+            _missing(writing, code, accounts[code], close_missing, today, source, report)
     report.written = not dry_run
     return report
 
@@ -147,25 +143,30 @@ def _write(
     books: RegisterBooks,
     path: Path,
     files: list[Path],
-    by_lsg: dict[str, list[tuple[Path, dict[str, Any]]]],
+    invalid: set[tuple[str, int]],
     lsg_bodies: dict[str, int],
     report: ImportReport,
-    today: date,
     dry_run: bool,
-    close_missing: bool,
     advance: Callable[[int], None] | None,
-) -> None:
-    for code, records in by_lsg.items():
-        source = "import:" + ",".join(sorted({file.name if len(files) == 1 else str(file.relative_to(path))
-                                              for file, _ in records}))  # fmt: skip
-        with books.writing(lsg_bodies[code], source[:100], commit=not dry_run) as writing:
-            for start in range(0, len(records), CHUNK):
-                chunk = [record for _, record in records[start : start + CHUNK]]
-                _apply_chunk(writing, chunk, report)
-                if advance is not None:
-                    advance(len(chunk))
-            _missing(writing, code, {record["account_no"] for _, record in records}, close_missing, today,
-                     source, report)  # fmt: skip
+) -> dict[str, list[str]]:
+    """The second pass, a file at a time (one file's records in memory), a transaction per file and
+    LSG body; the files each LSG body's records came from."""
+    sources: dict[str, list[str]] = defaultdict(list)
+    for file in files:
+        name = file.name if path.is_file() else str(file.relative_to(path))
+        by_lsg: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for line, record in read_records(file):
+            if (file.name, line) not in invalid:
+                by_lsg[record["lsg"]].append(record)
+        for code, records in by_lsg.items():
+            sources[code].append(name)
+            with books.writing(lsg_bodies[code], f"import:{name}"[:100], commit=not dry_run) as writing:
+                for start in range(0, len(records), CHUNK):
+                    chunk = records[start : start + CHUNK]
+                    _apply_chunk(writing, chunk, report)
+                    if advance is not None:
+                        advance(len(chunk))
+    return sources
 
 
 def _missing(
@@ -177,14 +178,13 @@ def _missing(
     source: str,
     report: ImportReport,
 ) -> None:
-    for account in writing.open_accounts():
+    for account, household_id in writing.open_accounts().items():
         if account in accounts:
             continue
         report.missing.append(f"{code}/{account}")
         if close:
-            book = writing.stored([account])[account]
             writing.change_household(
-                book.id, {"closed_at": today, "close_reason": f"missing from {source}"[:200]}
+                household_id, {"closed_at": today, "close_reason": f"missing from {source}"[:200]}
             )
             report.closed += 1
 

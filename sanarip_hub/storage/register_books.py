@@ -249,13 +249,14 @@ class BookWriting:
             book.household["account_no"]: book for book in _read_books(self.connection, self.lsg_id, accounts)
         }
 
-    def open_accounts(self) -> list[str]:
+    def open_accounts(self) -> dict[str, int]:
+        """Account number -> id of every open household of the LSG body, in id order."""
         rows = self.connection.execute(
-            select(Household.account_no)
+            select(Household.account_no, Household.id)
             .where(Household.lsg_id == self.lsg_id, Household.closed_at.is_(None))
             .order_by(Household.id)
         )
-        return list(rows.scalars())
+        return {account: int(household_id) for account, household_id in rows}
 
     def find_persons(self, pins: list[str]) -> None:
         """Remember the person ids of these PINs, current or alias."""

@@ -128,6 +128,25 @@ def test_missing_households_are_listed_and_closed_only_when_asked(
     assert households(hub_db) == 240  # closed, never deleted
 
 
+def test_a_household_whose_record_is_invalid_is_not_missing(
+    exported: Path, hub_db: HubDb, tmp_path: Path
+) -> None:
+    """With --skip-invalid --close-missing, a household whose record is in the file but invalid is
+    skipped, not closed as missing from the file (it is not missing; it is wrong)."""
+    load(exported, hub_db)
+    rows = records(first_file(exported))
+    rows[family(rows)]["opened_at"] = "2999-01-01"  # invalid: in the future
+    report = load(
+        write(tmp_path / "lsg" / "households.jsonl", rows), hub_db, skip_invalid=True, close_missing=True
+    )
+    assert (report.skipped, report.missing, report.closed) == (1, [], 0)
+    with hub_db.engine.connect() as connection:
+        closed = connection.execute(
+            select(func.count()).select_from(Household).where(Household.close_reason.like("missing from %"))
+        ).scalar_one()
+    assert closed == 0
+
+
 def test_a_dry_run_reports_what_would_change_and_writes_nothing(exported: Path, hub_db: HubDb) -> None:
     report = load(exported, hub_db, dry_run=True)
     assert (report.created, report.written) == (240, False)

@@ -7,6 +7,7 @@ body without households gets no file.
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -39,23 +40,22 @@ def export_register(
     report = ExportReport()
     name = RECORD_TYPES["household"][0]
     for code in codes:
+        stored = books.books(territory.lsg_bodies[code])
+        first = next(stored, None)
+        if first is None:
+            continue
         target = directory / code / name
+        target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_name(f".{name}.partial")
-        written = 0
         persons: set[int] = set()
-        for book in books.books(territory.lsg_bodies[code]):
-            if written == 0:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                handle = partial.open("w", encoding="utf-8")
-            write_record(handle, record_of(book, code))
-            persons.update(member.person_id for member in book.members)
-            written += 1
-            if progress is not None:
-                progress(1)
-        if written:
-            handle.close()
-            os.replace(partial, target)
-            report.files.append(str(target))
-            report.households += written
-            report.persons += len(persons)
+        with partial.open("w", encoding="utf-8") as handle:
+            for book in itertools.chain([first], stored):
+                write_record(handle, record_of(book, code))
+                persons.update(member.person_id for member in book.members)
+                report.households += 1
+                if progress is not None:
+                    progress(1)
+        os.replace(partial, target)
+        report.files.append(str(target))
+        report.persons += len(persons)
     return report

@@ -27,11 +27,11 @@ from sanarip_hub.register.jsonlines import read_records
 from sanarip_hub.register.records import (
     HOLDING_FIELDS,
     address_columns,
-    comparable,
     holding_columns,
     household_columns,
     member_columns,
     person_columns,
+    plain,
 )
 from sanarip_hub.register.schema import RECORD_TYPES
 from sanarip_hub.register.validation import Problem, Validator
@@ -190,10 +190,7 @@ def _missing(
 
 
 def _changes(stored: dict[str, Any], wanted: dict[str, Any]) -> dict[str, Any]:
-    have = comparable(stored)
-    return {
-        name: value for name, value in wanted.items() if comparable({name: value})[name] != have.get(name)
-    }
+    return {name: value for name, value in wanted.items() if plain(value) != plain(stored.get(name))}
 
 
 def _apply_chunk(writing: BookWriting, records: list[dict[str, Any]], report: ImportReport) -> None:
@@ -243,20 +240,19 @@ def _apply(writing: BookWriting, record: dict[str, Any], book: Book | None, repo
     for member in record["members"]:
         person = person_columns(member["person"])
         person_id = _person_id(writing, person, book)
+        stored_aliases: set[str] = set()  # a person just added has none
         if person_id is None:
             person_id = writing.add_person(person)
             changed = True
         else:
-            stored_person = known[person_id].person if person_id in known else writing.person(person_id)
+            stored = known.get(person_id)
+            stored_person = stored.person if stored else writing.person(person_id)
+            stored_aliases = {a["pin"] for a in (stored.aliases if stored else writing.aliases(person_id))}
             person_changes = _changes(stored_person, person)
             if person_changes:
                 writing.change_person(person_id, stored_person, person_changes)
                 report.person_changes += len(person_changes)
                 changed = True
-        stored_aliases = (
-            {a["pin"] for a in known[person_id].aliases} if person_id in known else
-            {a["pin"] for a in writing.aliases(person_id)}
-        )  # fmt: skip
         for alias in member["person"].get("aliases", []):
             if alias["pin"] not in stored_aliases and alias["pin"] != person["pin"]:
                 writing.add_alias(person_id, alias)
@@ -298,9 +294,9 @@ def _person_id(writing: BookWriting, person: dict[str, Any], book: Book | None) 
 
 def _holding_key(kind: str, row: dict[str, Any], index: int) -> tuple[Any, ...]:
     if kind == "land":
-        return (row["year"], row["parcel_no"], comparable({"c": row["category"]})["c"])
+        return (row["year"], row["parcel_no"], plain(row["category"]))
     if kind == "livestock":
-        return (row["year"], comparable({"k": row["kind"]})["k"])
+        return (row["year"], plain(row["kind"]))
     return (index,)  # dwellings: in the order the book lists them
 
 

@@ -13,10 +13,8 @@ from typing import Any
 
 from sanarip_hub.storage.register_books import (
     ADDRESS_FIELDS,
-    DWELLING_FIELDS,
+    HOLDINGS,
     HOUSEHOLD_FIELDS,
-    LAND_FIELDS,
-    LIVESTOCK_FIELDS,
     MEMBER_FIELDS,
     PERSON_FIELDS,
     Book,
@@ -40,7 +38,7 @@ MEMBER_KEYS = {
 }  # fmt: skip
 HOUSEHOLD_KEYS = {name: name for name in HOUSEHOLD_FIELDS if name != "account_no"}
 DATE_COLUMNS = frozenset({"birth_date", "death_date", "opened_at", "closed_at", "member_from", "member_to"})
-HOLDING_FIELDS = {"dwellings": DWELLING_FIELDS, "land": LAND_FIELDS, "livestock": LIVESTOCK_FIELDS}
+HOLDING_FIELDS = {kind: fields for kind, (_, fields) in HOLDINGS.items()}
 assert set(ADDRESS_KEYS.values()) == set(ADDRESS_FIELDS)
 assert set(MEMBER_KEYS.values()) == set(MEMBER_FIELDS)
 
@@ -115,6 +113,6 @@ def holding_columns(kind: str, row: Record) -> Row:
     return values
 
 
-def comparable(values: Row) -> Row:
-    """Stored values as the record carries them (codes as strings), to compare with a record's."""
-    return {name: _out(value) if isinstance(value, Enum) else value for name, value in values.items()}
+def plain(value: Any) -> Any:
+    """A stored value as a record's column value compares with it: a code as its string."""
+    return value.value if isinstance(value, Enum) else value

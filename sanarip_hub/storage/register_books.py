@@ -32,6 +32,7 @@ from sanarip_hub.storage.models import (
     PersonFieldHistory,
     PersonPinAlias,
 )
+from sanarip_hub.storage.models.household import OPEN_MEMBERSHIP
 
 Row = dict[str, Any]
 
@@ -53,6 +54,12 @@ DWELLING_FIELDS = (
 LAND_FIELDS = ("year", "parcel_no", "category", "area_ha", "irrigated", "land_right")
 LIVESTOCK_FIELDS = ("year", "kind", "head_count")
 ALIAS_FIELDS = ("pin", "kind", "source")
+# A household's holdings, by the name the record and :class:`Book` give them: the table and its columns.
+HOLDINGS: dict[str, tuple[Any, tuple[str, ...]]] = {
+    "dwellings": (Dwelling, DWELLING_FIELDS),
+    "land": (HouseholdLand, LAND_FIELDS),
+    "livestock": (HouseholdLivestock, LIVESTOCK_FIELDS),
+}
 
 
 def _values(row: Any, fields: tuple[str, ...]) -> Row:
@@ -118,8 +125,7 @@ class RegisterBooks:
                     .join(HouseholdMember, HouseholdMember.person_id == Person.id)
                     .join(Household, Household.id == HouseholdMember.household_id)
                     .join(LsgBody, LsgBody.id == Household.lsg_id)
-                    .where(Person.pin.in_(pins[start : start + 500]))
-                    .where(HouseholdMember.member_to.is_(None), Household.closed_at.is_(None))
+                    .where(Person.pin.in_(pins[start : start + 500]), OPEN_MEMBERSHIP)
                 )
                 for pin, lsg, account in rows:
                     found[str(pin)] = (lsg, account)
@@ -167,11 +173,7 @@ def _read_books(connection: Connection, lsg_id: int, accounts: list[str] | None)
         return
     ids = [row.id for row in households]
     by_household: dict[str, dict[int, list[tuple[int, Row]]]] = {}
-    for name, table, fields in (
-        ("dwellings", Dwelling, DWELLING_FIELDS),
-        ("land", HouseholdLand, LAND_FIELDS),
-        ("livestock", HouseholdLivestock, LIVESTOCK_FIELDS),
-    ):
+    for name, (table, fields) in HOLDINGS.items():
         grouped: dict[int, list[tuple[int, Row]]] = defaultdict(list)
         for start in range(0, len(ids), 1000):
             rows = connection.execute(
@@ -366,14 +368,11 @@ class BookWriting:
         )
 
     def add_holding(self, kind: str, household_id: int, values: Row) -> None:
-        self.connection.execute(insert(HOLDINGS[kind]).values(household_id=household_id, **values))
+        self.connection.execute(insert(HOLDINGS[kind][0]).values(household_id=household_id, **values))
 
     def change_holding(self, kind: str, row_id: int, changes: Row) -> None:
-        table = HOLDINGS[kind]
+        table = HOLDINGS[kind][0]
         self.connection.execute(update(table).where(table.id == row_id).values(**changes))
-
-
-HOLDINGS: dict[str, Any] = {"dwellings": Dwelling, "land": HouseholdLand, "livestock": HouseholdLivestock}
 
 
 def _text(value: Any) -> str | None:

@@ -47,8 +47,11 @@ def hub_environment(backend: str, home: Path) -> dict[str, str]:
 
 
 def drop_schema(schema: str) -> None:
+    """Drop a test's schema; a process of the test still holding a lock in it makes this an error
+    after 60 s (lock_timeout) instead of a teardown that waits for ever."""
     engine = create_engine(PG_URL)
     with engine.begin() as connection:
+        connection.execute(text("SET LOCAL lock_timeout = '60s'"))
         connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
     engine.dispose()
 

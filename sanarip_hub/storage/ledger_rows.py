@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import psycopg
 from sqlalchemy import Connection, Engine, String, delete, func, insert, or_, select, update
 from sqlalchemy.exc import DataError, IntegrityError, ProgrammingError, StatementError
 
@@ -153,6 +154,11 @@ COLUMN_LIMITS: dict[str, int] = {
 }
 
 
+_ENTRY_COLUMNS = tuple(column.name for column in LedgerEntryRow.__table__.columns)
+_ENTRY_COPY = f"COPY ledger_entry ({', '.join(_ENTRY_COLUMNS)}) FROM STDIN"
+_SUBJECT_COPY = "COPY ledger_subject (pin_hash, seq) FROM STDIN"
+
+
 @dataclass
 class LockedHead:
     """The head row as the append transaction found it."""
@@ -172,9 +178,31 @@ class Appending:
         self.head = head
 
     def insert(self, entries: list[dict[str, object]], subjects: list[dict[str, object]]) -> None:
-        self.connection.execute(insert(LedgerEntryRow), entries)
-        if subjects:
-            self.connection.execute(insert(LedgerSubject), subjects)
+        """The batch's entries and subject index rows.  On PostgreSQL by ``COPY``: an INSERT per
+        row through the driver's pipeline cost the writer thread most of its time (py-spy: a
+        third of the worker's GIL time under load), COPY formats the rows in C and sends them in
+        one stream.  A refused row fails the COPY, and the batch, as a refused INSERT did."""
+        if self.connection.dialect.name != "postgresql":
+            self.connection.execute(insert(LedgerEntryRow), entries)
+            if subjects:
+                self.connection.execute(insert(LedgerSubject), subjects)
+            return
+        raw: Any = self.connection.connection.driver_connection
+        try:
+            with raw.cursor() as cursor:
+                with cursor.copy(_ENTRY_COPY) as copy:
+                    write = copy.write_row
+                    for entry in entries:
+                        write([entry.get(column) for column in _ENTRY_COLUMNS])
+                if subjects:
+                    with cursor.copy(_SUBJECT_COPY) as copy:
+                        write = copy.write_row
+                        for subject in subjects:
+                            write((subject["pin_hash"], subject["seq"]))
+        except psycopg.DataError as exc:  # the same refusal an INSERT gives, as SQLAlchemy names it
+            raise DataError(_ENTRY_COPY, None, exc) from exc
+        except psycopg.IntegrityError as exc:
+            raise IntegrityError(_ENTRY_COPY, None, exc) from exc
 
     def move_head(self, **values: object) -> None:
         """Set the head row's ``size``, ``last_hash``, ``frontier``, ``last_checkpoint_ms``."""

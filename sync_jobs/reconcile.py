@@ -176,7 +176,7 @@ class Checker:
             else:
                 gns = cast(
                     TpDataByINNforBusinessActivityRecord,
-                    await self._call("tax", outcome, issue, TIN=person.pin),
+                    await self._call("tax", outcome, issue, inn=person.pin),
                 )
                 outcome.differences, outcome.compared = compare_tax(person, gns)
         except RegistryUnavailable as error:

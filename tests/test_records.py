@@ -150,7 +150,7 @@ def test_the_prepared_consumers_readings_fit_their_records(country: HubDb) -> No
                 for name, params, checker in (
                     ("zagsDataByPin", {"pin": pin}, civil.consumers["civil_registry"]),
                     ("asbAddress", {"pin": pin}, civil.consumers["address_bureau"]),
-                    ("tpDataByINNforBusinessActivity", {"TIN": pin}, tax.consumers["tax"]),
+                    ("tpDataByINNforBusinessActivity", {"inn": pin}, tax.consumers["tax"]),
                 ):
                     answer = await checker.call(user_id="u", issue="i", **params)
                     readings.append((name, answer.body))

@@ -1,8 +1,9 @@
 """Our model of the tax service's Tunduk service (FACTS §9.2).
 
-The real service is ``GOV/70000002/gns-service`` ``tpDataByINNforBusinessActivity``; its response
-field names (TIN, FullName, RayonCode, RayonName, TaxActiveDate, TaxTypeCode, Farm) come from public
-client code, everything else (namespace, types, optionality) is our assumption.
+The real service is ``GOV/70000002/gns-service`` ``tpDataByINNforBusinessActivity``; its request
+element (``inn``, FACTS §2.3) and response field names (TIN, FullName, RayonCode, RayonName,
+TaxActiveDate, TaxTypeCode, Farm) come from public client code, everything else (namespace, types,
+optionality) is our assumption.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ TP_DATA = Service(
         "ru": "Данные налогоплательщика о предпринимательской деятельности по ИНН",
         "en": "Taxpayer business activity by TIN",
     },
-    (Param("TIN"),),
+    (Param("inn"),),  # FACTS §2.3: the request says inn, the answer TIN
     (
         Field("TIN"),
         Field("FullName"),

@@ -79,7 +79,7 @@ def build_simulator(data: RegistryData, faults: tuple[FaultRule, ...] = (), seed
     handlers: dict[str, tuple[Service, Callable[[str], dict[str, Any] | None], str]] = {
         "zagsDataByPin": (ZAGS_DATA_BY_PIN, data.zags, "pin"),
         "asbAddress": (ASB_ADDRESS, data.asb, "pin"),
-        "tpDataByINNforBusinessActivity": (TP_DATA, data.gns, "TIN"),
+        "tpDataByINNforBusinessActivity": (TP_DATA, data.gns, "inn"),
     }
 
     def fault(code: str, message: str) -> Reply:
@@ -100,7 +100,9 @@ def build_simulator(data: RegistryData, faults: tuple[FaultRule, ...] = (), seed
             for child in wrapper
             if isinstance(child.tag, str)
         }
-        key_value = params.get(key, "")
+        if key not in params:  # a provider validating its schema refuses the request, as would the real one
+            return fault("Client.InvalidRequest", f"{service.code}: the request has no {key} element")
+        key_value = params[key]
         found = lookup(key_value) if data.preloaded else await asyncio.to_thread(lookup, key_value)
         values = found or {}
         response, response_wrapper = response_envelope(envelope, wrapper)

@@ -161,12 +161,12 @@ def test_the_address_bureau_and_the_tax_service(simulator: Simulator) -> None:
     business = label(simulator, "business_registered")
     code = "tpDataByINNforBusinessActivity"
     reply = gns.tpDataByINNforBusinessActivity(
-        TIN=business["pin"], _soapheaders=headers("70000002", "gns-service", code)
+        inn=business["pin"], _soapheaders=headers("70000002", "gns-service", code)
     )
     assert business["pin"] == reply.body.TIN
     quiet = label(simulator, "moved_away")["pin"]
     reply = gns.tpDataByINNforBusinessActivity(
-        TIN=quiet, _soapheaders=headers("70000002", "gns-service", code)
+        inn=quiet, _soapheaders=headers("70000002", "gns-service", code)
     )
     assert reply.body.TIN is None
 

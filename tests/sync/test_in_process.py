@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -26,6 +27,8 @@ from sanarip_hub.storage.sync_runs import SyncRunTable
 from sync_jobs.reconcile import run_sync
 from tests.clock import ManualClock
 from tests.conftest import HubDb, seeded_sqlite
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
@@ -87,7 +90,7 @@ def test_a_dead_registry_opens_the_breaker_on_a_moved_clock(country: HubDb) -> N
         try:
             for _ in range(100):  # person after person, as a run would, until the registry is given up
                 try:
-                    await consumer.call(user_id="u", issue="i", TIN=pin)
+                    await consumer.call(user_id="u", issue="i", inn=pin)
                 except RegistryUnavailable:
                     raise
                 except ConsumerError as failed:  # this person's call failed; the run goes on
@@ -99,3 +102,38 @@ def test_a_dead_registry_opens_the_breaker_on_a_moved_clock(country: HubDb) -> N
         asyncio.run(call())
     assert codes == {"Server.Http500"}  # retries exhausted while the circuit was still closed
     assert clock.monotonic() > 1000 + country.settings.consumers.breaker_pause  # the pauses were waited out
+
+
+def test_the_tax_service_is_asked_by_inn(country: HubDb) -> None:
+    """FACTS §2.3: ``tpDataByINNforBusinessActivity``'s request element is ``inn`` (the answer's is
+    ``TIN``).  Our model said ``TIN`` in both; a real gns-service would not have known the request.
+    The model, the request the consumer sends, and the simulator (which refuses a request without
+    ``inn``, as a provider validating its schema would) all say ``inn`` now."""
+    wsdl = (ROOT / "wsdl" / "gns-service.wsdl").read_text(encoding="utf-8")
+    request = wsdl.split('<xs:element name="tpDataByINNforBusinessActivity">')[1].split("</xs:element>")[0]
+    assert '<xs:element name="inn" type="xs:string" minOccurs="1"/>' in request
+    data = RegistryData(PeopleRegister(country.engine), 1.0, 3)
+    data.preload()
+    business = next(d.pin for d in data.truth() if d.kind == "business_registered")
+    consumer = checker_for(
+        country.settings, SyncSource.TAX, AsgiTransport(build_simulator(data, (), 3))
+    ).consumers["tax"]
+
+    async def call(**params: str) -> Any:
+        await consumer.open()
+        try:
+            return await consumer.call(user_id="u", issue="i", **params)
+        finally:
+            await consumer.close()
+
+    answer = asyncio.run(call(inn=business))
+    assert answer.body["TIN"] == business
+    assert answer.trace is not None
+    assert b":inn>" + business.encode() in answer.trace.request
+    with pytest.raises(TypeError, match="TIN"):  # our consumer no longer knows the old name
+        asyncio.run(call(TIN=business))
+    old = answer.trace.request.replace(b":inn>", b":TIN>")  # the request as the old model sent it
+    status, refused = asyncio.run(AsgiTransport(build_simulator(data, (), 3)).post(old))
+    assert status == 200
+    assert b"Client.InvalidRequest" in refused
+    assert b"the request has no inn element" in refused

@@ -348,6 +348,12 @@ class ProducerSettings:
     agreement_cache_seconds: float = _setting(
         5.0, _number(0, 3600), "how long agreements are cached; a revocation takes effect within it"
     )
+    rest_no_household: str = _setting(
+        "code405",
+        _choice("code405", "not-found"),
+        'REST answer for a person in no household: code405 = 200 {"code":405} as the running '
+        "service answers (FACTS 2.3); not-found = 404 NO_HOUSEHOLD in the security server's error shape",
+    )
 
 
 @dataclass(frozen=True)

@@ -130,7 +130,9 @@ def hub_components(settings: Settings, part: str = "all") -> Components:
             settings.limits.max_xml_depth,
             keys.pin_key.message_digest,
         ),
-        rest=RestEndpoint(dispatcher, provider, keys.pin_key.message_digest),
+        rest=RestEndpoint(
+            dispatcher, provider, keys.pin_key.message_digest, settings.producer.rest_no_household
+        ),
         provider=provider,
         max_bytes=settings.limits.max_body_bytes,
         record=writer.submit,

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import uuid
+from dataclasses import replace
 
 import httpx
 import pytest
 from sqlalchemy import text
 
+from sanarip_hub.entrypoints.web import hub_components
 from tests.producer.conftest import NSC, SF, Served
 
 pytestmark = pytest.mark.integration  # servers, processes or a browser on loopback
@@ -70,8 +73,7 @@ def test_an_unknown_pin_is_204_without_a_body(served: Served) -> None:
         assert "x-road-error" not in response.headers
 
 
-def test_a_person_without_a_household_is_404_no_household(served: Served) -> None:
-    pin = served.pins(limit=10)[-1]
+def _leave_household(served: Served, pin: str) -> None:
     with served.engine.begin() as connection:
         connection.execute(
             text(
@@ -80,10 +82,37 @@ def test_a_person_without_a_household_is_404_no_household(served: Served) -> Non
             ),
             {"pin": pin},
         )
-    response = get(served, f"family-members/{pin}", rest_headers())
-    assert response.status_code == 404
-    assert response.headers["x-road-error"] == "NO_HOUSEHOLD"
-    assert response.json()["type"] == "NO_HOUSEHOLD"
+
+
+def test_a_person_without_a_household_is_code_405_as_the_running_service_answers(served: Served) -> None:
+    """FACTS §2.3 (GOV/70000050): the running service answers a person with no family with the body
+    ``{"code":405}``, and Tunduk's clients (banks, insurers) read that; the names they call keep it."""
+    pin = served.pins(limit=10)[-1]
+    _leave_household(served, pin)
+    for service in ("family-members", "address-fact"):
+        response = get(served, f"{service}/{pin}", rest_headers())
+        assert response.status_code == 200
+        assert response.content == b'{"code":405}'
+        assert response.headers["content-type"] == "application/json"
+        assert "x-road-error" not in response.headers
+
+
+def test_a_person_without_a_household_can_be_404_no_household_when_configured(served: Served) -> None:
+    """``[producer] rest_no_household = "not-found"``: the security server's error shape instead."""
+    pin = served.pins(limit=11)[-1]
+    _leave_household(served, pin)
+    settings = replace(
+        served.settings, producer=replace(served.settings.producer, rest_no_household="not-found")
+    )
+    components = hub_components(settings, "producer")
+    try:
+        headers = [(name.lower(), value) for name, value in rest_headers().items()]
+        reply = components.rest.handle("family-members", pin, f"GET /rest/family-members/{pin}", headers)
+    finally:
+        components.close()
+    assert reply.status == 404
+    assert reply.headers["x-road-error"] == "NO_HOUSEHOLD"
+    assert json.loads(reply.body)["type"] == "NO_HOUSEHOLD"
 
 
 def test_header_errors_carry_x_road_error(served: Served) -> None:

@@ -7,7 +7,9 @@ apply.  Answers (the names Tunduk clients already call, FACTS §2.3 and §9.1):
 
 * 200 with JSON;
 * 204 without a body when the PIN is unknown (the existing service's documented behaviour);
-* 404 ``NO_HOUSEHOLD`` when the person belongs to no current household (the old ``{"code":405}``);
+* 200 with the body ``{"code":405}`` when the person belongs to no current household, as the running
+  service answers and its clients read (FACTS §2.3, GOV/70000050); or, configured
+  (``[producer] rest_no_household = "not-found"``), 404 ``NO_HOUSEHOLD`` in the error shape;
 * errors as the security server shapes them: ``{"type", "message", "detail"}`` with the fault code
   in ``type`` and in the ``X-Road-Error`` header; 400 for a bad request, 403 when no agreement
   allows the call, 404 for an unknown service, 500 for the hub's own failures.
@@ -52,6 +54,9 @@ HEADER_NAMES = {
 REST_CODES = frozenset(service.code for service in REST_SERVICES)
 
 
+NO_HOUSEHOLD_BODY = b'{"code":405}'  # the running service's "no family" (FACTS §2.3)
+
+
 @dataclass(frozen=True)
 class RestReply:
     status: int
@@ -62,8 +67,15 @@ class RestReply:
 
 
 class RestEndpoint:
-    def __init__(self, dispatcher: Dispatcher, provider: ClientId, digest: Callable[[bytes], str]) -> None:
+    def __init__(
+        self,
+        dispatcher: Dispatcher,
+        provider: ClientId,
+        digest: Callable[[bytes], str],
+        no_household: str = "code405",
+    ) -> None:
         self.dispatcher = dispatcher
+        self.no_household_code = no_household == "code405"
         self.digest = digest  # the ledger's keyed message digest
         self.provider = provider
 
@@ -118,6 +130,8 @@ class RestEndpoint:
             if result.code is ResultCode.PIN_NOT_FOUND:
                 status, body = 204, b""
                 reply_headers = {}
+            elif result.code is ResultCode.NO_HOUSEHOLD and self.no_household_code:
+                status, body = 200, NO_HOUSEHOLD_BODY
             elif result.code is not ResultCode.OK:  # a business answer in the error shape
                 status = 404
                 not_found = WireFault(result.code.value, 404, f"{service_code}: {result.code.value}", "-")
@@ -198,6 +212,13 @@ def openapi_document(provider: ClientId) -> dict[str, Any]:
     ]
     paths = {}
     schemas: dict[str, Any] = {
+        "NoHousehold": {
+            "type": "object",
+            "description": "the running service's answer for a person in no household (FACTS 2.3)",
+            "properties": {"code": {"type": "integer", "enum": [405]}},
+            "required": ["code"],
+            "additionalProperties": False,
+        },
         "Error": {
             "type": "object",
             "properties": {
@@ -205,7 +226,7 @@ def openapi_document(provider: ClientId) -> dict[str, Any]:
                 "message": {"type": "string"},
                 "detail": {"type": "string"},
             },
-        }
+        },
     }
     for service in REST_SERVICES:
         name = service.code.title().replace("-", "")
@@ -227,8 +248,17 @@ def openapi_document(provider: ClientId) -> dict[str, Any]:
                 ],
                 "responses": {
                     "200": {
-                        "description": "found",
-                        "content": {JSON_TYPE: {"schema": {"$ref": f"#/components/schemas/{name}"}}},
+                        "description": 'found; or {"code":405}: the person is in no household',
+                        "content": {
+                            JSON_TYPE: {
+                                "schema": {
+                                    "oneOf": [
+                                        {"$ref": f"#/components/schemas/{name}"},
+                                        {"$ref": "#/components/schemas/NoHousehold"},
+                                    ]
+                                }
+                            }
+                        },
                     },
                     "204": {"description": "no person with this PIN"},
                     "400": error,

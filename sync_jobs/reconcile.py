@@ -19,7 +19,7 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Protocol, cast
 
@@ -45,6 +45,7 @@ class Outcome:
     pin: str
     differences: list[Difference] = field(default_factory=list)
     failed: str | None = None
+    refusal: str | None = None  # the registry's own business error (faultstring), an answer
     unavailable: RegistryUnavailable | None = None  # the registry is down: the run must stop
     compared: frozenset[str] = frozenset()  # the fields this check really compared
     exchanges: list[Exchange] = field(default_factory=list)
@@ -167,6 +168,11 @@ class Checker:
                 zags = cast(
                     ZagsDataByPinRecord, await self._call("civil_registry", outcome, issue, pin=person.pin)
                 )
+                refused = zags.get("faultcode")
+                if refused:  # a business error in the body: the registry's answer, not "PIN unknown"
+                    outcome.exchanges[-1] = replace(outcome.exchanges[-1], outcome=refused)
+                    outcome.failed, outcome.refusal = refused, zags.get("faultstring") or refused
+                    return outcome
                 asb = None
                 if registry_knows(zags):
                     asb = cast(
@@ -291,7 +297,15 @@ async def _run(
         for outcome in outcomes:
             if outcome.failed:
                 counts["failed"] += 1
-                log.warning("sync.person_failed", person_id=outcome.person_id, fault=outcome.failed)
+                if outcome.refusal is not None:
+                    log.warning(
+                        "sync.registry_refused",
+                        person_id=outcome.person_id,
+                        faultcode=outcome.failed,
+                        faultstring=outcome.refusal,
+                    )
+                else:
+                    log.warning("sync.person_failed", person_id=outcome.person_id, fault=outcome.failed)
                 continue
             counts["checked"] += 1
             counts["mismatched" if outcome.differences else "matched"] += 1

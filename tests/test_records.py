@@ -139,7 +139,12 @@ def test_the_prepared_consumers_readings_fit_their_records(country: HubDb) -> No
     transport = AsgiTransport(build_simulator(data, (), 7))
     civil = checker_for(country.settings, SyncSource.CIVIL_REGISTRY, transport)
     tax = checker_for(country.settings, SyncSource.TAX, transport)
-    pins = [person.pin for person in people_to_check(country.engine, 0, None, 60)] + ["21501199900017"]
+    every_kind: dict[str, str] = {}
+    for label in data.truth():
+        every_kind.setdefault(label.kind, label.pin)
+    assert {"business_registered", "registry_refusal", "deceased"} <= set(every_kind)
+    pins = [person.pin for person in people_to_check(country.engine, 0, None, 40)]
+    pins += [*every_kind.values(), "21501199900017"]
     readings: list[tuple[str, Any]] = []
 
     async def read() -> None:
@@ -162,6 +167,7 @@ def test_the_prepared_consumers_readings_fit_their_records(country: HubDb) -> No
     assert len(readings) == 3 * len(pins)
     assert any(body.get("deathDate") for name, body in readings if name == "zagsDataByPin")
     assert any(body.get("TIN") for name, body in readings if name == "tpDataByINNforBusinessActivity")
+    assert any(body.get("faultcode") for name, body in readings if name == "zagsDataByPin")
     for name, body in readings:
         assert misfits(body, record_type(name)) == [], name
     services = {s.code for c in (ZAGS_CONTRACT, ASB_CONTRACT, GNS_CONTRACT) for s in c.services}

@@ -40,6 +40,9 @@ ZAGS_DATA_BY_PIN = Service(
         Field("pinGenerationDate", "date"),
         Field("dateOfBirth", "date"),
         Field("deathDate", "date"),
+        # a business error (blocked, not found …) comes in the body, not as a SOAP fault
+        Field("faultcode"),
+        Field("faultstring"),
     ),
     personal=True,
     note=MODEL_NOTE,

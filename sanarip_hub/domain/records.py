@@ -245,6 +245,8 @@ class ZagsDataByPinRecord(TypedDict, total=False):
     pinGenerationDate: date | None
     dateOfBirth: date | None
     deathDate: date | None
+    faultcode: str | None
+    faultstring: str | None
 
 
 class AsbAddressAddressArray(TypedDict, total=False):

@@ -26,6 +26,9 @@ KINDS: tuple[tuple[str, str, str, int], ...] = (
     ("pin_unknown", "pin", "pin", 5),
     ("pin_duplicate", "pin", "pin", 5),
     ("moved_away", "address", "address", 25),
+    # the registry answers with faultcode/faultstring in the body (FACTS §2.3, §9.2): its answer, not
+    # a difference; reconciliation must flag nothing for these people (their labels say flag: false)
+    ("registry_refusal", "faultcode", "pin", 5),
     ("business_registered", "TIN", "business", 0),  # only members of low-income families: half theirs
 )
 _NOT_BUSINESS = tuple(kind for kind in KINDS if kind[0] != "business_registered")
@@ -84,6 +87,7 @@ class Discrepancy:
     hub_field: str
     hub_value: str | None
     registry_value: str | None
+    flagged: bool = True  # reconciliation must flag it (False: the registry's refusal, flag nothing)
 
     def label(self) -> dict[str, Any]:
         return {
@@ -93,7 +97,16 @@ class Discrepancy:
             "kind": self.kind,
             "hub_value": self.hub_value,
             "registry_value": self.registry_value,
+            "flag": self.flagged,
         }
+
+
+# Business errors in the body of a zagsDataByPin answer.  The real registry's codes are not public
+# (FACTS §2.3 names only the faultcode/faultstring elements): these two are the simulator's own.
+REFUSALS: tuple[tuple[str, str], ...] = (
+    ("ZAGS-RESTRICTED", "Сведения о лице ограничены решением суда"),
+    ("ZAGS-ARCHIVED", "Актовая запись передана в архив, сведения не выдаются"),
+)
 
 
 _PATRONYMIC_ENDINGS = ("ович", "евич", "овна", "евна", "ич", "на")
@@ -191,6 +204,9 @@ class RegistryData:
             return Discrepancy(row.pin, kind, field, hub_field, row.pin_status, "true")
         if kind == "pin_unknown":
             return Discrepancy(row.pin, kind, field, hub_field, row.pin, None)
+        if kind == "registry_refusal":
+            code = REFUSALS[int(_unit(dice, 8) * len(REFUSALS))][0]
+            return Discrepancy(row.pin, kind, field, hub_field, None, code, flagged=False)
         if kind == "pin_duplicate":  # an old second PIN: the registry answers with the person's valid one
             serial = 90000 + int(_unit(dice, 8) * 10000)
             current = f"{row.pin[:9]}{serial:05d}"
@@ -214,6 +230,11 @@ class RegistryData:
         kind = found.kind if found else None
         if kind == "pin_unknown":
             return None
+        if kind == "registry_refusal" and found is not None:
+            return {
+                "faultcode": found.registry_value,
+                "faultstring": dict(REFUSALS)[str(found.registry_value)],
+            }
         noisy = self.noisy(pin)
         surname = (
             (found.registry_value or row.surname) if kind == "surname_changed" and found else row.surname

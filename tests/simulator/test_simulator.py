@@ -104,9 +104,22 @@ def test_truth_labels_have_pin_and_field_and_cover_every_kind(simulator: Simulat
     kinds = {item["kind"] for item in simulator.truth}
     assert kinds == {
         "birth_date_typo", "surname_changed", "deceased", "pin_blocked", "pin_unknown", "pin_duplicate",
-        "moved_away", "business_registered",
+        "moved_away", "business_registered", "registry_refusal",
     }  # fmt: skip
     assert all(item["pin"] and item["field"] for item in simulator.truth)
+    assert {item["kind"] for item in simulator.truth if not item["flag"]} == {"registry_refusal"}
+
+
+def test_a_refusal_comes_in_the_body_of_zags_data_by_pin(simulator: Simulator) -> None:
+    """FACTS §2.3: faultcode and faultstring among the answer's fields, HTTP 200, no SOAP fault."""
+    zags = client(simulator.url, "zags-service.wsdl")
+    refusal = label(simulator, "registry_refusal")
+    reply = zags.zagsDataByPin(
+        pin=refusal["pin"], _soapheaders=headers("70000005", "zags-service", "zagsDataByPin")
+    )
+    assert reply.body.faultcode == refusal["registry_value"]
+    assert reply.body.faultstring
+    assert reply.body.pin is None
 
 
 def test_the_civil_registry_answers_with_the_injected_differences(simulator: Simulator) -> None:

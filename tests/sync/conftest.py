@@ -13,16 +13,21 @@ from tests.producer.conftest import prepared_home
 from tests.simulator.test_simulator import launch
 
 World = tuple[dict[str, str], list[dict[str, str]]]
+REFUSED = "TEST_REFUSED_PEOPLE"  # how many people the civil registry refuses (counted as not checked)
 
 
 @contextmanager
 def simulated_world(backend: str, tmp_path: Path, *simulator_args: str) -> Iterator[World]:
-    """The hub's environment (its security server URL the simulator's) and the injected truth."""
+    """The hub's environment (its security server URL the simulator's) and the injected truth: the
+    labels reconciliation must flag (a refusal's label, ``flag: false``, is left out; the
+    in-process tests check those)."""
     env = prepared_home(backend, tmp_path / "home")
     truth_file = tmp_path / "truth.jsonl"
     url, process = launch(env, truth_file, *simulator_args)
     env["SANARIP_HUB_XROAD_SECURITY_SERVER_URL"] = url
-    truth = [json.loads(line) for line in truth_file.read_text(encoding="utf-8").splitlines()]
+    labels = [json.loads(line) for line in truth_file.read_text(encoding="utf-8").splitlines()]
+    truth = [label for label in labels if label["flag"]]
+    env[REFUSED] = str(sum(1 for label in labels if label["kind"] == "registry_refusal"))
     try:
         yield env, truth
     finally:

@@ -49,7 +49,8 @@ def flagged(db: HubDb) -> set[tuple[str, str]]:
 def test_the_run_flags_exactly_what_the_simulator_injected(country: HubDb, tmp_path: Path) -> None:
     data = RegistryData(PeopleRegister(country.engine), 0.3, 5)
     data.preload()
-    truth = {(d.pin, d.hub_field) for d in data.truth() if d.hub_field != "business"}
+    truth = {(d.pin, d.hub_field) for d in data.truth() if d.flagged and d.hub_field != "business"}
+    refusals = sum(1 for d in data.truth() if d.kind == "registry_refusal")
     assert len(truth) >= 10
     transport = AsgiTransport(
         build_simulator(data, parse_faults("fault=Server.ServerProxy.ServiceFailed@0.05"), 5)
@@ -59,7 +60,7 @@ def test_the_run_flags_exactly_what_the_simulator_injected(country: HubDb, tmp_p
     with country.engine.connect() as connection:
         before = len(connection.execute(select(LedgerEntryRow.seq)).all())
     report = run_sync(SyncRunTable(country.engine), ledger, checker, concurrency=4, chunk=25)
-    assert report.failed == 0  # every injected fault was retried away
+    assert report.failed == refusals  # every injected fault was retried away; refusals are answers
     assert flagged(country) == truth
     with country.engine.connect() as connection:
         entries = len(connection.execute(select(LedgerEntryRow.seq)).all()) - before
@@ -137,3 +138,33 @@ def test_the_tax_service_is_asked_by_inn(country: HubDb) -> None:
     assert status == 200
     assert b"Client.InvalidRequest" in refused
     assert b"the request has no inn element" in refused
+
+
+def test_a_refusal_in_the_civil_registrys_body_is_its_answer_not_an_unknown_pin(tmp_path: Path) -> None:
+    """FACTS §2.3/§9.2: ``zagsDataByPin`` answers business errors with ``faultcode``/``faultstring``
+    among its fields.  Such an answer has no ``pin``, and was read as "the registry does not know
+    this PIN": a ``pin`` flag for the clerk on a person the registry knows but would not describe.
+    Now it is the registry's answer: no flag, the person counted as not checked, the call's ledger
+    entry carrying the registry's code."""
+    with seeded_sqlite(tmp_path, 60, 1, 23, keys=True) as db:
+        data = RegistryData(PeopleRegister(db.engine), 0.6, 11)
+        data.preload()
+        labels = list(data.truth())
+        refused = {d.pin: d.registry_value for d in labels if d.kind == "registry_refusal"}
+        assert refused
+        checker = checker_for(db.settings, SyncSource.CIVIL_REGISTRY, AsgiTransport(build_simulator(data)))
+        with db.engine.connect() as connection:
+            before = set(connection.scalars(select(LedgerEntryRow.seq)))
+        report = run_sync(SyncRunTable(db.engine), Ledger.for_settings(db.engine, db.settings), checker)
+        assert flagged(db) == {
+            (d.pin, d.hub_field) for d in labels if d.flagged and d.hub_field != "business"
+        }
+        assert not {pin for pin, _field in flagged(db)} & set(refused)
+        assert report.failed == len(refused)
+        with db.engine.connect() as connection:
+            outcomes = [
+                row.outcome
+                for row in connection.execute(select(LedgerEntryRow.seq, LedgerEntryRow.outcome))
+                if row.seq not in before
+            ]
+        assert sorted(o for o in outcomes if o.startswith("ZAGS-")) == sorted(refused.values())

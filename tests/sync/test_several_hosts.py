@@ -26,7 +26,7 @@ from sanarip_hub.storage.models import LedgerEntryRow, SyncChunk, SyncRun
 from sanarip_hub.storage.people import count_to_check
 from tests.conftest import BACKENDS
 from tests.producer.conftest import HUB, run_hub
-from tests.sync.conftest import simulated_world
+from tests.sync.conftest import REFUSED, simulated_world
 
 pytestmark = pytest.mark.integration  # servers and processes on loopback
 
@@ -140,7 +140,7 @@ def test_two_processes_started_at_once_work_one_run_together(
     outputs = [process.communicate(timeout=300) for process in (first, second)]
     for process, (out, err) in zip((first, second), outputs, strict=True):
         assert process.returncode == 0, out + err
-        assert "failed 0" in out, out
+        assert f"failed {env[REFUSED]}," in out, out
     assert zags_calls(env) == state(env)[2]  # nobody's registry call was made twice
     chunks = assert_done_once(env, truth)
     workers = {claimed_by.rpartition(":")[2] for _, _, claimed_by, _ in chunks if claimed_by}

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date
 from operator import attrgetter
 from typing import Any, NamedTuple
 
 from mappings.normalize import same_surname, skeleton
+from sanarip_hub.domain.field_text import field_text
 from sanarip_hub.domain.records import (
     AsbAddressRecord,
     TpDataByINNforBusinessActivityRecord,
@@ -26,14 +26,6 @@ class Difference:
     field: str  # the hub's field name (as the truth labels and the mismatch table use it)
     hub_value: str | None
     registry_value: str | None
-
-
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
 
 
 @dataclass(frozen=True)
@@ -124,7 +116,7 @@ def compare_civil_registry(
         if rule.registry_value is not _IDENTITY:
             theirs = rule.registry_value(theirs)
         if mine != theirs and rule.differs(mine, theirs):
-            found.append(Difference(rule.field, _text(mine), _text(theirs)))
+            found.append(Difference(rule.field, field_text(mine), field_text(theirs)))
     if asb is not None and soate_code is not None:
         address = asb.get("addressArray")
         code = None if address is None else address.get("code")

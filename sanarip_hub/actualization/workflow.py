@@ -74,6 +74,7 @@ class MismatchStore(Protocol):
         reason: str | None,
         at: datetime,
         rule: Callable[[MismatchStatus, str, str | None], tuple[str, Any] | None],
+        seen_version: int | None = None,
     ) -> tuple[MismatchStatus, str | None]: ...
 
 
@@ -84,9 +85,15 @@ def move(
     actor: str,
     reason: str | None = None,
     clock: Clock = SYSTEM_CLOCK,
+    seen_version: int | None = None,
 ) -> Resolution:
     """Move a mismatch along the workflow; an actualization also updates the person, keeping the
-    old value in ``person_field_history``.  All in one transaction (the store's), under these rules."""
+    old value in ``person_field_history``.  All in one transaction (the store's), under these rules.
+
+    ``seen_version`` is the mismatch's version the decision was made on (the console's form and
+    ``mismatches resolve --seen-version`` carry it): a mismatch moved or re-flagged since is refused.
+    An actualization is refused, too, when the person's value is no longer the one the mismatch
+    recorded."""
     if to in NEEDS_REASON and not (reason and reason.strip()):
         raise ActualizationError(f"moving a mismatch to {to} needs a reason")
     if not actor.strip():
@@ -102,5 +109,5 @@ def move(
             raise ActualizationError(f"field {field} cannot be actualized automatically; escalate it")
         return field, PERSON_FIELDS[field](registry_value)
 
-    current, changed = mismatches.move(mismatch_id, to, actor, reason, clock.now(), rule)
+    current, changed = mismatches.move(mismatch_id, to, actor, reason, clock.now(), rule, seen_version)
     return Resolution(mismatch_id, current, to, changed)

@@ -90,7 +90,9 @@ def show_command(hub: Hub, mismatch_id: int) -> None:
     if found is None:
         raise ActualizationError(f"no mismatch {mismatch_id}")
     row, events = found
-    click.echo(f"mismatch {row.id}: {row.pin} {row.field} ({row.source}), {row.status}")
+    click.echo(
+        f"mismatch {row.id}: {row.pin} {row.field} ({row.source}), {row.status}, version {row.version}"
+    )
     click.echo(f"  hub:      {row.hub_value}\n  registry: {row.registry_value}\n  message:  {row.message_id}")
     for event in events:
         why = f": {event.reason}" if event.reason else ""
@@ -107,13 +109,27 @@ def show_command(hub: Hub, mismatch_id: int) -> None:
 )
 @click.option("--by", "actor", required=True, help="Who decides.")
 @click.option("--reason", help="Why (required to reject or escalate).")
+@click.option(
+    "--seen-version",
+    type=int,
+    help="The version `mismatches show` printed: refused if the mismatch changed since.",
+)
 @pass_hub
-def resolve_command(hub: Hub, mismatch_id: int, to: str, actor: str, reason: str | None) -> None:
+def resolve_command(
+    hub: Hub, mismatch_id: int, to: str, actor: str, reason: str | None, seen_version: int | None
+) -> None:
     """Move a mismatch: review it, actualize the hub from the registry, reject, or escalate."""
     from sanarip_hub.actualization.workflow import move
     from sanarip_hub.storage.mismatches import MismatchTable
 
-    result = move(MismatchTable(hub.current_engine), mismatch_id, MismatchStatus(to), actor, reason)
+    result = move(
+        MismatchTable(hub.current_engine),
+        mismatch_id,
+        MismatchStatus(to),
+        actor,
+        reason,
+        seen_version=seen_version,
+    )
     changed = f"; person's {result.changed_field} updated (old value kept)" if result.changed_field else ""
     click.echo(f"mismatch {mismatch_id}: {result.from_status} → {result.to_status}{changed}")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -66,9 +67,18 @@ class LsgPages(Gate):
         except ValueError:
             raise PageRefused(400, context._("Unknown decision.")) from None
         reason = self.form(context, "reason") or None
+        seen = self.form(context, "version")
         try:
             await run_in_threadpool(
-                move, MismatchTable(self.engine), row.id, to, context.account.username, reason
+                partial(
+                    move,
+                    MismatchTable(self.engine),
+                    row.id,
+                    to,
+                    context.account.username,
+                    reason,
+                    seen_version=int(seen) if seen and seen.isdigit() else None,
+                )
             )
         except ActualizationError as exc:
             raise PageRefused(409, str(exc)) from None

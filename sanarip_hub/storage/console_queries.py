@@ -256,6 +256,7 @@ MISMATCH_COLUMNS = (
     Mismatch.registry_value,
     Mismatch.message_id,
     Mismatch.status,
+    Mismatch.version,
     Mismatch.detected_at,
     Mismatch.person_id,
     Person.pin,

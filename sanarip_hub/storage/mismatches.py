@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Table, case, func, insert, select, update
 
 from sanarip_hub.domain.codes import MismatchStatus, SyncSource
+from sanarip_hub.domain.field_text import field_text
 from sanarip_hub.errors import ActualizationError
 from sanarip_hub.storage.models import (
     Household,
@@ -128,7 +129,13 @@ def flag(
         connection.execute(
             update(MISMATCH)
             .where(MISMATCH.c.id == existing.id)
-            .values(hub_value=hub_value, registry_value=registry_value, message_id=message_id, run_id=run_id)
+            .values(
+                hub_value=hub_value,
+                registry_value=registry_value,
+                message_id=message_id,
+                run_id=run_id,
+                version=MISMATCH.c.version + 1,  # a page showing the old values is now stale
+            )
         )
         return Flagged.UPDATED
     mismatch_id = connection.execute(
@@ -186,7 +193,9 @@ def withdraw_stale(
         return 0
     now = _now()
     connection.execute(
-        update(MISMATCH).where(MISMATCH.c.id.in_(stale)).values(status=S.REJECTED, status_at=now)
+        update(MISMATCH)
+        .where(MISMATCH.c.id.in_(stale))
+        .values(status=S.REJECTED, status_at=now, version=MISMATCH.c.version + 1)
     )
     connection.execute(
         insert(MismatchEvent.__table__),  # type: ignore[arg-type]
@@ -219,10 +228,17 @@ class MismatchTable:
         reason: str | None,
         at: datetime,
         rule: Callable[[MismatchStatus, str, str | None], tuple[str, Any] | None],
+        seen_version: int | None = None,
     ) -> tuple[MismatchStatus, str | None]:
         """Lock the mismatch, ask ``rule`` whether the move is allowed (and what an actualization
         writes), then write the person's field with its history, the status and the event: one
-        transaction.  Returns (the status it had, the field written or None)."""
+        transaction.  Returns (the status it had, the field written or None).
+
+        Refused, with nothing written: a decision made on version ``seen_version`` of a mismatch that
+        has moved or been re-flagged since (a second tab, a second clerk), and an actualization of a
+        field whose value in the hub is no longer the one the mismatch recorded (nobody compared the
+        value it would overwrite).  The person's row is written under its optimistic lock
+        (``version``), so a writer between the read and the write cannot be overwritten either."""
         with self.engine.begin() as connection:
             row = connection.execute(
                 select(Mismatch).where(Mismatch.id == mismatch_id).with_for_update()
@@ -230,22 +246,41 @@ class MismatchTable:
             if row is None:
                 raise ActualizationError(f"no mismatch {mismatch_id}")
             current = MismatchStatus(row.status)
+            if seen_version is not None and row.version != seen_version:
+                raise ActualizationError(
+                    f"mismatch {mismatch_id} has changed since it was opened (it is now {current}, "
+                    f"the registry's value {row.registry_value!r}): nothing was written; "
+                    "open it again and decide on what it says now"
+                )
             write = rule(current, row.field, row.registry_value)
             changed = None
             if write is not None:
                 field, value = write
                 column = PERSON_COLUMNS[field]
-                old = connection.execute(select(column).where(Person.id == row.person_id)).scalar()
-                connection.execute(
+                old, version = connection.execute(
+                    select(column, Person.version).where(Person.id == row.person_id)
+                ).one()
+                if field_text(old) != row.hub_value:
+                    raise ActualizationError(
+                        f"the hub's {field} is now {field_text(old)}, not {row.hub_value} as when mismatch "
+                        f"{mismatch_id} was flagged: nothing was written (the next reconciliation compares "
+                        "the new value)"
+                    )
+                written = connection.execute(
                     update(Person.__table__)  # type: ignore[arg-type]
-                    .where(Person.__table__.c.id == row.person_id)
+                    .where(Person.__table__.c.id == row.person_id, Person.__table__.c.version == version)
                     .values({column.key: value, "version": Person.__table__.c.version + 1, "updated_at": at})
                 )
+                if written.rowcount != 1:
+                    raise ActualizationError(
+                        f"the person of mismatch {mismatch_id} was changed by someone else just now: "
+                        "nothing was written; try again"
+                    )
                 connection.execute(
                     insert(PersonFieldHistory.__table__).values(  # type: ignore[arg-type]
                         person_id=row.person_id,
                         field=field,
-                        old_value=None if old is None else str(old),
+                        old_value=field_text(old),
                         new_value=row.registry_value,
                         changed_at=at,
                         actor=actor,
@@ -256,7 +291,9 @@ class MismatchTable:
                 if field == "death_date" and value is not None:
                     _end_memberships_at_death(connection, row, value)
             connection.execute(
-                update(MISMATCH).where(MISMATCH.c.id == mismatch_id).values(status=to, status_at=at)
+                update(MISMATCH)
+                .where(MISMATCH.c.id == mismatch_id)
+                .values(status=to, status_at=at, version=MISMATCH.c.version + 1)
             )
             connection.execute(
                 insert(MismatchEvent.__table__).values(  # type: ignore[arg-type]

@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, func, insert, select, update
 
+from sanarip_hub.domain.field_text import field_text
 from sanarip_hub.storage.models import (
     Address,
     AteUnit,
@@ -309,8 +310,8 @@ class BookWriting:
                 {
                     "person_id": person_id,
                     "field": name,
-                    "old_value": _text(old.get(name)),
-                    "new_value": _text(value),
+                    "old_value": field_text(old.get(name)),
+                    "new_value": field_text(value),
                     "changed_at": self.now,
                     "actor": self.source[:100],
                 }
@@ -373,9 +374,3 @@ class BookWriting:
     def change_holding(self, kind: str, row_id: int, changes: Row) -> None:
         table = HOLDINGS[kind][0]
         self.connection.execute(update(table).where(table.id == row_id).values(**changes))
-
-
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    return str(value.value if hasattr(value, "value") else value)

@@ -29,12 +29,13 @@ def person(hub_db: HubDb) -> tuple[HubDb, int]:
 
 def flag_birth_date(db: HubDb, person_id: int, registry: str = "1980-05-17") -> Flagged:
     with db.engine.begin() as connection:
+        hub = connection.execute(select(Person.birth_date).where(Person.id == person_id)).scalar_one()
         return flag(
             connection,
             person_id=person_id,
             field="birth_date",
             source=CIVIL,
-            hub_value="1980-05-18",
+            hub_value=hub.isoformat(),  # what reconciliation records: the hub's value when it compared
             registry_value=registry,
             message_id="m-1",
             run_id=None,
@@ -153,3 +154,70 @@ def test_actualizing_a_heads_death_closes_the_membership_and_asks_for_a_new_head
         ).all()
     assert [(a.field, a.status) for a in asks] == [("household_head", MismatchStatus.OPEN)]
     assert asks[0].hub_value == account  # the household, as the clerk knows it: <LSG СОАТЕ>/<account>
+
+
+def _state(db: HubDb, person_id: int, mismatch_id: int) -> tuple[object, ...]:
+    with db.engine.connect() as connection:
+        person = connection.execute(
+            select(Person.birth_date, Person.version).where(Person.id == person_id)
+        ).one()
+        status = connection.execute(select(Mismatch.status).where(Mismatch.id == mismatch_id)).scalar_one()
+        history = connection.execute(select(func.count()).select_from(PersonFieldHistory)).scalar_one()
+    return (*person, status, history)
+
+
+def test_a_decision_on_a_value_the_hub_no_longer_holds_is_refused(person: tuple[HubDb, int]) -> None:
+    """The mismatch recorded the hub's value when it compared.  If the person's record changed since
+    (another flag actualized, an import, a clerk's edit), taking the registry's value would overwrite
+    a value nobody compared: refused, nothing written, the flag still open."""
+    db, person_id = person
+    flag_birth_date(db, person_id)
+    with db.engine.begin() as connection:
+        mismatch_id = connection.execute(select(Mismatch.id)).scalar_one()
+        connection.execute(
+            Person.__table__.update()  # type: ignore[attr-defined]
+            .where(Person.id == person_id)
+            .values(birth_date=date(1979, 1, 2), version=Person.version + 1)
+        )
+    before = _state(db, person_id, mismatch_id)
+    with pytest.raises(
+        ActualizationError, match=r"is now 1979-01-02, not .* as when mismatch \d+ was flagged"
+    ):
+        move(MismatchTable(db.engine), mismatch_id, MismatchStatus.ACTUALIZED, "clerk-7", "act checked")
+    assert _state(db, person_id, mismatch_id) == before
+
+
+def test_a_stale_second_tabs_decision_is_refused(person: tuple[HubDb, int]) -> None:
+    """Two tabs (or two clerks) open the same mismatch at version v.  The first decides; the second
+    decides on what it saw, and is told the mismatch changed instead of overriding the first."""
+    db, person_id = person
+    flag_birth_date(db, person_id)
+    with db.engine.connect() as connection:
+        mismatch_id, seen = connection.execute(select(Mismatch.id, Mismatch.version)).one()
+    move(MismatchTable(db.engine), mismatch_id, MismatchStatus.IN_REVIEW, "clerk-7", seen_version=seen)
+    before = _state(db, person_id, mismatch_id)
+    with pytest.raises(ActualizationError, match=r"mismatch \d+ has changed since it was opened"):
+        move(
+            MismatchTable(db.engine),
+            mismatch_id,
+            MismatchStatus.ACTUALIZED,
+            "clerk-9",
+            "x",
+            seen_version=seen,
+        )
+    assert _state(db, person_id, mismatch_id) == before
+    # a re-flag with a new registry value is a change too: a decision on the old value is refused
+    with db.engine.connect() as connection:
+        seen = connection.execute(select(Mismatch.version)).scalar_one()
+    assert flag_birth_date(db, person_id, "1980-05-16") is Flagged.UPDATED
+    with pytest.raises(ActualizationError, match="has changed since it was opened"):
+        move(MismatchTable(db.engine), mismatch_id, MismatchStatus.ACTUALIZED, "clerk-7", seen_version=seen)
+    with db.engine.connect() as connection:
+        seen = connection.execute(select(Mismatch.version)).scalar_one()
+    move(MismatchTable(db.engine), mismatch_id, MismatchStatus.ACTUALIZED, "clerk-7", seen_version=seen)
+    with db.engine.connect() as connection:
+        birth, version = connection.execute(
+            select(Person.birth_date, Person.version).where(Person.id == person_id)
+        ).one()
+    assert birth == date(1980, 5, 16)
+    assert version == before[1] + 1  # the person's optimistic-lock version moved with the write

@@ -3,6 +3,8 @@ languages, access-ledger entries, metrics and readiness."""
 
 from __future__ import annotations
 
+import re
+
 import httpx
 import pytest
 from sqlalchemy import select
@@ -313,3 +315,46 @@ def test_an_lsg_user_cannot_see_or_resolve_another_lsg_bodys_mismatch(hub: Hub) 
     with hub.engine.connect() as connection:
         status = connection.execute(select(Mismatch.status).where(Mismatch.id == mismatch_id)).scalar_one()
     assert status == "open"
+
+
+def test_a_stale_second_tabs_decision_is_refused_with_a_clear_message(hub: Hub) -> None:
+    """Two tabs show the same mismatch; the first takes it into review, the second — still showing
+    the old page — actualizes: refused (409, the page says why), the person untouched."""
+    from sanarip_hub.domain.codes import SyncSource
+    from sanarip_hub.storage.mismatches import flag
+    from sanarip_hub.storage.models import LsgBody
+
+    with hub.engine.begin() as connection:
+        mine = connection.execute(
+            select(Person.id, Person.surname)
+            .join(LsgBody, LsgBody.id == Person.lsg_id)
+            .where(LsgBody.soate_code == hub.lsg_soate, Person.pin.is_not(None))
+            .order_by(Person.id.desc())
+            .limit(1)
+        ).one()
+        civil = SyncSource.CIVIL_REGISTRY
+        flag(connection, person_id=mine.id, field="surname", source=civil, hub_value=mine.surname,
+             registry_value="Токтогулов", message_id="m-tab", run_id=None)  # fmt: skip
+        mismatch_id = connection.execute(
+            select(Mismatch.id).where(Mismatch.person_id == mine.id, Mismatch.field == "surname")
+        ).scalar_one()
+    client = login(hub, "lsg_user")
+    first_tab = client.get(f"/lsg/mismatches/{mismatch_id}").text
+    second_tab = client.get(f"/lsg/mismatches/{mismatch_id}").text
+    version = re.search(r'name="version" value="(\d+)"', second_tab)
+    assert version is not None
+    reviewed = client.post(
+        f"/lsg/mismatches/{mismatch_id}",
+        data={"csrf": csrf_of(first_tab), "to": "in_review", "version": version.group(1)},
+    )
+    assert reviewed.status_code == 303
+    stale = client.post(
+        f"/lsg/mismatches/{mismatch_id}",
+        data={"csrf": csrf_of(second_tab), "to": "actualized", "version": version.group(1)},
+    )
+    assert stale.status_code == 409
+    assert "has changed since it was opened" in stale.text
+    with hub.engine.connect() as connection:
+        surname = connection.execute(select(Person.surname).where(Person.id == mine.id)).scalar_one()
+        status = connection.execute(select(Mismatch.status).where(Mismatch.id == mismatch_id)).scalar_one()
+    assert (surname, status) == (mine.surname, "in_review")

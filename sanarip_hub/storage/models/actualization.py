@@ -82,6 +82,8 @@ class Mismatch(Base):
     detected_at: Mapped[datetime] = mapped_column(UTCDateTime())
     status: Mapped[MismatchStatus] = mapped_column(code_list(MismatchStatus, "mismatch_status"))
     status_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # moves and re-flags add one: a decision names the version it was made on (a stale page is refused)
+    version: Mapped[int] = mapped_column(Integer, server_default="1")
 
 
 class MismatchEvent(Base):

@@ -14,11 +14,13 @@ concurrent runs), and flagging the same difference again changes nothing.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
+from mappings.normalize import same_surname, skeleton
 from sanarip_hub.clock import SYSTEM_CLOCK, Clock
 from sanarip_hub.domain.codes import MismatchStatus
 from sanarip_hub.errors import ActualizationError
@@ -55,6 +57,44 @@ PERSON_FIELDS: dict[str, Callable[[str | None], Any]] = {
 }
 
 
+NAME_FIELDS = frozenset({"surname", "given_name", "patronymic"})
+_SCRIPTS = {"Cyrillic": re.compile("[\u0400-\u04ff]"), "Latin": re.compile("[A-Za-z]")}
+
+
+def script_of(text: str | None) -> str | None:
+    """``Cyrillic`` or ``Latin`` (a name with both letters counts as Cyrillic); None without letters."""
+    for script, letters in _SCRIPTS.items():
+        if text and letters.search(text):
+            return script
+    return None
+
+
+def _in_register_script(field: str, hub: str | None, registry: str | None, value: str | None) -> str | None:
+    """The name to write: the registry's, in the script the register writes it in.
+
+    A passport's Latin spelling is never written over a Cyrillic name: when the registry's script
+    differs from the hub's, the clerk gives the spelling (``value``), and it must be the registry's
+    name (the same skeleton, :mod:`mappings.normalize`) in the hub's script."""
+    ours, theirs = script_of(hub), script_of(registry)
+    if value is None:
+        if ours is None or theirs is None or ours == theirs:
+            return registry
+        raise ActualizationError(
+            f"the registry writes {field} in {theirs} script ({registry!r}), the register writes it in "
+            f"{ours} ({hub!r}): give the spelling to write in {ours} (the form's 'value to write', "
+            "`mismatches resolve --value`)"
+        )
+    value = value.strip()
+    if ours is not None and script_of(value) != ours:
+        raise ActualizationError(f"{value!r} is not in {ours} script, as the register writes {field}")
+    same = (
+        same_surname(value, registry) if field == "surname" else skeleton(value) == skeleton(registry or "")
+    )
+    if not same:
+        raise ActualizationError(f"{value!r} is not the registry's {registry!r} in another spelling")
+    return value
+
+
 @dataclass(frozen=True)
 class Resolution:
     mismatch_id: int
@@ -73,7 +113,7 @@ class MismatchStore(Protocol):
         actor: str,
         reason: str | None,
         at: datetime,
-        rule: Callable[[MismatchStatus, str, str | None], tuple[str, Any] | None],
+        rule: Callable[[MismatchStatus, str, str | None, str | None], tuple[str, Any] | None],
         seen_version: int | None = None,
     ) -> tuple[MismatchStatus, str | None]: ...
 
@@ -86,6 +126,7 @@ def move(
     reason: str | None = None,
     clock: Clock = SYSTEM_CLOCK,
     seen_version: int | None = None,
+    value: str | None = None,
 ) -> Resolution:
     """Move a mismatch along the workflow; an actualization also updates the person, keeping the
     old value in ``person_field_history``.  All in one transaction (the store's), under these rules.
@@ -93,13 +134,18 @@ def move(
     ``seen_version`` is the mismatch's version the decision was made on (the console's form and
     ``mismatches resolve --seen-version`` carry it): a mismatch moved or re-flagged since is refused.
     An actualization is refused, too, when the person's value is no longer the one the mismatch
-    recorded."""
+    recorded.  ``value`` is the clerk's spelling of a name the registry writes in another script."""
     if to in NEEDS_REASON and not (reason and reason.strip()):
         raise ActualizationError(f"moving a mismatch to {to} needs a reason")
     if not actor.strip():
         raise ActualizationError("every move names who made it")
 
-    def rule(current: MismatchStatus, field: str, registry_value: str | None) -> tuple[str, Any] | None:
+    if value is not None and to is not S.ACTUALIZED:
+        raise ActualizationError("a value to write goes with an actualization only")
+
+    def rule(
+        current: MismatchStatus, field: str, hub_value: str | None, registry_value: str | None
+    ) -> tuple[str, Any] | None:
         """Whether the move is allowed from ``current``; for an actualization, the value to write."""
         if to not in MOVES[current]:
             raise ActualizationError(f"mismatch {mismatch_id} is {current}; it cannot become {to}")
@@ -107,6 +153,10 @@ def move(
             return None
         if field not in PERSON_FIELDS:
             raise ActualizationError(f"field {field} cannot be actualized automatically; escalate it")
+        if field in NAME_FIELDS:
+            return field, _in_register_script(field, hub_value, registry_value, value)
+        if value is not None:
+            raise ActualizationError(f"{field} is written as the registry gives it; no value to write")
         return field, PERSON_FIELDS[field](registry_value)
 
     current, changed = mismatches.move(mismatch_id, to, actor, reason, clock.now(), rule, seen_version)

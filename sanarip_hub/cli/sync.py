@@ -109,6 +109,7 @@ def show_command(hub: Hub, mismatch_id: int) -> None:
 )
 @click.option("--by", "actor", required=True, help="Who decides.")
 @click.option("--reason", help="Why (required to reject or escalate).")
+@click.option("--value", help="A name to write in the register's script (the registry writes it in another).")
 @click.option(
     "--seen-version",
     type=int,
@@ -116,7 +117,13 @@ def show_command(hub: Hub, mismatch_id: int) -> None:
 )
 @pass_hub
 def resolve_command(
-    hub: Hub, mismatch_id: int, to: str, actor: str, reason: str | None, seen_version: int | None
+    hub: Hub,
+    mismatch_id: int,
+    to: str,
+    actor: str,
+    reason: str | None,
+    value: str | None,
+    seen_version: int | None,
 ) -> None:
     """Move a mismatch: review it, actualize the hub from the registry, reject, or escalate."""
     from sanarip_hub.actualization.workflow import move
@@ -129,6 +136,7 @@ def resolve_command(
         actor,
         reason,
         seen_version=seen_version,
+        value=value,
     )
     changed = f"; person's {result.changed_field} updated (old value kept)" if result.changed_field else ""
     click.echo(f"mismatch {mismatch_id}: {result.from_status} → {result.to_status}{changed}")

@@ -8,7 +8,7 @@ from typing import Any
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
-from sanarip_hub.actualization.workflow import MOVES, move
+from sanarip_hub.actualization.workflow import MOVES, NAME_FIELDS, move
 from sanarip_hub.console.gate import Context, Gate
 from sanarip_hub.domain.codes import MismatchStatus
 from sanarip_hub.errors import ActualizationError, PageRefused
@@ -55,7 +55,13 @@ class LsgPages(Gate):
     async def mismatch_page(self, context: Context, message: str | None = None) -> Response:
         row, events = await run_in_threadpool(self._own_mismatch, context)
         await run_in_threadpool(self.access, context, "lsg.mismatch", [row.pin], f"mismatch {row.id}")
-        values = {"m": row, "events": events, "moves": self._moves(context, row.status), "message": message}
+        values = {
+            "m": row,
+            "events": events,
+            "moves": self._moves(context, row.status),
+            "message": message,
+            "name_field": row.field in NAME_FIELDS,
+        }
         return self.render(context, "mismatch.html", values, context._("Mismatch") + f" {row.id}")
 
     async def resolve(self, context: Context) -> Response:
@@ -68,6 +74,9 @@ class LsgPages(Gate):
             raise PageRefused(400, context._("Unknown decision.")) from None
         reason = self.form(context, "reason") or None
         seen = self.form(context, "version")
+        spelled = (self.form(context, "value") or "").strip() or None
+        if to is not MismatchStatus.ACTUALIZED:
+            spelled = None  # the field is on the form for an actualization only
         try:
             await run_in_threadpool(
                 partial(
@@ -78,6 +87,7 @@ class LsgPages(Gate):
                     context.account.username,
                     reason,
                     seen_version=int(seen) if seen and seen.isdigit() else None,
+                    value=spelled,
                 )
             )
         except ActualizationError as exc:

@@ -227,7 +227,7 @@ class MismatchTable:
         actor: str,
         reason: str | None,
         at: datetime,
-        rule: Callable[[MismatchStatus, str, str | None], tuple[str, Any] | None],
+        rule: Callable[[MismatchStatus, str, str | None, str | None], tuple[str, Any] | None],
         seen_version: int | None = None,
     ) -> tuple[MismatchStatus, str | None]:
         """Lock the mismatch, ask ``rule`` whether the move is allowed (and what an actualization
@@ -252,7 +252,7 @@ class MismatchTable:
                     f"the registry's value {row.registry_value!r}): nothing was written; "
                     "open it again and decide on what it says now"
                 )
-            write = rule(current, row.field, row.registry_value)
+            write = rule(current, row.field, row.hub_value, row.registry_value)
             changed = None
             if write is not None:
                 field, value = write
@@ -281,7 +281,7 @@ class MismatchTable:
                         person_id=row.person_id,
                         field=field,
                         old_value=field_text(old),
-                        new_value=row.registry_value,
+                        new_value=field_text(value),
                         changed_at=at,
                         actor=actor,
                         mismatch_id=mismatch_id,

@@ -221,3 +221,40 @@ def test_a_stale_second_tabs_decision_is_refused(person: tuple[HubDb, int]) -> N
         ).one()
     assert birth == date(1980, 5, 16)
     assert version == before[1] + 1  # the person's optimistic-lock version moved with the write
+
+
+def test_a_latin_spelling_is_never_written_over_a_cyrillic_name(person: tuple[HubDb, int]) -> None:
+    """The civil registry may answer in a passport's Latin (``Osmonova``) where the household book
+    writes Cyrillic (``Замир кызы``).  Actualizing takes the registry's *name*, written in the
+    register's script: the clerk gives that spelling, and it must be the registry's name."""
+    db, person_id = person
+    with db.engine.begin() as connection:
+        connection.execute(
+            Person.__table__.update()  # type: ignore[attr-defined]
+            .where(Person.id == person_id)
+            .values(surname="Замир кызы", version=Person.version + 1)
+        )
+        flag(connection, person_id=person_id, field="surname", source=CIVIL, hub_value="Замир кызы",
+             registry_value="Osmonova", message_id="m-2", run_id=None)  # fmt: skip
+        mismatch_id = connection.execute(select(Mismatch.id)).scalar_one()
+    table = MismatchTable(db.engine)
+
+    def surname() -> str:
+        with db.engine.connect() as connection:
+            return str(connection.execute(select(Person.surname).where(Person.id == person_id)).scalar_one())
+
+    actualize = MismatchStatus.ACTUALIZED
+    with pytest.raises(ActualizationError, match=r"in Latin script.*register writes it in Cyrillic"):
+        move(table, mismatch_id, actualize, "clerk-7")
+    with pytest.raises(ActualizationError, match="'Osmonova' is not in Cyrillic script"):
+        move(table, mismatch_id, actualize, "clerk-7", value="Osmonova")
+    with pytest.raises(ActualizationError, match="'Токтогулова' is not the registry's 'Osmonova'"):
+        move(table, mismatch_id, actualize, "clerk-7", value="Токтогулова")
+    assert surname() == "Замир кызы"
+    assert count(db, PersonFieldHistory) == 0
+    resolution = move(table, mismatch_id, actualize, "clerk-7", value="Осмонова")
+    assert resolution.changed_field == "surname"
+    assert surname() == "Осмонова"
+    with db.engine.connect() as connection:
+        history = connection.execute(select(PersonFieldHistory)).one()
+    assert (history.old_value, history.new_value) == ("Замир кызы", "Осмонова")

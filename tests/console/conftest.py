@@ -108,6 +108,12 @@ def hub(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
         ).all()
     with engine.begin() as connection:
         for index, (person_id, _pin) in enumerate(people):
+            # the hub's value the flag records is the person's (an actualization checks it still is)
+            connection.execute(
+                Person.__table__.update()  # type: ignore[attr-defined]
+                .where(Person.id == person_id)
+                .values(birth_date=date(1990, 1, 1))
+            )
             flag(
                 connection,
                 person_id=person_id,

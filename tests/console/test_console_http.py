@@ -358,3 +358,43 @@ def test_a_stale_second_tabs_decision_is_refused_with_a_clear_message(hub: Hub) 
         surname = connection.execute(select(Person.surname).where(Person.id == mine.id)).scalar_one()
         status = connection.execute(select(Mismatch.status).where(Mismatch.id == mismatch_id)).scalar_one()
     assert (surname, status) == (mine.surname, "in_review")
+
+
+def test_a_latin_registry_name_is_actualized_in_the_registers_script(hub: Hub) -> None:
+    """The clerk sees both spellings and writes the registry's name in Cyrillic; the Latin one is
+    refused with the reason, never written over the Cyrillic."""
+    from sanarip_hub.domain.codes import SyncSource
+    from sanarip_hub.storage.mismatches import flag
+    from sanarip_hub.storage.models import LsgBody
+
+    with hub.engine.begin() as connection:
+        mine = connection.execute(
+            select(Person.id, Person.surname)
+            .join(LsgBody, LsgBody.id == Person.lsg_id)
+            .where(LsgBody.soate_code == hub.lsg_soate, Person.pin.is_not(None))
+            .order_by(Person.id.desc())
+            .offset(1)
+            .limit(1)
+        ).one()
+        civil = SyncSource.CIVIL_REGISTRY
+        flag(connection, person_id=mine.id, field="surname", source=civil, hub_value=mine.surname,
+             registry_value="Osmonova", message_id="m-latin", run_id=None)  # fmt: skip
+        mismatch_id = connection.execute(
+            select(Mismatch.id).where(Mismatch.person_id == mine.id, Mismatch.field == "surname")
+        ).scalar_one()
+    client = login(hub, "lsg_user")
+    page = client.get(f"/lsg/mismatches/{mismatch_id}").text
+    assert 'name="value"' in page
+    assert "Osmonova" in page
+    assert mine.surname in page
+    refused = client.post(f"/lsg/mismatches/{mismatch_id}", data={"csrf": csrf_of(page), "to": "actualized"})
+    assert refused.status_code == 409
+    assert "Latin script" in refused.text
+    done = client.post(
+        f"/lsg/mismatches/{mismatch_id}",
+        data={"csrf": csrf_of(page), "to": "actualized", "value": "Осмонова"},
+    )
+    assert done.status_code == 303
+    with hub.engine.connect() as connection:
+        surname = connection.execute(select(Person.surname).where(Person.id == mine.id)).scalar_one()
+    assert surname == "Осмонова"

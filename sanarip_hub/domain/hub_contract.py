@@ -39,6 +39,9 @@ PERSON = (
     *_scalars("pin", "surname", "givenName", "patronymic"),
     Field("birthDate", "date"),
     *_scalars("gender", "relation"),
+    # a member away for a while (labour migration, study, army) is still a member: the book says so
+    Field("temporarilyAbsent", "boolean"),
+    *_scalars("absenceReason", "absenceCountry"),
 )
 ADDRESS = (*_scalars("soate", "settlement", "street", "house", "flat", "text"),)
 PIN = (Param("pin"),)

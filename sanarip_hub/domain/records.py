@@ -35,6 +35,9 @@ class HouseholdByPinMember(TypedDict, total=False):
     birthDate: date | None
     gender: str | None
     relation: str | None
+    temporarilyAbsent: bool | None
+    absenceReason: str | None
+    absenceCountry: str | None
 
 
 class HouseholdByPinDwelling(TypedDict, total=False):
@@ -311,6 +314,9 @@ class FamilyMembersMember(TypedDict, total=False):
     birthDate: date | None
     gender: str | None
     relation: str | None
+    temporarilyAbsent: bool | None
+    absenceReason: str | None
+    absenceCountry: str | None
 
 
 class FamilyMembersRecord(TypedDict, total=False):

@@ -93,6 +93,9 @@ MEMBERS = (
         Person.birth_date,
         Person.gender,
         HouseholdMember.relation_to_head,
+        HouseholdMember.is_temporarily_absent,
+        HouseholdMember.absence_reason,
+        HouseholdMember.absence_country,
     )
     .join(Person, Person.id == HouseholdMember.person_id)
     .where(HouseholdMember.household_id == bindparam("household"), listed_member())
@@ -120,6 +123,9 @@ def _member(m: Any) -> dict[str, Any]:
         "birthDate": m.birth_date,
         "gender": m.gender,
         "relation": m.relation_to_head,
+        "temporarilyAbsent": bool(m.is_temporarily_absent),
+        "absenceReason": m.absence_reason,
+        "absenceCountry": m.absence_country,
     }
 
 
@@ -152,6 +158,9 @@ def _household_card(person_filter: Any, lists_in_json: bool = False) -> Any:
         member = func.json_build_object(
             "pin", kin.pin, "surname", kin.surname, "givenName", kin.given_name, "patronymic", kin.patronymic,
             "birthDate", kin.birth_date, "gender", kin.gender, "relation", HouseholdMember.relation_to_head,
+            "temporarilyAbsent", HouseholdMember.is_temporarily_absent,
+            "absenceReason", HouseholdMember.absence_reason,
+            "absenceCountry", HouseholdMember.absence_country,
         )  # fmt: skip
         lists.append(
             select(func.json_agg(aggregate_order_by(member, HouseholdMember.id)))

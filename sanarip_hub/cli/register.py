@@ -11,6 +11,7 @@ from sanarip_hub.cli.context import pass_hub
 from sanarip_hub.entrypoints.hub import Hub
 from sanarip_hub.entrypoints.register import run_export, run_import
 from sanarip_hub.errors import RegisterInvalid
+from sanarip_hub.register.exporter import FORMATS
 from sanarip_hub.register.importer import ImportReport
 
 SOATE = click.STRING
@@ -25,10 +26,18 @@ def register() -> None:
 @register.command("export")
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--lsg", type=SOATE, default=None, help="Only this LSG body (its СОАТЕ code).")
+@click.option(
+    "--format",
+    "kind",
+    type=click.Choice(FORMATS),
+    default="jsonl",
+    show_default=True,
+    help="JSON Lines, CSV sheets (households.csv, members.csv …) or one XLSX workbook per LSG body.",
+)
 @pass_hub
-def export_command(hub: Hub, directory: Path, lsg: str | None) -> None:
-    """Write DIRECTORY/<LSG СОАТЕ>/households.jsonl for every LSG body (or one)."""
-    report = run_export(hub, directory, lsg)
+def export_command(hub: Hub, directory: Path, lsg: str | None, kind: str) -> None:
+    """Write DIRECTORY/<LSG СОАТЕ>/households.jsonl (or its sheets) for every LSG body (or one)."""
+    report = run_export(hub, directory, lsg, kind)
     if not report.households:
         click.echo("no households to export")
         return
@@ -62,6 +71,8 @@ def import_command(
         raise
     _problems(report)
     _save(report, report_file)
+    for name, encoding in report.encodings.items():
+        click.echo(f"{name}: read as {encoding}")
     click.echo(
         f"{report.records:,} records: {report.created:,} created, {report.updated:,} updated, "
         f"{report.unchanged:,} unchanged, {report.skipped:,} invalid skipped "

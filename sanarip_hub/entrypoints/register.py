@@ -15,10 +15,10 @@ from sanarip_hub.storage.register_books import RegisterBooks
 log = get_logger("sanarip_hub.register")
 
 
-def run_export(hub: Hub, directory: Path, lsg: str | None) -> ExportReport:
+def run_export(hub: Hub, directory: Path, lsg: str | None, kind: str = "jsonl") -> ExportReport:
     books = RegisterBooks(hub.engine)
     with progress_bar("exporting households", books.household_count(lsg)) as advance:
-        report = export_register(books, directory, lsg, advance)
+        report = export_register(books, directory, lsg, advance, kind)
     log.info("register.exported", households=report.households, files=len(report.files))
     return report
 

@@ -1,22 +1,27 @@
 """``register export``: the hub's household books in the exchange format, one directory per LSG body.
 
-``DIR/<LSG СОАТЕ code>/households.jsonl``, households in the order the hub keeps them.  Each file is
+``DIR/<LSG СОАТЕ code>/households.jsonl``, households in the order the hub keeps them; with
+``--format csv`` the sheets as ``households.csv``, ``members.csv`` … (UTF-8 with a byte-order mark,
+which Excel opens as UTF-8), with ``--format xlsx`` one ``households.xlsx`` workbook.  Each file is
 written beside its final name and renamed into place, so a reader never sees half a file; an LSG
 body without households gets no file.
 """
 
 from __future__ import annotations
 
+import csv
 import itertools
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sanarip_hub.errors import RegisterError
 from sanarip_hub.register.jsonlines import write_record
 from sanarip_hub.register.records import record_of
 from sanarip_hub.register.schema import RECORD_TYPES
+from sanarip_hub.register.sheets import write_sheets
 from sanarip_hub.storage.register_books import RegisterBooks
 
 
@@ -27,11 +32,44 @@ class ExportReport:
     files: list[str] = field(default_factory=list)
 
 
+FORMATS = ("jsonl", "csv", "xlsx")
+
+
+def _write_sheets(target: Path, records: list[dict[str, Any]], kind: str) -> list[Path]:
+    """The sheets of one LSG body's records as CSV files or one XLSX workbook; the files written."""
+    tables = write_sheets(records)
+    if kind == "xlsx":
+        from openpyxl import Workbook  # a spreadsheet writer only when a workbook is asked for
+
+        workbook = Workbook(write_only=True)
+        for sheet, rows in tables.items():
+            worksheet = workbook.create_sheet(sheet)
+            for row in rows:
+                worksheet.append(row)
+        path = target.with_name("households.xlsx")
+        partial = path.with_name(".households.xlsx.partial")
+        workbook.save(partial)
+        os.replace(partial, path)
+        return [path]
+    written = []
+    for sheet, rows in tables.items():
+        path = target.with_name(f"{sheet}.csv")
+        partial = path.with_name(f".{sheet}.csv.partial")
+        with partial.open("w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.writer(handle)
+            for row in rows:
+                writer.writerow(["" if cell is None else cell for cell in row])
+        os.replace(partial, path)
+        written.append(path)
+    return written
+
+
 def export_register(
     books: RegisterBooks,
     directory: Path,
     lsg: str | None = None,
     progress: Callable[[int], None] | None = None,
+    kind: str = "jsonl",
 ) -> ExportReport:
     territory = books.territory()
     if lsg is not None and lsg not in territory.lsg_bodies:
@@ -48,6 +86,17 @@ def export_register(
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_name(f".{name}.partial")
         persons: set[int] = set()
+        if kind != "jsonl":  # spreadsheets: one LSG body's records in memory (about 15 MB at most)
+            records = []
+            for book in itertools.chain([first], stored):
+                records.append(record_of(book, code))
+                persons.update(member.person_id for member in book.members)
+                if progress is not None:
+                    progress(1)
+            report.households += len(records)
+            report.files += [str(path) for path in _write_sheets(target, records, kind)]
+            report.persons += len(persons)
+            continue
         with partial.open("w", encoding="utf-8") as handle:
             for book in itertools.chain([first], stored):
                 write_record(handle, record_of(book, code))

@@ -15,7 +15,7 @@ transactions that are rolled back, so the report says what an import would chang
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date
@@ -34,6 +34,7 @@ from sanarip_hub.register.records import (
     plain,
 )
 from sanarip_hub.register.schema import RECORD_TYPES
+from sanarip_hub.register.sheets import read_csv_sheets, read_xlsx_sheets, records_of
 from sanarip_hub.register.validation import Problem, Validator
 from sanarip_hub.storage.register_books import Book, BookWriting, RegisterBooks
 from sanarip_hub.synthetic.seed import load_territory
@@ -47,6 +48,7 @@ CHUNK = 500  # records looked up and written together
 class ImportReport:
     files: list[str]
     records: int = 0
+    encodings: dict[str, str] = field(default_factory=dict)  # CSV file -> the encoding detected
     problems: list[Problem] = field(default_factory=list)
     created: int = 0
     updated: int = 0
@@ -61,6 +63,7 @@ class ImportReport:
     def as_dict(self) -> dict[str, Any]:
         return {
             "files": self.files,
+            "encodings": self.encodings,
             "records": self.records,
             "created": self.created,
             "updated": self.updated,
@@ -75,18 +78,51 @@ class ImportReport:
         }
 
 
+SUFFIXES = (".jsonl", ".csv", ".xlsx")
+
+
 def register_files(path: Path) -> list[Path]:
-    """The household files under ``path`` (a file, or a directory as ``register export`` writes)."""
+    """The household files under ``path`` (a file, or a directory as ``register export`` writes):
+    ``households.jsonl``, ``households.csv`` (its sheets beside it) or an ``.xlsx`` workbook."""
     if not path.exists():
         raise RegisterFileError(f"{path}: no such file or directory")
     if path.is_file():
-        if path.suffix != ".jsonl":
-            raise RegisterFileError(f"{path.name}: not a JSON Lines file (.jsonl)")
+        if path.suffix not in SUFFIXES:
+            raise RegisterFileError(
+                f"{path.name}: not a register file (JSON Lines .jsonl, households.csv or an .xlsx workbook)"
+            )
+        if path.suffix == ".csv" and path.name != "households.csv":
+            raise RegisterFileError(f"{path.name}: a CSV register is read from its households.csv")
         return [path]
-    files = sorted(path.rglob(HOUSEHOLDS_FILE))
+    files = sorted(
+        [*path.rglob(HOUSEHOLDS_FILE), *path.rglob("households.csv"), *path.rglob("*.xlsx")],
+        key=lambda found: (str(found.parent), found.name),
+    )
+    files = [found for found in files if not found.name.startswith((".", "~$"))]  # partial, Excel's lock
     if not files:
-        raise RegisterFileError(f"{path}: holds no {HOUSEHOLDS_FILE}")
+        raise RegisterFileError(f"{path}: holds no households.jsonl, households.csv or .xlsx workbook")
     return files
+
+
+def _name(path: Path, file: Path) -> str:
+    """A file as reports name it: its path under the imported directory (every LSG body's file is
+    ``households.jsonl``: the name alone would not tell them apart)."""
+    return file.name if path.is_file() else str(file.relative_to(path))
+
+
+def records_in(file: Path, report: ImportReport | None = None) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line or row, record) of a register file of any of the formats; a CSV's encoding is noted in
+    ``report`` (UTF-8 or Windows-1251, as detected)."""
+    if file.suffix == ".jsonl":
+        yield from read_records(file)
+        return
+    if file.suffix == ".csv":
+        sheets, encoding = read_csv_sheets(file)
+        if report is not None:
+            report.encodings[str(file)] = encoding
+    else:
+        sheets = read_xlsx_sheets(file)
+    yield from records_of(sheets)
 
 
 def import_register(
@@ -110,9 +146,10 @@ def import_register(
     validator = Validator(territory, today, lsg)
     accounts: dict[str, set[str]] = defaultdict(set)  # every record's, valid or not: none is "missing"
     for file in files:
-        for line, record in read_records(file):
+        name = _name(path, file)
+        for line, record in records_in(file, report):
             report.records += 1
-            validator.check(file.name, line, record)
+            validator.check(name, line, record)
             if isinstance(record.get("lsg"), str) and isinstance(record.get("account_no"), str):
                 accounts[record["lsg"]].add(record["account_no"])
     validator.check_against_hub(books.current_households_of(sorted(validator.current)))
@@ -153,10 +190,10 @@ def _write(
     LSG body; the files each LSG body's records came from."""
     sources: dict[str, list[str]] = defaultdict(list)
     for file in files:
-        name = file.name if path.is_file() else str(file.relative_to(path))
+        name = _name(path, file)
         by_lsg: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for line, record in read_records(file):
-            if (file.name, line) not in invalid:
+        for line, record in records_in(file):
+            if (name, line) not in invalid:
                 by_lsg[record["lsg"]].append(record)
         for code, records in by_lsg.items():
             sources[code].append(name)

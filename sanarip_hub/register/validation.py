@@ -143,6 +143,13 @@ class Validator:
 
     def _person(self, where: str, person: dict[str, Any], birth: date | None, problem: Any) -> None:
         pin = person.get("pin")
+        for name in ("surname", "given_name", "patronymic"):
+            if "?" in (person.get(name) or ""):  # what Excel writes for a letter Windows-1251 lacks
+                problem(
+                    f"{where}.person.{name}",
+                    "a '?' where a letter was: the file's encoding could not hold it (Windows-1251 has "
+                    "no Ө, Ү, Ң); save the file as UTF-8",
+                )
         if birth is not None and birth > self.today:
             problem(f"{where}.person.birth_date", f"{birth.isoformat()} is in the future")
         death = _day(person.get("death_date"))

@@ -355,3 +355,20 @@ def test_a_version_bump_is_what_an_update_leaves(exported: Path, hub_db: HubDb, 
         )
         assert others.scalar_one() == 1
         connection.execute(update(Household).values(version=Household.version))
+
+
+def test_skip_invalid_skips_the_invalid_line_of_its_own_file_only(
+    exported: Path, hub_db: HubDb, tmp_path: Path
+) -> None:
+    """Every LSG body's file is called households.jsonl: an invalid line 1 in one of them must not
+    skip line 1 of the others (problems were keyed by the file's name alone)."""
+    target = tmp_path / "export"
+    for path in sorted(exported.rglob("households.jsonl")):
+        rows = records(path)
+        if path == sorted(exported.rglob("households.jsonl"))[0]:
+            rows[0]["members"][0]["person"]["birth_date"] = "2999-01-01"
+        write(target / path.relative_to(exported), rows)
+    report = load(target, hub_db, skip_invalid=True)
+    assert report.skipped == 1
+    assert report.created == 239
+    assert households(hub_db) == 239

@@ -4,6 +4,7 @@ languages, access-ledger entries, metrics and readiness."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import httpx
 import pytest
@@ -317,9 +318,9 @@ def test_an_lsg_user_cannot_see_or_resolve_another_lsg_bodys_mismatch(hub: Hub) 
     assert status == "open"
 
 
-def test_a_stale_second_tabs_decision_is_refused_with_a_clear_message(hub: Hub) -> None:
-    """Two tabs show the same mismatch; the first takes it into review, the second — still showing
-    the old page — actualizes: refused (409, the page says why), the person untouched."""
+def _own_surname_flag(hub: Hub, registry_value: str, skip: int) -> tuple[Any, int]:
+    """A surname flag (the hub's real value, ``registry_value``) on a person of the clerk's LSG body
+    (the ``skip``-th from the last), and its mismatch id."""
     from sanarip_hub.domain.codes import SyncSource
     from sanarip_hub.storage.mismatches import flag
     from sanarip_hub.storage.models import LsgBody
@@ -330,14 +331,22 @@ def test_a_stale_second_tabs_decision_is_refused_with_a_clear_message(hub: Hub) 
             .join(LsgBody, LsgBody.id == Person.lsg_id)
             .where(LsgBody.soate_code == hub.lsg_soate, Person.pin.is_not(None))
             .order_by(Person.id.desc())
+            .offset(skip)
             .limit(1)
         ).one()
         civil = SyncSource.CIVIL_REGISTRY
         flag(connection, person_id=mine.id, field="surname", source=civil, hub_value=mine.surname,
-             registry_value="Токтогулов", message_id="m-tab", run_id=None)  # fmt: skip
+             registry_value=registry_value, message_id=f"m-{skip}", run_id=None)  # fmt: skip
         mismatch_id = connection.execute(
             select(Mismatch.id).where(Mismatch.person_id == mine.id, Mismatch.field == "surname")
         ).scalar_one()
+    return mine, int(mismatch_id)
+
+
+def test_a_stale_second_tabs_decision_is_refused_with_a_clear_message(hub: Hub) -> None:
+    """Two tabs show the same mismatch; the first takes it into review, the second — still showing
+    the old page — actualizes: refused (409, the page says why), the person untouched."""
+    mine, mismatch_id = _own_surname_flag(hub, "Токтогулов", skip=0)
     client = login(hub, "lsg_user")
     first_tab = client.get(f"/lsg/mismatches/{mismatch_id}").text
     second_tab = client.get(f"/lsg/mismatches/{mismatch_id}").text
@@ -363,25 +372,7 @@ def test_a_stale_second_tabs_decision_is_refused_with_a_clear_message(hub: Hub) 
 def test_a_latin_registry_name_is_actualized_in_the_registers_script(hub: Hub) -> None:
     """The clerk sees both spellings and writes the registry's name in Cyrillic; the Latin one is
     refused with the reason, never written over the Cyrillic."""
-    from sanarip_hub.domain.codes import SyncSource
-    from sanarip_hub.storage.mismatches import flag
-    from sanarip_hub.storage.models import LsgBody
-
-    with hub.engine.begin() as connection:
-        mine = connection.execute(
-            select(Person.id, Person.surname)
-            .join(LsgBody, LsgBody.id == Person.lsg_id)
-            .where(LsgBody.soate_code == hub.lsg_soate, Person.pin.is_not(None))
-            .order_by(Person.id.desc())
-            .offset(1)
-            .limit(1)
-        ).one()
-        civil = SyncSource.CIVIL_REGISTRY
-        flag(connection, person_id=mine.id, field="surname", source=civil, hub_value=mine.surname,
-             registry_value="Osmonova", message_id="m-latin", run_id=None)  # fmt: skip
-        mismatch_id = connection.execute(
-            select(Mismatch.id).where(Mismatch.person_id == mine.id, Mismatch.field == "surname")
-        ).scalar_one()
+    mine, mismatch_id = _own_surname_flag(hub, "Osmonova", skip=1)
     client = login(hub, "lsg_user")
     page = client.get(f"/lsg/mismatches/{mismatch_id}").text
     assert 'name="value"' in page

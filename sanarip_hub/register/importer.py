@@ -240,6 +240,13 @@ def _apply_chunk(writing: BookWriting, records: list[dict[str, Any]], report: Im
         if pin
     ]
     writing.find_persons(pins)
+    new: dict[str, dict[str, Any]] = {}  # people with a PIN the hub does not know: one INSERT for all
+    for record in records:
+        for member in record["members"]:
+            pin = member["person"].get("pin")
+            if pin and pin not in writing.persons and pin not in new:
+                new[pin] = person_columns(member["person"])
+    writing.add_persons(list(new.values()))
     for record in records:
         book = stored.get(record["account_no"])
         changed = _apply(writing, record, book, report)
@@ -280,6 +287,8 @@ def _apply(writing: BookWriting, record: dict[str, Any], book: Book | None, repo
         stored_aliases: set[str] = set()  # a person just added has none
         if person_id is None:
             person_id = writing.add_person(person)
+            changed = True
+        elif writing.fresh.get(person_id) == person:  # added as this (its chunk's one INSERT)
             changed = True
         else:
             stored = known.get(person_id)

@@ -239,6 +239,7 @@ def _read_books(connection: Connection, lsg_id: int, accounts: list[str] | None)
 
 
 _ADD_PERSON = insert(Person).returning(Person.id)
+_ADD_PERSONS = insert(Person).returning(Person.id, sort_by_parameter_order=True)
 _ADD_ADDRESS = insert(Address).returning(Address.id)
 _ADD_HOUSEHOLD = insert(Household).returning(Household.id)
 _ADD_ALIAS = insert(PersonPinAlias)
@@ -266,6 +267,7 @@ class BookWriting:
         self.now = now
         self.persons: dict[str, int] = {}  # PIN (current or alias) -> person id, filled as needed
         self._queued: dict[Any, list[Row]] = defaultdict(list)  # statement -> its rows, in order
+        self.fresh: dict[int, Row] = {}  # people inserted by this import: id -> the values inserted
 
     def flush(self) -> None:
         """Send the queued rows (memberships after the people and households they name)."""
@@ -319,6 +321,18 @@ class BookWriting:
             )
         )
         return [_values(row, ALIAS_FIELDS) for row in rows]
+
+    def add_persons(self, rows: list[Row]) -> None:
+        """Insert people with PINs in one statement (ids back in the rows' order); they are
+        remembered by PIN and as :attr:`fresh` (nothing stored to compare them with)."""
+        if not rows:
+            return
+        found = self.connection.execute(
+            _ADD_PERSONS, [{"lsg_id": self.lsg_id, **values} for values in rows]
+        ).scalars()
+        for values, person_id in zip(rows, found, strict=True):
+            self.persons[values["pin"]] = int(person_id)
+            self.fresh[int(person_id)] = values
 
     def add_person(self, values: Row) -> int:
         person_id = self.connection.execute(_ADD_PERSON, {"lsg_id": self.lsg_id, **values}).scalar_one()

@@ -247,9 +247,12 @@ def _apply_chunk(writing: BookWriting, records: list[dict[str, Any]], report: Im
             if pin and pin not in writing.persons and pin not in new:
                 new[pin] = person_columns(member["person"])
     writing.add_persons(list(new.values()))
+    fresh = [record for record in records if record["account_no"] not in stored]
+    added = writing.add_households([(household_columns(r), address_columns(r)) for r in fresh])
+    household_ids = dict(zip((record["account_no"] for record in fresh), added, strict=True))
     for record in records:
         book = stored.get(record["account_no"])
-        changed = _apply(writing, record, book, report)
+        changed = _apply(writing, record, book, report, household_ids.get(record["account_no"]))
         if book is None:
             report.created += 1
         elif changed:
@@ -258,12 +261,20 @@ def _apply_chunk(writing: BookWriting, records: list[dict[str, Any]], report: Im
             report.unchanged += 1
 
 
-def _apply(writing: BookWriting, record: dict[str, Any], book: Book | None, report: ImportReport) -> bool:
+def _apply(
+    writing: BookWriting,
+    record: dict[str, Any],
+    book: Book | None,
+    report: ImportReport,
+    added_id: int | None = None,
+) -> bool:
+    """One record against its stored book (None: a household new to the hub, already inserted as
+    ``added_id`` with the chunk's others, or inserted here)."""
     household = household_columns(record)
     address = address_columns(record)
     changed = False
     if book is None:
-        household_id = writing.add_household(household, address)
+        household_id = added_id if added_id is not None else writing.add_household(household, address)
         stored_members: dict[tuple[int, date], dict[str, Any]] = {}
         known = {}
         head_before = None

@@ -242,6 +242,8 @@ _ADD_PERSON = insert(Person).returning(Person.id)
 _ADD_PERSONS = insert(Person).returning(Person.id, sort_by_parameter_order=True)
 _ADD_ADDRESS = insert(Address).returning(Address.id)
 _ADD_HOUSEHOLD = insert(Household).returning(Household.id)
+_ADD_ADDRESSES = insert(Address).returning(Address.id, sort_by_parameter_order=True)
+_ADD_HOUSEHOLDS = insert(Household).returning(Household.id, sort_by_parameter_order=True)
 _ADD_ALIAS = insert(PersonPinAlias)
 _ADD_MEMBER = insert(HouseholdMember)
 _ADD_HOLDING = {kind: insert(table) for kind, (table, _fields) in HOLDINGS.items()}
@@ -367,6 +369,17 @@ class BookWriting:
     def add_alias(self, person_id: int, alias: Row) -> None:
         self._queued[_ADD_ALIAS].append({"person_id": person_id, **alias})
         self.persons.setdefault(alias["pin"], person_id)
+
+    def add_households(self, rows: list[tuple[Row, Row]]) -> list[int]:
+        """Insert households with their addresses, two statements for all; their ids in order."""
+        if not rows:
+            return []
+        addresses = self.connection.execute(_ADD_ADDRESSES, [address for _, address in rows]).scalars()
+        households = [
+            {"lsg_id": self.lsg_id, "address_id": int(address_id), **household}
+            for (household, _), address_id in zip(rows, addresses, strict=True)
+        ]
+        return [int(found) for found in self.connection.execute(_ADD_HOUSEHOLDS, households).scalars()]
 
     def add_household(self, household: Row, address: Row) -> int:
         address_id = self.connection.execute(_ADD_ADDRESS, address).scalar_one()

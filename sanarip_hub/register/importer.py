@@ -173,6 +173,8 @@ def import_register(
         with books.writing(territory.lsg_bodies[code], source[:100], commit=not dry_run) as writing:
             _missing(writing, code, accounts[code], close_missing, today, source, report)
     report.written = not dry_run
+    if report.written and report.created + report.updated + report.closed:
+        books.analyze()
     return report
 
 

@@ -116,6 +116,18 @@ class RegisterBooks:
         with self.engine.connect() as connection:
             return int(connection.execute(query).scalar_one())
 
+    def analyze(self) -> None:
+        """Refresh the planner's statistics of the register's tables after an import wrote many rows.
+
+        Without it, the next import's lookups ran on plans made for the empty tables of before:
+        a re-import of 20,000 unchanged households took 212 s on PostgreSQL instead of 34 (the
+        check against the hub's current households scanned whole tables per batch of PINs)."""
+        if self.engine.dialect.name != "postgresql":
+            return  # SQLite's planner works from its indexes without collected statistics
+        with self.engine.begin() as connection:
+            for table in REGISTER_TABLES:
+                connection.exec_driver_sql(f"ANALYZE {table}")
+
     def current_households_of(self, pins: list[str]) -> dict[str, tuple[str, str]]:
         """PIN -> (LSG СОАТЕ, account number) of the household each person is a current member of."""
         found: dict[str, tuple[str, str]] = {}
@@ -238,6 +250,11 @@ def _read_books(connection: Connection, lsg_id: int, accounts: list[str] | None)
         )
 
 
+# the tables an import writes (ANALYZEd after it)
+REGISTER_TABLES = (
+    "person", "person_pin_alias", "address", "household", "household_member",
+    "dwelling", "household_land", "household_livestock",
+)  # fmt: skip
 _ADD_PERSON = insert(Person).returning(Person.id)
 _ADD_PERSONS = insert(Person).returning(Person.id, sort_by_parameter_order=True)
 _ADD_ADDRESS = insert(Address).returning(Address.id)

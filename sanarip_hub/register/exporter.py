@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import itertools
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,7 @@ from sanarip_hub.register.jsonlines import write_record
 from sanarip_hub.register.records import record_of
 from sanarip_hub.register.schema import RECORD_TYPES
 from sanarip_hub.register.sheets import write_sheets
-from sanarip_hub.storage.register_books import RegisterBooks
+from sanarip_hub.storage.register_books import Book, RegisterBooks
 
 
 @dataclass
@@ -64,6 +64,22 @@ def _write_sheets(target: Path, records: list[dict[str, Any]], kind: str) -> lis
     return written
 
 
+def _counted(
+    books: Iterable[Book],
+    code: str,
+    persons: set[int],
+    report: ExportReport,
+    progress: Callable[[int], None] | None,
+) -> Iterator[dict[str, Any]]:
+    """An LSG body's records in order, households and persons counted as they go."""
+    for book in books:
+        persons.update(member.person_id for member in book.members)
+        report.households += 1
+        if progress is not None:
+            progress(1)
+        yield record_of(book, code)
+
+
 def export_register(
     books: RegisterBooks,
     directory: Path,
@@ -84,27 +100,16 @@ def export_register(
             continue
         target = directory / code / name
         target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_name(f".{name}.partial")
         persons: set[int] = set()
-        if kind != "jsonl":  # spreadsheets: one LSG body's records in memory (about 15 MB at most)
-            records = []
-            for book in itertools.chain([first], stored):
-                records.append(record_of(book, code))
-                persons.update(member.person_id for member in book.members)
-                if progress is not None:
-                    progress(1)
-            report.households += len(records)
-            report.files += [str(path) for path in _write_sheets(target, records, kind)]
-            report.persons += len(persons)
-            continue
-        with partial.open("w", encoding="utf-8") as handle:
-            for book in itertools.chain([first], stored):
-                write_record(handle, record_of(book, code))
-                persons.update(member.person_id for member in book.members)
-                report.households += 1
-                if progress is not None:
-                    progress(1)
-        os.replace(partial, target)
-        report.files.append(str(target))
+        records = _counted(itertools.chain([first], stored), code, persons, report, progress)
+        if kind == "jsonl":
+            partial = target.with_name(f".{name}.partial")
+            with partial.open("w", encoding="utf-8") as handle:
+                for record in records:
+                    write_record(handle, record)
+            os.replace(partial, target)
+            report.files.append(str(target))
+        else:  # spreadsheets: one LSG body's records in memory (about 15 MB at most)
+            report.files += [str(path) for path in _write_sheets(target, list(records), kind)]
         report.persons += len(persons)
     return report

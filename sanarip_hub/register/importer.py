@@ -254,7 +254,8 @@ def _apply_chunk(writing: BookWriting, records: list[dict[str, Any]], report: Im
     household_ids = dict(zip((record["account_no"] for record in fresh), added, strict=True))
     for record in records:
         book = stored.get(record["account_no"])
-        changed = _apply(writing, record, book, report, household_ids.get(record["account_no"]))
+        household_id = book.id if book is not None else household_ids[record["account_no"]]
+        changed = _apply(writing, record, book, household_id, report)
         if book is None:
             report.created += 1
         elif changed:
@@ -264,29 +265,21 @@ def _apply_chunk(writing: BookWriting, records: list[dict[str, Any]], report: Im
 
 
 def _apply(
-    writing: BookWriting,
-    record: dict[str, Any],
-    book: Book | None,
-    report: ImportReport,
-    added_id: int | None = None,
+    writing: BookWriting, record: dict[str, Any], book: Book | None, household_id: int, report: ImportReport
 ) -> bool:
-    """One record against its stored book (None: a household new to the hub, already inserted as
-    ``added_id`` with the chunk's others, or inserted here)."""
-    household = household_columns(record)
-    address = address_columns(record)
+    """One record against its stored book (None: a household new to the hub, inserted as
+    ``household_id`` with the chunk's others)."""
     changed = False
     if book is None:
-        household_id = added_id if added_id is not None else writing.add_household(household, address)
         stored_members: dict[tuple[int, date], dict[str, Any]] = {}
         known = {}
         head_before = None
     else:
-        household_id = book.id
-        changes = _changes(book.household, household)
+        changes = _changes(book.household, household_columns(record))
         if changes:
             writing.change_household(household_id, changes)
             changed = True
-        address_changes = _changes(book.address, address)
+        address_changes = _changes(book.address, address_columns(record))
         if address_changes:
             writing.change_address(book.address_id, address_changes)
             changed = True

@@ -257,8 +257,6 @@ REGISTER_TABLES = (
 )  # fmt: skip
 _ADD_PERSON = insert(Person).returning(Person.id)
 _ADD_PERSONS = insert(Person).returning(Person.id, sort_by_parameter_order=True)
-_ADD_ADDRESS = insert(Address).returning(Address.id)
-_ADD_HOUSEHOLD = insert(Household).returning(Household.id)
 _ADD_ADDRESSES = insert(Address).returning(Address.id, sort_by_parameter_order=True)
 _ADD_HOUSEHOLDS = insert(Household).returning(Household.id, sort_by_parameter_order=True)
 _ADD_ALIAS = insert(PersonPinAlias)
@@ -397,13 +395,6 @@ class BookWriting:
             for (household, _), address_id in zip(rows, addresses, strict=True)
         ]
         return [int(found) for found in self.connection.execute(_ADD_HOUSEHOLDS, households).scalars()]
-
-    def add_household(self, household: Row, address: Row) -> int:
-        address_id = self.connection.execute(_ADD_ADDRESS, address).scalar_one()
-        household_id = self.connection.execute(
-            _ADD_HOUSEHOLD, {"lsg_id": self.lsg_id, "address_id": address_id, **household}
-        ).scalar_one()
-        return int(household_id)
 
     def change_household(self, household_id: int, changes: Row) -> None:
         self.connection.execute(

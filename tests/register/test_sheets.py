@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -120,7 +121,7 @@ def test_a_typed_workbook_from_excel_reads_like_text(source: dict[str, Path], hu
     opened = header.index("opened_at") + 1
     for row in households_sheet.iter_rows(min_row=2):
         text = row[opened - 1].value
-        row[opened - 1].value = __import__("datetime").date.fromisoformat(text)  # a real date cell
+        row[opened - 1].value = date.fromisoformat(text)  # a real date cell
     path = _one_workbook(source).with_name("typed.xlsx")
     book.save(path)
     report = load(path, hub_db, dry_run=True)

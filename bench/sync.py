@@ -39,7 +39,7 @@ from mappings.registry import compare_civil_registry  # noqa: E402
 from sanarip_hub.config import Settings, load_settings  # noqa: E402
 from sanarip_hub.domain.codes import SyncSource  # noqa: E402
 from sanarip_hub.entrypoints.hub import Hub  # noqa: E402
-from sanarip_hub.entrypoints.jobs import ConsumerFactory, checker_for, reconcile  # noqa: E402
+from sanarip_hub.entrypoints.jobs import DEFAULT_CROSSWALK, ConsumerFactory, checker_for, reconcile  # noqa: E402
 from sanarip_hub.storage.engine import make_engine  # noqa: E402
 from sanarip_hub.storage.people import people_to_check  # noqa: E402
 from sync_jobs.reconcile import Checker  # noqa: E402
@@ -189,7 +189,8 @@ def main() -> None:
     port = free_port()
     simulator = subprocess.Popen(
         [str(ROOT / ".venv/bin/python"), "-m", "sanarip_hub", "simulate", "--port", str(port),
-         "--discrepancy-rate", "0.05", "--seed", "1", "--workers", str(args.simulator_workers)],
+         "--discrepancy-rate", "0.05", "--seed", "1", "--workers", str(args.simulator_workers),
+         "--crosswalk", str(Path(env["SANARIP_HUB_HOME"]) / DEFAULT_CROSSWALK)],
         env={**os.environ}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     import httpx

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any, NamedTuple
 
+from mappings.address_codes import Crosswalk
 from mappings.normalize import same_surname, skeleton
 from sanarip_hub.domain.field_text import field_text
 from sanarip_hub.domain.records import (
@@ -74,7 +75,8 @@ from the same declarations the reader reads by."""
 
 class Comparison(NamedTuple):
     """What a comparison found, and which fields it really compared: a later run withdraws an
-    open flag only on a field it compared (not ``address`` when the bureau sent no code, nothing
+    open flag only on a field it compared (not ``registered_soate`` when the bureau sent no code or
+    one its crosswalk does not map, nothing
     but ``pin`` when the registry does not know the PIN)."""
 
     differences: list[Difference]
@@ -88,26 +90,34 @@ def registry_knows(zags: ZagsDataByPinRecord | None) -> bool:
 
 _PIN_ONLY = frozenset({"pin"})
 _CIVIL_FIELDS = frozenset({"pin", *(rule.field for rule in CIVIL_REGISTRY_RULES)})
-_CIVIL_FIELDS_AND_ADDRESS = _CIVIL_FIELDS | {"address"}
+_CIVIL_FIELDS_AND_ADDRESS = _CIVIL_FIELDS | {"registered_soate"}
 _BUSINESS = frozenset({"business"})
 
 
 # the hub row's values the rules read, fetched in one C call (attribute access on rows is slow)
-_CIVIL_HUB = attrgetter("pin", "soate_code", *(rule.hub for rule in CIVIL_REGISTRY_RULES))
+_CIVIL_HUB = attrgetter("pin", "registered_soate", *(rule.hub for rule in CIVIL_REGISTRY_RULES))
 _IDENTITY = Rule.registry_value
 
 
 def compare_civil_registry(
-    hub: Any, zags: ZagsDataByPinRecord | None, asb: AsbAddressRecord | None
+    hub: Any,
+    zags: ZagsDataByPinRecord | None,
+    asb: AsbAddressRecord | None,
+    crosswalk: Crosswalk | None = None,
 ) -> Comparison:
     """The person's differences against ``zagsDataByPin`` and ``asbAddress`` answers.
+
+    The bureau's answer is the registered address (прописка): it is compared with the person's
+    ``registered_soate``, not with the household they live in, once ``crosswalk`` turns the
+    bureau's code into a СОАТЕ code (:mod:`mappings.address_codes`); without a crosswalk, or for a
+    code it lacks, the registered address is not compared at all.
 
     Equal values are never a difference under any rule, so the rule runs only when the two sides
     are not already equal: most people match, and their comparison costs little more than reading.
     """
     registry: ZagsDataByPinRecord = {} if zags is None else zags
     pin = registry.get("pin")
-    hub_pin, soate_code, *mine_all = _CIVIL_HUB(hub)
+    hub_pin, registered, *mine_all = _CIVIL_HUB(hub)
     if pin is None:  # the registry does not know this PIN
         return Comparison([Difference("pin", hub_pin, None)], _PIN_ONLY)
     found = [] if pin == hub_pin else [Difference("pin", hub_pin, pin)]  # an old second PIN
@@ -117,12 +127,13 @@ def compare_civil_registry(
             theirs = rule.registry_value(theirs)
         if mine != theirs and rule.differs(mine, theirs):
             found.append(Difference(rule.field, field_text(mine), field_text(theirs)))
-    if asb is not None and soate_code is not None:
+    if asb is not None and crosswalk is not None:
         address = asb.get("addressArray")
         code = None if address is None else address.get("code")
-        if code is not None:
-            if code != soate_code:
-                found.append(Difference("address", soate_code, code))
+        soate = None if code is None else crosswalk.get(code)
+        if soate is not None:
+            if soate != registered:
+                found.append(Difference("registered_soate", registered, soate))
             return Comparison(found, _CIVIL_FIELDS_AND_ADDRESS)
     return Comparison(found, _CIVIL_FIELDS)
 

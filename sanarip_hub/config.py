@@ -279,6 +279,12 @@ class ConsumerSettings:
     civil_registry_timeout: float = _setting(10.0, _number(0.1, 600), "seconds per zagsDataByPin call")
     address_bureau_timeout: float = _setting(10.0, _number(0.1, 600), "seconds per asbAddress call")
     tax_timeout: float = _setting(20.0, _number(0.1, 600), "seconds per tax-service call")
+    address_crosswalk: Path | None = _setting(
+        None,
+        _optional_path,
+        "the address bureau's codes → СОАТЕ (CSV bureau_code,soate); empty = <home>/address-crosswalk.csv "
+        "when it exists, else registered addresses are not compared",
+    )
     attempts: int = _setting(6, _integer(1, 20), "tries per call for retryable failures")
     breaker_threshold: int = _setting(5, _integer(1, 1000), "failures in a row that open the circuit")
     breaker_pause: float = _setting(10.0, _number(0.01, 3600), "seconds the circuit stays open")

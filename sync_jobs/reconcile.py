@@ -23,6 +23,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Protocol, cast
 
+from mappings.address_codes import Crosswalk
 from mappings.registry import Difference, Record, compare_civil_registry, compare_tax, registry_knows
 from sanarip_hub.domain.codes import SyncSource
 from sanarip_hub.domain.exchange import OK, Channel, Direction, Exchange
@@ -100,10 +101,19 @@ class RegistryFeed(Protocol):
 class Checker:
     """Calls the registry services of one source for one person and compares."""
 
-    def __init__(self, source: SyncSource, consumers: Mapping[str, RegistryFeed], client_id: str) -> None:
+    def __init__(
+        self,
+        source: SyncSource,
+        consumers: Mapping[str, RegistryFeed],
+        client_id: str,
+        crosswalk: Crosswalk | None = None,
+    ) -> None:
         self.source = source
         self.consumers = consumers
         self.client_id = client_id
+        # the address bureau's codes as СОАТЕ; without it the bureau is not asked at all (its
+        # answer could not be compared, and personal data is not fetched for nothing)
+        self.crosswalk = crosswalk
         self.digest: Callable[[bytes], str] | None = None  # the ledger's keyed message digest
 
     async def open(self) -> None:
@@ -174,11 +184,13 @@ class Checker:
                     outcome.failed, outcome.refusal = refused, zags.get("faultstring") or refused
                     return outcome
                 asb = None
-                if registry_knows(zags):
+                if registry_knows(zags) and self.crosswalk is not None:
                     asb = cast(
                         AsbAddressRecord, await self._call("address_bureau", outcome, issue, pin=person.pin)
                     )
-                outcome.differences, outcome.compared = compare_civil_registry(person, zags, asb)
+                outcome.differences, outcome.compared = compare_civil_registry(
+                    person, zags, asb, self.crosswalk
+                )
             else:
                 gns = cast(
                     TpDataByINNforBusinessActivityRecord,

@@ -75,6 +75,19 @@ def empty_db(backend: str, tmp_path: Path) -> Iterator[HubDb]:
             drop_schema(settings.database.schema)
 
 
+def publish_crosswalk(db: HubDb) -> Path:
+    """Write the simulated address bureau's crosswalk where the hub reads it by default, as
+    ``simulate --crosswalk`` does for the loopback tests."""
+    from mappings.address_codes import write_crosswalk
+    from sanarip_hub.entrypoints.jobs import DEFAULT_CROSSWALK
+    from sanarip_hub.simulator.records import bureau_crosswalk
+    from sanarip_hub.storage.people import PeopleRegister
+
+    path = db.settings.hub.home / DEFAULT_CROSSWALK
+    write_crosswalk(path, bureau_crosswalk(PeopleRegister(db.engine).settlements()))
+    return path
+
+
 @contextmanager
 def seeded_sqlite(home: Path, households: int, lsg: int, seed: int, keys: bool = False) -> Iterator[HubDb]:
     """A small seeded country on embedded SQLite in ``home`` (with ledger keys if asked)."""

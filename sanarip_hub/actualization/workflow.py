@@ -54,6 +54,7 @@ PERSON_FIELDS: dict[str, Callable[[str | None], Any]] = {
     "marital_status": _int,
     "nationality": lambda v: v or None,
     "citizenship": lambda v: v or None,
+    "registered_soate": lambda v: v or None,  # the bureau's registration, read through its crosswalk
 }
 
 

@@ -21,6 +21,12 @@ from sanarip_hub.entrypoints.hub import Hub
 @click.option(
     "--truth", type=click.Path(dir_okay=False, path_type=Path), help="Write the labels as JSON Lines."
 )
+@click.option(
+    "--crosswalk",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the address bureau's crosswalk (its codes → СОАТЕ) here; the hub reads "
+    "[consumers] address_crosswalk, by default <home>/address-crosswalk.csv.",
+)
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True, help="Worker processes.")
 @pass_hub
 def simulate(
@@ -31,6 +37,7 @@ def simulate(
     seed: int,
     faults: str,
     truth: Path | None,
+    crosswalk: Path | None,
     workers: int,
 ) -> None:
     """Serve zagsDataByPin, asbAddress and tpDataByINNforBusinessActivity on one port, routed by
@@ -38,4 +45,4 @@ def simulate(
     discrepancies injected."""
     from sanarip_hub.entrypoints.simulator import simulate as run_simulators
 
-    run_simulators(hub, port, host, discrepancy_rate, seed, faults, truth, workers)
+    run_simulators(hub, port, host, discrepancy_rate, seed, faults, truth, workers, crosswalk)

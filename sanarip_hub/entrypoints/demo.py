@@ -184,7 +184,7 @@ def show_reconciliation(hub: Hub) -> None:
     """Start the registry simulator, run both reconciliation jobs against it, summarise the flags."""
 
     from sanarip_hub.domain.codes import SyncSource
-    from sanarip_hub.entrypoints.jobs import checker_for
+    from sanarip_hub.entrypoints.jobs import DEFAULT_CROSSWALK, checker_for
     from sanarip_hub.ledger.store import Ledger
     from sanarip_hub.storage.sync_runs import SyncRunTable
     from sync_jobs.reconcile import run_sync
@@ -195,7 +195,8 @@ def show_reconciliation(hub: Hub) -> None:
     simulator = _start_hub_process(
         hub,
         ["simulate", "--port", str(port), "--seed", "2026", "--discrepancy-rate", "0.05",
-         "--faults", DEMO_FAULTS, "--truth", str(truth)],
+         "--faults", DEMO_FAULTS, "--truth", str(truth),
+         "--crosswalk", str(hub.settings.hub.home / DEFAULT_CROSSWALK)],
         base,
         "registry simulator",
     )  # fmt: skip

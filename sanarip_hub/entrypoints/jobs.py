@@ -11,6 +11,7 @@ import click
 
 from adapters.xroad.consumer import AsyncConsumer, CircuitBreaker, PreparedConsumer, RetryPolicy
 from adapters.xroad.transport import Transport
+from mappings.address_codes import Crosswalk
 from sanarip_hub.clock import SYSTEM_CLOCK, Clock
 from sanarip_hub.config import Settings
 from sanarip_hub.domain.codes import SyncSource
@@ -23,6 +24,7 @@ from sanarip_hub.storage.sync_runs import SyncRunTable
 from sync_jobs.reconcile import Checker, RunReport
 
 log = get_logger("sanarip_hub.scheduler")
+DEFAULT_CROSSWALK = "address-crosswalk.csv"  # in the hub's home, where `simulate --crosswalk` writes it
 
 
 class Declared(NamedTuple):
@@ -91,7 +93,22 @@ def checker_for(
         consumers[name] = make(
             declared[name], service, client, url, timeout=timeout, concurrency=concurrency, policy=policy
         )
-    return Checker(source, consumers, str(client))
+    return Checker(
+        source, consumers, str(client), crosswalk_for(settings) if "address_bureau" in names else None
+    )
+
+
+def crosswalk_for(settings: Settings) -> Crosswalk | None:
+    """The address bureau's crosswalk ``[consumers] address_crosswalk`` names (a named file must be
+    there), else ``<home>/address-crosswalk.csv`` if present; None, logged, when there is none."""
+    from mappings.address_codes import read_crosswalk
+
+    named = settings.consumers.address_crosswalk
+    path = named or settings.hub.home / DEFAULT_CROSSWALK
+    if named is None and not path.exists():
+        log.warning("sync.address_not_compared", reason="no address bureau crosswalk", path=str(path))
+        return None
+    return read_crosswalk(path)
 
 
 def reconcile(

@@ -11,10 +11,11 @@ from pathlib import Path
 import click
 
 from adapters.asgi import ASGIApp
+from mappings.address_codes import write_crosswalk
 from sanarip_hub.entrypoints.environment import environment
 from sanarip_hub.entrypoints.hub import Hub
 from sanarip_hub.simulator.app import build_simulator, parse_faults
-from sanarip_hub.simulator.records import RegistryData
+from sanarip_hub.simulator.records import RegistryData, bureau_crosswalk
 from sanarip_hub.storage.people import PeopleRegister
 
 ENVIRONMENT = "SANARIP_SIMULATOR"  # how ``simulate --workers N`` hands its options to each worker
@@ -38,8 +39,10 @@ def simulate(
     faults: str,
     truth: Path | None,
     workers: int,
+    crosswalk: Path | None = None,
 ) -> None:
-    """Serve until stopped; ``truth`` receives the labelled discrepancies as JSON Lines."""
+    """Serve until stopped; ``truth`` receives the labelled discrepancies as JSON Lines,
+    ``crosswalk`` the address bureau's codes → СОАТЕ, as the bureau publishes them."""
     import uvicorn
 
     try:
@@ -57,7 +60,15 @@ def simulate(
                 handle.write(json.dumps(found.label(), ensure_ascii=False) + "\n")
                 count += 1
         click.echo(f"{count} injected discrepancies written to {truth}")
+    if crosswalk is not None:
+        settlements = PeopleRegister(hub.current_engine).settlements()
+        count = write_crosswalk(crosswalk, bureau_crosswalk(settlements))
+        click.echo(f"the address bureau's crosswalk ({count} codes) written to {crosswalk}")
     click.echo(f"simulating the civil registry and the tax service on http://{host}:{port}/")
+    click.echo(
+        f'point the hub at it: [xroad] security_server_url = "http://{host}:{port}/" '
+        f"(or SANARIP_HUB_XROAD_SECURITY_SERVER_URL=http://{host}:{port}/)"
+    )
     if workers > 1:  # each worker process loads the people itself (see from_environment)
         os.environ[ENVIRONMENT] = json.dumps(
             {"config": hub.config_file, "rate": discrepancy_rate, "seed": seed, "faults": faults}

@@ -64,6 +64,8 @@ PERSON = _object(
         "marital_status": _optional({"type": "integer", "minimum": 0, "maximum": 3}),
         "nationality": _optional(_text(50)),
         "citizenship": _optional({"type": "string", "pattern": "^[A-Z]{3}$"}),
+        "registered_soate": _optional(SOATE),  # прописка, which may differ from the household's place
+        "registered_address": _optional(_text(400)),
         "aliases": {
             "type": "array",
             "items": _object(

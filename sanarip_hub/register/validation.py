@@ -98,13 +98,7 @@ class Validator:
             problem("lsg", f"no LSG body with СОАТЕ code {lsg} is known to the hub")
         elif self.lsg is not None and lsg != self.lsg:
             problem("lsg", f"the record belongs to LSG body {lsg}, not to {self.lsg} being imported")
-        soate = record["address"]["soate"]
-        if soate not in self.territory.units:
-            problem("address.soate", f"unknown СОАТЕ code {soate}")
-        else:
-            retired = self.territory.units[soate]
-            if retired is not None and retired < today:
-                problem("address.soate", f"СОАТЕ code {soate} was retired on {retired.isoformat()}")
+        self._soate("address.soate", record["address"]["soate"], problem)
         for name in ("opened_at", "closed_at"):
             day = _day(record.get(name))
             if day is not None and day > today:
@@ -141,8 +135,19 @@ class Validator:
                 if relation in OLDER_THAN_HEAD and birth >= head_birth:
                     problem(f"members[{index}].relation", f"a {relation} born on or after the head")
 
+    def _soate(self, field: str, soate: str, problem: Any) -> None:
+        """A СОАТЕ code the hub knows and has not retired."""
+        if soate not in self.territory.units:
+            problem(field, f"unknown СОАТЕ code {soate}")
+        else:
+            retired = self.territory.units[soate]
+            if retired is not None and retired < self.today:
+                problem(field, f"СОАТЕ code {soate} was retired on {retired.isoformat()}")
+
     def _person(self, where: str, person: dict[str, Any], birth: date | None, problem: Any) -> None:
         pin = person.get("pin")
+        if person.get("registered_soate") is not None:
+            self._soate(f"{where}.person.registered_soate", person["registered_soate"], problem)
         for name in ("surname", "given_name", "patronymic"):
             if "?" in (person.get(name) or ""):  # what Excel writes for a letter Windows-1251 lacks
                 problem(

@@ -25,7 +25,9 @@ KINDS: tuple[tuple[str, str, str, int], ...] = (
     ("pin_blocked", "pinBlocked", "pin_status", 5),
     ("pin_unknown", "pin", "pin", 5),
     ("pin_duplicate", "pin", "pin", 5),
-    ("moved_away", "address", "address", 25),
+    # the bureau registered the person in another place than the book says (a student registered at
+    # home is not this: the book keeps their registration apart from where they live)
+    ("moved_away", "addressArray.code", "registered_soate", 25),
     # the registry answers with faultcode/faultstring in the body (FACTS §2.3, §9.2): its answer, not
     # a difference; reconciliation must flag nothing for these people (their labels say flag: false)
     ("registry_refusal", "faultcode", "pin", 5),
@@ -127,6 +129,26 @@ def _new_surname(row: Any, dice: bytes) -> str:
     return next(name for name in candidates if not same_surname(row.surname, name))
 
 
+# where the bureau registered a person who moved: the other of the two cities
+MOVED_TO = {"41711000000000": "Бишкек ш.", "41721000000000": "Ош ш."}
+
+
+def _moved_to(row: Any) -> str:
+    return "41721000000000" if row.registered_soate == "41711000000000" else "41711000000000"
+
+
+def bureau_code(soate: str) -> str:
+    """The simulated bureau's own code for a settlement: eleven digits that are not a СОАТЕ code
+    (the real bureau's code list is not public, FACTS §2.3).  A bijection of the СОАТЕ code's
+    digits after the country's 417, so the crosswalk (:func:`bureau_crosswalk`) is exact."""
+    return f"{int(soate[3:]) * 7919 % 10**11:011d}"
+
+
+def bureau_crosswalk(soate_codes: Iterable[str]) -> dict[str, str]:
+    """The crosswalk the bureau publishes for these settlements: its code → СОАТЕ."""
+    return {bureau_code(soate): soate for soate in soate_codes}
+
+
 def _dice(seed: int, pin: str) -> bytes:
     return hashlib.sha256(f"{seed}:{pin}".encode()).digest()
 
@@ -214,9 +236,9 @@ class RegistryData:
                 current = f"{row.pin[:9]}{90000 + (serial - 89999) % 10000:05d}"
             return Discrepancy(row.pin, kind, field, hub_field, row.pin, current)
         if kind == "moved_away":
-            if row.soate_code is None:
+            if row.registered_soate is None:
                 return None
-            return Discrepancy(row.pin, kind, field, hub_field, row.soate_code, "41711000000000")
+            return Discrepancy(row.pin, kind, field, hub_field, row.registered_soate, _moved_to(row))
         return Discrepancy(row.pin, kind, field, hub_field, None, row.pin)  # business_registered
 
     def noisy(self, pin: str) -> bool:
@@ -260,20 +282,19 @@ class RegistryData:
         return record
 
     def asb(self, pin: str) -> dict[str, Any] | None:
+        """The registration the bureau holds: the book's registered address, in the bureau's own
+        codes (:func:`bureau_code`; the hub needs the crosswalk to read them)."""
         row = self._person(pin)
-        if row is None or row.soate_code is None:
+        if row is None or row.registered_soate is None:
             return None
         found = self.discrepancy(row)
         if found is not None and found.kind == "pin_unknown":
             return None
         moved = found is not None and found.kind == "moved_away"
+        soate = _moved_to(row) if moved else row.registered_soate
         return {
-            "address": "Бишкек ш." if moved else row.text_raw,
-            "addressArray": {
-                "code": "41711000000000" if moved else row.soate_code,
-                "houseTxt": None if moved else row.house,
-                "flatTxt": None if moved else row.flat,
-            },
+            "address": MOVED_TO[soate] if moved else row.registered_address,
+            "addressArray": {"code": bureau_code(soate)},
         }
 
     def gns(self, tin: str) -> dict[str, Any] | None:

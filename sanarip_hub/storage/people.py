@@ -7,7 +7,7 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import Engine, func, select
 
-from sanarip_hub.storage.models import Address, Household, LsgBody, Person
+from sanarip_hub.storage.models import Address, AteUnit, Household, LsgBody, Person
 from sanarip_hub.storage.models.household import CURRENT_HOUSEHOLD
 from sanarip_hub.storage.models.social_passport import LOW_INCOME_MEMBERS
 
@@ -24,7 +24,7 @@ class HubPerson(NamedTuple):
     patronymic: str | None
     birth_date: date | None
     death_date: date | None
-    soate_code: str | None
+    registered_soate: str | None  # прописка: what the address bureau's answer is compared with
 
 
 def people_to_check(
@@ -37,8 +37,8 @@ def people_to_check(
     up_to: int | None = None,
 ) -> list[HubPerson]:
     """The next ``count`` people (all, with None) with a PIN after id ``after`` and up to id
-    ``up_to`` (id order), with their current address; only members of low-income families for the
-    tax job."""
+    ``up_to`` (id order), with their registered address; only members of low-income families for
+    the tax job."""
     query = (
         select(
             Person.id,
@@ -49,11 +49,8 @@ def people_to_check(
             Person.patronymic,
             Person.birth_date,
             Person.death_date,
-            Address.soate_code,
+            Person.registered_soate,
         )
-        .select_from(Person)
-        .outerjoin(Household, Household.id == CURRENT_HOUSEHOLD)
-        .outerjoin(Address, Address.id == Household.address_id)
         .where(Person.pin.is_not(None), Person.id > after)
         .order_by(Person.id)
     )
@@ -126,6 +123,11 @@ class PeopleRegister:
     def everyone(self) -> list[Any]:
         with self.engine.connect() as connection:
             return list(connection.execute(PEOPLE.where(Person.pin.is_not(None))))
+
+    def settlements(self) -> list[str]:
+        """Every СОАТЕ code the hub knows (the units a registry's crosswalk covers)."""
+        with self.engine.connect() as connection:
+            return list(connection.scalars(select(AteUnit.soate_code).order_by(AteUnit.soate_code)))
 
     def by_pin(self, pin: str) -> Any:
         with self.engine.connect() as connection:

@@ -40,7 +40,7 @@ Row = dict[str, Any]
 # The columns the exchange format carries, per table (ids, keys to parents and timestamps excluded).
 PERSON_FIELDS = (
     "pin", "pin_status", "surname", "given_name", "patronymic", "gender", "birth_date", "death_date",
-    "marital_status", "nationality", "citizenship",
+    "marital_status", "nationality", "citizenship", "registered_soate", "registered_address",
 )  # fmt: skip
 HOUSEHOLD_FIELDS = ("book_no", "account_no", "household_type", "opened_at", "closed_at", "close_reason")
 ADDRESS_FIELDS = ("soate_code", "street", "house", "flat", "text_raw")

@@ -88,6 +88,9 @@ LABOUR, STUDY, ARMY = (
     AbsenceReason.ARMY.value,
 )
 REF_ORDINAL = REFERENCE_DATE.toordinal()
+REGISTERED_ELSEWHERE = 16  # one person in 16 is registered in another place than they live
+ELSEWHERE_BISHKEK = ("41711000000000", "Бишкек ш.")
+ELSEWHERE_OSH = ("41721000000000", "Ош ш.")
 BOOK_TABLES = (
     "address",
     "person",
@@ -154,7 +157,10 @@ class BookGenerator:
         text = f"{settlement_name}, {street} көч., {house}" + (f", кв. {flat}" if flat else "")
         emit("address", (address_id, settlement_code, street, house, flat, text))
 
-        # People
+        # People: registered (прописка) where they live, except one in REGISTERED_ELSEWHERE, chosen
+        # by id so the generator's random stream stays as it was: students and internal migrants
+        registered_here = (settlement_code, text)
+        registered_elsewhere = ELSEWHERE_OSH if lsg.is_bishkek else ELSEWHERE_BISHKEK
         lsg_id = state.lsg_id
         members: list[Member] = []
         next_person = nxt["person"]
@@ -195,6 +201,7 @@ class BookGenerator:
                     marital,
                     nationality,
                     "KGZ",
+                    *(registered_elsewhere if person_id % REGISTERED_ELSEWHERE == 3 else registered_here),
                 ),
             )
             absent = relation != HEAD and 18 <= age <= 50 and r() < 0.15

@@ -31,7 +31,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "address": _cols("id soate_code street house flat text_raw"),
     "person": _cols(
         "id lsg_id pin pin_status surname given_name patronymic gender birth_date death_date marital_status "
-        "nationality citizenship"
+        "nationality citizenship registered_soate registered_address"
     ),
     "person_pin_alias": _cols("id person_id pin kind source"),
     "household": _cols("id lsg_id book_no account_no address_id head_person_id household_type opened_at"),

@@ -192,6 +192,9 @@ def _break(rows: list[dict[str, Any]], how: str) -> tuple[int, str]:
     if how == "retired soate":
         record["address"]["soate"] = RETIRED
         return index, "retired"
+    if how == "unknown registered soate":
+        head["person"]["registered_soate"] = "41799999999999"
+        return index, "person.registered_soate"
     if how == "two current households":
         later = family(rows, index)
         rows[later]["members"].append(json.loads(json.dumps(others[0])))
@@ -225,8 +228,9 @@ def _break(rows: list[dict[str, Any]], how: str) -> tuple[int, str]:
 
 RETIRED = "41708203801999"
 RULES = [
-    "pin length", "pin gender digit", "pin date", "unknown soate", "retired soate", "two current households",
-    "no head", "two heads", "relation against age", "duplicate account", "future date", "wrong type",
+    "pin length", "pin gender digit", "pin date", "unknown soate", "retired soate",
+    "unknown registered soate", "two current households", "no head", "two heads", "relation against age",
+    "duplicate account", "future date", "wrong type",
 ]  # fmt: skip
 
 

@@ -18,6 +18,8 @@ import zeep
 from zeep.exceptions import Fault
 
 from adapters.xroad.wsdl import WSDL_DIR
+from mappings.address_codes import read_crosswalk
+from sanarip_hub.entrypoints.jobs import DEFAULT_CROSSWALK
 from tests.producer.conftest import HUB, free_port, prepared_home, run_hub
 
 pytestmark = pytest.mark.integration  # servers, processes or a browser on loopback
@@ -37,9 +39,10 @@ class Simulator:
 
 def launch(env: dict[str, str], truth: Path, *extra: str) -> tuple[str, subprocess.Popen[bytes]]:
     port = free_port()
+    crosswalk = Path(env["SANARIP_HUB_HOME"]) / DEFAULT_CROSSWALK  # where the hub reads it
     log = (Path(env["SANARIP_HUB_HOME"]) / "simulator.log").open("ab")
     process = subprocess.Popen(
-        [*HUB, "simulate", "--port", str(port), "--truth", str(truth), *extra],
+        [*HUB, "simulate", "--port", str(port), "--truth", str(truth), "--crosswalk", str(crosswalk), *extra],
         env={**os.environ, **env},
         stdout=log,
         stderr=log,
@@ -165,11 +168,13 @@ def test_new_businesses_only_in_low_income_families(home: dict[str, str], simula
     assert business <= low_income
 
 
-def test_the_address_bureau_and_the_tax_service(simulator: Simulator) -> None:
+def test_the_address_bureau_and_the_tax_service(home: dict[str, str], simulator: Simulator) -> None:
     asb = client(simulator.url, "asb-service.wsdl")
     moved = label(simulator, "moved_away")
     reply = asb.asbAddress(pin=moved["pin"], _soapheaders=headers("70000005", "asb-service", "asbAddress"))
-    assert reply.body.addressArray.code == moved["registry_value"]
+    code = reply.body.addressArray.code
+    assert code != moved["registry_value"]  # the bureau's own code, not the СОАТЕ code the label has
+    assert read_crosswalk(Path(home["SANARIP_HUB_HOME"]) / DEFAULT_CROSSWALK)[code] == moved["registry_value"]
     gns = client(simulator.url, "gns-service.wsdl")
     business = label(simulator, "business_registered")
     code = "tpDataByINNforBusinessActivity"
@@ -217,3 +222,10 @@ def test_injected_faults_in_both_code_spellings_and_http_500(home: dict[str, str
     bad = run_hub(home, "simulate", "--port", "1", "--faults", "explode@1", check=False)
     assert bad.returncode == 2
     assert "unknown fault kind 'explode'" in bad.stderr
+
+
+def test_simulate_says_how_to_point_the_hub_at_it(home: dict[str, str], simulator: Simulator) -> None:
+    said = (Path(home["SANARIP_HUB_HOME"]) / "simulator.log").read_text(encoding="utf-8")
+    assert f"SANARIP_HUB_XROAD_SECURITY_SERVER_URL={simulator.url}/" in said
+    assert f'[xroad] security_server_url = "{simulator.url}/"' in said
+    assert "the address bureau's crosswalk (" in said

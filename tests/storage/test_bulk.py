@@ -60,6 +60,8 @@ def person_row(person_id: int, lsg_id: int, pin: str) -> tuple[object, ...]:
         0,
         "kyrgyz",
         "KGZ",
+        None,
+        None,
     )
 
 
@@ -115,9 +117,25 @@ def test_hostile_strings_survive_the_copy_path(hub_db: HubDb) -> None:
     for n, name in enumerate(hostile, start=1):
         writer.add(
             "person",
-            (n, lsg_id, None, "none", name, "Адам", None, "F", date(2000, 1, 1), None, 0, "kyrgyz", "KGZ"),
+            (
+                n,
+                lsg_id,
+                None,
+                "none",
+                name,
+                "Адам",
+                None,
+                "F",
+                date(2000, 1, 1),
+                None,
+                0,
+                "kyrgyz",
+                "KGZ",
+                None,
+                name,
+            ),
         )
     writer.finish()
     with hub_db.engine.connect() as connection:
-        stored = list(connection.execute(select(Person.surname).order_by(Person.id)).scalars())
-    assert stored == hostile
+        stored = connection.execute(select(Person.surname, Person.registered_address).order_by(Person.id))
+    assert [tuple(row) for row in stored] == [(name, name) for name in hostile]

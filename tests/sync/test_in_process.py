@@ -21,12 +21,12 @@ from sanarip_hub.errors import ConsumerError, RegistryUnavailable
 from sanarip_hub.ledger.store import Ledger
 from sanarip_hub.simulator.app import build_simulator, parse_faults
 from sanarip_hub.simulator.records import RegistryData
-from sanarip_hub.storage.models import LedgerEntryRow, Mismatch, Person
+from sanarip_hub.storage.models import Address, Household, HouseholdMember, LedgerEntryRow, Mismatch, Person
 from sanarip_hub.storage.people import PeopleRegister
 from sanarip_hub.storage.sync_runs import SyncRunTable
 from sync_jobs.reconcile import run_sync
 from tests.clock import ManualClock
-from tests.conftest import HubDb, seeded_sqlite
+from tests.conftest import HubDb, publish_crosswalk, seeded_sqlite
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -35,6 +35,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def country(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HubDb]:
     """A small seeded country on embedded SQLite, with ledger keys."""
     with seeded_sqlite(tmp_path_factory.mktemp("in-process"), 80, 1, 17, keys=True) as db:
+        publish_crosswalk(db)
         yield db
 
 
@@ -147,6 +148,7 @@ def test_a_refusal_in_the_civil_registrys_body_is_its_answer_not_an_unknown_pin(
     Now it is the registry's answer: no flag, the person counted as not checked, the call's ledger
     entry carrying the registry's code."""
     with seeded_sqlite(tmp_path, 60, 1, 23, keys=True) as db:
+        publish_crosswalk(db)
         data = RegistryData(PeopleRegister(db.engine), 0.6, 11)
         data.preload()
         labels = list(data.truth())
@@ -168,3 +170,55 @@ def test_a_refusal_in_the_civil_registrys_body_is_its_answer_not_an_unknown_pin(
                 if row.seq not in before
             ]
         assert sorted(o for o in outcomes if o.startswith("ZAGS-")) == sorted(refused.values())
+
+
+def test_the_registered_address_is_compared_with_the_registration_through_the_crosswalk(
+    tmp_path: Path,
+) -> None:
+    """The address bureau answers the registration (прописка), in its own codes.  It used to be
+    compared, code as СОАТЕ, with the household the person lives in: every student or migrant
+    registered at home was a mismatch.  Without the bureau's crosswalk the bureau is not asked
+    (its answer could not be compared, and personal data is not fetched for nothing); with it, only
+    a registration that differs from the one the book keeps is flagged, as ``registered_soate``."""
+    with seeded_sqlite(tmp_path, 60, 1, 31, keys=True) as db:
+        with db.engine.connect() as connection:
+            elsewhere = set(
+                connection.scalars(
+                    select(Person.pin)
+                    .join(HouseholdMember, HouseholdMember.person_id == Person.id)
+                    .join(Household, Household.id == HouseholdMember.household_id)
+                    .join(Address, Address.id == Household.address_id)
+                    .where(Person.pin.is_not(None), Person.registered_soate != Address.soate_code)
+                )
+            )
+        assert len(elsewhere) >= 5  # the seed registers one person in sixteen elsewhere
+        data = RegistryData(PeopleRegister(db.engine), 0.5, 13)
+        data.preload()
+        labels = [d for d in data.truth() if d.flagged and d.hub_field != "business"]
+        moved = {d.pin for d in labels if d.kind == "moved_away"}
+        assert moved
+        assert elsewhere - moved
+
+        def run() -> None:
+            checker = checker_for(
+                db.settings, SyncSource.CIVIL_REGISTRY, AsgiTransport(build_simulator(data))
+            )
+            run_sync(SyncRunTable(db.engine), Ledger.for_settings(db.engine, db.settings), checker)
+
+        run()  # no crosswalk in the hub's home
+        assert flagged(db) == {(d.pin, d.hub_field) for d in labels if d.kind != "moved_away"}
+        with db.engine.connect() as connection:
+            services = set(connection.scalars(select(LedgerEntryRow.service_id)))
+        assert not any("asbAddress" in (service or "") for service in services)
+
+        publish_crosswalk(db)
+        run()
+        assert flagged(db) == {(d.pin, d.hub_field) for d in labels}
+        with db.engine.connect() as connection:
+            found = connection.execute(
+                select(Person.pin, Mismatch.hub_value, Mismatch.registry_value)
+                .join(Person, Person.id == Mismatch.person_id)
+                .where(Mismatch.field == "registered_soate")
+            ).all()
+        by_label = {d.pin: (d.hub_value, d.registry_value) for d in labels if d.kind == "moved_away"}
+        assert {row.pin: (row.hub_value, row.registry_value) for row in found} == by_label

@@ -63,6 +63,11 @@ class Person(Timestamped, Base):
     marital_status: Mapped[int | None] = mapped_column(SmallInteger)  # 0-3 as the civil registry codes it
     nationality: Mapped[str | None] = mapped_column(String(50))
     citizenship: Mapped[str | None] = mapped_column(String(3))  # ISO 3166 alpha-3
+    # The registered address (прописка, the address bureau's fact) is not where the person lives:
+    # students and internal migrants live in one household and are registered in another place.
+    # Reconciliation compares the bureau's answer with these, never with the household's address.
+    registered_soate: Mapped[str | None] = mapped_column(ForeignKey("ate_unit.soate_code"))
+    registered_address: Mapped[str | None] = mapped_column(String(400))
 
 
 class PersonPinAlias(Base):

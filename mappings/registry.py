@@ -19,6 +19,7 @@ from sanarip_hub.domain.records import (
     AsbAddressRecord,
     TpDataByINNforBusinessActivityRecord,
     ZagsDataByPinRecord,
+    ZagsPinsByNSPDateRecord,
 )
 
 
@@ -136,6 +137,22 @@ def compare_civil_registry(
                 found.append(Difference("registered_soate", registered, soate))
             return Comparison(found, _CIVIL_FIELDS_AND_ADDRESS)
     return Comparison(found, _CIVIL_FIELDS)
+
+
+PIN_FOUND = "pin_found"  # the flag that proposes the PIN the registry found for a person without one
+_PIN_FOUND = frozenset({PIN_FOUND})
+
+
+def compare_pin_search(search: ZagsPinsByNSPDateRecord | None) -> Comparison:
+    """A person the register has no PIN for, against ``zagsPinsByNSPDate`` (name and birth date).
+
+    One PIN found is proposed to the clerk (``pin_found``); none is no difference.  Several PINs
+    (namesakes born the same day) are not a proposal, since no rule could choose among them: the
+    field counts as not compared, so an earlier proposal is not withdrawn on their account."""
+    pins = [] if search is None else list(search.get("pins") or ())
+    if len(pins) > 1:
+        return Comparison([], frozenset())
+    return Comparison([Difference(PIN_FOUND, None, pins[0])] if pins else [], _PIN_FOUND)
 
 
 def compare_tax(hub: Any, gns: TpDataByINNforBusinessActivityRecord | None) -> Comparison:

@@ -271,6 +271,11 @@ class ConsumerSettings:
     address_bureau: str = _setting(
         "central-server/GOV/70000005/asb-service/asbAddress", _service_id, "registered address by PIN"
     )
+    pin_search: str = _setting(
+        "central-server/GOV/70000005/zags-service/zagsPinsByNSPDate",
+        _service_id,
+        "PINs by name and birth date (people the register has no PIN for)",
+    )
     tax: str = _setting(
         "central-server/GOV/70000002/gns-service/tpDataByINNforBusinessActivity",
         _service_id,
@@ -278,6 +283,7 @@ class ConsumerSettings:
     )
     civil_registry_timeout: float = _setting(10.0, _number(0.1, 600), "seconds per zagsDataByPin call")
     address_bureau_timeout: float = _setting(10.0, _number(0.1, 600), "seconds per asbAddress call")
+    pin_search_timeout: float = _setting(10.0, _number(0.1, 600), "seconds per zagsPinsByNSPDate call")
     tax_timeout: float = _setting(20.0, _number(0.1, 600), "seconds per tax-service call")
     address_crosswalk: Path | None = _setting(
         None,

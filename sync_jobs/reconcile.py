@@ -24,13 +24,21 @@ from datetime import UTC, datetime
 from typing import Any, Protocol, cast
 
 from mappings.address_codes import Crosswalk
-from mappings.registry import Difference, Record, compare_civil_registry, compare_tax, registry_knows
+from mappings.registry import (
+    Difference,
+    Record,
+    compare_civil_registry,
+    compare_pin_search,
+    compare_tax,
+    registry_knows,
+)
 from sanarip_hub.domain.codes import SyncSource
 from sanarip_hub.domain.exchange import OK, Channel, Direction, Exchange
 from sanarip_hub.domain.records import (
     AsbAddressRecord,
     TpDataByINNforBusinessActivityRecord,
     ZagsDataByPinRecord,
+    ZagsPinsByNSPDateRecord,
 )
 from sanarip_hub.errors import ConsumerError, RegistryUnavailable
 from sanarip_hub.ledger.store import Ledger
@@ -43,7 +51,7 @@ USER_ID = "sanarip-hub-reconciliation"
 @dataclass
 class Outcome:
     person_id: int
-    pin: str
+    pin: str | None  # None: a person the register has no PIN for
     differences: list[Difference] = field(default_factory=list)
     failed: str | None = None
     refusal: str | None = None  # the registry's own business error (faultstring), an answer
@@ -124,8 +132,8 @@ class Checker:
         for consumer in self.consumers.values():
             await consumer.close()
 
-    async def _call(self, name: str, outcome: Outcome, issue: str, **params: Any) -> Record:
-        consumer = self.consumers[name]
+    async def _call(self, service: str, outcome: Outcome, issue: str, /, **params: Any) -> Record:
+        consumer = self.consumers[service]
         started = time.perf_counter()
         try:
             answer = await consumer.call(user_id=USER_ID, issue=issue, **params)
@@ -142,7 +150,7 @@ class Checker:
         consumer: RegistryFeed,
         trace: CallTrace | None,
         outcome: str,
-        pin: str,
+        pin: str | None,
         issue: str,
         started: float,
     ) -> Exchange:
@@ -160,7 +168,7 @@ class Checker:
             client_id=self.client_id,
             user_id=USER_ID,
             issue=issue,
-            subjects=(pin,),
+            subjects=(pin,) if pin is not None else (),
             request_digest=digest(request) if digest is not None and request is not None else None,
             request_bytes=len(request) if request is not None else None,
             response_digest=digest(response) if digest is not None and response is not None else None,
@@ -169,19 +177,40 @@ class Checker:
             time_ms=trace.started_ms if trace is not None else None,
         )
 
+    @staticmethod
+    def _refused(answer: ZagsDataByPinRecord | ZagsPinsByNSPDateRecord, outcome: Outcome) -> bool:
+        """A business error in the body (``faultcode``/``faultstring``) is the registry's answer:
+        the person counts as not checked, the call's ledger entry carries the registry's code."""
+        refused = answer.get("faultcode")
+        if not refused:
+            return False
+        outcome.exchanges[-1] = replace(outcome.exchanges[-1], outcome=refused)
+        outcome.failed, outcome.refusal = refused, answer.get("faultstring") or refused
+        return True
+
     async def check(self, person: Any, issue: str) -> Outcome:
         outcome = Outcome(person.id, person.pin)
         try:
             # each consumer reads its service's reply by the contract the record types are
             # generated from (tests/test_records.py holds the readings to the types)
-            if self.source is SyncSource.CIVIL_REGISTRY:
+            if self.source is SyncSource.CIVIL_REGISTRY and person.pin is None:
+                search = cast(
+                    ZagsPinsByNSPDateRecord,
+                    await self._call(
+                        "pin_search", outcome, issue, name=person.given_name, surname=person.surname,
+                        patronymic=person.patronymic, birthdate=person.birth_date,
+                    ),
+                )  # fmt: skip
+                if self._refused(search, outcome):
+                    return outcome
+                outcome.differences, outcome.compared = compare_pin_search(search)
+                if len(search.get("pins") or ()) > 1:
+                    log.info("sync.pin_search_namesakes", person_id=person.id, found=len(search["pins"]))
+            elif self.source is SyncSource.CIVIL_REGISTRY:
                 zags = cast(
                     ZagsDataByPinRecord, await self._call("civil_registry", outcome, issue, pin=person.pin)
                 )
-                refused = zags.get("faultcode")
-                if refused:  # a business error in the body: the registry's answer, not "PIN unknown"
-                    outcome.exchanges[-1] = replace(outcome.exchanges[-1], outcome=refused)
-                    outcome.failed, outcome.refusal = refused, zags.get("faultstring") or refused
+                if self._refused(zags, outcome):  # the registry's answer, not "PIN unknown"
                     return outcome
                 asb = None
                 if registry_knows(zags) and self.crosswalk is not None:

@@ -31,7 +31,7 @@ from sanarip_hub.simulator.records import RegistryData
 from sanarip_hub.storage.models import LandApplication, LsgBody, MunicipalProperty
 from sanarip_hub.storage.people import PeopleRegister, people_to_check
 from sanarip_hub.storage.service_data import INDICATORS, HubData
-from tests.conftest import HubDb, seeded_sqlite
+from tests.conftest import HubDb, forget_pins, seeded_sqlite
 
 
 def record_type(code: str) -> Any:
@@ -128,6 +128,7 @@ def test_every_comparison_rule_reads_a_declared_element() -> None:
 @pytest.fixture(scope="module")
 def country(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HubDb]:
     with seeded_sqlite(tmp_path_factory.mktemp("records"), 120, 2, 29) as db:
+        forget_pins(db, 9)
         yield db
 
 
@@ -143,7 +144,9 @@ def test_the_prepared_consumers_readings_fit_their_records(country: HubDb) -> No
     for label in data.truth():
         every_kind.setdefault(label.kind, label.pin)
     assert {"business_registered", "registry_refusal", "deceased"} <= set(every_kind)
-    pins = [person.pin for person in people_to_check(country.engine, 0, None, 40)]
+    pins = [person.pin for person in people_to_check(country.engine, 0, None, 40) if person.pin]
+    pinless = PeopleRegister(country.engine).without_pin()
+    assert pinless
     pins += [*every_kind.values(), "21501199900017"]
     readings: list[tuple[str, Any]] = []
 
@@ -159,12 +162,20 @@ def test_the_prepared_consumers_readings_fit_their_records(country: HubDb) -> No
                 ):
                     answer = await checker.call(user_id="u", issue="i", **params)
                     readings.append((name, answer.body))
+            for row in pinless:  # found, namesakes, not found: each an answer of its own shape
+                answer = await civil.consumers["pin_search"].call(
+                    user_id="u", issue="i", name=row.given_name, surname=row.surname,
+                    patronymic=row.patronymic, birthdate=row.birth_date,
+                )  # fmt: skip
+                readings.append(("zagsPinsByNSPDate", answer.body))
         finally:
             for checker in (civil, tax):
                 await checker.close()
 
     asyncio.run(read())
-    assert len(readings) == 3 * len(pins)
+    assert len(readings) == 3 * len(pins) + len(pinless)
+    found = [len(body.get("pins", ())) for name, body in readings if name == "zagsPinsByNSPDate"]
+    assert {0, 1, 2} <= set(found)  # not found, found, namesakes
     assert any(body.get("deathDate") for name, body in readings if name == "zagsDataByPin")
     assert any(body.get("TIN") for name, body in readings if name == "tpDataByINNforBusinessActivity")
     assert any(body.get("faultcode") for name, body in readings if name == "zagsDataByPin")
@@ -180,7 +191,7 @@ def test_every_answer_of_the_hub_fits_its_record(country: HubDb) -> None:
     a ``householdByPin`` record plus the LSG body's code for the issuer)."""
     engine = country.engine
     data = HubData(engine)
-    pins = [person.pin for person in people_to_check(engine, 0, None, 40)]
+    pins = [person.pin for person in people_to_check(engine, 0, None, 40) if person.pin]
     with engine.connect() as connection:
         soate = connection.execute(select(LsgBody.soate_code).order_by(LsgBody.id)).scalars().first()
         eni = (

@@ -48,6 +48,25 @@ ZAGS_DATA_BY_PIN = Service(
     note=MODEL_NOTE,
 )
 
+ZAGS_PINS_BY_NSP_DATE = Service(
+    "zagsPinsByNSPDate",
+    {
+        "ky": "Аты-жөнү жана туулган күнү боюнча жеке номерлер",
+        "ru": "ПИН по ФИО и дате рождения",
+        "en": "PINs by name and birth date",
+    },
+    (Param("name"), Param("surname"), Param("patronymic", required=False), Param("birthdate", "date")),
+    (
+        # every PIN the registry holds for the name and date: none, one, or several namesakes
+        Field("pins", item="pin"),
+        Field("faultcode"),
+        Field("faultstring"),
+    ),
+    personal=True,
+    note="Our model of the real service (FACTS §2.3, §9.2: its name and parameters are public, its "
+    "answer is not): the PINs found, as a list.",
+)
+
 ASB_ADDRESS = Service(
     "asbAddress",
     {"ky": "Катталган дарек", "ru": "Адрес регистрации (АСБ)", "en": "Registered address"},
@@ -70,7 +89,7 @@ ZAGS_CONTRACT = Contract(
     name="zagsService",
     namespace=INFOCOM,
     version="v1",
-    services=(ZAGS_DATA_BY_PIN,),
+    services=(ZAGS_DATA_BY_PIN, ZAGS_PINS_BY_NSP_DATE),
     comment=(
         " OUR MODEL of the civil registry's Tunduk service GOV/70000005/zags-service (the real WSDL is "
         "not public; names from public client code, FACTS 2.3). Generated from "

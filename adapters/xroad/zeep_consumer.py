@@ -60,12 +60,21 @@ class XRoadHeaders(zeep.Plugin):
 
 
 def _record(value: Any) -> Any:
-    """zeep's serialised answer as a :data:`Record` (zeep reports absent elements as None)."""
+    """zeep's serialised answer as a :data:`Record` (zeep reports absent elements as None, and a
+    list container, ``<pins><pin/>…</pins>``, as a mapping of its one repeated item to the list:
+    the contract's record has the list itself)."""
     if isinstance(value, Mapping):
-        return {key: _record(item) for key, item in value.items() if item is not None}
+        return {key: _element(item) for key, item in value.items() if item is not None}
     if isinstance(value, list):
         return [_record(item) for item in value]
     return value
+
+
+def _element(value: Any) -> Any:
+    """An element inside the answer: a list container becomes its list."""
+    if isinstance(value, Mapping) and len(value) == 1 and isinstance(next(iter(value.values())), list):
+        return [_record(item) for item in next(iter(value.values()))]
+    return _record(value)
 
 
 def _zeep_failure(exc: Exception) -> ConsumerError:

@@ -23,7 +23,8 @@ from typing import Any, Protocol
 from mappings.normalize import same_surname, skeleton
 from sanarip_hub.clock import SYSTEM_CLOCK, Clock
 from sanarip_hub.domain.codes import MismatchStatus
-from sanarip_hub.errors import ActualizationError
+from sanarip_hub.domain.identifiers import parse_pin
+from sanarip_hub.errors import ActualizationError, InvalidPin
 
 S = MismatchStatus
 MOVES: dict[MismatchStatus, frozenset[MismatchStatus]] = {
@@ -59,6 +60,23 @@ PERSON_FIELDS: dict[str, Callable[[str | None], Any]] = {
 
 
 NAME_FIELDS = frozenset({"surname", "given_name", "patronymic"})
+PIN_FOUND = "pin_found"  # the registry found a PIN for a person the book has none for
+
+
+def _found_pin(registry: str | None, value: str | None) -> str:
+    """The PIN an actualization of ``pin_found`` gives the person: the one the registry found,
+    a valid PIN (the store checks that nobody else holds it and that it encodes the person's birth
+    date)."""
+    chosen = value if value is not None else registry
+    if chosen is None or chosen != registry:
+        raise ActualizationError(f"the PIN to write is the one the registry found ({registry}), not {chosen}")
+    try:
+        parse_pin(chosen)
+    except InvalidPin as exc:
+        raise ActualizationError(f"the registry's PIN {chosen} is not valid: {exc}; escalate it") from None
+    return chosen
+
+
 _SCRIPTS = {"Cyrillic": re.compile("[\u0400-\u04ff]"), "Latin": re.compile("[A-Za-z]")}
 
 
@@ -152,6 +170,8 @@ def move(
             raise ActualizationError(f"mismatch {mismatch_id} is {current}; it cannot become {to}")
         if to is not S.ACTUALIZED:
             return None
+        if field == PIN_FOUND:
+            return "pin", _found_pin(registry_value, value)
         if field not in PERSON_FIELDS:
             raise ActualizationError(f"field {field} cannot be actualized automatically; escalate it")
         if field in NAME_FIELDS:

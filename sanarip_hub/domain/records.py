@@ -252,6 +252,14 @@ class ZagsDataByPinRecord(TypedDict, total=False):
     faultstring: str | None
 
 
+class ZagsPinsByNSPDateRecord(TypedDict, total=False):
+    """``zagsPinsByNSPDate``'s answer (zagsService)."""
+
+    pins: list[str]
+    faultcode: str | None
+    faultstring: str | None
+
+
 class AsbAddressAddressArray(TypedDict, total=False):
     """``addressArray`` in :class:`AsbAddressRecord`."""
 

@@ -65,7 +65,12 @@ def checker_for(
     connections to ``[xroad] security_server_url``; tests pass an in-process one).  ``consumer``:
     another consumer for the same calls (tests and ``bench/`` pass zeep's, the independent check);
     production runs the prepared one."""
-    from adapters.civil_registry.contract import ASB_ADDRESS, INFOCOM, ZAGS_DATA_BY_PIN
+    from adapters.civil_registry.contract import (
+        ASB_ADDRESS,
+        INFOCOM,
+        ZAGS_DATA_BY_PIN,
+        ZAGS_PINS_BY_NSP_DATE,
+    )
     from adapters.tax.contract import GNS_NAMESPACE, TP_DATA
 
     if consumer is not None and transport is not None:
@@ -75,9 +80,11 @@ def checker_for(
     declared = {
         "civil_registry": Declared("zags-service.wsdl", ZAGS_DATA_BY_PIN, INFOCOM),
         "address_bureau": Declared("asb-service.wsdl", ASB_ADDRESS, INFOCOM),
+        "pin_search": Declared("zags-service.wsdl", ZAGS_PINS_BY_NSP_DATE, INFOCOM),
         "tax": Declared("gns-service.wsdl", TP_DATA, GNS_NAMESPACE),
     }
-    names = ("civil_registry", "address_bureau") if source is SyncSource.CIVIL_REGISTRY else ("tax",)
+    civil = ("civil_registry", "address_bureau", "pin_search")
+    names = civil if source is SyncSource.CIVIL_REGISTRY else ("tax",)
     consumers_settings = settings.consumers
     policy = RetryPolicy(  # one policy and breaker for the source's services: one security server
         attempts=consumers_settings.attempts,

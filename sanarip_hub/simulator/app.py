@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from adapters.asgi import ASGIApp, Receive, Scope, Send
-from adapters.civil_registry.contract import ASB_ADDRESS, ZAGS_DATA_BY_PIN
+from adapters.civil_registry.contract import ASB_ADDRESS, ZAGS_DATA_BY_PIN, ZAGS_PINS_BY_NSP_DATE
 from adapters.tax.contract import TP_DATA
 from adapters.xroad.envelope import response_envelope, serialize_with_body
 from adapters.xroad.faults import foreign_fault, soap_fault, to_wire
@@ -76,10 +76,11 @@ def build_simulator(data: RegistryData, faults: tuple[FaultRule, ...] = (), seed
     benchmark machine with the hub it serves, so its CPU is the hub's loss.
     """
     rng = random.Random(seed)
-    handlers: dict[str, tuple[Service, Callable[[str], dict[str, Any] | None], str]] = {
-        "zagsDataByPin": (ZAGS_DATA_BY_PIN, data.zags, "pin"),
-        "asbAddress": (ASB_ADDRESS, data.asb, "pin"),
-        "tpDataByINNforBusinessActivity": (TP_DATA, data.gns, "inn"),
+    handlers: dict[str, tuple[Service, Callable[[dict[str, str]], dict[str, Any] | None]]] = {
+        "zagsDataByPin": (ZAGS_DATA_BY_PIN, lambda params: data.zags(params["pin"])),
+        "zagsPinsByNSPDate": (ZAGS_PINS_BY_NSP_DATE, data.pins_by_nsp),
+        "asbAddress": (ASB_ADDRESS, lambda params: data.asb(params["pin"])),
+        "tpDataByINNforBusinessActivity": (TP_DATA, lambda params: data.gns(params["inn"])),
     }
 
     def fault(code: str, message: str) -> Reply:
@@ -94,16 +95,18 @@ def build_simulator(data: RegistryData, faults: tuple[FaultRule, ...] = (), seed
         handler = handlers.get(header.service.service_code)
         if handler is None:
             return fault("Server.ServerProxy.UnknownService", f"unknown service {header.service}")
-        service, lookup, key = handler
+        service, lookup = handler
         params = {
             child.tag.split("}")[-1]: (child.text or "").strip()
             for child in wrapper
             if isinstance(child.tag, str)
         }
-        if key not in params:  # a provider validating its schema refuses the request, as would the real one
-            return fault("Client.InvalidRequest", f"{service.code}: the request has no {key} element")
-        key_value = params[key]
-        found = lookup(key_value) if data.preloaded else await asyncio.to_thread(lookup, key_value)
+        for param in service.params:  # a provider validating its schema refuses, as would the real one
+            if param.required and param.name not in params:
+                return fault(
+                    "Client.InvalidRequest", f"{service.code}: the request has no {param.name} element"
+                )
+        found = lookup(params) if data.preloaded else await asyncio.to_thread(lookup, params)
         values = found or {}
         response, response_wrapper = response_envelope(envelope, wrapper)
         content = xml_text(service, None, values, None, response_wrapper.prefix)

@@ -149,6 +149,10 @@ def bureau_crosswalk(soate_codes: Iterable[str]) -> dict[str, str]:
     return {bureau_code(soate): soate for soate in soate_codes}
 
 
+def _search_key(surname: str, name: str, birthdate: str) -> tuple[str, str, str]:
+    return surname.strip().casefold(), name.strip().casefold(), birthdate.strip()
+
+
 def _dice(seed: int, pin: str) -> bytes:
     return hashlib.sha256(f"{seed}:{pin}".encode()).digest()
 
@@ -166,6 +170,14 @@ class RegisteredPeople(Protocol):
 
     def by_pin(self, pin: str) -> Any: ...
 
+    def without_pin(self) -> list[Any]: ...
+
+
+# People the register has no PIN for, as the civil registry knows them (FACTS §9.2: it is searched
+# by name and birth date): most have one it finds, some a namesake born the same day, the rest
+# (newborns not yet registered, misspelt names) none.
+FOUND_SHARE, NAMESAKE_SHARE = 0.7, 0.1
+
 
 class RegistryData:
     """The hub's people as the civil registry and the tax service would report them."""
@@ -175,6 +187,8 @@ class RegistryData:
         self.rate = rate
         self.seed = seed
         self._rows: dict[str, Any] | None = None
+        self._pinless: dict[tuple[str, str, str], list[str]] | None = None
+        self._pinless_truth: list[Discrepancy] = []
 
     def preload(self) -> int:
         """Read every person once, so answers need no query (a registry answers in a millisecond;
@@ -191,6 +205,38 @@ class RegistryData:
         if self._rows is not None:
             return self._rows.get(pin)
         return self.people.by_pin(pin)
+
+    def _registry_pin(self, row: Any, dice: bytes, offset: int) -> str:
+        """The PIN the registry holds for a person the book has none for: gender digit, birth
+        date, a serial 8xxxx (the seed's own are 9xxxx, so never one the hub already has)."""
+        serial = 80000 + (int(_unit(dice, 4) * 10000) + offset) % 10000
+        return f"{'2' if row.gender == 'M' else '1'}{row.birth_date.strftime('%d%m%Y')}{serial:05d}"
+
+    def _search_index(self) -> dict[tuple[str, str, str], list[str]]:
+        """Name and birth date → the PINs the registry answers; built once, with its labels."""
+        if self._pinless is None:
+            index: dict[tuple[str, str, str], list[str]] = {}
+            truth: list[Discrepancy] = []
+            for row in self.people.without_pin():
+                dice = _dice(self.seed, f"no-pin:{row.id}")
+                roll = _unit(dice, 0)
+                if roll >= FOUND_SHARE + NAMESAKE_SHARE:
+                    continue
+                pin = self._registry_pin(row, dice, 0)
+                found = [pin] if roll < FOUND_SHARE else [pin, self._registry_pin(row, dice, 1)]
+                key = _search_key(row.surname, row.given_name, row.birth_date.isoformat())
+                index.setdefault(key, []).extend(found)
+                kind = "pin_found" if len(found) == 1 else "pin_namesakes"
+                truth.append(
+                    Discrepancy(pin, kind, "pins", "pin_found", None, pin, flagged=kind == "pin_found")
+                )
+            self._pinless, self._pinless_truth = index, truth
+        return self._pinless
+
+    def pins_by_nsp(self, params: dict[str, str]) -> dict[str, Any]:
+        """``zagsPinsByNSPDate``: every PIN held for the surname, name and birth date."""
+        key = _search_key(params.get("surname", ""), params.get("name", ""), params.get("birthdate", ""))
+        return {"pins": list(self._search_index().get(key, ()))}
 
     def discrepancy(self, row: Any) -> Discrepancy | None:
         dice = _dice(self.seed, row.pin)
@@ -324,3 +370,5 @@ class RegistryData:
             found = self.discrepancy(row)
             if found is not None:
                 yield found
+        self._search_index()
+        yield from self._pinless_truth  # people without a PIN in the book, in id order

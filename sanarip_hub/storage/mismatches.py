@@ -13,8 +13,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, case, func, insert, select, update
 
-from sanarip_hub.domain.codes import MismatchStatus, SyncSource
+from sanarip_hub.domain.codes import MismatchStatus, PinStatus, SyncSource
 from sanarip_hub.domain.field_text import field_text
+from sanarip_hub.domain.identifiers import parse_pin
 from sanarip_hub.errors import ActualizationError
 from sanarip_hub.storage.models import (
     Household,
@@ -24,6 +25,7 @@ from sanarip_hub.storage.models import (
     MismatchEvent,
     Person,
     PersonFieldHistory,
+    PersonPinAlias,
 )
 
 
@@ -87,7 +89,7 @@ PERSON_COLUMNS: dict[str, Any] = {
     name: getattr(Person, name)
     for name in (
         "surname", "given_name", "patronymic", "birth_date", "death_date", "marital_status",
-        "nationality", "citizenship",
+        "nationality", "citizenship", "registered_soate", "pin",
     )
 }  # fmt: skip
 
@@ -266,10 +268,14 @@ class MismatchTable:
                         f"{mismatch_id} was flagged: nothing was written (the next reconciliation compares "
                         "the new value)"
                     )
+                values = {column.key: value, "version": Person.__table__.c.version + 1, "updated_at": at}
+                if field == "pin":
+                    _check_found_pin(connection, row.person_id, value)
+                    values["pin_status"] = PinStatus.ACTIVE
                 written = connection.execute(
                     update(Person.__table__)  # type: ignore[arg-type]
                     .where(Person.__table__.c.id == row.person_id, Person.__table__.c.version == version)
-                    .values({column.key: value, "version": Person.__table__.c.version + 1, "updated_at": at})
+                    .values(values)
                 )
                 if written.rowcount != 1:
                     raise ActualizationError(
@@ -306,6 +312,29 @@ class MismatchTable:
                 )
             )
         return current, changed
+
+
+def _check_found_pin(connection: Connection, person_id: int, pin: str) -> None:
+    """A PIN found by name and birth date is given only if it encodes the person's birth date and
+    gender and nobody in the register holds it already (as a PIN or an old one): two records of one
+    person are merged by a clerk who sees both, never by an actualization."""
+    person = connection.execute(select(Person.birth_date, Person.gender).where(Person.id == person_id)).one()
+    decoded = parse_pin(pin)
+    if decoded.birth_date != person.birth_date or (decoded.gender not in (None, person.gender)):
+        raise ActualizationError(
+            f"the registry's PIN {pin} encodes another birth date or gender than the person's "
+            f"({person.birth_date.isoformat()}, {person.gender}): nothing was written; escalate it"
+        )
+    holder = connection.execute(select(Person.id).where(Person.pin == pin)).scalar()
+    if holder is None:
+        holder = connection.execute(
+            select(PersonPinAlias.person_id).where(PersonPinAlias.pin == pin)
+        ).scalar()
+    if holder is not None:
+        raise ActualizationError(
+            f"PIN {pin} already belongs to person {holder} in the register: nothing was written; "
+            "escalate the mismatch so that the two records can be merged"
+        )
 
 
 HOUSEHOLD_HEAD = "household_head"  # the flag that asks the clerk to name a new head

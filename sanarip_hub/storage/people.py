@@ -17,7 +17,7 @@ class HubPerson(NamedTuple):
     costs more than the comparison itself)."""
 
     id: int
-    pin: str
+    pin: str | None  # None: looked up by name and birth date (zagsPinsByNSPDate)
     pin_status: str | None
     surname: str | None
     given_name: str | None
@@ -25,6 +25,17 @@ class HubPerson(NamedTuple):
     birth_date: date | None
     death_date: date | None
     registered_soate: str | None  # прописка: what the address bureau's answer is compared with
+
+
+def to_check(query: Any, lsg_id: int | None, low_income_only: bool) -> Any:
+    """``query`` narrowed to the people a run checks: for the civil registry everyone, those
+    without a PIN too (the registry is searched by name and birth date for them); for the tax
+    job the members of low-income families who have a PIN (the tax number)."""
+    if lsg_id is not None:
+        query = query.where(Person.lsg_id == lsg_id)
+    if low_income_only:
+        query = query.where(Person.pin.is_not(None), Person.id.in_(LOW_INCOME_MEMBERS))
+    return query
 
 
 def people_to_check(
@@ -36,9 +47,8 @@ def people_to_check(
     *,
     up_to: int | None = None,
 ) -> list[HubPerson]:
-    """The next ``count`` people (all, with None) with a PIN after id ``after`` and up to id
-    ``up_to`` (id order), with their registered address; only members of low-income families for
-    the tax job."""
+    """The next ``count`` people (all, with None) after id ``after`` and up to id ``up_to`` (id
+    order) that a run checks (:func:`to_check`), with their registered address."""
     query = (
         select(
             Person.id,
@@ -51,17 +61,14 @@ def people_to_check(
             Person.death_date,
             Person.registered_soate,
         )
-        .where(Person.pin.is_not(None), Person.id > after)
+        .where(Person.id > after)
         .order_by(Person.id)
     )
     if count is not None:
         query = query.limit(count)
     if up_to is not None:
         query = query.where(Person.id <= up_to)
-    if lsg_id is not None:
-        query = query.where(Person.lsg_id == lsg_id)
-    if low_income_only:
-        query = query.where(Person.id.in_(LOW_INCOME_MEMBERS))
+    query = to_check(query, lsg_id, low_income_only)
     with engine.connect() as connection:
         rows = list(connection.execute(query))
     return [HubPerson._make(row) for row in rows]
@@ -69,11 +76,7 @@ def people_to_check(
 
 def count_to_check(engine: Engine, lsg_id: int | None, low_income_only: bool = False) -> int:
     """How many people a run will check (for its progress bar)."""
-    counted = select(func.count()).where(Person.pin.is_not(None))
-    if lsg_id is not None:
-        counted = counted.where(Person.lsg_id == lsg_id)
-    if low_income_only:
-        counted = counted.where(Person.id.in_(LOW_INCOME_MEMBERS))
+    counted = to_check(select(func.count()).select_from(Person), lsg_id, low_income_only)
     with engine.connect() as connection:
         return int(connection.execute(counted).scalar_one())
 
@@ -123,6 +126,11 @@ class PeopleRegister:
     def everyone(self) -> list[Any]:
         with self.engine.connect() as connection:
             return list(connection.execute(PEOPLE.where(Person.pin.is_not(None))))
+
+    def without_pin(self) -> list[Any]:
+        """The people the hub has no PIN for (the registry may know theirs), in id order."""
+        with self.engine.connect() as connection:
+            return list(connection.execute(PEOPLE.where(Person.pin.is_(None)).order_by(Person.id)))
 
     def settlements(self) -> list[str]:
         """Every СОАТЕ code the hub knows (the units a registry's crosswalk covers)."""

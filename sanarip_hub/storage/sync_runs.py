@@ -31,8 +31,7 @@ from sanarip_hub.domain.codes import SyncRunStatus, SyncSource
 from sanarip_hub.storage.acting_lock import SCHEMA_KEYED
 from sanarip_hub.storage.mismatches import Flagged, flag, withdraw_stale
 from sanarip_hub.storage.models import Person, SyncChunk, SyncRun
-from sanarip_hub.storage.models.social_passport import LOW_INCOME_MEMBERS
-from sanarip_hub.storage.people import HubPerson, people_to_check
+from sanarip_hub.storage.people import HubPerson, people_to_check, to_check
 
 RUN: Table = SyncRun.__table__  # type: ignore[assignment]
 CHUNK: Table = SyncChunk.__table__  # type: ignore[assignment]
@@ -126,13 +125,13 @@ class SyncRunTable:
         low_income_only: bool,
     ) -> None:  # fmt: skip
         """Cut the people to check into chunks of ``chunk`` by id."""
-        ranked = select(Person.id, func.row_number().over(order_by=Person.id).label("rank")).where(
-            Person.pin.is_not(None), Person.id > after
+        ranked = to_check(
+            select(Person.id, func.row_number().over(order_by=Person.id).label("rank")).where(
+                Person.id > after
+            ),
+            lsg_id,
+            low_income_only,
         )
-        if lsg_id is not None:
-            ranked = ranked.where(Person.lsg_id == lsg_id)
-        if low_income_only:
-            ranked = ranked.where(Person.id.in_(LOW_INCOME_MEMBERS))
         numbered = ranked.subquery()
         total = int(connection.execute(select(func.count()).select_from(numbered)).scalar_one())
         stop = total if limit is None else min(limit, total)

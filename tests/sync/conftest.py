@@ -7,6 +7,7 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from tests.conftest import drop_schema
 from tests.producer.conftest import prepared_home
@@ -35,3 +36,14 @@ def simulated_world(backend: str, tmp_path: Path, *simulator_args: str) -> Itera
         process.wait(timeout=20)
         if backend == "postgresql":
             drop_schema(env["SANARIP_HUB_DATABASE_SCHEMA"])
+
+
+def flag_key(pin: str | None, field: str, registry_value: str | None) -> tuple[str | None, str]:
+    """How a flag is matched with its truth label: by the person's PIN, or, for a person the book
+    has no PIN for (``pin_found``), by the PIN the registry found (the label's ``pin``)."""
+    return (pin if pin is not None else registry_value), field
+
+
+def label_keys(truth: list[dict[str, Any]]) -> set[tuple[str | None, str]]:
+    """The (PIN, field) of every label reconciliation with the civil registry must flag."""
+    return {(t["pin"], t["field"]) for t in truth if t["field"] != "business" and t["flag"]}

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from adapters.xroad.transport import AsgiTransport
 from sanarip_hub.domain.codes import SyncSource
@@ -27,6 +27,7 @@ from sanarip_hub.storage.sync_runs import SyncRunTable
 from sync_jobs.reconcile import run_sync
 from tests.clock import ManualClock
 from tests.conftest import HubDb, publish_crosswalk, seeded_sqlite
+from tests.sync.conftest import flag_key
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -39,12 +40,14 @@ def country(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HubDb]:
         yield db
 
 
-def flagged(db: HubDb) -> set[tuple[str, str]]:
+def flagged(db: HubDb) -> set[tuple[str | None, str]]:
     with db.engine.connect() as connection:
         rows = connection.execute(
-            select(Person.pin, Mismatch.field).join(Person, Person.id == Mismatch.person_id)
+            select(Person.pin, Mismatch.field, Mismatch.registry_value).join(
+                Person, Person.id == Mismatch.person_id
+            )
         )
-        return {(row.pin, row.field) for row in rows}
+        return {flag_key(*row) for row in rows}
 
 
 def test_the_run_flags_exactly_what_the_simulator_injected(country: HubDb, tmp_path: Path) -> None:
@@ -222,3 +225,68 @@ def test_the_registered_address_is_compared_with_the_registration_through_the_cr
             ).all()
         by_label = {d.pin: (d.hub_value, d.registry_value) for d in labels if d.kind == "moved_away"}
         assert {row.pin: (row.hub_value, row.registry_value) for row in found} == by_label
+
+
+def test_people_without_a_pin_are_searched_by_name_and_birth_date(tmp_path: Path) -> None:
+    """FACTS §9.2: ``zagsPinsByNSPDate`` finds the PIN of a person the book has none for.  They
+    were left out of every run.  Now each is searched by surname, name and birth date: one PIN
+    found is proposed to the clerk as ``pin_found``; namesakes (several PINs) and nobody found are
+    not; actualizing the proposal gives the person the PIN, which must be nobody else's."""
+    from sanarip_hub.actualization.workflow import move
+    from sanarip_hub.domain.codes import MismatchStatus
+    from sanarip_hub.errors import ActualizationError
+    from sanarip_hub.storage.mismatches import MismatchTable
+    from sanarip_hub.storage.models import PersonFieldHistory
+    from tests.conftest import forget_pins
+
+    with seeded_sqlite(tmp_path, 60, 1, 37, keys=True) as db:
+        assert forget_pins(db, 7) >= 20
+        data = RegistryData(PeopleRegister(db.engine), 0.0, 21)  # no other discrepancy
+        data.preload()
+        labels = list(data.truth())
+        found = {d.pin for d in labels if d.kind == "pin_found"}
+        namesakes = [d for d in labels if d.kind == "pin_namesakes"]
+        assert len(found) >= 5
+        assert namesakes
+        assert all(not d.flagged for d in namesakes)
+        checker = checker_for(db.settings, SyncSource.CIVIL_REGISTRY, AsgiTransport(build_simulator(data)))
+        report = run_sync(SyncRunTable(db.engine), Ledger.for_settings(db.engine, db.settings), checker)
+        assert flagged(db) == {(pin, "pin_found") for pin in found}
+        with db.engine.connect() as connection:
+            pinless = connection.scalar(select(func.count()).where(Person.pin.is_(None)))
+            searches = connection.scalar(
+                select(func.count()).where(LedgerEntryRow.service_id.contains("zagsPinsByNSPDate"))
+            )
+            proposals = connection.execute(
+                select(Mismatch.id, Mismatch.person_id, Mismatch.registry_value, Mismatch.hub_value)
+                .where(Mismatch.field == "pin_found")
+                .order_by(Mismatch.id)
+            ).all()
+        assert searches == pinless  # each searched once, as a ledgered call
+        assert report.checked >= pinless
+        assert all(row.hub_value is None for row in proposals)
+
+        first, second = proposals[0], proposals[1]
+        store = MismatchTable(db.engine)
+        move(store, first.id, MismatchStatus.ACTUALIZED, "clerk-7", "birth act checked")
+        with db.engine.connect() as connection:
+            person = connection.execute(select(Person).where(Person.id == first.person_id)).one()
+            history = connection.execute(
+                select(
+                    PersonFieldHistory.field, PersonFieldHistory.old_value, PersonFieldHistory.new_value
+                ).where(PersonFieldHistory.person_id == first.person_id)
+            ).all()
+        assert (person.pin, person.pin_status) == (first.registry_value, "active")
+        assert [tuple(row) for row in history] == [("pin", None, first.registry_value)]
+
+        # someone else in the register holds the second PIN already: two records of one person
+        with db.engine.begin() as connection:
+            holder = connection.scalar(select(Person.id).where(Person.pin.is_not(None)).limit(1))
+            connection.execute(
+                Person.__table__.update().where(Person.id == holder).values(pin=second.registry_value)
+            )
+        with pytest.raises(ActualizationError, match=f"already belongs to person {holder}"):
+            move(store, second.id, MismatchStatus.ACTUALIZED, "clerk-7", "birth act checked")
+        with db.engine.connect() as connection:
+            assert connection.scalar(select(Person.pin).where(Person.id == second.person_id)) is None
+            assert connection.scalar(select(Mismatch.status).where(Mismatch.id == second.id)) == "open"

@@ -19,7 +19,7 @@ import pytest
 from tests.conftest import BACKENDS
 from tests.producer.conftest import HUB, free_port, prepared_home, run_hub
 from tests.simulator.test_simulator import launch
-from tests.sync.conftest import REFUSED, simulated_world
+from tests.sync.conftest import REFUSED, flag_key, label_keys, simulated_world
 
 pytestmark = pytest.mark.integration  # servers, processes or a browser on loopback
 
@@ -51,7 +51,9 @@ def test_every_injected_discrepancy_and_nothing_else_is_flagged(
         # every injected fault was retried away; the registry's refusals are the only people not checked
         assert f"failed {refused}," in result.stdout, result.stdout
     found = flags(env)
-    assert {(f["pin"], f["field"]) for f in found} == {(t["pin"], t["field"]) for t in truth}
+    assert {flag_key(f["pin"], f["field"], f["registry_value"]) for f in found} == {
+        (t["pin"], t["field"]) for t in truth
+    }
     assert all(f["status"] == "open" and f["source"] in ("civil-registry", "tax") for f in found)
     again = run_hub(env, "sync", "run", "civil-registry")
     assert "new flags 0" in again.stdout
@@ -83,9 +85,9 @@ def test_kill_9_mid_run_then_rerun_completes_without_duplicates(
     resumed = run_hub(env, "sync", "run", "civil-registry")
     assert "(resumed)" in resumed.stdout
     found = flags(env)
-    keys = [(f["pin"], f["field"]) for f in found]
+    keys = [flag_key(f["pin"], f["field"], f["registry_value"]) for f in found]
     assert len(keys) == len(set(keys))  # no duplicate flag
-    civil = {(t["pin"], t["field"]) for t in truth if t["field"] != "business"}
+    civil = label_keys(truth)
     assert set(keys) == civil
 
 
@@ -117,9 +119,9 @@ def test_a_dead_registry_stops_the_run_at_its_checkpoint_and_loses_nothing(
     resumed = run_hub(env, "sync", "run", "civil-registry")  # the registry is back
     assert "(resumed)" in resumed.stdout
     assert f"failed {env[REFUSED]}," in resumed.stdout
-    keys = [(f["pin"], f["field"]) for f in flags(env)]
+    keys = [flag_key(f["pin"], f["field"], f["registry_value"]) for f in flags(env)]
     assert len(keys) == len(set(keys))
-    assert set(keys) == {(t["pin"], t["field"]) for t in truth if t["field"] != "business"}
+    assert set(keys) == label_keys(truth)
 
 
 def test_the_zeep_consumer_flags_the_same(world: tuple[dict[str, str], list[dict[str, str]]]) -> None:
@@ -139,8 +141,8 @@ def test_the_zeep_consumer_flags_the_same(world: tuple[dict[str, str], list[dict
         hub.close()
     assert report.failed == int(env[REFUSED])
     assert report.checked > 300
-    keys = {(f["pin"], f["field"]) for f in flags(env)}
-    assert keys == {(t["pin"], t["field"]) for t in truth if t["field"] != "business"}
+    keys = {flag_key(f["pin"], f["field"], f["registry_value"]) for f in flags(env)}
+    assert keys == label_keys(truth)
 
 
 def test_zeep_is_not_a_production_consumer(tmp_path: Path) -> None:
@@ -172,7 +174,7 @@ def test_an_open_flag_the_registry_no_longer_supports_is_withdrawn(
     typos = [t for t in truth if t["kind"] == "birth_date_typo"]
     assert len(typos) >= 2
     corrected, reviewed = typos[0], typos[1]
-    by_pin = {(f["pin"], f["field"]): f for f in flags(env)}
+    by_pin = {flag_key(f["pin"], f["field"], f["registry_value"]): f for f in flags(env)}
     review_id = str(by_pin[(reviewed["pin"], "birth_date")]["id"])
     run_hub(env, "mismatches", "resolve", review_id, "--to", "in_review", "--by", "clerk")
     engine = make_engine(load_settings(environ=env))
@@ -186,7 +188,7 @@ def test_an_open_flag_the_registry_no_longer_supports_is_withdrawn(
     engine.dispose()
     again = run_hub(env, "sync", "run", "civil-registry")
     assert "new flags 0, withdrawn 1," in again.stdout
-    after = {(f["pin"], f["field"]): f for f in flags(env)}
+    after = {flag_key(f["pin"], f["field"], f["registry_value"]): f for f in flags(env)}
     assert after[(corrected["pin"], "birth_date")]["status"] == "rejected"
     assert after[(reviewed["pin"], "birth_date")]["status"] == "in_review"
     shown = run_hub(env, "mismatches", "show", str(after[(corrected["pin"], "birth_date")]["id"])).stdout

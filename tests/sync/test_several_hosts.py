@@ -26,7 +26,7 @@ from sanarip_hub.storage.models import LedgerEntryRow, SyncChunk, SyncRun
 from sanarip_hub.storage.people import count_to_check
 from tests.conftest import BACKENDS
 from tests.producer.conftest import HUB, run_hub
-from tests.sync.conftest import REFUSED, simulated_world
+from tests.sync.conftest import REFUSED, flag_key, label_keys, simulated_world
 
 pytestmark = pytest.mark.integration  # servers and processes on loopback
 
@@ -70,13 +70,17 @@ Chunks = list[tuple[int, int, str | None, bool]]
 
 
 def zags_calls(env: dict[str, str]) -> int:
-    """Calls of zagsDataByPin in the ledger (without injected faults: one per person checked)."""
+    """Calls of the civil registry in the ledger (without injected faults: one per person checked,
+    zagsDataByPin by PIN, zagsPinsByNSPDate for a person without one)."""
     engine = make_engine(load_settings(environ={**os.environ, **env}))
     try:
         with engine.connect() as connection:
             return int(
                 connection.execute(
-                    select(func.count()).where(LedgerEntryRow.service_id.like("%/zagsDataByPin%"))
+                    select(func.count()).where(
+                        LedgerEntryRow.service_id.like("%/zagsDataByPin%")
+                        | LedgerEntryRow.service_id.like("%/zagsPinsByNSPDate%")
+                    )
                 ).scalar_one()
             )
     finally:
@@ -113,7 +117,10 @@ def state(env: dict[str, str]) -> tuple[Chunks, list[tuple[int, str, int, int]],
 
 def flags(env: dict[str, str]) -> list[tuple[str, str]]:
     listed = run_hub(env, "mismatches", "list", "--format", "json", "--limit", "1000000")
-    return [(f["pin"], f["field"]) for f in map(json.loads, listed.stdout.splitlines())]
+    return [
+        flag_key(f["pin"], f["field"], f["registry_value"])
+        for f in map(json.loads, listed.stdout.splitlines())
+    ]
 
 
 def assert_done_once(
@@ -128,7 +135,7 @@ def assert_done_once(
     assert checked + failed == people  # counted once
     keys = flags(env)
     assert len(keys) == len(set(keys))  # no duplicate flag
-    assert set(keys) == {(t["pin"], t["field"]) for t in truth if t["field"] != "business"}
+    assert set(keys) == label_keys(truth)
     return chunks
 
 

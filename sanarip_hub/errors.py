@@ -355,6 +355,12 @@ class ConsumerError(HubError):
         self.trace: Any = None  # the failed call's last attempt (consumer.Trace), for its ledger entry
 
 
+class XRoadCallRefused(HubError):
+    """``xroad call`` could not be made as asked: no WSDL, no such operation, a bad parameter."""
+
+    code = "xroad.call"
+
+
 class CircuitOpen(ConsumerError):
     """The breaker is open: the registry failed too often; no call was made."""
 

@@ -106,6 +106,42 @@ class RegistryFeed(Protocol):
     async def call(self, *, user_id: str, issue: str, **params: Any) -> RegistryAnswer: ...
 
 
+def outgoing_exchange(
+    service_id: str,
+    trace: CallTrace | None,
+    outcome: str,
+    channel: Channel,
+    *,
+    client_id: str,
+    user_id: str,
+    issue: str,
+    subjects: tuple[str, ...],
+    started: float,
+    digest: Callable[[bytes], str] | None,
+) -> Exchange:
+    """A call the hub made as a full ledger entry: its own time and message id (a failed call's
+    too), the issue, keyed digests and sizes of what was sent and received."""
+    request = trace.request if trace is not None else None
+    response = trace.response if trace is not None else None
+    return Exchange(
+        Direction.OUT,
+        channel,
+        service_id=service_id,
+        outcome=outcome,
+        message_id=trace.message_id if trace is not None else None,
+        client_id=client_id,
+        user_id=user_id,
+        issue=issue,
+        subjects=subjects,
+        request_digest=digest(request) if digest is not None and request is not None else None,
+        request_bytes=len(request) if request is not None else None,
+        response_digest=digest(response) if digest is not None and response is not None else None,
+        response_bytes=len(response) if response is not None else None,
+        duration_ms=int((time.perf_counter() - started) * 1000),
+        time_ms=trace.started_ms if trace is not None else None,
+    )
+
+
 class Checker:
     """Calls the registry services of one source for one person and compares."""
 
@@ -154,28 +190,11 @@ class Checker:
         issue: str,
         started: float,
     ) -> Exchange:
-        """A registry call as a full entry: its own time and message id (a failed call's too), the
-        run's issue, keyed digests and sizes of what was sent and received."""
-        digest = self.digest
-        request = trace.request if trace is not None else None
-        response = trace.response if trace is not None else None
-        return Exchange(
-            Direction.OUT,
-            Channel.SYNC,
-            service_id=str(consumer.service),
-            outcome=outcome,
-            message_id=trace.message_id if trace is not None else None,
-            client_id=self.client_id,
-            user_id=USER_ID,
-            issue=issue,
-            subjects=(pin,) if pin is not None else (),
-            request_digest=digest(request) if digest is not None and request is not None else None,
-            request_bytes=len(request) if request is not None else None,
-            response_digest=digest(response) if digest is not None and response is not None else None,
-            response_bytes=len(response) if response is not None else None,
-            duration_ms=int((time.perf_counter() - started) * 1000),
-            time_ms=trace.started_ms if trace is not None else None,
-        )
+        """A registry call as a full entry (:func:`outgoing_exchange`) of the run."""
+        return outgoing_exchange(
+            str(consumer.service), trace, outcome, Channel.SYNC, client_id=self.client_id, user_id=USER_ID,
+            issue=issue, subjects=(pin,) if pin is not None else (), started=started, digest=self.digest,
+        )  # fmt: skip
 
     @staticmethod
     def _refused(answer: ZagsDataByPinRecord | ZagsPinsByNSPDateRecord, outcome: Outcome) -> bool:

@@ -23,6 +23,7 @@ from sanarip_hub.cli.simulate import simulate
 from sanarip_hub.cli.sync import mismatches, scheduler, sync
 from sanarip_hub.cli.users import users
 from sanarip_hub.cli.witness import witness
+from sanarip_hub.cli.xroad import xroad
 from sanarip_hub.entrypoints.environment import configure_logging, debug_requested
 from sanarip_hub.entrypoints.hub import Hub
 from sanarip_hub.errors import HubError
@@ -71,6 +72,7 @@ cli.add_command(mismatches)
 cli.add_command(scheduler)
 cli.add_command(users)
 cli.add_command(witness)
+cli.add_command(xroad)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -34,6 +34,7 @@ class Channel(StrEnum):
     REST = "rest"
     SYNC = "sync"
     CONSOLE = "console"
+    OPERATOR = "operator"  # a call an operator made by hand (`sanarip-hub xroad call`)
 
 
 OK = "ok"

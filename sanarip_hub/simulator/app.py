@@ -25,9 +25,11 @@ from adapters.civil_registry.contract import ASB_ADDRESS, ZAGS_DATA_BY_PIN, ZAGS
 from adapters.tax.contract import TP_DATA
 from adapters.xroad.envelope import response_envelope, serialize_with_body
 from adapters.xroad.faults import foreign_fault, soap_fault, to_wire
-from adapters.xroad.header import read_request
+from adapters.xroad.header import XROAD, read_request
+from adapters.xroad.metaservice import GET_WSDL, get_wsdl_answer
 from adapters.xroad.parser import parse_xml
 from adapters.xroad.producer.render import xml_text
+from adapters.xroad.wsdl import WSDL_DIR
 from sanarip_hub.domain.contract import Service
 from sanarip_hub.errors import ExchangeFault
 from sanarip_hub.simulator.records import RegistryData
@@ -65,6 +67,19 @@ def parse_faults(spec: str | None) -> tuple[FaultRule, ...]:
 Reply = tuple[int, bytes, bytes]  # HTTP status, content type, body
 XML = CONTENT_TYPE.encode()
 TEXT = b"text/plain; charset=utf-8"
+BOUNDARY = "xroadSimulatedSecurityServer"
+MULTIPART = f'multipart/related; type="text/xml"; charset=UTF-8; boundary={BOUNDARY}'.encode()
+
+
+def _wsdl_files() -> dict[str, str]:
+    """Each simulated service's code → its WSDL file in ``wsdl/`` (what ``getWsdl`` returns)."""
+    from adapters.civil_registry.contract import ASB_CONTRACT, ZAGS_CONTRACT
+    from adapters.tax.contract import GNS_CONTRACT
+
+    files = ((ZAGS_CONTRACT, "zags-service"), (ASB_CONTRACT, "asb-service"), (GNS_CONTRACT, "gns-service"))
+    return {service.code: f"{name}.wsdl" for contract, name in files for service in contract.services}
+
+
 MAX_REQUEST_BYTES = 10 * 1024 * 1024
 
 
@@ -83,6 +98,8 @@ def build_simulator(data: RegistryData, faults: tuple[FaultRule, ...] = (), seed
         "tpDataByINNforBusinessActivity": (TP_DATA, lambda params: data.gns(params["inn"])),
     }
 
+    wsdl_files = _wsdl_files()
+
     def fault(code: str, message: str) -> Reply:
         return 200, XML, soap_fault(foreign_fault(code, message))
 
@@ -92,6 +109,12 @@ def build_simulator(data: RegistryData, faults: tuple[FaultRule, ...] = (), seed
             header, wrapper = read_request(envelope)
         except ExchangeFault as exc:  # the parser's and the header's refusals, as a provider sends them
             return 200, XML, soap_fault(to_wire(exc))
+        if header.service.service_code == GET_WSDL:  # the metaservice, as a security server answers it
+            wanted = wrapper.findtext(f"{{{XROAD}}}serviceCode") or ""
+            name = wsdl_files.get(wanted)
+            if name is None:
+                return fault("Server.ServerProxy.UnknownService", f"no WSDL for service {wanted!r}")
+            return 200, MULTIPART, get_wsdl_answer(body, (WSDL_DIR / name).read_bytes(), BOUNDARY)
         handler = handlers.get(header.service.service_code)
         if handler is None:
             return fault("Server.ServerProxy.UnknownService", f"unknown service {header.service}")

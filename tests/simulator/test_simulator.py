@@ -233,3 +233,43 @@ def test_simulate_says_how_to_point_the_hub_at_it(home: dict[str, str], simulato
     assert f"SANARIP_HUB_XROAD_SECURITY_SERVER_URL={simulator.url}/" in said
     assert f'[xroad] security_server_url = "{simulator.url}/"' in said
     assert "the address bureau's crosswalk (" in said
+
+
+def test_xroad_call_reads_the_wsdl_through_getwsdl_and_ledgers_the_call(
+    home: dict[str, str], simulator: Simulator
+) -> None:
+    """The operator's tool for a service the hub does not model: the WSDL from the provider's
+    getWsdl metaservice (through the security server), zeep's call, the answer as JSON, a ledger
+    entry naming the operator; an unknown service is one clear error."""
+    from sqlalchemy import select
+
+    from sanarip_hub.config import load_settings
+    from sanarip_hub.storage.engine import make_engine
+    from sanarip_hub.storage.models import LedgerEntryRow
+
+    typo = label(simulator, "birth_date_typo")
+    env = {**home, "SANARIP_HUB_XROAD_SECURITY_SERVER_URL": f"{simulator.url}/"}
+    zags = "central-server/GOV/70000005/zags-service/zagsDataByPin"
+    done = run_hub(env, "xroad", "call", zags, "--param", f"pin={typo['pin']}", "--user-id", "op-1")
+    answer = json.loads(done.stdout)
+    assert (answer["pin"], answer["dateOfBirth"]) == (typo["pin"], typo["registry_value"])
+    engine = make_engine(load_settings(environ={**os.environ, **env}))
+    try:
+        with engine.connect() as connection:
+            entries = connection.execute(
+                select(LedgerEntryRow.channel, LedgerEntryRow.user_id, LedgerEntryRow.outcome).where(
+                    LedgerEntryRow.service_id == f"SERVICE:{zags}"
+                )
+            ).all()
+    finally:
+        engine.dispose()
+    assert [tuple(entry) for entry in entries] == [("operator", "op-1", "ok")]
+
+    missing = run_hub(env, "xroad", "call", "central-server/GOV/70000005/zags-service/noSuch", check=False)
+    assert missing.returncode == 1
+    assert "sanarip-hub: error: the security server at" in missing.stderr
+    assert "gave no WSDL for SERVICE:central-server/GOV/70000005/zags-service/noSuch" in missing.stderr
+    assert "no WSDL for service 'noSuch'" in missing.stderr
+    bad = run_hub(env, "xroad", "call", zags, "--param", "pin", check=False)
+    assert bad.returncode == 2
+    assert "'pin' is not NAME=VALUE" in bad.stderr

@@ -1,0 +1,103 @@
+"""The ``getWsdl`` metaservice (X-Road message protocol 4.0, spec-meta): a provider's WSDL through
+the security server, for a service the hub has no model of yet.
+
+The request is a protocol 4.0 message to the provider's ``getWsdl`` service naming the wanted
+service code (and version) in the body; the answer is ``multipart/related``: the SOAP response
+first, the WSDL as the attachment (``tests/data/xroad/wsdl-metaservice-response-attachment.xml``).
+A security server that cannot give the WSDL answers a plain SOAP fault instead.
+"""
+
+from __future__ import annotations
+
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+
+from adapters.xroad.envelope import request_body, request_envelope
+from adapters.xroad.header import SOAP_ENV, XROAD
+from adapters.xroad.parser import parse_xml
+from sanarip_hub.domain.xroad_identifiers import ClientId, ServiceId
+from sanarip_hub.errors import ConsumerError
+
+GET_WSDL = "getWsdl"
+
+
+def get_wsdl_request(client: ClientId, service: ServiceId, message_id: str, user_id: str) -> bytes:
+    """The message asking the provider of ``service`` for its WSDL."""
+    meta = ServiceId(service.client, GET_WSDL, service.version)
+    params = {"serviceCode": service.service_code, "serviceVersion": service.version}
+    body = request_body(GET_WSDL, params, prefix="xrd")
+    return request_envelope(client, meta, body, message_id=message_id, user_id=user_id)
+
+
+def _parts(content: bytes) -> list[EmailMessage]:
+    """The MIME parts of a multipart body whose first line is its boundary (as the security server
+    writes it; the HTTP header that also names it is not needed)."""
+    first = content.lstrip(b"\r\n").split(b"\n", 1)[0].strip()
+    if not first.startswith(b"--") or len(first) < 3:
+        return []
+    boundary = first[2:].decode("ascii", "replace")
+    head = f'Content-Type: multipart/related; boundary="{boundary}"\r\n\r\n'.encode()
+    message = message_from_bytes(head + content, policy=policy.default)
+    if not message.is_multipart():
+        return []
+    return [part for part in message.iter_parts() if isinstance(part, EmailMessage)]
+
+
+def _bad(message: str, code: str = "Server.BadReply") -> ConsumerError:
+    return ConsumerError(message, fault_code=code, retryable=False)
+
+
+def _fault(soap: bytes) -> ConsumerError | None:
+    envelope = parse_xml(soap)
+    fault = envelope.find(f"{{{SOAP_ENV}}}Body/{{{SOAP_ENV}}}Fault")
+    if fault is None:
+        return None
+    code = (fault.findtext("faultcode") or "Server").strip()
+    return _bad(f"getWsdl: {(fault.findtext('faultstring') or '').strip()}", code)
+
+
+def read_get_wsdl_answer(content: bytes, service_code: str) -> bytes:
+    """The WSDL in a ``getWsdl`` answer; :class:`ConsumerError` for a fault or a malformed answer."""
+    parts = _parts(content)
+    if not parts:
+        fault = _fault(content) if content.lstrip().startswith(b"<") else None
+        raise fault or _bad("getWsdl: the answer is not multipart")
+    soap = parts[0].get_payload(decode=True)
+    if not isinstance(soap, bytes):
+        raise _bad("getWsdl: the answer has no SOAP part")
+    fault = _fault(soap)
+    if fault is not None:
+        raise fault
+    answered = parse_xml(soap).findtext(f".//{{{XROAD}}}getWsdlResponse/{{{XROAD}}}serviceCode")
+    if answered is not None and answered.strip() != service_code:
+        raise _bad(f"getWsdl: asked for {service_code}, answered for {answered.strip()}")
+    if len(parts) < 2:
+        raise _bad("getWsdl: the answer has no WSDL attachment")
+    wsdl = parts[1].get_payload(decode=True)
+    if not isinstance(wsdl, bytes) or b"definitions" not in wsdl:
+        raise _bad("getWsdl: the attachment is not a WSDL")
+    return wsdl
+
+
+def get_wsdl_answer(request: bytes, wsdl: bytes, boundary: str) -> bytes:
+    """A provider's ``multipart/related`` answer to ``request`` with ``wsdl`` attached (the
+    simulator's security server answers so)."""
+    from adapters.xroad.envelope import response_envelope, serialize_with_body
+    from adapters.xroad.header import read_request
+
+    envelope = parse_xml(request)
+    _header, wrapper = read_request(envelope)
+    code = wrapper.findtext(f"{{{XROAD}}}serviceCode") or ""
+    response, response_wrapper = response_envelope(envelope, wrapper)
+    prefix = response_wrapper.prefix
+    content = f"<{prefix}:serviceCode>{code}</{prefix}:serviceCode>" if prefix else ""
+    soap = serialize_with_body(response, response_wrapper, content)
+    return b"".join(
+        (
+            f"--{boundary}\r\ncontent-type:text/xml; charset=UTF-8\r\n\r\n".encode(),
+            soap,
+            f"\r\n--{boundary}\r\ncontent-type:text/xml\r\n\r\n".encode(),
+            wsdl,
+            f"\r\n--{boundary}--\r\n".encode(),
+        )
+    )

@@ -73,7 +73,7 @@ def list_command(hub: Hub, status: str | None, source: str | None, fmt: str, lim
             click.echo(json.dumps(item, ensure_ascii=False))
         else:
             click.echo(
-                f"{row.id:>6} {row.status:<11} {row.pin} {row.field:<12} {row.source:<15} "
+                f"{row.id:>6} {row.status:<11} {row.pin or 'no PIN'} {row.field:<12} {row.source:<15} "
                 f"hub={row.hub_value!s:<16} registry={row.registry_value!s}"
             )
 
@@ -91,7 +91,8 @@ def show_command(hub: Hub, mismatch_id: int) -> None:
         raise ActualizationError(f"no mismatch {mismatch_id}")
     row, events = found
     click.echo(
-        f"mismatch {row.id}: {row.pin} {row.field} ({row.source}), {row.status}, version {row.version}"
+        f"mismatch {row.id}: {row.pin or 'no PIN'} {row.field} ({row.source}), {row.status}, "
+        f"version {row.version}"
     )
     click.echo(f"  hub:      {row.hub_value}\n  registry: {row.registry_value}\n  message:  {row.message_id}")
     for event in events:

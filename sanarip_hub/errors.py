@@ -44,6 +44,7 @@ the client; anything else reaches a client as its branch's generic message (``in
     │   ├── CircuitOpen
     │   ├── RegistryUnavailable
     │   └── TransportFailure                    (also an OSError)
+    ├── XRoadCallRefused                        ``xroad call``: no WSDL, no such operation
     ├── PageRefused                             the console refuses a page (its own status)
     └── ExchangeFault                           an X-Road exchange refused or failed
         ├── ClientFault                         Client.*                        400

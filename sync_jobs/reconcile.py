@@ -223,7 +223,7 @@ class Checker:
                 if self._refused(search, outcome):
                     return outcome
                 outcome.differences, outcome.compared = compare_pin_search(search)
-                if len(search.get("pins") or ()) > 1:
+                if not outcome.compared:  # namesakes: several PINs, none proposed
                     log.info("sync.pin_search_namesakes", person_id=person.id, found=len(search["pins"]))
             elif self.source is SyncSource.CIVIL_REGISTRY:
                 zags = cast(

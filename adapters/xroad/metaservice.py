@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from typing import Any
 
-from adapters.xroad.envelope import request_body, request_envelope
-from adapters.xroad.header import SOAP_ENV, XROAD
+from adapters.xroad.envelope import request_body, request_envelope, response_envelope, serialize_with_body
+from adapters.xroad.header import SOAP_ENV, XROAD, read_request
 from adapters.xroad.parser import parse_xml
+from adapters.xroad.reply import bad_reply, fault_in
 from sanarip_hub.domain.xroad_identifiers import ClientId, ServiceId
 from sanarip_hub.errors import ConsumerError
 
@@ -43,48 +45,38 @@ def _parts(content: bytes) -> list[EmailMessage]:
     return [part for part in message.iter_parts() if isinstance(part, EmailMessage)]
 
 
-def _bad(message: str, code: str = "Server.BadReply") -> ConsumerError:
-    return ConsumerError(message, fault_code=code, retryable=False)
-
-
-def _fault(soap: bytes) -> ConsumerError | None:
-    envelope = parse_xml(soap)
-    fault = envelope.find(f"{{{SOAP_ENV}}}Body/{{{SOAP_ENV}}}Fault")
-    if fault is None:
-        return None
-    code = (fault.findtext("faultcode") or "Server").strip()
-    return _bad(f"getWsdl: {(fault.findtext('faultstring') or '').strip()}", code)
+def _fault(envelope: Any) -> ConsumerError | None:
+    body = envelope.find(f"{{{SOAP_ENV}}}Body")
+    return None if body is None else fault_in(body)
 
 
 def read_get_wsdl_answer(content: bytes, service_code: str) -> bytes:
     """The WSDL in a ``getWsdl`` answer; :class:`ConsumerError` for a fault or a malformed answer."""
     parts = _parts(content)
     if not parts:
-        fault = _fault(content) if content.lstrip().startswith(b"<") else None
-        raise fault or _bad("getWsdl: the answer is not multipart")
+        fault = _fault(parse_xml(content)) if content.lstrip().startswith(b"<") else None
+        raise fault or bad_reply("getWsdl: the answer is not multipart")
     soap = parts[0].get_payload(decode=True)
     if not isinstance(soap, bytes):
-        raise _bad("getWsdl: the answer has no SOAP part")
-    fault = _fault(soap)
+        raise bad_reply("getWsdl: the answer has no SOAP part")
+    envelope = parse_xml(soap)
+    fault = _fault(envelope)
     if fault is not None:
         raise fault
-    answered = parse_xml(soap).findtext(f".//{{{XROAD}}}getWsdlResponse/{{{XROAD}}}serviceCode")
+    answered = envelope.findtext(f".//{{{XROAD}}}getWsdlResponse/{{{XROAD}}}serviceCode")
     if answered is not None and answered.strip() != service_code:
-        raise _bad(f"getWsdl: asked for {service_code}, answered for {answered.strip()}")
+        raise bad_reply(f"getWsdl: asked for {service_code}, answered for {answered.strip()}")
     if len(parts) < 2:
-        raise _bad("getWsdl: the answer has no WSDL attachment")
+        raise bad_reply("getWsdl: the answer has no WSDL attachment")
     wsdl = parts[1].get_payload(decode=True)
     if not isinstance(wsdl, bytes) or b"definitions" not in wsdl:
-        raise _bad("getWsdl: the attachment is not a WSDL")
+        raise bad_reply("getWsdl: the attachment is not a WSDL")
     return wsdl
 
 
 def get_wsdl_answer(request: bytes, wsdl: bytes, boundary: str) -> bytes:
     """A provider's ``multipart/related`` answer to ``request`` with ``wsdl`` attached (the
     simulator's security server answers so)."""
-    from adapters.xroad.envelope import response_envelope, serialize_with_body
-    from adapters.xroad.header import read_request
-
     envelope = parse_xml(request)
     _header, wrapper = read_request(envelope)
     code = wrapper.findtext(f"{{{XROAD}}}serviceCode") or ""

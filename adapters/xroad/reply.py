@@ -45,6 +45,15 @@ def fault_error(code: str, text: str) -> ConsumerError:
     return ConsumerError(f"{code}: {text}", fault_code=code, retryable=is_retryable_fault(code))
 
 
+def fault_in(body: Any) -> ConsumerError | None:
+    """The SOAP ``Fault`` in a reply's ``Body`` as its error (:func:`fault_error`), None if none."""
+    fault = body.find(_FAULT)
+    if fault is None:
+        return None
+    code = (fault.findtext("faultcode") or "Server.Fault").strip()
+    return fault_error(code, (fault.findtext("faultstring") or "").strip())
+
+
 def network_error(exc: BaseException) -> ConsumerError:
     """The request did not reach the registry or its answer did not come back: worth another try."""
     return ConsumerError(f"transport: {exc}", fault_code="Server.NetworkError", retryable=True)
@@ -112,10 +121,9 @@ class ReplyReader:
         body = envelope.find(_BODY)
         if body is None:
             raise bad_reply("no SOAP Body")
-        fault = body.find(_FAULT)
+        fault = fault_in(body)
         if fault is not None:
-            code = (fault.findtext("faultcode") or "Server.Fault").strip()
-            raise fault_error(code, (fault.findtext("faultstring") or "").strip())
+            raise fault
         if message_id is not None:
             echoed = envelope.findtext(f"{_HEADER}/{_ID}")
             if echoed != message_id:

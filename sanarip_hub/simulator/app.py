@@ -30,6 +30,7 @@ from adapters.xroad.metaservice import GET_WSDL, get_wsdl_answer
 from adapters.xroad.parser import parse_xml
 from adapters.xroad.producer.render import xml_text
 from adapters.xroad.wsdl import WSDL_DIR
+from sanarip_hub.contracts import COMMITTED
 from sanarip_hub.domain.contract import Service
 from sanarip_hub.errors import ExchangeFault
 from sanarip_hub.simulator.records import RegistryData
@@ -71,15 +72,6 @@ BOUNDARY = "xroadSimulatedSecurityServer"
 MULTIPART = f'multipart/related; type="text/xml"; charset=UTF-8; boundary={BOUNDARY}'.encode()
 
 
-def _wsdl_files() -> dict[str, str]:
-    """Each simulated service's code → its WSDL file in ``wsdl/`` (what ``getWsdl`` returns)."""
-    from adapters.civil_registry.contract import ASB_CONTRACT, ZAGS_CONTRACT
-    from adapters.tax.contract import GNS_CONTRACT
-
-    files = ((ZAGS_CONTRACT, "zags-service"), (ASB_CONTRACT, "asb-service"), (GNS_CONTRACT, "gns-service"))
-    return {service.code: f"{name}.wsdl" for contract, name in files for service in contract.services}
-
-
 MAX_REQUEST_BYTES = 10 * 1024 * 1024
 
 
@@ -98,7 +90,10 @@ def build_simulator(data: RegistryData, faults: tuple[FaultRule, ...] = (), seed
         "tpDataByINNforBusinessActivity": (TP_DATA, lambda params: data.gns(params["inn"])),
     }
 
-    wsdl_files = _wsdl_files()
+    wsdl_files = {  # what getWsdl returns: each simulated service's committed WSDL
+        service.code: name for name, contract in COMMITTED.items() for service in contract.services
+        if service.code in handlers
+    }  # fmt: skip
 
     def fault(code: str, message: str) -> Reply:
         return 200, XML, soap_fault(foreign_fault(code, message))

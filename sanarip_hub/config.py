@@ -310,6 +310,12 @@ class ScheduleSettings:
     civil_registry: str = _setting("0 2 * * *", _cron, "civil-registry reconciliation")
     tax: str = _setting("30 2 * * *", _cron, "tax-service reconciliation")
     ledger_verify: str = _setting("0 4 * * *", _cron, "full ledger verification (the dashboard shows it)")
+    contracts_check: str = _setting(
+        "30 1 * * *", _cron, "consumed services' contracts checked against our models, before the runs"
+    )
+    skip_drifted: bool = _setting(
+        False, _boolean, "skip the nightly run of a source whose contract check found a breaking drift"
+    )
     join_every: float = _setting(
         30.0, _number(0.5, 3600), "seconds between a standby scheduler's looks for a live run to join"
     )

@@ -45,6 +45,7 @@ the client; anything else reaches a client as its branch's generic message (``in
     │   ├── RegistryUnavailable
     │   └── TransportFailure                    (also an OSError)
     ├── XRoadCallRefused                        ``xroad call``: no WSDL, no such operation
+    ├── ContractDrift                           ``contracts check``: a consumed contract drifted
     ├── PageRefused                             the console refuses a page (its own status)
     └── ExchangeFault                           an X-Road exchange refused or failed
         ├── ClientFault                         Client.*                        400
@@ -360,6 +361,13 @@ class XRoadCallRefused(HubError):
     """``xroad call`` could not be made as asked: no WSDL, no such operation, a bad parameter."""
 
     code = "xroad.call"
+
+
+class ContractDrift(HubError):
+    """``contracts check``: a consumed service's contract differs from our model in a way that breaks
+    the nightly run, or could not be checked (the exit status an operator's script tests)."""
+
+    code = "contracts.drift"
 
 
 class CircuitOpen(ConsumerError):

@@ -45,7 +45,7 @@ def known_services(settings: Settings) -> frozenset[str]:
     consumers = settings.consumers
     called = {
         str(ServiceId.parse(text))
-        for text in (consumers.civil_registry, consumers.address_bureau, consumers.tax)
+        for text in (consumers.civil_registry, consumers.address_bureau, consumers.pin_search, consumers.tax)
     }
     return frozenset(own | called)
 
@@ -62,6 +62,8 @@ class MetricsSource(Protocol):
     def run_totals(self) -> list[Any]: ...
 
     def mismatch_totals(self) -> list[Any]: ...
+
+    def contract_checks(self) -> list[Any]: ...
 
 
 class HubCollector(Collector):
@@ -151,6 +153,36 @@ class HubCollector(Collector):
         for source, status, count in mismatches:
             flagged.add_metric([str(source), str(status)], count)
         yield flagged
+        yield from contract_metrics(self.source.contract_checks())
+
+
+def contract_metrics(checks: list[Any]) -> Iterator[Any]:
+    """Each consumed service's last contract check: drift (1: a difference that breaks the nightly
+    run; alert on it), its status, breaking differences and when it was checked."""
+    drift = GaugeMetricFamily(
+        "sanarip_contract_drift",
+        "1 when the consumed service's contract drifted from our model (contracts check)",
+        labels=["service"],
+    )
+    status = GaugeMetricFamily(
+        "sanarip_contract_status", "The last contract check's status (1 for the current one)",
+        labels=["service", "status"],
+    )  # fmt: skip
+    breaking = GaugeMetricFamily(
+        "sanarip_contract_breaking_differences", "Breaking differences found by the last check",
+        labels=["service"],
+    )  # fmt: skip
+    checked = GaugeMetricFamily(
+        "sanarip_contract_checked_timestamp_seconds", "When the contract was last checked",
+        labels=["service"],
+    )  # fmt: skip
+    for checked_service in checks:
+        check = checked_service.check
+        drift.add_metric([check.name], 1 if check.status == "drift" else 0)
+        status.add_metric([check.name, str(check.status)], 1)
+        breaking.add_metric([check.name], len(check.breaking))
+        checked.add_metric([check.name], checked_service.checked_at.timestamp())
+    yield from (drift, status, breaking, checked)
 
 
 def metrics_registry(source: MetricsSource, settings: Settings) -> CollectorRegistry:

@@ -1,7 +1,8 @@
 """The nightly scheduler: APScheduler 3 with its jobs in the hub database, one acting instance.
 
 Cron expressions and time zone come from ``[schedule]`` (default 02:00 and 02:30 Asia/Bishkek for
-the reconciliations, 04:00 for a full verification of the ledger, whose outcome the console shows).
+the reconciliations, 01:30 for the check of the consumed services' contracts, 04:00 for a full
+verification of the ledger, whose outcome the console shows).
 Jobs live in APScheduler's SQLAlchemy job store in the hub database, so a restarted scheduler knows
 what it was to run.  When several hub instances run a scheduler, only one acts: it holds a
 PostgreSQL advisory lock (on SQLite, an exclusive lock on a file beside the database); the others
@@ -20,11 +21,13 @@ if TYPE_CHECKING:  # handed to APScheduler's job store, which writes its own SQL
     from sqlalchemy import Engine
 
 LEDGER_VERIFY = "ledger-verify"  # the verification job's id and argument
+CONTRACTS_CHECK = "contracts-check"  # the contract check's id and argument
 
 
 def build_scheduler(engine: Engine, settings: Settings, job: Callable[[str], Any]) -> Any:
-    """A BlockingScheduler with one cron job per source and one for the ledger's verification, jobs
-    stored in the hub database; ``job`` receives the source's name, or ``LEDGER_VERIFY``."""
+    """A BlockingScheduler with one cron job per source, one for the consumed services' contracts and
+    one for the ledger's verification, jobs stored in the hub database; ``job`` receives the
+    source's name, ``CONTRACTS_CHECK`` or ``LEDGER_VERIFY``."""
     from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
     from apscheduler.schedulers.blocking import BlockingScheduler
     from apscheduler.triggers.cron import CronTrigger
@@ -47,6 +50,14 @@ def build_scheduler(engine: Engine, settings: Settings, job: Callable[[str], Any
             name=f"nightly reconciliation with {source.value}",
             replace_existing=True,
         )
+    scheduler.add_job(
+        job,
+        CronTrigger.from_crontab(schedule.contracts_check, timezone=schedule.timezone),
+        args=[CONTRACTS_CHECK],
+        id=CONTRACTS_CHECK,
+        name="consumed services' contracts against our models",
+        replace_existing=True,
+    )
     scheduler.add_job(
         job,
         CronTrigger.from_crontab(schedule.ledger_verify, timezone=schedule.timezone),

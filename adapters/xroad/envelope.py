@@ -86,7 +86,7 @@ def serialize_with_body(envelope: Any, wrapper: Any, content: str) -> bytes:
     return b"".join((head, content.encode("utf-8"), tail))
 
 
-def _identifier_xml(parts: list[tuple[str, str | None]]) -> str:
+def identifier_xml(parts: list[tuple[str, str | None]]) -> str:
     return "".join(element(f"id:{name}", value) for name, value in parts if value is not None)
 
 
@@ -143,7 +143,7 @@ def request_header_fields(
     (prefixes ``xrd`` and ``id``, declared by the enclosing element as :data:`HEADER_NAMESPACES`).
     The prepared consumer sends them in :func:`request_envelope`; zeep's header plugin parses the
     same text into its envelope, so both consumer paths send identical headers."""
-    member, target = _identifier_xml(client.header_parts()), _identifier_xml(service.header_parts())
+    member, target = identifier_xml(client.header_parts()), identifier_xml(service.header_parts())
     optional = "".join(
         element(f"xrd:{name}", value)
         for name, value in (("userId", user_id), ("issue", issue))

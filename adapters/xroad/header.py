@@ -142,7 +142,8 @@ def _client(element: Any) -> ClientId:
     return client
 
 
-def _service(element: Any) -> ServiceId:
+def service_identifier(element: Any) -> ServiceId:
+    """A service identifier element (``objectType="SERVICE"`` with its ``id:`` parts), strictly read."""
     if element.get(OBJECT_TYPE) != "SERVICE":
         raise InvalidXml("service objectType must be SERVICE")
     parts = _identifier_parts(element, SERVICE_PARTS, InvalidServiceIdentifier)
@@ -199,7 +200,7 @@ def read_header(header_element: Any) -> Header:
         return None if element is None else _text(element)
 
     client = _client(required("client"))
-    service = _service(required("service"))
+    service = service_identifier(required("service"))
     message_id = _text(required("id"))
     version = _text(required("protocolVersion"))
     if not version.startswith("4."):

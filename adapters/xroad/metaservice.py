@@ -1,5 +1,10 @@
-"""The ``getWsdl`` metaservice (X-Road message protocol 4.0, spec-meta): a provider's WSDL through
-the security server, for a service the hub has no model of yet.
+"""The ``getWsdl`` and ``listMethods`` metaservices (X-Road message protocol 4.0, spec-meta): what a
+provider offers and the WSDL of each service, through the security server (``xroad call`` for a
+service the hub has no model of yet, ``contracts check`` for the ones it has).
+
+``listMethods`` is a plain protocol 4.0 call to the provider subsystem's ``listMethods`` service,
+with an empty body; the answer lists the provider's services as identifiers
+(``tests/data/xroad/spec-meta-listMethods-response.xml``).
 
 The request is a protocol 4.0 message to the provider's ``getWsdl`` service naming the wanted
 service code (and version) in the body; the answer is ``multipart/related``: the SOAP response
@@ -13,14 +18,21 @@ from email import message_from_bytes, policy
 from email.message import EmailMessage
 from typing import Any
 
-from adapters.xroad.envelope import request_body, request_envelope, response_envelope, serialize_with_body
-from adapters.xroad.header import SOAP_ENV, XROAD, read_request
+from adapters.xroad.envelope import (
+    identifier_xml,
+    request_body,
+    request_envelope,
+    response_envelope,
+    serialize_with_body,
+)
+from adapters.xroad.header import IDENTIFIERS, SOAP_ENV, XROAD, read_request, service_identifier
 from adapters.xroad.parser import parse_xml
 from adapters.xroad.reply import bad_reply, fault_in
 from sanarip_hub.domain.xroad_identifiers import ClientId, ServiceId
-from sanarip_hub.errors import ConsumerError
+from sanarip_hub.errors import ConsumerError, ExchangeFault
 
 GET_WSDL = "getWsdl"
+LIST_METHODS = "listMethods"
 
 
 def get_wsdl_request(client: ClientId, service: ServiceId, message_id: str, user_id: str) -> bytes:
@@ -93,3 +105,44 @@ def get_wsdl_answer(request: bytes, wsdl: bytes, boundary: str) -> bytes:
             f"\r\n--{boundary}--\r\n".encode(),
         )
     )
+
+
+def list_methods_request(client: ClientId, provider: ClientId, message_id: str, user_id: str) -> bytes:
+    """The message asking ``provider``'s security server which services it offers."""
+    body = f"<xrd:{LIST_METHODS}/>"
+    return request_envelope(
+        client, ServiceId(provider, LIST_METHODS), body, message_id=message_id, user_id=user_id
+    )
+
+
+def read_list_methods_answer(content: bytes) -> list[ServiceId]:
+    """The services a ``listMethods`` answer lists; :class:`ConsumerError` for a fault or an answer
+    that is not one (an identifier that does not read is not guessed at)."""
+    try:
+        envelope = parse_xml(content)
+    except ExchangeFault as exc:
+        raise bad_reply(f"listMethods: {exc}") from None
+    fault = _fault(envelope)
+    if fault is not None:
+        raise fault
+    listed = envelope.find(f"{{{SOAP_ENV}}}Body/{{{XROAD}}}{LIST_METHODS}Response")
+    if listed is None:
+        raise bad_reply("listMethods: the answer has no listMethodsResponse")
+    try:
+        return [service_identifier(element) for element in listed.iterfind(f"{{{XROAD}}}service")]
+    except ExchangeFault as exc:
+        raise bad_reply(f"listMethods: {exc}") from None
+
+
+def list_methods_answer(request: bytes, services: list[ServiceId]) -> bytes:
+    """A provider security server's answer to a ``listMethods`` ``request``: ``services``."""
+    envelope = parse_xml(request)
+    _header, wrapper = read_request(envelope)
+    response, response_wrapper = response_envelope(envelope, wrapper)
+    prefix = response_wrapper.prefix
+    content = "".join(
+        f'<{prefix}:service xmlns:id="{IDENTIFIERS}" id:objectType="SERVICE">'
+        f"{identifier_xml(service.header_parts())}</{prefix}:service>"
+        for service in services
+    )
+    return serialize_with_body(response, response_wrapper, content)

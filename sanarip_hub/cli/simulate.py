@@ -27,6 +27,12 @@ from sanarip_hub.entrypoints.hub import Hub
     help="Write the address bureau's crosswalk (its codes → СОАТЕ) here; the hub reads "
     "[consumers] address_crosswalk, by default <home>/address-crosswalk.csv.",
 )
+@click.option(
+    "--wsdl-dir",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="Providers' WSDLs (zags-service.wsdl, asb-service.wsdl, gns-service.wsdl) that getWsdl "
+    "and listMethods answer instead of the hub's models: a provider whose contract changed.",
+)
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True, help="Worker processes.")
 @pass_hub
 def simulate(
@@ -38,11 +44,12 @@ def simulate(
     faults: str,
     truth: Path | None,
     crosswalk: Path | None,
+    wsdl_dir: Path | None,
     workers: int,
 ) -> None:
-    """Serve zagsDataByPin, asbAddress and tpDataByINNforBusinessActivity on one port, routed by
-    the X-Road service header as a security server does, from the hub's people with labelled
-    discrepancies injected."""
+    """Serve zagsDataByPin, zagsPinsByNSPDate, asbAddress and tpDataByINNforBusinessActivity on one
+    port, routed by the X-Road service header as a security server does, from the hub's people with
+    labelled discrepancies injected; and the metaservices listMethods and getWsdl."""
     from sanarip_hub.entrypoints.simulator import simulate as run_simulators
 
-    run_simulators(hub, port, host, discrepancy_rate, seed, faults, truth, workers, crosswalk)
+    run_simulators(hub, port, host, discrepancy_rate, seed, faults, truth, workers, crosswalk, wsdl_dir)

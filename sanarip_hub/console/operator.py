@@ -39,8 +39,28 @@ class OperatorPages(Gate):
                 else f"{state} · {verification.at.strftime('%Y-%m-%d %H:%M')} · {verification.size:,}"
             ),
         }
+        states = {
+            "ok": _("matches our model"),
+            "compatible": _("changed, compatible"),
+            "drift": _("DRIFTED"),
+            "unreachable": _("could not be checked"),
+        }
+        contracts = [
+            {
+                "name": checked.check.name,
+                "service": checked.check.service,
+                "status": checked.check.status.value,
+                "state": states[checked.check.status.value],
+                "failed": checked.check.status.value in ("drift", "unreachable"),
+                "at": checked.checked_at.strftime("%Y-%m-%d %H:%M"),
+                "problems": [d.text() for d in checked.check.breaking]
+                + [checked.check.error] * bool(checked.check.error),
+            }
+            for checked in board.contracts
+        ]
         values = {
             "stats": stats,
+            "contracts": contracts,
             "services": board.services,
             "clients": board.clients,
             "runs": board.runs,

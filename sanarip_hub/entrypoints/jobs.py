@@ -35,6 +35,30 @@ class Declared(NamedTuple):
     namespace: str
 
 
+SOURCE_SERVICES: dict[SyncSource, tuple[str, ...]] = {  # each source's services, by [consumers] key
+    SyncSource.CIVIL_REGISTRY: ("civil_registry", "address_bureau", "pin_search"),
+    SyncSource.TAX: ("tax",),
+}
+
+
+def declared_services() -> dict[str, Declared]:
+    """Every consumed registry service by its ``[consumers]`` key: our model of it."""
+    from adapters.civil_registry.contract import (
+        ASB_ADDRESS,
+        INFOCOM,
+        ZAGS_DATA_BY_PIN,
+        ZAGS_PINS_BY_NSP_DATE,
+    )
+    from adapters.tax.contract import GNS_NAMESPACE, TP_DATA
+
+    return {
+        "civil_registry": Declared("zags-service.wsdl", ZAGS_DATA_BY_PIN, INFOCOM),
+        "address_bureau": Declared("asb-service.wsdl", ASB_ADDRESS, INFOCOM),
+        "pin_search": Declared("zags-service.wsdl", ZAGS_PINS_BY_NSP_DATE, INFOCOM),
+        "tax": Declared("gns-service.wsdl", TP_DATA, GNS_NAMESPACE),
+    }
+
+
 ConsumerFactory = Callable[..., AsyncConsumer]
 """Builds a consumer: ``(declared, service, client, url, *, timeout, concurrency, policy)``."""
 
@@ -65,26 +89,12 @@ def checker_for(
     connections to ``[xroad] security_server_url``; tests pass an in-process one).  ``consumer``:
     another consumer for the same calls (tests and ``bench/`` pass zeep's, the independent check);
     production runs the prepared one."""
-    from adapters.civil_registry.contract import (
-        ASB_ADDRESS,
-        INFOCOM,
-        ZAGS_DATA_BY_PIN,
-        ZAGS_PINS_BY_NSP_DATE,
-    )
-    from adapters.tax.contract import GNS_NAMESPACE, TP_DATA
-
     if consumer is not None and transport is not None:
         raise ValueError("pass a transport or a consumer factory, not both")
     make = consumer or prepared_consumer(transport)
     client = ClientId.parse(settings.xroad.subsystem)
-    declared = {
-        "civil_registry": Declared("zags-service.wsdl", ZAGS_DATA_BY_PIN, INFOCOM),
-        "address_bureau": Declared("asb-service.wsdl", ASB_ADDRESS, INFOCOM),
-        "pin_search": Declared("zags-service.wsdl", ZAGS_PINS_BY_NSP_DATE, INFOCOM),
-        "tax": Declared("gns-service.wsdl", TP_DATA, GNS_NAMESPACE),
-    }
-    civil = ("civil_registry", "address_bureau", "pin_search")
-    names = civil if source is SyncSource.CIVIL_REGISTRY else ("tax",)
+    declared = declared_services()
+    names = SOURCE_SERVICES[source]
     consumers_settings = settings.consumers
     policy = RetryPolicy(  # one policy and breaker for the source's services: one security server
         attempts=consumers_settings.attempts,
@@ -147,14 +157,23 @@ def reconcile(
 
 def run_scheduled(source: str) -> None:
     """The scheduler's job (a module-level function: the job store keeps a reference to it):
-    a reconciliation with ``source``, or the ledger's full verification."""
+    a reconciliation with ``source`` (skipped, with ``[schedule] skip_drifted``, while the source's
+    contract has drifted), the consumed services' contract check, or the ledger's full verification."""
+    from sanarip_hub.entrypoints.contracts_check import check_contracts, drifted_sources
     from sanarip_hub.ledger.verify import verify_and_record
-    from sync_jobs.scheduler import LEDGER_VERIFY
+    from sync_jobs.scheduler import CONTRACTS_CHECK, LEDGER_VERIFY
 
     hub = Hub()
     try:
         if source == LEDGER_VERIFY:
             verify_and_record(hub.engine, hub.settings, "scheduler", parallel_for(hub.settings))
+            return
+        if source == CONTRACTS_CHECK:
+            check_contracts(hub, actor="scheduler")
+            return
+        drifted = drifted_sources(hub).get(SyncSource(source)) if hub.settings.schedule.skip_drifted else None
+        if drifted:  # a night of false mismatches is worse than a night without a run
+            log.warning("scheduler.skipped_drifted", source=source, services=drifted)
             return
         reconcile(hub, SyncSource(source))
     finally:

@@ -27,7 +27,8 @@ def from_environment() -> ASGIApp:
     hub = Hub(options["config"])
     data = RegistryData(PeopleRegister(hub.current_engine), options["rate"], options["seed"])
     data.preload()
-    return build_simulator(data, parse_faults(options["faults"]), options["seed"] + os.getpid())
+    wsdl_dir = Path(options["wsdl_dir"]) if options.get("wsdl_dir") else None
+    return build_simulator(data, parse_faults(options["faults"]), options["seed"] + os.getpid(), wsdl_dir)
 
 
 def simulate(
@@ -40,9 +41,11 @@ def simulate(
     truth: Path | None,
     workers: int,
     crosswalk: Path | None = None,
+    wsdl_dir: Path | None = None,
 ) -> None:
     """Serve until stopped; ``truth`` receives the labelled discrepancies as JSON Lines,
-    ``crosswalk`` the address bureau's codes → СОАТЕ, as the bureau publishes them."""
+    ``crosswalk`` the address bureau's codes → СОАТЕ, as the bureau publishes them; ``wsdl_dir``
+    holds providers' changed WSDLs (``zags-service.wsdl`` …) that ``getWsdl`` gives instead of ours."""
     import uvicorn
 
     try:
@@ -71,7 +74,13 @@ def simulate(
     )
     if workers > 1:  # each worker process loads the people itself (see from_environment)
         os.environ[ENVIRONMENT] = json.dumps(
-            {"config": hub.config_file, "rate": discrepancy_rate, "seed": seed, "faults": faults}
+            {
+                "config": hub.config_file,
+                "rate": discrepancy_rate,
+                "seed": seed,
+                "faults": faults,
+                "wsdl_dir": None if wsdl_dir is None else str(wsdl_dir),
+            }
         )
         uvicorn.run(
             f"{__name__}:from_environment", factory=True, workers=workers,
@@ -79,7 +88,7 @@ def simulate(
         )  # fmt: skip
         return
     uvicorn.run(
-        build_simulator(data, rules, seed),
+        build_simulator(data, rules, seed, wsdl_dir),
         host=host,
         port=port,
         log_level="warning",

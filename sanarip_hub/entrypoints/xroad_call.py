@@ -15,12 +15,27 @@ from typing import Any
 
 import httpx
 
+from sanarip_hub.config import Settings
 from sanarip_hub.domain.exchange import OK, Channel
 from sanarip_hub.domain.xroad_identifiers import ClientId, ServiceId
 from sanarip_hub.entrypoints.hub import Hub
 from sanarip_hub.errors import ConsumerError, XRoadCallRefused
 
 OPERATOR_ISSUE = "operator call"
+
+
+def security_server_post(
+    settings: Settings, request: bytes, http: httpx.Client | None = None
+) -> httpx.Response:
+    """POST an X-Road message to the hub's security server (a metaservice call: no retries, the
+    operator or the check reports a failure)."""
+    post = httpx.post if http is None else http.post
+    return post(
+        settings.xroad.security_server_url,
+        content=request,
+        headers={"Content-Type": "text/xml; charset=UTF-8", "SOAPAction": '""'},
+        timeout=settings.xroad.timeout,
+    )
 
 
 def fetch_wsdl(hub: Hub, service: ServiceId, source: str | None, user_id: str) -> bytes:
@@ -39,12 +54,7 @@ def fetch_wsdl(hub: Hub, service: ServiceId, source: str | None, user_id: str) -
         request = get_wsdl_request(
             ClientId.parse(settings.xroad.subsystem), service, str(uuid.uuid4()), user_id
         )
-        reply = httpx.post(
-            settings.xroad.security_server_url,
-            content=request,
-            headers={"Content-Type": "text/xml; charset=UTF-8", "SOAPAction": '""'},
-            timeout=settings.xroad.timeout,
-        )
+        reply = security_server_post(settings, request)
     except (httpx.HTTPError, OSError) as exc:
         where = source or settings.xroad.security_server_url
         raise XRoadCallRefused(f"cannot get the WSDL of {service} from {where}: {exc}") from None

@@ -18,6 +18,7 @@ import asyncio
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from adapters.asgi import ASGIApp, Receive, Scope, Send
@@ -26,16 +27,18 @@ from adapters.tax.contract import TP_DATA
 from adapters.xroad.envelope import response_envelope, serialize_with_body
 from adapters.xroad.faults import foreign_fault, soap_fault, to_wire
 from adapters.xroad.header import XROAD, read_request
-from adapters.xroad.metaservice import GET_WSDL, get_wsdl_answer
+from adapters.xroad.metaservice import GET_WSDL, LIST_METHODS, get_wsdl_answer, list_methods_answer
 from adapters.xroad.parser import parse_xml
 from adapters.xroad.producer.render import xml_text
-from adapters.xroad.wsdl import WSDL_DIR
+from adapters.xroad.wsdl import WSDL, WSDL_DIR
 from sanarip_hub.contracts import COMMITTED
 from sanarip_hub.domain.contract import Service
+from sanarip_hub.domain.xroad_identifiers import ServiceId
 from sanarip_hub.errors import ExchangeFault
 from sanarip_hub.simulator.records import RegistryData
 
 CONTENT_TYPE = "text/xml; charset=UTF-8"
+PRODUCER_WSDL = "sanaripaymak.wsdl"  # the hub's own contract: not a simulated provider's
 
 
 @dataclass(frozen=True)
@@ -75,8 +78,29 @@ MULTIPART = f'multipart/related; type="text/xml"; charset=UTF-8; boundary={BOUND
 MAX_REQUEST_BYTES = 10 * 1024 * 1024
 
 
-def build_simulator(data: RegistryData, faults: tuple[FaultRule, ...] = (), seed: int = 0) -> ASGIApp:
-    """The simulated security server as a bare ASGI app.
+def provider_wsdls(wsdl_dir: Path | None = None) -> dict[str, tuple[bytes, dict[str, str]]]:
+    """Each simulated provider subsystem's WSDL and its operations (code → version): our committed
+    models (``zags-service.wsdl`` is the ``zags-service`` subsystem's), or the file of the same name
+    in ``wsdl_dir`` — a provider whose contract changed, for ``contracts check`` to find."""
+    wsdls = {}
+    for name in COMMITTED:
+        if name == PRODUCER_WSDL:
+            continue
+        override = None if wsdl_dir is None else wsdl_dir / name
+        document = (override if override is not None and override.exists() else WSDL_DIR / name).read_bytes()
+        root = parse_xml(document)
+        operations = {
+            operation.get("name", ""): (operation.findtext(f"{{{XROAD}}}version") or COMMITTED[name].version)
+            for operation in root.iterfind(f"{{{WSDL}}}binding/{{{WSDL}}}operation")
+        }
+        wsdls[name.removesuffix(".wsdl")] = (document, operations)
+    return wsdls
+
+
+def build_simulator(
+    data: RegistryData, faults: tuple[FaultRule, ...] = (), seed: int = 0, wsdl_dir: Path | None = None
+) -> ASGIApp:
+    """The simulated security server as a bare ASGI app (``wsdl_dir``: see :func:`provider_wsdls`).
 
     No web framework: a security server's data path is one POST route, and a framework's routing
     and middleware cost more CPU per request than the answer itself; the simulator shares the
@@ -90,10 +114,12 @@ def build_simulator(data: RegistryData, faults: tuple[FaultRule, ...] = (), seed
         "tpDataByINNforBusinessActivity": (TP_DATA, lambda params: data.gns(params["inn"])),
     }
 
-    wsdl_files = {  # what getWsdl returns: each simulated service's committed WSDL
-        service.code: name for name, contract in COMMITTED.items() for service in contract.services
-        if service.code in handlers
-    }  # fmt: skip
+    wsdls = provider_wsdls(wsdl_dir)
+    offered = {  # code → (provider subsystem, version, WSDL): what listMethods and getWsdl answer
+        code: (subsystem, version, document)
+        for subsystem, (document, operations) in wsdls.items()
+        for code, version in operations.items()
+    }
 
     def fault(code: str, message: str) -> Reply:
         return 200, XML, soap_fault(foreign_fault(code, message))
@@ -104,12 +130,19 @@ def build_simulator(data: RegistryData, faults: tuple[FaultRule, ...] = (), seed
             header, wrapper = read_request(envelope)
         except ExchangeFault as exc:  # the parser's and the header's refusals, as a provider sends them
             return 200, XML, soap_fault(to_wire(exc))
-        if header.service.service_code == GET_WSDL:  # the metaservice, as a security server answers it
+        if header.service.service_code == GET_WSDL:  # the metaservices, as a security server answers
             wanted = wrapper.findtext(f"{{{XROAD}}}serviceCode") or ""
-            name = wsdl_files.get(wanted)
-            if name is None:
+            if wanted not in offered:
                 return fault("Server.ServerProxy.UnknownService", f"no WSDL for service {wanted!r}")
-            return 200, MULTIPART, get_wsdl_answer(body, (WSDL_DIR / name).read_bytes(), BOUNDARY)
+            return 200, MULTIPART, get_wsdl_answer(body, offered[wanted][2], BOUNDARY)
+        if header.service.service_code == LIST_METHODS:
+            provider = header.service.client
+            listed = [
+                ServiceId(provider, code, version)
+                for code, (subsystem, version, _document) in offered.items()
+                if subsystem == provider.subsystem
+            ]
+            return 200, XML, list_methods_answer(body, listed)
         handler = handlers.get(header.service.service_code)
         if handler is None:
             return fault("Server.ServerProxy.UnknownService", f"unknown service {header.service}")

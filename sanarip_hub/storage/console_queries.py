@@ -15,6 +15,7 @@ from sqlalchemy import Engine, func, select
 
 from sanarip_hub.domain.codes import MismatchStatus
 from sanarip_hub.domain.exchange import OK
+from sanarip_hub.storage.contract_checks import CheckedService, latest_checks
 from sanarip_hub.storage.models import (
     LedgerEntryRow,
     LedgerHead,
@@ -71,6 +72,7 @@ class Dashboard:
     verification: Any
     runs: list[Any]
     open_by_lsg: list[dict[str, Any]] = field(default_factory=list)
+    contracts: list[CheckedService] = field(default_factory=list)  # each consumed service's last check
 
 
 LAST_VERIFICATION = select(LedgerVerification).order_by(LedgerVerification.id.desc()).limit(1)
@@ -155,6 +157,7 @@ def dashboard(engine: Engine, at_ms: int | None = None) -> Dashboard:
         verification=verification,
         runs=list(runs),
         open_by_lsg=[{"name": f"{n} ({s})", "open": o} for n, s, o in open_by_lsg],
+        contracts=latest_checks(engine),
     )
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import Engine, func, select
 
+from sanarip_hub.storage.contract_checks import latest_checks
 from sanarip_hub.storage.models import Agreement, LedgerEntryRow, LedgerHead, Mismatch, SyncRun
 
 
@@ -64,3 +65,7 @@ class MetricsReader:
                     )
                 )
             )
+
+    def contract_checks(self) -> list[Any]:
+        """Each consumed service's latest contract check."""
+        return latest_checks(self.engine)

@@ -14,6 +14,7 @@ from sanarip_hub.storage.models.actualization import (
 )
 from sanarip_hub.storage.models.agreement import Agreement
 from sanarip_hub.storage.models.console import ConsoleSession, ConsoleUser
+from sanarip_hub.storage.models.contract_check import ContractCheck
 from sanarip_hub.storage.models.household import (
     Address,
     Dwelling,
@@ -56,6 +57,7 @@ __all__ = [
     "Base",
     "ConsoleSession",
     "ConsoleUser",
+    "ContractCheck",
     "Dwelling",
     "Household",
     "HouseholdLand",

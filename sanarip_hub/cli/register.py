@@ -42,7 +42,8 @@ def export_command(hub: Hub, directory: Path, lsg: str | None, kind: str) -> Non
         click.echo("no households to export")
         return
     click.echo(
-        f"exported {report.households:,} households ({report.persons:,} persons) to {len(report.files)} files"
+        f"exported {report.households:,} households ({report.persons:,} persons) and {report.passports:,} "
+        f"social passports to {len(report.files)} files"
     )
 
 
@@ -79,6 +80,12 @@ def import_command(
         f"({report.person_changes:,} person fields changed, nothing deleted)"
         + (" — dry run, nothing written" if dry_run else "")
     )
+    passports = report.passports
+    if passports.records:
+        click.echo(
+            f"{passports.records:,} social passports: {passports.created:,} created, {passports.updated:,} "
+            f"updated, {passports.unchanged:,} unchanged"
+        )
     if report.missing:
         closed = f"closed {report.closed:,}" if report.closed else "left open (--close-missing closes them)"
         click.echo(f"{len(report.missing):,} households missing from the files: {closed}")

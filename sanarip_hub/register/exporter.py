@@ -22,13 +22,16 @@ from sanarip_hub.register.jsonlines import write_record
 from sanarip_hub.register.records import record_of
 from sanarip_hub.register.schema import RECORD_TYPES
 from sanarip_hub.register.sheets import write_sheets
+from sanarip_hub.register.social_passports import passport_record
 from sanarip_hub.storage.register_books import Book, RegisterBooks
+from sanarip_hub.storage.register_passports import read_passports
 
 
 @dataclass
 class ExportReport:
     households: int = 0
     persons: int = 0
+    passports: int = 0
     files: list[str] = field(default_factory=list)
 
 
@@ -112,4 +115,23 @@ def export_register(
         else:  # spreadsheets: one LSG body's records in memory (about 15 MB at most)
             report.files += [str(path) for path in _write_sheets(target, list(records), kind)]
         report.persons += len(persons)
+        _write_passports(books, directory / code, code, territory.lsg_bodies[code], report)
     return report
+
+
+def _write_passports(
+    books: RegisterBooks, directory: Path, code: str, lsg_id: int, report: ExportReport
+) -> None:
+    """The LSG body's social passports as ``social_passports.jsonl`` (JSON Lines in every format:
+    their sheets are not written yet); none, no file."""
+    stored = read_passports(books.engine, lsg_id)
+    if not stored:
+        return
+    target = directory / RECORD_TYPES["social_passport"][0]
+    partial = target.with_name(f".{target.name}.partial")
+    with partial.open("w", encoding="utf-8") as handle:
+        for passport in stored:
+            write_record(handle, passport_record(passport, code))
+    os.replace(partial, target)
+    report.passports += len(stored)
+    report.files.append(str(target))

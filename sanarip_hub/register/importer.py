@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -35,11 +35,14 @@ from sanarip_hub.register.records import (
 )
 from sanarip_hub.register.schema import RECORD_TYPES
 from sanarip_hub.register.sheets import read_csv_sheets, read_xlsx_sheets, records_of
+from sanarip_hub.register.social_passports import PassportCounts, PassportValidator, apply_passports
 from sanarip_hub.register.validation import Problem, Validator
 from sanarip_hub.storage.register_books import Book, BookWriting, RegisterBooks
+from sanarip_hub.storage.register_passports import households_people, passport_writing
 from sanarip_hub.synthetic.seed import load_territory
 
 HOUSEHOLDS_FILE = RECORD_TYPES["household"][0]
+PASSPORTS_FILE = RECORD_TYPES["social_passport"][0]
 Progress = Callable[[str, int], AbstractContextManager[Callable[[int], None] | None]]
 CHUNK = 500  # records looked up and written together
 
@@ -59,6 +62,7 @@ class ImportReport:
     closed: int = 0
     dry_run: bool = False
     written: bool = False
+    passports: PassportCounts = field(default_factory=PassportCounts)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -74,6 +78,7 @@ class ImportReport:
             "closed": self.closed,
             "dry_run": self.dry_run,
             "written": self.written,
+            "social_passports": asdict(self.passports),
             "problems": [problem.as_dict() for problem in self.problems],
         }
 
@@ -86,6 +91,8 @@ def register_files(path: Path) -> list[Path]:
     ``households.jsonl``, ``households.csv`` (its sheets beside it) or an ``.xlsx`` workbook."""
     if not path.exists():
         raise RegisterFileError(f"{path}: no such file or directory")
+    if path.is_file() and path.name == PASSPORTS_FILE:
+        return []
     if path.is_file():
         if path.suffix not in SUFFIXES:
             raise RegisterFileError(
@@ -99,9 +106,18 @@ def register_files(path: Path) -> list[Path]:
         key=lambda found: (str(found.parent), found.name),
     )
     files = [found for found in files if not found.name.startswith((".", "~$"))]  # partial, Excel's lock
-    if not files:
-        raise RegisterFileError(f"{path}: holds no households.jsonl, households.csv or .xlsx workbook")
+    if not files and not passport_files(path):
+        raise RegisterFileError(
+            f"{path}: holds no households.jsonl, households.csv, .xlsx workbook or {PASSPORTS_FILE}"
+        )
     return files
+
+
+def passport_files(path: Path) -> list[Path]:
+    """The social passport files under ``path`` (or ``path`` itself)."""
+    if path.is_file():
+        return [path] if path.name == PASSPORTS_FILE else []
+    return sorted(path.rglob(PASSPORTS_FILE), key=lambda found: str(found.parent))
 
 
 def _name(path: Path, file: Path) -> str:
@@ -138,26 +154,40 @@ def import_register(
     """Import the household files under ``path``; ``progress(description, total)`` gives a context
     whose value advances a bar (the composition root passes a terminal's)."""
     files = register_files(path)
-    report = ImportReport([str(file) for file in files], dry_run=dry_run)
+    passports = passport_files(path)
+    report = ImportReport([str(file) for file in (*files, *passports)], dry_run=dry_run)
     # The hub's map that codes are checked against, installed on first use (even by a dry run: it is
     # reference data of the installation, not register data).
     load_territory(books.engine)
     territory = books.territory()
     validator = Validator(territory, today, lsg)
+    passport_validator = PassportValidator(territory, today, lsg)
+    for file in passports:  # first: the households they name are noted as the households are read
+        name = _name(path, file)
+        for line, record in records_in(file):
+            report.passports.records += 1
+            passport_validator.check(name, line, record)
     accounts: dict[str, set[str]] = defaultdict(set)  # every record's, valid or not: none is "missing"
+    valid: set[tuple[str, str]] = set()
     for file in files:
         name = _name(path, file)
         for line, record in records_in(file, report):
             report.records += 1
-            validator.check(name, line, record)
+            if not validator.check(name, line, record):
+                passport_validator.note_household(record)
+                valid.add((record["lsg"], record["account_no"]))
             if isinstance(record.get("lsg"), str) and isinstance(record.get("account_no"), str):
                 accounts[record["lsg"]].add(record["account_no"])
     validator.check_against_hub(books.current_households_of(sorted(validator.current)))
-    report.problems = validator.problems
+    passport_validator.check_households(
+        lambda code, wanted: households_people(books.engine, territory.lsg_bodies[code], wanted), valid
+    )
+    report.problems = validator.problems + passport_validator.problems
     invalid = {(problem.file, problem.line) for problem in report.problems}
     if report.problems and not skip_invalid:
         raise RegisterInvalid(
-            f"{len(invalid)} of {report.records} records are invalid ({len(report.problems)} problems); "
+            f"{len(invalid)} of {report.records + report.passports.records} records are invalid "
+            f"({len(report.problems)} problems); "
             "nothing was written (--skip-invalid writes the valid ones)",
             report=report,
         )
@@ -168,12 +198,21 @@ def import_register(
         else nullcontext() as advance
     ):
         sources = _write(books, path, files, invalid, territory.lsg_bodies, report, dry_run, advance)
+    for file in passports:
+        name = _name(path, file)
+        by_lsg: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for line, record in records_in(file):
+            if (name, line) not in invalid:
+                by_lsg[record["lsg"]].append(record)
+        for code, records in by_lsg.items():
+            with passport_writing(books.engine, territory.lsg_bodies[code], commit=not dry_run) as writing:
+                apply_passports(writing, records, report.passports)
     for code, names in sources.items():
         source = "import:" + ",".join(names)
         with books.writing(territory.lsg_bodies[code], source[:100], commit=not dry_run) as writing:
             _missing(writing, code, accounts[code], close_missing, today, source, report)
     report.written = not dry_run
-    if report.written and report.created + report.updated + report.closed:
+    if report.written and report.created + report.updated + report.closed + report.passports.created:
         books.analyze()
     return report
 

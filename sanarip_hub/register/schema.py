@@ -16,7 +16,9 @@ from typing import Any
 from sanarip_hub.domain.codes import (
     AbsenceReason,
     DwellingType,
+    Employment,
     HouseholdType,
+    IncomeSource,
     LandCategory,
     LandRight,
     LivestockKind,
@@ -24,6 +26,11 @@ from sanarip_hub.domain.codes import (
     PinAliasKind,
     PinStatus,
     Relation,
+    ServiceAccessStatus,
+    ServiceSource,
+    SocialPassportStatus,
+    SocialService,
+    WelfareCategory,
 )
 from sanarip_hub.domain.identifiers import Gender
 
@@ -164,8 +171,78 @@ HOUSEHOLD: dict[str, Any] = {
     ),
 }
 
+MONEY = {"type": "number", "minimum": 0}
+
+SOCIAL_PASSPORT: dict[str, Any] = {
+    "$schema": DRAFT,
+    "$id": SCHEMA_BASE + "social_passport.schema.json",
+    "title": "A low-income family's social passport (regulation clause 23), its members and services",
+    **_object(
+        [
+            "lsg", "number", "account_no", "opened_at", "status", "per_capita_income_som",
+            "gmi_som_at_assessment", "is_below_gmi", "welfare_category", "members",
+        ],
+        {
+            "lsg": SOATE | {"description": "СОАТЕ code of the LSG body that keeps the passport"},
+            "number": _text(30) | {"minLength": 1, "description": "the passport's number in the LSG body"},
+            "account_no": _text(20)
+            | {"minLength": 1, "description": "the household's account number in the same LSG body"},
+            "opened_at": DATE,
+            "reviewed_at": _optional(DATE),
+            "next_review_due": _optional(DATE),
+            "status": _codes(SocialPassportStatus),
+            "commission_decision_no": _optional(_text(30)),
+            "commission_decision_date": _optional(DATE),
+            "per_capita_income_som": MONEY,
+            "gmi_som_at_assessment": MONEY,
+            "is_below_gmi": {"type": "boolean"},
+            "welfare_category": _codes(WelfareCategory),
+            "land_ha": _optional(AREA),
+            "livestock_units": _optional(AREA),
+            "vehicles": _optional({"type": "integer", "minimum": 0, "maximum": 100}),
+            "dwelling_condition": _optional(_text(20)),
+            "members": {
+                "type": "array",
+                "minItems": 1,
+                "items": _object(
+                    ["surname", "given_name", "birth_date", "relation", "employment",
+                     "income_monthly_som", "income_source"],
+                    {
+                        # the person: by PIN, or (no PIN) by name and birth date among the household's
+                        # members; the names are the household file's, never changed from here
+                        "pin": _optional(PIN),
+                        "surname": _text(100) | {"minLength": 1},
+                        "given_name": _text(100) | {"minLength": 1},
+                        "birth_date": DATE,
+                        "relation": _codes(Relation),
+                        "employment": _codes(Employment),
+                        "disability_group": _optional({"type": "integer", "minimum": 1, "maximum": 3}),
+                        "income_monthly_som": MONEY,
+                        "income_source": _codes(IncomeSource),
+                    },
+                ),
+            },
+            "services": {
+                "type": "array",
+                "items": _object(
+                    ["service", "status", "source"],
+                    {
+                        "service": _codes(SocialService),
+                        "status": _codes(ServiceAccessStatus),
+                        "since": _optional(DATE),
+                        "source": _codes(ServiceSource),
+                    },
+                ),
+            },
+        },
+    ),
+}  # fmt: skip
+
 # Record type -> (file name in an export directory, schema).
-RECORD_TYPES: dict[str, tuple[str, dict[str, Any]]] = {"household": ("households.jsonl", HOUSEHOLD)}
+RECORD_TYPES: dict[str, tuple[str, dict[str, Any]]] = {
+    "household": ("households.jsonl", HOUSEHOLD),
+    "social_passport": ("social_passports.jsonl", SOCIAL_PASSPORT),
+}
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "docs" / "register"
 
 

@@ -95,7 +95,8 @@ class ModuleGenerator:
         commission would assign against the guaranteed minimum income, and the services received."""
         passport_id = self.ids.take("social_passport")
         opened = REFERENCE_DATE - timedelta(days=rng.randint(30, 5 * 365))
-        reviewed = REFERENCE_DATE - timedelta(days=rng.randint(0, 360))
+        # a review is never before the passport was opened (the register import refuses that)
+        reviewed = max(opened, REFERENCE_DATE - timedelta(days=rng.randint(0, 360)))
         total_income = 0.0
         children = 0
         member_rows = []

@@ -1,0 +1,202 @@
+"""Social passports as the register exchange format reads and writes them, by natural keys.
+
+A passport is found by its number within its LSG body, its household by account number; a member
+is a person of that household (by PIN, or, without one, by name and birth date).  The members and
+services are the family's composition and support at the passport's last review, not facts about
+the persons: when they differ from the file they are replaced as a whole.  Nothing is deleted.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, update
+
+from sanarip_hub.storage.models import (
+    Household,
+    HouseholdMember,
+    Person,
+    SocialPassport,
+    SocialPassportMember,
+    SocialServiceAccess,
+)
+
+Row = dict[str, Any]
+
+PASSPORT_FIELDS = (
+    "number", "opened_at", "reviewed_at", "next_review_due", "status", "commission_decision_no",
+    "commission_decision_date", "per_capita_income_som", "gmi_som_at_assessment", "is_below_gmi",
+    "welfare_category", "land_ha", "livestock_units", "vehicles", "dwelling_condition",
+)  # fmt: skip
+PASSPORT_MEMBER_FIELDS = ("relation", "employment", "disability_group", "income_monthly_som", "income_source")
+ACCESS_FIELDS = ("service", "status", "since", "source")
+IDENTITY_FIELDS = ("pin", "surname", "given_name", "birth_date")  # how a record names a member
+BATCH = 1000
+FIELDS, ACCESS = PASSPORT_FIELDS, ACCESS_FIELDS  # short names for the long selects
+
+
+@dataclass
+class StoredPassport:
+    id: int
+    account_no: str
+    passport: Row
+    members: list[tuple[Row, Row]] = field(default_factory=list)  # (identity, member columns)
+    services: list[Row] = field(default_factory=list)
+
+
+def _values(row: Any, fields: tuple[str, ...]) -> Row:
+    mapping = row._mapping
+    return {name: mapping[name] for name in fields}
+
+
+def _read(connection: Connection, lsg_id: int, numbers: list[str] | None) -> Iterator[StoredPassport]:
+    query = (
+        select(SocialPassport.id, Household.account_no, *(SocialPassport.__table__.c[f] for f in FIELDS))
+        .join(Household, Household.id == SocialPassport.household_id)
+        .where(SocialPassport.lsg_id == lsg_id)
+        .order_by(SocialPassport.id)
+    )  # fmt: skip
+    if numbers is not None:
+        query = query.where(SocialPassport.number.in_(numbers))
+    passports = [
+        StoredPassport(row.id, row.account_no, _values(row, PASSPORT_FIELDS))
+        for row in connection.execute(query)
+    ]
+    by_id = {passport.id: passport for passport in passports}
+    ids = list(by_id)
+    for start in range(0, len(ids), BATCH):
+        part = ids[start : start + BATCH]
+        members = connection.execute(
+            select(
+                SocialPassportMember.passport_id,
+                *(Person.__table__.c[f] for f in IDENTITY_FIELDS),
+                *(SocialPassportMember.__table__.c[f] for f in PASSPORT_MEMBER_FIELDS),
+            )
+            .join(Person, Person.id == SocialPassportMember.person_id)
+            .where(SocialPassportMember.passport_id.in_(part))
+            .order_by(SocialPassportMember.id)
+        )
+        for row in members:
+            by_id[row.passport_id].members.append(
+                (_values(row, IDENTITY_FIELDS), _values(row, PASSPORT_MEMBER_FIELDS))
+            )
+        services = connection.execute(
+            select(SocialServiceAccess.passport_id, *(SocialServiceAccess.__table__.c[a] for a in ACCESS))
+            .where(SocialServiceAccess.passport_id.in_(part))
+            .order_by(SocialServiceAccess.id)
+        )  # fmt: skip
+        for row in services:
+            by_id[row.passport_id].services.append(_values(row, ACCESS_FIELDS))
+    yield from passports
+
+
+def read_passports(engine: Engine, lsg_id: int) -> list[StoredPassport]:
+    """Every social passport of an LSG body, in the order the hub keeps them."""
+    with engine.connect() as connection:
+        return list(_read(connection, lsg_id, None))
+
+
+def household_people(
+    connection: Connection, lsg_id: int, accounts: list[str]
+) -> dict[str, list[tuple[int, Row]]]:
+    """The persons who were ever members of these households: account → [(person id, identity)]."""
+    found: dict[str, list[tuple[int, Row]]] = defaultdict(list)
+    for start in range(0, len(accounts), BATCH):
+        rows = connection.execute(
+            select(Household.account_no, Person.id, *(Person.__table__.c[f] for f in IDENTITY_FIELDS))
+            .join(HouseholdMember, HouseholdMember.household_id == Household.id)
+            .join(Person, Person.id == HouseholdMember.person_id)
+            .where(Household.lsg_id == lsg_id, Household.account_no.in_(accounts[start : start + BATCH]))
+            .order_by(HouseholdMember.person_id)
+        )  # fmt: skip
+        for row in rows:
+            found[row.account_no].append((row.id, _values(row, IDENTITY_FIELDS)))
+    return found
+
+
+ADD_MEMBER = insert(SocialPassportMember).values(
+    passport_id=bindparam("passport_id"), person_id=bindparam("person_id"),
+    **{name: bindparam(name) for name in PASSPORT_MEMBER_FIELDS},
+)  # fmt: skip
+ADD_ACCESS = insert(SocialServiceAccess).values(
+    passport_id=bindparam("passport_id"), **{name: bindparam(name) for name in ACCESS_FIELDS}
+)
+
+
+class PassportWriting:
+    """Inside an LSG body's import transaction: find passports and households, insert, update."""
+
+    def __init__(self, connection: Connection, lsg_id: int) -> None:
+        self.connection = connection
+        self.lsg_id = lsg_id
+        self.now = datetime.now(UTC)
+
+    def stored(self, numbers: list[str]) -> dict[str, StoredPassport]:
+        return {p.passport["number"]: p for p in _read(self.connection, self.lsg_id, numbers)}
+
+    def households(self, accounts: list[str]) -> tuple[dict[str, int], dict[str, list[tuple[int, Row]]]]:
+        """Household ids by account number, and their persons (:func:`household_people`)."""
+        ids: dict[str, int] = {}
+        for start in range(0, len(accounts), BATCH):
+            rows = self.connection.execute(
+                select(Household.account_no, Household.id).where(
+                    Household.lsg_id == self.lsg_id, Household.account_no.in_(accounts[start : start + BATCH])
+                )
+            )
+            ids.update({row.account_no: row.id for row in rows})
+        return ids, household_people(self.connection, self.lsg_id, accounts)
+
+    def add(self, household_id: int, values: Row) -> int:
+        row = {**values, "lsg_id": self.lsg_id, "household_id": household_id}
+        return int(
+            self.connection.execute(insert(SocialPassport).returning(SocialPassport.id), [row]).scalar_one()
+        )
+
+    def change(self, passport_id: int, changes: Row) -> None:
+        self.connection.execute(
+            update(SocialPassport)
+            .where(SocialPassport.id == passport_id)
+            .values(**changes, updated_at=self.now)
+        )
+
+    def replace_members(self, passport_id: int, rows: list[Row]) -> None:
+        self.connection.execute(
+            delete(SocialPassportMember).where(SocialPassportMember.passport_id == passport_id)
+        )
+        if rows:
+            self.connection.execute(ADD_MEMBER, [{**row, "passport_id": passport_id} for row in rows])
+
+    def replace_services(self, passport_id: int, rows: list[Row]) -> None:
+        self.connection.execute(
+            delete(SocialServiceAccess).where(SocialServiceAccess.passport_id == passport_id)
+        )
+        if rows:
+            self.connection.execute(ADD_ACCESS, [{**row, "passport_id": passport_id} for row in rows])
+
+
+def households_people(engine: Engine, lsg_id: int, accounts: list[str]) -> dict[str, list[Row]]:
+    """The persons of these households as validation matches passport members with them."""
+    with engine.connect() as connection:
+        found = household_people(connection, lsg_id, accounts)
+    return {account: [person for _, person in persons] for account, persons in found.items()}
+
+
+@contextmanager
+def passport_writing(engine: Engine, lsg_id: int, commit: bool = True) -> Iterator[PassportWriting]:
+    """One LSG body's passport writing in one transaction (rolled back unless ``commit``)."""
+    with engine.connect() as connection:
+        transaction = connection.begin()
+        try:
+            yield PassportWriting(connection, lsg_id)
+        except BaseException:
+            transaction.rollback()
+            raise
+        if commit:
+            transaction.commit()
+        else:
+            transaction.rollback()

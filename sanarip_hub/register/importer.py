@@ -199,12 +199,7 @@ def import_register(
     ):
         sources = _write(books, path, files, invalid, territory.lsg_bodies, report, dry_run, advance)
     for file in passports:
-        name = _name(path, file)
-        by_lsg: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for line, record in records_in(file):
-            if (name, line) not in invalid:
-                by_lsg[record["lsg"]].append(record)
-        for code, records in by_lsg.items():
+        for code, records in _valid_by_lsg(_name(path, file), file, invalid).items():
             with passport_writing(books.engine, territory.lsg_bodies[code], commit=not dry_run) as writing:
                 apply_passports(writing, records, report.passports)
     for code, names in sources.items():
@@ -215,6 +210,15 @@ def import_register(
     if report.written and report.created + report.updated + report.closed + report.passports.created:
         books.analyze()
     return report
+
+
+def _valid_by_lsg(name: str, file: Path, invalid: set[tuple[str, int]]) -> dict[str, list[dict[str, Any]]]:
+    """A file's records that passed validation, by LSG body (one file's records in memory)."""
+    by_lsg: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for line, record in records_in(file):
+        if (name, line) not in invalid:
+            by_lsg[record["lsg"]].append(record)
+    return by_lsg
 
 
 def _write(
@@ -232,11 +236,7 @@ def _write(
     sources: dict[str, list[str]] = defaultdict(list)
     for file in files:
         name = _name(path, file)
-        by_lsg: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for line, record in records_in(file):
-            if (name, line) not in invalid:
-                by_lsg[record["lsg"]].append(record)
-        for code, records in by_lsg.items():
+        for code, records in _valid_by_lsg(name, file, invalid).items():
             sources[code].append(name)
             with books.writing(lsg_bodies[code], f"import:{name}"[:100], commit=not dry_run) as writing:
                 for start in range(0, len(records), CHUNK):

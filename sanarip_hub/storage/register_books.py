@@ -155,19 +155,27 @@ class RegisterBooks:
     ) -> Iterator[BookWriting]:
         """One transaction for an LSG body's import: committed when the block ends without error
         (rolled back instead when ``commit`` is false: a dry run)."""
-        with self.engine.connect() as connection:
-            transaction = connection.begin()
-            try:
-                writing = BookWriting(connection, lsg_id, source, now or datetime.now(UTC))
-                yield writing
-                writing.flush()
-            except BaseException:
-                transaction.rollback()
-                raise
-            if commit:
-                transaction.commit()
-            else:
-                transaction.rollback()
+        with transaction(self.engine, commit) as connection:
+            writing = BookWriting(connection, lsg_id, source, now or datetime.now(UTC))
+            yield writing
+            writing.flush()
+
+
+@contextmanager
+def transaction(engine: Engine, commit: bool = True) -> Iterator[Connection]:
+    """One import transaction: committed when the block ends without error, rolled back if it
+    raises, or when ``commit`` is false (a dry run)."""
+    with engine.connect() as connection:
+        begun = connection.begin()
+        try:
+            yield connection
+        except BaseException:
+            begun.rollback()
+            raise
+        if commit:
+            begun.commit()
+        else:
+            begun.rollback()
 
 
 def _read_books(connection: Connection, lsg_id: int, accounts: list[str] | None) -> Iterator[Book]:

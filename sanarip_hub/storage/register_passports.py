@@ -25,6 +25,7 @@ from sanarip_hub.storage.models import (
     SocialPassportMember,
     SocialServiceAccess,
 )
+from sanarip_hub.storage.register_books import transaction
 
 Row = dict[str, Any]
 
@@ -189,14 +190,5 @@ def households_people(engine: Engine, lsg_id: int, accounts: list[str]) -> dict[
 @contextmanager
 def passport_writing(engine: Engine, lsg_id: int, commit: bool = True) -> Iterator[PassportWriting]:
     """One LSG body's passport writing in one transaction (rolled back unless ``commit``)."""
-    with engine.connect() as connection:
-        transaction = connection.begin()
-        try:
-            yield PassportWriting(connection, lsg_id)
-        except BaseException:
-            transaction.rollback()
-            raise
-        if commit:
-            transaction.commit()
-        else:
-            transaction.rollback()
+    with transaction(engine, commit) as connection:
+        yield PassportWriting(connection, lsg_id)

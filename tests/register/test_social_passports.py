@@ -5,7 +5,6 @@ household's persons, every validation rule refusing the import before anything i
 from __future__ import annotations
 
 import copy
-import json
 import shutil
 from collections.abc import Callable
 from datetime import date
@@ -21,6 +20,7 @@ from sanarip_hub.register.importer import ImportReport, import_register
 from sanarip_hub.storage.models import Household, SocialPassport, SocialPassportMember, SocialServiceAccess
 from sanarip_hub.storage.register_books import RegisterBooks
 from tests.conftest import HubDb, seeded_sqlite
+from tests.register.test_register import records, write
 
 pytestmark = pytest.mark.integration  # real databases over many steps
 TODAY = date(2026, 6, 1)
@@ -44,16 +44,6 @@ def load(path: Path, db: HubDb, **options: Any) -> ImportReport:
 
 def passport_file(directory: Path) -> Path:
     return max(sorted(directory.rglob(PASSPORTS)), key=lambda p: len(p.read_bytes().splitlines()))
-
-
-def records(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
-
-
-def write(path: Path, rows: list[dict[str, Any]]) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
-    return path
 
 
 def count(db: HubDb, table: Any) -> int:

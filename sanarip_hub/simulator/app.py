@@ -1,7 +1,8 @@
 """The simulated security server + registries: one port, routed by the X-Road ``service`` header.
 
 A security server routes each request by its ``service`` header; so does this app, so the hub's
-consumers need only the security server URL.  It answers ``zagsDataByPin`` and ``asbAddress``
+consumers need only the security server URL.  It answers the metaservices ``listMethods`` and
+``getWsdl`` for its providers, from our models in ``wsdl/`` or from changed ones (``--wsdl-dir``).  It answers ``zagsDataByPin`` and ``asbAddress``
 (civil registry, GOV/70000005) and ``tpDataByINNforBusinessActivity`` (tax, GOV/70000002) from
 :class:`RegistryData`, echoing the request header like any provider, and injects faults on request:
 

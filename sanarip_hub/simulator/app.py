@@ -2,8 +2,9 @@
 
 A security server routes each request by its ``service`` header; so does this app, so the hub's
 consumers need only the security server URL.  It answers the metaservices ``listMethods`` and
-``getWsdl`` for its providers, from our models in ``wsdl/`` or from changed ones (``--wsdl-dir``).  It answers ``zagsDataByPin`` and ``asbAddress``
-(civil registry, GOV/70000005) and ``tpDataByINNforBusinessActivity`` (tax, GOV/70000002) from
+``getWsdl`` for its providers, from our models in ``wsdl/`` or from changed ones (``--wsdl-dir``).
+It answers ``zagsDataByPin``, ``zagsPinsByNSPDate`` and ``asbAddress`` (civil registry,
+GOV/70000005) and ``tpDataByINNforBusinessActivity`` (tax, GOV/70000002) from
 :class:`RegistryData`, echoing the request header like any provider, and injects faults on request:
 
 ``--faults "latency=0.05@0.2,timeout=30@0.01,fault=Server.ServerProxy.ServiceFailed@0.02,http500@0.01"``

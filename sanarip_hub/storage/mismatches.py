@@ -94,6 +94,27 @@ PERSON_COLUMNS: dict[str, Any] = {
 }  # fmt: skip
 
 
+def _clear_registered_address(
+    connection: Connection, person_id: int, at: datetime, actor: str, mismatch_id: int
+) -> None:
+    """A new registration (СОАТЕ code) from the address bureau makes the old registration's free-text
+    address wrong: it is cleared, its text kept in ``person_field_history`` like any written value."""
+    old = connection.execute(select(Person.registered_address).where(Person.id == person_id)).scalar_one()
+    if old is None:
+        return
+    connection.execute(
+        update(Person.__table__)  # type: ignore[arg-type]
+        .where(Person.__table__.c.id == person_id)
+        .values(registered_address=None)
+    )
+    connection.execute(
+        insert(PersonFieldHistory.__table__).values(  # type: ignore[arg-type]
+            person_id=person_id, field="registered_address", old_value=old, new_value=None,
+            changed_at=at, actor=actor, mismatch_id=mismatch_id,
+        )
+    )  # fmt: skip
+
+
 class Flagged(StrEnum):
     NEW = "new"
     UNCHANGED = "unchanged"  # the same difference was already flagged
@@ -296,6 +317,8 @@ class MismatchTable:
                 changed = field
                 if field == "death_date" and value is not None:
                     _end_memberships_at_death(connection, row, value)
+                if field == "registered_soate":
+                    _clear_registered_address(connection, row.person_id, at, actor, mismatch_id)
             connection.execute(
                 update(MISMATCH)
                 .where(MISMATCH.c.id == mismatch_id)

@@ -258,3 +258,40 @@ def test_a_latin_spelling_is_never_written_over_a_cyrillic_name(person: tuple[Hu
     with db.engine.connect() as connection:
         history = connection.execute(select(PersonFieldHistory)).one()
     assert (history.old_value, history.new_value) == ("Замир кызы", "Осмонова")
+
+
+def test_actualizing_a_new_registration_leaves_no_stale_address_text(person: tuple[HubDb, int]) -> None:
+    """The bureau's new registration (a СОАТЕ code) replaces the old one; the old registration's
+    free-text address no longer describes it, so it goes too — kept in the history, never lost."""
+    from sanarip_hub.storage.models import AteUnit
+
+    db, person_id = person
+    with db.engine.begin() as connection:
+        old, new = connection.execute(
+            select(AteUnit.soate_code).order_by(AteUnit.soate_code).limit(2)
+        ).scalars()
+        connection.execute(
+            Person.__table__.update()
+            .where(Person.__table__.c.id == person_id)
+            .values(registered_soate=old, registered_address="Нарын ш., Ленин көч., 5")
+        )
+        flag(
+            connection, person_id=person_id, field="registered_soate", source=CIVIL, hub_value=old,
+            registry_value=new, message_id="m-2", run_id=None,
+        )  # fmt: skip
+        mismatch_id = connection.execute(select(Mismatch.id)).scalar_one()
+    move(MismatchTable(db.engine), mismatch_id, MismatchStatus.IN_REVIEW, "clerk-7")
+    move(MismatchTable(db.engine), mismatch_id, MismatchStatus.ACTUALIZED, "clerk-7", "bureau's record")
+    with db.engine.connect() as connection:
+        stored = connection.execute(
+            select(Person.registered_soate, Person.registered_address).where(Person.id == person_id)
+        ).one()
+        history = connection.execute(
+            select(PersonFieldHistory.field, PersonFieldHistory.old_value, PersonFieldHistory.new_value)
+            .order_by(PersonFieldHistory.id)
+        ).all()  # fmt: skip
+    assert tuple(stored) == (new, None)
+    assert [tuple(h) for h in history] == [
+        ("registered_soate", old, new),
+        ("registered_address", "Нарын ш., Ленин көч., 5", None),
+    ]

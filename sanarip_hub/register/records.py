@@ -43,7 +43,8 @@ assert set(ADDRESS_KEYS.values()) == set(ADDRESS_FIELDS)
 assert set(MEMBER_KEYS.values()) == set(MEMBER_FIELDS)
 
 
-def _out(value: Any) -> Any:
+def exchange_value(value: Any) -> Any:
+    """A stored value as a record holds it: a code as its value, a date in ISO form."""
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, date):
@@ -63,20 +64,23 @@ def record_of(book: Book, lsg_code: str) -> Record:
     return {
         "lsg": lsg_code,
         "account_no": household["account_no"],
-        **{key: _out(household[column]) for key, column in HOUSEHOLD_KEYS.items()},
+        **{key: exchange_value(household[column]) for key, column in HOUSEHOLD_KEYS.items()},
         "address": {key: book.address[column] for key, column in ADDRESS_KEYS.items()},
         "members": [
             {
                 "person": {
-                    **{name: _out(member.person[name]) for name in PERSON_FIELDS},
-                    "aliases": [{k: _out(v) for k, v in alias.items()} for alias in member.aliases],
+                    **{name: exchange_value(member.person[name]) for name in PERSON_FIELDS},
+                    "aliases": [{k: exchange_value(v) for k, v in alias.items()} for alias in member.aliases],
                 },
-                **{key: _out(member.membership[column]) for key, column in MEMBER_KEYS.items()},
+                **{key: exchange_value(member.membership[column]) for key, column in MEMBER_KEYS.items()},
             }
             for member in book.members
         ],
         **{
-            kind: [{name: _out(row[name]) for name in HOLDING_FIELDS[kind]} for _, row in getattr(book, kind)]
+            kind: [
+                {name: exchange_value(row[name]) for name in HOLDING_FIELDS[kind]}
+                for _, row in getattr(book, kind)
+            ]
             for kind in HOLDING_FIELDS
         },
     }

@@ -12,15 +12,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from enum import Enum
 from typing import Any
 
 import jsonschema_rs
 
 from sanarip_hub.domain.identifiers import parse_pin
 from sanarip_hub.errors import InvalidPin
+from sanarip_hub.register.records import exchange_value as _out
 from sanarip_hub.register.schema import SOCIAL_PASSPORT
-from sanarip_hub.register.validation import Problem, _day, _path
+from sanarip_hub.register.validation import Problem, _day, _path, check_lsg
 from sanarip_hub.storage.register_books import Territory
 from sanarip_hub.storage.register_passports import (
     ACCESS_FIELDS,
@@ -38,12 +38,6 @@ DATES = frozenset(
     {"opened_at", "reviewed_at", "next_review_due", "commission_decision_date", "birth_date", "since"}
 )
 Identity = tuple[Any, ...]
-
-
-def _out(value: Any) -> Any:
-    if isinstance(value, Enum):
-        return value.value
-    return value.isoformat() if isinstance(value, date) else value
 
 
 def _in(name: str, value: Any) -> Any:
@@ -135,11 +129,7 @@ class PassportValidator:
         return found
 
     def _rules(self, record: Record, problem: Callable[[str, str], None]) -> None:
-        lsg = record["lsg"]
-        if lsg not in self.territory.lsg_bodies:
-            problem("lsg", f"no LSG body with СОАТЕ code {lsg} is known to the hub")
-        elif self.lsg is not None and lsg != self.lsg:
-            problem("lsg", f"the record belongs to LSG body {lsg}, not to {self.lsg} being imported")
+        check_lsg(self.territory, self.lsg, record["lsg"], problem)
         for name in ("opened_at", "reviewed_at", "commission_decision_date"):
             day = _day(record.get(name))
             if day is not None and day > self.today:

@@ -54,6 +54,14 @@ def _day(value: Any) -> date | None:
         return None
 
 
+def check_lsg(territory: Territory, wanted: str | None, lsg: str, problem: Any) -> None:
+    """A record's LSG body: one the hub knows, and the one being imported (``--lsg``) if named."""
+    if lsg not in territory.lsg_bodies:
+        problem("lsg", f"no LSG body with СОАТЕ code {lsg} is known to the hub")
+    elif wanted is not None and lsg != wanted:
+        problem("lsg", f"the record belongs to LSG body {lsg}, not to {wanted} being imported")
+
+
 @dataclass
 class Current:
     """Where a PIN was seen as a current member, for the two-households rule."""
@@ -93,11 +101,7 @@ class Validator:
 
     def _rules(self, record: dict[str, Any], problem: Any) -> None:
         today = self.today
-        lsg = record["lsg"]
-        if lsg not in self.territory.lsg_bodies:
-            problem("lsg", f"no LSG body with СОАТЕ code {lsg} is known to the hub")
-        elif self.lsg is not None and lsg != self.lsg:
-            problem("lsg", f"the record belongs to LSG body {lsg}, not to {self.lsg} being imported")
+        check_lsg(self.territory, self.lsg, record["lsg"], problem)
         self._soate("address.soate", record["address"]["soate"], problem)
         for name in ("opened_at", "closed_at"):
             day = _day(record.get(name))

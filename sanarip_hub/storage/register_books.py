@@ -63,7 +63,8 @@ HOLDINGS: dict[str, tuple[Any, tuple[str, ...]]] = {
 }
 
 
-def _values(row: Any, fields: tuple[str, ...]) -> Row:
+def values_of(row: Any, fields: tuple[str, ...]) -> Row:
+    """A result row's ``fields`` as a mapping."""
     mapping = row._mapping
     return {name: mapping[name] for name in fields}
 
@@ -205,7 +206,7 @@ def _read_books(connection: Connection, lsg_id: int, accounts: list[str] | None)
                 .order_by(table.id)
             )
             for row in rows:
-                grouped[row.household_id].append((row.id, _values(row, fields)))
+                grouped[row.household_id].append((row.id, values_of(row, fields)))
         by_household[name] = grouped
     addresses: dict[int, Row] = {}
     members: dict[int, list[Member]] = defaultdict(list)
@@ -217,7 +218,7 @@ def _read_books(connection: Connection, lsg_id: int, accounts: list[str] | None)
                 Address.id.in_(address_ids)
             )
         ):
-            addresses[row.id] = _values(row, ADDRESS_FIELDS)
+            addresses[row.id] = values_of(row, ADDRESS_FIELDS)
         members_rows = connection.execute(
             select(
                 HouseholdMember.household_id,
@@ -237,17 +238,17 @@ def _read_books(connection: Connection, lsg_id: int, accounts: list[str] | None)
                 .where(PersonPinAlias.person_id.in_(person_ids[alias_start : alias_start + 1000]))
                 .order_by(PersonPinAlias.id)
             ):
-                aliases[alias.person_id].append(_values(alias, ALIAS_FIELDS))
+                aliases[alias.person_id].append(values_of(alias, ALIAS_FIELDS))
         for row in members_rows:
             mapping = row._mapping
             person = {f: mapping[f"p_{f}"] for f in PERSON_FIELDS}
             members[row.household_id].append(
-                Member(row.person_id, _values(row, MEMBER_FIELDS), person, aliases[row.person_id])
+                Member(row.person_id, values_of(row, MEMBER_FIELDS), person, aliases[row.person_id])
             )
     for row in households:
         yield Book(
             row.id,
-            _values(row, HOUSEHOLD_FIELDS),
+            values_of(row, HOUSEHOLD_FIELDS),
             row.head_person_id,
             row.address_id,
             addresses[row.address_id],
@@ -336,7 +337,7 @@ class BookWriting:
         row = self.connection.execute(
             select(*(Person.__table__.c[f] for f in PERSON_FIELDS)).where(Person.id == person_id)
         ).one()
-        return _values(row, PERSON_FIELDS)
+        return values_of(row, PERSON_FIELDS)
 
     def aliases(self, person_id: int) -> list[Row]:
         self.flush()
@@ -345,7 +346,7 @@ class BookWriting:
                 PersonPinAlias.person_id == person_id
             )
         )
-        return [_values(row, ALIAS_FIELDS) for row in rows]
+        return [values_of(row, ALIAS_FIELDS) for row in rows]
 
     def add_persons(self, rows: list[Row]) -> None:
         """Insert people with PINs in one statement (ids back in the rows' order); they are

@@ -25,7 +25,7 @@ from sanarip_hub.storage.models import (
     SocialPassportMember,
     SocialServiceAccess,
 )
-from sanarip_hub.storage.register_books import transaction
+from sanarip_hub.storage.register_books import transaction, values_of
 
 Row = dict[str, Any]
 
@@ -50,11 +50,6 @@ class StoredPassport:
     services: list[Row] = field(default_factory=list)
 
 
-def _values(row: Any, fields: tuple[str, ...]) -> Row:
-    mapping = row._mapping
-    return {name: mapping[name] for name in fields}
-
-
 def _read(connection: Connection, lsg_id: int, numbers: list[str] | None) -> Iterator[StoredPassport]:
     query = (
         select(SocialPassport.id, Household.account_no, *(SocialPassport.__table__.c[f] for f in FIELDS))
@@ -65,7 +60,7 @@ def _read(connection: Connection, lsg_id: int, numbers: list[str] | None) -> Ite
     if numbers is not None:
         query = query.where(SocialPassport.number.in_(numbers))
     passports = [
-        StoredPassport(row.id, row.account_no, _values(row, PASSPORT_FIELDS))
+        StoredPassport(row.id, row.account_no, values_of(row, PASSPORT_FIELDS))
         for row in connection.execute(query)
     ]
     by_id = {passport.id: passport for passport in passports}
@@ -84,7 +79,7 @@ def _read(connection: Connection, lsg_id: int, numbers: list[str] | None) -> Ite
         )
         for row in members:
             by_id[row.passport_id].members.append(
-                (_values(row, IDENTITY_FIELDS), _values(row, PASSPORT_MEMBER_FIELDS))
+                (values_of(row, IDENTITY_FIELDS), values_of(row, PASSPORT_MEMBER_FIELDS))
             )
         services = connection.execute(
             select(SocialServiceAccess.passport_id, *(SocialServiceAccess.__table__.c[a] for a in ACCESS))
@@ -92,7 +87,7 @@ def _read(connection: Connection, lsg_id: int, numbers: list[str] | None) -> Ite
             .order_by(SocialServiceAccess.id)
         )  # fmt: skip
         for row in services:
-            by_id[row.passport_id].services.append(_values(row, ACCESS_FIELDS))
+            by_id[row.passport_id].services.append(values_of(row, ACCESS_FIELDS))
     yield from passports
 
 
@@ -116,7 +111,7 @@ def household_people(
             .order_by(HouseholdMember.person_id)
         )  # fmt: skip
         for row in rows:
-            found[row.account_no].append((row.id, _values(row, IDENTITY_FIELDS)))
+            found[row.account_no].append((row.id, values_of(row, IDENTITY_FIELDS)))
     return found
 
 

@@ -26,6 +26,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Histo
 from prometheus_client.registry import Collector
 
 from sanarip_hub.config import Settings
+from sanarip_hub.domain.contract_drift import CheckStatus
 
 BUCKETS_MS = (5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000)
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
@@ -178,7 +179,7 @@ def contract_metrics(checks: list[Any]) -> Iterator[Any]:
     )  # fmt: skip
     for checked_service in checks:
         check = checked_service.check
-        drift.add_metric([check.name], 1 if check.status == "drift" else 0)
+        drift.add_metric([check.name], 1 if check.status is CheckStatus.DRIFT else 0)
         status.add_metric([check.name, str(check.status)], 1)
         breaking.add_metric([check.name], len(check.breaking))
         checked.add_metric([check.name], checked_service.checked_at.timestamp())

@@ -31,7 +31,6 @@ def check_command(hub: Hub, names: tuple[str, ...], fmt: str) -> None:
     contract drifted (a difference that breaks the nightly run) or could not be checked."""
     from dataclasses import asdict
 
-    from sanarip_hub.domain.contract_drift import CheckStatus
     from sanarip_hub.entrypoints.contracts_check import check_contracts
     from sanarip_hub.errors import ContractDrift
 
@@ -47,7 +46,7 @@ def check_command(hub: Hub, names: tuple[str, ...], fmt: str) -> None:
             for difference in check.differences:
                 mark = "BREAKING" if difference.breaking else "compatible"
                 click.echo(f"    {mark:<10} {difference.text()}")
-    failed = [c for c in checks if c.status in (CheckStatus.DRIFT, CheckStatus.UNREACHABLE)]
+    failed = [c for c in checks if c.failed]
     if failed:
         raise ContractDrift(
             "; ".join(f"{c.name} {c.status.value}" for c in failed)

@@ -51,7 +51,7 @@ class OperatorPages(Gate):
                 "service": checked.check.service,
                 "status": checked.check.status.value,
                 "state": states[checked.check.status.value],
-                "failed": checked.check.status.value in ("drift", "unreachable"),
+                "failed": checked.check.failed,
                 "at": checked.checked_at.strftime("%Y-%m-%d %H:%M"),
                 "problems": [d.text() for d in checked.check.breaking]
                 + [checked.check.error] * bool(checked.check.error),

@@ -75,6 +75,11 @@ class ServiceCheck:
     def breaking(self) -> tuple[Difference, ...]:
         return tuple(d for d in self.differences if d.breaking)
 
+    @property
+    def failed(self) -> bool:
+        """Drifted, or not checked at all: what the exit status and the dashboard mark."""
+        return self.status in (CheckStatus.DRIFT, CheckStatus.UNREACHABLE)
+
 
 def status_of(differences: list[Difference]) -> CheckStatus:
     """OK without differences, DRIFT with a breaking one, else COMPATIBLE."""

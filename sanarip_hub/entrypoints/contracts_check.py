@@ -17,6 +17,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from typing import Any
 
 import httpx
 
@@ -47,14 +48,16 @@ def check_contracts(hub: Hub, names: Iterable[str] | None = None, actor: str = "
     declared = declared_services()
     wanted = list(declared) if names is None else list(names)
     client = ClientId.parse(settings.xroad.subsystem)
-    offered: dict[ClientId, list[ServiceId] | str] = {}
+    offered: dict[ClientId, list[ServiceId] | str] = {}  # listMethods once per provider
+    ours: dict[str, Any] = {}  # each of our WSDLs read once (zags-service.wsdl serves two services)
     checks = []
     with httpx.Client() as http:
         for name in wanted:
             service = ServiceId.parse(getattr(settings.consumers, name))
             if service.client not in offered:
                 offered[service.client] = _list_methods(settings, http, client, service.client)
-            check = _check(settings, http, client, name, service, offered[service.client])
+            model = _our_model(ours, declared[name].wsdl)
+            check = _check(settings, http, client, name, service, offered[service.client], model)
             log.info(
                 "contracts.checked", name=name, service=str(service), status=check.status.value,
                 breaking=len(check.breaking), differences=len(check.differences), error=check.error or None,
@@ -79,6 +82,16 @@ def _list_methods(
         return f"listMethods of {provider}: {exc}"
 
 
+def _our_model(read: dict[str, Any], file_name: str) -> Any:
+    """Our committed WSDL ``file_name``, read (with xmlschema) on first use."""
+    from adapters.xroad.contract_shape import WsdlMessages
+    from adapters.xroad.wsdl import WSDL_DIR
+
+    if file_name not in read:
+        read[file_name] = WsdlMessages((WSDL_DIR / file_name).read_bytes(), f"wsdl/{file_name}")
+    return read[file_name]
+
+
 def _check(
     settings: Settings,
     http: httpx.Client,
@@ -86,10 +99,11 @@ def _check(
     name: str,
     service: ServiceId,
     offered: list[ServiceId] | str,
+    model: Any,
 ) -> ServiceCheck:
+    """One service against ``model``, our WSDL of it (a :class:`WsdlMessages`)."""
     from adapters.xroad.contract_shape import WsdlMessages
     from adapters.xroad.metaservice import get_wsdl_request, read_get_wsdl_answer
-    from adapters.xroad.wsdl import WSDL_DIR
 
     code = service.service_code
     if isinstance(offered, str):
@@ -107,9 +121,8 @@ def _check(
         return ServiceCheck(name, str(service), CheckStatus.UNREACHABLE, error=_error(exc))
     except (httpx.HTTPError, OSError) as exc:
         return ServiceCheck(name, str(service), CheckStatus.UNREACHABLE, error=f"getWsdl: {exc}")
-    model = declared_services()[name]
-    ours = WsdlMessages((WSDL_DIR / model.wsdl).read_bytes(), f"wsdl/{model.wsdl}").shapes(code)
-    assert ours is not None, f"wsdl/{model.wsdl} has no operation {code}"  # a test keeps them equal
+    ours = model.shapes(code)
+    assert ours is not None, f"our WSDL has no operation {code}"  # a test keeps contracts and WSDLs equal
     if theirs is None:
         missing = Difference("service", code, "no operation in the WSDL", code, "", True)
         return ServiceCheck(name, str(service), CheckStatus.DRIFT, (missing,))

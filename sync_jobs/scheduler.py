@@ -38,32 +38,29 @@ def build_scheduler(engine: Engine, settings: Settings, job: Callable[[str], Any
         timezone=schedule.timezone,
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
     )
-    for source, cron in (
-        (SyncSource.CIVIL_REGISTRY, schedule.civil_registry),
-        (SyncSource.TAX, schedule.tax),
-    ):
+    jobs = [  # (job id, the job's argument, cron, name)
+        *(
+            (f"reconcile-{source.value}", source.value, cron, f"nightly reconciliation with {source.value}")
+            for source, cron in (
+                (SyncSource.CIVIL_REGISTRY, schedule.civil_registry),
+                (SyncSource.TAX, schedule.tax),
+            )
+        ),
+        (
+            CONTRACTS_CHECK,
+            CONTRACTS_CHECK,
+            schedule.contracts_check,
+            "consumed services' contracts against our models",
+        ),
+        (LEDGER_VERIFY, LEDGER_VERIFY, schedule.ledger_verify, "nightly verification of the whole ledger"),
+    ]
+    for job_id, argument, cron, name in jobs:
         scheduler.add_job(
             job,
             CronTrigger.from_crontab(cron, timezone=schedule.timezone),
-            args=[source.value],
-            id=f"reconcile-{source.value}",
-            name=f"nightly reconciliation with {source.value}",
+            args=[argument],
+            id=job_id,
+            name=name,
             replace_existing=True,
         )
-    scheduler.add_job(
-        job,
-        CronTrigger.from_crontab(schedule.contracts_check, timezone=schedule.timezone),
-        args=[CONTRACTS_CHECK],
-        id=CONTRACTS_CHECK,
-        name="consumed services' contracts against our models",
-        replace_existing=True,
-    )
-    scheduler.add_job(
-        job,
-        CronTrigger.from_crontab(schedule.ledger_verify, timezone=schedule.timezone),
-        args=[LEDGER_VERIFY],
-        id=LEDGER_VERIFY,
-        name="nightly verification of the whole ledger",
-        replace_existing=True,
-    )
     return scheduler

@@ -33,7 +33,7 @@ from sanarip_hub.domain.contract_drift import (
 from sanarip_hub.domain.xroad_identifiers import ClientId, ServiceId
 from sanarip_hub.entrypoints.hub import Hub
 from sanarip_hub.entrypoints.jobs import SOURCE_SERVICES, declared_services
-from sanarip_hub.entrypoints.xroad_call import security_server_post
+from sanarip_hub.entrypoints.xroad_call import provider_wsdl, security_server_post
 from sanarip_hub.errors import ConsumerError
 from sanarip_hub.log import get_logger
 from sanarip_hub.storage.contract_checks import latest_checks, record_checks
@@ -57,7 +57,7 @@ def check_contracts(hub: Hub, names: Iterable[str] | None = None, actor: str = "
             if service.client not in offered:
                 offered[service.client] = _list_methods(settings, http, client, service.client)
             model = _our_model(ours, declared[name].wsdl)
-            check = _check(settings, http, client, name, service, offered[service.client], model)
+            check = _check(settings, http, name, service, offered[service.client], model)
             log.info(
                 "contracts.checked", name=name, service=str(service), status=check.status.value,
                 breaking=len(check.breaking), differences=len(check.differences), error=check.error or None,
@@ -95,7 +95,6 @@ def _our_model(read: dict[str, Any], file_name: str) -> Any:
 def _check(
     settings: Settings,
     http: httpx.Client,
-    client: ClientId,
     name: str,
     service: ServiceId,
     offered: list[ServiceId] | str,
@@ -103,7 +102,6 @@ def _check(
 ) -> ServiceCheck:
     """One service against ``model``, our WSDL of it (a :class:`WsdlMessages`)."""
     from adapters.xroad.contract_shape import WsdlMessages
-    from adapters.xroad.metaservice import get_wsdl_request, read_get_wsdl_answer
 
     code = service.service_code
     if isinstance(offered, str):
@@ -113,9 +111,8 @@ def _check(
         listed = ", ".join(sorted(v or "(no version)" for v in versions)) or "not listed"
         missing = Difference("service", code, "not offered", service.version or "offered", listed, True)
         return ServiceCheck(name, str(service), CheckStatus.DRIFT, (missing,))
-    request = get_wsdl_request(client, service, str(uuid.uuid4()), USER_ID)
     try:
-        document = read_get_wsdl_answer(security_server_post(settings, request, http).content, code)
+        document = provider_wsdl(settings, service, USER_ID, http)
         theirs = WsdlMessages(document, f"getWsdl of {service}").shapes(code)
     except ConsumerError as exc:
         return ServiceCheck(name, str(service), CheckStatus.UNREACHABLE, error=_error(exc))

@@ -38,11 +38,22 @@ def security_server_post(
     )
 
 
+def provider_wsdl(
+    settings: Settings, service: ServiceId, user_id: str, http: httpx.Client | None = None
+) -> bytes:
+    """The service's WSDL from its provider's ``getWsdl`` through the security server:
+    :class:`ConsumerError` for a fault or an answer that is not one, ``httpx.HTTPError`` or
+    ``OSError`` when the security server is not reached."""
+    from adapters.xroad.metaservice import get_wsdl_request, read_get_wsdl_answer
+
+    client = ClientId.parse(settings.xroad.subsystem)
+    request = get_wsdl_request(client, service, str(uuid.uuid4()), user_id)
+    return read_get_wsdl_answer(security_server_post(settings, request, http).content, service.service_code)
+
+
 def fetch_wsdl(hub: Hub, service: ServiceId, source: str | None, user_id: str) -> bytes:
     """The service's WSDL: from ``source`` (a URL or a file), else from the provider's ``getWsdl``
     through the security server."""
-    from adapters.xroad.metaservice import get_wsdl_request, read_get_wsdl_answer
-
     settings = hub.settings
     try:
         if source is not None and source.startswith(("http://", "https://")):
@@ -51,15 +62,10 @@ def fetch_wsdl(hub: Hub, service: ServiceId, source: str | None, user_id: str) -
             return reply.content
         if source is not None:
             return Path(source).read_bytes()
-        request = get_wsdl_request(
-            ClientId.parse(settings.xroad.subsystem), service, str(uuid.uuid4()), user_id
-        )
-        reply = security_server_post(settings, request)
+        return provider_wsdl(settings, service, user_id)
     except (httpx.HTTPError, OSError) as exc:
         where = source or settings.xroad.security_server_url
         raise XRoadCallRefused(f"cannot get the WSDL of {service} from {where}: {exc}") from None
-    try:
-        return read_get_wsdl_answer(reply.content, service.service_code)
     except ConsumerError as exc:
         raise XRoadCallRefused(
             f"the security server at {settings.xroad.security_server_url} gave no WSDL for {service}: "

@@ -94,27 +94,6 @@ PERSON_COLUMNS: dict[str, Any] = {
 }  # fmt: skip
 
 
-def _clear_registered_address(
-    connection: Connection, person_id: int, at: datetime, actor: str, mismatch_id: int
-) -> None:
-    """A new registration (СОАТЕ code) from the address bureau makes the old registration's free-text
-    address wrong: it is cleared, its text kept in ``person_field_history`` like any written value."""
-    old = connection.execute(select(Person.registered_address).where(Person.id == person_id)).scalar_one()
-    if old is None:
-        return
-    connection.execute(
-        update(Person.__table__)  # type: ignore[arg-type]
-        .where(Person.__table__.c.id == person_id)
-        .values(registered_address=None)
-    )
-    connection.execute(
-        insert(PersonFieldHistory.__table__).values(  # type: ignore[arg-type]
-            person_id=person_id, field="registered_address", old_value=old, new_value=None,
-            changed_at=at, actor=actor, mismatch_id=mismatch_id,
-        )
-    )  # fmt: skip
-
-
 class Flagged(StrEnum):
     NEW = "new"
     UNCHANGED = "unchanged"  # the same difference was already flagged
@@ -280,8 +259,10 @@ class MismatchTable:
             if write is not None:
                 field, value = write
                 column = PERSON_COLUMNS[field]
-                old, version = connection.execute(
-                    select(column, Person.version).where(Person.id == row.person_id)
+                old, version, address = connection.execute(
+                    select(column, Person.version, Person.registered_address).where(
+                        Person.id == row.person_id
+                    )
                 ).one()
                 if field_text(old) != row.hub_value:
                     raise ActualizationError(
@@ -290,9 +271,14 @@ class MismatchTable:
                         "the new value)"
                     )
                 values = {column.key: value, "version": Person.__table__.c.version + 1, "updated_at": at}
+                history = [(field, old, value)]
                 if field == "pin":
                     _check_found_pin(connection, row.person_id, value)
                     values["pin_status"] = PinStatus.ACTIVE
+                if field == "registered_soate" and address is not None:
+                    # the old registration's free-text address no longer describes the new one
+                    values["registered_address"] = None
+                    history.append(("registered_address", address, None))
                 written = connection.execute(
                     update(Person.__table__)  # type: ignore[arg-type]
                     .where(Person.__table__.c.id == row.person_id, Person.__table__.c.version == version)
@@ -304,21 +290,23 @@ class MismatchTable:
                         "nothing was written; try again"
                     )
                 connection.execute(
-                    insert(PersonFieldHistory.__table__).values(  # type: ignore[arg-type]
-                        person_id=row.person_id,
-                        field=field,
-                        old_value=field_text(old),
-                        new_value=field_text(value),
-                        changed_at=at,
-                        actor=actor,
-                        mismatch_id=mismatch_id,
-                    )
+                    insert(PersonFieldHistory.__table__),  # type: ignore[arg-type]
+                    [
+                        {
+                            "person_id": row.person_id,
+                            "field": name,
+                            "old_value": field_text(before),
+                            "new_value": field_text(after),
+                            "changed_at": at,
+                            "actor": actor,
+                            "mismatch_id": mismatch_id,
+                        }
+                        for name, before, after in history
+                    ],
                 )
                 changed = field
                 if field == "death_date" and value is not None:
                     _end_memberships_at_death(connection, row, value)
-                if field == "registered_soate":
-                    _clear_registered_address(connection, row.person_id, at, actor, mismatch_id)
             connection.execute(
                 update(MISMATCH)
                 .where(MISMATCH.c.id == mismatch_id)

@@ -12,7 +12,7 @@ from sanarip_hub.entrypoints.hub import Hub
 from sanarip_hub.entrypoints.register import run_export, run_import
 from sanarip_hub.errors import RegisterInvalid
 from sanarip_hub.register.exporter import FORMATS
-from sanarip_hub.register.importer import ImportReport
+from sanarip_hub.register.importer import REPORT_NAMES, ImportReport
 
 SOATE = click.STRING
 SHOWN_PROBLEMS = 50  # the terminal table's length; --report holds them all
@@ -38,12 +38,15 @@ def register() -> None:
 def export_command(hub: Hub, directory: Path, lsg: str | None, kind: str) -> None:
     """Write DIRECTORY/<LSG СОАТЕ>/households.jsonl (or its sheets) for every LSG body (or one)."""
     report = run_export(hub, directory, lsg, kind)
-    if not report.households:
-        click.echo("no households to export")
+    if not report.households and not any(report.records.values()):
+        click.echo("nothing to export")
         return
     click.echo(
-        f"exported {report.households:,} households ({report.persons:,} persons) and {report.passports:,} "
-        f"social passports to {len(report.files)} files"
+        f"exported {report.households:,} households ({report.persons:,} persons), "
+        + ", ".join(
+            f"{count:,} {REPORT_NAMES[kind].replace('_', ' ')}" for kind, count in report.records.items()
+        )
+        + f" to {len(report.files)} files"
     )
 
 
@@ -80,12 +83,21 @@ def import_command(
         f"({report.person_changes:,} person fields changed, nothing deleted)"
         + (" — dry run, nothing written" if dry_run else "")
     )
-    passports = report.passports
-    if passports.records:
+    for kind, counts in report.modules.items():
+        if not counts.records and not counts.missing:
+            continue
+        what = REPORT_NAMES[kind].replace("_", " ")
         click.echo(
-            f"{passports.records:,} social passports: {passports.created:,} created, {passports.updated:,} "
-            f"updated, {passports.unchanged:,} unchanged"
+            f"{counts.records:,} {what}: {counts.created:,} created, {counts.updated:,} "
+            f"updated, {counts.unchanged:,} unchanged"
         )
+        if counts.missing:
+            closed = (
+                f"closed {counts.closed:,}"
+                if counts.closed
+                else "left as they are (--close-missing closes them)"
+            )
+            click.echo(f"{len(counts.missing):,} {what} missing from the files: {closed}")
     if report.missing:
         closed = f"closed {report.closed:,}" if report.closed else "left open (--close-missing closes them)"
         click.echo(f"{len(report.missing):,} households missing from the files: {closed}")

@@ -1,10 +1,12 @@
 """``register export``: the hub's household books in the exchange format, one directory per LSG body.
 
-``DIR/<LSG СОАТЕ code>/households.jsonl``, households in the order the hub keeps them; with
-``--format csv`` the sheets as ``households.csv``, ``members.csv`` … (UTF-8 with a byte-order mark,
-which Excel opens as UTF-8), with ``--format xlsx`` one ``households.xlsx`` workbook.  Each file is
-written beside its final name and renamed into place, so a reader never sees half a file; an LSG
-body without households gets no file.
+``DIR/<LSG СОАТЕ code>/households.jsonl``, households in the order the hub keeps them, beside
+``social_passports.jsonl``, ``land_applications.jsonl`` and ``municipal_property.jsonl``; with
+``--format csv`` the sheets as ``households.csv``, ``members.csv``, ``land_applications.csv`` …
+(UTF-8 with a byte-order mark, which Excel opens as UTF-8), with ``--format xlsx`` one
+``register.xlsx`` workbook holding every sheet.  Each file is written beside its final name and
+renamed into place, so a reader never sees half a file; a module without records gets no file, an
+LSG body without any no directory.
 """
 
 from __future__ import annotations
@@ -19,28 +21,35 @@ from typing import Any
 
 from sanarip_hub.errors import RegisterError
 from sanarip_hub.register.jsonlines import write_record
+from sanarip_hub.register.modules import modules
 from sanarip_hub.register.records import record_of
 from sanarip_hub.register.schema import RECORD_TYPES
-from sanarip_hub.register.sheets import write_sheets
-from sanarip_hub.register.social_passports import passport_record
+from sanarip_hub.register.sheets import write_module_sheets, write_sheets
 from sanarip_hub.storage.register_books import Book, RegisterBooks
-from sanarip_hub.storage.register_passports import read_passports
 
 
 @dataclass
 class ExportReport:
     households: int = 0
     persons: int = 0
-    passports: int = 0
+    records: dict[str, int] = field(default_factory=dict)  # module record type -> records written
     files: list[str] = field(default_factory=list)
 
 
 FORMATS = ("jsonl", "csv", "xlsx")
+WORKBOOK = "register.xlsx"
 
 
-def _write_sheets(target: Path, records: list[dict[str, Any]], kind: str) -> list[Path]:
-    """The sheets of one LSG body's records as CSV files or one XLSX workbook; the files written."""
-    tables = write_sheets(records)
+def _replace(path: Path, write: Callable[[Path], None]) -> Path:
+    """Write a file beside its final name and rename it into place (no reader sees half a file)."""
+    partial = path.with_name(f".{path.name}.partial")
+    write(partial)
+    os.replace(partial, path)
+    return path
+
+
+def _write_tables(directory: Path, tables: dict[str, list[list[Any]]], kind: str) -> list[Path]:
+    """An LSG body's sheets as CSV files or one XLSX workbook; the files written."""
     if kind == "xlsx":
         from openpyxl import Workbook  # a spreadsheet writer only when a workbook is asked for
 
@@ -49,22 +58,27 @@ def _write_sheets(target: Path, records: list[dict[str, Any]], kind: str) -> lis
             worksheet = workbook.create_sheet(sheet)
             for row in rows:
                 worksheet.append(row)
-        path = target.with_name("households.xlsx")
-        partial = path.with_name(".households.xlsx.partial")
-        workbook.save(partial)
-        os.replace(partial, path)
-        return [path]
+        return [_replace(directory / WORKBOOK, workbook.save)]
     written = []
     for sheet, rows in tables.items():
-        path = target.with_name(f"{sheet}.csv")
-        partial = path.with_name(f".{sheet}.csv.partial")
-        with partial.open("w", encoding="utf-8-sig", newline="") as handle:
-            writer = csv.writer(handle)
-            for row in rows:
-                writer.writerow(["" if cell is None else cell for cell in row])
-        os.replace(partial, path)
-        written.append(path)
+
+        def write(partial: Path, rows: list[list[Any]] = rows) -> None:
+            with partial.open("w", encoding="utf-8-sig", newline="") as handle:
+                writer = csv.writer(handle)
+                for row in rows:
+                    writer.writerow(["" if cell is None else cell for cell in row])
+
+        written.append(_replace(directory / f"{sheet}.csv", write))
     return written
+
+
+def _write_jsonl(path: Path, records: Iterable[dict[str, Any]]) -> Path:
+    def write(partial: Path) -> None:
+        with partial.open("w", encoding="utf-8") as handle:
+            for record in records:
+                write_record(handle, record)
+
+    return _replace(path, write)
 
 
 def _counted(
@@ -94,44 +108,33 @@ def export_register(
     if lsg is not None and lsg not in territory.lsg_bodies:
         raise RegisterError(f"no LSG body with СОАТЕ code {lsg} is known to the hub")
     codes = [lsg] if lsg is not None else sorted(territory.lsg_bodies)
-    report = ExportReport()
-    name = RECORD_TYPES["household"][0]
+    report = ExportReport(records={module.record_type: 0 for module in modules()})
     for code in codes:
-        stored = books.books(territory.lsg_bodies[code])
+        lsg_id = territory.lsg_bodies[code]
+        target = directory / code
+        tables: dict[str, list[list[Any]]] = {}
+        stored = books.books(lsg_id)
         first = next(stored, None)
-        if first is None:
-            continue
-        target = directory / code / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        persons: set[int] = set()
-        records = _counted(itertools.chain([first], stored), code, persons, report, progress)
-        if kind == "jsonl":
-            partial = target.with_name(f".{name}.partial")
-            with partial.open("w", encoding="utf-8") as handle:
-                for record in records:
-                    write_record(handle, record)
-            os.replace(partial, target)
-            report.files.append(str(target))
-        else:  # spreadsheets: one LSG body's records in memory (about 15 MB at most)
-            report.files += [str(path) for path in _write_sheets(target, list(records), kind)]
-        report.persons += len(persons)
-        _write_passports(books, directory / code, code, territory.lsg_bodies[code], report)
+        if first is not None:
+            target.mkdir(parents=True, exist_ok=True)
+            persons: set[int] = set()
+            records = _counted(itertools.chain([first], stored), code, persons, report, progress)
+            if kind == "jsonl":
+                report.files.append(str(_write_jsonl(target / RECORD_TYPES["household"][0], records)))
+            else:  # spreadsheets: one LSG body's records in memory (about 15 MB at most)
+                tables.update(write_sheets(list(records)))
+            report.persons += len(persons)
+        for module in modules():
+            found = module.export(books, lsg_id, code)
+            if not found:
+                continue
+            target.mkdir(parents=True, exist_ok=True)
+            report.records[module.record_type] += len(found)
+            if kind == "jsonl":
+                path = _write_jsonl(target / RECORD_TYPES[module.record_type][0], found)
+                report.files.append(str(path))
+            else:
+                tables.update(write_module_sheets(module.record_type, found))
+        if tables:
+            report.files += [str(path) for path in _write_tables(target, tables, kind)]
     return report
-
-
-def _write_passports(
-    books: RegisterBooks, directory: Path, code: str, lsg_id: int, report: ExportReport
-) -> None:
-    """The LSG body's social passports as ``social_passports.jsonl`` (JSON Lines in every format:
-    their sheets are not written yet); none, no file."""
-    stored = read_passports(books.engine, lsg_id)
-    if not stored:
-        return
-    target = directory / RECORD_TYPES["social_passport"][0]
-    partial = target.with_name(f".{target.name}.partial")
-    with partial.open("w", encoding="utf-8") as handle:
-        for passport in stored:
-            write_record(handle, passport_record(passport, code))
-    os.replace(partial, target)
-    report.passports += len(stored)
-    report.files.append(str(target))

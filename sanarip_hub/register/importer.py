@@ -1,15 +1,17 @@
 """``register import``: validate every record, then write what changed, by natural keys.
 
 Two passes over the files.  The first validates everything (nothing is written; memory holds only
-keys), so a strict import either writes all of it or nothing; ``skip_invalid`` writes the valid
-records and reports the rest.  The second writes a file at a time, one transaction per file and LSG
-body: a household is found
-by its account number within its LSG body, a person by PIN (current or old, via aliases) or, for
-a person without a PIN, by name and birth date within the household.  Only what differs is
-updated; each change of a person's field is kept in ``person_field_history`` with the source
-``import:<file name>``.  Nothing is deleted: households of an LSG body missing from its files are
-listed, and closed only with ``close_missing``.  ``dry_run`` does the second pass too, in
-transactions that are rolled back, so the report says what an import would change.
+keys): the modules' records first (social passports, land applications, municipal property: see
+:mod:`sanarip_hub.register.modules`), so that the household files' pass can note the households and
+persons they name, then the households.  A strict import either writes all of it or nothing;
+``skip_invalid`` writes the valid records and reports the rest.  The second pass writes the
+households a file at a time, one transaction per file and LSG body, then each module an LSG body at
+a time.  A household is found by its account number within its LSG body, a person by PIN (current
+or old, via aliases) or, for a person without a PIN, by name and birth date within the household.
+Only what differs is updated; each change of a person's field is kept in ``person_field_history``
+with the source ``import:<file name>``.  Nothing is deleted: households of an LSG body missing from
+its files are listed, and closed only with ``close_missing``.  ``dry_run`` does the second pass too,
+in transactions that are rolled back, so the report says what an import would change.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from typing import Any
 
 from sanarip_hub.errors import RegisterFileError, RegisterInvalid
 from sanarip_hub.register.jsonlines import read_records
+from sanarip_hub.register.modules import Module, ModuleValidator, RecordCounts, Writing, modules
 from sanarip_hub.register.records import (
     HOLDING_FIELDS,
     address_columns,
@@ -33,18 +36,25 @@ from sanarip_hub.register.records import (
     person_columns,
     plain,
 )
+from sanarip_hub.register.references import References
 from sanarip_hub.register.schema import RECORD_TYPES
-from sanarip_hub.register.sheets import read_csv_sheets, read_xlsx_sheets, records_of
-from sanarip_hub.register.social_passports import PassportCounts, PassportValidator, apply_passports
+from sanarip_hub.register.sheets import LAYOUT, read_csv_sheets, read_xlsx_sheets, records_of, workbook_types
 from sanarip_hub.register.validation import Problem, Validator
 from sanarip_hub.storage.register_books import Book, BookWriting, RegisterBooks
-from sanarip_hub.storage.register_passports import households_people, passport_writing
+from sanarip_hub.storage.register_entities import known_pins
+from sanarip_hub.storage.register_passports import households_people
 from sanarip_hub.synthetic.seed import load_territory
 
-HOUSEHOLDS_FILE = RECORD_TYPES["household"][0]
-PASSPORTS_FILE = RECORD_TYPES["social_passport"][0]
 Progress = Callable[[str, int], AbstractContextManager[Callable[[int], None] | None]]
 CHUNK = 500  # records looked up and written together
+JSONL_TYPES = {file: record_type for record_type, (file, _) in RECORD_TYPES.items()}
+CSV_TYPES = {f"{layout.sheet}.csv": layout.record_type for layout in LAYOUT.values()}
+# how the report names each module's counts
+REPORT_NAMES = {
+    "social_passport": "social_passports",
+    "land_application": "land_applications",
+    "municipal_property": "municipal_property",
+}
 
 
 @dataclass
@@ -62,7 +72,13 @@ class ImportReport:
     closed: int = 0
     dry_run: bool = False
     written: bool = False
-    passports: PassportCounts = field(default_factory=PassportCounts)
+    modules: dict[str, RecordCounts] = field(
+        default_factory=lambda: {record_type: RecordCounts() for record_type in REPORT_NAMES}
+    )
+
+    @property
+    def passports(self) -> RecordCounts:
+        return self.modules["social_passport"]
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -78,46 +94,59 @@ class ImportReport:
             "closed": self.closed,
             "dry_run": self.dry_run,
             "written": self.written,
-            "social_passports": asdict(self.passports),
+            **{REPORT_NAMES[kind]: asdict(counts) for kind, counts in self.modules.items()},
             "problems": [problem.as_dict() for problem in self.problems],
         }
 
 
-SUFFIXES = (".jsonl", ".csv", ".xlsx")
+@dataclass(frozen=True)
+class Source:
+    """A file and the record type read from it (a CSV register's main sheet or a workbook is read
+    once per record type it holds)."""
+
+    file: Path
+    record_type: str
 
 
-def register_files(path: Path) -> list[Path]:
-    """The household files under ``path`` (a file, or a directory as ``register export`` writes):
-    ``households.jsonl``, ``households.csv`` (its sheets beside it) or an ``.xlsx`` workbook."""
+def _sources_of(file: Path) -> list[Source]:
+    if file.suffix == ".jsonl":  # a JSON Lines file of another name holds households
+        return [Source(file, JSONL_TYPES.get(file.name, "household"))]
+    if file.suffix == ".csv":
+        return [Source(file, CSV_TYPES[file.name])]
+    return [Source(file, record_type) for record_type in workbook_types(file)]
+
+
+def register_sources(path: Path) -> list[Source]:
+    """The register files under ``path`` (a file, or a directory as ``register export`` writes):
+    ``households.jsonl`` and the modules' files, the main sheets of CSV registers
+    (``households.csv``, ``land_applications.csv`` …; their list sheets are read beside them) or
+    ``.xlsx`` workbooks; each with the record type it holds."""
     if not path.exists():
         raise RegisterFileError(f"{path}: no such file or directory")
-    if path.is_file() and path.name == PASSPORTS_FILE:
-        return []
     if path.is_file():
         if path.suffix not in SUFFIXES:
             raise RegisterFileError(
                 f"{path.name}: not a register file (JSON Lines .jsonl, households.csv or an .xlsx workbook)"
             )
-        if path.suffix == ".csv" and path.name != "households.csv":
-            raise RegisterFileError(f"{path.name}: a CSV register is read from its households.csv")
-        return [path]
-    files = sorted(
-        [*path.rglob(HOUSEHOLDS_FILE), *path.rglob("households.csv"), *path.rglob("*.xlsx")],
-        key=lambda found: (str(found.parent), found.name),
+        if path.suffix == ".csv" and path.name not in CSV_TYPES:
+            raise RegisterFileError(
+                f"{path.name}: a CSV register is read from its main sheet: " + ", ".join(CSV_TYPES)
+            )
+        return _sources_of(path)
+    names = [*JSONL_TYPES, *CSV_TYPES, "*.xlsx"]
+    found = [file for name in names for file in path.rglob(name)]
+    found = sorted(
+        (f for f in found if not f.name.startswith((".", "~$"))),  # partial, Excel's lock
+        key=lambda f: (str(f.parent), f.name),
     )
-    files = [found for found in files if not found.name.startswith((".", "~$"))]  # partial, Excel's lock
-    if not files and not passport_files(path):
+    if not found:
         raise RegisterFileError(
-            f"{path}: holds no households.jsonl, households.csv, .xlsx workbook or {PASSPORTS_FILE}"
+            f"{path}: holds no register file ({', '.join(JSONL_TYPES)}, their CSV sheets or .xlsx workbooks)"
         )
-    return files
+    return [source for file in found for source in _sources_of(file)]
 
 
-def passport_files(path: Path) -> list[Path]:
-    """The social passport files under ``path`` (or ``path`` itself)."""
-    if path.is_file():
-        return [path] if path.name == PASSPORTS_FILE else []
-    return sorted(path.rglob(PASSPORTS_FILE), key=lambda found: str(found.parent))
+SUFFIXES = (".jsonl", ".csv", ".xlsx")
 
 
 def _name(path: Path, file: Path) -> str:
@@ -126,9 +155,10 @@ def _name(path: Path, file: Path) -> str:
     return file.name if path.is_file() else str(file.relative_to(path))
 
 
-def records_in(file: Path, report: ImportReport | None = None) -> Iterator[tuple[int, dict[str, Any]]]:
-    """(line or row, record) of a register file of any of the formats; a CSV's encoding is noted in
-    ``report`` (UTF-8 or Windows-1251, as detected)."""
+def records_in(source: Source, report: ImportReport | None = None) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line or row, record) of a register source of any of the formats; a CSV's encoding is noted
+    in ``report`` (UTF-8 or Windows-1251, as detected)."""
+    file = source.file
     if file.suffix == ".jsonl":
         yield from read_records(file)
         return
@@ -137,8 +167,8 @@ def records_in(file: Path, report: ImportReport | None = None) -> Iterator[tuple
         if report is not None:
             report.encodings[str(file)] = encoding
     else:
-        sheets = read_xlsx_sheets(file)
-    yield from records_of(sheets)
+        sheets = read_xlsx_sheets(file, source.record_type)
+    yield from records_of(sheets, source.record_type)
 
 
 def import_register(
@@ -151,43 +181,59 @@ def import_register(
     close_missing: bool = False,
     progress: Progress | None = None,
 ) -> ImportReport:
-    """Import the household files under ``path``; ``progress(description, total)`` gives a context
+    """Import the register files under ``path``; ``progress(description, total)`` gives a context
     whose value advances a bar (the composition root passes a terminal's)."""
-    files = register_files(path)
-    passports = passport_files(path)
-    report = ImportReport([str(file) for file in (*files, *passports)], dry_run=dry_run)
+    sources = register_sources(path)
+    report = ImportReport(sorted({str(source.file) for source in sources}), dry_run=dry_run)
     # The hub's map that codes are checked against, installed on first use (even by a dry run: it is
     # reference data of the installation, not register data).
     load_territory(books.engine)
     territory = books.territory()
     validator = Validator(territory, today, lsg)
-    passport_validator = PassportValidator(territory, today, lsg)
-    for file in passports:  # first: the households they name are noted as the households are read
-        name = _name(path, file)
-        for line, record in records_in(file):
-            report.passports.records += 1
-            passport_validator.check(name, line, record)
+    references = References()
+    by_type = {module.record_type: module for module in modules()}
+    checkers = {
+        kind: ModuleValidator(module, territory, today, references, lsg) for kind, module in by_type.items()
+    }
+    present: dict[tuple[str, str], set[str]] = defaultdict(set)  # (type, lsg) -> every record's key
+    households = [source for source in sources if source.record_type == "household"]
+    for source in sources:  # first: the households they name are noted as the households are read
+        if source.record_type == "household":
+            continue
+        name, checker = _name(path, source.file), checkers[source.record_type]
+        for line, record in records_in(source, report):
+            report.modules[source.record_type].records += 1
+            checker.check(name, line, record)
+            key = record.get(checker.module.key)
+            if isinstance(record.get("lsg"), str) and isinstance(key, str):
+                present[(source.record_type, record["lsg"])].add(key)
     accounts: dict[str, set[str]] = defaultdict(set)  # every record's, valid or not: none is "missing"
     valid: set[tuple[str, str]] = set()
-    for file in files:
-        name = _name(path, file)
-        for line, record in records_in(file, report):
+    for source in households:
+        name = _name(path, source.file)
+        for line, record in records_in(source, report):
             report.records += 1
             if not validator.check(name, line, record):
-                passport_validator.note_household(record)
+                references.note_household(record)
                 valid.add((record["lsg"], record["account_no"]))
             if isinstance(record.get("lsg"), str) and isinstance(record.get("account_no"), str):
                 accounts[record["lsg"]].add(record["account_no"])
     validator.check_against_hub(books.current_households_of(sorted(validator.current)))
-    passport_validator.check_households(
-        lambda code, wanted: households_people(books.engine, territory.lsg_bodies[code], wanted), valid
+    reference_problems = references.check(
+        lambda code, wanted: households_people(books.engine, territory.lsg_bodies[code], wanted),
+        lambda pins: known_pins(books.engine, pins),
+        valid,
     )
-    report.problems = validator.problems + passport_validator.problems
+    report.problems = (
+        validator.problems
+        + [p for checker in checkers.values() for p in checker.problems]
+        + reference_problems
+    )
     invalid = {(problem.file, problem.line) for problem in report.problems}
+    total = report.records + sum(counts.records for counts in report.modules.values())
     if report.problems and not skip_invalid:
         raise RegisterInvalid(
-            f"{len(invalid)} of {report.records + report.passports.records} records are invalid "
-            f"({len(report.problems)} problems); "
+            f"{len(invalid)} of {total} records are invalid ({len(report.problems)} problems); "
             "nothing was written (--skip-invalid writes the valid ones)",
             report=report,
         )
@@ -197,25 +243,57 @@ def import_register(
         if progress
         else nullcontext() as advance
     ):
-        sources = _write(books, path, files, invalid, territory.lsg_bodies, report, dry_run, advance)
-    for file in passports:
-        for code, records in _valid_by_lsg(_name(path, file), file, invalid).items():
-            with passport_writing(books.engine, territory.lsg_bodies[code], commit=not dry_run) as writing:
-                apply_passports(writing, records, report.passports)
-    for code, names in sources.items():
-        source = "import:" + ",".join(names)
-        with books.writing(territory.lsg_bodies[code], source[:100], commit=not dry_run) as writing:
-            _missing(writing, code, accounts[code], close_missing, today, source, report)
+        written = _write(books, path, households, invalid, territory.lsg_bodies, report, dry_run, advance)
+    for module in modules():
+        _write_module(
+            books, path, module, sources, invalid, territory.lsg_bodies, present, report, close_missing
+        )
+    for code, names in written.items():
+        origin = "import:" + ",".join(names)
+        with books.writing(territory.lsg_bodies[code], origin[:100], commit=not dry_run) as writing:
+            _missing(writing, code, accounts[code], close_missing, today, origin, report)
     report.written = not dry_run
-    if report.written and report.created + report.updated + report.closed + report.passports.created:
+    if report.written and (report.created + report.updated + report.closed
+                           or any(counts.created for counts in report.modules.values())):  # fmt: skip
         books.analyze()
     return report
 
 
-def _valid_by_lsg(name: str, file: Path, invalid: set[tuple[str, int]]) -> dict[str, list[dict[str, Any]]]:
+def _write_module(
+    books: RegisterBooks,
+    path: Path,
+    module: Module,
+    sources: list[Source],
+    invalid: set[tuple[str, int]],
+    lsg_bodies: dict[str, int],
+    present: dict[tuple[str, str], set[str]],
+    report: ImportReport,
+    close_missing: bool,
+) -> None:
+    """A module's valid records, an LSG body at a time (a module's records of all files together, so
+    that what is missing is decided once per body)."""
+    by_lsg: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    names: dict[str, list[str]] = defaultdict(list)
+    for source in sources:
+        if source.record_type == module.record_type:
+            name = _name(path, source.file)
+            for code, records in _valid_by_lsg(name, source, invalid).items():
+                by_lsg[code] += records
+                names[code].append(name)
+    for code, records in by_lsg.items():
+        setting = Writing(
+            books, code, lsg_bodies[code], present[(module.record_type, code)],
+            not report.dry_run, close_missing, ("import:" + ",".join(names[code]))[:100],
+        )  # fmt: skip
+        module.apply(setting, records, report.modules[module.record_type])
+
+
+def _valid_by_lsg(
+    name: str, source: Source, invalid: set[tuple[str, int]]
+) -> dict[str, list[dict[str, Any]]]:
     """A file's records that passed validation, by LSG body (one file's records in memory)."""
     by_lsg: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for line, record in records_in(file):
+    for line, record in records_in(source):
         if (name, line) not in invalid:
             by_lsg[record["lsg"]].append(record)
     return by_lsg
@@ -224,7 +302,7 @@ def _valid_by_lsg(name: str, file: Path, invalid: set[tuple[str, int]]) -> dict[
 def _write(
     books: RegisterBooks,
     path: Path,
-    files: list[Path],
+    files: list[Source],
     invalid: set[tuple[str, int]],
     lsg_bodies: dict[str, int],
     report: ImportReport,
@@ -234,9 +312,9 @@ def _write(
     """The second pass, a file at a time (one file's records in memory), a transaction per file and
     LSG body; the files each LSG body's records came from."""
     sources: dict[str, list[str]] = defaultdict(list)
-    for file in files:
-        name = _name(path, file)
-        for code, records in _valid_by_lsg(name, file, invalid).items():
+    for source in files:
+        name = _name(path, source.file)
+        for code, records in _valid_by_lsg(name, source, invalid).items():
             sources[code].append(name)
             with books.writing(lsg_bodies[code], f"import:{name}"[:100], commit=not dry_run) as writing:
                 for start in range(0, len(records), CHUNK):

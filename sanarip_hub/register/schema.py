@@ -15,21 +15,28 @@ from typing import Any
 
 from sanarip_hub.domain.codes import (
     AbsenceReason,
+    AcquisitionBasis,
+    ApplicationStatus,
     DwellingType,
     Employment,
     HouseholdType,
     IncomeSource,
     LandCategory,
+    LandQueuePurpose,
     LandRight,
     LivestockKind,
     Ownership,
     PinAliasKind,
     PinStatus,
+    PriorityCategory,
+    PropertyEventKind,
+    PropertyKind,
     Relation,
     ServiceAccessStatus,
     ServiceSource,
     SocialPassportStatus,
     SocialService,
+    UseStatus,
     WelfareCategory,
 )
 from sanarip_hub.domain.identifiers import Gender
@@ -39,6 +46,8 @@ SCHEMA_BASE = "https://sanarip-hub.kg/register/"
 DATE = {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
 SOATE = {"type": "string", "pattern": r"^\d{14}$"}
 PIN = {"type": "string", "pattern": r"^\d{14}$"}
+MOMENT = {"type": "string", "format": "date-time", "description": "RFC 3339 with its UTC offset"}
+ENI = {"type": "string", "pattern": r"^\d{18}$", "description": "ЕНИ, the real-estate code, as 18 digits"}
 
 
 def _text(limit: int) -> dict[str, Any]:
@@ -238,10 +247,129 @@ SOCIAL_PASSPORT: dict[str, Any] = {
     ),
 }  # fmt: skip
 
+LAND_APPLICATION: dict[str, Any] = {
+    "$schema": DRAFT,
+    "$id": SCHEMA_BASE + "land_application.schema.json",
+    "title": "An application in an LSG body's queue for a municipal land plot, with its status events",
+    **_object(
+        [
+            "lsg", "reg_number", "queue", "reg_datetime", "applicant", "priority_category",
+            "has_own_housing", "has_land_plot", "status", "events",
+        ],
+        {
+            "lsg": SOATE | {"description": "СОАТЕ code of the LSG body that keeps the queue"},
+            "reg_number": _text(30) | {"minLength": 1, "description": "the registration number"},
+            "queue": _object(
+                ["purpose", "name", "opened_at"],
+                {"purpose": _codes(LandQueuePurpose), "name": _text(200) | {"minLength": 1},
+                 "opened_at": DATE},
+            ),
+            "reg_datetime": MOMENT | {"description": "when the application was registered: its place"},
+            "applicant": _object(
+                # by PIN, or (no PIN) by name and birth date among the members of account_no's household
+                ["surname", "given_name", "birth_date"],
+                {
+                    "pin": _optional(PIN),
+                    "surname": _text(100) | {"minLength": 1},
+                    "given_name": _text(100) | {"minLength": 1},
+                    "birth_date": DATE,
+                },
+            ),
+            "account_no": _optional(_text(20) | {"minLength": 1}),
+            "priority_category": _codes(PriorityCategory),
+            "has_own_housing": {"type": "boolean"},
+            "has_land_plot": {"type": "boolean"},
+            "residence_since": _optional(DATE),
+            "status": _codes(ApplicationStatus),
+            "status_reason": _optional(_text(300)),
+            "allocated_parcel_eni": _optional(ENI),
+            "decision_no": _optional(_text(30)),
+            "decision_date": _optional(DATE),
+            "lease_term_years": _optional({"type": "integer", "minimum": 1, "maximum": 99}),
+            "lease_area_ha": _optional(AREA),
+            "events": {
+                "type": "array",
+                "items": _object(
+                    ["at", "to_status", "actor"],
+                    {
+                        "at": MOMENT,
+                        "from_status": _optional(_codes(ApplicationStatus)),
+                        "to_status": _codes(ApplicationStatus),
+                        "actor": _text(100) | {"minLength": 1},
+                        "reason": _optional(_text(300)),
+                    },
+                ),
+            },
+        },
+    ),
+}  # fmt: skip
+
+MUNICIPAL_PROPERTY: dict[str, Any] = {
+    "$schema": DRAFT,
+    "$id": SCHEMA_BASE + "municipal_property.schema.json",
+    "title": "An object of the LSG body's municipal property register, with its leases and events",
+    **_object(
+        [
+            "lsg", "inventory_no", "kind", "name", "book_value_som", "residual_value_som",
+            "acquisition_basis", "use_status", "leases", "events",
+        ],
+        {
+            "lsg": SOATE | {"description": "СОАТЕ code of the LSG body that owns the object"},
+            "inventory_no": _text(30) | {"minLength": 1, "description": "the inventory number"},
+            "eni_code": _optional(ENI),
+            "kind": _codes(PropertyKind),
+            "name": _text(300) | {"minLength": 1},
+            "address_text": _optional(_text(400)),
+            "area_m2": _optional(AREA),
+            "area_ha": _optional(AREA),
+            "length_m": _optional(AREA),
+            "year_built": _optional({"type": "integer", "minimum": 1800, "maximum": 2100}),
+            "book_value_som": MONEY,
+            "residual_value_som": MONEY,
+            "valuation_date": _optional(DATE),
+            "acquisition_basis": _codes(AcquisitionBasis),
+            "acquisition_doc_no": _optional(_text(30)),
+            "acquisition_doc_date": _optional(DATE),
+            "use_status": _codes(UseStatus),
+            "balance_holder": _optional(_text(200)),
+            "leases": {
+                "type": "array",
+                "items": _object(
+                    ["contract_no", "lessee_inn", "lessee_name", "valid_from", "valid_to", "rent_som_month"],
+                    {
+                        "contract_no": _text(30) | {"minLength": 1},
+                        "lessee_inn": {"type": "string", "pattern": r"^\d{14}$"},
+                        "lessee_name": _text(300) | {"minLength": 1},
+                        "valid_from": DATE,
+                        "valid_to": DATE,
+                        "rent_som_month": MONEY,
+                        "purpose": _optional(_text(200)),
+                    },
+                ),
+            },
+            "events": {
+                "type": "array",
+                "items": _object(
+                    ["at", "kind"],
+                    {
+                        "at": MOMENT,
+                        "kind": _codes(PropertyEventKind),
+                        "doc_no": _optional(_text(30)),
+                        "doc_date": _optional(DATE),
+                        "amount_som": _optional(MONEY),
+                    },
+                ),
+            },
+        },
+    ),
+}  # fmt: skip
+
 # Record type -> (file name in an export directory, schema).
 RECORD_TYPES: dict[str, tuple[str, dict[str, Any]]] = {
     "household": ("households.jsonl", HOUSEHOLD),
     "social_passport": ("social_passports.jsonl", SOCIAL_PASSPORT),
+    "land_application": ("land_applications.jsonl", LAND_APPLICATION),
+    "municipal_property": ("municipal_property.jsonl", MUNICIPAL_PROPERTY),
 }
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "docs" / "register"
 

@@ -1,11 +1,15 @@
-"""Household records as spreadsheets: CSV files or one XLSX workbook, one sheet per record type.
+"""Register records as spreadsheets: CSV files or one XLSX workbook, one sheet per record type.
 
 LSG offices keep and send their registers as spreadsheets, so the exchange format has a flat form
 beside JSON Lines: a ``households`` sheet (one row per household, the address as ``address.*``
 columns) and ``members``, ``dwellings``, ``land`` and ``livestock`` sheets whose rows name their
-household by ``lsg`` and ``account_no``.  The header row holds the field names (the record's keys);
-a column may be left out, an unknown one is an error.  Rows are assembled into the same records a
-JSON Lines file holds, and from there validation and import are the same.
+household by ``lsg`` and ``account_no``.  The other modules lie the same way (:data:`LAYOUTS`): a
+main sheet, one row per record with nested objects as ``object.field`` columns (``queue.purpose``,
+``applicant.pin``), and a sheet per list whose rows name their record by ``lsg`` and its key
+(``passport_members``, ``application_events``, ``property_leases`` …).  The header row holds the
+field names (the record's keys); a column may be left out, an unknown one is an error.  Rows are
+assembled into the same records a JSON Lines file holds, and from there validation and import are
+the same.
 
 CSV comes in UTF-8 (with or without a byte-order mark) or in Windows-1251, which Excel writes in
 Russian and Kyrgyz locales; the reader takes UTF-8 when the bytes are UTF-8 and Windows-1251
@@ -29,9 +33,8 @@ from typing import Any
 
 from sanarip_hub.errors import RegisterFileError
 from sanarip_hub.register.jsonlines import MAX_FILE_BYTES
-from sanarip_hub.register.schema import HOUSEHOLD
+from sanarip_hub.register.schema import HOUSEHOLD, RECORD_TYPES
 
-KEY = ("lsg", "account_no")
 _ITEMS = HOUSEHOLD["properties"]
 _PERSON = _ITEMS["members"]["items"]["properties"]["person"]["properties"]
 _MEMBER = {k: v for k, v in _ITEMS["members"]["items"]["properties"].items() if k != "person"}
@@ -41,12 +44,61 @@ _ADDRESS = {f"address.{k}": v for k, v in _ITEMS["address"]["properties"].items(
 _HOLDINGS = {kind: _ITEMS[kind]["items"]["properties"] for kind in _LISTS[1:]}
 _KEYS = {"lsg": _ITEMS["lsg"], "account_no": _ITEMS["account_no"]}
 
+
+@dataclass(frozen=True)
+class Layout:
+    """How one record type lies in sheets: its main sheet, the key its list sheets name it by, and
+    the sheet of each list (record key -> sheet name)."""
+
+    record_type: str
+    sheet: str
+    key: str
+    lists: dict[str, str]
+
+
+LAYOUTS = (
+    Layout("household", "households", "account_no", {k: k for k in _LISTS}),
+    Layout("social_passport", "social_passports", "number",
+           {"members": "passport_members", "services": "passport_services"}),
+    Layout("land_application", "land_applications", "reg_number", {"events": "application_events"}),
+    Layout("municipal_property", "municipal_property", "inventory_no",
+           {"leases": "property_leases", "events": "property_events"}),
+)  # fmt: skip
+LAYOUT = {layout.record_type: layout for layout in LAYOUTS}
+
+
+def _flat(properties: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """A record's fields as columns: nested objects as ``object.field``, lists left to their sheets."""
+    columns: dict[str, dict[str, Any]] = {}
+    for name, schema in properties.items():
+        if schema.get("type") == "array":
+            continue
+        if schema.get("type") == "object":
+            columns.update({f"{name}.{k}": v for k, v in schema["properties"].items()})
+        else:
+            columns[name] = schema
+    return columns
+
+
+def _module_sheets(layout: Layout) -> dict[str, dict[str, dict[str, Any]]]:
+    properties = RECORD_TYPES[layout.record_type][1]["properties"]
+    keys = {"lsg": properties["lsg"], layout.key: properties[layout.key]}
+    return {
+        layout.sheet: _flat(properties),
+        **{
+            sheet: {**keys, **properties[name]["items"]["properties"]} for name, sheet in layout.lists.items()
+        },
+    }
+
+
 # sheet -> column -> its schema (the key columns first)
 SHEETS: dict[str, dict[str, dict[str, Any]]] = {
     "households": {**_HOUSEHOLD, **_ADDRESS},
     "members": {**_KEYS, **_PERSON, **_MEMBER},
     **{kind: {**_KEYS, **properties} for kind, properties in _HOLDINGS.items()},
+    **{sheet: columns for layout in LAYOUTS[1:] for sheet, columns in _module_sheets(layout).items()},
 }
+SHEET_LAYOUT = {sheet: layout for layout in LAYOUTS for sheet in (layout.sheet, *layout.lists.values())}
 ENCODINGS = {"utf-8": "UTF-8", "cp1251": "Windows-1251"}
 _TRUE = frozenset({"true", "1", "yes", "да", "ооба", "x", "+"})
 _FALSE = frozenset({"false", "0", "no", "нет", "жок", "-"})
@@ -64,9 +116,13 @@ def _kinds(schema: dict[str, Any]) -> tuple[str | None, bool]:
     return None, nullable  # an enumeration of strings
 
 
-def _value(cell: Any, kind: str | None) -> Any:
-    """A cell as the schema's type, or as written when it does not convert (validation reports it)."""
+def _value(cell: Any, kind: str | None, moment: bool = False) -> Any:
+    """A cell as the schema's type, or as written when it does not convert (validation reports it);
+    a date-time cell (``moment``) keeps its time, and its zone if it has one (else validation asks
+    for one)."""
     if isinstance(cell, datetime):
+        if moment:
+            return cell.isoformat()
         cell = cell.date()
     if isinstance(cell, date):
         return cell.isoformat()
@@ -109,7 +165,7 @@ def _checked_header(sheet: str, source: str, header: list[Any]) -> list[str]:
             f"{source}: unknown column {unknown[0]!r} in the {sheet} sheet; its columns are "
             + ", ".join(known)
         )
-    for key in KEY:
+    for key in ("lsg", SHEET_LAYOUT[sheet].key):
         if key not in names:
             raise RegisterFileError(f"{source}: the {sheet} sheet has no {key} column (header row first)")
     if sheet == "households" and not {"address.soate", "address.text"} <= set(names):
@@ -165,12 +221,14 @@ def _csv_table(text: str, name: str) -> list[list[str]]:
         raise RegisterFileError(f"{name}: not CSV: {exc}") from None
 
 
-def read_csv_sheets(households: Path) -> tuple[list[Sheet], str]:
-    """The sheets of a CSV register (``households.csv`` and the sheets beside it), and the encoding."""
+def read_csv_sheets(main: Path) -> tuple[list[Sheet], str]:
+    """The sheets of a CSV register of one record type (its main sheet, ``households.csv`` or
+    ``land_applications.csv`` …, and the list sheets beside it), and the encoding detected."""
+    layout = SHEET_LAYOUT[main.stem]
     encodings = set()
     sheets = []
-    for sheet in SHEETS:
-        path = households.with_name(f"{sheet}.csv")
+    for sheet in (layout.sheet, *layout.lists.values()):
+        path = main.with_name(f"{sheet}.csv")
         if not path.exists():
             continue
         _limit(path)
@@ -181,8 +239,9 @@ def read_csv_sheets(households: Path) -> tuple[list[Sheet], str]:
     return sheets, " and ".join(sorted(encodings)) or ENCODINGS["utf-8"]
 
 
-def read_xlsx_sheets(path: Path) -> list[Sheet]:
-    """The sheets of an XLSX register workbook (every sheet must be one of the record types)."""
+def workbook_types(path: Path) -> list[str]:
+    """The record types an XLSX register workbook holds (each sheet must be one of the record types'
+    sheets, and each list sheet beside its main sheet)."""
     from openpyxl import load_workbook  # a spreadsheet reader only when a workbook is imported
 
     _limit(path)
@@ -191,19 +250,39 @@ def read_xlsx_sheets(path: Path) -> list[Sheet]:
     except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
         raise RegisterFileError(f"{path.name}: not an XLSX workbook ({type(exc).__name__})") from None
     try:
-        sheets = []
-        for worksheet in workbook.worksheets:
-            if worksheet.title not in SHEETS:
-                raise RegisterFileError(
-                    f"{path.name}: wrong sheet {worksheet.title!r}; a register workbook has the sheets "
-                    + ", ".join(SHEETS)
-                )
-            table = ([cell for cell in row] for row in worksheet.iter_rows(values_only=True))
-            sheets.append(_rows(worksheet.title, f"{path.name}[{worksheet.title}]", table))
+        names = workbook.sheetnames
     finally:
         workbook.close()
-    if not any(sheet.name == "households" for sheet in sheets):
-        raise RegisterFileError(f"{path.name}: no households sheet")
+    for name in names:
+        if name not in SHEETS:
+            raise RegisterFileError(
+                f"{path.name}: wrong sheet {name!r}; a register workbook has the sheets " + ", ".join(SHEETS)
+            )
+        if SHEET_LAYOUT[name].sheet not in names:
+            raise RegisterFileError(f"{path.name}: no {SHEET_LAYOUT[name].sheet} sheet for the {name} sheet")
+    return [layout.record_type for layout in LAYOUTS if layout.sheet in names]
+
+
+def read_xlsx_sheets(path: Path, record_type: str = "household") -> list[Sheet]:
+    """The sheets of one record type in an XLSX register workbook (:func:`workbook_types` checked
+    the workbook's sheets)."""
+    from openpyxl import load_workbook
+
+    layout = LAYOUT[record_type]
+    _limit(path)
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
+        raise RegisterFileError(f"{path.name}: not an XLSX workbook ({type(exc).__name__})") from None
+    try:
+        sheets = []
+        for name in (layout.sheet, *layout.lists.values()):
+            if name not in workbook.sheetnames:
+                continue
+            table = ([cell for cell in row] for row in workbook[name].iter_rows(values_only=True))
+            sheets.append(_rows(name, f"{path.name}[{name}]", table))
+    finally:
+        workbook.close()
     return sheets
 
 
@@ -220,7 +299,8 @@ def _typed(sheet: str, values: dict[str, Any]) -> dict[str, Any]:
     for name, schema in SHEETS[sheet].items():
         kind, nullable = _kinds(schema)
         if name in values:
-            typed[name] = _value(values[name], kind)
+            moment = any(option.get("format") == "date-time" for option in schema.get("anyOf", [schema]))
+            typed[name] = _value(values[name], kind, moment)
         elif nullable:
             typed[name] = None
     return typed
@@ -238,8 +318,11 @@ def _aliases(text: Any) -> list[dict[str, Any]]:
     return found
 
 
-def records_of(sheets: list[Sheet]) -> Iterator[tuple[int, dict[str, Any]]]:
-    """(the household's row, its record) in the households sheet's order."""
+def records_of(sheets: list[Sheet], record_type: str = "household") -> Iterator[tuple[int, dict[str, Any]]]:
+    """(the record's row, the record) in its main sheet's order."""
+    if record_type != "household":
+        yield from _module_records(sheets, LAYOUT[record_type])
+        return
     households: dict[tuple[Any, Any], dict[str, Any]] = {}
     rows: list[tuple[int, dict[str, Any]]] = []
     by_name = {sheet.name: sheet for sheet in sheets}
@@ -275,7 +358,8 @@ def records_of(sheets: list[Sheet]) -> Iterator[tuple[int, dict[str, Any]]]:
 def write_sheets(records: Iterable[dict[str, Any]]) -> dict[str, list[list[Any]]]:
     """The sheets (header row first) of household records: what ``register export --format csv``
     and ``--format xlsx`` write."""
-    tables: dict[str, list[list[Any]]] = {sheet: [list(columns)] for sheet, columns in SHEETS.items()}
+    layout = LAYOUT["household"]
+    tables = {sheet: [list(SHEETS[sheet])] for sheet in (layout.sheet, *layout.lists.values())}
     for record in records:
         key = [record["lsg"], record["account_no"]]
         flat = {**record, **{f"address.{k}": v for k, v in record["address"].items()}}
@@ -288,4 +372,59 @@ def write_sheets(records: Iterable[dict[str, Any]]) -> dict[str, list[list[Any]]
         for kind in ("dwellings", "land", "livestock"):
             for row in record[kind]:
                 tables[kind].append(key + [row.get(name) for name in list(SHEETS[kind])[2:]])
+    return tables
+
+
+def _unflat(values: dict[str, Any]) -> dict[str, Any]:
+    record: dict[str, Any] = {}
+    for name, value in values.items():
+        outer, dot, inner = name.partition(".")
+        if dot:
+            record.setdefault(outer, {})[inner] = value
+        else:
+            record[name] = value
+    return record
+
+
+def _module_records(sheets: list[Sheet], layout: Layout) -> Iterator[tuple[int, dict[str, Any]]]:
+    by_name = {sheet.name: sheet for sheet in sheets}
+    records: dict[tuple[Any, Any], dict[str, Any]] = {}
+    rows = []
+    for number, values in by_name[layout.sheet].rows:
+        record = _unflat(_typed(layout.sheet, values))
+        record.update({name: [] for name in layout.lists})
+        records.setdefault((record.get("lsg"), record.get(layout.key)), record)
+        rows.append((number, record))
+    for name, sheet_name in layout.lists.items():
+        sheet = by_name.get(sheet_name)
+        for number, values in sheet.rows if sheet else []:
+            typed = _typed(sheet_name, values)
+            key = (typed.pop("lsg", None), typed.pop(layout.key, None))
+            owner = records.get(key)
+            if owner is None:
+                raise RegisterFileError(
+                    f"{sheet.source if sheet else sheet_name}, row {number}: {layout.key} {key[0]}/{key[1]} "
+                    f"is not in the {layout.sheet} sheet"
+                )
+            owner[name].append(typed)
+    yield from rows
+
+
+def write_module_sheets(record_type: str, records: Iterable[dict[str, Any]]) -> dict[str, list[list[Any]]]:
+    """The sheets (header row first) of a module's records (see :data:`LAYOUTS`)."""
+    layout = LAYOUT[record_type]
+    sheets = _module_sheets(layout)
+    tables: dict[str, list[list[Any]]] = {sheet: [list(columns)] for sheet, columns in sheets.items()}
+    for record in records:
+        flat = {}
+        for name, value in record.items():
+            if isinstance(value, dict):
+                flat.update({f"{name}.{k}": v for k, v in value.items()})
+            else:
+                flat[name] = value
+        tables[layout.sheet].append([flat.get(name) for name in sheets[layout.sheet]])
+        key = [record["lsg"], record[layout.key]]
+        for name, sheet in layout.lists.items():
+            for row in record[name]:
+                tables[sheet].append(key + [row.get(column) for column in list(sheets[sheet])[2:]])
     return tables

@@ -1,54 +1,39 @@
 """Social passports in the exchange format (``social_passports.jsonl``): records, validation, writing.
 
-A passport names its household by account number in the same LSG body and each member by PIN,
-or, for a member without one, by name and birth date; the household may be in the hub already or
-in the files of the same import.  Validation runs before anything is written, like the households':
-the passport files are read first, so the household pass can note the members of just the
-households the passports name, and what is not in the files is looked up in the hub.
+A passport is keyed by its number within the LSG body.  It names its household by account number
+and each member by PIN or, for a member without one, by name and birth date; the household may be in
+the hub already or in the files of the same import (:mod:`sanarip_hub.register.references`).  A
+passport missing from a full export of its LSG body is listed, and archived with ``--close-missing``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-import jsonschema_rs
-
+from sanarip_hub.domain.codes import SocialPassportStatus
 from sanarip_hub.domain.identifiers import parse_pin
 from sanarip_hub.errors import InvalidPin
+from sanarip_hub.register.modules import ProblemAt, Record, RecordCounts, Writing, columns_from, not_in_future
 from sanarip_hub.register.records import exchange_value as _out
+from sanarip_hub.register.references import Identity, identity
 from sanarip_hub.register.schema import SOCIAL_PASSPORT
-from sanarip_hub.register.validation import Problem, _day, _path, check_lsg
-from sanarip_hub.storage.register_books import Territory
+from sanarip_hub.register.validation import _day
+from sanarip_hub.storage.register_books import RegisterBooks
+from sanarip_hub.storage.register_entities import IDENTITY_FIELDS
 from sanarip_hub.storage.register_passports import (
     ACCESS_FIELDS,
-    IDENTITY_FIELDS,
     PASSPORT_FIELDS,
     PASSPORT_MEMBER_FIELDS,
     PassportWriting,
     StoredPassport,
+    passport_writing,
+    read_passports,
 )
 
-_VALIDATOR = jsonschema_rs.validator_for(SOCIAL_PASSPORT, validate_formats=True)
-Record = dict[str, Any]
 Row = dict[str, Any]
-DATES = frozenset(
-    {"opened_at", "reviewed_at", "next_review_due", "commission_decision_date", "birth_date", "since"}
-)
-Identity = tuple[Any, ...]
-
-
-def _in(name: str, value: Any) -> Any:
-    return date.fromisoformat(value) if value is not None and name in DATES else value
-
-
-def identity(person: Row) -> Identity:
-    """How a passport's member is matched with a person of the household: PIN, or name and birth."""
-    if person.get("pin"):
-        return ("pin", person["pin"])
-    return ("name", person["surname"], person["given_name"], _out(person["birth_date"]))
+_PROPERTIES = SOCIAL_PASSPORT["properties"]
+_SERVICE = _PROPERTIES["services"]["items"]["properties"]
 
 
 def passport_record(stored: StoredPassport, lsg_code: str) -> Record:
@@ -70,70 +55,17 @@ def passport_record(stored: StoredPassport, lsg_code: str) -> Record:
     }
 
 
-def passport_columns(record: Record) -> Row:
-    return {name: _in(name, record.get(name)) for name in PASSPORT_FIELDS}
-
-
 def _plain(row: Row) -> Row:
     return {name: _out(value) for name, value in row.items()}
 
 
-@dataclass
-class Reference:
-    """A valid passport's household and members, checked once the households are known."""
+class SocialPassports:
+    record_type = "social_passport"
+    key = "number"
+    unique: tuple[str, ...] = ()
 
-    file: str
-    line: int
-    key: str
-    lsg: str
-    account: str
-    members: list[Identity]
-
-
-@dataclass
-class PassportValidator:
-    """Checks passport records one by one, then their households and members."""
-
-    territory: Territory
-    today: date
-    lsg: str | None = None
-    problems: list[Problem] = field(default_factory=list)
-    numbers: dict[tuple[str, str], tuple[str, int]] = field(default_factory=dict)
-    references: list[Reference] = field(default_factory=list)
-    in_files: dict[tuple[str, str], set[Identity]] = field(default_factory=dict)
-
-    def check(self, file: str, line: int, record: Record) -> list[Problem]:
-        key = f"{record.get('lsg', '?')}/{record.get('number', '?')}"
-        found: list[Problem] = []
-
-        def problem(where: str, text: str) -> None:
-            found.append(Problem(file, line, key, where, text))
-
-        for error in _VALIDATOR.iter_errors(record):
-            problem(_path(list(error.instance_path)), error.message)
-        if not found:
-            self._rules(record, problem)
-        if not found:
-            number = (record["lsg"], record["number"])
-            if number in self.numbers:
-                first_file, first_line = self.numbers[number]
-                problem("number", f"passport {key} also at {first_file}, line {first_line}")
-            else:
-                self.numbers[number] = (file, line)
-                members = [identity(member) for member in record["members"]]
-                self.references.append(
-                    Reference(file, line, key, record["lsg"], record["account_no"], members)
-                )
-                self.in_files.setdefault((record["lsg"], record["account_no"]), set())
-        self.problems.extend(found)
-        return found
-
-    def _rules(self, record: Record, problem: Callable[[str, str], None]) -> None:
-        check_lsg(self.territory, self.lsg, record["lsg"], problem)
-        for name in ("opened_at", "reviewed_at", "commission_decision_date"):
-            day = _day(record.get(name))
-            if day is not None and day > self.today:
-                problem(name, f"{day.isoformat()} is in the future")
+    def rules(self, record: Record, today: date, problem: ProblemAt) -> None:
+        not_in_future(record, ("opened_at", "reviewed_at", "commission_decision_date"), today, problem)
         opened, reviewed = _day(record["opened_at"]), _day(record.get("reviewed_at"))
         if opened is not None and reviewed is not None and reviewed < opened:
             problem("reviewed_at", f"reviewed on {reviewed.isoformat()}, before it was opened")
@@ -149,54 +81,30 @@ class PassportValidator:
                 problem(f"members[{index}]", "the same person is a member twice")
             seen.add(identity(member))
 
-    def note_household(self, record: Record) -> None:
-        """A valid household record of the same import: its persons, if a passport names it."""
-        persons = self.in_files.get((record["lsg"], record["account_no"]))
-        if persons is not None:
-            persons.update(identity(member["person"]) for member in record["members"])
+    def persons(self, record: Record) -> tuple[str | None, list[tuple[str, Identity]]]:
+        return record["account_no"], [
+            (f"members[{index}]", identity(member)) for index, member in enumerate(record["members"])
+        ]
 
-    def check_households(
-        self, stored: Callable[[str, list[str]], dict[str, list[Row]]], imported: set[tuple[str, str]]
-    ) -> list[Problem]:
-        """Each passport's household (in the files, else in the hub: ``stored(lsg, accounts)`` gives
-        the hub's households' persons) and each member a person of it."""
-        wanted: dict[str, list[str]] = {}
-        for reference in self.references:
-            if (reference.lsg, reference.account) not in imported:
-                wanted.setdefault(reference.lsg, []).append(reference.account)
-        in_hub = {
-            (lsg, account): {identity(person) for person in persons}
-            for lsg, accounts in wanted.items()
-            for account, persons in stored(lsg, sorted(set(accounts))).items()
-        }
-        found = []
-        for reference in self.references:
-            household = (reference.lsg, reference.account)
-            persons = self.in_files[household] if household in imported else in_hub.get(household)
-            if persons is None:
-                text = f"no household {reference.lsg}/{reference.account} in the files or the hub"
-                found.append(Problem(reference.file, reference.line, reference.key, "account_no", text))
-                continue
-            for index, member in enumerate(reference.members):
-                if member not in persons:
-                    who = member[1] if member[0] == "pin" else " ".join(map(str, member[1:]))
-                    text = f"{who} is not a member of household {reference.account}"
-                    found.append(
-                        Problem(reference.file, reference.line, reference.key, f"members[{index}]", text)
-                    )
-        self.problems.extend(found)
-        return found
+    def export(self, books: RegisterBooks, lsg_id: int, lsg: str) -> list[Record]:
+        return [passport_record(stored, lsg) for stored in read_passports(books.engine, lsg_id)]
+
+    def apply(self, writing: Writing, records: list[Record], counts: RecordCounts) -> None:
+        with passport_writing(writing.books.engine, writing.lsg_id, commit=writing.commit) as passports:
+            apply_passports(passports, records, counts)
+            for number, (passport_id, status) in passports.numbers().items():
+                if number in writing.present:
+                    continue
+                counts.missing.append(f"{writing.lsg}/{number}")
+                if writing.close_missing and status is not SocialPassportStatus.ARCHIVED:
+                    passports.change(passport_id, {"status": SocialPassportStatus.ARCHIVED})
+                    counts.closed += 1
 
 
-@dataclass
-class PassportCounts:
-    records: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
+SOCIAL_PASSPORT_MODULE = SocialPassports()
 
 
-def apply_passports(writing: PassportWriting, records: list[Record], counts: PassportCounts) -> None:
+def apply_passports(writing: PassportWriting, records: list[Record], counts: RecordCounts) -> None:
     """Write one LSG body's valid passport records: new ones inserted, changed ones updated."""
     stored = writing.stored([record["number"] for record in records])
     household_ids, people = writing.households(sorted({record["account_no"] for record in records}))
@@ -206,10 +114,8 @@ def apply_passports(writing: PassportWriting, records: list[Record], counts: Pas
             {"person_id": persons.get(identity(member)), **{n: member.get(n) for n in PASSPORT_MEMBER_FIELDS}}
             for member in record["members"]
         ]
-        services = [
-            {name: _in(name, row.get(name)) for name in ACCESS_FIELDS} for row in record.get("services", [])
-        ]
-        columns = passport_columns(record)
+        services = [columns_from(_SERVICE, row, ACCESS_FIELDS) for row in record.get("services", [])]
+        columns = columns_from(_PROPERTIES, record, PASSPORT_FIELDS)
         found = stored.get(record["number"])
         household_id = household_ids.get(record["account_no"])
         if household_id is None:  # a dry run: its household is one the import would have created

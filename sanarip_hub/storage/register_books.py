@@ -162,6 +162,20 @@ class RegisterBooks:
             writing.flush()
 
 
+def persons_by_pin(connection: Connection, pins: list[str]) -> dict[str, int]:
+    """PIN (current, else an old one via aliases) -> person id, for the PINs the hub knows."""
+    found: dict[str, int] = {}
+    for start in range(0, len(pins), 500):
+        chunk = pins[start : start + 500]
+        for pin, person_id in connection.execute(select(Person.pin, Person.id).where(Person.pin.in_(chunk))):
+            found[str(pin)] = int(person_id)
+        for pin, person_id in connection.execute(
+            select(PersonPinAlias.pin, PersonPinAlias.person_id).where(PersonPinAlias.pin.in_(chunk))
+        ):
+            found.setdefault(str(pin), int(person_id))
+    return found
+
+
 @contextmanager
 def transaction(engine: Engine, commit: bool = True) -> Iterator[Connection]:
     """One import transaction: committed when the block ends without error, rolled back if it
@@ -322,16 +336,7 @@ class BookWriting:
         """Remember the person ids of these PINs, current or alias."""
         self.flush()
         wanted = [pin for pin in pins if pin not in self.persons]
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
-            for pin, person_id in self.connection.execute(
-                select(Person.pin, Person.id).where(Person.pin.in_(chunk))
-            ):
-                self.persons[str(pin)] = int(person_id)
-            for pin, person_id in self.connection.execute(
-                select(PersonPinAlias.pin, PersonPinAlias.person_id).where(PersonPinAlias.pin.in_(chunk))
-            ):
-                self.persons.setdefault(pin, int(person_id))
+        self.persons.update(persons_by_pin(self.connection, wanted))
 
     def person(self, person_id: int) -> Row:
         row = self.connection.execute(

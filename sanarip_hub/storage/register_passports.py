@@ -8,7 +8,6 @@ the persons: when they differ from the file they are replaced as a whole.  Nothi
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -19,13 +18,13 @@ from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, up
 
 from sanarip_hub.storage.models import (
     Household,
-    HouseholdMember,
     Person,
     SocialPassport,
     SocialPassportMember,
     SocialServiceAccess,
 )
 from sanarip_hub.storage.register_books import transaction, values_of
+from sanarip_hub.storage.register_entities import IDENTITY_FIELDS, household_people, households_of
 
 Row = dict[str, Any]
 
@@ -36,7 +35,6 @@ PASSPORT_FIELDS = (
 )  # fmt: skip
 PASSPORT_MEMBER_FIELDS = ("relation", "employment", "disability_group", "income_monthly_som", "income_source")
 ACCESS_FIELDS = ("service", "status", "since", "source")
-IDENTITY_FIELDS = ("pin", "surname", "given_name", "birth_date")  # how a record names a member
 BATCH = 1000
 FIELDS, ACCESS = PASSPORT_FIELDS, ACCESS_FIELDS  # short names for the long selects
 
@@ -97,24 +95,6 @@ def read_passports(engine: Engine, lsg_id: int) -> list[StoredPassport]:
         return list(_read(connection, lsg_id, None))
 
 
-def household_people(
-    connection: Connection, lsg_id: int, accounts: list[str]
-) -> dict[str, list[tuple[int, Row]]]:
-    """The persons who were ever members of these households: account → [(person id, identity)]."""
-    found: dict[str, list[tuple[int, Row]]] = defaultdict(list)
-    for start in range(0, len(accounts), BATCH):
-        rows = connection.execute(
-            select(Household.account_no, Person.id, *(Person.__table__.c[f] for f in IDENTITY_FIELDS))
-            .join(HouseholdMember, HouseholdMember.household_id == Household.id)
-            .join(Person, Person.id == HouseholdMember.person_id)
-            .where(Household.lsg_id == lsg_id, Household.account_no.in_(accounts[start : start + BATCH]))
-            .order_by(HouseholdMember.person_id)
-        )  # fmt: skip
-        for row in rows:
-            found[row.account_no].append((row.id, values_of(row, IDENTITY_FIELDS)))
-    return found
-
-
 ADD_MEMBER = insert(SocialPassportMember).values(
     passport_id=bindparam("passport_id"), person_id=bindparam("person_id"),
     **{name: bindparam(name) for name in PASSPORT_MEMBER_FIELDS},
@@ -136,16 +116,16 @@ class PassportWriting:
         return {p.passport["number"]: p for p in _read(self.connection, self.lsg_id, numbers)}
 
     def households(self, accounts: list[str]) -> tuple[dict[str, int], dict[str, list[tuple[int, Row]]]]:
-        """Household ids by account number, and their persons (:func:`household_people`)."""
-        ids: dict[str, int] = {}
-        for start in range(0, len(accounts), BATCH):
-            rows = self.connection.execute(
-                select(Household.account_no, Household.id).where(
-                    Household.lsg_id == self.lsg_id, Household.account_no.in_(accounts[start : start + BATCH])
-                )
+        return households_of(self.connection, self.lsg_id, accounts)
+
+    def numbers(self) -> dict[str, tuple[int, Any]]:
+        """Number -> (id, status) of every passport of the LSG body."""
+        rows = self.connection.execute(
+            select(SocialPassport.number, SocialPassport.id, SocialPassport.status).where(
+                SocialPassport.lsg_id == self.lsg_id
             )
-            ids.update({row.account_no: row.id for row in rows})
-        return ids, household_people(self.connection, self.lsg_id, accounts)
+        )
+        return {str(row.number): (int(row.id), row.status) for row in rows}
 
     def add(self, household_id: int, values: Row) -> int:
         row = {**values, "lsg_id": self.lsg_id, "household_id": household_id}

@@ -14,7 +14,7 @@ from openpyxl import Workbook, load_workbook
 
 from sanarip_hub.errors import RegisterFileError, RegisterInvalid
 from sanarip_hub.register.exporter import export_register
-from sanarip_hub.register.sheets import SHEETS
+from sanarip_hub.register.sheets import LAYOUTS, SHEETS
 from sanarip_hub.storage.register_books import RegisterBooks
 from tests.cli.test_cli import SEED, run
 from tests.conftest import HubDb, seeded_sqlite
@@ -72,7 +72,11 @@ def test_sheets_give_the_same_register_as_json_lines(
     if kind.startswith("csv"):
         expected = "Windows-1251" if kind == "csv-1251" else "UTF-8"
         assert set(first.encodings.values()) == {expected}
-        assert len(first.encodings) == 2  # one households.csv per LSG body
+        # the encoding of each record type's sheets of each LSG body, named by its main sheet
+        main = {f"{layout.sheet}.csv" for layout in LAYOUTS}
+        assert sorted(first.encodings) == sorted(str(p) for p in path.rglob("*.csv") if p.name in main)
+        assert {Path(name).name for name in first.encodings} == main
+        assert all(counts.records == counts.created > 0 for counts in first.modules.values())
     export_register(RegisterBooks(hub_db.engine), tmp_path / "again")
     assert files(tmp_path / "again") == jsonl_files(source["jsonl"], lookalikes=kind == "csv-1251")
     second = load(path, hub_db)
@@ -87,8 +91,8 @@ def test_the_cli_exports_sheets_and_says_which_encoding_it_read(tmp_path: Path) 
     assert run(SEED, source).returncode == 0
     exported = run(["register", "export", str(tmp_path / "out"), "--format", "csv"], source)
     assert exported.returncode == 0, exported.stderr
-    assert sorted(p.name for p in next((tmp_path / "out").iterdir()).iterdir()) == sorted(
-        [*(f"{sheet}.csv" for sheet in SHEETS), "social_passports.jsonl"]  # passports: no sheets yet
+    assert sorted({p.name for p in (tmp_path / "out").rglob("*.*")}) == sorted(
+        f"{sheet}.csv" for sheet in SHEETS  # every record type's sheets, passports and property too
     )
     path = as_windows_1251(tmp_path / "out", tmp_path / "1251")
     imported = run(["register", "import", str(path)], target)

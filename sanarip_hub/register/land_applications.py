@@ -80,7 +80,7 @@ class LandApplications:
         elif record.get("account_no") is None:
             problem(
                 "applicant",
-                "an applicant without a PIN is named among a household's members: give account_no",
+                "an applicant without a PIN is found by name among a household's members: give account_no",
             )
         registered = moment(record["reg_datetime"])
         previous = None

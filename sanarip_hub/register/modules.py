@@ -19,7 +19,7 @@ import jsonschema_rs
 from sanarip_hub.register.records import exchange_value
 from sanarip_hub.register.references import Identity, Reference, References
 from sanarip_hub.register.schema import RECORD_TYPES
-from sanarip_hub.register.validation import Problem, _day, _path, check_lsg
+from sanarip_hub.register.validation import Problem, _day, check_lsg, schema_problems
 from sanarip_hub.storage.register_books import RegisterBooks, Territory
 from sanarip_hub.storage.register_entities import Children, EntityWriting, StoredEntity
 
@@ -122,8 +122,8 @@ class ModuleValidator:
         def problem(where: str, text: str) -> None:
             found.append(Problem(file, line, key, where, text))
 
-        for error in self._schema.iter_errors(record):
-            problem(_path(list(error.instance_path)), error.message)
+        for where, message in schema_problems(self._schema, RECORD_TYPES[self.module.record_type][1], record):
+            problem(where, message)
         if not found:
             check_lsg(self.territory, self.lsg, record["lsg"], problem)
             self.module.rules(record, self.today, problem)

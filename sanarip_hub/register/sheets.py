@@ -359,7 +359,9 @@ def write_sheets(records: Iterable[dict[str, Any]]) -> dict[str, list[list[Any]]
     """The sheets (header row first) of household records: what ``register export --format csv``
     and ``--format xlsx`` write."""
     layout = LAYOUT["household"]
-    tables = {sheet: [list(SHEETS[sheet])] for sheet in (layout.sheet, *layout.lists.values())}
+    tables: dict[str, list[list[Any]]] = {
+        s: [list(SHEETS[s])] for s in (layout.sheet, *layout.lists.values())
+    }
     for record in records:
         key = [record["lsg"], record["account_no"]]
         flat = {**record, **{f"address.{k}": v for k, v in record["address"].items()}}

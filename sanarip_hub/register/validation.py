@@ -47,6 +47,25 @@ def _path(parts: list[str | int]) -> str:
     return text or "(record)"
 
 
+def schema_problems(validator: Any, schema: dict[str, Any], record: Any) -> list[tuple[str, str]]:
+    """(field, message) of each way a record breaks its JSON Schema.  An optional field (a value or
+    null) that is wrong says what is wrong with the value, not only that it is neither form."""
+    found = []
+    for error in validator.iter_errors(record):
+        message = error.message
+        path = list(error.schema_path)
+        if path and path[-1] == "anyOf":
+            node: Any = schema
+            for part in path:
+                node = node[part]
+            forms = [option for option in node if option.get("type") != "null"]
+            if len(forms) == 1:
+                inner = next(jsonschema_rs.validator_for(forms[0]).iter_errors(error.instance), None)
+                message = inner.message if inner is not None else message
+        found.append((_path(list(error.instance_path)), message))
+    return found
+
+
 def _day(value: Any) -> date | None:
     try:
         return date.fromisoformat(value) if isinstance(value, str) else None
@@ -90,8 +109,8 @@ class Validator:
         def problem(field: str, text: str) -> None:
             found.append(Problem(file, line, key, field, text))
 
-        for error in _VALIDATOR.iter_errors(record):
-            problem(_path(list(error.instance_path)), error.message)
+        for where, message in schema_problems(_VALIDATOR, HOUSEHOLD, record):
+            problem(where, message)
         if not found:
             self._rules(record, problem)
             if not found:

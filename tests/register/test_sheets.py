@@ -92,7 +92,8 @@ def test_the_cli_exports_sheets_and_says_which_encoding_it_read(tmp_path: Path) 
     exported = run(["register", "export", str(tmp_path / "out"), "--format", "csv"], source)
     assert exported.returncode == 0, exported.stderr
     assert sorted({p.name for p in (tmp_path / "out").rglob("*.*")}) == sorted(
-        f"{sheet}.csv" for sheet in SHEETS  # every record type's sheets, passports and property too
+        f"{sheet}.csv"
+        for sheet in SHEETS  # every record type's sheets, passports and property too
     )
     path = as_windows_1251(tmp_path / "out", tmp_path / "1251")
     imported = run(["register", "import", str(path)], target)

@@ -247,7 +247,11 @@ class ModuleGenerator:
         else:
             status = ApplicationStatus.WITHDRAWN
         decided = status in (ApplicationStatus.ALLOCATED, ApplicationStatus.REJECTED)
-        decision_date = (registered + timedelta(days=rng.randint(30, 900))).date() if decided else None
+        # a decision is never after the country's "today" (the register import refuses future dates)
+        decided_at = (
+            min(registered + timedelta(days=rng.randint(30, 900)), REFERENCE_MOMENT) if decided else None
+        )
+        decision_date = decided_at.date() if decided_at else None
         lease = purpose is LandQueuePurpose.LEASE
         self.emit(
             "land_application",

@@ -26,6 +26,7 @@ import io
 import re
 import zipfile
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -239,9 +240,9 @@ def read_csv_sheets(main: Path) -> tuple[list[Sheet], str]:
     return sheets, " and ".join(sorted(encodings)) or ENCODINGS["utf-8"]
 
 
-def workbook_types(path: Path) -> list[str]:
-    """The record types an XLSX register workbook holds (each sheet must be one of the record types'
-    sheets, and each list sheet beside its main sheet)."""
+@contextmanager
+def _workbook(path: Path) -> Iterator[Any]:
+    """An XLSX workbook opened for reading (closed after), or one clear error for what is not one."""
     from openpyxl import load_workbook  # a spreadsheet reader only when a workbook is imported
 
     _limit(path)
@@ -250,9 +251,16 @@ def workbook_types(path: Path) -> list[str]:
     except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
         raise RegisterFileError(f"{path.name}: not an XLSX workbook ({type(exc).__name__})") from None
     try:
-        names = workbook.sheetnames
+        yield workbook
     finally:
         workbook.close()
+
+
+def workbook_types(path: Path) -> list[str]:
+    """The record types an XLSX register workbook holds (each sheet must be one of the record types'
+    sheets, and each list sheet beside its main sheet)."""
+    with _workbook(path) as workbook:
+        names = workbook.sheetnames
     for name in names:
         if name not in SHEETS:
             raise RegisterFileError(
@@ -266,23 +274,14 @@ def workbook_types(path: Path) -> list[str]:
 def read_xlsx_sheets(path: Path, record_type: str = "household") -> list[Sheet]:
     """The sheets of one record type in an XLSX register workbook (:func:`workbook_types` checked
     the workbook's sheets)."""
-    from openpyxl import load_workbook
-
     layout = LAYOUT[record_type]
-    _limit(path)
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
-        raise RegisterFileError(f"{path.name}: not an XLSX workbook ({type(exc).__name__})") from None
-    try:
+    with _workbook(path) as workbook:
         sheets = []
         for name in (layout.sheet, *layout.lists.values()):
             if name not in workbook.sheetnames:
                 continue
             table = ([cell for cell in row] for row in workbook[name].iter_rows(values_only=True))
             sheets.append(_rows(name, f"{path.name}[{name}]", table))
-    finally:
-        workbook.close()
     return sheets
 
 

@@ -84,14 +84,6 @@ def busiest_lsg(engine: Engine) -> str | None:
 MISMATCH: Table = Mismatch.__table__  # type: ignore[assignment]
 S = MismatchStatus
 RECONCILIATION = "reconciliation"  # the actor of the moves the nightly jobs make themselves
-# the person's column an actualization of each field writes
-PERSON_COLUMNS: dict[str, Any] = {
-    name: getattr(Person, name)
-    for name in (
-        "surname", "given_name", "patronymic", "birth_date", "death_date", "marital_status",
-        "nationality", "citizenship", "registered_soate", "pin",
-    )
-}  # fmt: skip
 
 
 class Flagged(StrEnum):
@@ -258,7 +250,7 @@ class MismatchTable:
             changed = None
             if write is not None:
                 field, value = write
-                column = PERSON_COLUMNS[field]
+                column = Person.__table__.c[field]  # a field the workflow's rule lets it write
                 old, version, address = connection.execute(
                     select(column, Person.version, Person.registered_address).where(
                         Person.id == row.person_id

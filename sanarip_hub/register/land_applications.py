@@ -157,7 +157,7 @@ class LandApplications:
                     },
                 )
             now = datetime.now(UTC)
-            for row_id in missing(rows, writing, counts):
+            for row_id in missing(rows.keys(), writing, counts):
                 if writing.close_missing and self._remove(rows, row_id, now, writing.source):
                     counts.closed += 1
 

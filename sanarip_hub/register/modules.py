@@ -46,10 +46,8 @@ def not_in_future(
     """Each of these date or timestamp fields, where given, is not after ``today``."""
     for name in names:
         value = record.get(name)
-        day = _day(value) if isinstance(value, str) and len(value) == 10 else None
-        at = moment(value)
-        if at is not None:
-            day = at.date()
+        at = moment(value)  # a timestamp (a date alone has no offset: None)
+        day = at.date() if at is not None else _day(value)
         if day is not None and day > today:
             problem(f"{prefix}{name}", f"{value} is in the future")
 
@@ -223,10 +221,11 @@ def upsert(
         counts.unchanged += 1
 
 
-def missing(writing: EntityWriting, setting: Writing, counts: RecordCounts) -> list[int]:
-    """Rows of the LSG body that the files leave out (listed in ``counts``): their ids."""
+def missing(stored: dict[str, int], setting: Writing, counts: RecordCounts) -> list[int]:
+    """Of the LSG body's stored rows (natural key -> id), those the files leave out (listed in
+    ``counts``): their ids."""
     ids = []
-    for key, row_id in writing.keys().items():
+    for key, row_id in stored.items():
         if key not in setting.present:
             counts.missing.append(f"{setting.lsg}/{key}")
             ids.append(row_id)

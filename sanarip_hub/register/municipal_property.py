@@ -94,7 +94,7 @@ class MunicipalProperty:
                 }
                 upsert(rows, found, columns_from(_PROPERTIES, record, PROPERTY_FIELDS), children, counts)
             now = datetime.now(UTC)
-            for row_id in missing(rows, writing, counts):
+            for row_id in missing(rows.keys(), writing, counts):
                 if writing.close_missing and rows.value(row_id, "use_status") is not UseStatus.WRITTEN_OFF:
                     rows.change(row_id, {"use_status": UseStatus.WRITTEN_OFF})
                     event = {"at": now, "kind": PropertyEventKind.WRITTEN_OFF, "doc_no": None,

@@ -14,7 +14,15 @@ from typing import Any
 from sanarip_hub.domain.codes import SocialPassportStatus
 from sanarip_hub.domain.identifiers import parse_pin
 from sanarip_hub.errors import InvalidPin
-from sanarip_hub.register.modules import ProblemAt, Record, RecordCounts, Writing, columns_from, not_in_future
+from sanarip_hub.register.modules import (
+    ProblemAt,
+    Record,
+    RecordCounts,
+    Writing,
+    columns_from,
+    missing,
+    not_in_future,
+)
 from sanarip_hub.register.records import exchange_value as _out
 from sanarip_hub.register.references import Identity, identity
 from sanarip_hub.register.schema import SOCIAL_PASSPORT
@@ -92,11 +100,10 @@ class SocialPassports:
     def apply(self, writing: Writing, records: list[Record], counts: RecordCounts) -> None:
         with passport_writing(writing.books.engine, writing.lsg_id, commit=writing.commit) as passports:
             apply_passports(passports, records, counts)
-            for number, (passport_id, status) in passports.numbers().items():
-                if number in writing.present:
-                    continue
-                counts.missing.append(f"{writing.lsg}/{number}")
-                if writing.close_missing and status is not SocialPassportStatus.ARCHIVED:
+            stored = passports.numbers()
+            statuses = dict(stored.values())
+            for passport_id in missing({number: pid for number, (pid, _) in stored.items()}, writing, counts):
+                if writing.close_missing and statuses[passport_id] is not SocialPassportStatus.ARCHIVED:
                     passports.change(passport_id, {"status": SocialPassportStatus.ARCHIVED})
                     counts.closed += 1
 

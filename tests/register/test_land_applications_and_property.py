@@ -25,6 +25,7 @@ from sanarip_hub.storage.models import (
     Person,
     PropertyEvent,
     PropertyLease,
+    SocialPassport,
 )
 from sanarip_hub.storage.register_books import RegisterBooks
 from tests.conftest import HubDb, seeded_sqlite
@@ -182,9 +183,14 @@ def test_missing_records_are_listed_and_closed_only_when_asked(
     leased = objects[-1]
     write(apps_path, [a for a in apps if a is not waiting])
     write(objects_path, objects[:-1])
+    passports_path = module_file(copied, "social_passports.jsonl")
+    passports = records(passports_path)
+    active = next(p for p in passports if p["status"] != "archived")
+    write(passports_path, [p for p in passports if p is not active])
     lsg = waiting["lsg"]
     before = counts(hub_db)
     listed = load(copied, hub_db)
+    assert listed.modules["social_passport"].missing == [f"{active['lsg']}/{active['number']}"]
     assert listed.modules["land_application"].missing == [f"{lsg}/{waiting['reg_number']}"]
     assert listed.modules["municipal_property"].missing == [f"{leased['lsg']}/{leased['inventory_no']}"]
     assert counts(hub_db) == before  # listed only: nothing changed
@@ -203,8 +209,15 @@ def test_missing_records_are_listed_and_closed_only_when_asked(
                 LsgBody.soate_code == leased["lsg"], MunicipalProperty.inventory_no == leased["inventory_no"]
             )
         ).scalar_one()
+        archived = connection.execute(
+            select(SocialPassport.status)
+            .join(LsgBody, LsgBody.id == SocialPassport.lsg_id)
+            .where(LsgBody.soate_code == active["lsg"], SocialPassport.number == active["number"])
+        ).scalar_one()
     assert status.value == "removed"
     assert reason.startswith("missing from import:")
+    assert archived.value == "archived"
+    assert closed.modules["social_passport"].closed == 1
     assert use.value == "written_off"
     after = counts(hub_db)
     assert after["land_application"] == before["land_application"]  # nothing deleted

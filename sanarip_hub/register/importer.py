@@ -49,11 +49,9 @@ Progress = Callable[[str, int], AbstractContextManager[Callable[[int], None] | N
 CHUNK = 500  # records looked up and written together
 JSONL_TYPES = {file: record_type for record_type, (file, _) in RECORD_TYPES.items()}
 CSV_TYPES = {f"{layout.sheet}.csv": layout.record_type for layout in LAYOUT.values()}
-# how the report names each module's counts
+# how the report names each module's counts: as its file (social_passports, land_applications …)
 REPORT_NAMES = {
-    "social_passport": "social_passports",
-    "land_application": "land_applications",
-    "municipal_property": "municipal_property",
+    kind: file.removesuffix(".jsonl") for kind, (file, _) in RECORD_TYPES.items() if kind != "household"
 }
 
 

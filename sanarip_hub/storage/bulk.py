@@ -187,11 +187,7 @@ class BulkWriter:
         self.written[table] += rows
 
     def _copy(self, raw: Any, table: str, rows: list[tuple[Any, ...]]) -> None:
-        cols = ", ".join(self.columns[table])
-        with raw.cursor() as cursor, cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
-            write = copy.write_row  # psycopg's C formatter: measured faster here than copy_line
-            for row in rows:
-                write(row)
+        _copy_tuples(raw, table, self.columns[table], rows)
 
     def _insert(self, raw: Any, table: str, rows: list[tuple[Any, ...]]) -> None:
         names = self.columns[table]
@@ -343,9 +339,15 @@ def copy_rows(connection: Connection, table: Table, rows: Sequence[dict[str, Any
     if not rows:
         return
     columns = list(rows[0])
-    names = ", ".join(f'"{name}"' for name in columns)
     raw = connection.connection.driver_connection
     assert raw is not None
-    with raw.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+    _copy_tuples(raw, table.name, columns, [tuple(row.get(name) for name in columns) for row in rows])
+
+
+def _copy_tuples(raw: Any, table: str, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]) -> None:
+    """Rows as tuples in ``columns`` order into a table, by COPY on a psycopg connection."""
+    names = ", ".join(f'"{name}"' for name in columns)
+    with raw.cursor() as cursor, cursor.copy(f'COPY "{table}" ({names}) FROM STDIN') as copy:
+        write = copy.write_row  # psycopg's C formatter: measured faster here than copy_line
         for row in rows:
-            copy.write_row([row.get(name) for name in columns])
+            write(row)

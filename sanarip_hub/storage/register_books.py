@@ -285,6 +285,9 @@ def _read_books(connection: Connection, lsg_id: int, accounts: list[str] | None)
 REGISTER_TABLES = (
     "person", "person_pin_alias", "address", "household", "household_member",
     "dwelling", "household_land", "household_livestock",
+    "social_passport", "social_passport_member", "social_service_access",
+    "land_queue", "land_application", "land_application_event",
+    "municipal_property", "property_lease", "property_event",
 )  # fmt: skip
 _ADD_PERSON = insert(Person).returning(Person.id)
 _ADD_PERSONS = insert(Person).returning(Person.id, sort_by_parameter_order=True)

@@ -365,7 +365,12 @@ def _apply_chunk(writing: BookWriting, records: list[dict[str, Any]], report: Im
                 new[pin] = person_columns(member["person"])
     writing.add_persons(list(new.values()))
     fresh = [record for record in records if record["account_no"] not in stored]
-    added = writing.add_households([(household_columns(r), address_columns(r)) for r in fresh])
+    added = writing.add_households(
+        [
+            ({**household_columns(r), "head_person_id": _known_head(writing, r)}, address_columns(r))
+            for r in fresh
+        ]
+    )
     household_ids = dict(zip((record["account_no"] for record in fresh), added, strict=True))
     for record in records:
         book = stored.get(record["account_no"])
@@ -437,13 +442,25 @@ def _apply(
         if membership["member_to"] is None and membership["relation_to_head"] == "head":
             head = person_id
     if book is None:
-        writing.set_head(household_id, head)
+        if head != _known_head(writing, record):
+            writing.set_head(household_id, head)
     elif head is not None and head != head_before:
         writing.change_household(household_id, {"head_person_id": head})
         changed = True
     for kind in HOLDING_FIELDS:
         changed = _holdings(writing, kind, household_id, record.get(kind, []), book) or changed
     return changed
+
+
+def _known_head(writing: BookWriting, record: dict[str, Any]) -> int | None:
+    """A new household's current head if the chunk's people with PINs hold them, so the household row
+    is inserted with it (an UPDATE per household afterwards was 10 % of an import); None otherwise,
+    and the head (a person without a PIN, inserted one by one) is set after."""
+    for member in record["members"]:
+        if member.get("member_to") is None and member.get("relation") == "head":
+            pin = member["person"].get("pin")
+            return writing.persons.get(pin) if pin else None
+    return None
 
 
 def _person_id(writing: BookWriting, person: dict[str, Any], book: Book | None) -> int | None:

@@ -129,9 +129,7 @@ def apply_passports(writing: PassportWriting, records: list[Record], counts: Rec
             counts.created += 1
             continue
         if found is None:
-            passport_id = writing.add(household_id, columns)
-            writing.replace_members(passport_id, members)
-            writing.replace_services(passport_id, services)
+            writing.add(household_id, columns, members, services)
             counts.created += 1
             continue
         changed = False

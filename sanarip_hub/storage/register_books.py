@@ -17,7 +17,20 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Insert, bindparam, func, insert, select, update
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Connection,
+    Engine,
+    Insert,
+    String,
+    any_,
+    bindparam,
+    func,
+    insert,
+    select,
+    update,
+)
 
 from sanarip_hub.domain.field_text import field_text
 from sanarip_hub.storage.bulk import copy_rows, reserve_ids
@@ -168,13 +181,26 @@ def persons_by_pin(connection: Connection, pins: list[str]) -> dict[str, int]:
     found: dict[str, int] = {}
     for start in range(0, len(pins), 500):
         chunk = pins[start : start + 500]
-        for pin, person_id in connection.execute(select(Person.pin, Person.id).where(Person.pin.in_(chunk))):
+        for pin, person_id in connection.execute(
+            select(Person.pin, Person.id).where(among(connection, Person.pin, chunk))
+        ):
             found[str(pin)] = int(person_id)
         for pin, person_id in connection.execute(
-            select(PersonPinAlias.pin, PersonPinAlias.person_id).where(PersonPinAlias.pin.in_(chunk))
+            select(PersonPinAlias.pin, PersonPinAlias.person_id).where(
+                among(connection, PersonPinAlias.pin, chunk)
+            )
         ):
             found.setdefault(str(pin), int(person_id))
     return found
+
+
+def among(connection: Connection, column: Any, values: list[str]) -> ColumnElement[bool]:
+    """``column IN values``; on PostgreSQL as ``= ANY(array)``: one parameter instead of one per
+    value, which the driver and the planner take in a fraction of the time of 500 (the import looks
+    PINs up 500 at a time)."""
+    if connection.dialect.name == "postgresql":
+        return column == any_(bindparam(None, values, type_=ARRAY(String)))  # type: ignore[no-any-return]
+    return column.in_(values)  # type: ignore[no-any-return]
 
 
 @contextmanager

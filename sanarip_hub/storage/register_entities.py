@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, Select, Table, insert, select, update
 
+from sanarip_hub.storage.bulk import PendingRows
 from sanarip_hub.storage.models import (
     Household,
     HouseholdMember,
@@ -199,15 +200,20 @@ def read_register(engine: Engine, kind: Entities, lsg_id: int) -> list[StoredEnt
 
 
 class EntityWriting:
-    """Inside an LSG body's import transaction: find rows by natural key, insert, update."""
+    """Inside an LSG body's import transaction: find rows by natural key, insert, update.
+
+    New rows and child rows are :class:`PendingRows`, sent before the next read and when the
+    transaction ends; changes go at once (they only touch rows stored before)."""
 
     def __init__(self, connection: Connection, kind: Entities, lsg_id: int) -> None:
         self.connection = connection
         self.kind = kind
         self.lsg_id = lsg_id
         self.now = datetime.now(UTC)
+        self.pending = PendingRows(connection)
 
     def stored(self, keys: list[str], column: str = "") -> list[StoredEntity]:
+        self.pending.flush()
         found = []
         for start in range(0, len(keys), BATCH):
             found += read_entities(
@@ -217,6 +223,7 @@ class EntityWriting:
 
     def keys(self) -> dict[str, int]:
         """Natural key -> id of every row of the LSG body."""
+        self.pending.flush()
         table = self.kind.table
         query = self.kind.scope(self.lsg_id).with_only_columns(table.c[self.kind.key], table.c.id)
         return {str(key): int(row_id) for key, row_id in self.connection.execute(query)}
@@ -224,7 +231,7 @@ class EntityWriting:
     def add(self, values: Row) -> int:
         table = self.kind.table
         row = {**values, self.kind.lsg_column: self.lsg_id} if self.kind.lsg_column else values
-        return int(self.connection.execute(insert(table).returning(table.c.id), [row]).scalar_one())
+        return self.pending.add(table, row)
 
     def change(self, row_id: int, changes: Row) -> None:
         table = self.kind.table
@@ -235,16 +242,14 @@ class EntityWriting:
         )
 
     def add_children(self, children: Children, parent_id: int, rows: list[Row]) -> None:
-        if rows:
-            self.connection.execute(
-                insert(children.table), [{**row, children.parent: parent_id} for row in rows]
-            )
+        self.pending.queue(children.table, ({**row, children.parent: parent_id} for row in rows))
 
     def change_child(self, children: Children, row_id: int, changes: Row) -> None:
         table = children.table
         self.connection.execute(update(table).where(table.c.id == row_id).values(**changes))
 
     def value(self, row_id: int, column: str) -> Any:
+        self.pending.flush()
         table = self.kind.table
         return self.connection.execute(select(table.c[column]).where(table.c.id == row_id)).scalar_one()
 
@@ -252,6 +257,7 @@ class EntityWriting:
 
     def queues(self) -> dict[str, tuple[int, Row]]:
         """The LSG body's land queues: purpose -> (id, its name and opening date)."""
+        self.pending.flush()
         rows = self.connection.execute(
             select(LandQueue.id, *(LandQueue.__table__.c[name] for name in QUEUE_FIELDS)).where(
                 LandQueue.lsg_id == self.lsg_id
@@ -267,9 +273,11 @@ class EntityWriting:
         self.connection.execute(update(LandQueue).where(LandQueue.id == queue_id).values(**changes))
 
     def households(self, accounts: list[str]) -> tuple[dict[str, int], dict[str, list[tuple[int, Row]]]]:
+        self.pending.flush()
         return households_of(self.connection, self.lsg_id, accounts)
 
     def persons_by_pin(self, pins: list[str]) -> dict[str, int]:
+        self.pending.flush()
         return persons_by_pin(self.connection, pins)
 
 
@@ -318,4 +326,6 @@ def entity_writing(
 ) -> Iterator[EntityWriting]:
     """One LSG body's writing of a register in one transaction (rolled back unless ``commit``)."""
     with transaction(engine, commit) as connection:
-        yield EntityWriting(connection, kind, lsg_id)
+        writing = EntityWriting(connection, kind, lsg_id)
+        yield writing
+        writing.pending.flush()

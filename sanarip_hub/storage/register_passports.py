@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, Engine, delete, select, update
 
+from sanarip_hub.storage.bulk import PendingRows
 from sanarip_hub.storage.models import (
     Household,
     Person,
@@ -95,31 +96,27 @@ def read_passports(engine: Engine, lsg_id: int) -> list[StoredPassport]:
         return list(_read(connection, lsg_id, None))
 
 
-ADD_MEMBER = insert(SocialPassportMember).values(
-    passport_id=bindparam("passport_id"), person_id=bindparam("person_id"),
-    **{name: bindparam(name) for name in PASSPORT_MEMBER_FIELDS},
-)  # fmt: skip
-ADD_ACCESS = insert(SocialServiceAccess).values(
-    passport_id=bindparam("passport_id"), **{name: bindparam(name) for name in ACCESS_FIELDS}
-)
-
-
 class PassportWriting:
-    """Inside an LSG body's import transaction: find passports and households, insert, update."""
+    """Inside an LSG body's import transaction: find passports and households, insert, update
+    (new rows are :class:`PendingRows`, sent before the next read and when the transaction ends)."""
 
     def __init__(self, connection: Connection, lsg_id: int) -> None:
         self.connection = connection
         self.lsg_id = lsg_id
         self.now = datetime.now(UTC)
+        self.pending = PendingRows(connection)
 
     def stored(self, numbers: list[str]) -> dict[str, StoredPassport]:
+        self.pending.flush()
         return {p.passport["number"]: p for p in _read(self.connection, self.lsg_id, numbers)}
 
     def households(self, accounts: list[str]) -> tuple[dict[str, int], dict[str, list[tuple[int, Row]]]]:
+        self.pending.flush()
         return households_of(self.connection, self.lsg_id, accounts)
 
     def numbers(self) -> dict[str, tuple[int, Any]]:
         """Number -> (id, status) of every passport of the LSG body."""
+        self.pending.flush()
         rows = self.connection.execute(
             select(SocialPassport.number, SocialPassport.id, SocialPassport.status).where(
                 SocialPassport.lsg_id == self.lsg_id
@@ -127,11 +124,11 @@ class PassportWriting:
         )
         return {str(row.number): (int(row.id), row.status) for row in rows}
 
-    def add(self, household_id: int, values: Row) -> int:
+    def add(self, household_id: int, values: Row, members: list[Row], services: list[Row]) -> None:
         row = {**values, "lsg_id": self.lsg_id, "household_id": household_id}
-        return int(
-            self.connection.execute(insert(SocialPassport).returning(SocialPassport.id), [row]).scalar_one()
-        )
+        passport_id = self.pending.add(SocialPassport.__table__, row)  # type: ignore[arg-type]
+        self._add_members(passport_id, members)
+        self._add_services(passport_id, services)
 
     def change(self, passport_id: int, changes: Row) -> None:
         self.connection.execute(
@@ -144,15 +141,21 @@ class PassportWriting:
         self.connection.execute(
             delete(SocialPassportMember).where(SocialPassportMember.passport_id == passport_id)
         )
-        if rows:
-            self.connection.execute(ADD_MEMBER, [{**row, "passport_id": passport_id} for row in rows])
+        self._add_members(passport_id, rows)
 
     def replace_services(self, passport_id: int, rows: list[Row]) -> None:
         self.connection.execute(
             delete(SocialServiceAccess).where(SocialServiceAccess.passport_id == passport_id)
         )
-        if rows:
-            self.connection.execute(ADD_ACCESS, [{**row, "passport_id": passport_id} for row in rows])
+        self._add_services(passport_id, rows)
+
+    def _add_members(self, passport_id: int, rows: list[Row]) -> None:
+        table = SocialPassportMember.__table__
+        self.pending.queue(table, ({**row, "passport_id": passport_id} for row in rows))  # type: ignore[arg-type]
+
+    def _add_services(self, passport_id: int, rows: list[Row]) -> None:
+        table = SocialServiceAccess.__table__
+        self.pending.queue(table, ({**row, "passport_id": passport_id} for row in rows))  # type: ignore[arg-type]
 
 
 def households_people(engine: Engine, lsg_id: int, accounts: list[str]) -> dict[str, list[Row]]:
@@ -166,4 +169,6 @@ def households_people(engine: Engine, lsg_id: int, accounts: list[str]) -> dict[
 def passport_writing(engine: Engine, lsg_id: int, commit: bool = True) -> Iterator[PassportWriting]:
     """One LSG body's passport writing in one transaction (rolled back unless ``commit``)."""
     with transaction(engine, commit) as connection:
-        yield PassportWriting(connection, lsg_id)
+        writing = PassportWriting(connection, lsg_id)
+        yield writing
+        writing.pending.flush()

@@ -25,6 +25,7 @@ from sanarip_hub.clock import SYSTEM_CLOCK, Clock
 from sanarip_hub.domain.codes import MismatchStatus
 from sanarip_hub.domain.identifiers import parse_pin
 from sanarip_hub.errors import ActualizationError, InvalidPin
+from sanarip_hub.storage.mismatches import HOUSEHOLD_HEAD
 
 S = MismatchStatus
 MOVES: dict[MismatchStatus, frozenset[MismatchStatus]] = {
@@ -172,6 +173,13 @@ def move(
             return None
         if field == PIN_FOUND:
             return "pin", _found_pin(registry_value, value)
+        if field == HOUSEHOLD_HEAD:
+            if not (value and value.strip()):
+                raise ActualizationError(
+                    "name the new head: the PIN of a living current member of the household (the form's "
+                    "list, `mismatches resolve --value PIN`; `id:<person id>` for one without a PIN)"
+                )
+            return HOUSEHOLD_HEAD, value.strip()
         if field not in PERSON_FIELDS:
             raise ActualizationError(f"field {field} cannot be actualized automatically; escalate it")
         if field in NAME_FIELDS:

@@ -13,7 +13,7 @@ from sanarip_hub.console.gate import Context, Gate
 from sanarip_hub.domain.codes import MismatchStatus
 from sanarip_hub.errors import ActualizationError, PageRefused
 from sanarip_hub.storage import console_queries as queries
-from sanarip_hub.storage.mismatches import MismatchTable
+from sanarip_hub.storage.mismatches import HOUSEHOLD_HEAD, MismatchTable, household_head_candidates
 
 
 class LsgPages(Gate):
@@ -61,6 +61,11 @@ class LsgPages(Gate):
             "moves": self._moves(context, row.status),
             "message": message,
             "name_field": row.field in NAME_FIELDS,
+            "head_choices": (
+                await run_in_threadpool(household_head_candidates, self.engine, row.hub_value or "")
+                if row.field == HOUSEHOLD_HEAD
+                else None
+            ),
         }
         return self.render(context, "mismatch.html", values, context._("Mismatch") + f" {row.id}")
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, case, func, insert, select, update
 
-from sanarip_hub.domain.codes import MismatchStatus, PinStatus, SyncSource
+from sanarip_hub.domain.codes import MismatchStatus, PinStatus, Relation, SyncSource
 from sanarip_hub.domain.field_text import field_text
 from sanarip_hub.domain.identifiers import parse_pin
 from sanarip_hub.errors import ActualizationError
@@ -248,7 +248,10 @@ class MismatchTable:
                 )
             write = rule(current, row.field, row.hub_value, row.registry_value)
             changed = None
-            if write is not None:
+            if write is not None and write[0] == HOUSEHOLD_HEAD:
+                _name_head(connection, row, write[1], at)
+                changed = HOUSEHOLD_HEAD
+            elif write is not None:
                 field, value = write
                 column = Person.__table__.c[field]  # a field the workflow's rule lets it write
                 old, version, address = connection.execute(
@@ -341,6 +344,76 @@ def _check_found_pin(connection: Connection, person_id: int, pin: str) -> None:
 
 
 HOUSEHOLD_HEAD = "household_head"  # the flag that asks the clerk to name a new head
+
+
+def head_candidates(connection: Connection, household: str) -> list[Any]:
+    """Who may be named head of ``household`` (``<LSG СОАТЕ>/<account>``, as a ``household_head``
+    flag names it): its living current members, oldest first; each row has ``person_id``, ``pin``,
+    the names and ``birth_date``.  Each is chosen by PIN, or as ``id:<person id>`` without one."""
+    soate, _, account = household.partition("/")
+    return list(
+        connection.execute(
+            select(HouseholdMember.person_id, Person.pin, Person.surname, Person.given_name,
+                   Person.patronymic, Person.birth_date)
+            .join(Person, Person.id == HouseholdMember.person_id)
+            .join(Household, Household.id == HouseholdMember.household_id)
+            .join(LsgBody, LsgBody.id == Household.lsg_id)
+            .where(LsgBody.soate_code == soate, Household.account_no == account,
+                   Household.closed_at.is_(None), HouseholdMember.member_to.is_(None),
+                   Person.death_date.is_(None))
+            .order_by(Person.birth_date, Person.id)
+        )
+    )  # fmt: skip
+
+
+def household_head_candidates(engine: Engine, household: str) -> list[Any]:
+    """:func:`head_candidates` on a connection of its own (the console's form lists them)."""
+    with engine.connect() as connection:
+        return head_candidates(connection, household)
+
+
+def _name_head(connection: Connection, mismatch: Any, chosen: str, at: datetime) -> None:
+    """The clerk's answer to a ``household_head`` flag (inside its transaction): the household's head
+    becomes ``chosen`` (a PIN, or ``id:<person id>``), who must be a living current member, and their
+    membership's relation becomes ``head``.  The others' relations are the book's to revise (they
+    were relations to the old head); the next import of the book brings them.  Refused, with nothing
+    written, when the household is closed or has had another head named since the flag."""
+    household = mismatch.hub_value or ""
+    found = connection.execute(
+        select(Household.id, Household.head_person_id, Household.version)
+        .join(LsgBody, LsgBody.id == Household.lsg_id)
+        .where(LsgBody.soate_code == household.partition("/")[0],
+               Household.account_no == household.partition("/")[2], Household.closed_at.is_(None))
+    ).first()  # fmt: skip
+    if found is None:
+        raise ActualizationError(f"household {household} is not open any more: nothing was written")
+    if found.head_person_id != mismatch.person_id:
+        raise ActualizationError(
+            f"household {household} has had a head named since this flag (person {found.head_person_id}): "
+            "nothing was written"
+        )
+    candidates = head_candidates(connection, household)
+    named = [c for c in candidates if chosen in (c.pin, f"id:{c.person_id}")]
+    if not named:
+        choices = ", ".join(c.pin or f"id:{c.person_id}" for c in candidates) or "none"
+        raise ActualizationError(
+            f"{chosen!r} is not a living current member of household {household}: nothing was written "
+            f"(members who may be named: {choices})"
+        )
+    head = named[0].person_id
+    written = connection.execute(
+        update(Household)
+        .where(Household.id == found.id, Household.version == found.version)
+        .values(head_person_id=head, version=Household.version + 1, updated_at=at)
+    )
+    if written.rowcount != 1:
+        raise ActualizationError(f"household {household} was changed by someone else just now: try again")
+    connection.execute(
+        update(HouseholdMember)
+        .where(HouseholdMember.household_id == found.id, HouseholdMember.person_id == head,
+               HouseholdMember.member_to.is_(None))
+        .values(relation_to_head=Relation.HEAD)
+    )  # fmt: skip
 
 
 def _end_memberships_at_death(connection: Connection, mismatch: Any, died: date) -> None:

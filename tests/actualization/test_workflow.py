@@ -295,3 +295,66 @@ def test_actualizing_a_new_registration_leaves_no_stale_address_text(person: tup
         ("registered_soate", old, new),
         ("registered_address", "Нарын ш., Ленин көч., 5", None),
     ]
+
+
+def test_the_clerk_names_the_new_head_among_the_living_members(hub_db: HubDb) -> None:
+    """Issue 15 §2: the ``household_head`` flag is answered by naming a living current member (by
+    PIN); anyone else, or no one, is refused with the members who may be named, and nothing is
+    written.  The named person heads the household and their membership says ``head``."""
+    from sanarip_hub.storage.mismatches import household_head_candidates
+    from sanarip_hub.storage.models import Household, HouseholdMember
+
+    seed_country(hub_db.engine, 30, 1, 3, workers=1)
+    with hub_db.engine.connect() as connection:  # a household of three or more with PINs
+        household_id, head_id = connection.execute(
+            select(Household.id, Household.head_person_id)
+            .join(HouseholdMember, HouseholdMember.household_id == Household.id)
+            .where(Household.closed_at.is_(None), Household.head_person_id.is_not(None),
+                   HouseholdMember.member_to.is_(None))
+            .group_by(Household.id, Household.head_person_id)
+            .having(func.count() >= 3)
+            .order_by(Household.id)
+            .limit(1)
+        ).one()  # fmt: skip
+        dead_pin = connection.execute(select(Person.pin).where(Person.id == head_id)).scalar_one()
+    with hub_db.engine.begin() as connection:
+        flag(connection, person_id=head_id, field="death_date", source=CIVIL, hub_value=None,
+             registry_value="2026-01-10", message_id="m-9", run_id=None)  # fmt: skip
+    table = MismatchTable(hub_db.engine)
+    with hub_db.engine.connect() as connection:
+        death = connection.execute(select(Mismatch.id)).scalar_one()
+    move(table, death, MismatchStatus.ACTUALIZED, "clerk-7", "death act checked")
+    with hub_db.engine.connect() as connection:
+        ask, household = connection.execute(
+            select(Mismatch.id, Mismatch.hub_value).where(Mismatch.field == "household_head")
+        ).one()
+    candidates = household_head_candidates(hub_db.engine, household)
+    assert len(candidates) >= 2
+    assert head_id not in {c.person_id for c in candidates}  # the deceased is no candidate
+    with pytest.raises(ActualizationError, match="name the new head"):
+        move(table, ask, MismatchStatus.ACTUALIZED, "clerk-7")
+    with pytest.raises(ActualizationError, match=rf"'{dead_pin}' is not a living current member"):
+        move(table, ask, MismatchStatus.ACTUALIZED, "clerk-7", value=dead_pin)
+    with pytest.raises(ActualizationError, match=f"may be named: {candidates[0].pin}"):
+        move(table, ask, MismatchStatus.ACTUALIZED, "clerk-7", value="22222222222222")
+    with hub_db.engine.connect() as connection:
+        assert connection.execute(
+            select(Household.head_person_id).where(Household.id == household_id)
+        ).scalar_one() == head_id  # fmt: skip
+    chosen = candidates[-1]  # the youngest: any living member may be named, not only the eldest
+    done = move(table, ask, MismatchStatus.ACTUALIZED, "clerk-7", value=chosen.pin)
+    assert done.changed_field == "household_head"
+    with hub_db.engine.connect() as connection:
+        assert connection.execute(
+            select(Household.head_person_id).where(Household.id == household_id)
+        ).scalar_one() == chosen.person_id  # fmt: skip
+        relation = connection.execute(
+            select(HouseholdMember.relation_to_head).where(
+                HouseholdMember.household_id == household_id,
+                HouseholdMember.person_id == chosen.person_id,
+                HouseholdMember.member_to.is_(None),
+            )
+        ).scalar_one()
+        status = connection.execute(select(Mismatch.status).where(Mismatch.id == ask)).scalar_one()
+    assert relation == "head"
+    assert status == MismatchStatus.ACTUALIZED

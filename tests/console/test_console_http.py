@@ -389,3 +389,64 @@ def test_a_latin_registry_name_is_actualized_in_the_registers_script(hub: Hub) -
     with hub.engine.connect() as connection:
         surname = connection.execute(select(Person.surname).where(Person.id == mine.id)).scalar_one()
     assert surname == "Осмонова"
+
+
+def test_the_clerk_names_a_new_head_from_the_households_living_members(hub: Hub) -> None:
+    """Issue 15 §2: when an actualized death leaves a household without its head, the flag's page
+    offers the household's living current members; the decision needs one of them and names them."""
+    from sqlalchemy import func
+
+    from sanarip_hub.actualization.workflow import move
+    from sanarip_hub.domain.codes import MismatchStatus, SyncSource
+    from sanarip_hub.storage.mismatches import MismatchTable, flag
+    from sanarip_hub.storage.models import Household, HouseholdMember, LsgBody
+
+    with hub.engine.begin() as connection:  # the clerk's last household of three or more
+        household_id, head_id = connection.execute(
+            select(Household.id, Household.head_person_id)
+            .join(LsgBody, LsgBody.id == Household.lsg_id)
+            .join(HouseholdMember, HouseholdMember.household_id == Household.id)
+            .where(LsgBody.soate_code == hub.lsg_soate, Household.closed_at.is_(None),
+                   Household.head_person_id.is_not(None), HouseholdMember.member_to.is_(None))
+            .group_by(Household.id, Household.head_person_id)
+            .having(func.count() >= 3)
+            .order_by(Household.id.desc())
+            .limit(1)
+        ).one()  # fmt: skip
+        flag(connection, person_id=head_id, field="death_date", source=SyncSource.CIVIL_REGISTRY,
+             hub_value=None, registry_value="2026-01-10", message_id="m-head", run_id=None)  # fmt: skip
+        death = connection.execute(
+            select(Mismatch.id).where(Mismatch.person_id == head_id, Mismatch.field == "death_date")
+        ).scalar_one()
+    move(MismatchTable(hub.engine), death, MismatchStatus.ACTUALIZED, "clerk-7", "death act checked")
+    with hub.engine.connect() as connection:
+        ask = connection.execute(
+            select(Mismatch.id).where(Mismatch.person_id == head_id, Mismatch.field == "household_head")
+        ).scalar_one()
+        living = connection.execute(
+            select(Person.pin)
+            .join(HouseholdMember, HouseholdMember.person_id == Person.id)
+            .where(HouseholdMember.household_id == household_id, HouseholdMember.member_to.is_(None),
+                   Person.death_date.is_(None))
+        ).scalars().all()  # fmt: skip
+    client = login(hub, "lsg_user")
+    page = client.get(f"/lsg/mismatches/{ask}").text
+    select_head = re.search(r'<select id="value" name="value">(.*?)</select>', page)
+    assert select_head is not None
+    offered = re.findall(r'<option value="([^"]+)"', select_head.group(1))
+    assert sorted(offered) == sorted(living)
+    assert len(offered) >= 2
+    refused = client.post(f"/lsg/mismatches/{ask}", data={"csrf": csrf_of(page), "to": "actualized"})
+    assert refused.status_code == 409
+    assert "name the new head" in refused.text
+    done = client.post(
+        f"/lsg/mismatches/{ask}", data={"csrf": csrf_of(page), "to": "actualized", "value": offered[-1]}
+    )
+    assert done.status_code == 303
+    with hub.engine.connect() as connection:
+        head_pin = connection.execute(
+            select(Person.pin)
+            .join(Household, Household.head_person_id == Person.id)
+            .where(Household.id == household_id)
+        ).scalar_one()
+    assert head_pin == offered[-1]

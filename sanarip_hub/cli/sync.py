@@ -110,7 +110,11 @@ def show_command(hub: Hub, mismatch_id: int) -> None:
 )
 @click.option("--by", "actor", required=True, help="Who decides.")
 @click.option("--reason", help="Why (required to reject or escalate).")
-@click.option("--value", help="A name to write in the register's script (the registry writes it in another).")
+@click.option(
+    "--value",
+    help="A name to write in the register's script (the registry writes it in another); for a household_head "
+    "flag, the new head: a living current member's PIN (id:<person id> for one without).",
+)
 @click.option(
     "--seen-version",
     type=int,

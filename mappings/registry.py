@@ -140,19 +140,22 @@ def compare_civil_registry(
 
 
 PIN_FOUND = "pin_found"  # the flag that proposes the PIN the registry found for a person without one
-_PIN_FOUND = frozenset({PIN_FOUND})
+PIN_NAMESAKES = "pin_namesakes"  # several PINs found (namesakes born the same day): the clerk chooses
+_PIN_SEARCH = frozenset({PIN_FOUND, PIN_NAMESAKES})
 
 
 def compare_pin_search(search: ZagsPinsByNSPDateRecord | None) -> Comparison:
     """A person the register has no PIN for, against ``zagsPinsByNSPDate`` (name and birth date).
 
     One PIN found is proposed to the clerk (``pin_found``); none is no difference.  Several PINs
-    (namesakes born the same day) are not a proposal, since no rule could choose among them: the
-    field counts as not compared, so an earlier proposal is not withdrawn on their account."""
-    pins = [] if search is None else list(search.get("pins") or ())
+    (namesakes born the same day) are no proposal, since no rule could choose among them: they are
+    flagged ``pin_namesakes`` with every PIN found (sorted, comma-separated), for the clerk, who
+    knows the person, to choose one from the birth act or to escalate.  Either answer withdraws the
+    other kind's earlier flag (the registry's answer changed)."""
+    pins = sorted(set([] if search is None else search.get("pins") or ()))
     if len(pins) > 1:
-        return Comparison([], frozenset())
-    return Comparison([Difference(PIN_FOUND, None, pins[0])] if pins else [], _PIN_FOUND)
+        return Comparison([Difference(PIN_NAMESAKES, None, ",".join(pins))], _PIN_SEARCH)
+    return Comparison([Difference(PIN_FOUND, None, pins[0])] if pins else [], _PIN_SEARCH)
 
 
 def compare_tax(hub: Any, gns: TpDataByINNforBusinessActivityRecord | None) -> Comparison:

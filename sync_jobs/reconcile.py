@@ -223,8 +223,6 @@ class Checker:
                 if self._refused(search, outcome):
                     return outcome
                 outcome.differences, outcome.compared = compare_pin_search(search)
-                if not outcome.compared:  # namesakes: several PINs, none proposed
-                    log.info("sync.pin_search_namesakes", person_id=person.id, found=len(search["pins"]))
             elif self.source is SyncSource.CIVIL_REGISTRY:
                 zags = cast(
                     ZagsDataByPinRecord, await self._call("civil_registry", outcome, issue, pin=person.pin)

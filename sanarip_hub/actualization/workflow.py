@@ -62,6 +62,7 @@ PERSON_FIELDS: dict[str, Callable[[str | None], Any]] = {
 
 NAME_FIELDS = frozenset({"surname", "given_name", "patronymic"})
 PIN_FOUND = "pin_found"  # the registry found a PIN for a person the book has none for
+PIN_NAMESAKES = "pin_namesakes"  # it found several (namesakes born the same day): the clerk chooses
 
 
 def _found_pin(registry: str | None, value: str | None) -> str:
@@ -76,6 +77,18 @@ def _found_pin(registry: str | None, value: str | None) -> str:
     except InvalidPin as exc:
         raise ActualizationError(f"the registry's PIN {chosen} is not valid: {exc}; escalate it") from None
     return chosen
+
+
+def _chosen_namesake(registry: str | None, value: str | None) -> str:
+    """The PIN an actualization of ``pin_namesakes`` gives the person: the one of the registry's PINs
+    the clerk chose from the person's birth act (the store checks it as for ``pin_found``)."""
+    found = (registry or "").split(",")
+    if value is None or value.strip() not in found:
+        raise ActualizationError(
+            f"choose the person's PIN among the registry's namesakes ({', '.join(found)}): the form's "
+            "'value to write', `mismatches resolve --value PIN`; escalate if none is theirs"
+        )
+    return _found_pin(value.strip(), None)
 
 
 _SCRIPTS = {"Cyrillic": re.compile("[\u0400-\u04ff]"), "Latin": re.compile("[A-Za-z]")}
@@ -173,6 +186,8 @@ def move(
             return None
         if field == PIN_FOUND:
             return "pin", _found_pin(registry_value, value)
+        if field == PIN_NAMESAKES:
+            return "pin", _chosen_namesake(registry_value, value)
         if field == HOUSEHOLD_HEAD:
             if not (value and value.strip()):
                 raise ActualizationError(

@@ -8,7 +8,7 @@ from typing import Any
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
-from sanarip_hub.actualization.workflow import MOVES, NAME_FIELDS, move
+from sanarip_hub.actualization.workflow import MOVES, NAME_FIELDS, PIN_NAMESAKES, move
 from sanarip_hub.console.gate import Context, Gate
 from sanarip_hub.domain.codes import MismatchStatus
 from sanarip_hub.errors import ActualizationError, PageRefused
@@ -52,6 +52,24 @@ class LsgPages(Gate):
             (to.value, labels[to]) for to in sorted(MOVES[MismatchStatus(status)], key=list(labels).index)
         ]
 
+    def _choices(self, context: Context, row: Any) -> dict[str, Any]:
+        """What an actualization chooses among, for the flags that need the clerk's choice: the
+        household's living members for a new head, the registry's PINs for namesakes."""
+        if row.field == HOUSEHOLD_HEAD:
+            people = household_head_candidates(self.engine, row.hub_value or "")
+            choices = []
+            for c in people:
+                names = " ".join(part for part in (c.surname, c.given_name, c.patronymic) if part)
+                born = f"{c.birth_date}, {c.pin}" if c.pin else f"{c.birth_date}"
+                choices.append((c.pin or f"id:{c.person_id}", f"{names} ({born})"))
+            label = context._("New head of the household (a living current member)")
+            return {"choices": choices, "choices_label": label}
+        if row.field == PIN_NAMESAKES:
+            pins = (row.registry_value or "").split(",")
+            label = context._("The person's PIN, chosen from the birth act among the registry's namesakes")
+            return {"choices": [(pin, pin) for pin in pins], "choices_label": label}
+        return {"choices": None}
+
     async def mismatch_page(self, context: Context, message: str | None = None) -> Response:
         row, events = await run_in_threadpool(self._own_mismatch, context)
         await run_in_threadpool(self.access, context, "lsg.mismatch", [row.pin], f"mismatch {row.id}")
@@ -61,11 +79,7 @@ class LsgPages(Gate):
             "moves": self._moves(context, row.status),
             "message": message,
             "name_field": row.field in NAME_FIELDS,
-            "head_choices": (
-                await run_in_threadpool(household_head_candidates, self.engine, row.hub_value or "")
-                if row.field == HOUSEHOLD_HEAD
-                else None
-            ),
+            **await run_in_threadpool(self._choices, context, row),
         }
         return self.render(context, "mismatch.html", values, context._("Mismatch") + f" {row.id}")
 

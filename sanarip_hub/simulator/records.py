@@ -226,10 +226,11 @@ class RegistryData:
                 found = [pin] if roll < FOUND_SHARE else [pin, self._registry_pin(row, dice, 1)]
                 key = _search_key(row.surname, row.given_name, row.birth_date.isoformat())
                 index.setdefault(key, []).extend(found)
-                kind = "pin_found" if len(found) == 1 else "pin_namesakes"
-                truth.append(
-                    Discrepancy(pin, kind, "pins", "pin_found", None, pin, flagged=kind == "pin_found")
+                # a flag of a person without a PIN is known by the PIN(s) the registry found
+                kind, found_pins = (
+                    ("pin_found", pin) if len(found) == 1 else ("pin_namesakes", ",".join(sorted(found)))
                 )
+                truth.append(Discrepancy(found_pins, kind, "pins", kind, None, found_pins))
             self._pinless, self._pinless_truth = index, truth
         return self._pinless
 

@@ -450,3 +450,38 @@ def test_the_clerk_names_a_new_head_from_the_households_living_members(hub: Hub)
             .where(Household.id == household_id)
         ).scalar_one()
     assert head_pin == offered[-1]
+
+
+def test_namesakes_are_offered_to_the_clerk_who_must_choose_one(hub: Hub) -> None:
+    """Issue 15 §3: several PINs for one name and birth date are flagged with all of them; the page
+    offers them, and an actualization without a choice is refused (409), nothing written."""
+    from sanarip_hub.domain.codes import SyncSource
+    from sanarip_hub.storage.mismatches import flag
+    from sanarip_hub.storage.models import LsgBody
+
+    pins = "10101199000011,10101199000022"
+    with hub.engine.begin() as connection:
+        mine = connection.execute(
+            select(Person.id, Person.pin)
+            .join(LsgBody, LsgBody.id == Person.lsg_id)
+            .where(LsgBody.soate_code == hub.lsg_soate)
+            .order_by(Person.id.desc())
+            .offset(5)
+            .limit(1)
+        ).one()
+        flag(connection, person_id=mine.id, field="pin_namesakes", source=SyncSource.CIVIL_REGISTRY,
+             hub_value=None, registry_value=pins, message_id="m-ns", run_id=None)  # fmt: skip
+        ask = connection.execute(
+            select(Mismatch.id).where(Mismatch.person_id == mine.id, Mismatch.field == "pin_namesakes")
+        ).scalar_one()
+    client = login(hub, "lsg_user")
+    page = client.get(f"/lsg/mismatches/{ask}").text
+    choice = re.search(r'<select id="value" name="value">(.*?)</select>', page)
+    assert choice is not None
+    assert re.findall(r'<option value="([^"]+)"', choice.group(1)) == pins.split(",")
+    refused = client.post(f"/lsg/mismatches/{ask}", data={"csrf": csrf_of(page), "to": "actualized"})
+    assert refused.status_code == 409
+    assert "choose the person" in refused.text
+    with hub.engine.connect() as connection:
+        assert connection.scalar(select(Person.pin).where(Person.id == mine.id)) == mine.pin
+        assert connection.scalar(select(Mismatch.status).where(Mismatch.id == ask)) == "open"

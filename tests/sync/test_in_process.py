@@ -230,8 +230,9 @@ def test_the_registered_address_is_compared_with_the_registration_through_the_cr
 def test_people_without_a_pin_are_searched_by_name_and_birth_date(tmp_path: Path) -> None:
     """FACTS §9.2: ``zagsPinsByNSPDate`` finds the PIN of a person the book has none for.  They
     were left out of every run.  Now each is searched by surname, name and birth date: one PIN
-    found is proposed to the clerk as ``pin_found``; namesakes (several PINs) and nobody found are
-    not; actualizing the proposal gives the person the PIN, which must be nobody else's."""
+    found is proposed to the clerk as ``pin_found``; namesakes (several PINs) are flagged
+    ``pin_namesakes`` with every PIN, for the clerk to choose one; nobody found is no flag.
+    Actualizing gives the person the PIN, which must be nobody else's."""
     from sanarip_hub.actualization.workflow import move
     from sanarip_hub.domain.codes import MismatchStatus
     from sanarip_hub.errors import ActualizationError
@@ -248,10 +249,12 @@ def test_people_without_a_pin_are_searched_by_name_and_birth_date(tmp_path: Path
         namesakes = [d for d in labels if d.kind == "pin_namesakes"]
         assert len(found) >= 5
         assert namesakes
-        assert all(not d.flagged for d in namesakes)
+        assert all(d.flagged and "," in d.registry_value for d in namesakes)
         checker = checker_for(db.settings, SyncSource.CIVIL_REGISTRY, AsgiTransport(build_simulator(data)))
         report = run_sync(SyncRunTable(db.engine), Ledger.for_settings(db.engine, db.settings), checker)
-        assert flagged(db) == {(pin, "pin_found") for pin in found}
+        assert flagged(db) == {(pin, "pin_found") for pin in found} | {
+            (d.registry_value, "pin_namesakes") for d in namesakes
+        }
         with db.engine.connect() as connection:
             pinless = connection.scalar(select(func.count()).where(Person.pin.is_(None)))
             searches = connection.scalar(
@@ -290,3 +293,21 @@ def test_people_without_a_pin_are_searched_by_name_and_birth_date(tmp_path: Path
         with db.engine.connect() as connection:
             assert connection.scalar(select(Person.pin).where(Person.id == second.person_id)) is None
             assert connection.scalar(select(Mismatch.status).where(Mismatch.id == second.id)) == "open"
+
+        # namesakes: the clerk chooses one of the registry's PINs (from the birth act); nothing else
+        with db.engine.connect() as connection:
+            namesake = connection.execute(
+                select(Mismatch.id, Mismatch.person_id, Mismatch.registry_value)
+                .where(Mismatch.field == "pin_namesakes")
+                .order_by(Mismatch.id)
+                .limit(1)
+            ).one()
+        ask, person_id, pins = namesake
+        choices, why = pins.split(","), "birth act checked"
+        with pytest.raises(ActualizationError, match="choose the person's PIN among the registry's"):
+            move(store, ask, MismatchStatus.ACTUALIZED, "clerk-7", why)
+        with pytest.raises(ActualizationError, match="choose the person's PIN"):
+            move(store, ask, MismatchStatus.ACTUALIZED, "clerk-7", why, value=second.registry_value)
+        move(store, ask, MismatchStatus.ACTUALIZED, "clerk-7", why, value=choices[-1])
+        with db.engine.connect() as connection:
+            assert connection.scalar(select(Person.pin).where(Person.id == person_id)) == choices[-1]

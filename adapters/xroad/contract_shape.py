@@ -109,13 +109,29 @@ def type_name(xsd_type: Any) -> str:
     return "anySimpleType" if xsd_type is None else xsd_type.name[len(XS) :]
 
 
+def codes(xsd_type: Any) -> tuple[str, ...]:
+    """The values an enumeration restricts a simple type to, sorted (empty: any value)."""
+    if xsd_type is None or xsd_type.is_complex():
+        return ()
+    return tuple(sorted(str(value) for value in getattr(xsd_type, "enumeration", None) or ()))
+
+
 def element_shapes(element: Any) -> Shapes:
-    """Every element below ``element``, by path (``pins/pin``)."""
+    """Every element below ``element`` by path (``pins/pin``), and every attribute of it and of
+    them (``pins/@count``)."""
     shapes: Shapes = {}
 
     def walk(parent: Any, prefix: str, depth: int) -> None:
         xsd_type = parent.type
-        if depth > MAX_DEPTH or not xsd_type.is_complex() or xsd_type.content is None:
+        if depth > MAX_DEPTH or not xsd_type.is_complex():
+            return
+        for attribute in getattr(xsd_type, "attributes", {}).values():
+            if getattr(attribute, "local_name", None) is None or not hasattr(attribute, "use"):
+                continue  # an attribute wildcard (xs:anyAttribute): open content
+            shapes[f"{prefix}@{attribute.local_name}"] = Shape(
+                type_name(attribute.type), attribute.use == "required", False, codes(attribute.type)
+            )
+        if xsd_type.content is None:
             return
         if not hasattr(xsd_type.content, "iter_elements"):
             return  # simple content
@@ -125,7 +141,10 @@ def element_shapes(element: Any) -> Shapes:
             path = prefix + child.local_name
             max_occurs = child.max_occurs
             shapes[path] = Shape(
-                type_name(child.type), child.min_occurs > 0, max_occurs is None or max_occurs > 1
+                type_name(child.type),
+                child.min_occurs > 0,
+                max_occurs is None or max_occurs > 1,
+                codes(child.type),
             )
             walk(child, path + "/", depth + 1)
 

@@ -29,20 +29,24 @@ class CheckStatus(StrEnum):
 
 @dataclass(frozen=True)
 class Shape:
-    """One element of a message: its XSD type (``complex`` for a record), whether it must come,
-    whether it may repeat."""
+    """One element or attribute of a message: its XSD type (``complex`` for a record), whether it
+    must come, whether it may repeat, and the codes an enumeration allows (sorted; empty: any value
+    of the type)."""
 
     type: str
     required: bool
     repeated: bool
+    values: tuple[str, ...] = ()
 
     def text(self) -> str:
         occurs = ("1" if self.required else "0") + (".." + ("n" if self.repeated else "1"))
-        return f"{self.type} [{occurs}]"
+        codes = " {" + "|".join(self.values) + "}" if self.values else ""
+        return f"{self.type} [{occurs}]{codes}"
 
 
 Shapes = dict[str, Shape]
-"""A message's elements by path below the message element (``pins/pin``)."""
+"""A message's elements by path below the message element (``pins/pin``), and its attributes
+(``pins/@count``; ``@lang`` on the message element)."""
 
 
 @dataclass(frozen=True)
@@ -88,6 +92,13 @@ def status_of(differences: list[Difference]) -> CheckStatus:
     return CheckStatus.DRIFT if any(d.breaking for d in differences) else CheckStatus.COMPATIBLE
 
 
+def _codes_beyond(sender: Shape, taker: Shape) -> bool:
+    """Whether the sender may send a value the taker's enumeration does not list."""
+    if not taker.values:
+        return False  # the taker takes any value of the type
+    return not sender.values or not set(sender.values) <= set(taker.values)
+
+
 def compare_message(message: str, ours: Shapes, theirs: Shapes) -> list[Difference]:
     """How ``theirs`` differs from ``ours`` for the ``request`` or ``response`` message, each
     difference judged from the consumer's side (module docstring)."""
@@ -115,6 +126,10 @@ def compare_message(message: str, ours: Shapes, theirs: Shapes) -> list[Differen
         if their.repeated != our.repeated:
             # request: we may send several where it takes one; response: more come than we read
             add(path, "repeated", our, their, our.repeated if request else their.repeated)
+        if their.values != our.values:
+            # request: we may send a code it does not take; response: it may send one we do not read
+            sender, taker = (our, their) if request else (their, our)
+            add(path, "values", our, their, _codes_beyond(sender, taker))
     for path, their in theirs.items():
         parent = path.rpartition("/")[0]
         if path in ours or (parent and parent in theirs and parent not in ours):

@@ -57,7 +57,34 @@ def test_a_named_restricted_type_is_its_built_in_type() -> None:
     ours, theirs = (WsdlMessages(document, "x").shapes("zagsDataByPin") for document in (ZAGS, named))
     assert ours is not None
     assert theirs is not None
-    assert theirs[2]["maritalStatus"] == ours[2]["maritalStatus"] == Shape("int", False, False)
+    assert ours[2]["maritalStatus"] == Shape("int", False, False)
+    assert theirs[2]["maritalStatus"] == Shape("int", False, False, values=("1",))  # its codes, too
+
+
+def test_attributes_and_enumerations_are_part_of_the_shape() -> None:
+    """An attribute is a path of its own (``pins/@count``, required by ``use``); an element or an
+    attribute restricted to an enumeration carries its codes."""
+    head, tail = ZAGS.split(b'<xs:element name="zagsPinsByNSPDate">')
+    tail = tail.replace(
+        b'<xs:element name="patronymic" type="xs:string" minOccurs="0"/>',
+        b'<xs:element name="patronymic" minOccurs="0"><xs:simpleType><xs:restriction base="xs:string">'
+        b'<xs:enumeration value="uulu"/><xs:enumeration value="kyzy"/></xs:restriction></xs:simpleType>'
+        b"</xs:element>",
+        1,
+    ).replace(
+        b"</xs:sequence>\n              </xs:complexType>\n            </xs:element>",
+        b'</xs:sequence><xs:attribute name="count" type="xs:int" use="required"/>'
+        b"\n              </xs:complexType>\n            </xs:element>",
+        1,
+    )
+    changed = head + b'<xs:element name="zagsPinsByNSPDate">' + tail
+    assert changed.count(b"kyzy") == 1
+    assert b'name="count"' in changed
+    shapes = WsdlMessages(changed, "theirs").shapes("zagsPinsByNSPDate")
+    assert shapes is not None
+    _, request, response = shapes
+    assert request["patronymic"] == Shape("string", False, False, values=("kyzy", "uulu"))
+    assert response["pins/@count"] == Shape("int", True, False)
 
 
 def test_x_road_schemas_named_by_their_public_url_come_from_our_copies() -> None:

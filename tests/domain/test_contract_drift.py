@@ -11,6 +11,9 @@ TEXT = Shape("string", required=False, repeated=False)
 NEEDED = Shape("string", required=True, repeated=False)
 LIST = Shape("complex", required=False, repeated=False)
 ITEM = Shape("string", required=False, repeated=True)
+CODE_A = Shape("string", required=True, repeated=False, values=("A",))
+CODE_AB = Shape("string", required=True, repeated=False, values=("A", "B"))
+CODE_ABC = Shape("string", required=True, repeated=False, values=("A", "B", "C"))
 
 
 def changes(message: str, ours: dict[str, Shape], theirs: dict[str, Shape]) -> set[tuple[str, str, bool]]:
@@ -42,6 +45,16 @@ def test_the_same_contract_has_no_difference() -> None:
         # a whole record gone or new is one difference, not one per element inside it
         ("response", {"pins": LIST, "pins/pin": ITEM}, {}, {("pins", "missing", True)}),
         ("response", {}, {"pins": LIST, "pins/pin": ITEM}, {("pins", "added", False)}),
+        # enumerations: a code we may send that it no longer takes, or one it sends we do not read
+        ("request", {"s": CODE_AB}, {"s": CODE_A}, {("s", "values", True)}),
+        ("request", {"s": NEEDED}, {"s": CODE_A}, {("s", "values", True)}),
+        ("request", {"s": CODE_A}, {"s": CODE_AB}, {("s", "values", False)}),
+        ("response", {"s": CODE_AB}, {"s": CODE_ABC}, {("s", "values", True)}),
+        ("response", {"s": CODE_AB}, {"s": NEEDED}, {("s", "values", True)}),
+        ("response", {"s": CODE_AB}, {"s": CODE_A}, {("s", "values", False)}),
+        # attributes are paths like elements: one we read gone, or a required one we do not send
+        ("response", {"n": TEXT, "n/@unit": NEEDED}, {"n": TEXT}, {("n/@unit", "missing", True)}),
+        ("request", {"n": TEXT}, {"n": TEXT, "n/@lang": NEEDED}, {("n/@lang", "added", True)}),
     ],
 )
 def test_each_difference_is_judged_from_the_consumers_side(

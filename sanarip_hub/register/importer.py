@@ -70,6 +70,7 @@ class ImportReport:
     closed: int = 0
     dry_run: bool = False
     written: bool = False
+    first_load: bool = False  # into an empty hub on PostgreSQL: one transaction (books.first_load)
     modules: dict[str, RecordCounts] = field(
         default_factory=lambda: {record_type: RecordCounts() for record_type in REPORT_NAMES}
     )
@@ -92,6 +93,7 @@ class ImportReport:
             "closed": self.closed,
             "dry_run": self.dry_run,
             "written": self.written,
+            "first_load": self.first_load,
             **{REPORT_NAMES[kind]: asdict(counts) for kind, counts in self.modules.items()},
             "problems": [problem.as_dict() for problem in self.problems],
         }
@@ -236,20 +238,22 @@ def import_register(
             report=report,
         )
     report.skipped = len(invalid)
-    with (
-        progress("importing households", report.records - len(invalid))
-        if progress
-        else nullcontext() as advance
-    ):
-        written = _write(books, path, households, invalid, territory.lsg_bodies, report, dry_run, advance)
-    for module in modules():
-        _write_module(
-            books, path, module, sources, invalid, territory.lsg_bodies, present, report, close_missing
-        )
-    for code, names in written.items():
-        origin = "import:" + ",".join(names)
-        with books.writing(territory.lsg_bodies[code], origin[:100], commit=not dry_run) as writing:
-            _missing(writing, code, accounts[code], close_missing, today, origin, report)
+    # into an empty hub, one transaction for all (books.first_load); a dry run writes nothing anyway
+    with nullcontext(False) if dry_run else books.first_load() as report.first_load:
+        with (
+            progress("importing households", report.records - len(invalid))
+            if progress
+            else nullcontext() as advance
+        ):
+            written = _write(books, path, households, invalid, territory.lsg_bodies, report, dry_run, advance)
+        for module in modules():
+            _write_module(
+                books, path, module, sources, invalid, territory.lsg_bodies, present, report, close_missing
+            )
+        for code, names in written.items():
+            origin = "import:" + ",".join(names)
+            with books.writing(territory.lsg_bodies[code], origin[:100], commit=not dry_run) as writing:
+                _missing(writing, code, accounts[code], close_missing, today, origin, report)
     report.written = not dry_run
     if report.written and (report.created + report.updated + report.closed
                            or any(counts.created for counts in report.modules.values())):  # fmt: skip

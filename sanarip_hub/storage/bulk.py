@@ -231,26 +231,10 @@ class BulkWriter:
         self._connection = connection
         if not self.is_postgres:
             return
-        # Index builds at the end sort whole tables: give them memory instead of temporary files.
-        connection.exec_driver_sql("SET LOCAL maintenance_work_mem = '512MB'")
-        for table in self._tables():
-            for fk in table.foreign_key_constraints:
-                connection.execute(DropConstraint(fk))
-                self._dropped.append(fk)
-            for unique in (c for c in table.constraints if isinstance(c, UniqueConstraint)):
-                connection.execute(DropConstraint(unique))
-                self._dropped.append(unique)
-            for index in table.indexes:
-                connection.execute(DropIndex(index))
-                self._dropped.append(index)
+        self._dropped = drop_for_load(connection, self._tables(), keep_lookups=False)
 
     def _end_fresh(self, connection: Connection) -> None:
-        """Re-create indexes and unique constraints first (foreign keys validate faster with them)."""
-        ordered = sorted(self._dropped, key=lambda item: isinstance(item, ForeignKeyConstraint))
-        for item in ordered:
-            connection.execute(CreateIndex(item) if isinstance(item, Index) else AddConstraint(item))
-        for table in self._tables():
-            connection.exec_driver_sql(f"ANALYZE {table.name}")
+        restore_after_load(connection, self._dropped, self._tables())
         self._dropped.clear()
 
     def finish(self) -> None:
@@ -352,6 +336,40 @@ def _copy_tuples(raw: Any, table: str, columns: Sequence[str], rows: Iterable[tu
         write = copy.write_row  # psycopg's C formatter: measured faster here than copy_line
         for row in rows:
             write(row)
+
+
+Dropped = list[ForeignKeyConstraint | UniqueConstraint | Index]
+
+
+def drop_for_load(connection: Connection, tables: Sequence[Table], keep_lookups: bool) -> Dropped:
+    """Inside a load's transaction on PostgreSQL: drop the tables' foreign keys (checked by a trigger
+    per inserted row) and, unless ``keep_lookups`` (a load that looks rows up by key as it goes),
+    their unique constraints and indexes; what was dropped, for :func:`restore_after_load`."""
+    # Index builds at the end sort whole tables: give them memory instead of temporary files.
+    connection.exec_driver_sql("SET LOCAL maintenance_work_mem = '512MB'")
+    dropped: Dropped = []
+    for table in tables:
+        for fk in table.foreign_key_constraints:
+            connection.execute(DropConstraint(fk))
+            dropped.append(fk)
+        if keep_lookups:
+            continue
+        for unique in (c for c in table.constraints if isinstance(c, UniqueConstraint)):
+            connection.execute(DropConstraint(unique))
+            dropped.append(unique)
+        for index in table.indexes:
+            connection.execute(DropIndex(index))
+            dropped.append(index)
+    return dropped
+
+
+def restore_after_load(connection: Connection, dropped: Dropped, tables: Sequence[Table]) -> None:
+    """Re-create what :func:`drop_for_load` dropped, indexes and unique constraints first (foreign
+    keys validate faster with them; each is validated once over its whole table), then ANALYZE."""
+    for item in sorted(dropped, key=lambda item: isinstance(item, ForeignKeyConstraint)):
+        connection.execute(CreateIndex(item) if isinstance(item, Index) else AddConstraint(item))
+    for table in tables:
+        connection.exec_driver_sql(f"ANALYZE {table.name}")
 
 
 class PendingRows:

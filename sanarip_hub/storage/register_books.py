@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -33,10 +34,11 @@ from sqlalchemy import (
 )
 
 from sanarip_hub.domain.field_text import field_text
-from sanarip_hub.storage.bulk import copy_rows, reserve_ids
+from sanarip_hub.storage.bulk import copy_rows, drop_for_load, reserve_ids, restore_after_load
 from sanarip_hub.storage.models import (
     Address,
     AteUnit,
+    Base,
     Dwelling,
     Household,
     HouseholdLand,
@@ -131,6 +133,10 @@ class RegisterBooks:
         with self.engine.connect() as connection:
             return int(connection.execute(query).scalar_one())
 
+    def first_load(self) -> AbstractContextManager[bool]:
+        """See :func:`first_load`."""
+        return first_load(self.engine)
+
     def analyze(self) -> None:
         """Refresh the planner's statistics of the register's tables after an import wrote many rows.
 
@@ -203,10 +209,65 @@ def among(connection: Connection, column: Any, values: list[str]) -> ColumnEleme
     return column.in_(values)  # type: ignore[no-any-return]
 
 
+# The connection of a first load (:func:`first_load`), which every import transaction joins.
+_FIRST_LOAD: ContextVar[Connection | None] = ContextVar("register_first_load", default=None)
+
+
+@contextmanager
+def first_load(engine: Engine) -> Iterator[bool]:
+    """An import into a hub without any person or household, on PostgreSQL: one transaction for
+    the whole import, in which the register tables' foreign keys are dropped and re-created (each
+    validated once over its table at the end) instead of being checked by a trigger per inserted row
+    (measured: 925 → 1,361 households/s at 5,000).  The import's transactions become savepoints of
+    it, and nothing is written unless all of it is: a failed or killed first load leaves the hub
+    empty.  The register tables are locked until it commits (the hub has nothing to serve yet).
+    Yields whether the load is a first load; otherwise the import runs as it always does."""
+    if engine.dialect.name != "postgresql" or _FIRST_LOAD.get() is not None:
+        yield False
+        return
+    with engine.connect() as connection:
+        begun = connection.begin()
+        empty = (
+            not connection.execute(select(Person.id).limit(1)).first()
+            and not connection.execute(select(Household.id).limit(1)).first()
+        )
+        if not empty:
+            begun.rollback()
+            yield False
+            return
+        connection.exec_driver_sql("SET LOCAL plan_cache_mode = force_custom_plan")
+        tables = [Base.metadata.tables[name] for name in REGISTER_TABLES]
+        dropped = drop_for_load(connection, tables, keep_lookups=True)
+        token = _FIRST_LOAD.set(connection)
+        try:
+            yield True
+            restore_after_load(connection, dropped, tables)
+        except BaseException:
+            begun.rollback()
+            raise
+        finally:
+            _FIRST_LOAD.reset(token)
+        begun.commit()
+
+
 @contextmanager
 def transaction(engine: Engine, commit: bool = True) -> Iterator[Connection]:
     """One import transaction: committed when the block ends without error, rolled back if it
-    raises, or when ``commit`` is false (a dry run)."""
+    raises, or when ``commit`` is false (a dry run).  Inside a :func:`first_load`, a savepoint of
+    its transaction."""
+    shared = _FIRST_LOAD.get()
+    if shared is not None:
+        savepoint = shared.begin_nested()
+        try:
+            yield shared
+        except BaseException:
+            savepoint.rollback()
+            raise
+        if commit:
+            savepoint.commit()
+        else:
+            savepoint.rollback()
+        return
     with engine.connect() as connection:
         begun = connection.begin()
         if connection.dialect.name == "postgresql":

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, inspect, select, update
 
 from sanarip_hub.errors import RegisterFileError, RegisterInvalid
 from sanarip_hub.register.exporter import export_register
@@ -68,12 +68,48 @@ def test_round_trip_gives_the_same_register_and_a_second_import_changes_nothing(
     ends; importing the same files again creates and updates nothing (natural keys, not duplicates)."""
     first = load(exported, hub_db)
     assert (first.records, first.created, first.updated, first.problems) == (240, 240, 0, [])
+    assert first.first_load is (hub_db.engine.dialect.name == "postgresql")  # into an empty hub
     again = export_register(RegisterBooks(hub_db.engine), tmp_path / "again")
     assert again.households == 240
     assert files(tmp_path / "again") == files(exported)
     second = load(exported, hub_db)
     assert (second.created, second.updated, second.unchanged) == (0, 0, 240)
+    assert not second.first_load
     assert households(hub_db) == 240
+
+
+def foreign_keys(db: HubDb) -> set[str]:
+    with db.engine.connect() as connection:
+        return {fk["name"] for table in ("person", "household", "household_member", "land_application")
+                for fk in inspect(connection).get_foreign_keys(table)}  # fmt: skip
+
+
+def test_a_first_load_that_fails_leaves_the_hub_empty_with_its_constraints(
+    exported: Path, hub_db: HubDb, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A first load into an empty PostgreSQL hub is one transaction with the foreign keys dropped
+    until its end: one that fails after writing households (here: while writing land applications)
+    writes nothing and leaves every constraint in place; the next import loads all.  (SQLite has
+    no first-load path: a transaction per file and LSG body, so the households written stay.)"""
+    from sanarip_hub.register.land_applications import LandApplications
+
+    before = foreign_keys(hub_db)
+    assert before
+
+    def fail(*_args: Any) -> None:
+        raise RuntimeError("killed while writing land applications")
+
+    monkeypatch.setattr(LandApplications, "apply", fail)
+    with pytest.raises(RuntimeError, match="killed while writing"):
+        load(exported, hub_db)
+    postgres = hub_db.engine.dialect.name == "postgresql"
+    assert households(hub_db) == (0 if postgres else 240)
+    assert foreign_keys(hub_db) == before
+    monkeypatch.undo()
+    again = load(exported, hub_db)
+    assert (again.created, again.unchanged) == ((240, 0) if postgres else (0, 240))
+    assert households(hub_db) == 240
+    assert foreign_keys(hub_db) == before
 
 
 def test_a_changed_file_changes_only_what_changed_and_keeps_each_old_person_value(

@@ -346,6 +346,15 @@ class LedgerSettings:
 
 
 @dataclass(frozen=True)
+class CertificateSettings:
+    """[certificates]: the signed certificates LSG bodies issue as X-Road answers."""
+
+    valid_days: int = _setting(
+        30, _integer(1, 3660), "days a certificate is valid after the day it is issued (its validUntil)"
+    )
+
+
+@dataclass(frozen=True)
 class ProducerSettings:
     """[producer]: the X-Road producer web app (SOAP and REST)."""
 
@@ -420,6 +429,7 @@ class Settings:
     schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
     ledger: LedgerSettings = field(default_factory=LedgerSettings)
     producer: ProducerSettings = field(default_factory=ProducerSettings)
+    certificates: CertificateSettings = field(default_factory=CertificateSettings)
     console: ConsoleSettings = field(default_factory=ConsoleSettings)
     limits: LimitSettings = field(default_factory=LimitSettings)
     sources: Mapping[str, str] = field(default_factory=dict)
@@ -448,6 +458,7 @@ SECTIONS: dict[str, type[Any]] = {
     "schedule": ScheduleSettings,
     "ledger": LedgerSettings,
     "producer": ProducerSettings,
+    "certificates": CertificateSettings,
     "console": ConsoleSettings,
     "limits": LimitSettings,
 }

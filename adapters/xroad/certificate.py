@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -30,6 +31,7 @@ from signxml.signer import XMLSigner
 from signxml.verifier import XMLVerifier
 
 from sanarip_hub.config import Settings
+from sanarip_hub.domain.certificates import CertificateIssue
 from sanarip_hub.errors import CertificateError
 
 CERTIFICATE_NS = "http://sanarip-aimak.gov.kg/xroad/certificate/v1"
@@ -84,10 +86,13 @@ def init_certificate(settings: Settings, *, force: bool = False) -> tuple[Path, 
 
 @dataclass(frozen=True)
 class CertificateSigner:
-    """The LSG's signing key, loaded once (loading an RSA key costs more than fifty signatures)."""
+    """The LSG's signing key, loaded once (loading an RSA key costs more than fifty signatures),
+    with the validity every certificate it signs carries."""
 
     key: Any
     cert_pem: bytes
+    valid_days: int = 30
+    zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Bishkek"))
 
     @classmethod
     def load(cls, settings: Settings) -> CertificateSigner:
@@ -103,10 +108,11 @@ class CertificateSigner:
             x509.load_pem_x509_certificate(cert_pem)
         except ValueError as exc:
             raise CertificateError(f"unusable certificate key or certificate: {exc}") from None
-        return cls(key, cert_pem)
+        return cls(key, cert_pem, settings.certificates.valid_days, ZoneInfo(settings.hub.timezone))
 
-    def sign(self, card: Mapping[str, Any], subject_pin: str, issued_at: datetime) -> Any:
+    def sign(self, card: Mapping[str, Any], issue: CertificateIssue) -> Any:
         """The signed ``familyCompositionCertificate`` element for one household card."""
+        issued_at = issue.issued_at
         ident = f"fc-{uuid.uuid4()}"
         root = etree.Element(
             f"{{{CERTIFICATE_NS}}}familyCompositionCertificate", nsmap={"fc": CERTIFICATE_NS}
@@ -124,7 +130,14 @@ class CertificateSigner:
         issuer = add(root, "issuer", None)
         add(issuer, "lsgName", card["lsgName"])
         add(issuer, "soate", card["lsgSoate"])
-        add(root, "subjectPin", subject_pin)
+        add(root, "dataValidOn", issue.data_valid_on(self.zone))
+        add(root, "validUntil", issue.valid_until(self.zone, self.valid_days))
+        add(root, "recipient", issue.recipient)
+        if issue.purpose:
+            add(root, "purpose", issue.purpose)
+        add(root, "subjectPin", issue.subject_pin)
+        if issue.old_pin_asked:  # the request named an old PIN: said so, never passed off as current
+            add(root, "askedPin", issue.asked_pin).set("status", "old")
         add(root, "accountNo", card["accountNo"])
         add(root, "address", card["address"]["text"])
         members = add(root, "members", None)

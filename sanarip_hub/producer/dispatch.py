@@ -21,10 +21,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any, Protocol
 
 from sanarip_hub.clock import SYSTEM_CLOCK, Clock
+from sanarip_hub.domain.certificates import CertificateIssue
 from sanarip_hub.domain.contract import Service
 from sanarip_hub.domain.hub_contract import BY_CODE, ResultCode
 from sanarip_hub.domain.identifiers import parse_pin, parse_soate
@@ -58,7 +58,7 @@ class Agreements(Protocol):
 class Signer(Protocol):
     """Signs a household card as a familyComposition certificate (:mod:`adapters.xroad.certificate`)."""
 
-    def sign(self, card: Mapping[str, Any], subject_pin: str, issued_at: datetime) -> Any: ...
+    def sign(self, card: Mapping[str, Any], issue: CertificateIssue) -> Any: ...
 
 
 @dataclass(frozen=True)
@@ -207,6 +207,14 @@ class Dispatcher:
             f"or an oversight agreement; agreement {grant.number} is neither",
         )
 
+    def _issue(self, answer: Answer, call: Call | None) -> CertificateIssue:
+        """A certificate's facts besides the card: the subject's current PIN (the card's member the
+        data layer found by the PIN asked, which may be an old one), recipient and purpose."""
+        asked = answer.subjects[0]
+        current = answer.values.get("subjectPin") or asked
+        recipient = call.client.path() if call is not None else ""
+        return CertificateIssue(current, asked, recipient, call.issue if call else None, self.clock.now())
+
     def answer(
         self, service: Service, grant: Grant, params: Mapping[str, str], call: Call | None = None
     ) -> Result:
@@ -225,7 +233,7 @@ class Dispatcher:
         if service.code == "familyComposition" and answer.code is ResultCode.OK:
             if self.signer is None:
                 raise InternalError("no certificate signing key is configured")
-            values = {"certificate": self.signer.sign(values, answer.subjects[0], self.clock.now())}
+            values = {"certificate": self.signer.sign(values, self._issue(answer, call))}
         subjects = list(answer.subjects)
         for name, pins in answer.field_subjects.items():
             if grant.fields is None or name in grant.fields:

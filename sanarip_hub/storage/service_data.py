@@ -84,6 +84,11 @@ ALIAS_HOUSEHOLD = (
     .join(PersonPinAlias, PersonPinAlias.person_id == Person.id)
     .where(PersonPinAlias.pin == bindparam("pin"))
 )
+CURRENT_PIN = (
+    select(Person.pin)
+    .join(PersonPinAlias, PersonPinAlias.person_id == Person.id)
+    .where(PersonPinAlias.pin == bindparam("pin"))
+)
 MEMBERS = (
     select(
         Person.pin,
@@ -401,7 +406,12 @@ class HubData:
         code, card = self._card_by_pin(pin)
         if code is not ResultCode.OK:
             return Answer(code, subjects=(pin,))
-        return Answer(ResultCode.OK, card, (pin, *self._others(card, pin)))
+        current = pin
+        if not any(member.get("pin") == pin for member in card["members"]):
+            with self._read() as connection:  # an old PIN: the certificate names the current one
+                current = connection.execute(CURRENT_PIN, {"pin": pin}).scalar() or pin
+        values = {**card, "subjectPin": current}
+        return Answer(ResultCode.OK, values, (pin, *self._others(card, pin)))
 
     def social_passport_by_pin(self, pin: str) -> Answer:
         with self._read() as connection:

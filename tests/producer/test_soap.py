@@ -320,3 +320,53 @@ def test_wsdl_is_served_in_the_security_server_form(served: Served) -> None:
     zeep.Client(f"{served.url}/wsdl?{query}")  # loads with its schemas from the hub, no internet
     assert httpx.get(f"{served.url}/schemas/xroad.xsd").status_code == 200
     assert httpx.get(f"{served.url}/schemas/..%2Fsanaripaymak.wsdl").status_code == 404
+
+
+def _certificate(served: Served, client: zeep.Client, pin: str) -> Any:
+    reply = call(client, "familyComposition", pin=pin)
+    data = etree.tostring(reply.body.certificate._value_1[0], encoding="UTF-8")
+    cert_pem = served.settings.home_path(served.settings.producer.certificate_cert).read_bytes()
+    return verify_certificate(data, cert_pem)
+
+
+def test_the_certificate_says_who_issued_it_to_whom_why_and_until_when(
+    served: Served, client: zeep.Client
+) -> None:
+    """Issue 16 §2: issuer, issue time, the day its data describe, validity end ([certificates]
+    valid_days after it), recipient (the client subsystem) and purpose (the request's issue)."""
+    from datetime import date, timedelta
+
+    pin = served.pins()[0]
+    signed = _certificate(served, client, pin)
+    valid_on = date.fromisoformat(signed.findtext("{*}dataValidOn"))
+    assert date.fromisoformat(signed.findtext("{*}validUntil")) == valid_on + timedelta(days=30)
+    issued = signed.findtext("{*}issuedAt")
+    assert abs((date.fromisoformat(issued[:10]) - valid_on).days) <= 1  # UTC vs Bishkek day
+    assert signed.findtext("{*}recipient") == SF.removeprefix("SUBSYSTEM:")
+    assert signed.findtext("{*}purpose") == "case-1"
+    assert signed.findtext("{*}issuer/{*}soate")
+    assert signed.findtext("{*}subjectPin") == pin
+    assert signed.find("{*}askedPin") is None
+
+
+def test_a_certificate_asked_by_an_old_pin_names_the_current_one(served: Served, client: zeep.Client) -> None:
+    """An old (alias) PIN asked about is named as such; the subject is the current PIN, who is among
+    the members (before: the old PIN became subjectPin, found among nobody)."""
+    with served.engine.connect() as connection:
+        row = connection.execute(
+            text(
+                "select a.pin as old, p.pin as current from person_pin_alias a "
+                "join person p on p.id = a.person_id join household_member m on m.person_id = p.id "
+                "join household h on h.id = m.household_id where m.member_to is null "
+                "and h.closed_at is null and p.death_date is null and p.pin is not null "
+                "order by a.id limit 1"
+            )
+        ).first()
+    if row is None:
+        pytest.skip("the seed made no current member with an old PIN")
+    signed = _certificate(served, client, row.old)
+    assert signed.findtext("{*}subjectPin") == row.current
+    asked = signed.find("{*}askedPin")
+    assert asked is not None
+    assert (asked.text, asked.get("status")) == (row.old, "old")
+    assert row.current in [m.findtext("{*}pin") for m in signed.iter("{*}member")]

@@ -27,8 +27,7 @@ from cryptography.x509.oid import NameOID
 from lxml import etree
 from signxml import methods
 from signxml.algorithms import DigestAlgorithm, SignatureMethod
-from signxml.signer import XMLSigner
-from signxml.verifier import XMLVerifier
+from signxml.xades.xades import XAdESDataObjectFormat, XAdESSigner, XAdESVerifier
 
 from sanarip_hub.config import Settings
 from sanarip_hub.domain.certificates import CertificateIssue
@@ -36,6 +35,7 @@ from sanarip_hub.errors import CertificateError
 
 CERTIFICATE_NS = "http://sanarip-aimak.gov.kg/xroad/certificate/v1"
 EXC_C14N = "http://www.w3.org/2001/10/xml-exc-c14n#"
+DS = "http://www.w3.org/2000/09/xmldsig#"
 
 
 def certificate_paths(settings: Settings) -> tuple[Path, Path]:
@@ -146,19 +146,36 @@ class CertificateSigner:
             for key in ("pin", "surname", "givenName", "patronymic", "birthDate", "gender", "relation"):
                 if member.get(key) is not None:
                     add(entry, key, member[key])
-        signer = XMLSigner(
+        signer = _XAdESSigner(
             method=methods.enveloped,
             signature_algorithm=SignatureMethod.RSA_SHA256,
             digest_algorithm=DigestAlgorithm.SHA256,
             c14n_algorithm=EXC_C14N,
+            data_object_format=XAdESDataObjectFormat(Description="certificate", MimeType="text/xml"),
         )
         return signer.sign(root, key=self.key, cert=self.cert_pem.decode("ascii"), reference_uri=ident)
+
+
+class _XAdESSigner(XAdESSigner):
+    """signxml's XAdES signer (signing time and signing-certificate reference in signed properties),
+    with one repair.  Its references to the SignedProperties and KeyInfo carry no ``Transforms``,
+    so a verifier canonicalizes them with inclusive C14N (XMLDSig §4.4.3.3) while signxml digested
+    them with the signer's exclusive C14N: xmlsec1 rejected every such signature, and inclusive C14N
+    is no way out, since a certificate extracted from the SOAP envelope brings the envelope's
+    namespaces with it.  Each of those references here names the exclusive C14N it was digested with."""
+
+    def _add_reference_to_signed_info(self, sig_root: Any, node_to_reference: Any, **attrs: Any) -> None:
+        super()._add_reference_to_signed_info(sig_root, node_to_reference, **attrs)  # type: ignore[no-untyped-call]
+        reference = sig_root.find(f"{{{DS}}}SignedInfo")[-1]
+        transforms = etree.Element(f"{{{DS}}}Transforms")
+        etree.SubElement(transforms, f"{{{DS}}}Transform", Algorithm=EXC_C14N)
+        reference.insert(0, transforms)
 
 
 def verify_certificate(document: bytes | Any, cert_pem: bytes) -> Any:
     """Verify a certificate against the LSG's certificate; returns the signed element."""
     try:
-        result = XMLVerifier().verify(document, x509_cert=cert_pem.decode("ascii"), expect_references=1)
+        results = XAdESVerifier().verify(document, x509_cert=cert_pem.decode("ascii"))
     except Exception as exc:  # signxml raises several types; to a caller each means "not authentic"
         raise CertificateError(f"the certificate's signature does not verify: {exc}") from None
-    return result.signed_xml  # type: ignore[union-attr]  # one reference expected, so one result
+    return results[0].signed_xml  # the certificate (then the signed properties and the key info)

@@ -6,7 +6,6 @@ Screenshots of every page are written to ``var/test-artifacts/console/`` (kept b
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +14,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.console.conftest import ARTIFACTS, PASSWORDS, USERS, Hub
+from tests.debian import ensure_debian
 from tests.producer.conftest import HUB
 
 pytestmark = pytest.mark.integration  # servers, processes or a browser on loopback
@@ -22,23 +22,9 @@ pytestmark = pytest.mark.integration  # servers, processes or a browser on loopb
 CHROMIUM = "/usr/bin/chromium"
 
 
-def ensure_chromium() -> None:
-    """Install Debian's chromium when missing (never a browser download)."""
-    if Path(CHROMIUM).exists():
-        return
-    if os.geteuid() == 0 and shutil.which("apt-get"):
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        install = ["apt-get", "install", "-y", "-q", "chromium"]
-        if subprocess.run(install, capture_output=True, env=env, check=False).returncode != 0:
-            subprocess.run(["apt-get", "update", "-q"], capture_output=True, env=env, check=False)
-            subprocess.run(install, capture_output=True, env=env, check=False)  # fmt: skip
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed and cannot be installed here")
-
-
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    ensure_chromium()
+    ensure_debian(CHROMIUM, "chromium")
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         yield launched

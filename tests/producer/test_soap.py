@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -370,3 +371,45 @@ def test_a_certificate_asked_by_an_old_pin_names_the_current_one(served: Served,
     assert asked is not None
     assert (asked.text, asked.get("status")) == (row.old, "old")
     assert row.current in [m.findtext("{*}pin") for m in signed.iter("{*}member")]
+
+
+XMLSEC_IDS = (
+    "--id-attr:Id", "familyCompositionCertificate",
+    "--id-attr:Id", "http://uri.etsi.org/01903/v1.3.2#:SignedProperties",
+    "--id-attr:Id", "http://www.w3.org/2000/09/xmldsig#:KeyInfo",
+)  # fmt: skip
+
+
+def test_a_verifier_that_is_not_ours_accepts_the_certificate_and_rejects_a_changed_byte(
+    served: Served, client: zeep.Client, tmp_path: Path
+) -> None:
+    """Issue 16 §3: Debian's xmlsec1 verifies the XAdES signature of a certificate extracted from the
+    SOAP answer (its three references: the certificate, the signed properties with signing time and
+    signing certificate, the key info), and refuses it with one byte of a member's PIN changed."""
+    import subprocess
+
+    from tests.debian import ensure_debian
+
+    xmlsec1 = ensure_debian("xmlsec1", "xmlsec1")
+    pin = served.pins()[1]
+    reply = call(client, "familyComposition", pin=pin)
+    data = etree.tostring(reply.body.certificate._value_1[0], encoding="UTF-8")
+    assert b"SigningTime" in data
+    assert b"SigningCertificate" in data
+    cert = tmp_path / "lsg.pem"
+    cert.write_bytes(served.settings.home_path(served.settings.producer.certificate_cert).read_bytes())
+
+    def xmlsec_verify(document: bytes) -> subprocess.CompletedProcess[str]:
+        path = tmp_path / "certificate.xml"
+        path.write_bytes(document)
+        command = [xmlsec1, "--verify", "--trusted-pem", str(cert), *XMLSEC_IDS, str(path)]
+        return subprocess.run(command, capture_output=True, text=True, check=False)
+
+    accepted = xmlsec_verify(data)
+    assert accepted.returncode == 0, accepted.stderr
+    assert "SignedInfo References (ok/all): 3/3" in accepted.stderr + accepted.stdout
+    position = data.index(pin.encode()) + 5
+    digit = b"0" if data[position : position + 1] != b"0" else b"1"
+    rejected = xmlsec_verify(data[:position] + digit + data[position + 1 :])
+    assert rejected.returncode != 0
+    assert "FAIL" in rejected.stderr + rejected.stdout

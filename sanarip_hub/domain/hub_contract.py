@@ -84,7 +84,11 @@ SERVICES: tuple[Service, ...] = (
         PIN,
         (Field("certificate", "any"),),
         personal=True,
-        note="The certificate is an enveloped XML signature (RSA-SHA256) with the LSG's X.509 certificate.",
+        note=(
+            "The certificate is signed with an enveloped XAdES signature (RSA-SHA256, exclusive C14N, "
+            "signing time and signing certificate) carrying the LSG's X.509 certificate; it names its "
+            "issuer, dataValidOn, validUntil, recipient, purpose and the subject's current PIN."
+        ),
     ),
     Service(
         "socialPassportByPin",

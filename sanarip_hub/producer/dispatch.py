@@ -211,7 +211,7 @@ class Dispatcher:
         """A certificate's facts besides the card: the subject's current PIN (the card's member the
         data layer found by the PIN asked, which may be an old one), recipient and purpose."""
         asked = answer.subjects[0]
-        current = answer.values.get("subjectPin") or asked
+        current = answer.current_pin or asked
         recipient = call.client.path() if call is not None else ""
         return CertificateIssue(current, asked, recipient, call.issue if call else None, self.clock.now())
 

@@ -243,6 +243,7 @@ class Answer:
     values: Mapping[str, Any] = field(default_factory=dict)  # a service record (domain/records.py)
     subjects: tuple[str, ...] = ()  # disclosed whatever fields are granted (the PIN asked about)
     field_subjects: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # disclosed with a field
+    current_pin: str | None = None  # the subject's current PIN, when the PIN asked is an old one
 
 
 def _is_person(inn: str) -> bool:
@@ -406,12 +407,11 @@ class HubData:
         code, card = self._card_by_pin(pin)
         if code is not ResultCode.OK:
             return Answer(code, subjects=(pin,))
-        current = pin
+        current = None
         if not any(member.get("pin") == pin for member in card["members"]):
             with self._read() as connection:  # an old PIN: the certificate names the current one
-                current = connection.execute(CURRENT_PIN, {"pin": pin}).scalar() or pin
-        values = {**card, "subjectPin": current}
-        return Answer(ResultCode.OK, values, (pin, *self._others(card, pin)))
+                current = connection.execute(CURRENT_PIN, {"pin": pin}).scalar()
+        return Answer(ResultCode.OK, card, (pin, *self._others(card, pin)), current_pin=current)
 
     def social_passport_by_pin(self, pin: str) -> Answer:
         with self._read() as connection:

@@ -24,6 +24,7 @@ import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 
 import psycopg
@@ -372,6 +373,13 @@ def restore_after_load(connection: Connection, dropped: Dropped, tables: Sequenc
         connection.exec_driver_sql(f"ANALYZE {table.name}")
 
 
+@cache
+def _foreign_key_order() -> dict[Table, int]:
+    """Each table's place in the foreign-key order (parents first); the metadata sorts afresh on
+    every ``sorted_tables``."""
+    return {table: index for index, table in enumerate(Base.metadata.sorted_tables)}
+
+
 class PendingRows:
     """New rows of an import transaction, sent a table at a time when :meth:`flush` is called.
 
@@ -407,9 +415,10 @@ class PendingRows:
         self._rows.setdefault(table, []).extend(rows)
 
     def flush(self) -> None:
+        if not self._rows:
+            return  # called before every read
         pending, self._rows = self._rows, {}
-        order = {table: index for index, table in enumerate(Base.metadata.sorted_tables)}
-        for table in sorted(pending, key=order.__getitem__):
+        for table in sorted(pending, key=_foreign_key_order().__getitem__):
             by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
             for row in pending[table]:
                 by_columns.setdefault(tuple(row), []).append(row)

@@ -352,6 +352,17 @@ class CertificateSettings:
     valid_days: int = _setting(
         30, _integer(1, 3660), "days a certificate is valid after the day it is issued (its validUntil)"
     )
+    keys_dir: Path = _setting(
+        Path("keys/lsg"),
+        _path,
+        "each LSG body's signing key and certificate, <СОАТЕ>.key and <СОАТЕ>.crt (PEM); a body without "
+        "them signs with the hub's [producer] certificate_key, and its certificates say so",
+    )
+    font: Path = _setting(
+        Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
+        _path,
+        "a TrueType font with Cyrillic for printable copies (Debian: fonts-dejavu-core)",
+    )
 
 
 @dataclass(frozen=True)

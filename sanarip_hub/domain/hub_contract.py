@@ -46,6 +46,67 @@ PERSON = (
 ADDRESS = (*_scalars("soate", "settlement", "street", "house", "flat", "text"),)
 PIN = (Param("pin"),)
 
+# -- what each certificate holds (issue 16) ------------------------------------------------------
+# A certificate service answers one signed ``certificate`` element (``xs:any`` in the WSDL: a
+# receiver checks its signature, not its schema).  Its *content* is declared here as the field's
+# children, so an agreement grants a certificate's parts like any other record's
+# (``certificate.members.pin``) and the hub signs only what was granted.  The header every
+# certificate carries (number, issuer, validity, recipient, purpose, subject) is not grantable: it
+# is what makes the document a certificate (:mod:`sanarip_hub.domain.certificates`).
+CERTIFIED_PERSON = (*_scalars("pin", "surname", "givenName", "patronymic"), Field("birthDate", "date"))
+FAMILY_CONTENT = (
+    Field("accountNo"),
+    Field("address"),
+    Field("members", item="member", children=(*CERTIFIED_PERSON, *_scalars("gender", "relation"))),
+)
+RESIDENCE_CONTENT = (
+    Field("resident", children=CERTIFIED_PERSON),
+    Field("accountNo"),
+    Field("address", children=ADDRESS),
+    Field("residentSince", "date"),
+    Field("temporarilyAbsent", "boolean"),
+    *_scalars("absenceReason", "absenceCountry"),
+)
+PLOT_CONTENT = (
+    Field("accountNo"),
+    Field("address"),
+    Field(
+        "land",
+        item="plot",
+        children=(*_scalars("category", "right"), Field("areaHa", "decimal")),
+    ),
+    Field("landTotalHa", "decimal"),
+    Field("livestockOn", "date"),
+    Field("livestock", item="animal", children=(Field("kind"), Field("headCount", "int"))),
+)
+LOW_INCOME_CONTENT = (
+    *_scalars("passportNumber", "status", "welfareCategory", "incomeBand"),
+    Field("belowGmi", "boolean"),
+    Field("reviewedAt", "date"),
+    Field("nextReviewDue", "date"),
+    Field("members", "int"),
+)
+QUEUE_APPLICATION = (
+    *_scalars("regNumber", "lsgName", "queue", "purpose", "status"),
+    Field("position", "int"),
+    Field("registeredAt", "dateTime"),
+)
+SIGNED = (
+    "Signed with an enveloped XAdES signature (exclusive C14N, signing time and signing certificate) "
+    "by the issuing LSG body's key (RSA-SHA256 or ECDSA-SHA256), or by the hub's when the body has "
+    'none (signingKey holder="hub"). Every certificate names its number, issuer, issuedAt, '
+    "dataValidOn, validUntil, recipient, purpose and the subject's current PIN; verifyCertificate "
+    "checks it by number and digest (SHA-256 of its exclusive canonical form)."
+)
+
+
+def _certificate(code: str, title: dict[str, str], content: tuple[Field, ...], what: str) -> Service:
+    return Service(
+        code, title, PIN, (Field("certificate", "any", children=content),), personal=True,
+        note=f"{what} {SIGNED}",
+    )  # fmt: skip
+
+
 SERVICES: tuple[Service, ...] = (
     Service(
         "householdByPin",
@@ -74,20 +135,77 @@ SERVICES: tuple[Service, ...] = (
         ),
         personal=True,
     ),
-    Service(
+    _certificate(
         "familyComposition",
         {
             "ky": "Үй-бүлөнүн курамы жөнүндө маалымкат (электрондук кол тамга менен)",
             "ru": "Справка о составе семьи (с электронной подписью)",
             "en": "Household-composition certificate (signed)",
         },
-        PIN,
-        (Field("certificate", "any"),),
-        personal=True,
+        FAMILY_CONTENT,
+        "The household's living members from the household book.",
+    ),
+    _certificate(
+        "residenceCertificate",
+        {
+            "ky": "Иш жүзүндө жашаган жери жөнүндө маалымкат",
+            "ru": "Справка о месте фактического проживания",
+            "en": "Certificate of actual residence",
+        },
+        RESIDENCE_CONTENT,
+        "Where the person actually lives, from the household book (their household's address).",
+    ),
+    _certificate(
+        "householdPlotCertificate",
+        {
+            "ky": "Үй чарбасынын жери жана мал-жандыгы жөнүндө маалымкат",
+            "ru": "Справка о земле и поголовье скота личного подсобного хозяйства",
+            "en": "Household plot and livestock certificate",
+        },
+        PLOT_CONTENT,
+        "Land by category and livestock on 1 January of the latest year the book records, for "
+        "subsidies, loans and pasture fees.",
+    ),
+    _certificate(
+        "lowIncomeCertificate",
+        {
+            "ky": "Үй-бүлөнүн аз камсыз болгондугу жөнүндө маалымкат",
+            "ru": "Справка о малообеспеченности семьи",
+            "en": "Low-income family certificate",
+        },
+        LOW_INCOME_CONTENT,
+        "The family's social-passport status (NOT_FOUND when it has no social passport).",
+    ),
+    _certificate(
+        "landQueueCertificate",
+        {
+            "ky": "Жер участогуна кезекте тургандыгы жөнүндө маалымкат",
+            "ru": "Справка о постановке в очередь на земельный участок",
+            "en": "Land-plot queue certificate",
+        },
+        (Field("applications", item="application", children=QUEUE_APPLICATION),),
+        "The person's applications in land-plot queues: position (while waiting) and date.",
+    ),
+    Service(
+        "verifyCertificate",
+        {
+            "ky": "Маалымкаттын анык экендигин текшерүү",
+            "ru": "Проверка подлинности справки",
+            "en": "Verify a certificate",
+        },
+        (Param("number"), Param("digest")),
+        (
+            Field("status"),
+            *_scalars("kind", "issuerSoate"),
+            Field("issuedAt", "dateTime"),
+            Field("validUntil", "date"),
+            Field("revokedAt", "dateTime"),
+        ),
+        personal=False,
         note=(
-            "The certificate is signed with an enveloped XAdES signature (RSA-SHA256, exclusive C14N, "
-            "signing time and signing certificate) carrying the LSG's X.509 certificate; it names its "
-            "issuer, dataValidOn, validUntil, recipient, purpose and the subject's current PIN."
+            "Whether a certificate someone was handed is one the hub issued: status valid, expired, "
+            "revoked or unknown (no certificate with this number and digest). The digest is the "
+            "SHA-256 (hex) of the certificate element's exclusive canonical form (xml-exc-c14n)."
         ),
     ),
     Service(
@@ -120,17 +238,7 @@ SERVICES: tuple[Service, ...] = (
             "en": "Position in the land-plot queue",
         },
         (Param("pin", required=False), Param("regNumber", required=False)),
-        (
-            Field(
-                "applications",
-                item="application",
-                children=(
-                    *_scalars("regNumber", "lsgName", "queue", "purpose", "status"),
-                    Field("position", "int"),
-                    Field("registeredAt", "dateTime"),
-                ),
-            ),
-        ),
+        (Field("applications", item="application", children=QUEUE_APPLICATION),),
         personal=True,
         note="Give pin or regNumber.",
     ),

@@ -73,10 +73,155 @@ class HouseholdByPinRecord(TypedDict, total=False):
     updatedAt: datetime | None
 
 
+class FamilyCompositionCertificateMember(TypedDict, total=False):
+    """``member`` in :class:`FamilyCompositionCertificate`."""
+
+    pin: str | None
+    surname: str | None
+    givenName: str | None
+    patronymic: str | None
+    birthDate: date | None
+    gender: str | None
+    relation: str | None
+
+
+class FamilyCompositionCertificate(TypedDict, total=False):
+    """``certificate`` in :class:`FamilyCompositionRecord`."""
+
+    accountNo: str | None
+    address: str | None
+    members: list[FamilyCompositionCertificateMember]
+
+
 class FamilyCompositionRecord(TypedDict, total=False):
     """``familyComposition``'s answer (sanaripaymak)."""
 
-    certificate: object
+    certificate: FamilyCompositionCertificate
+
+
+class ResidenceCertificateCertificateResident(TypedDict, total=False):
+    """``resident`` in :class:`ResidenceCertificateCertificate`."""
+
+    pin: str | None
+    surname: str | None
+    givenName: str | None
+    patronymic: str | None
+    birthDate: date | None
+
+
+class ResidenceCertificateCertificateAddress(TypedDict, total=False):
+    """``address`` in :class:`ResidenceCertificateCertificate`."""
+
+    soate: str | None
+    settlement: str | None
+    street: str | None
+    house: str | None
+    flat: str | None
+    text: str | None
+
+
+class ResidenceCertificateCertificate(TypedDict, total=False):
+    """``certificate`` in :class:`ResidenceCertificateRecord`."""
+
+    resident: ResidenceCertificateCertificateResident
+    accountNo: str | None
+    address: ResidenceCertificateCertificateAddress
+    residentSince: date | None
+    temporarilyAbsent: bool | None
+    absenceReason: str | None
+    absenceCountry: str | None
+
+
+class ResidenceCertificateRecord(TypedDict, total=False):
+    """``residenceCertificate``'s answer (sanaripaymak)."""
+
+    certificate: ResidenceCertificateCertificate
+
+
+class HouseholdPlotCertificateCertificatePlot(TypedDict, total=False):
+    """``plot`` in :class:`HouseholdPlotCertificateCertificate`."""
+
+    category: str | None
+    right: str | None
+    areaHa: Decimal | float | None
+
+
+class HouseholdPlotCertificateCertificateAnimal(TypedDict, total=False):
+    """``animal`` in :class:`HouseholdPlotCertificateCertificate`."""
+
+    kind: str | None
+    headCount: int | None
+
+
+class HouseholdPlotCertificateCertificate(TypedDict, total=False):
+    """``certificate`` in :class:`HouseholdPlotCertificateRecord`."""
+
+    accountNo: str | None
+    address: str | None
+    land: list[HouseholdPlotCertificateCertificatePlot]
+    landTotalHa: Decimal | float | None
+    livestockOn: date | None
+    livestock: list[HouseholdPlotCertificateCertificateAnimal]
+
+
+class HouseholdPlotCertificateRecord(TypedDict, total=False):
+    """``householdPlotCertificate``'s answer (sanaripaymak)."""
+
+    certificate: HouseholdPlotCertificateCertificate
+
+
+class LowIncomeCertificateCertificate(TypedDict, total=False):
+    """``certificate`` in :class:`LowIncomeCertificateRecord`."""
+
+    passportNumber: str | None
+    status: str | None
+    welfareCategory: str | None
+    incomeBand: str | None
+    belowGmi: bool | None
+    reviewedAt: date | None
+    nextReviewDue: date | None
+    members: int | None
+
+
+class LowIncomeCertificateRecord(TypedDict, total=False):
+    """``lowIncomeCertificate``'s answer (sanaripaymak)."""
+
+    certificate: LowIncomeCertificateCertificate
+
+
+class LandQueueCertificateCertificateApplication(TypedDict, total=False):
+    """``application`` in :class:`LandQueueCertificateCertificate`."""
+
+    regNumber: str | None
+    lsgName: str | None
+    queue: str | None
+    purpose: str | None
+    status: str | None
+    position: int | None
+    registeredAt: datetime | None
+
+
+class LandQueueCertificateCertificate(TypedDict, total=False):
+    """``certificate`` in :class:`LandQueueCertificateRecord`."""
+
+    applications: list[LandQueueCertificateCertificateApplication]
+
+
+class LandQueueCertificateRecord(TypedDict, total=False):
+    """``landQueueCertificate``'s answer (sanaripaymak)."""
+
+    certificate: LandQueueCertificateCertificate
+
+
+class VerifyCertificateRecord(TypedDict, total=False):
+    """``verifyCertificate``'s answer (sanaripaymak)."""
+
+    status: str | None
+    kind: str | None
+    issuerSoate: str | None
+    issuedAt: datetime | None
+    validUntil: date | None
+    revokedAt: datetime | None
 
 
 class SocialPassportByPinService(TypedDict, total=False):

@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import click
 from anyio import to_thread
@@ -101,6 +102,7 @@ def hub_components(settings: Settings, part: str = "all") -> Components:
     from sanarip_hub.producer.agreements import AgreementBook
     from sanarip_hub.producer.dispatch import Dispatcher
     from sanarip_hub.producer.usage_report import UsageReport
+    from sanarip_hub.storage.certificates import CertificateRegister
     from sanarip_hub.storage.engine import make_engine
     from sanarip_hub.storage.migrate import require_current
     from sanarip_hub.storage.service_data import HubData
@@ -116,7 +118,14 @@ def hub_components(settings: Settings, part: str = "all") -> Components:
     )
     names = MemberNames(settings.xroad.shared_params and settings.home_path(settings.xroad.shared_params))
     usage = UsageReport(SubjectUsage(engine, keys.pin_key), book.terms, names, settings.hub.timezone)
-    dispatcher = Dispatcher(HubData(engine), book, signer, usage)
+    dispatcher = Dispatcher(
+        HubData(engine),
+        book,
+        signer,
+        usage,
+        register=CertificateRegister(engine),
+        zone=ZoneInfo(settings.hub.timezone),
+    )
 
     def close() -> None:
         writer.close()

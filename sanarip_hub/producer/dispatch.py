@@ -11,6 +11,9 @@ the same rules:
 * ``findUsage`` only for the data subject (``userId`` = the PIN or KG + PIN) or an oversight
   agreement; anyone else → ``Client.AccessDenied`` (see :mod:`.usage_report`);
 * a malformed or missing parameter (a PIN that is not 14 digits …) → ``Client.InvalidRequest``;
+* a certificate service (:data:`~sanarip_hub.domain.certificates.KINDS`) signs the granted part of
+  its content with the issuing LSG body's key and records the certificate in the register before
+  the answer leaves; ``verifyCertificate`` answers from that register;
 * an unknown PIN is not an error but a business answer: ``resultCode`` ``PIN_NOT_FOUND`` (SOAP) or
   HTTP 204 (REST), the same for every service;
 * the database unreachable → ``Server.DatabaseError``; anything unexpected → ``Server.InternalError``
@@ -21,10 +24,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, Protocol
+from zoneinfo import ZoneInfo
 
 from sanarip_hub.clock import SYSTEM_CLOCK, Clock
-from sanarip_hub.domain.certificates import CertificateIssue
+from sanarip_hub.domain.certificates import (
+    KINDS,
+    CertificateIssue,
+    CertificateKind,
+    CertificateStatus,
+    IssuedCertificate,
+)
 from sanarip_hub.domain.contract import Service
 from sanarip_hub.domain.hub_contract import BY_CODE, ResultCode
 from sanarip_hub.domain.identifiers import parse_pin, parse_soate
@@ -44,6 +55,7 @@ from sanarip_hub.log import get_logger
 from sanarip_hub.producer.agreements import Grant
 from sanarip_hub.producer.field_grants import FieldTree, discloses_personal
 from sanarip_hub.producer.usage_report import UsageReport, names_the_subject
+from sanarip_hub.storage.certificate_content import CertificateContent
 from sanarip_hub.storage.service_data import INDICATORS, MAX_PAGE, Answer
 
 log = get_logger("sanarip_hub.producer")
@@ -55,10 +67,45 @@ class Agreements(Protocol):
     def grant(self, client: ClientId, service_code: str) -> Grant | None: ...
 
 
-class Signer(Protocol):
-    """Signs a household card as a familyComposition certificate (:mod:`adapters.xroad.certificate`)."""
+class Signed(Protocol):
+    """A signed certificate (:class:`adapters.xroad.certificate.SignedCertificate`)."""
 
-    def sign(self, card: Mapping[str, Any], issue: CertificateIssue) -> Any: ...
+    @property
+    def element(self) -> Any: ...
+    @property
+    def number(self) -> str: ...
+    @property
+    def digest(self) -> str: ...
+    @property
+    def key_holder(self) -> str: ...
+    @property
+    def data_valid_on(self) -> date: ...
+    @property
+    def valid_until(self) -> date: ...
+
+    def text(self) -> str: ...
+
+
+class Signer(Protocol):
+    """Signs a certificate's content with the issuing body's key (:mod:`adapters.xroad.certificate`)."""
+
+    def sign(
+        self,
+        kind: CertificateKind,
+        service: Service,
+        content: Mapping[str, Any],
+        granted: FieldTree | None,
+        issue: CertificateIssue,
+    ) -> Signed: ...
+
+
+class Register(Protocol):
+    """The register of issued certificates (:class:`~sanarip_hub.storage.certificates.
+    CertificateRegister`)."""
+
+    def record(self, issued: IssuedCertificate) -> None: ...
+
+    def find(self, number: str) -> IssuedCertificate | None: ...
 
 
 @dataclass(frozen=True)
@@ -129,7 +176,11 @@ def _land_queue(data: Any, params: Mapping[str, str]) -> Answer:
 # service code -> how to call the data source with the validated parameters
 HANDLERS: dict[str, Callable[[Any, Mapping[str, str]], Answer]] = {
     "householdByPin": lambda d, p: d.household_by_pin(_pin(p)),
-    "familyComposition": lambda d, p: d.family_composition(_pin(p)),
+    "familyComposition": lambda d, p: CertificateContent(d).family_composition(_pin(p)),
+    "residenceCertificate": lambda d, p: CertificateContent(d).residence(_pin(p)),
+    "householdPlotCertificate": lambda d, p: CertificateContent(d).household_plot(_pin(p)),
+    "lowIncomeCertificate": lambda d, p: CertificateContent(d).low_income(_pin(p)),
+    "landQueueCertificate": lambda d, p: CertificateContent(d).land_queue(_pin(p)),
     "socialPassportByPin": lambda d, p: d.social_passport_by_pin(_pin(p)),
     "landQueuePosition": _land_queue,
     "municipalPropertyByEni": lambda d, p: d.municipal_property_by_eni(p["eni"].strip()),
@@ -164,8 +215,12 @@ class Dispatcher:
         signer: Signer | None = None,
         usage: UsageReport | None = None,
         clock: Clock = SYSTEM_CLOCK,
+        register: Register | None = None,
+        zone: ZoneInfo | None = None,
     ) -> None:
         self.clock = clock
+        self.register = register
+        self.zone = zone or ZoneInfo("Asia/Bishkek")
         self.data = data
         self.agreements = agreements
         self.signer = signer
@@ -207,13 +262,74 @@ class Dispatcher:
             f"or an oversight agreement; agreement {grant.number} is neither",
         )
 
-    def _issue(self, answer: Answer, call: Call | None) -> CertificateIssue:
-        """A certificate's facts besides the card: the subject's current PIN (the card's member the
-        data layer found by the PIN asked, which may be an old one), recipient and purpose."""
+    def verify(self, params: Mapping[str, str]) -> Answer:
+        """``verifyCertificate``: the status of the certificate with this number and digest."""
+        digest = params["digest"].strip().lower()
+        if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+            raise InvalidRequest("digest must be the 64 hex digits of a SHA-256")
+        if self.register is None:
+            raise InternalError("verifyCertificate is not configured")
+        issued = self.register.find(params["number"])
+        today = self.clock.now().astimezone(self.zone).date()
+        status = CertificateStatus.UNKNOWN if issued is None else issued.status(today, digest)
+        if issued is None or status is CertificateStatus.UNKNOWN:  # a wrong digest learns nothing more
+            return Answer(ResultCode.OK, {"status": status.value})
+        return Answer(
+            ResultCode.OK,
+            {
+                "status": status.value,
+                "kind": issued.kind,
+                "issuerSoate": issued.lsg_soate,
+                "issuedAt": issued.issued_at,
+                "validUntil": issued.valid_until,
+                "revokedAt": issued.revoked_at,
+            },
+        )
+
+    def _certify(self, kind: CertificateKind, service: Service, answer: Answer, grant: Grant,
+                 call: Call | None) -> dict[str, Any]:  # fmt: skip
+        """Sign the granted part of a certificate's content and record it in the register; the
+        values to send.  An agreement that grants none of the certificate gets nothing signed."""
+        tree = grant.fields
+        if tree is not None and "certificate" not in tree:
+            return {}
+        if self.signer is None or self.register is None:
+            raise InternalError("no certificate signing key or register is configured")
         asked = answer.subjects[0]
-        current = answer.current_pin or asked
-        recipient = call.client.path() if call is not None else ""
-        return CertificateIssue(current, asked, recipient, call.issue if call else None, self.clock.now())
+        issuer_name, issuer_soate = answer.issuer or (None, None)
+        issue = CertificateIssue(
+            answer.current_pin or asked,
+            asked,
+            call.client.path() if call is not None else "",
+            call.issue if call is not None else None,
+            self.clock.now(),
+            issuer_name,
+            issuer_soate,
+        )
+        content = answer.values["certificate"]
+        signed = self.signer.sign(
+            kind, service, content, None if tree is None else tree["certificate"], issue
+        )
+        self.register.record(
+            IssuedCertificate(
+                number=signed.number,
+                kind=kind.service,
+                subject_pin=issue.subject_pin,
+                asked_pin=asked,
+                lsg_soate=issuer_soate,
+                lsg_name=issuer_name,
+                recipient=issue.recipient,
+                purpose=issue.purpose,
+                message_id=call.message_id if call is not None else None,
+                issued_at=issue.issued_at,
+                data_valid_on=signed.data_valid_on,
+                valid_until=signed.valid_until,
+                digest=signed.digest,
+                key_holder=signed.key_holder,
+                document=signed.text(),
+            )
+        )
+        return {"certificate": signed.element}
 
     def answer(
         self, service: Service, grant: Grant, params: Mapping[str, str], call: Call | None = None
@@ -221,19 +337,20 @@ class Dispatcher:
         for param in service.params:
             if param.required and not (params.get(param.name) or "").strip():
                 raise InvalidRequest(f"{service.code} needs the {param.name} element")
+        kind = KINDS.get(service.code)
         try:
             if service.code == "findUsage":
                 answer = self.find_usage(grant, call, params)
+            elif service.code == "verifyCertificate":
+                answer = self.verify(params)
             else:
                 answer = HANDLERS[service.code](self.data, params)
+            values = answer.values
+            if kind is not None and answer.code is ResultCode.OK:
+                values = self._certify(kind, service, answer, grant, call)
         except StorageError as exc:
             log.error("producer.database_error", service=service.code, error=str(exc).splitlines()[0])
             raise DatabaseError("the hub database is not available") from None
-        values = answer.values
-        if service.code == "familyComposition" and answer.code is ResultCode.OK:
-            if self.signer is None:
-                raise InternalError("no certificate signing key is configured")
-            values = {"certificate": self.signer.sign(values, self._issue(answer, call))}
         subjects = list(answer.subjects)
         for name, pins in answer.field_subjects.items():
             if grant.fields is None or name in grant.fields:

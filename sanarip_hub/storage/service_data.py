@@ -244,6 +244,7 @@ class Answer:
     subjects: tuple[str, ...] = ()  # disclosed whatever fields are granted (the PIN asked about)
     field_subjects: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # disclosed with a field
     current_pin: str | None = None  # the subject's current PIN, when the PIN asked is an old one
+    issuer: tuple[str, str] | None = None  # a certificate's issuing LSG body: name and СОАТЕ
 
 
 def _is_person(inn: str) -> bool:
@@ -401,17 +402,6 @@ class HubData:
             return Answer(code, subjects=(pin,))
         answer: FamilyMembersRecord = {"members": card["members"]}
         return Answer(ResultCode.OK, answer, (pin,), {"members": self._others(card, pin)})
-
-    def family_composition(self, pin: str) -> Answer:
-        """The household card a certificate is made from (the signer adds number and signature)."""
-        code, card = self._card_by_pin(pin)
-        if code is not ResultCode.OK:
-            return Answer(code, subjects=(pin,))
-        current = None
-        if not any(member.get("pin") == pin for member in card["members"]):
-            with self._read() as connection:  # an old PIN: the certificate names the current one
-                current = connection.execute(CURRENT_PIN, {"pin": pin}).scalar()
-        return Answer(ResultCode.OK, card, (pin, *self._others(card, pin)), current_pin=current)
 
     def social_passport_by_pin(self, pin: str) -> Answer:
         with self._read() as connection:

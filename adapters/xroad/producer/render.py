@@ -57,6 +57,15 @@ def _text_record(
             _text(parts, prefix, child, value, subtree)
 
 
+def record_text(
+    fields: tuple[Field, ...], values: Mapping[str, Any], grant: FieldTree | None, qualifier: str
+) -> str:
+    """The granted fields of one record as XML text, each element named ``qualifier`` + name."""
+    parts: list[str] = []
+    _text_record(parts, qualifier, fields, values, grant)
+    return "".join(parts)
+
+
 def xml_text(
     service: Service,
     result_code: str | None,
@@ -67,9 +76,8 @@ def xml_text(
     """The content of a ``…Response`` wrapper whose namespace is bound to ``prefix`` (None: default);
     ``result_code`` None for contracts without the producer's resultCode convention."""
     qualifier = f"{prefix}:" if prefix else ""
-    parts = [f"<{qualifier}resultCode>{result_code}</{qualifier}resultCode>"] if result_code else []
-    _text_record(parts, qualifier, service.fields, values, grant)
-    return "".join(parts)
+    head = f"<{qualifier}resultCode>{result_code}</{qualifier}resultCode>" if result_code else ""
+    return head + record_text(service.fields, values, grant, qualifier)
 
 
 def _json(spec: Field, value: Any, tree: FieldTree | None) -> Any:

@@ -13,6 +13,7 @@ from sanarip_hub.storage.models.actualization import (
     SyncRun,
 )
 from sanarip_hub.storage.models.agreement import Agreement
+from sanarip_hub.storage.models.certificate import IssuedCertificateRow
 from sanarip_hub.storage.models.console import ConsoleSession, ConsoleUser
 from sanarip_hub.storage.models.contract_check import ContractCheck
 from sanarip_hub.storage.models.household import (
@@ -63,6 +64,7 @@ __all__ = [
     "HouseholdLand",
     "HouseholdLivestock",
     "HouseholdMember",
+    "IssuedCertificateRow",
     "LandApplication",
     "LandApplicationEvent",
     "LandQueue",

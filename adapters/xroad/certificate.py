@@ -20,7 +20,6 @@ and hands to ``verifyCertificate`` with the number.
 from __future__ import annotations
 
 import hashlib
-import threading
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -170,16 +169,14 @@ class SigningKey:
 
 @dataclass
 class CertificateKeys:
-    """Which key signs for which LSG body: its own from ``keys_dir`` when present, else the hub's.
-    A body's key is read once, on its first certificate; ``keys_dir`` is looked at again after
-    ``recheck`` seconds for a body that had none, so a key installed later is used without a
-    restart."""
+    """Which key signs for which LSG body: its own from ``keys_dir`` when there, else the hub's.
+    A body's key is read once, on its first certificate (a replaced key needs a restart); for a body
+    without one, ``keys_dir`` is looked at again on each certificate (one ``stat``), so a key
+    installed later is used without a restart."""
 
     hub: SigningKey
     keys_dir: Path | None = None
-    recheck: float = 60.0
-    _cache: dict[str, tuple[SigningKey, float]] = field(default_factory=dict)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _loaded: dict[str, SigningKey] = field(default_factory=dict)
 
     @classmethod
     def load(cls, settings: Settings) -> CertificateKeys:
@@ -187,20 +184,18 @@ class CertificateKeys:
         hub = SigningKey.load(key_path, cert_path, "hub", "run 'sanarip-hub keys init'")
         return cls(hub, settings.home_path(settings.certificates.keys_dir))
 
-    def for_lsg(self, soate: str | None, now: float) -> SigningKey:
+    def for_lsg(self, soate: str | None) -> SigningKey:
         if soate is None or self.keys_dir is None or not soate.isdigit():
             return self.hub
-        with self._lock:
-            cached = self._cache.get(soate)
-        if cached is not None and (cached[0].holder == "lsg" or now - cached[1] < self.recheck):
-            return cached[0]
+        loaded = self._loaded.get(soate)
+        if loaded is not None:
+            return loaded
         key_path, cert_path = self.keys_dir / f"{soate}.key", self.keys_dir / f"{soate}.crt"
-        key = self.hub
-        if key_path.exists():
-            key = SigningKey.load(key_path, cert_path, "lsg", f"the LSG body {soate}'s certificate")
-        with self._lock:
-            self._cache[soate] = (key, now)
-        return key
+        if not key_path.exists():
+            return self.hub
+        loaded = SigningKey.load(key_path, cert_path, "lsg", f"the LSG body {soate}'s certificate")
+        self._loaded[soate] = loaded  # two threads loading it at once keep one: both are the same key
+        return loaded
 
 
 @dataclass(frozen=True)
@@ -248,7 +243,7 @@ class CertificateSigner:
     ) -> SignedCertificate:
         """The signed certificate: the header every certificate carries, then the granted part of
         ``content`` (``granted``: the agreement's tree within the service's ``certificate`` field)."""
-        key = self.keys.for_lsg(issue.issuer_soate, issue.issued_at.timestamp())
+        key = self.keys.for_lsg(issue.issuer_soate)
         issued_at = issue.issued_at
         token = uuid.uuid4().hex
         ident = f"c-{token}"

@@ -13,6 +13,7 @@ import click
 
 from sanarip_hub import __version__
 from sanarip_hub.cli.agreements import agreements
+from sanarip_hub.cli.certificates import certificates
 from sanarip_hub.cli.contracts import contracts
 from sanarip_hub.cli.database import backup_command, db, restore_command
 from sanarip_hub.cli.demo import demo
@@ -75,6 +76,7 @@ cli.add_command(users)
 cli.add_command(witness)
 cli.add_command(xroad)
 cli.add_command(contracts)
+cli.add_command(certificates)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -16,7 +16,7 @@ from sqlalchemy.exc import DBAPIError
 
 from sanarip_hub.domain.certificates import IssuedCertificate
 from sanarip_hub.errors import CertificateError, DatabaseUnavailable
-from sanarip_hub.storage.models import IssuedCertificateRow
+from sanarip_hub.storage.models import IssuedCertificateRow, LsgBody
 
 COLUMNS = tuple(f.name for f in fields(IssuedCertificate))
 TABLE: Table = IssuedCertificateRow.__table__  # type: ignore[assignment]
@@ -77,3 +77,10 @@ class CertificateRegister:
                 f"by {issued.revoked_by}: {issued.revocation_reason}"
             )
         return issued
+
+
+def lsg_name(engine: Engine, soate: str) -> str | None:
+    """The name of the LSG body with this СОАТЕ code (None: no such body in the register)."""
+    with engine.connect() as connection:
+        name = connection.execute(select(LsgBody.name_ky).where(LsgBody.soate_code == soate)).scalar()
+    return None if name is None else str(name)

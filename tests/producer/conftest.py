@@ -38,6 +38,12 @@ SF = "SUBSYSTEM:central-server/GOV/70000003/sf-personal-data"
 NSC = "SUBSYSTEM:central-server/GOV/70000010/nsc-stat"
 PDP = "SUBSYSTEM:central-server/GOV/70000030/pdp-oversight"
 PERSONAL = ["householdByPin", "familyComposition", "socialPassportByPin", "landQueuePosition", "findUsage"]
+CERTIFICATES = [
+    "residenceCertificate",
+    "householdPlotCertificate",
+    "lowIncomeCertificate",
+    "landQueueCertificate",
+]
 AGGREGATE = ["statAggregates", "lsgPassport", "municipalPropertyList", "municipalPropertyByEni"]
 REST = ["address-fact", "family-members"]
 SHARED_PARAMS = Path(__file__).resolve().parents[2] / "sanarip_hub" / "producer" / "demo_shared_params.xml"
@@ -165,7 +171,7 @@ def own_server(
 
 
 def standard_agreements(served: Served) -> None:
-    served.agree("SA-TEST-SF", SF, [*PERSONAL, *REST])
+    served.agree("SA-TEST-SF", SF, [*PERSONAL, *REST, *CERTIFICATES, "verifyCertificate"])
     served.agree("SA-TEST-NSC", NSC, AGGREGATE, statistics=True)
     served.agree("SA-TEST-PDP", PDP, ["findUsage"], oversight=True)
 

@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import segno
 from fpdf import FPDF
+from fpdf.fonts import FontFace
 from lxml import etree
 
 from adapters.xroad.certificate import DS, parse_certificate
@@ -36,8 +39,12 @@ def _name(element: Any) -> str:
     return str(etree.QName(element).localname)
 
 
-def _text(element: Any) -> str:
-    return value((element.text or "").strip())
+def _text(element: Any, zone: ZoneInfo) -> str:
+    text = (element.text or "").strip()
+    if _name(element) == "issuedAt" and text:  # UTC in the document; the hub's time on paper
+        moment = datetime.fromisoformat(text).astimezone(zone)
+        return f"{moment:%Y-%m-%d %H:%M:%S} ({zone.key})"
+    return value(text)
 
 
 def _rows(element: Any) -> Iterator[Any]:
@@ -68,7 +75,7 @@ class _Page(FPDF):
         self.set_margins(15, 15, 15)
 
 
-def render_pdf(issued: IssuedCertificate, font: Path) -> bytes:
+def render_pdf(issued: IssuedCertificate, font: Path, zone: ZoneInfo) -> bytes:
     """The printable copy of an issued certificate (its signed document as the register keeps it)."""
     root = parse_certificate(issued.document)
     pdf = _Page(font)
@@ -85,7 +92,7 @@ def render_pdf(issued: IssuedCertificate, font: Path) -> bytes:
     pdf.image(qr, x=pdf.w - 15 - 40, y=pdf.get_y(), w=40)
     width = pdf.w - 30 - 45  # beside the QR code
     for element in _rows(root):
-        _print(pdf, element, width, 0)
+        _print(pdf, element, width, 0, zone)
         if pdf.get_y() > 85:
             width = 0  # below the QR code: the whole line
     pdf.ln(4)
@@ -102,7 +109,7 @@ def render_pdf(issued: IssuedCertificate, font: Path) -> bytes:
     return bytes(pdf.output())
 
 
-def _print(pdf: _Page, element: Any, width: float, depth: int) -> None:
+def _print(pdf: _Page, element: Any, width: float, depth: int, zone: ZoneInfo) -> None:
     name = _name(element)
     children = [c for c in element if isinstance(c.tag, str)]
     indent = 5 * depth
@@ -113,7 +120,7 @@ def _print(pdf: _Page, element: Any, width: float, depth: int) -> None:
         pdf.set_x(15 + indent + 4)
         pdf.set_font(FONT, "", 10)
         status = element.get("status")
-        text = _text(element) + (" (эски / прежний)" if status == "old" else "")
+        text = _text(element, zone) + (" (эски / прежний)" if status == "old" else "")
         if element.get("holder"):
             text = f"{value(element.get('holder'))}: {text}"
         pdf.multi_cell(width - indent - 4 if width else 0, 5, text or "—", new_x="LMARGIN", new_y="NEXT")
@@ -124,16 +131,16 @@ def _print(pdf: _Page, element: Any, width: float, depth: int) -> None:
     if _is_table(element):
         columns = list(dict.fromkeys(_name(cell) for item in children for cell in item))
         pdf.set_font(FONT, "", 7)
-        with pdf.table(headings_style=None, line_height=4, text_align="LEFT") as table:
+        with pdf.table(headings_style=FontFace(emphasis="BOLD"), line_height=4, text_align="LEFT") as table:
             heading = table.row()
             for column in columns:
                 heading.cell(label(column))
             for item in children:
-                cells = {_name(cell): _text(cell) for cell in item}
+                cells = {_name(cell): _text(cell, zone) for cell in item}
                 row = table.row()
                 for column in columns:
                     row.cell(cells.get(column, ""))
         pdf.ln(2)
         return
     for child in children:
-        _print(pdf, child, width, depth + 1)
+        _print(pdf, child, width, depth + 1, zone)

@@ -79,7 +79,7 @@ class CertificateDesk:
         from adapters.certificate_pdf import render_pdf
 
         issued = self.find(number)
-        data = render_pdf(issued, self.settings.certificates.font)
+        data = render_pdf(issued, self.settings.certificates.font, ZoneInfo(self.settings.hub.timezone))
         self._access("pdf", {issued.subject_pin, issued.asked_pin}, f"certificate {number}")
         path.write_bytes(data)
         return issued

@@ -109,6 +109,14 @@ class Served:
         with self.engine.connect() as connection:
             return [row[0] for row in connection.execute(text(query), {"n": limit})]
 
+    def signing_cert(self, soate: str | None) -> bytes:
+        """The X.509 certificate (PEM) that signs the certificates of the LSG body ``soate``: its
+        own in ``[certificates] keys_dir`` once ``keys certificate --lsg`` made one, else the hub's."""
+        own = self.settings.home_path(self.settings.certificates.keys_dir) / f"{soate}.crt"
+        if soate and own.exists():
+            return own.read_bytes()
+        return self.settings.home_path(self.settings.producer.certificate_cert).read_bytes()
+
     def agree(self, number: str, client: str, services: list[str], **terms: Any) -> None:
         raw = {"number": number, "client": client, "services": services, "purpose": "test", **terms}
         raw.setdefault("valid_from", __import__("datetime").date(2026, 1, 1))
@@ -233,3 +241,27 @@ def fault_code(response: httpx.Response) -> str | None:
     root = etree.fromstring(response.content)
     code = root.find(".//{http://schemas.xmlsoap.org/soap/envelope/}Fault/faultcode")
     return None if code is None else code.text
+
+
+@pytest.fixture
+def deceased(served: Served) -> Iterator[tuple[str, str]]:
+    """(a living member's PIN, the PIN of a member of the same household who died), restored after."""
+    query = text(
+        "select p.pin, kin.pin as kin_pin, kin.id as kin_id from person p "
+        "join household_member m on m.person_id = p.id join household h on h.id = m.household_id "
+        "join household_member km on km.household_id = h.id and km.person_id <> p.id "
+        "join person kin on kin.id = km.person_id "
+        "where p.pin is not null and kin.pin is not null and m.member_to is null and km.member_to is null "
+        "and h.closed_at is null and p.death_date is null and kin.death_date is null "
+        "and m.relation_to_head = 'head' order by p.id limit 1"
+    )
+    with served.engine.begin() as connection:
+        row = connection.execute(query).one()
+        connection.execute(
+            text("update person set death_date = '2026-01-15' where id = :i"), {"i": row.kin_id}
+        )
+    try:
+        yield row.pin, row.kin_pin
+    finally:
+        with served.engine.begin() as connection:
+            connection.execute(text("update person set death_date = null where id = :i"), {"i": row.kin_id})

@@ -20,30 +20,6 @@ from tests.producer.test_rest import get, rest_headers
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture
-def deceased(served: Served) -> Iterator[tuple[str, str]]:
-    """(a living member's PIN, the PIN of a member of the same household who died), restored after."""
-    query = text(
-        "select p.pin, kin.pin as kin_pin, kin.id as kin_id from person p "
-        "join household_member m on m.person_id = p.id join household h on h.id = m.household_id "
-        "join household_member km on km.household_id = h.id and km.person_id <> p.id "
-        "join person kin on kin.id = km.person_id "
-        "where p.pin is not null and kin.pin is not null and m.member_to is null and km.member_to is null "
-        "and h.closed_at is null and p.death_date is null and kin.death_date is null "
-        "and m.relation_to_head = 'head' order by p.id limit 1"
-    )
-    with served.engine.begin() as connection:
-        row = connection.execute(query).one()
-        connection.execute(
-            text("update person set death_date = '2026-01-15' where id = :i"), {"i": row.kin_id}
-        )
-    try:
-        yield row.pin, row.kin_pin
-    finally:
-        with served.engine.begin() as connection:
-            connection.execute(text("update person set death_date = null where id = :i"), {"i": row.kin_id})
-
-
 def soap_member_pins(served: Served, service: str, pin: str) -> list[str]:
     response = post(served, envelope(service, pin_body(service, pin)))
     assert fault_code(response) is None, response.text

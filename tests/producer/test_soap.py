@@ -143,7 +143,7 @@ def test_the_certificate_verifies_and_breaks_when_one_byte_changes(
     reply = call(client, "familyComposition", pin=pin)
     certificate = reply.body.certificate._value_1[0]
     data = etree.tostring(certificate, encoding="UTF-8")
-    cert_pem = served.settings.home_path(served.settings.producer.certificate_cert).read_bytes()
+    cert_pem = served.signing_cert(certificate.findtext("{*}issuer/{*}soate"))
     signed = verify_certificate(data, cert_pem)
     assert signed.findtext("{*}subjectPin") == pin
     assert pin in [m.findtext("{*}pin") for m in signed.iter("{*}member")]
@@ -325,9 +325,9 @@ def test_wsdl_is_served_in_the_security_server_form(served: Served) -> None:
 
 def _certificate(served: Served, client: zeep.Client, pin: str) -> Any:
     reply = call(client, "familyComposition", pin=pin)
-    data = etree.tostring(reply.body.certificate._value_1[0], encoding="UTF-8")
-    cert_pem = served.settings.home_path(served.settings.producer.certificate_cert).read_bytes()
-    return verify_certificate(data, cert_pem)
+    element = reply.body.certificate._value_1[0]
+    data = etree.tostring(element, encoding="UTF-8")
+    return verify_certificate(data, served.signing_cert(element.findtext("{*}issuer/{*}soate")))
 
 
 def test_the_certificate_says_who_issued_it_to_whom_why_and_until_when(
@@ -397,7 +397,8 @@ def test_a_verifier_that_is_not_ours_accepts_the_certificate_and_rejects_a_chang
     assert b"SigningTime" in data
     assert b"SigningCertificate" in data
     cert = tmp_path / "lsg.pem"
-    cert.write_bytes(served.settings.home_path(served.settings.producer.certificate_cert).read_bytes())
+    soate = reply.body.certificate._value_1[0].findtext("{*}issuer/{*}soate")
+    cert.write_bytes(served.signing_cert(soate))
 
     def xmlsec_verify(document: bytes) -> subprocess.CompletedProcess[str]:
         path = tmp_path / "certificate.xml"

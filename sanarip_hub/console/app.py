@@ -41,6 +41,8 @@ class Console(SignIn, OperatorPages, AuditorPages, LsgPages, AdminPages, OwnerPa
             Route("/auditor/bundle", p(au, self.bundle), methods=["POST"]),
             Route("/auditor/agreements", p(au, self.agreements), methods=["GET"]),
             Route("/auditor/verifier-key", p(au, self.verifier_key), methods=["GET"]),
+            Route("/auditor/certificates", p(au, self.certificates), methods=["GET"]),
+            Route("/auditor/certificates/{number:str}.pdf", p(au, self.certificate_pdf), methods=["GET"]),
             Route("/lsg", p(lsg, self.queue), methods=["GET"]),
             Route("/lsg/mismatches/{id:int}", p(lsg, self.mismatch_page), methods=["GET"]),
             Route("/lsg/mismatches/{id:int}", p(lsg, self.resolve), methods=["POST"]),

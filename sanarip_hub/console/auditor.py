@@ -9,15 +9,21 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import FileResponse, Response
 
+from adapters.certificate_pdf import render_pdf
 from sanarip_hub.console.gate import Context, Gate, R, log, parse_time
-from sanarip_hub.errors import PageRefused
+from sanarip_hub.domain.certificates import CertificateStatus, IssuedCertificate
+from sanarip_hub.domain.hub_contract import BY_CODE
+from sanarip_hub.domain.identifiers import parse_pin
+from sanarip_hub.errors import InvalidPin, PageRefused
 from sanarip_hub.storage import console_queries as queries
 from sanarip_hub.storage.agreements import AgreementTable
+from sanarip_hub.storage.certificates import CertificateRegister
 
 
 class AuditorPages(Gate):
@@ -153,6 +159,49 @@ class AuditorPages(Gate):
         name = f"sanarip-evidence-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}.zip"
         return FileResponse(
             target, filename=name, media_type="application/zip", background=BackgroundTask(cleanup)
+        )
+
+    async def certificates(self, context: Context) -> Response:
+        """The certificates issued about one person (current or old PIN), newest first; each with
+        its status today and its printable copy.  Listing them is an access-ledger entry."""
+        text = context.request.query_params.get("pin", "").strip()
+        rows: list[IssuedCertificate] = []
+        if text:
+            try:
+                pin = parse_pin(text).value
+            except InvalidPin as exc:
+                raise PageRefused(400, str(exc)) from None
+            rows = await run_in_threadpool(CertificateRegister(self.engine).listed, pin, None, 200)
+            await run_in_threadpool(self.access, context, "certificates.by-pin", [pin], "issued certificates")
+        today = datetime.now(ZoneInfo(self.settings.hub.timezone)).date()
+        _ = context._
+        statuses = {
+            CertificateStatus.VALID: _("valid"),
+            CertificateStatus.EXPIRED: _("expired"),
+            CertificateStatus.REVOKED: _("withdrawn"),
+        }
+        listed = [
+            {"c": c, "title": BY_CODE[c.kind].title.get(context.language, c.kind),
+             "status": statuses.get(c.status(today), c.status(today).value)}
+            for c in rows
+        ]  # fmt: skip
+        values = {"pin": text, "certificates": listed, "searched": bool(text)}
+        return self.render(context, "certificates.html", values, _("Issued certificates"))
+
+    async def certificate_pdf(self, context: Context) -> Response:
+        """A certificate's printable copy (Kyrgyz and Russian, QR code): an access-ledger entry."""
+        number = context.request.path_params["number"]
+        issued = await run_in_threadpool(CertificateRegister(self.engine).find, number)
+        if issued is None:
+            raise PageRefused(404, "no such certificate")
+        zone = ZoneInfo(self.settings.hub.timezone)
+        data = await run_in_threadpool(render_pdf, issued, self.settings.certificates.font, zone)
+        subjects = [issued.subject_pin, issued.asked_pin]
+        await run_in_threadpool(self.access, context, "certificates.pdf", subjects, f"certificate {number}")
+        return Response(
+            data,
+            media_type="application/pdf",
+            headers={"content-disposition": f'attachment; filename="{issued.number}.pdf"'},
         )
 
     async def agreements(self, context: Context) -> Response:

@@ -92,6 +92,7 @@ def nav_for(role: ConsoleRole, _: Callable[[str], str]) -> list[tuple[str, str]]
             ("/auditor", _("Access ledger")),
             ("/auditor/verify", _("Verification")),
             ("/auditor/agreements", _("Agreements")),
+            ("/auditor/certificates", _("Issued certificates")),
         ],
         R.LSG_USER: [("/lsg", _("Actualization queue"))],
         R.ADMINISTRATOR: [("/admin", _("Agreements")), ("/admin/users", _("Users"))],

@@ -92,3 +92,42 @@ def test_a_failed_verification_is_shown_as_a_failure(hub: Hub) -> None:
         page = auditor.get("/auditor/verify")
         healed = auditor.post("/auditor/verify", data={"csrf": csrf_of(page.text)})
         assert "Verified now: intact." in healed.text
+
+
+def test_the_auditor_lists_a_persons_certificates_and_prints_one(hub: Hub) -> None:
+    """Issue 16 §4–5: the certificates issued about a person (found by PIN), each with its status and
+    a printable copy; listing and printing are access-ledger entries; other roles are refused."""
+    import httpx
+    from lxml import etree
+
+    from tests.producer.conftest import envelope, pin_body
+
+    pin = hub.called_pins[0]
+    reply = httpx.post(
+        f"{hub.url}/xroad",
+        content=envelope("familyComposition", pin_body("familyComposition", pin)),
+        headers={"content-type": "text/xml; charset=UTF-8"},
+        timeout=60,
+    )
+    number = etree.fromstring(reply.content).findtext(".//{*}familyCompositionCertificate/{*}number")
+    assert number
+    auditor = login(hub, "auditor")
+    listed, printed = entries(hub, "console:certificates.by-pin"), entries(hub, "console:certificates.pdf")
+    page = auditor.get("/auditor/certificates", params={"pin": pin})
+    assert page.status_code == 200
+    table = page.text.split('id="certificates"')[1].split("</table>")[0]
+    assert number in table
+    assert "Household-composition certificate (signed)" in table
+    assert "valid" in table
+    assert entries(hub, "console:certificates.by-pin") == listed + 1
+    pdf = auditor.get(f"/auditor/certificates/{number}.pdf")
+    assert pdf.status_code == 200
+    assert pdf.headers["content-type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF-")
+    assert entries(hub, "console:certificates.pdf") == printed + 1
+    assert auditor.get("/auditor/certificates", params={"pin": "123"}).status_code == 400
+    assert auditor.get("/auditor/certificates/FC-0.pdf").status_code == 404
+    assert entries(hub, "console:certificates.pdf") == printed + 1  # nothing shown, nothing ledgered
+    nobody = auditor.get("/auditor/certificates", params={"pin": "21501199000017"}).text
+    assert "No certificates were issued about this person" in nobody
+    assert login(hub, "operator").get("/auditor/certificates", params={"pin": pin}).status_code == 403

@@ -206,6 +206,36 @@ def test_a_certificate_holds_only_what_the_agreement_grants(served: Served) -> N
     assert full.find("{*}address") is not None
 
 
+# one part of each kind's content, granted alone (a record field, a list, a field of each list item)
+ONE_PART = {
+    "familyComposition": "certificate.members.surname",
+    "residenceCertificate": "certificate.resident",
+    "householdPlotCertificate": "certificate.livestock",
+    "lowIncomeCertificate": "certificate.status",
+    "landQueueCertificate": "certificate.applications.regNumber",
+}
+HEADER = {"number", "issuedAt", "issuer", "signingKey", "dataValidOn", "validUntil", "recipient", "purpose",
+          "subjectPin", "askedPin", "Signature"}  # fmt: skip
+
+
+@pytest.mark.parametrize("code", list(KINDS))
+def test_each_kind_signs_only_the_part_granted(served: Served, code: str) -> None:
+    """Granted one part of a certificate's content, a client gets the header and that part, signed,
+    and nothing else of the content (inside a granted list, only the granted field of each item)."""
+    client = "SUBSYSTEM:central-server/GOV/70000040/one-part"
+    served.agree("SA-TEST-ONE-PART", client, list(KINDS), fields={k: [v] for k, v in ONE_PART.items()})
+    pin = served.pins(HAS_DATA[code], limit=1)[0]
+    element, result = issue(served, code, pin, client=client)
+    assert result == "OK"
+    verify_certificate(standalone(element), served.signing_cert(element.findtext("{*}issuer/{*}soate")))
+    path = ONE_PART[code].split(".")[1:]
+    assert {etree.QName(child).localname for child in element} - HEADER == {path[0]}
+    if len(path) == 2:  # a field of each item of a list
+        items = element.find(f"{{*}}{path[0]}")
+        assert len(items)
+        assert all([etree.QName(f).localname for f in item] == [path[1]] for item in items)
+
+
 def test_the_deceased_is_never_listed(served: Served, deceased: tuple[str, str]) -> None:
     living, dead = deceased
     element, _ = issue(served, "familyComposition", living)

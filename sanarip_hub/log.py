@@ -26,7 +26,9 @@ from sanarip_hub.domain.identifiers import PIN_IN_TEXT
 
 # Libraries whose DEBUG (and for SQLAlchemy, INFO) records hold message bodies, SQL parameters,
 # result rows or URLs; they never go below WARNING.
-QUIET_LIBRARIES = ("sqlalchemy", "alembic", "urllib3", "httpx", "httpcore", "zeep", "uvicorn.access")
+QUIET_LIBRARIES = (
+    "sqlalchemy", "alembic", "urllib3", "httpx", "httpcore", "zeep", "uvicorn.access", "fontTools", "fpdf"
+)  # fmt: skip
 PIN_MASK = "[pin]"
 
 

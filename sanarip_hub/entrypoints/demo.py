@@ -114,6 +114,7 @@ def _start_hub_process(hub: Hub, args: list[str], base: str, what: str) -> subpr
 
 def show_producer(hub: Hub) -> None:
     """Import the demo agreements, serve on loopback, make one SOAP and one REST call, stop."""
+    from adapters.xroad.certificate import CERTIFICATE_NS
     from adapters.xroad.envelope import request_envelope
     from sanarip_hub.domain.hub_contract import NAMESPACE
     from sanarip_hub.domain.xroad_identifiers import ClientId, ServiceId
@@ -152,6 +153,21 @@ def show_producer(hub: Hub) -> None:
         status, answer = _http(f"{base}/rest/family-members/{pin}", None, rest_headers)
         click.echo(f"\nREST GET /rest/family-members/{pin} → HTTP {status}:")
         click.echo(answer.decode("utf-8")[:600])
+        request = request_envelope(
+            ClientId.parse(DEMO_CLIENT),
+            ServiceId(provider, "residenceCertificate", "v1"),
+            envelope.request_body("residenceCertificate", {"pin": pin}),
+            user_id="KG-DEMO-OFFICIAL",
+            issue="demo-case-1",
+            body_namespace=NAMESPACE,
+        )
+        status, answer = _http(f"{base}/xroad", request, {"Content-Type": "text/xml; charset=UTF-8"})
+        for issued in envelope.records(answer, f"{{{CERTIFICATE_NS}}}residenceCertificate"):
+            click.echo(
+                f"\nSOAP residenceCertificate for PIN {pin} → HTTP {status}: certificate {issued['number']}, "
+                f"valid until {issued['validUntil']}, signed (XAdES)\n"
+                f"  its printable copy: sanarip-hub certificates pdf {issued['number']} certificate.pdf"
+            )
         request = request_envelope(
             ClientId.parse(DEMO_PORTAL),
             ServiceId(provider, "findUsage", "v1"),

@@ -191,7 +191,7 @@ def test_upgrade_seed_refuse_append(cli_env: dict[str, str]) -> None:
     assert "household " in demo.stdout
     assert "600" in demo.stdout
     # then the producer: demo agreements, a sample SOAP and REST call answered, and ledgered
-    assert "demo agreements: 6 added" in demo.stdout
+    assert "demo agreements: 7 added" in demo.stdout
     assert "SOAP householdByPin for PIN" in demo.stdout
     assert "→ HTTP 200" in demo.stdout
     assert "<resultCode>OK</resultCode>" in demo.stdout or ":resultCode>OK<" in demo.stdout

@@ -406,6 +406,7 @@ def test_the_commands_list_show_and_print_a_certificate(served: Served, tmp_path
     pdf = tmp_path / "certificate.pdf"
     printed = run_hub(served.env, "certificates", "pdf", number, str(pdf))
     assert digest in printed.stdout
+    assert "fontTools" not in printed.stderr  # its subsetter logged a hundred INFO lines per copy
     assert pdf.read_bytes().startswith(b"%PDF-")
     after = {what: entries(f"cli:certificates {what}") for what in ("list", "show", "pdf")}
     assert after == {"list": before["list"] + 1, "show": before["show"] + 2, "pdf": before["pdf"] + 1}

@@ -131,15 +131,20 @@ def show_producer(hub: Hub) -> None:
     server = _start_hub_process(hub, ["serve", "--host", "127.0.0.1", "--port", str(port)], base, "producer")
     try:
         provider = ClientId.parse(hub.settings.xroad.subsystem)
-        request = request_envelope(
-            ClientId.parse(DEMO_CLIENT),
-            ServiceId(provider, "householdByPin", "v1"),
-            envelope.request_body("householdByPin", {"pin": pin}),
-            user_id="KG-DEMO-OFFICIAL",
-            issue="demo-case-1",
-            body_namespace=NAMESPACE,
-        )
-        status, answer = _http(f"{base}/xroad", request, {"Content-Type": "text/xml; charset=UTF-8"})
+
+        def soap(code: str, client: str = DEMO_CLIENT, user_id: str = "KG-DEMO-OFFICIAL",
+                 issue: str = "demo-case-1") -> tuple[int, bytes]:  # fmt: skip
+            request = request_envelope(
+                ClientId.parse(client),
+                ServiceId(provider, code, "v1"),
+                envelope.request_body(code, {"pin": pin}),
+                user_id=user_id,
+                issue=issue,
+                body_namespace=NAMESPACE,
+            )
+            return _http(f"{base}/xroad", request, {"Content-Type": "text/xml; charset=UTF-8"})
+
+        status, answer = soap("householdByPin")
         pretty = envelope.pretty(answer)
         click.echo(f"\nproducer: {base}/xroad  (WSDL {base}/xroad?wsdl)")
         click.echo(f"SOAP householdByPin for PIN {pin} as {DEMO_CLIENT} → HTTP {status}:")
@@ -153,30 +158,15 @@ def show_producer(hub: Hub) -> None:
         status, answer = _http(f"{base}/rest/family-members/{pin}", None, rest_headers)
         click.echo(f"\nREST GET /rest/family-members/{pin} → HTTP {status}:")
         click.echo(answer.decode("utf-8")[:600])
-        request = request_envelope(
-            ClientId.parse(DEMO_CLIENT),
-            ServiceId(provider, "residenceCertificate", "v1"),
-            envelope.request_body("residenceCertificate", {"pin": pin}),
-            user_id="KG-DEMO-OFFICIAL",
-            issue="demo-case-1",
-            body_namespace=NAMESPACE,
-        )
-        status, answer = _http(f"{base}/xroad", request, {"Content-Type": "text/xml; charset=UTF-8"})
+        status, answer = soap("residenceCertificate")
         for issued in envelope.records(answer, f"{{{CERTIFICATE_NS}}}residenceCertificate"):
             click.echo(
                 f"\nSOAP residenceCertificate for PIN {pin} → HTTP {status}: certificate {issued['number']}, "
                 f"valid until {issued['validUntil']}, signed (XAdES)\n"
                 f"  its printable copy: sanarip-hub certificates pdf {issued['number']} certificate.pdf"
             )
-        request = request_envelope(
-            ClientId.parse(DEMO_PORTAL),
-            ServiceId(provider, "findUsage", "v1"),
-            envelope.request_body("findUsage", {"pin": pin}),
-            user_id=f"KG{pin}",  # the portal acts for the person: their own usage report
-            issue="my-data",
-            body_namespace=NAMESPACE,
-        )
-        status, answer = _http(f"{base}/xroad", request, {"Content-Type": "text/xml; charset=UTF-8"})
+        # the portal acts for the person: their own usage report
+        status, answer = soap("findUsage", DEMO_PORTAL, f"KG{pin}", "my-data")
         click.echo(f"\nSOAP findUsage for PIN {pin} as the person, through {DEMO_PORTAL} → HTTP {status}:")
         for line in envelope.records(answer, f"{{{NAMESPACE}}}usage"):
             click.echo(

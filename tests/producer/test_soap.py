@@ -350,29 +350,6 @@ def test_the_certificate_says_who_issued_it_to_whom_why_and_until_when(
     assert signed.find("{*}askedPin") is None
 
 
-def test_a_certificate_asked_by_an_old_pin_names_the_current_one(served: Served, client: zeep.Client) -> None:
-    """An old (alias) PIN asked about is named as such; the subject is the current PIN, who is among
-    the members (before: the old PIN became subjectPin, found among nobody)."""
-    with served.engine.connect() as connection:
-        row = connection.execute(
-            text(
-                "select a.pin as old, p.pin as current from person_pin_alias a "
-                "join person p on p.id = a.person_id join household_member m on m.person_id = p.id "
-                "join household h on h.id = m.household_id where m.member_to is null "
-                "and h.closed_at is null and p.death_date is null and p.pin is not null "
-                "order by a.id limit 1"
-            )
-        ).first()
-    if row is None:
-        pytest.skip("the seed made no current member with an old PIN")
-    signed = _certificate(served, client, row.old)
-    assert signed.findtext("{*}subjectPin") == row.current
-    asked = signed.find("{*}askedPin")
-    assert asked is not None
-    assert (asked.text, asked.get("status")) == (row.old, "old")
-    assert row.current in [m.findtext("{*}pin") for m in signed.iter("{*}member")]
-
-
 XMLSEC_IDS = (
     "--id-attr:Id", "familyCompositionCertificate",
     "--id-attr:Id", "http://uri.etsi.org/01903/v1.3.2#:SignedProperties",

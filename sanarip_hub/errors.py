@@ -11,6 +11,7 @@ the client; anything else reaches a client as its branch's generic message (``in
 
     HubError                                    Server.InternalError            500
     ├── ConfigError                             a setting is missing or malformed
+    ├── ListenError                             the server cannot listen (port in use)
     ├── ValidationError                         Client.InvalidRequest           400
     │   ├── InvalidPin
     │   ├── InvalidSoate
@@ -124,6 +125,12 @@ class ConfigError(HubError):
         self.source = source
         self.problem = problem
         super().__init__(f"invalid configuration: {key} in {source}: {problem}")
+
+
+class ListenError(HubError):
+    """``serve`` or ``simulate`` cannot listen on its address: the port is taken or not allowed."""
+
+    code = "listen"
 
 
 class ValidationError(HubError):

@@ -93,7 +93,10 @@ def main(argv: list[str] | None = None) -> None:
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
-    except click.Abort:
+    except click.Abort as exc:
+        if isinstance(exc.__context__, KeyboardInterrupt):  # click turns Ctrl-C into Abort
+            click.echo("sanarip-hub: interrupted", err=True)
+            sys.exit(130)
         click.echo("sanarip-hub: aborted", err=True)
         sys.exit(1)
     except KeyboardInterrupt:

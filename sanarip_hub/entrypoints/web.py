@@ -8,7 +8,9 @@ ledger writer; :func:`~adapters.xroad.producer.app.build_app` only routes reques
 
 from __future__ import annotations
 
+import errno
 import resource
+import socket
 import ssl
 import threading
 from collections.abc import Callable
@@ -33,6 +35,7 @@ from sanarip_hub.domain.xroad_identifiers import ClientId
 from sanarip_hub.entrypoints.environment import configure_logging, export_config_file, read_settings
 from sanarip_hub.entrypoints.hub import Hub
 from sanarip_hub.entrypoints.verification import parallel_for
+from sanarip_hub.errors import ListenError
 from sanarip_hub.log import get_logger
 from sanarip_hub.storage.agreements import AgreementTable
 
@@ -169,6 +172,22 @@ def create_console_app() -> ASGIApp:
     return build_app(hub_components(settings, "console"))
 
 
+def check_port(host: str, port: int) -> None:
+    """Refuse, in one line and before anything says "serving", an address the server cannot listen
+    on (uvicorn would log a traceback-like error from each worker and exit 1 after the banner)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds: TIME_WAIT is fine
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise ListenError(
+                    f"port {port} on {host} is in use: stop what holds it or give --port"
+                ) from None
+            raise ListenError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+
+
 def serve(hub: Hub, host: str | None, port: int | None, workers: int | None) -> None:
     """Run the producer under uvicorn (``workers`` processes, each calling :func:`create_app`), and
     the console on its own listener when ``[console] listen`` says so."""
@@ -191,6 +210,10 @@ def serve(hub: Hub, host: str | None, port: int | None, workers: int | None) -> 
     port = producer.port if port is None else port
     workers = workers or producer.workers
     scheme = "https" if tls else "http"
+    check_port(host, port)
+    if settings.console.listen:
+        console_address = settings.console.listen.rpartition(":")
+        check_port(console_address[0], int(console_address[2]))
     log.info(
         "producer.start",
         url=f"{scheme}://{host}:{port}/xroad",

@@ -37,6 +37,10 @@ def backup(engine: Engine, target: Path, schema: str = "", *, force: bool = Fals
     if not target.parent.is_dir():
         raise BackupError(f"folder {target.parent} does not exist")
     partial = target.with_name(target.name + ".partial")
+    try:
+        partial.touch()
+    except OSError as exc:
+        raise BackupError(f"cannot write the backup to {target}: {exc.strerror}") from None
     if engine.dialect.name == "sqlite":
         source = sqlite3.connect(_sqlite_path(engine))
         destination = sqlite3.connect(partial)

@@ -12,9 +12,10 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 from sqlalchemy import Engine
 
-from sanarip_hub.errors import SchemaNotCurrent
+from sanarip_hub.errors import SchemaNotCurrent, StorageError
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
@@ -52,9 +53,16 @@ def downgrade(engine: Engine, revision: str) -> None:
 
 def _run(engine: Engine, action: str, revision: str) -> None:
     config = alembic_config(engine)
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        getattr(command, action)(config, revision)
+    try:
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            getattr(command, action)(config, revision)
+    except CommandError as exc:  # alembic's own words name its internals, not what to type
+        if "Can't locate revision" in str(exc):
+            raise StorageError(
+                f"no migration {revision}: give a revision between 0001 and {head_revision()}, or head"
+            ) from None
+        raise StorageError(f"db {action} {revision}: {exc}") from None
 
 
 def require_current(engine: Engine) -> None:

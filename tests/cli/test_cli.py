@@ -287,3 +287,67 @@ def test_restore_rejects_a_file_that_is_not_a_backup(cli_env: dict[str, str], tm
     missing = run(["restore", str(tmp_path / "missing.backup")], cli_env)
     assert missing.returncode == 1
     assert "backup file not found" in one_error_line(missing)
+
+
+def test_failures_at_the_edges_are_one_clear_error(cli_env: dict[str, str]) -> None:
+    """Issue 17: an unknown migration, an unwritable backup target, a certificate key that is not a
+    key and a busy port each printed ``unexpected <Exception>`` (or a traceback, or 'serving' first);
+    each is now one ``sanarip-hub: error:`` line saying what to do, with exit 1."""
+    import socket
+
+    assert run(["db", "upgrade"], cli_env).returncode == 0
+    unknown = run(["db", "upgrade", "9999"], cli_env)
+    assert unknown.returncode == 1
+    assert one_error_line(unknown) == (
+        "sanarip-hub: error: no migration 9999: give a revision between 0001 and 0015, or head"
+    )
+    unwritable = run(["backup", "/proc/x"], cli_env)
+    assert unwritable.returncode == 1
+    assert one_error_line(unwritable).startswith("sanarip-hub: error: cannot write the backup to /proc/x: ")
+    assert run(["keys", "init"], cli_env).returncode == 0
+    key = Path(cli_env["SANARIP_HUB_HOME"]) / "keys" / "lsg-certificate.key"
+    key.write_text("not a key\n")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    broken = run(["serve", "--port", str(port)], cli_env)
+    assert broken.returncode == 1
+    assert "serving" not in broken.stdout
+    assert one_error_line(broken).startswith("sanarip-hub: error: unusable certificate key or certificate")
+    assert run(["keys", "init", "--force"], cli_env).returncode == 0
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        taken = busy.getsockname()[1]
+        refused = run(["serve", "--host", "127.0.0.1", "--port", str(taken)], cli_env)
+    assert refused.returncode == 1
+    assert "serving" not in refused.stdout
+    assert one_error_line(refused) == (
+        f"sanarip-hub: error: port {taken} on 127.0.0.1 is in use: stop what holds it or give --port"
+    )
+
+
+def test_ctrl_c_exits_130(cli_env: dict[str, str]) -> None:
+    """The README promises exit 130 on Ctrl-C; click turned the interrupt into Abort, which exited 1."""
+    import signal
+    import time
+
+    assert run(["db", "upgrade"], cli_env).returncode == 0
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("SANARIP_HUB_")} | cli_env
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sanarip_hub", "seed", "--households", "200000"],
+        env=full_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    # interrupt the seeding itself, not the imports: wait for 3 s of its CPU time (imports take ~1 s;
+    # the seed of 200,000 households a minute), however busy the machine is
+    ticks = os.sysconf("SC_CLK_TCK")
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and process.poll() is None:
+        fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        if (int(fields[11]) + int(fields[12])) / ticks > 3:
+            break
+        time.sleep(0.2)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert stderr.strip().splitlines()[-1] == "sanarip-hub: interrupted"

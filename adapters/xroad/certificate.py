@@ -58,9 +58,8 @@ def certificate_paths(settings: Settings) -> tuple[Path, Path]:
     )
 
 
-def lsg_key_paths(settings: Settings, soate: str) -> tuple[Path, Path]:
+def lsg_key_paths(directory: Path, soate: str) -> tuple[Path, Path]:
     """An LSG body's own signing key and certificate in ``[certificates] keys_dir``."""
-    directory = settings.home_path(settings.certificates.keys_dir)
     return directory / f"{soate}.key", directory / f"{soate}.crt"
 
 
@@ -120,7 +119,7 @@ def init_lsg_certificate(
     """An LSG body's development key and self-signed certificate, its subject naming the body."""
     if algorithm not in ALGORITHMS:
         raise CertificateError(f"unknown key algorithm {algorithm!r}; use one of {', '.join(ALGORITHMS)}")
-    key_path, cert_path = lsg_key_paths(settings, soate)
+    key_path, cert_path = lsg_key_paths(settings.home_path(settings.certificates.keys_dir), soate)
     name = x509.Name(
         [
             x509.NameAttribute(NameOID.COUNTRY_NAME, "KG"),
@@ -190,7 +189,7 @@ class CertificateKeys:
         loaded = self._loaded.get(soate)
         if loaded is not None:
             return loaded
-        key_path, cert_path = self.keys_dir / f"{soate}.key", self.keys_dir / f"{soate}.crt"
+        key_path, cert_path = lsg_key_paths(self.keys_dir, soate)
         if not key_path.exists():
             return self.hub
         loaded = SigningKey.load(key_path, cert_path, "lsg", f"the LSG body {soate}'s certificate")

@@ -21,6 +21,7 @@ from sanarip_hub.domain.certificates import CertificateStatus, IssuedCertificate
 from sanarip_hub.domain.hub_contract import BY_CODE
 from sanarip_hub.domain.identifiers import parse_pin
 from sanarip_hub.errors import InvalidPin, PageRefused
+from sanarip_hub.producer.agreements import hub_today
 from sanarip_hub.storage import console_queries as queries
 from sanarip_hub.storage.agreements import AgreementTable
 from sanarip_hub.storage.certificates import CertificateRegister
@@ -173,7 +174,7 @@ class AuditorPages(Gate):
                 raise PageRefused(400, str(exc)) from None
             rows = await run_in_threadpool(CertificateRegister(self.engine).listed, pin, None, 200)
             await run_in_threadpool(self.access, context, "certificates.by-pin", [pin], "issued certificates")
-        today = datetime.now(ZoneInfo(self.settings.hub.timezone)).date()
+        today = hub_today(self.settings.hub.timezone)
         _ = context._
         statuses = {
             CertificateStatus.VALID: _("valid"),
@@ -182,8 +183,9 @@ class AuditorPages(Gate):
         }
         listed = [
             {"c": c, "title": BY_CODE[c.kind].title.get(context.language, c.kind),
-             "status": statuses.get(c.status(today), c.status(today).value)}
+             "status": statuses.get(status, status.value)}
             for c in rows
+            for status in (c.status(today),)
         ]  # fmt: skip
         values = {"pin": text, "certificates": listed, "searched": bool(text)}
         return self.render(context, "certificates.html", values, _("Issued certificates"))

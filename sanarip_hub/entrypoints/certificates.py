@@ -18,6 +18,7 @@ from sanarip_hub.domain.certificates import CertificateStatus, IssuedCertificate
 from sanarip_hub.domain.exchange import OK, Channel, Direction, Exchange
 from sanarip_hub.errors import CertificateError
 from sanarip_hub.ledger.store import Ledger
+from sanarip_hub.producer.agreements import hub_today
 from sanarip_hub.storage.certificates import CertificateRegister, lsg_name
 
 if TYPE_CHECKING:  # made by storage.engine
@@ -35,7 +36,7 @@ class CertificateDesk:
         self.clock = clock
 
     def today(self) -> date:
-        return self.clock.now().astimezone(ZoneInfo(self.settings.hub.timezone)).date()
+        return hub_today(self.settings.hub.timezone, self.clock.now())
 
     def status(self, issued: IssuedCertificate) -> CertificateStatus:
         return issued.status(self.today())

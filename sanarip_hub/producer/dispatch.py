@@ -52,7 +52,7 @@ from sanarip_hub.errors import (
     UnknownService,
 )
 from sanarip_hub.log import get_logger
-from sanarip_hub.producer.agreements import Grant
+from sanarip_hub.producer.agreements import Grant, hub_today
 from sanarip_hub.producer.field_grants import FieldTree, discloses_personal
 from sanarip_hub.producer.usage_report import UsageReport, names_the_subject
 from sanarip_hub.storage.certificate_content import CertificateContent
@@ -270,7 +270,7 @@ class Dispatcher:
         if self.register is None:
             raise InternalError("verifyCertificate is not configured")
         issued = self.register.find(params["number"])
-        today = self.clock.now().astimezone(self.zone).date()
+        today = hub_today(self.zone.key, self.clock.now())
         status = CertificateStatus.UNKNOWN if issued is None else issued.status(today, digest)
         if issued is None or status is CertificateStatus.UNKNOWN:  # a wrong digest learns nothing more
             return Answer(ResultCode.OK, {"status": status.value})

@@ -156,26 +156,18 @@ class CertificateContent:
                     .order_by(HouseholdLand.category, HouseholdLand.land_right)
                 )
             ]
-            year = connection.execute(
+            year = connection.execute(  # the card's livestock is of this year: the latest recorded
                 select(func.max(HouseholdLivestock.year)).where(
                     HouseholdLivestock.household_id == household_id
                 )
             ).scalar()
-            animals = [
-                {"kind": kind, "headCount": count}
-                for kind, count in connection.execute(
-                    select(HouseholdLivestock.kind, HouseholdLivestock.head_count)
-                    .where(HouseholdLivestock.household_id == household_id, HouseholdLivestock.year == year)
-                    .order_by(HouseholdLivestock.kind)
-                )
-            ]
         content = {
             "accountNo": card["accountNo"],
             "address": card["address"]["text"],
             "land": plots,
             "landTotalHa": round(sum((plot["areaHa"] for plot in plots), 0.0), 4),
             "livestockOn": None if year is None else date(year, 1, 1),
-            "livestock": animals,
+            "livestock": card["livestock"],
         }
         return Answer(ResultCode.OK, {"certificate": content}, (pin,), current_pin=current,
                       issuer=self._issuer(card))  # fmt: skip

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 from pathlib import Path
 
 import click
@@ -12,13 +11,14 @@ from sanarip_hub.cli.ledger import keys
 from sanarip_hub.domain.certificates import KINDS, IssuedCertificate
 from sanarip_hub.entrypoints.certificates import CertificateDesk
 from sanarip_hub.entrypoints.hub import Hub
+from sanarip_hub.entrypoints.operator_access import operator_user
 from sanarip_hub.log import get_logger
 
 log = get_logger("sanarip_hub.cli")
 
 
 def _desk(hub: Hub) -> CertificateDesk:
-    return CertificateDesk(hub.settings, hub.current_engine, getpass.getuser())
+    return CertificateDesk(hub.settings, hub.current_engine, operator_user())
 
 
 @click.group()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
 
 import click
 
@@ -11,9 +10,7 @@ from sanarip_hub.cli.context import pass_hub
 from sanarip_hub.domain.codes import MismatchStatus, SyncSource
 from sanarip_hub.entrypoints.hub import Hub
 from sanarip_hub.entrypoints.jobs import reconcile
-
-if TYPE_CHECKING:
-    pass
+from sanarip_hub.entrypoints.operator_access import record_cli_access
 
 
 @click.group()
@@ -60,10 +57,24 @@ def mismatches() -> None:
 @click.option("--limit", type=click.IntRange(min=1), default=1000, show_default=True)
 @pass_hub
 def list_command(hub: Hub, status: str | None, source: str | None, fmt: str, limit: int) -> None:
-    """List mismatches (JSON Lines with --format json: pin, field, source, status, values)."""
+    """List mismatches (JSON Lines with --format json: pin, field, source, status, values).
+
+    The list shows people's data: an access-ledger entry (``cli:mismatches list``) names them first."""
     from sanarip_hub.storage.mismatches import list_mismatches
 
-    for row in list_mismatches(hub.current_engine, status, source, limit):
+    rows = list_mismatches(hub.current_engine, status, source, limit)
+    record_cli_access(hub.settings, hub.current_engine, "mismatches list", (row.pin for row in rows))
+    if not rows and fmt == "table":
+        click.echo(
+            "no mismatches"
+            + "".join(f" {k} {v}" for k, v in (("with status", status), ("from", source)) if v)
+        )
+        return
+    if fmt == "table":
+        click.echo(
+            f"{'ID':>6} {'STATUS':<11} {'PIN':<14} {'FIELD':<16} {'SOURCE':<15} HUB VALUE → REGISTRY VALUE"
+        )
+    for row in rows:
         item = {
             "id": row.id, "pin": row.pin, "field": row.field, "source": row.source, "status": row.status,
             "hub_value": row.hub_value, "registry_value": row.registry_value, "message_id": row.message_id,
@@ -73,8 +84,8 @@ def list_command(hub: Hub, status: str | None, source: str | None, fmt: str, lim
             click.echo(json.dumps(item, ensure_ascii=False))
         else:
             click.echo(
-                f"{row.id:>6} {row.status:<11} {row.pin or 'no PIN'} {row.field:<12} {row.source:<15} "
-                f"hub={row.hub_value!s:<16} registry={row.registry_value!s}"
+                f"{row.id:>6} {row.status:<11} {row.pin or 'no PIN':<14} {row.field:<16} {row.source:<15} "
+                f"{row.hub_value!s} → {row.registry_value!s}"
             )
 
 
@@ -82,7 +93,7 @@ def list_command(hub: Hub, status: str | None, source: str | None, fmt: str, lim
 @click.argument("mismatch_id", type=int)
 @pass_hub
 def show_command(hub: Hub, mismatch_id: int) -> None:
-    """One mismatch with its history."""
+    """One mismatch with its history (an access-ledger entry, ``cli:mismatches show``, names whose)."""
     from sanarip_hub.errors import ActualizationError
     from sanarip_hub.storage.mismatches import mismatch_with_history
 
@@ -90,6 +101,7 @@ def show_command(hub: Hub, mismatch_id: int) -> None:
     if found is None:
         raise ActualizationError(f"no mismatch {mismatch_id}")
     row, events = found
+    record_cli_access(hub.settings, hub.current_engine, "mismatches show", [row.pin], f"mismatch {row.id}")
     click.echo(
         f"mismatch {row.id}: {row.pin or 'no PIN'} {row.field} ({row.source}), {row.status}, "
         f"version {row.version}"

@@ -15,9 +15,8 @@ from zoneinfo import ZoneInfo
 from sanarip_hub.clock import SYSTEM_CLOCK, Clock
 from sanarip_hub.config import Settings
 from sanarip_hub.domain.certificates import CertificateStatus, IssuedCertificate
-from sanarip_hub.domain.exchange import OK, Channel, Direction, Exchange
+from sanarip_hub.entrypoints.operator_access import record_cli_access
 from sanarip_hub.errors import CertificateError
-from sanarip_hub.ledger.store import Ledger
 from sanarip_hub.producer.agreements import hub_today
 from sanarip_hub.storage.certificates import CertificateRegister, lsg_name
 
@@ -49,18 +48,7 @@ class CertificateDesk:
 
     def _access(self, what: str, subjects: set[str], issue: str | None = None) -> None:
         """The access-ledger entry of a command that shows these people's data (committed first)."""
-        Ledger.for_settings(self.engine, self.settings).append(
-            Exchange(
-                Direction.INTERNAL,
-                Channel.OPERATOR,
-                service_id=f"cli:certificates {what}",
-                outcome=OK,
-                client_id=self.settings.xroad.subsystem,
-                user_id=f"cli:{self.user}",
-                issue=issue,
-                subjects=tuple(sorted(subjects)),
-            )
-        )
+        record_cli_access(self.settings, self.engine, f"certificates {what}", subjects, issue, self.user)
 
     def show(self, number: str) -> IssuedCertificate:
         issued = self.find(number)
@@ -69,8 +57,7 @@ class CertificateDesk:
 
     def listed(self, pin: str | None, kind: str | None, limit: int) -> list[IssuedCertificate]:
         found = self.register.listed(pin, kind, limit)
-        if found:  # the listing shows whose certificates they are
-            self._access("list", {p for issued in found for p in (issued.subject_pin, issued.asked_pin)})
+        self._access("list", {p for issued in found for p in (issued.subject_pin, issued.asked_pin)})
         return found
 
     def revoke(self, number: str, reason: str) -> IssuedCertificate:

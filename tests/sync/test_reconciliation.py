@@ -6,6 +6,7 @@ Precision and recall 1.0 against --truth with faults injected; a second run flag
 
 from __future__ import annotations
 
+import getpass
 import json
 import os
 import signal
@@ -163,11 +164,11 @@ def test_an_open_flag_the_registry_no_longer_supports_is_withdrawn(
     is left to them; nothing else changes."""
     from datetime import date
 
-    from sqlalchemy import update
+    from sqlalchemy import func, select, update
 
     from sanarip_hub.config import load_settings
     from sanarip_hub.storage.engine import make_engine
-    from sanarip_hub.storage.models import Person
+    from sanarip_hub.storage.models import LedgerEntryRow, LedgerSubject, Person
 
     env, truth = world
     run_hub(env, "sync", "run", "civil-registry")
@@ -185,7 +186,6 @@ def test_an_open_flag_the_registry_no_longer_supports_is_withdrawn(
                 .where(Person.pin == label["pin"])
                 .values(birth_date=date.fromisoformat(label["registry_value"]))
             )
-    engine.dispose()
     again = run_hub(env, "sync", "run", "civil-registry")
     assert "new flags 0, withdrawn 1," in again.stdout
     after = {flag_key(f["pin"], f["field"], f["registry_value"]): f for f in flags(env)}
@@ -196,6 +196,31 @@ def test_an_open_flag_the_registry_no_longer_supports_is_withdrawn(
     assert "no longer differs" in shown
     others = {k: f["status"] for k, f in after.items() if k[0] not in (corrected["pin"], reviewed["pin"])}
     assert set(others.values()) == {"open"}
+
+    # the commands show people's data: each listing and each mismatch shown is an access-ledger entry
+    # naming whose data (as the console's pages are); a table has its header; an empty one says so
+    def cli_entries() -> list[tuple[str, str, int]]:
+        with engine.connect() as connection:
+            rows = connection.execute(
+                select(LedgerEntryRow.service_id, LedgerEntryRow.user_id, func.count(LedgerSubject.seq))
+                .outerjoin(LedgerSubject, LedgerSubject.seq == LedgerEntryRow.seq)
+                .where(LedgerEntryRow.service_id.like("cli:mismatches%"))
+                .group_by(LedgerEntryRow.seq)
+                .order_by(LedgerEntryRow.seq)
+            ).all()
+        return [(r[0], r[1], r[2]) for r in rows]
+
+    me = f"cli:{getpass.getuser()}"
+    before = cli_entries()
+    assert before[-1] == ("cli:mismatches show", me, 1)  # the one just shown
+    assert ("cli:mismatches list", me, len({f["pin"] for f in after.values() if f["pin"]})) in before
+    table = run_hub(env, "mismatches", "list", "--status", "in_review").stdout.splitlines()
+    assert table[0].split()[:5] == ["ID", "STATUS", "PIN", "FIELD", "SOURCE"]
+    assert [line.split()[2] for line in table[1:]] == [reviewed["pin"]]
+    none = run_hub(env, "mismatches", "list", "--status", "escalated", "--source", "tax").stdout
+    assert none.strip() == "no mismatches with status escalated from tax"
+    assert cli_entries() == [*before, ("cli:mismatches list", me, 1)]  # the empty one disclosed nobody
+    engine.dispose()
 
 
 def test_every_registry_call_is_a_full_ledger_entry(tmp_path: Path) -> None:

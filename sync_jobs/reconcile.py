@@ -71,6 +71,7 @@ class RunReport:
     new_flags: int
     duration_ms: int
     withdrawn: int = 0  # open flags closed because the registry now agrees
+    person_limit: int | None = None  # the run's own limit (a resumed run keeps it, whatever was asked)
 
 
 class CallTrace(Protocol):
@@ -326,6 +327,14 @@ async def _run(
     tax = checker.source is SyncSource.TAX
     run, resumed = runs.start(checker.source, lsg_id, limit, datetime.now(UTC), chunk, tax)
     issue = f"reconciliation-run-{run.id}"
+    if resumed and limit is not None and limit != run.person_limit:
+        log.warning(  # said before the run goes on, not after: the operator may want to stop it
+            "sync.limit_ignored",
+            run_id=run.id,
+            reason="an unfinished run is resumed with the limit it started with",
+            asked=limit,
+            kept=run.person_limit,
+        )
     flagged, withdrawn = [0], [0]
     gate = asyncio.Semaphore(concurrency)
 
@@ -428,6 +437,7 @@ async def _run(
         new_flags=flagged[0],
         duration_ms=duration_ms,
         withdrawn=withdrawn[0],
+        person_limit=run.person_limit,
     )
     log.info("sync.run", source=checker.source.value, **report.__dict__)
     return report

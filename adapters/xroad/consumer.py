@@ -62,6 +62,12 @@ class CallContext:
 _CALL: contextvars.ContextVar[CallContext] = contextvars.ContextVar("xroad_call")
 
 
+def describe(error: ConsumerError) -> str:
+    """A failure as an operator reads it: its fault code, then what it says (unless that is all)."""
+    text = str(error)
+    return text if text.startswith(error.fault_code) else f"{error.fault_code}: {text}"
+
+
 class CircuitBreaker:
     """Opens after ``threshold`` consecutive failures; after ``pause`` seconds lets one call through."""
 
@@ -73,6 +79,7 @@ class CircuitBreaker:
         self.opened_at: float | None = None
         self.opened = 0  # how many times it opened (for the run record and tests)
         self.opened_in_a_row = 0  # openings with no successful call between them: the registry is down
+        self.first_error: str | None = None  # the first failure since the last success: why it is down
         self._lock = threading.Lock()
 
     def remaining(self) -> float:
@@ -94,14 +101,20 @@ class CircuitBreaker:
         with self._lock:
             self.failures = 0
             self.opened_in_a_row = 0
+            self.first_error = None
 
-    def failure(self) -> None:
+    def failure(self, error: str = "") -> bool:
+        """Count a failed call (``error``: what went wrong); True when this one opened the circuit."""
         with self._lock:
             self.failures += 1
+            if self.first_error is None and error:
+                self.first_error = error
             if self.failures >= self.threshold and self.opened_at is None:
                 self.opened_at = self.clock.monotonic()
                 self.opened += 1
                 self.opened_in_a_row += 1
+                return True
+            return False
 
 
 @dataclass
@@ -132,9 +145,20 @@ class RetryPolicy:
         self.breaker = breaker or CircuitBreaker()
         self.give_up_after = give_up_after
 
-    def failed(self, error: ConsumerError, attempt: int) -> float:
-        """Seconds to wait before the next attempt; re-raises ``error`` when there is none."""
-        self.breaker.failure()
+    def failed(self, error: ConsumerError, attempt: int, where: str = "") -> float:
+        """Seconds to wait before the next attempt; re-raises ``error`` when there is none.
+
+        The moment the circuit opens is said at once (``where``: the URL called), with the first
+        error: an operator watching a run learns why it is stalling, not only after it gave up."""
+        if self.breaker.failure(describe(error)):
+            log.warning(
+                "consumer.circuit_opened",
+                url=where,
+                error=self.breaker.first_error,
+                pause_s=self.breaker.pause,
+                opened_in_a_row=self.breaker.opened_in_a_row,
+                gives_up_after=self.give_up_after,
+            )
         if not error.retryable or attempt == self.attempts:
             raise error
         return self.backoff * (2.0 ** (attempt - 1)) * (0.5 + random.random())
@@ -185,8 +209,9 @@ class AsyncConsumer:
             except CircuitOpen:
                 if self.breaker.opened_in_a_row >= self.policy.give_up_after:
                     raise RegistryUnavailable(
-                        f"{self.service} keeps failing (circuit opened {self.breaker.opened_in_a_row} "
-                        "times in a row)",
+                        f"{self.service} at {self._url} keeps failing (circuit opened "
+                        f"{self.breaker.opened_in_a_row} times in a row); first error: "
+                        f"{self.breaker.first_error or 'none recorded'}",
                         fault_code="CircuitOpen",
                         retryable=False,
                     ) from None
@@ -198,7 +223,7 @@ class AsyncConsumer:
                 body = await self._once(trace, user_id, issue, params)
             except ConsumerError as error:
                 error.trace = trace
-                pause = self.policy.failed(error, attempt)
+                pause = self.policy.failed(error, attempt, self._url)
                 log.debug(
                     "consumer.attempt_failed",
                     service=str(self.service),

@@ -187,6 +187,12 @@ class HttpPool:
             except TransportFailure:
                 self._drop(connection)
                 raise
+            except ConnectionRefusedError:
+                self._drop(connection)
+                raise TransportFailure(
+                    f"connection refused by {self.host}:{self.port}: nothing listens there (is the "
+                    "security server up, and is [xroad] security_server_url right?)"
+                ) from None
             except OSError as exc:
                 self._drop(connection)
                 raise TransportFailure(str(exc) or type(exc).__name__) from None

@@ -9,7 +9,7 @@ import click
 from sanarip_hub.cli.context import pass_hub
 from sanarip_hub.domain.codes import MismatchStatus, SyncSource
 from sanarip_hub.entrypoints.hub import Hub
-from sanarip_hub.entrypoints.jobs import reconcile
+from sanarip_hub.entrypoints.jobs import calling, reconcile
 from sanarip_hub.entrypoints.operator_access import record_cli_access
 
 
@@ -36,8 +36,12 @@ def run_command(hub: Hub, source: str, lsg_soate: str | None, limit: int | None)
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--lsg") from None
     total = count_to_check(engine, lsg_id, low_income_only=SyncSource(source) is SyncSource.TAX)
+    click.echo(calling(hub.settings, SyncSource(source)))
     with progress_bar(f"reconciling with {source}", limit or total) as advance:
         report = reconcile(hub, SyncSource(source), lsg_id=lsg_id, limit=limit, progress=advance)
+    if report.resumed and limit is not None and limit != report.person_limit:
+        kept = "no limit" if report.person_limit is None else f"its limit {report.person_limit}"
+        click.echo(f"run {report.run_id} was resumed with {kept}: --limit {limit} was ignored")
     click.echo(
         f"run {report.run_id}{' (resumed)' if report.resumed else ''}: checked {report.checked}, "
         f"matched {report.matched}, mismatched {report.mismatched}, failed {report.failed}, "

@@ -115,6 +115,16 @@ def checker_for(
     )
 
 
+def calling(settings: Settings, source: SyncSource) -> str:
+    """Where a run with ``source`` calls, as the operator starting it should see: the services, the
+    security server's URL and the client subsystem the calls are made as."""
+    services = ", ".join(getattr(settings.consumers, name) for name in SOURCE_SERVICES[source])
+    return (
+        f"calling {services} through the security server at {settings.xroad.security_server_url}, "
+        f"as {settings.xroad.subsystem}"
+    )
+
+
 def crosswalk_for(settings: Settings) -> Crosswalk | None:
     """The address bureau's crosswalk ``[consumers] address_crosswalk`` names (a named file must be
     there), else ``<home>/address-crosswalk.csv`` if present; None, logged, when there is none."""

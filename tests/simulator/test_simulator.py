@@ -74,6 +74,15 @@ def simulator(home: dict[str, str]) -> Iterator[Simulator]:
         process.wait(timeout=20)
 
 
+def test_simulate_says_the_setting_that_points_the_hub_at_it(
+    simulator: Simulator, home: dict[str, str]
+) -> None:
+    """An operator starting ``simulate`` is told which setting to change, in both spellings."""
+    said = (Path(home["SANARIP_HUB_HOME"]) / "simulator.log").read_text(encoding="utf-8")
+    assert f'[xroad] security_server_url = "{simulator.url}/"' in said
+    assert f"SANARIP_HUB_XROAD_SECURITY_SERVER_URL={simulator.url}/" in said
+
+
 def client(url: str, wsdl: str) -> Any:
     zeep_client = zeep.Client(str(WSDL_DIR / wsdl))
     binding = next(iter(zeep_client.wsdl.bindings))

@@ -95,6 +95,8 @@ def test_kill_9_mid_run_then_rerun_completes_without_duplicates(
 def test_a_dead_registry_stops_the_run_at_its_checkpoint_and_loses_nothing(
     world: tuple[dict[str, str], list[dict[str, str]]],
 ) -> None:
+    from sanarip_hub.config import load_settings
+
     env, truth = world
     dead = {
         "SANARIP_HUB_XROAD_SECURITY_SERVER_URL": f"http://127.0.0.1:{free_port()}",  # nothing listens
@@ -109,7 +111,19 @@ def test_a_dead_registry_stops_the_run_at_its_checkpoint_and_loses_nothing(
         text=True,
     )
     assert down.returncode == 1
-    assert "keeps failing (circuit opened 3 times in a row)" in down.stderr
+    url = dead["SANARIP_HUB_XROAD_SECURITY_SERVER_URL"]
+    # where it calls is said before anything else; why it stalls, the moment the circuit first opens
+    settings = load_settings(environ={**env, **dead})
+    assert down.stdout.startswith(f"calling {settings.consumers.civil_registry}, ")
+    assert f"through the security server at {url}, as {settings.xroad.subsystem}\n" in down.stdout
+    opened = [json.loads(line) for line in down.stderr.splitlines() if "consumer.circuit_opened" in line]
+    assert opened[0]["url"] == url + "/"
+    assert opened[0]["error"].startswith("Server.NetworkError: ")
+    port = url.rsplit(":", 1)[1]
+    assert f"connection refused by 127.0.0.1:{port}: nothing listens there" in opened[0]["error"]
+    error = down.stderr.splitlines()[-1]
+    assert f"at {url}/ keeps failing (circuit opened 3 times in a row); first error: " in error
+    assert f"Server.NetworkError: transport: connection refused by 127.0.0.1:{port}" in error
     assert "stopped at its checkpoint — `sanarip-hub sync run civil-registry` resumes it" in down.stderr
     assert flags(env) == []  # nothing flagged from a registry that never answered
     searched = run_hub(env, "ledger", "search", "--denied", "--format", "json", "--limit", "100000")
@@ -117,8 +131,10 @@ def test_a_dead_registry_stops_the_run_at_its_checkpoint_and_loses_nothing(
     assert outcomes <= {"Server.NetworkError", "CircuitOpen"}  # every failed call is in the ledger
     assert "Server.NetworkError" in outcomes
     assert "verified" in run_hub(env, "ledger", "verify").stdout.lower()
-    resumed = run_hub(env, "sync", "run", "civil-registry")  # the registry is back
+    resumed = run_hub(env, "sync", "run", "civil-registry", "--limit", "7")  # the registry is back
     assert "(resumed)" in resumed.stdout
+    assert "was resumed with no limit: --limit 7 was ignored" in resumed.stdout  # said, and kept
+    assert '"event": "sync.limit_ignored"' in resumed.stderr
     assert f"failed {env[REFUSED]}," in resumed.stdout
     keys = [flag_key(f["pin"], f["field"], f["registry_value"]) for f in flags(env)]
     assert len(keys) == len(set(keys))

@@ -29,7 +29,9 @@ from sanarip_hub.storage.mismatches import busiest_lsg, mismatch_counts
 from sanarip_hub.storage.people import pin_in_a_current_household
 
 
-def run_demo(hub: Hub, households: int, lsg_count: int, seed_value: int, no_producer: bool) -> None:
+def run_demo(
+    hub: Hub, households: int, lsg_count: int, seed_value: int, no_producer: bool, keep_serving: bool = False
+) -> None:
     """Upgrade the database, seed it if it is empty, print what it holds, then start the X-Road
     producer with demo agreements and show a sample SOAP and REST call."""
     migrate.upgrade(hub.engine)
@@ -47,7 +49,7 @@ def run_demo(hub: Hub, households: int, lsg_count: int, seed_value: int, no_prod
     if not no_producer:
         show_producer(hub)
         show_reconciliation(hub)
-        show_console(hub)
+        show_console(hub, keep_serving)
 
 
 DEMO_CLIENT = "SUBSYSTEM:central-server/GOV/70000003/sf-personal-data"
@@ -112,6 +114,21 @@ def _start_hub_process(hub: Hub, args: list[str], base: str, what: str) -> subpr
         time.sleep(0.2)
 
 
+def _warn_of_ending_agreements(hub: Hub, within_days: int = 31) -> None:
+    """Name each demo agreement in force that ends within the month: its terms never change in place,
+    so the demo cannot quietly extend it (revoke it and import a renewed file)."""
+    from datetime import timedelta
+
+    from sanarip_hub.producer.agreements import hub_today, is_active, read_import_file
+
+    today = hub_today(hub.settings.hub.timezone)
+    numbers = {spec.number for spec in read_import_file(DEMO_AGREEMENTS)}
+    for row in AgreementTable(hub.engine).rows():
+        ends = row.valid_to
+        if row.number in numbers and is_active(row, today) and ends and ends < today + timedelta(within_days):
+            click.echo(f"warning: demo agreement {row.number} ends on {ends.isoformat()}")
+
+
 def show_producer(hub: Hub) -> None:
     """Import the demo agreements, serve on loopback, make one SOAP and one REST call, stop."""
     from adapters.xroad.certificate import CERTIFICATE_NS
@@ -123,6 +140,7 @@ def show_producer(hub: Hub) -> None:
     _ensure_keys(hub)
     added, unchanged = store(AgreementTable(hub.engine), read_import_file(DEMO_AGREEMENTS))
     click.echo(f"demo agreements: {added} added, {unchanged} already present (sanarip-hub agreements list)")
+    _warn_of_ending_agreements(hub)
     pin = pin_in_a_current_household(hub.engine)
     if pin is None:
         raise click.ClickException("the database holds nobody in a current household")
@@ -253,8 +271,10 @@ DEMO_USERS = (
 )
 
 
-def show_console(hub: Hub) -> None:
-    """Demo accounts for each console role (fresh passwords each run), each signed in once."""
+def show_console(hub: Hub, keep_serving: bool = False) -> None:
+    """Demo accounts for each console role (fresh passwords each run), each signed in once; then,
+    with ``keep_serving``, the same server goes on serving until Ctrl-C, so the URL and the logins
+    just printed work."""
     import http.cookiejar
     import re
     import secrets
@@ -296,10 +316,22 @@ def show_console(hub: Hub) -> None:
                 role, username, password, f"HTTP {landed.status} {urllib.parse.urlsplit(landed.url).path}"
             )
         Console(width=110).print(table)
-        click.echo(
-            "the demo passwords change on every `make demo`; keep the console running with: "
-            f"sanarip-hub serve  (then open http://127.0.0.1:{hub.settings.producer.port}/console/)"
-        )
+        if keep_serving:
+            click.echo(
+                f"serving the console at {base}/console/ and the X-Road producer at {base}/xroad "
+                "until Ctrl-C (the demo passwords change on every `make demo`)"
+            )
+            try:
+                code = server.wait()
+            except KeyboardInterrupt:
+                click.echo("demo stopped")
+            else:
+                raise click.ClickException(f"the hub stopped by itself (exit status {code})")
+        else:
+            click.echo(
+                "the demo passwords change on every `make demo`; keep the console running with: "
+                f"sanarip-hub serve  (then open http://127.0.0.1:{hub.settings.producer.port}/console/)"
+            )
     finally:
         server.terminate()
         server.wait(timeout=30)

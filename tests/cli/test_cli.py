@@ -185,23 +185,56 @@ def test_upgrade_seed_refuse_append(cli_env: dict[str, str]) -> None:
     assert "already holds 300 households; use --append" in one_error_line(again)
     appended = run([*SEED, "--append"], cli_env)
     assert appended.returncode == 0, appended.stderr
-    demo = run(["demo"], cli_env)
-    assert demo.returncode == 0, demo.stderr
-    assert "database already seeded" in demo.stdout
-    assert "household " in demo.stdout
-    assert "600" in demo.stdout
+
+
+def test_demo_on_a_seeded_database_then_keeps_serving(tmp_path: Path) -> None:
+    """``make demo`` (here with --serve: off a terminal it ends by itself): the producer answers a SOAP
+    and a REST call, both ledgered; reconciliation runs; then the hub keeps serving the console whose
+    URL and logins it printed, until Ctrl-C.  SQLite only: the demo is the default set-up."""
+    import re
+    import signal
+    import urllib.request
+
+    cli_env = hub_environment("sqlite", tmp_path / "home")
+    assert run(["db", "upgrade"], cli_env).returncode == 0
+    assert run(SEED, cli_env).returncode == 0
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("SANARIP_HUB_")} | cli_env
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sanarip_hub", "demo", "--serve"],
+        env=full_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert process.stdout is not None
+    lines: list[str] = []
+    for line in process.stdout:
+        lines.append(line)
+        if "until Ctrl-C" in line:
+            break
+    said = "".join(lines)
+    assert "until Ctrl-C" in said, said
+    console = re.search(r"serving the console at (http://127\.0\.0\.1:\d+/console/)", said)
+    assert console is not None
+    with urllib.request.urlopen(console.group(1) + "login", timeout=10) as page:  # still served
+        assert page.status == 200
+    process.send_signal(signal.SIGINT)
+    rest, _ = process.communicate(timeout=60)
+    assert process.returncode in (0, 130), rest
+    assert "demo stopped" in rest
+    demo = said + rest
+    assert "database already seeded" in demo
+    assert "household " in demo
+    assert "300" in demo
     # then the producer: demo agreements, a sample SOAP and REST call answered, and ledgered
-    assert "demo agreements: 7 added" in demo.stdout
-    assert "SOAP householdByPin for PIN" in demo.stdout
-    assert "→ HTTP 200" in demo.stdout
-    assert "<resultCode>OK</resultCode>" in demo.stdout or ":resultCode>OK<" in demo.stdout
-    assert '"resultCode":"OK"' in demo.stdout
+    assert "demo agreements: 7 added" in demo
+    assert "SOAP householdByPin for PIN" in demo
+    assert "→ HTTP 200" in demo
+    assert "<resultCode>OK</resultCode>" in demo or ":resultCode>OK<" in demo
+    assert '"resultCode":"OK"' in demo
     usage = run(
         [
             "ledger",
             "usage",
             "--pin",
-            demo.stdout.split("SOAP householdByPin for PIN ")[1].split()[0],
+            demo.split("SOAP householdByPin for PIN ")[1].split()[0],
             "--format",
             "json",
         ],
@@ -210,9 +243,10 @@ def test_upgrade_seed_refuse_append(cli_env: dict[str, str]) -> None:
     assert usage.returncode == 0, usage.stderr
     assert {"soap", "rest"} <= {json.loads(line)["channel"] for line in usage.stdout.splitlines()}
     # then reconciliation against the simulator, summarised
-    assert "sync civil-registry: checked" in demo.stdout
-    assert "sync tax: checked" in demo.stdout
-    assert "Mismatches flagged for actualization" in demo.stdout
+    assert "sync civil-registry: checked" in demo
+    assert "sync tax: checked" in demo
+    assert "Mismatches flagged for actualization" in demo
+    assert "warning: demo agreement" not in demo  # none ends within the month
 
 
 def test_logs_are_json_lines_off_a_terminal(cli_env: dict[str, str]) -> None:

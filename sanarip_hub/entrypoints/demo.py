@@ -174,7 +174,9 @@ def show_producer(hub: Hub) -> None:
             "X-Road-Issue": "demo-case-1",
         }
         status, answer = _http(f"{base}/rest/family-members/{pin}", None, rest_headers)
-        click.echo(f"\nREST GET /rest/family-members/{pin} → HTTP {status}:")
+        click.echo(f"\nREST GET /rest/family-members/{pin} → HTTP {status}; the same call by hand:")
+        spelled = " ".join(f"-H '{name}: {value}'" for name, value in rest_headers.items())
+        click.echo(f"  curl {spelled} {base}/rest/family-members/{pin}")
         click.echo(answer.decode("utf-8")[:600])
         status, answer = soap("residenceCertificate")
         for issued in envelope.records(answer, f"{{{CERTIFICATE_NS}}}residenceCertificate"):

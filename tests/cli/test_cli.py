@@ -215,6 +215,15 @@ def test_demo_on_a_seeded_database_then_keeps_serving(tmp_path: Path) -> None:
     assert console is not None
     with urllib.request.urlopen(console.group(1) + "login", timeout=10) as page:  # still served
         assert page.status == 200
+    # the REST call it printed, spelled as clients must (not the SUBSYSTEM: form), answers as printed
+    curl = re.search(r"curl ((?:-H '[^']+' )+)http://127\.0\.0\.1:\d+(/rest/\S+)", said)
+    assert curl is not None, said
+    headers = dict(h.split(": ", 1) for h in re.findall(r"-H '([^']+)'", curl.group(1)))
+    assert headers["X-Road-Client"] == "central-server/GOV/70000003/sf-personal-data"
+    base = console.group(1).removesuffix("/console/")
+    request = urllib.request.Request(base + curl.group(2), headers=headers)
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        assert json.loads(answer.read())["resultCode"] == "OK"
     process.send_signal(signal.SIGINT)
     rest, _ = process.communicate(timeout=60)
     assert process.returncode in (0, 130), rest

@@ -20,9 +20,11 @@ import hashlib
 import hmac
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import TypeVar
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -30,7 +32,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from sanarip_hub.config import Settings
-from sanarip_hub.errors import LedgerKeyError
+from sanarip_hub.errors import LedgerKeyError, NoteError
 from sanarip_hub.ledger.note import Signer, Verifier
 
 
@@ -168,14 +170,17 @@ def load_keys(settings: Settings) -> LedgerKeys:
     """Read the key files written by :func:`init_keys`."""
     signing, _, pin = key_paths(settings)
     try:
-        signer = Signer.parse(signing.read_text(encoding="ascii"))
+        signer = _parsed(signing, Signer.parse, signing.read_text(encoding="ascii"))
         secret = pin.read_bytes()
     except FileNotFoundError as exc:
         raise LedgerKeyError(f"ledger key missing: {exc.filename} (run 'sanarip-hub keys init')") from None
     except OSError as exc:
         raise LedgerKeyError(f"cannot read ledger key {exc.filename}: {exc.strerror}") from None
     if len(secret) != 32:
-        raise LedgerKeyError(f"ledger PIN key {pin} must hold 32 bytes")
+        raise LedgerKeyError(
+            f"ledger PIN key {pin} must hold 32 bytes, it holds {len(secret)} (restore it from the backup "
+            "of the keys directory: without it no entry's subjects can be searched)"
+        )
     retired_path = retired_pin_keys_path(settings)
     retired = retired_path.read_bytes() if retired_path.exists() else b""
     if len(retired) % 32:
@@ -226,6 +231,19 @@ def _replace_secret(path: Path, data: bytes) -> None:
     os.replace(partial, path)
 
 
+_Key = TypeVar("_Key")
+
+
+def _parsed(path: Path, parse: Callable[[str], _Key], text: str) -> _Key:
+    """A key read from ``path``; a malformed one is an error naming the file and the way out."""
+    try:
+        return parse(text)
+    except (NoteError, ValueError) as exc:
+        raise LedgerKeyError(
+            f"{path} is not a usable key ({exc}): restore it from the backup of the keys directory"
+        ) from None
+
+
 def retired_keys_path(settings: Settings) -> Path:
     """Verifier keys the log signed with before ``keys rotate`` (one per line, append-only)."""
     return settings.home_path(settings.ledger.public_key).with_name("ledger-retired.vkeys")
@@ -238,7 +256,9 @@ def load_verifiers(settings: Settings) -> list[Verifier]:
     retired = retired_keys_path(settings)
     if retired.exists():
         verifiers += [
-            Verifier.parse(line) for line in retired.read_text(encoding="ascii").splitlines() if line
+            _parsed(retired, Verifier.parse, line)
+            for line in retired.read_text(encoding="ascii").splitlines()
+            if line
         ]
     return verifiers
 
@@ -246,6 +266,6 @@ def load_verifiers(settings: Settings) -> list[Verifier]:
 def load_verifier(path: Path) -> Verifier:
     """Read an auditor's verifier key file."""
     try:
-        return Verifier.parse(path.read_text(encoding="ascii"))
+        return _parsed(path, Verifier.parse, path.read_text(encoding="ascii"))
     except OSError as exc:
         raise LedgerKeyError(f"cannot read public key {path}: {exc.strerror}") from None

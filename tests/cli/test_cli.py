@@ -358,6 +358,15 @@ def test_failures_at_the_edges_are_one_clear_error(cli_env: dict[str, str]) -> N
     assert "serving" not in broken.stdout
     assert one_error_line(broken).startswith("sanarip-hub: error: unusable certificate key or certificate")
     assert run(["keys", "init", "--force"], cli_env).returncode == 0
+    for name, command in (("ledger.skey", ["ledger", "checkpoint"]), ("ledger.vkey", ["ledger", "verify"])):
+        ledger_key = Path(cli_env["SANARIP_HUB_HOME"]) / "keys" / name
+        kept = ledger_key.read_bytes()
+        ledger_key.write_text("garbage\n")
+        damaged = run(command, cli_env)
+        assert damaged.returncode == 1
+        assert one_error_line(damaged).startswith(f"sanarip-hub: error: {ledger_key} is not a usable key (")
+        assert one_error_line(damaged).endswith("restore it from the backup of the keys directory")
+        ledger_key.write_bytes(kept)
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()

@@ -400,8 +400,13 @@ class ConsoleSettings:
 
     default_language: str = _setting("ky", _choice("ky", "ru", "en"), "language before the user picks one")
     session_minutes: int = _setting(30, _integer(1, 1440), "idle minutes before a session expires")
-    max_failed_logins: int = _setting(5, _integer(1, 100), "failed logins before an account locks")
+    max_failed_logins: int = _setting(
+        5, _integer(1, 100), "failed logins from one address before the account locks for that address"
+    )
     lockout_minutes: int = _setting(15, _integer(1, 1440), "how long a locked account stays locked")
+    max_failed_logins_per_address: int = _setting(
+        20, _integer(1, 10000), "failed logins from one address (any names) before it is refused"
+    )
     listen: str = _setting(
         "",
         _listen,

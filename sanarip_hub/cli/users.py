@@ -1,4 +1,4 @@
-"""``sanarip-hub users add|passwd|disable|list``: console accounts."""
+"""``sanarip-hub users add|passwd|disable|enable|unlock|list``: console accounts."""
 
 from __future__ import annotations
 
@@ -71,15 +71,55 @@ def disable_command(hub: Hub, username: str) -> None:
 @click.option("--format", "output", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @pass_hub
 def list_command(hub: Hub, output: str) -> None:
-    """Every account with its role, LSG body and state."""
+    """Every account with its role, LSG body, state and last sign-in (locked: from which addresses)."""
     from sanarip_hub.console.accounts import list_users
     from sanarip_hub.storage.console_users import ConsoleUserTable
 
-    for row in list_users(ConsoleUserTable(hub.current_engine)):
-        state = "disabled" if row.disabled else ("locked" if row.locked_until else "active")
+    accounts = list_users(ConsoleUserTable(hub.current_engine), hub.settings.console)
+    if output == "table":
+        if not accounts:
+            click.echo("no accounts (add one: sanarip-hub users add NAME --role administrator)")
+            return
+        click.echo(f"{'USER':<24}{'ROLE':<15}{'LSG BODY':<16}{'LAST SIGN-IN (UTC)':<20}STATE")
+    for account in accounts:
+        row = account.listing
+        last = row.last_login_at.strftime("%Y-%m-%d %H:%M") if row.last_login_at else None
         if output == "json":
             click.echo(
-                json.dumps({"username": row.username, "role": row.role, "lsg": row.lsg, "state": state})
-            )
+                json.dumps(
+                    {
+                        "username": row.username, "role": row.role, "lsg": row.lsg, "state": account.state,
+                        "locked_from": list(account.locked_from), "last_login_at": last,
+                    }
+                )
+            )  # fmt: skip
         else:
-            click.echo(f"{row.username:<24}{row.role:<15}{row.lsg or '-':<16}{state}")
+            locked = f" (from {', '.join(account.locked_from)})" if account.locked_from else ""
+            click.echo(
+                f"{row.username:<24}{row.role:<15}{row.lsg or '-':<16}{last or 'never':<20}"
+                f"{account.state}{locked}"
+            )
+
+
+@users.command("enable")
+@click.argument("username")
+@pass_hub
+def enable_command(hub: Hub, username: str) -> None:
+    """Let a disabled account sign in again (with the password it had)."""
+    from sanarip_hub.console.accounts import enable
+    from sanarip_hub.storage.console_users import ConsoleUserTable
+
+    enable(ConsoleUserTable(hub.current_engine), username)
+    click.echo(f"user {username} enabled")
+
+
+@users.command("unlock")
+@click.argument("username")
+@pass_hub
+def unlock_command(hub: Hub, username: str) -> None:
+    """Forget an account's failed sign-ins from every address (it is no longer locked anywhere)."""
+    from sanarip_hub.console.accounts import unlock
+    from sanarip_hub.storage.console_users import ConsoleUserTable
+
+    forgotten = unlock(ConsoleUserTable(hub.current_engine), username)
+    click.echo(f"user {username} unlocked ({forgotten} failed sign-ins forgotten)")

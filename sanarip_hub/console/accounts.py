@@ -3,6 +3,12 @@
 The rules live here; the rows behind them in :mod:`sanarip_hub.storage.console_users`, reached
 through the :class:`ConsoleUsers` port.  Verification always runs the hash (a dummy one for
 unknown names), so the time a login takes does not tell an attacker whether the user name exists.
+
+Lockout is per address.  A run of failures locks the account *for the address they came from*;
+its owner, elsewhere, still signs in.  Too many failures from one address, whatever the names,
+refuse every sign-in from it for the lockout window (the address is throttled, no hash is even
+computed).  So nobody outside can lock every account by guessing wrong passwords for each, which
+an account-wide lock allowed; an administrator can unlock an account (all its addresses) at once.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from sanarip_hub.clock import SYSTEM_CLOCK, Clock
+from sanarip_hub.config import ConsoleSettings
 from sanarip_hub.domain.codes import ConsoleRole
 from sanarip_hub.errors import AccountError
 from sanarip_hub.storage.console_users import StoredUser, UserListing
@@ -34,7 +41,14 @@ class ConsoleUsers(Protocol):
     def listing(self) -> list[UserListing]: ...
     def by_name(self, username: str) -> StoredUser | None: ...
     def by_id(self, user_id: int) -> StoredUser | None: ...
-    def record_failure(self, user_id: int, max_failures: int, lock_until: datetime) -> int: ...
+    def enable(self, username: str) -> bool: ...
+    def active_administrators(self) -> list[str]: ...
+    def record_failure(self, username: str, address: str, at: datetime, forget_before: datetime) -> None: ...
+    def failures(
+        self, since: datetime, *, address: str | None = None, username: str | None = None
+    ) -> int: ...
+    def locked_out(self, since: datetime, max_failures: int) -> dict[str, list[str]]: ...
+    def clear_failures(self, username: str, address: str | None = None) -> int: ...
     def record_success(self, user_id: int, new_hash: str | None = None) -> None: ...
 
 
@@ -52,9 +66,35 @@ def _account(user: StoredUser) -> Account:
     return Account(user.id, user.username, user.role, user.lsg_id, user.lsg_soate, user.lsg_name)
 
 
-def _check_password(password: str) -> None:
+# Passwords people choose first and attackers try first (beyond length, the rules below catch the rest)
+COMMON = frozenset(
+    {
+        "password1234", "password12345", "passw0rd1234", "123456789012", "1234567890123",
+        "qwertyuiop12", "qwerty123456", "administrator", "admin1234567", "letmein12345",
+        "iloveyou1234", "welcome12345", "sanarip-hub1", "sanaripaymak", "sanarip12345",
+        "kyrgyzstan12", "kyrgyzstan2026", "bishkek12345", "tunduk123456", "changeme1234",
+    }
+)  # fmt: skip
+_SEQUENCES = (
+    "0123456789",
+    "abcdefghijklmnopqrstuvwxyz",
+    "qwertyuiopasdfghjklzxcvbnm",
+    "йцукенгшщзхъфывапролджэячсмитьбю",
+)
+
+
+def _check_password(password: str, username: str = "") -> None:
+    """At least 12 characters, and not trivially guessed: ``aaaaaaaaaaaa`` was accepted."""
     if len(password) < MIN_PASSWORD:
         raise AccountError(f"a password needs at least {MIN_PASSWORD} characters")
+    lowered = password.lower()
+    if len(set(lowered)) < 5:
+        raise AccountError("a password needs at least 5 different characters")
+    if lowered in COMMON or any(lowered in sequence or lowered in sequence[::-1] for sequence in _SEQUENCES):
+        raise AccountError("this password is among the first that attackers try: choose another")
+    name = username.strip().lower()
+    if name and len(name) >= 3 and name in lowered:
+        raise AccountError("a password may not contain the user name")
 
 
 def _lsg_id(users: ConsoleUsers, role: ConsoleRole, soate: str | None) -> int | None:
@@ -76,7 +116,7 @@ def add_user(
     name = username.strip()
     if not name or len(name) > 64 or not name.replace(".", "").replace("-", "").replace("_", "").isalnum():
         raise AccountError("a user name is 1-64 letters, digits, '.', '-' or '_'")
-    _check_password(password)
+    _check_password(password, name)
     lsg_id = _lsg_id(users, role, lsg)
     if not users.add(name, _HASHER.hash(password), role, lsg_id):
         raise AccountError(f"user {name} already exists")
@@ -84,19 +124,54 @@ def add_user(
 
 def set_password(users: ConsoleUsers, username: str, password: str) -> None:
     """A new password; unlocks the account and ends its sessions."""
-    _check_password(password)
+    _check_password(password, username)
     if not users.set_password_hash(username, _HASHER.hash(password)):
         raise AccountError(f"no user {username}")
 
 
-def disable(users: ConsoleUsers, username: str) -> None:
-    """The account cannot sign in; its sessions end at once."""
+def disable(users: ConsoleUsers, username: str, by: str | None = None) -> None:
+    """The account cannot sign in; its sessions end at once.  ``by``: the administrator asking, who
+    may not disable themself; nobody may disable the last administrator who can sign in."""
+    if by is not None and username == by:
+        raise AccountError("you cannot disable your own account: ask another administrator")
+    if users.active_administrators() == [username]:
+        raise AccountError(f"{username} is the last administrator who can sign in: add another first")
     if not users.disable(username):
         raise AccountError(f"no user {username}")
 
 
-def list_users(users: ConsoleUsers) -> list[UserListing]:
-    return users.listing()
+def enable(users: ConsoleUsers, username: str) -> None:
+    """A disabled account may sign in again, with the password it had."""
+    if not users.enable(username):
+        raise AccountError(f"no user {username}")
+
+
+def unlock(users: ConsoleUsers, username: str) -> int:
+    """Forget the account's failed sign-ins from every address; returns how many were forgotten."""
+    if users.by_name(username) is None:
+        raise AccountError(f"no user {username}")
+    return users.clear_failures(username)
+
+
+@dataclass(frozen=True)
+class AccountState:
+    """An account as the administrator's list shows it: locked from which addresses, if any."""
+
+    listing: UserListing
+    locked_from: tuple[str, ...]
+
+    @property
+    def state(self) -> str:
+        return "disabled" if self.listing.disabled else ("locked" if self.locked_from else "active")
+
+
+def list_users(
+    users: ConsoleUsers, console: ConsoleSettings, clock: Clock = SYSTEM_CLOCK
+) -> list[AccountState]:
+    """Every account, with the addresses it is locked for now (``[console]``'s lockout rules)."""
+    since = clock.now() - timedelta(minutes=console.lockout_minutes)
+    locked = users.locked_out(since, console.max_failed_logins)
+    return [AccountState(row, tuple(locked.get(row.username, ()))) for row in users.listing()]
 
 
 @dataclass(frozen=True)
@@ -104,8 +179,9 @@ class SignInResult:
     """The account, or why there is none: the refusal is what clause 15.2 asks to be reported.
 
     ``refusal``: ``Console.SignInFailed`` (unknown name or wrong password), ``Console.LockedOut``
-    (this failure locked the account), ``Console.AccountLocked`` (tried while locked),
-    ``Console.AccountDisabled``.  The person at the screen is told none of this apart."""
+    (this failure locked the account for this address), ``Console.AccountLocked`` (tried while
+    locked), ``Console.AccountDisabled``, ``Console.AddressThrottled`` (too many failures from this
+    address).  The person at the screen is told none of the first four apart."""
 
     account: Account | None
     refusal: str | None = None
@@ -118,29 +194,38 @@ def sign_in(
     *,
     max_failures: int,
     lockout: timedelta,
+    address: str = "unknown",
+    per_address: int = 20,
     clock: Clock = SYSTEM_CLOCK,
 ) -> SignInResult:
-    """Check a sign-in.
+    """Check a sign-in from ``address``.
 
-    Each failure counts; at ``max_failures`` in a row the account locks for ``lockout`` (a right
-    password during the lockout is refused too, so guessing cannot continue).
+    ``max_failures`` failures of one account from one address within ``lockout`` lock it for that
+    address (a right password from there is refused too, so guessing cannot continue); ``per_address``
+    failures from one address within ``lockout``, whatever the names, refuse that address.
     """
     now = clock.now()
-    user = users.by_name(username.strip())
+    since = now - lockout
+    if users.failures(since, address=address) >= per_address:
+        return SignInResult(None, "Console.AddressThrottled")
+    name = username.strip()
+    user = users.by_name(name)
     stored = user.password_hash if user is not None else _DUMMY
     try:
         good: bool = _HASHER.verify(stored, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         good = False
-    if user is None:
-        return SignInResult(None, "Console.SignInFailed")
-    if user.disabled:
+    if user is not None and user.disabled:
         return SignInResult(None, "Console.AccountDisabled")
-    if user.locked_until is not None and user.locked_until > now:
+    if user is not None and users.failures(since, address=address, username=user.username) >= max_failures:
         return SignInResult(None, "Console.AccountLocked")
-    if not good:
-        failures = users.record_failure(user.id, max_failures, now + lockout)
+    if user is None or not good:
+        users.record_failure(name or "-", address, now, since)
+        if user is None:
+            return SignInResult(None, "Console.SignInFailed")
+        failures = users.failures(since, address=address, username=user.username)
         return SignInResult(None, "Console.LockedOut" if failures >= max_failures else "Console.SignInFailed")
+    users.clear_failures(user.username, address)
     users.record_success(user.id, _HASHER.hash(password) if _HASHER.check_needs_rehash(stored) else None)
     return SignInResult(_account(user))
 

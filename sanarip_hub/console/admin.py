@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
+from urllib.parse import quote
 
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
-from sanarip_hub.console.accounts import add_user, disable, list_users
+from sanarip_hub.console.accounts import add_user, disable, enable, list_users, set_password, unlock
 from sanarip_hub.console.gate import Context, Gate, R, log, role_name
 from sanarip_hub.domain.codes import ConsoleRole
 from sanarip_hub.errors import AccountError, PageRefused
@@ -62,29 +63,72 @@ class AdminPages(Gate):
             raise PageRefused(400, str(exc)) from None
         return RedirectResponse(f"{self.root}/admin", 303)
 
-    async def users(self, context: Context) -> Response:
-        rows = await run_in_threadpool(list_users, self.user_table)
+    async def users(
+        self,
+        context: Context,
+        error: str | None = None,
+        kept: dict[str, str] | None = None,
+        status: int = 200,
+    ) -> Response:
+        """The accounts (state, locked from where, last sign-in) and their actions; ``error`` and
+        ``kept``: a refused form shown again with what the administrator typed (never a password)."""
+        accounts = await run_in_threadpool(list_users, self.user_table, self.settings.console)
         roles = [(role.value, role_name(role, context._)) for role in R]
-        return self.render(context, "users.html", {"users": rows, "roles": roles}, context._("Users"))
+        done = context.request.query_params.get("done", "")
+        values = {
+            "accounts": accounts,
+            "roles": roles,
+            "role_names": dict(roles),
+            "error": error,
+            "kept": kept or {},
+            "done": done if done in DONE else "",
+            "done_user": context.request.query_params.get("user", ""),
+        }
+        return self.render(context, "users.html", values, context._("Users"), status)
 
     async def create_user(self, context: Context) -> Response:
+        kept = {key: self.form(context, key) for key in ("username", "role", "lsg")}
         try:
             role = ConsoleRole(self.form(context, "role"))
             await run_in_threadpool(
                 add_user,
                 self.user_table,
-                self.form(context, "username"),
+                kept["username"],
                 self.form(context, "password"),
                 role,
-                self.form(context, "lsg") or None,
+                kept["lsg"] or None,
             )
         except (AccountError, ValueError) as exc:
-            raise PageRefused(400, str(exc)) from None
-        return RedirectResponse(f"{self.root}/admin/users", 303)
+            return await self.users(context, str(exc), kept, 400)
+        return self._done("created", kept["username"])
 
-    async def disable_user(self, context: Context) -> Response:
+    async def user_action(self, context: Context) -> Response:
+        """Disable (asked to confirm; never oneself or the last administrator), enable, unlock, or
+        set a new password for an account."""
+        assert context.account is not None
+        name, action = context.request.path_params["name"], context.request.path_params["action"]
         try:
-            await run_in_threadpool(disable, self.user_table, context.request.path_params["name"])
+            if action == "disable":
+                if self.form(context, "confirm") != "yes":
+                    raise AccountError(
+                        context._("Tick the box to confirm disabling {name}.").format(name=name)
+                    )
+                await run_in_threadpool(disable, self.user_table, name, context.account.username)
+            elif action == "enable":
+                await run_in_threadpool(enable, self.user_table, name)
+            elif action == "unlock":
+                await run_in_threadpool(unlock, self.user_table, name)
+            elif action == "password":
+                await run_in_threadpool(set_password, self.user_table, name, self.form(context, "password"))
+            else:
+                raise PageRefused(404, context._("Not found."))
         except AccountError as exc:
-            raise PageRefused(404, str(exc)) from None
-        return RedirectResponse(f"{self.root}/admin/users", 303)
+            return await self.users(context, str(exc), status=400)
+        log.info("console.user_changed", user=name, action=action, by=context.account.username)
+        return self._done(action, name)
+
+    def _done(self, action: str, name: str) -> Response:
+        return RedirectResponse(f"{self.root}/admin/users?done={action}&user={quote(name)}", 303)
+
+
+DONE = ("created", "disable", "enable", "unlock", "password")

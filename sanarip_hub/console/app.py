@@ -51,7 +51,7 @@ class Console(SignIn, OperatorPages, AuditorPages, LsgPages, AdminPages, OwnerPa
             Route("/admin/agreements/{number:str}/revoke", p(ad, self.revoke_agreement), methods=["POST"]),
             Route("/admin/users", p(ad, self.users), methods=["GET"]),
             Route("/admin/users", p(ad, self.create_user), methods=["POST"]),
-            Route("/admin/users/{name:str}/disable", p(ad, self.disable_user), methods=["POST"]),
+            Route("/admin/users/{name:str}/{action:str}", p(ad, self.user_action), methods=["POST"]),
             Route("/owner", p(ow, self.unauthorized), methods=["GET"]),
             Mount("/static", StaticFiles(directory=HERE / "static"), name="console-static"),
         ]

@@ -100,6 +100,12 @@ def nav_for(role: ConsoleRole, _: Callable[[str], str]) -> list[tuple[str, str]]
     }[role]
 
 
+def client_address(request: Request) -> str:
+    """The address a request came from, as the console's own listener saw it (no forwarded headers
+    are trusted: the console is not behind a proxy that could vouch for them)."""
+    return request.client.host if request.client else "unknown"
+
+
 def role_name(role: ConsoleRole, _: Callable[[str], str]) -> str:
     return {
         R.OPERATOR: _("operator"),
@@ -297,11 +303,10 @@ class Gate:
         """An unauthorized attempt at the console's door, ledgered beside X-Road's denials
         (regulation clause 15.2): a failed or locked sign-in, a page of another role, a forged form.
         The page's answer does not wait on it failing: a refusal stands without its record."""
-        client = context.request.client
         what = f"{context.request.method} {context.request.url.path}"
         try:
             await asyncio.wrap_future(
-                self._ledger_entry(what, outcome, username, f"from {client.host}" if client else None)
+                self._ledger_entry(what, outcome, username, f"from {client_address(context.request)}")
             )
         except Exception as exc:
             log.error("console.ledger_failed", error=str(exc).splitlines()[0] if str(exc) else repr(exc))

@@ -8,7 +8,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
 from sanarip_hub.console.accounts import sign_in
-from sanarip_hub.console.gate import HOME, Context, Gate, log
+from sanarip_hub.console.gate import HOME, Context, Gate, client_address, log
 from sanarip_hub.console.i18n import CODES
 from sanarip_hub.errors import PageRefused
 from sanarip_hub.storage.sessions import COOKIE
@@ -30,10 +30,25 @@ class SignIn(Gate):
             password,
             max_failures=console.max_failed_logins,
             lockout=timedelta(minutes=console.lockout_minutes),
+            address=client_address(context.request),
+            per_address=console.max_failed_logins_per_address,
         )
         user = result.account
         if user is None:
             await self.refusal(context, result.refusal or "Console.SignInFailed", username.strip()[:64])
+            if result.refusal == "Console.AddressThrottled":
+                return self.render(
+                    context,
+                    "login.html",
+                    {
+                        "error": context._(
+                            "Too many failed sign-ins from your address. Try again in {minutes} minutes."
+                        ).format(minutes=console.lockout_minutes),
+                        "username": username,
+                    },
+                    context._("Log in"),
+                    status=429,
+                )
             return self.render(
                 context,
                 "login.html",

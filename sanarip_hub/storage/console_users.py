@@ -2,8 +2,8 @@
 
 The console keeps the rules (who may be bound to an LSG body, password length, hashing, when a
 run of failures locks an account); this repository keeps the SQL.  A failed sign-in is counted
-by one ``UPDATE … SET failed_logins = failed_logins + 1`` so that concurrent guesses cannot
-overwrite each other's count.
+as a row of its own (name, address, time), so that concurrent guesses cannot overwrite each other's
+count, and a lock can be per address.
 """
 
 from __future__ import annotations
@@ -11,16 +11,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, Engine, Table, case, delete, insert, select, update
+from sqlalchemy import Connection, Engine, Table, delete, func, insert, select, update
 from sqlalchemy.sql import ColumnElement
 
 from sanarip_hub.clock import SYSTEM_CLOCK, Clock
 from sanarip_hub.domain.codes import ConsoleRole
 from sanarip_hub.storage.models import LsgBody
-from sanarip_hub.storage.models.console import ConsoleSession, ConsoleUser
+from sanarip_hub.storage.models.console import ConsoleSession, ConsoleSignInFailure, ConsoleUser
 
 USERS: Table = ConsoleUser.__table__  # type: ignore[assignment]
 SESSIONS: Table = ConsoleSession.__table__  # type: ignore[assignment]
+FAILURES: Table = ConsoleSignInFailure.__table__  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)
@@ -32,8 +33,6 @@ class StoredUser:
     role: ConsoleRole
     password_hash: str
     disabled: bool
-    failed_logins: int
-    locked_until: datetime | None
     lsg_id: int | None
     lsg_soate: str | None
     lsg_name: str | None
@@ -44,7 +43,7 @@ class UserListing:
     username: str
     role: str
     disabled: bool
-    locked_until: datetime | None
+    last_login_at: datetime | None
     lsg: str | None
 
 
@@ -87,11 +86,10 @@ class ConsoleUserTable:
                 .where(USERS.c.username == username)
                 .values(
                     password_hash=password_hash,
-                    failed_logins=0,
-                    locked_until=None,
                     updated_at=self.clock.now(),
                 )
             )
+            connection.execute(delete(FAILURES).where(FAILURES.c.username == username))
             self._end_sessions(connection, username)
         return bool(done.rowcount)
 
@@ -106,6 +104,27 @@ class ConsoleUserTable:
             self._end_sessions(connection, username)
         return bool(done.rowcount)
 
+    def enable(self, username: str) -> bool:
+        """May sign in again (with the password it had); False if no such user."""
+        with self.engine.begin() as connection:
+            done = connection.execute(
+                update(USERS)
+                .where(USERS.c.username == username)
+                .values(disabled=False, updated_at=self.clock.now())
+            )
+        return bool(done.rowcount)
+
+    def active_administrators(self) -> list[str]:
+        """The administrators who may sign in: the last of them is never disabled."""
+        with self.engine.connect() as connection:
+            return list(
+                connection.execute(
+                    select(USERS.c.username)
+                    .where(USERS.c.role == ConsoleRole.ADMINISTRATOR, USERS.c.disabled.is_(False))
+                    .order_by(USERS.c.username)
+                ).scalars()
+            )
+
     @staticmethod
     def _end_sessions(connection: Connection, username: str) -> None:
         user_id = select(USERS.c.id).where(USERS.c.username == username).scalar_subquery()
@@ -115,14 +134,16 @@ class ConsoleUserTable:
         with self.engine.connect() as connection:
             rows = connection.execute(
                 select(
-                    USERS.c.username, USERS.c.role, USERS.c.disabled, USERS.c.locked_until, LsgBody.soate_code
+                    USERS.c.username,
+                    USERS.c.role,
+                    USERS.c.disabled,
+                    USERS.c.last_login_at,
+                    LsgBody.soate_code,
                 )
                 .outerjoin(LsgBody, LsgBody.id == USERS.c.lsg_id)
                 .order_by(USERS.c.username)
             )
-            return [
-                UserListing(name, str(role), bool(off), locked, lsg) for name, role, off, locked, lsg in rows
-            ]
+            return [UserListing(name, str(role), bool(off), last, lsg) for name, role, off, last, lsg in rows]
 
     def by_name(self, username: str) -> StoredUser | None:
         return self._one(USERS.c.username == username)
@@ -141,36 +162,54 @@ class ConsoleUserTable:
             ConsoleRole(row.role),
             row.password_hash,
             bool(row.disabled),
-            int(row.failed_logins),
-            row.locked_until,
             row.lsg_id,
             row.soate_code,
             row.name_ky,
         )
 
-    def record_failure(self, user_id: int, max_failures: int, lock_until: datetime) -> int:
-        """Count a failed sign-in in one statement; at ``max_failures`` in a row the account locks
-        until ``lock_until``.  Returns the failures in a row now."""
-        failures = USERS.c.failed_logins + 1
+    def record_failure(self, username: str, address: str, at: datetime, forget_before: datetime) -> None:
+        """Keep one failed sign-in (a row each: concurrent guesses are all counted); failures older
+        than ``forget_before`` (the lockout window) are dropped on the way."""
         with self.engine.begin() as connection:
-            count = connection.execute(
-                update(USERS)
-                .where(USERS.c.id == user_id)
-                .values(
-                    failed_logins=failures,
-                    locked_until=case((failures >= max_failures, lock_until), else_=None),
-                )
-                .returning(USERS.c.failed_logins)
-            ).scalar_one()
-        return int(count)
+            connection.execute(delete(FAILURES).where(FAILURES.c.at < forget_before))
+            connection.execute(insert(FAILURES).values(username=username[:64], address=address[:64], at=at))
+
+    def failures(self, since: datetime, *, address: str | None = None, username: str | None = None) -> int:
+        """Failed sign-ins since ``since``, from this address, of this name, or both."""
+        query = select(func.count()).select_from(FAILURES).where(FAILURES.c.at >= since)
+        if address is not None:
+            query = query.where(FAILURES.c.address == address)
+        if username is not None:
+            query = query.where(FAILURES.c.username == username)
+        with self.engine.connect() as connection:
+            return int(connection.execute(query).scalar_one())
+
+    def locked_out(self, since: datetime, max_failures: int) -> dict[str, list[str]]:
+        """Each account locked somewhere: the addresses with ``max_failures`` failures since ``since``."""
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                select(FAILURES.c.username, FAILURES.c.address)
+                .where(FAILURES.c.at >= since)
+                .group_by(FAILURES.c.username, FAILURES.c.address)
+                .having(func.count() >= max_failures)
+                .order_by(FAILURES.c.username, FAILURES.c.address)
+            ).all()
+        locked: dict[str, list[str]] = {}
+        for username, address in rows:
+            locked.setdefault(username, []).append(address)
+        return locked
+
+    def clear_failures(self, username: str, address: str | None = None) -> int:
+        """Forget the account's failures (from one address, or all: an administrator's unlock)."""
+        condition = FAILURES.c.username == username
+        if address is not None:
+            condition = condition & (FAILURES.c.address == address)
+        with self.engine.begin() as connection:
+            return int(connection.execute(delete(FAILURES).where(condition)).rowcount)
 
     def record_success(self, user_id: int, new_hash: str | None = None) -> None:
-        """A sign-in: failures forgotten, the time kept, the hash renewed if the hasher asks."""
-        values: dict[str, object] = {
-            "failed_logins": 0,
-            "locked_until": None,
-            "last_login_at": self.clock.now(),
-        }
+        """A sign-in: the time kept, the hash renewed if the hasher asks."""
+        values: dict[str, object] = {"last_login_at": self.clock.now()}
         if new_hash is not None:
             values["password_hash"] = new_hash
         with self.engine.begin() as connection:

@@ -342,7 +342,7 @@ def test_failures_at_the_edges_are_one_clear_error(cli_env: dict[str, str]) -> N
     unknown = run(["db", "upgrade", "9999"], cli_env)
     assert unknown.returncode == 1
     assert one_error_line(unknown) == (
-        "sanarip-hub: error: no migration 9999: give a revision between 0001 and 0015, or head"
+        "sanarip-hub: error: no migration 9999: give a revision between 0001 and 0016, or head"
     )
     unwritable = run(["backup", "/proc/x"], cli_env)
     assert unwritable.returncode == 1

@@ -3,6 +3,7 @@ languages, access-ledger entries, metrics and readiness."""
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -93,7 +94,7 @@ def test_forms_without_the_session_csrf_token_are_refused(hub: Hub) -> None:
 
 def test_wrong_passwords_lock_the_account(hub: Hub) -> None:
     run_hub_input = __import__("tests.console.conftest", fromlist=["run_hub_input"]).run_hub_input
-    run_hub_input(hub.env, "victim-password-2026", "users", "add", "victim", "--role", "operator")
+    run_hub_input(hub.env, "long-secret-pass-2026", "users", "add", "victim", "--role", "operator")
     client = httpx.Client(base_url=hub.console)
     for _ in range(MAX_FAILED):
         page = client.get("/login")
@@ -103,15 +104,18 @@ def test_wrong_passwords_lock_the_account(hub: Hub) -> None:
         assert wrong.status_code == 401
     page = client.get("/login")
     right = client.post(
-        "/login", data={"csrf": csrf_of(page.text), "username": "victim", "password": "victim-password-2026"}
+        "/login", data={"csrf": csrf_of(page.text), "username": "victim", "password": "long-secret-pass-2026"}
     )
     assert right.status_code == 401  # locked: even the right password is refused
     listed = run_hub(hub.env, "users", "list").stdout
-    assert any(line.startswith("victim") and line.rstrip().endswith("locked") for line in listed.splitlines())
-    run_hub_input(hub.env, "victim-password-2027", "users", "passwd", "victim")  # an administrator unlocks
+    assert any(
+        line.startswith("victim") and line.rstrip().endswith("locked (from 127.0.0.1)")
+        for line in listed.splitlines()
+    )
+    run_hub_input(hub.env, "long-secret-pass-2027", "users", "passwd", "victim")  # an administrator unlocks
     page = client.get("/login")
     again = client.post(
-        "/login", data={"csrf": csrf_of(page.text), "username": "victim", "password": "victim-password-2027"}
+        "/login", data={"csrf": csrf_of(page.text), "username": "victim", "password": "long-secret-pass-2027"}
     )
     assert again.status_code == 303
 
@@ -485,3 +489,58 @@ def test_namesakes_are_offered_to_the_clerk_who_must_choose_one(hub: Hub) -> Non
     with hub.engine.connect() as connection:
         assert connection.scalar(select(Person.pin).where(Person.id == mine.id)) == mine.pin
         assert connection.scalar(select(Mismatch.status).where(Mismatch.id == ask)) == "open"
+
+
+def test_the_administrator_reenables_unlocks_and_resets_and_cannot_disable_themself(hub: Hub) -> None:
+    """Issue 17, administrator: a refused form keeps what was typed; a trivial password is refused;
+    disabling asks first and is never of oneself; a disabled user is enabled again, a locked one
+    unlocked (shown as locked, from where), a password reset; each success is confirmed."""
+    admin = login(hub, "administrator")
+
+    def post(path: str, **data: str) -> httpx.Response:
+        return admin.post(path, data={"csrf": csrf_of(admin.get("/admin/users").text), **data})
+
+    trivial = post("/admin/users", username="clerk-new", role="operator", password="aaaaaaaaaaaa")
+    assert trivial.status_code == 400
+    assert "at least 5 different characters" in trivial.text
+    assert 'value="clerk-new"' in trivial.text  # the form kept the input
+    created = post("/admin/users", username="clerk-new", role="operator", password="Clerk-pass-2026!")
+    assert created.status_code == 303
+    assert "User clerk-new created." in admin.get(created.headers["location"].removeprefix("/console")).text
+
+    unconfirmed = post("/admin/users/clerk-new/disable")
+    assert unconfirmed.status_code == 400
+    assert "Tick the box to confirm disabling clerk-new." in unconfirmed.text
+    assert post("/admin/users/clerk-new/disable", confirm="yes").status_code == 303
+    own = post(f"/admin/users/{USERS['administrator']}/disable", confirm="yes")
+    assert own.status_code == 400
+    assert "you cannot disable your own account" in own.text
+
+    clerk = httpx.Client(base_url=hub.console)
+
+    def clerk_signs_in(password: str) -> int:
+        page = clerk.get("/login")
+        data = {"csrf": csrf_of(page.text), "username": "clerk-new", "password": password}
+        return clerk.post("/login", data=data).status_code
+
+    assert clerk_signs_in("Clerk-pass-2026!") == 401  # disabled
+    assert post("/admin/users/clerk-new/enable").status_code == 303
+    assert clerk_signs_in("Clerk-pass-2026!") == 303
+    clerk.cookies.clear()
+    for _ in range(MAX_FAILED):
+        clerk_signs_in("wrong-password")
+    row = admin.get("/admin/users").text.split('id="user-clerk-new"')[1].split("</tr>")[0]
+    assert "locked" in row
+    assert "127.0.0.1" in row
+    assert clerk_signs_in("Clerk-pass-2026!") == 401  # locked from here
+    unlocked = post("/admin/users/clerk-new/unlock")
+    assert "User clerk-new unlocked." in admin.get(unlocked.headers["location"].removeprefix("/console")).text
+    assert clerk_signs_in("Clerk-pass-2026!") == 303
+    reset = post("/admin/users/clerk-new/password", password="Another-clerk-pass-7")
+    assert "The password of clerk-new was changed" in admin.get(reset.headers["location"].removeprefix("/console")).text
+    clerk.cookies.clear()
+    assert clerk_signs_in("Another-clerk-pass-7") == 303
+    listed = run_hub(hub.env, "users", "list", "--format", "json").stdout
+    mine = next(json.loads(line) for line in listed.splitlines() if '"clerk-new"' in line)
+    assert mine["state"] == "active"
+    assert mine["last_login_at"] is not None

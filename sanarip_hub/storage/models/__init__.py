@@ -14,7 +14,7 @@ from sanarip_hub.storage.models.actualization import (
 )
 from sanarip_hub.storage.models.agreement import Agreement
 from sanarip_hub.storage.models.certificate import IssuedCertificateRow
-from sanarip_hub.storage.models.console import ConsoleSession, ConsoleUser
+from sanarip_hub.storage.models.console import ConsoleSession, ConsoleSignInFailure, ConsoleUser
 from sanarip_hub.storage.models.contract_check import ContractCheck
 from sanarip_hub.storage.models.household import (
     Address,
@@ -57,6 +57,7 @@ __all__ = [
     "AteUnit",
     "Base",
     "ConsoleSession",
+    "ConsoleSignInFailure",
     "ConsoleUser",
     "ContractCheck",
     "Dwelling",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sanarip_hub.domain.codes import ConsoleRole
@@ -25,9 +25,27 @@ class ConsoleUser(Timestamped, Base):
     role: Mapped[ConsoleRole] = mapped_column(code_list(ConsoleRole, "console_role"))
     lsg_id: Mapped[int | None] = mapped_column(ForeignKey("lsg_body.id"))  # LSG users: their one body
     disabled: Mapped[bool] = mapped_column(Boolean, server_default="0")
-    failed_logins: Mapped[int] = mapped_column(Integer, server_default="0")
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class ConsoleSignInFailure(Base):
+    """One failed sign-in: which name was tried, from which address, when.
+
+    Failures are counted per (account, address) and per address, over the lockout window: a run of
+    them locks the account *for that address* only, and too many from one address refuse every
+    sign-in from it.  Nobody outside can lock an account out of its owner's reach by guessing.
+    """
+
+    __tablename__ = "console_signin_failure"
+    __table_args__ = (
+        Index("ix_console_signin_failure_address", "address", "at"),
+        Index("ix_console_signin_failure_username", "username", "address", "at"),
+    )
+
+    id: Mapped[int] = id_column()
+    username: Mapped[str] = mapped_column(String(64))
+    address: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class ConsoleSession(Base):

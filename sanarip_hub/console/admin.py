@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
 from urllib.parse import quote
@@ -17,51 +18,65 @@ from sanarip_hub.storage.agreements import AgreementTable
 
 
 class AdminPages(Gate):
+    # the agreements page (AuditorPages, beside this in the console): a refused form is shown on it again
+    agreements: Callable[..., Awaitable[Response]]
+
     async def create_agreement(self, context: Context) -> Response:
+        """A new agreement from the form: services ticked from the published list, and for each
+        either all its fields or the ones chosen from its list.  A refusal shows the form again
+        with everything chosen kept."""
         from sanarip_hub.errors import AgreementError
         from sanarip_hub.producer.agreements import AgreementSpec, store
 
-        def listed(name: str) -> list[str]:
-            return [part.strip() for part in self.form(context, name).split(",") if part.strip()]
-
+        services = self.form_list(context, "services")
+        fields = {code: self.form_list(context, f"fields:{code}") or ["*"] for code in services}
         raw: dict[str, Any] = {
             "number": self.form(context, "number"),
             "client": self.form(context, "client"),
-            "services": listed("services"),
+            "services": services,
             "purpose": self.form(context, "purpose"),
-            "fields": listed("fields") or ["*"],
+            "fields": fields,
             "valid_from": self.form(context, "valid_from"),
         }
         if self.form(context, "valid_to"):
             raw["valid_to"] = self.form(context, "valid_to")
+        kept = {key: value for key, value in raw.items() if isinstance(value, str)}
         try:
+            if not services:
+                raise AgreementError(context._("Choose at least one service."))
             for key in ("valid_from", "valid_to"):
                 if key in raw:
                     raw[key] = date.fromisoformat(raw[key])
             spec = AgreementSpec.from_mapping(raw)
             await run_in_threadpool(store, AgreementTable(self.engine), [spec])
         except (AgreementError, ValueError) as exc:
-            raise PageRefused(400, str(exc)) from None
+            form = {"kept": kept, "chosen": fields, "error": str(exc)}
+            return await self.agreements(context, form, status=400)
         assert context.account is not None
         log.info("console.agreement_created", number=spec.number, by=context.account.username)
-        return RedirectResponse(f"{self.root}/admin", 303)
+        return RedirectResponse(f"{self.root}/admin?done=created&number={quote(spec.number, safe='')}", 303)
 
     async def revoke_agreement(self, context: Context) -> Response:
+        """End an agreement now, asked to confirm and with a reason (who, when and why are shown)."""
         from sanarip_hub.errors import AgreementError
         from sanarip_hub.producer.agreements import revoke
 
         assert context.account is not None
+        number = context.request.path_params["number"]
         reason = self.form(context, "reason")
-        if not reason:
-            raise PageRefused(400, context._("A revocation needs a reason."))
         try:
-            number = context.request.path_params["number"]
+            if not reason:
+                raise AgreementError(context._("A revocation needs a reason."))
+            if self.form(context, "confirm") != "yes":
+                raise AgreementError(
+                    context._("Tick the box to confirm revoking {number}.").format(number=number)
+                )
             await run_in_threadpool(
                 revoke, AgreementTable(self.engine), number, context.account.username, reason
             )
         except AgreementError as exc:
-            raise PageRefused(400, str(exc)) from None
-        return RedirectResponse(f"{self.root}/admin", 303)
+            return await self.agreements(context, {"error": str(exc)}, status=400)
+        return RedirectResponse(f"{self.root}/admin?done=revoked&number={quote(number, safe='')}", 303)
 
     async def users(
         self,

@@ -48,7 +48,7 @@ class Console(SignIn, OperatorPages, AuditorPages, LsgPages, AdminPages, OwnerPa
             Route("/lsg/mismatches/{id:int}", p(lsg, self.resolve), methods=["POST"]),
             Route("/admin", p(ad, self.agreements), methods=["GET"]),
             Route("/admin/agreements", p(ad, self.create_agreement), methods=["POST"]),
-            Route("/admin/agreements/{number:str}/revoke", p(ad, self.revoke_agreement), methods=["POST"]),
+            Route("/admin/agreements/{number:path}/revoke", p(ad, self.revoke_agreement), methods=["POST"]),
             Route("/admin/users", p(ad, self.users), methods=["GET"]),
             Route("/admin/users", p(ad, self.create_user), methods=["POST"]),
             Route("/admin/users/{name:str}/{action:str}", p(ad, self.user_action), methods=["POST"]),

@@ -206,12 +206,27 @@ class AuditorPages(Gate):
             headers={"content-disposition": f'attachment; filename="{issued.number}.pdf"'},
         )
 
-    async def agreements(self, context: Context) -> Response:
+    async def agreements(
+        self, context: Context, form: dict[str, Any] | None = None, status: int = 200
+    ) -> Response:
+        """The agreements (revoked ones with who, when and why); for an administrator, the form of a
+        new one with the published services and each one's fields to choose from (``form``: a
+        refused one's values and error, shown again)."""
+        from sanarip_hub.domain.hub_contract import BY_CODE
+        from sanarip_hub.producer.field_grants import field_paths
+
         rows = await run_in_threadpool(AgreementTable(self.engine).rows)
         can_revoke = context.account is not None and context.account.role is R.ADMINISTRATOR
-        return self.render(
-            context,
-            "agreements.html",
-            {"agreements": rows, "can_revoke": can_revoke},
-            context._("Agreements"),
-        )
+        query = context.request.query_params
+        done = query.get("done", "") if query.get("done") in ("created", "revoked") else ""
+        values = {
+            "agreements": rows,
+            "can_revoke": can_revoke,
+            "services": [(code, field_paths(service)) for code, service in sorted(BY_CODE.items())],
+            "kept": {},
+            "chosen": {},
+            "done": done,
+            "done_number": query.get("number", ""),
+            **(form or {}),
+        }
+        return self.render(context, "agreements.html", values, context._("Agreements"), status)

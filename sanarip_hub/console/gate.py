@@ -318,6 +318,11 @@ class Gate:
         value = context.form.get(name) if context.form is not None else None
         return value.strip() if isinstance(value, str) else ""
 
+    def form_list(self, context: Context, name: str) -> list[str]:
+        """Every value of a multiple choice (checkboxes, a multi-select), in the order sent."""
+        values = context.form.getlist(name) if context.form is not None else []
+        return [v.strip() for v in values if isinstance(v, str) and v.strip()]
+
     def checked_pin(self, context: Context, text: str | None) -> str | None:
         """A PIN typed into a form or query, checked with the domain's validator (400 otherwise)."""
         if not text:

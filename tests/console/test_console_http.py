@@ -537,7 +537,10 @@ def test_the_administrator_reenables_unlocks_and_resets_and_cannot_disable_thems
     assert "User clerk-new unlocked." in admin.get(unlocked.headers["location"].removeprefix("/console")).text
     assert clerk_signs_in("Clerk-pass-2026!") == 303
     reset = post("/admin/users/clerk-new/password", password="Another-clerk-pass-7")
-    assert "The password of clerk-new was changed" in admin.get(reset.headers["location"].removeprefix("/console")).text
+    assert (
+        "The password of clerk-new was changed"
+        in admin.get(reset.headers["location"].removeprefix("/console")).text
+    )
     clerk.cookies.clear()
     assert clerk_signs_in("Another-clerk-pass-7") == 303
     listed = run_hub(hub.env, "users", "list", "--format", "json").stdout

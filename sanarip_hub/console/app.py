@@ -54,6 +54,7 @@ class Console(SignIn, OperatorPages, AuditorPages, LsgPages, AdminPages, OwnerPa
             Route("/admin/users/{name:str}/{action:str}", p(ad, self.user_action), methods=["POST"]),
             Route("/owner", p(ow, self.unauthorized), methods=["GET"]),
             Mount("/static", StaticFiles(directory=HERE / "static"), name="console-static"),
+            Route("/{rest:path}", p(None, self.not_found), methods=["GET", "POST"]),  # the console's own 404
         ]
 
     def app(self) -> Starlette:

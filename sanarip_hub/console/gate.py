@@ -197,7 +197,8 @@ class Gate:
                     declared = request.headers.get("content-length", "")
                     if not declared.isdigit() or int(declared) > MAX_FORM_BYTES:
                         raise PageRefused(413, context._("The form is too large."))
-                    context.form = await request.form(max_files=0, max_fields=50)
+                    # an agreement's form names every field it grants: hundreds, bounded by the bytes
+                    context.form = await request.form(max_files=0, max_fields=1000)
                     sent = context.form.get("csrf")
                     if not session.csrf_ok(sent if isinstance(sent, str) else None):
                         await self.refusal(context, "Console.CsrfRefused", user.username if user else None)
@@ -317,6 +318,10 @@ class Gate:
     def form(self, context: Context, name: str) -> str:
         value = context.form.get(name) if context.form is not None else None
         return value.strip() if isinstance(value, str) else ""
+
+    async def not_found(self, context: Context) -> Response:
+        """Any other address under the console: its own 404 page, with its frame and headers."""
+        raise PageRefused(404, context._("There is no such page."))
 
     def form_list(self, context: Context, name: str) -> list[str]:
         """Every value of a multiple choice (checkboxes, a multi-select), in the order sent."""

@@ -547,3 +547,22 @@ def test_the_administrator_reenables_unlocks_and_resets_and_cannot_disable_thems
     mine = next(json.loads(line) for line in listed.splitlines() if '"clerk-new"' in line)
     assert mine["state"] == "active"
     assert mine["last_login_at"] is not None
+
+
+def test_unknown_pages_and_refusals_are_the_consoles_own_with_its_headers(hub: Hub) -> None:
+    """Issue 17: a 404 or 403 inside the console is its page (in the user's language, with the
+    navigation back), with the same security headers as every page, not the framework's bare text."""
+    operator = login(hub, "operator")
+    for path, status in (("/no-such-page", 404), ("/admin/users", 403), ("/operator/entries/999999999", 404)):
+        page = operator.get(path)
+        assert page.status_code == status, path
+        assert page.headers["content-type"].startswith("text/html"), path
+        assert "frame-ancestors 'none'" in page.headers["content-security-policy"], path
+        assert page.headers["x-frame-options"] == "DENY", path
+        assert page.headers["cache-control"] == "no-store", path
+        assert '<html lang="' in page.text, path
+        assert "/console/logout" in page.text, path  # the console's frame, signed in
+    anonymous = httpx.get(f"{hub.console}/no-such-page")
+    assert anonymous.status_code in (303, 404)
+    if anonymous.status_code == 404:
+        assert "frame-ancestors 'none'" in anonymous.headers["content-security-policy"]

@@ -30,6 +30,7 @@ def attempt_kinds(_: Callable[[str], str]) -> dict[str, str]:
         "Console.LockedOut": _("failed sign-in that locked the account"),
         "Console.AccountLocked": _("sign-in to a locked account"),
         "Console.AccountDisabled": _("sign-in to a disabled account"),
+        "Console.AddressThrottled": _("sign-in from an address refused after too many failures"),
         "Console.Forbidden": _("page of another role"),
         "Console.CsrfRefused": _("form not from this console"),
     }

@@ -47,6 +47,7 @@ UNAUTHORIZED = frozenset(
         "Console.LockedOut",
         "Console.AccountLocked",
         "Console.AccountDisabled",
+        "Console.AddressThrottled",
         "Console.Forbidden",
         "Console.CsrfRefused",
     }

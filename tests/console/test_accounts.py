@@ -149,3 +149,19 @@ def test_nobody_disables_themself_or_the_last_administrator(hub_db: HubDb) -> No
     )
     with pytest.raises(AccountError, match="no user ghost"):
         enable(users, "ghost")
+
+
+def test_every_sign_in_refusal_is_an_unauthorized_attempt_the_owner_sees_named() -> None:
+    """Each refusal :func:`sign_in` can give is ledgered as an unauthorized attempt (regulation clause
+    15.2) and has its label on the owner's page: the per-address refusal was missing from both."""
+    import re
+    from pathlib import Path
+
+    from sanarip_hub.console import accounts
+    from sanarip_hub.console.owner import attempt_kinds
+    from sanarip_hub.domain.exchange import UNAUTHORIZED
+
+    refusals = set(re.findall(r'"(Console\.\w+)"', Path(accounts.__file__).read_text(encoding="utf-8")))
+    assert len(refusals) == 5
+    assert refusals <= UNAUTHORIZED
+    assert refusals <= set(attempt_kinds(str))

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
 from sanarip_hub.cli.context import pass_hub
 from sanarip_hub.domain.codes import ConsoleRole
 from sanarip_hub.entrypoints.hub import Hub
+
+if TYPE_CHECKING:
+    from sanarip_hub.storage.console_users import ConsoleUserTable
 
 
 def _password(stdin: bool) -> str:
@@ -61,9 +65,8 @@ def passwd_command(hub: Hub, username: str, password_stdin: bool) -> None:
 def disable_command(hub: Hub, username: str) -> None:
     """Disable an account (it cannot sign in; its sessions end at once)."""
     from sanarip_hub.console.accounts import disable
-    from sanarip_hub.storage.console_users import ConsoleUserTable
 
-    disable(ConsoleUserTable(hub.current_engine), username)
+    disable(_table(hub), username)
     click.echo(f"user {username} disabled")
 
 
@@ -107,9 +110,8 @@ def list_command(hub: Hub, output: str) -> None:
 def enable_command(hub: Hub, username: str) -> None:
     """Let a disabled account sign in again (with the password it had)."""
     from sanarip_hub.console.accounts import enable
-    from sanarip_hub.storage.console_users import ConsoleUserTable
 
-    enable(ConsoleUserTable(hub.current_engine), username)
+    enable(_table(hub), username)
     click.echo(f"user {username} enabled")
 
 
@@ -119,7 +121,12 @@ def enable_command(hub: Hub, username: str) -> None:
 def unlock_command(hub: Hub, username: str) -> None:
     """Forget an account's failed sign-ins from every address (it is no longer locked anywhere)."""
     from sanarip_hub.console.accounts import unlock
+
+    click.echo(f"user {username} unlocked ({unlock(_table(hub), username)} failed sign-ins forgotten)")
+
+
+def _table(hub: Hub) -> ConsoleUserTable:
+    """The accounts' table, made only when a command runs (the CLI imports its modules lazily)."""
     from sanarip_hub.storage.console_users import ConsoleUserTable
 
-    forgotten = unlock(ConsoleUserTable(hub.current_engine), username)
-    click.echo(f"user {username} unlocked ({forgotten} failed sign-ins forgotten)")
+    return ConsoleUserTable(hub.current_engine)

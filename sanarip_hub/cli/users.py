@@ -38,11 +38,8 @@ def users() -> None:
 def add_command(hub: Hub, username: str, role: str, lsg: str | None, password_stdin: bool) -> None:
     """Create an account (the password is hashed with Argon2id; at least 12 characters)."""
     from sanarip_hub.console.accounts import add_user
-    from sanarip_hub.storage.console_users import ConsoleUserTable
 
-    add_user(
-        ConsoleUserTable(hub.current_engine), username, _password(password_stdin), ConsoleRole(role), lsg
-    )
+    add_user(_table(hub), username, _password(password_stdin), ConsoleRole(role), lsg)
     click.echo(f"user {username} added ({role}{', ' + lsg if lsg else ''})")
 
 
@@ -53,9 +50,8 @@ def add_command(hub: Hub, username: str, role: str, lsg: str | None, password_st
 def passwd_command(hub: Hub, username: str, password_stdin: bool) -> None:
     """Set a new password (unlocks the account and ends its sessions)."""
     from sanarip_hub.console.accounts import set_password
-    from sanarip_hub.storage.console_users import ConsoleUserTable
 
-    set_password(ConsoleUserTable(hub.current_engine), username, _password(password_stdin))
+    set_password(_table(hub), username, _password(password_stdin))
     click.echo(f"password of {username} changed; its sessions ended")
 
 
@@ -76,9 +72,8 @@ def disable_command(hub: Hub, username: str) -> None:
 def list_command(hub: Hub, output: str) -> None:
     """Every account with its role, LSG body, state and last sign-in (locked: from which addresses)."""
     from sanarip_hub.console.accounts import list_users
-    from sanarip_hub.storage.console_users import ConsoleUserTable
 
-    accounts = list_users(ConsoleUserTable(hub.current_engine), hub.settings.console)
+    accounts = list_users(_table(hub), hub.settings.console)
     if output == "table":
         if not accounts:
             click.echo("no accounts (add one: sanarip-hub users add NAME --role administrator)")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import tempfile
 from dataclasses import replace
 from datetime import UTC, datetime
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -25,6 +25,16 @@ from sanarip_hub.producer.agreements import hub_today
 from sanarip_hub.storage import console_queries as queries
 from sanarip_hub.storage.agreements import AgreementTable
 from sanarip_hub.storage.certificates import CertificateRegister
+
+
+@cache
+def grantable_fields() -> list[tuple[str, list[str]]]:
+    """Each published service with the field paths an agreement may grant in it (the contract's,
+    fixed while the hub runs: worked out once, not on every view of the agreements page)."""
+    from sanarip_hub.domain.hub_contract import BY_CODE
+    from sanarip_hub.producer.field_grants import field_paths
+
+    return [(code, field_paths(service)) for code, service in sorted(BY_CODE.items())]
 
 
 class AuditorPages(Gate):
@@ -212,9 +222,6 @@ class AuditorPages(Gate):
         """The agreements (revoked ones with who, when and why); for an administrator, the form of a
         new one with the published services and each one's fields to choose from (``form``: a
         refused one's values and error, shown again)."""
-        from sanarip_hub.domain.hub_contract import BY_CODE
-        from sanarip_hub.producer.field_grants import field_paths
-
         rows = await run_in_threadpool(AgreementTable(self.engine).rows)
         can_revoke = context.account is not None and context.account.role is R.ADMINISTRATOR
         query = context.request.query_params
@@ -222,7 +229,7 @@ class AuditorPages(Gate):
         values = {
             "agreements": rows,
             "can_revoke": can_revoke,
-            "services": [(code, field_paths(service)) for code, service in sorted(BY_CODE.items())],
+            "services": grantable_fields() if can_revoke else [],  # the new agreement's form only
             "kept": {},
             "chosen": {},
             "done": done,

@@ -36,29 +36,15 @@ class SignIn(Gate):
         user = result.account
         if user is None:
             await self.refusal(context, result.refusal or "Console.SignInFailed", username.strip()[:64])
-            if result.refusal == "Console.AddressThrottled":
-                return self.render(
-                    context,
-                    "login.html",
-                    {
-                        "error": context._(
-                            "Too many failed sign-ins from your address. Try again in {minutes} minutes."
-                        ).format(minutes=console.lockout_minutes),
-                        "username": username,
-                    },
-                    context._("Log in"),
-                    status=429,
-                )
-            return self.render(
-                context,
-                "login.html",
-                {
-                    "error": context._("Wrong user name or password, or the account is locked."),
-                    "username": username,
-                },
-                context._("Log in"),
-                status=401,
-            )
+            if result.refusal == "Console.AddressThrottled":  # said apart: waiting is the way out
+                error = context._(
+                    "Too many failed sign-ins from your address. Try again in {minutes} minutes."
+                ).format(minutes=console.lockout_minutes)
+                status = 429
+            else:  # the other refusals are not told apart (a guesser learns nothing)
+                error, status = context._("Wrong user name or password, or the account is locked."), 401
+            values = {"error": error, "username": username}
+            return self.render(context, "login.html", values, context._("Log in"), status=status)
         # a new session on every sign-in: a token planted before it is worth nothing after
         await run_in_threadpool(self.sessions.end, context.session)
         fresh = await run_in_threadpool(self.sessions.create, user.id, context.session.language)

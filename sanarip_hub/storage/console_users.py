@@ -95,23 +95,21 @@ class ConsoleUserTable:
 
     def disable(self, username: str) -> bool:
         """Disabled and its sessions ended; False if no such user."""
-        with self.engine.begin() as connection:
-            done = connection.execute(
-                update(USERS)
-                .where(USERS.c.username == username)
-                .values(disabled=True, updated_at=self.clock.now())
-            )
-            self._end_sessions(connection, username)
-        return bool(done.rowcount)
+        return self._set_disabled(username, True)
 
     def enable(self, username: str) -> bool:
         """May sign in again (with the password it had); False if no such user."""
+        return self._set_disabled(username, False)
+
+    def _set_disabled(self, username: str, disabled: bool) -> bool:
         with self.engine.begin() as connection:
             done = connection.execute(
                 update(USERS)
                 .where(USERS.c.username == username)
-                .values(disabled=False, updated_at=self.clock.now())
+                .values(disabled=disabled, updated_at=self.clock.now())
             )
+            if disabled:
+                self._end_sessions(connection, username)
         return bool(done.rowcount)
 
     def active_administrators(self) -> list[str]:

@@ -49,6 +49,7 @@ PG_URL = os.environ.get("SANARIP_HUB_TEST_PG_URL", "postgresql+psycopg://postgre
 PEERS_VENV = ROOT / "bench" / ".peers-venv"
 PEER_PACKAGES = ["spyne==2.14.0", "fastapi-xroad-soap==0.4.7", "gunicorn", "uvicorn[standard]", "granian"]
 HUB = [str(ROOT / ".venv" / "bin" / "python"), "-m", "sanarip_hub"]
+BEST = "spyne 2.14 (granian WSGI, best)"
 AGREEMENT = """
 [[agreement]]
 number = "SA-BENCH-1"
@@ -219,6 +220,14 @@ def main() -> None:
     parser.add_argument("--households", type=int, default=3000)
     parser.add_argument("--backends", nargs="+", default=["sqlite", "postgresql"])
     parser.add_argument("--connections", nargs="+", type=int, default=[32, 64])
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        default=[],
+        metavar="WORD",
+        help="measure only the servers whose name holds one of these words (spyne-best is always measured)",
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the work directory (its servers.log)")
     args = parser.parse_args()
     ensure_tools()
     workdir = Path(tempfile.mkdtemp(prefix="bench-producer-"))
@@ -251,7 +260,7 @@ def main() -> None:
             for backend, env in homes.items()
         ),
         Server(  # spyne's best setup: a blocking WSGI app on granian, one blocking thread per worker
-            "spyne 2.14 (granian WSGI, best)",
+            BEST,
             [
                 str(PEERS_VENV / "bin/granian"),
                 "--interface",
@@ -298,6 +307,8 @@ def main() -> None:
             ROOT / "bench" / "peers",
         ),
     ]
+    if args.only:
+        servers = [s for s in servers if BEST in s.name or any(word in s.name for word in args.only)]
     results: dict[str, dict[int, dict[str, float]]] = {}
     for server in servers:
         port = free_port()
@@ -328,12 +339,17 @@ def main() -> None:
             flag = "*" if r["non2xx"] or r["socket_errors"] else " "
             row += f"{r['rps']:>12,.0f}{flag}{r['p50']:>9.1f}{r['p99']:>9.1f}"
         print(row)
-    spyne = results["spyne 2.14 (granian WSGI, best)"]  # ratios against the peer's best setup only
-    ours = results["sanarip-hub protocol path (in-memory)"]
+    spyne = results[BEST]  # ratios against the peer's best setup only
+    ours = results.get("sanarip-hub protocol path (in-memory)")
     goals = {"postgresql": (2.0, 50.0), "sqlite": (1.0, 100.0)}
     for c in args.connections:
-        print(f"\nc={c}: protocol path / spyne-best = {ours[c]['rps'] / spyne[c]['rps']:.1f}× (goal ≥ 5×)")
+        if ours is not None:
+            print(
+                f"\nc={c}: protocol path / spyne-best = {ours[c]['rps'] / spyne[c]['rps']:.1f}× (goal ≥ 5×)"
+            )
         for backend in homes:
+            if f"sanarip-hub full path ({backend})" not in results:
+                continue
             full = results[f"sanarip-hub full path ({backend})"][c]
             ratio, p99 = goals[backend]
             print(
@@ -345,6 +361,10 @@ def main() -> None:
         from tests.conftest import drop_schema
 
         drop_schema(homes["postgresql"]["SANARIP_HUB_DATABASE_SCHEMA"])
+    if args.keep:
+        print(f"work directory kept: {workdir}")
+    else:
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -147,7 +147,8 @@ def hub_components(settings: Settings, part: str = "all") -> Components:
         ),
         provider=provider,
         max_bytes=settings.limits.max_body_bytes,
-        record=writer.submit,
+        record=writer.submit_async,
+        expecting=writer.expecting,
         close=close,
         routes=console_routes(engine, settings, keys, writer.submit) if part != "producer" else [],
         # one pooled connection stays free for the ledger writer; requests beyond wait in the loop

@@ -27,7 +27,7 @@ from sanarip_hub.ledger.frontier import Frontier
 from sanarip_hub.ledger.keys import LedgerKeys, ledger_origin, load_keys
 from sanarip_hub.ledger.merkle import leaf_hash
 from sanarip_hub.ledger.note import Checkpoint, sign_checkpoint
-from sanarip_hub.storage.ledger_rows import COLUMN_LIMITS, Appending, LedgerRows
+from sanarip_hub.storage.ledger_rows import COLUMN_LIMITS, Appending, LedgerRows, LockedHead
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -63,6 +63,29 @@ class Head:
     last_checkpoint_ms: int
 
 
+Prepared = tuple[dict[str, Any], list[str], Template]  # an entry's columns, subject hashes, template
+CONDITIONAL_ATTEMPTS = 3  # conditional appends overtaken before a writer queues on the head's lock
+
+
+def _chain(
+    prepared: Sequence[Prepared], head: Head
+) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    """Number the entries from ``head``, link each to the previous hash, grow the frontier: the
+    rows and subject rows to insert (``head`` is moved past them)."""
+    rows: list[dict[str, object]] = []
+    subjects: list[dict[str, object]] = []
+    for values, hashes, template in prepared:
+        seq, prev = head.size, head.last_hash
+        body = template.render(seq, prev.hex())
+        digest = leaf_hash(body)
+        rows.append({**values, "seq": seq, "prev_hash": prev, "entry_hash": digest, "body": body})
+        subjects.extend({"pin_hash": h, "seq": seq} for h in hashes)
+        head.frontier.append(digest)
+        head.size += 1
+        head.last_hash = digest
+    return rows, subjects
+
+
 class Ledger:
     """The append side of the ledger."""
 
@@ -82,6 +105,7 @@ class Ledger:
         self.publisher = publisher
         self.last_outcomes: list[Outcome] = []  # the witnesses' answers to the last checkpoint() call
         self._hash_pin = keys.pin_key.hasher()
+        self._seen_head: LockedHead | None = None  # the head as this writer last left or found it
 
     @classmethod
     def for_settings(cls, engine: Engine, settings: Settings, keys: LedgerKeys | None = None) -> Ledger:
@@ -129,18 +153,14 @@ class Ledger:
             return []
         stamp = now_ms()
         prepared = [self._prepare(exchange, stamp) for exchange in exchanges]  # outside the lock
-        rows: list[dict[str, object]] = []
-        subjects: list[dict[str, object]] = []
+        if self.rows.conditional:
+            for _attempt in range(CONDITIONAL_ATTEMPTS):
+                seqs = self._append_if_head(prepared, stamp)
+                if seqs is not None:
+                    return seqs
+            # writers keep overtaking this one: queue on the head row's lock, which always lands
         with self._locked() as (connection, head):
-            for values, hashes, template in prepared:
-                seq, prev = head.size, head.last_hash
-                body = template.render(seq, prev.hex())
-                digest = leaf_hash(body)
-                rows.append({**values, "seq": seq, "prev_hash": prev, "entry_hash": digest, "body": body})
-                subjects.extend({"pin_hash": h, "seq": seq} for h in hashes)
-                head.frontier.append(digest)
-                head.size += 1
-                head.last_hash = digest
+            rows, subjects = _chain(prepared, head)
             connection.insert(rows, subjects)
             update_values: dict[str, object] = {
                 "size": head.size,
@@ -154,6 +174,37 @@ class Ledger:
             connection.move_head(**update_values)
         if signed is not None and self.publisher is not None:  # committed: now outside the database
             self.publisher.published(*signed)
+        return list(range(head.size - len(rows), head.size))
+
+    def _append_if_head(self, prepared: list[Prepared], stamp: int) -> list[int] | None:
+        """One conditional round trip (PostgreSQL): the batch numbered from the head this writer
+        last saw; its sequence numbers if it landed, None when another writer moved the head first
+        (the head it moved to is kept for the next attempt)."""
+        seen = self._seen_head or self.rows.locked_head()
+        head = Head(
+            seen.size, seen.last_hash, Frontier.decode(seen.size, seen.frontier), seen.last_checkpoint_ms
+        )
+        rows, subjects = _chain(prepared, head)
+        checkpoint: tuple[int, int, bytes, str] | None = None
+        if stamp - head.last_checkpoint_ms >= self.checkpoint_interval_ms:
+            root = head.frontier.root()
+            note = sign_checkpoint(Checkpoint(self.origin, head.size, root), self.keys.signer)
+            checkpoint = (head.size, stamp, root, note)
+        new = LockedHead(
+            head.size,
+            head.last_hash,
+            head.frontier.encode(),
+            stamp if checkpoint else seen.last_checkpoint_ms,
+        )
+        try:
+            landed, self._seen_head = self.rows.append_if_head(seen, new, rows, subjects, checkpoint)
+        except BaseException:
+            self._seen_head = None  # unknown: read it again next time
+            raise
+        if not landed:
+            return None
+        if checkpoint is not None and self.publisher is not None:  # committed: now outside the database
+            self.publisher.published(checkpoint[0], checkpoint[3])
         return list(range(head.size - len(rows), head.size))
 
     def checkpoint(self, wait_for_witnesses: bool = False) -> Checkpoint | None:
@@ -177,7 +228,7 @@ class Ledger:
         connection.add_checkpoint(head.size, stamp, checkpoint.root, note)
         return head.size, note
 
-    def _prepare(self, exchange: Exchange, stamp: int) -> tuple[dict[str, Any], list[str], Template]:
+    def _prepare(self, exchange: Exchange, stamp: int) -> Prepared:
         """Column values, subject hashes and the canonical template of one entry (no lock needed)."""
         pins = sorted(set(exchange.subjects))
         hashes = sorted({self._hash_pin(pin) for pin in pins})

@@ -159,9 +159,50 @@ _ENTRY_COPY = f"COPY ledger_entry ({', '.join(_ENTRY_COLUMNS)}) FROM STDIN"
 _SUBJECT_COPY = "COPY ledger_subject (pin_hash, seq) FROM STDIN"
 
 
+def _array_types() -> tuple[str, ...]:
+    from sqlalchemy.dialects import postgresql
+
+    dialect = postgresql.dialect()  # type: ignore[no-untyped-call]
+    return tuple(str(column.type.compile(dialect)) for column in LedgerEntryRow.__table__.columns)
+
+
+# One statement, one round trip, one transaction (autocommit): move the head from the head the writer
+# numbered its batch from, and insert the batch only if that move happened; the head as it now is
+# comes back either way.  The update always takes the row (its lock, and on a race the version the
+# other writer committed), but changes it only when the expected head is still there.
+_ENTRY_ARRAYS = ", ".join(
+    f"%({name})b::{kind}[]" for name, kind in zip(_ENTRY_COLUMNS, _array_types(), strict=True)
+)  # binary: the driver formats binary arrays without its text format's quoting rules
+_IF_EXPECTED = "(size = %(old_size)s AND last_hash = %(old_hash)s)"
+_MOVED = "EXISTS (SELECT 1 FROM moved WHERE size = %(size)s AND last_hash = %(hash)s)"
+_APPEND_IF_HEAD = f"""
+WITH moved AS (
+    UPDATE ledger_head SET
+        size = CASE WHEN {_IF_EXPECTED} THEN %(size)s ELSE size END,
+        last_hash = CASE WHEN {_IF_EXPECTED} THEN %(hash)s ELSE last_hash END,
+        frontier = CASE WHEN {_IF_EXPECTED} THEN %(frontier)s ELSE frontier END,
+        last_checkpoint_ms = CASE WHEN {_IF_EXPECTED} THEN %(checkpoint_ms)s ELSE last_checkpoint_ms END
+    WHERE id = 1
+    RETURNING size, last_hash, frontier, last_checkpoint_ms
+), entries AS (
+    INSERT INTO ledger_entry ({", ".join(_ENTRY_COLUMNS)})
+    SELECT * FROM unnest({_ENTRY_ARRAYS})
+    WHERE {_MOVED}
+), subjects AS (
+    INSERT INTO ledger_subject (pin_hash, seq)
+    SELECT * FROM unnest(%(subject_hashes)b::varchar[], %(subject_seqs)b::bigint[]) WHERE {_MOVED}
+), checkpoint AS (
+    INSERT INTO ledger_checkpoint (size, time_ms, root, note)
+    SELECT %(cp_size)s::bigint, %(cp_time)s::bigint, %(cp_root)s::bytea, %(cp_note)s::text
+    WHERE %(cp_size)s::bigint IS NOT NULL AND {_MOVED}
+)
+SELECT size, last_hash, frontier, last_checkpoint_ms FROM moved
+"""
+
+
 @dataclass
 class LockedHead:
-    """The head row as the append transaction found it."""
+    """The head row as the append transaction found it (or as a writer last saw it)."""
 
     size: int
     last_hash: bytes
@@ -234,6 +275,62 @@ class LedgerRows:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        # PostgreSQL appends in one round trip, conditional on the head (see append_if_head)
+        self.conditional = engine.dialect.name == "postgresql"
+
+    def locked_head(self) -> LockedHead:
+        """The head row as it is now, frontier and checkpoint time included (no lock taken)."""
+        with self.engine.connect() as connection:
+            row = connection.execute(select(LedgerHead).where(LedgerHead.id == 1)).one()
+        return LockedHead(row.size, bytes(row.last_hash), bytes(row.frontier or b""), row.last_checkpoint_ms)
+
+    def append_if_head(
+        self,
+        expected: LockedHead,
+        new: LockedHead,
+        entries: list[dict[str, object]],
+        subjects: list[dict[str, object]],
+        checkpoint: tuple[int, int, bytes, str] | None = None,
+    ) -> tuple[bool, LockedHead]:
+        """Append a batch numbered from ``expected`` in one round trip (PostgreSQL only): whether it
+        landed, and the head as the transaction left it.
+
+        One statement (:data:`_APPEND_IF_HEAD`, its own transaction): move the head from
+        ``expected`` to ``new``, insert the entries, their subject rows and the checkpoint *only if*
+        the move happened.  When another writer moved the head first, nothing is inserted, and the
+        caller numbers its batch again from the head returned.  The lock-then-write transaction
+        took seven round trips while it held the head row (begin, lock, two COPYs of two steps
+        each, move, commit), and writers queued on that lock; here a writer holds it for one.
+        Atomicity is unchanged: a killed process's transaction never commits."""
+        params: dict[str, object] = {
+            "old_size": expected.size,
+            "old_hash": expected.last_hash,
+            "size": new.size,
+            "hash": new.last_hash,
+            "frontier": new.frontier,
+            "checkpoint_ms": new.last_checkpoint_ms,
+            "subject_hashes": [subject["pin_hash"] for subject in subjects],
+            "subject_seqs": [subject["seq"] for subject in subjects],
+            "cp_size": None,
+            "cp_time": None,
+            "cp_root": None,
+            "cp_note": None,
+        }
+        for column in _ENTRY_COLUMNS:
+            params[column] = [entry.get(column) for entry in entries]
+        if checkpoint is not None:
+            params.update(zip(("cp_size", "cp_time", "cp_root", "cp_note"), checkpoint, strict=True))
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            raw: Any = connection.connection.driver_connection
+            try:
+                with raw.cursor() as cursor:
+                    row = cursor.execute(_APPEND_IF_HEAD, params).fetchone()
+            except psycopg.DataError as exc:  # the same refusal an INSERT gives, as SQLAlchemy names it
+                raise DataError(_APPEND_IF_HEAD, None, exc) from exc
+            except psycopg.IntegrityError as exc:
+                raise IntegrityError(_APPEND_IF_HEAD, None, exc) from exc
+        moved = int(row[0]) == new.size and bytes(row[1]) == new.last_hash
+        return moved, LockedHead(int(row[0]), bytes(row[1]), bytes(row[2] or b""), int(row[3]))
 
     # -- head, segments, checkpoints ----------------------------------------------------------------
 

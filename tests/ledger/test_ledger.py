@@ -16,8 +16,9 @@ from sqlalchemy import delete, func, select, text, update
 from sanarip_hub.errors import LedgerIntegrityError
 from sanarip_hub.ledger.keys import init_keys, ledger_origin
 from sanarip_hub.ledger.note import Checkpoint, Signer, sign_checkpoint
-from sanarip_hub.ledger.store import Ledger
+from sanarip_hub.ledger.store import CONDITIONAL_ATTEMPTS, Ledger
 from sanarip_hub.ledger.verify import verify_ledger
+from sanarip_hub.storage.ledger_rows import LockedHead
 from sanarip_hub.storage.models import LedgerCheckpoint, LedgerEntryRow, LedgerHead, LedgerSubject
 from tests.conftest import HubDb
 from tests.ledger.helpers import append_worker, exchange, open_ledger
@@ -290,3 +291,86 @@ def test_template_renders_exactly_the_canonical_json() -> None:
         assert Template.of(document).render(seq, prev) == canonical_json(
             {**document, "seq": seq, "prev": prev}
         )
+
+
+def test_a_writer_that_saw_an_old_head_numbers_its_batch_again(hub_db: HubDb) -> None:
+    """Two writers alternate: each one's last-seen head is stale at every turn after the first.
+    Each batch still lands once, numbered after the other's, and the chain verifies; on PostgreSQL
+    it lands by the conditional append (no head lock taken) after one overtaken attempt."""
+    init_keys(hub_db.settings)
+    first, second = open_ledger(hub_db.settings), open_ledger(hub_db.settings)
+    locks = 0
+    for writer in (first, second):
+        original = writer.rows.appending
+
+        def counting(original=original):  # type: ignore[no-untyped-def]
+            nonlocal locks
+            locks += 1
+            return original()
+
+        writer.rows.appending = counting  # type: ignore[method-assign]
+    seqs = []
+    for turn in range(6):
+        writer = first if turn % 2 == 0 else second
+        seqs.append(writer.append_many([exchange(turn * 10 + n) for n in range(3)]))
+    assert seqs == [[3 * turn, 3 * turn + 1, 3 * turn + 2] for turn in range(6)]
+    assert verify(first) == 18
+    with first.engine.connect() as connection:
+        ids = list(
+            connection.execute(select(LedgerEntryRow.message_id).order_by(LedgerEntryRow.seq)).scalars()
+        )
+    assert ids == [exchange(turn * 10 + n).message_id for turn in range(6) for n in range(3)]
+    assert locks == (0 if first.rows.conditional else 6)
+
+
+def test_a_writer_overtaken_every_time_queues_on_the_head_lock(
+    hub_db: HubDb, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Should other writers win every conditional attempt, the batch still lands: after
+    CONDITIONAL_ATTEMPTS tries the writer locks the head row, and that append cannot be overtaken."""
+    init_keys(hub_db.settings)
+    ledger = open_ledger(hub_db.settings)
+    ledger.append(exchange(1))
+    if not ledger.rows.conditional:
+        pytest.skip("SQLite appends under the database write lock; there is nothing to overtake")
+    attempts = 0
+
+    def overtaken(expected, new, entries, subjects, checkpoint=None):  # type: ignore[no-untyped-def]
+        nonlocal attempts
+        attempts += 1
+        return False, ledger.rows.locked_head()
+
+    monkeypatch.setattr(ledger.rows, "append_if_head", overtaken)
+    assert ledger.append_many([exchange(2), exchange(3)]) == [1, 2]
+    assert attempts == CONDITIONAL_ATTEMPTS
+    assert verify(ledger) == 3
+
+
+def test_a_conditional_append_that_lost_the_race_writes_nothing(hub_db: HubDb) -> None:
+    """The one-statement append inserts nothing (entries, subjects, checkpoint) unless the head it
+    expected is still there: an attempt from a stale head leaves the tables as they were."""
+    init_keys(hub_db.settings)
+    ledger = open_ledger(hub_db.settings)
+    if not ledger.rows.conditional:
+        pytest.skip("PostgreSQL only")
+    ledger.append(exchange(1, pins=("21705198091234",)))
+    stale = ledger.rows.locked_head()
+    ledger.append(exchange(2, pins=("21705198091234",)))
+    now = ledger.rows.locked_head()
+    with ledger.engine.connect() as connection:
+        checkpoints = connection.execute(select(func.count()).select_from(LedgerCheckpoint)).scalar_one()
+    entry = {"seq": 1, "time_ms": 1, "direction": "in", "channel": "soap", "service_id": "x", "outcome": "ok"}
+    entry |= {"prev_hash": stale.last_hash, "entry_hash": b"\x01" * 32, "body": b"{}"}
+    moved_to = LockedHead(2, b"\x01" * 32, b"", stale.last_checkpoint_ms)
+    landed, head = ledger.rows.append_if_head(
+        stale, moved_to, [entry], [{"pin_hash": "f" * 64, "seq": 1}], (2, 1, b"\x02" * 32, "note")
+    )
+    assert not landed
+    assert head == now
+    with ledger.engine.connect() as connection:
+        assert connection.execute(select(func.count()).select_from(LedgerEntryRow)).scalar_one() == 2
+        assert connection.execute(select(func.count()).select_from(LedgerSubject)).scalar_one() == 2
+        assert (
+            connection.execute(select(func.count()).select_from(LedgerCheckpoint)).scalar_one() == checkpoints
+        )
+    assert verify(ledger) == 2

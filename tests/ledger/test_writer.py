@@ -118,3 +118,55 @@ def test_an_entry_that_cannot_be_stored_fails_alone(hub_db: HubDb) -> None:
     with ledger.engine.connect() as connection:
         assert connection.execute(select(func.count()).select_from(LedgerEntryRow)).scalar_one() == 13
     assert verify_ledger(ledger.engine, ledger.keys.verifier, ledger.origin).entries == 13
+
+
+def test_the_writer_waits_for_entries_of_requests_being_answered(hub_db: HubDb) -> None:
+    """While a request is inside ``expecting()`` the writer lingers for its entry, so both go in one
+    transaction; a lone entry, with nobody expected, is committed at once (not after the linger)."""
+    import time
+
+    init_keys(hub_db.settings)
+    ledger = open_ledger(hub_db.settings)
+    writer = GroupCommitWriter(ledger, linger=30.0)
+    batches: list[int] = []
+    original = ledger.append_many
+
+    def counting(exchanges):  # type: ignore[no-untyped-def]
+        batches.append(len(exchanges))
+        return original(exchanges)
+
+    ledger.append_many = counting  # type: ignore[method-assign]
+    started = time.monotonic()
+    assert writer.record(exchange(0)) == 0  # nobody expected: no linger
+    assert time.monotonic() - started < 15
+    with writer.expecting():
+        first = writer.submit(exchange(1))  # the writer now lingers for the expected request's entry
+        time.sleep(0.3)
+        assert not first.done()
+        second = writer.submit(exchange(2))
+    assert (first.result(10), second.result(10)) == (1, 2)
+    writer.close()
+    assert batches == [1, 2]
+
+
+def test_requests_on_an_event_loop_get_their_sequence_numbers(hub_db: HubDb) -> None:
+    """``submit_async``: the futures of a batch are settled on their loop, each with its own number
+    (and the error, for an entry the database refuses)."""
+    import asyncio
+
+    init_keys(hub_db.settings)
+    ledger = open_ledger(hub_db.settings)
+    writer = GroupCommitWriter(ledger)
+
+    async def many() -> list[int]:
+        return list(await asyncio.gather(*(writer.submit_async(exchange(n)) for n in range(50))))
+
+    assert sorted(asyncio.run(many())) == list(range(50))
+
+    async def refused() -> None:
+        await writer.submit_async(replace(exchange(99), request_bytes=2**70))
+
+    with pytest.raises((DataError, StatementError, OverflowError)):
+        asyncio.run(refused())
+    writer.close()
+    assert verify_ledger(ledger.engine, ledger.keys.verifier, ledger.origin).entries == 50

@@ -101,6 +101,14 @@ def _choice(*choices: str) -> Parser:
     return parse
 
 
+def _request_threads(value: Any) -> str:
+    """``auto`` or a whole number 0–200, kept as text (an environment variable is text too)."""
+    text = str(value).strip() if not isinstance(value, bool) else ""
+    if text == "auto":
+        return text
+    return str(_integer(0, 200)(value))
+
+
 def _consumer(value: Any) -> str:
     """The nightly jobs' consumer: only the prepared one since zeep left the production path."""
     text = _string(value)
@@ -385,6 +393,13 @@ class ProducerSettings:
     )
     agreement_cache_seconds: float = _setting(
         5.0, _number(0, 3600), "how long agreements are cached; a revocation takes effect within it"
+    )
+    request_threads: str = _setting(
+        "auto",
+        _request_threads,
+        "threads per worker for requests' database work: 0 = on the event loop, one request at a time "
+        "(as spyne's best setup); N = a pool of N; auto = 0 on SQLite (in-process: a thread only adds "
+        "hand-offs), the pool size less one on PostgreSQL",
     )
     rest_no_household: str = _setting(
         "code405",

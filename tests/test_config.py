@@ -144,3 +144,24 @@ def test_example_file_documents_every_setting_and_loads() -> None:
     assert documented == {key for key, _, _ in describe()}
     settings = load_settings(example, environ={})
     assert settings.xroad.subsystem == "central-server/GOV/70000050/sanaripaymak-service"
+
+
+@pytest.mark.parametrize(
+    ("value", "backend", "threads"),
+    [("auto", "sqlite", 0), ("auto", "postgresql", 4), ("0", "postgresql", 0), ("8", "sqlite", 8)],
+)
+def test_request_threads(value: str, backend: str, threads: int) -> None:
+    """``[producer] request_threads``: auto is the event loop on SQLite and the pool less one
+    (default pool 5) on PostgreSQL; a number is that many threads, 0 the event loop."""
+    from sanarip_hub.entrypoints.web import request_threads
+
+    settings = load_settings(environ={"SANARIP_HUB_PRODUCER_REQUEST_THREADS": value})
+    assert request_threads(settings, backend) == threads
+
+
+@pytest.mark.parametrize("value", ["-1", "many", "201"])
+def test_request_threads_refuses_what_is_not_a_count(value: str) -> None:
+    with pytest.raises(
+        ConfigError, match=r"producer\.request_threads in SANARIP_HUB_PRODUCER_REQUEST_THREADS"
+    ):
+        load_settings(environ={"SANARIP_HUB_PRODUCER_REQUEST_THREADS": value})

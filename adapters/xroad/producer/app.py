@@ -235,7 +235,8 @@ def build_app(components: Components) -> ASGIApp:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
-        to_thread.current_default_thread_limiter().total_tokens = components.threads
+        if components.blocking:  # else requests run on the loop; the console keeps the default pool
+            to_thread.current_default_thread_limiter().total_tokens = components.threads
         yield {STATE_KEY: components.limits} if components.limits is not None else {}
         components.close()
 

@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any
 
 import psycopg
-from sqlalchemy import Connection, Engine, String, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, Engine, String, delete, func, insert, or_, select
 from sqlalchemy.exc import DataError, IntegrityError, ProgrammingError, StatementError
 
 from sanarip_hub.domain.exchange import KEYS
@@ -157,6 +157,14 @@ COLUMN_LIMITS: dict[str, int] = {
 _ENTRY_COLUMNS = tuple(column.name for column in LedgerEntryRow.__table__.columns)
 _ENTRY_COPY = f"COPY ledger_entry ({', '.join(_ENTRY_COLUMNS)}) FROM STDIN"
 _SUBJECT_COPY = "COPY ledger_subject (pin_hash, seq) FROM STDIN"
+# SQLite's append statements, as the driver takes them (statements built per append cost more than
+# the appends: SQLAlchemy's coercion and cache keys were most of a one-entry batch's time)
+_ENTRY_INSERT = (
+    f"INSERT INTO ledger_entry ({', '.join(_ENTRY_COLUMNS)}) VALUES ({', '.join('?' * len(_ENTRY_COLUMNS))})"
+)
+_SUBJECT_INSERT = "INSERT INTO ledger_subject (pin_hash, seq) VALUES (?, ?)"
+_HEAD_COLUMNS = frozenset(("size", "last_hash", "frontier", "last_checkpoint_ms"))
+_HEAD_NOW = "SELECT size, last_hash, frontier, last_checkpoint_ms FROM ledger_head WHERE id = 1"
 
 
 def _array_types() -> tuple[str, ...]:
@@ -223,10 +231,14 @@ class Appending:
         row through the driver's pipeline cost the writer thread most of its time (py-spy: a
         third of the worker's GIL time under load), COPY formats the rows in C and sends them in
         one stream.  A refused row fails the COPY, and the batch, as a refused INSERT did."""
-        if self.connection.dialect.name != "postgresql":
-            self.connection.execute(insert(LedgerEntryRow), entries)
+        if self.connection.dialect.name != "postgresql":  # the driver's executemany: no statement to build
+            self.connection.exec_driver_sql(
+                _ENTRY_INSERT, [tuple(entry.get(column) for column in _ENTRY_COLUMNS) for entry in entries]
+            )
             if subjects:
-                self.connection.execute(insert(LedgerSubject), subjects)
+                self.connection.exec_driver_sql(
+                    _SUBJECT_INSERT, [(subject["pin_hash"], subject["seq"]) for subject in subjects]
+                )
             return
         raw: Any = self.connection.connection.driver_connection
         try:
@@ -247,7 +259,14 @@ class Appending:
 
     def move_head(self, **values: object) -> None:
         """Set the head row's ``size``, ``last_hash``, ``frontier``, ``last_checkpoint_ms``."""
-        self.connection.execute(update(LedgerHead).where(LedgerHead.id == 1).values(**values))
+        names = sorted(values)
+        if not _HEAD_COLUMNS.issuperset(names):
+            raise ValueError(f"not head columns: {sorted(set(names) - _HEAD_COLUMNS)}")
+        mark = "?" if self.connection.dialect.name == "sqlite" else "%s"
+        assignments = ", ".join(f"{name} = {mark}" for name in names)
+        self.connection.exec_driver_sql(
+            f"UPDATE ledger_head SET {assignments} WHERE id = 1", tuple(values[name] for name in names)
+        )
 
     def has_checkpoint(self, size: int) -> bool:
         found = self.connection.execute(select(LedgerCheckpoint.size).where(LedgerCheckpoint.size == size))
@@ -359,10 +378,9 @@ class LedgerRows:
         with self._writers_queue(), self.engine.connect() as connection:
             if connection.dialect.name == "sqlite":
                 connection.exec_driver_sql("BEGIN IMMEDIATE")
-                query = select(LedgerHead).where(LedgerHead.id == 1)
+                row = connection.exec_driver_sql(_HEAD_NOW).one()
             else:
-                query = select(LedgerHead).where(LedgerHead.id == 1).with_for_update()
-            row = connection.execute(query).one()
+                row = connection.exec_driver_sql(_HEAD_NOW + " FOR UPDATE").one()
             head = LockedHead(
                 row.size, bytes(row.last_hash), bytes(row.frontier or b""), row.last_checkpoint_ms
             )

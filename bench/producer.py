@@ -259,6 +259,15 @@ def main() -> None:
             )
             for backend, env in homes.items()
         ),
+        *(  # PostgreSQL with a pool of request threads, as across a network (loopback: the loop)
+            Server(
+                "sanarip-hub full path (postgresql, 4 threads)",
+                [*HUB, "serve", "--port", "{port}", "--workers", "2"],
+                {**env, "SANARIP_HUB_PRODUCER_REQUEST_THREADS": "4"},
+            )
+            for backend, env in homes.items()
+            if backend == "postgresql"
+        ),
         Server(  # spyne's best setup: a blocking WSGI app on granian, one blocking thread per worker
             BEST,
             [
@@ -347,13 +356,14 @@ def main() -> None:
             print(
                 f"\nc={c}: protocol path / spyne-best = {ours[c]['rps'] / spyne[c]['rps']:.1f}× (goal ≥ 5×)"
             )
-        for backend in homes:
-            if f"sanarip-hub full path ({backend})" not in results:
+        for name, by_c in results.items():
+            if not name.startswith("sanarip-hub full path"):
                 continue
-            full = results[f"sanarip-hub full path ({backend})"][c]
-            ratio, p99 = goals[backend]
+            full = by_c[c]
+            ratio, p99 = goals["postgresql" if "postgresql" in name else "sqlite"]
+            label = name.removeprefix("sanarip-hub ")
             print(
-                f"c={c}: full path ({backend}) / spyne-best = {full['rps'] / spyne[c]['rps']:.2f}× "
+                f"c={c}: {label} / spyne-best = {full['rps'] / spyne[c]['rps']:.2f}× "
                 f"(goal ≥ {ratio:g}×); p99 {full['p99']:.1f} ms (goal < {p99:g} ms)"
             )
     print("\n* = some responses were not 2xx or some sockets failed (see wrk)")

@@ -398,8 +398,8 @@ class ProducerSettings:
         "auto",
         _request_threads,
         "threads per worker for requests' database work: 0 = on the event loop, one request at a time "
-        "(as spyne's best setup); N = a pool of N; auto = 0 on SQLite (in-process: a thread only adds "
-        "hand-offs), the pool size less one on PostgreSQL",
+        "(as spyne's best setup); N = a pool of N; auto = 0 when the database is on this host (SQLite, "
+        "PostgreSQL on a Unix socket or loopback), else the pool size less one",
     )
     rest_no_household: str = _setting(
         "code405",

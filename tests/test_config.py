@@ -147,16 +147,23 @@ def test_example_file_documents_every_setting_and_loads() -> None:
 
 
 @pytest.mark.parametrize(
-    ("value", "backend", "threads"),
-    [("auto", "sqlite", 0), ("auto", "postgresql", 4), ("0", "postgresql", 0), ("8", "sqlite", 8)],
+    ("value", "backend", "host", "threads"),
+    [
+        ("auto", "sqlite", None, 0),
+        ("auto", "postgresql", "127.0.0.1", 0),
+        ("auto", "postgresql", None, 0),  # a Unix socket
+        ("auto", "postgresql", "db.aimak.kg", 4),
+        ("0", "postgresql", "db.aimak.kg", 0),
+        ("8", "sqlite", None, 8),
+    ],
 )
-def test_request_threads(value: str, backend: str, threads: int) -> None:
-    """``[producer] request_threads``: auto is the event loop on SQLite and the pool less one
-    (default pool 5) on PostgreSQL; a number is that many threads, 0 the event loop."""
+def test_request_threads(value: str, backend: str, host: str | None, threads: int) -> None:
+    """``[producer] request_threads``: auto is the event loop when the database is on this host and
+    the pool less one (default pool 5) across a network; a number is that many threads, 0 the loop."""
     from sanarip_hub.entrypoints.web import request_threads
 
     settings = load_settings(environ={"SANARIP_HUB_PRODUCER_REQUEST_THREADS": value})
-    assert request_threads(settings, backend) == threads
+    assert request_threads(settings, backend, host) == threads
 
 
 @pytest.mark.parametrize("value", ["-1", "many", "201"])

@@ -130,7 +130,7 @@ def hub_components(settings: Settings, part: str = "all") -> Components:
         zone=ZoneInfo(settings.hub.timezone),
     )
 
-    threads = request_threads(settings, engine.dialect.name)
+    threads = request_threads(settings, engine.dialect.name, engine.url.host)
 
     def close() -> None:
         writer.close()
@@ -160,17 +160,24 @@ def hub_components(settings: Settings, part: str = "all") -> Components:
     )
 
 
-def request_threads(settings: Settings, dialect: str) -> int:
+LOCAL_HOSTS = frozenset(("", "localhost", "127.0.0.1", "::1"))  # "": a Unix socket
+
+
+def request_threads(settings: Settings, dialect: str, host: str | None = None) -> int:
     """Threads for requests' database work (``[producer] request_threads``); 0: on the event loop.
 
-    On SQLite the database is a library call: handing each request to a thread and back only adds
-    wake-ups and contention for the interpreter (measured: the loop answers 27–42 % more requests
-    per second).  On PostgreSQL a request waits for a round trip, which a pool overlaps; one pooled
-    connection stays free for the ledger writer, and requests beyond the pool wait in the loop."""
+    When the database is on this host (SQLite, a library call; PostgreSQL over a Unix socket or
+    loopback) a request's database work is short, and handing it to a thread and back only adds
+    wake-ups and contention for the interpreter: the loop answered 27–42 % more requests per second
+    on SQLite and 15–28 % more on PostgreSQL on loopback (bench/producer.py).  A database across a
+    network keeps each request waiting for round trips, which a pool overlaps: the pool size less
+    one (one connection stays free for the ledger writer; requests beyond wait in the loop)."""
     chosen = settings.producer.request_threads
     if chosen != "auto":
         return int(chosen)
-    return max(1, settings.database.pool_size - 1) if dialect == "postgresql" else 0
+    if dialect != "postgresql" or (host or "") in LOCAL_HOSTS:
+        return 0
+    return max(1, settings.database.pool_size - 1)
 
 
 def create_app() -> ASGIApp:

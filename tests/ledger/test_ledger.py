@@ -249,6 +249,15 @@ def test_kill_9_during_appends_leaves_a_ledger_that_verifies(hub_db: HubDb, tmp_
     for writer in writers:
         writer.wait(timeout=30)
         assert writer.returncode == -signal.SIGKILL, writer.stderr.read() if writer.stderr else ""
+    # A PostgreSQL append is one statement in its own transaction: one the server was executing
+    # when its client died still commits (unacknowledged, as a commit sent just before a kill
+    # would).  Wait until the head stops moving before counting.
+    settled, last = 0, -1
+    while settled < 3:
+        with ledger.engine.connect() as connection:
+            size = connection.execute(select(LedgerHead.size)).scalar_one()
+        settled, last = (settled + 1, last) if size == last else (0, size)
+        time.sleep(0.2)
     for _ in range(50):  # PostgreSQL rolls back the killed sessions' open transactions
         try:
             entries = verify(ledger)

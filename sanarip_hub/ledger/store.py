@@ -180,7 +180,7 @@ class Ledger:
         """One conditional round trip (PostgreSQL): the batch numbered from the head this writer
         last saw; its sequence numbers if it landed, None when another writer moved the head first
         (the head it moved to is kept for the next attempt)."""
-        seen = self._seen_head or self.rows.locked_head()
+        seen = self._seen_head or self.rows.current_head()
         head = Head(
             seen.size, seen.last_hash, Frontier.decode(seen.size, seen.frontier), seen.last_checkpoint_ms
         )

@@ -297,7 +297,7 @@ class LedgerRows:
         # PostgreSQL appends in one round trip, conditional on the head (see append_if_head)
         self.conditional = engine.dialect.name == "postgresql"
 
-    def locked_head(self) -> LockedHead:
+    def current_head(self) -> LockedHead:
         """The head row as it is now, frontier and checkpoint time included (no lock taken)."""
         with self.engine.connect() as connection:
             row = connection.execute(select(LedgerHead).where(LedgerHead.id == 1)).one()

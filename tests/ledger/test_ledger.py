@@ -347,7 +347,7 @@ def test_a_writer_overtaken_every_time_queues_on_the_head_lock(
     def overtaken(expected, new, entries, subjects, checkpoint=None):  # type: ignore[no-untyped-def]
         nonlocal attempts
         attempts += 1
-        return False, ledger.rows.locked_head()
+        return False, ledger.rows.current_head()
 
     monkeypatch.setattr(ledger.rows, "append_if_head", overtaken)
     assert ledger.append_many([exchange(2), exchange(3)]) == [1, 2]
@@ -363,9 +363,9 @@ def test_a_conditional_append_that_lost_the_race_writes_nothing(hub_db: HubDb) -
     if not ledger.rows.conditional:
         pytest.skip("PostgreSQL only")
     ledger.append(exchange(1, pins=("21705198091234",)))
-    stale = ledger.rows.locked_head()
+    stale = ledger.rows.current_head()
     ledger.append(exchange(2, pins=("21705198091234",)))
-    now = ledger.rows.locked_head()
+    now = ledger.rows.current_head()
     with ledger.engine.connect() as connection:
         checkpoints = connection.execute(select(func.count()).select_from(LedgerCheckpoint)).scalar_one()
     entry = {"seq": 1, "time_ms": 1, "direction": "in", "channel": "soap", "service_id": "x", "outcome": "ok"}

@@ -44,6 +44,9 @@ class _Pending:
     loop: asyncio.AbstractEventLoop | None = None  # set: an event loop's future, settled on its loop
 
 
+_NUDGE = _Pending(None, Future())  # type: ignore[arg-type]  # wakes a lingering writer; never appended
+
+
 def _settle(outcomes: list[tuple[asyncio.Future[int], int | BaseException]]) -> None:
     """On the loop: hand each waiting request its sequence number or its error."""
     for future, outcome in outcomes:
@@ -63,6 +66,7 @@ class GroupCommitWriter:
         self.max_batch = max_batch
         self.linger = linger
         self._expected = 0  # requests being answered whose entries will follow (changed on one loop)
+        self._lingering = False  # the writer waits for expected entries (the last to leave nudges it)
         self._queue: queue.Queue[_Pending | None] = queue.Queue()
         self._thread = threading.Thread(target=self._run, name="ledger-writer", daemon=True)
         self._closed = False
@@ -85,6 +89,8 @@ class GroupCommitWriter:
             yield
         finally:
             self._expected -= 1
+            if self._expected == 0 and self._lingering:  # nothing more is coming: commit now
+                self._queue.put(_NUDGE)
 
     def submit_async(self, exchange: Exchange) -> asyncio.Future[int]:
         """Queue an entry from a coroutine: await the result for its sequence number."""
@@ -110,16 +116,23 @@ class GroupCommitWriter:
         stopping = False
         while not stopping:
             first = self._queue.get()
+            if first is _NUDGE:  # a late nudge: the batch it was for has gone
+                continue
             if first is None:
                 break
             batch = [first]
             deadline = time.monotonic() + self.linger
             while len(batch) < self.max_batch:
+                self._lingering = True  # before reading the count: a request leaving now nudges
                 try:
                     wait = deadline - time.monotonic() if self._expected > 0 else 0.0
                     item = self._queue.get(timeout=wait) if wait > 0 else self._queue.get_nowait()
                 except queue.Empty:
                     break
+                finally:
+                    self._lingering = False
+                if item is _NUDGE:
+                    continue
                 if item is None:
                     stopping = True
                     break

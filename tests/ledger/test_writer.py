@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
@@ -170,3 +171,16 @@ def test_requests_on_an_event_loop_get_their_sequence_numbers(hub_db: HubDb) -> 
         asyncio.run(refused())
     writer.close()
     assert verify_ledger(ledger.engine, ledger.keys.verifier, ledger.origin).entries == 50
+
+
+def test_a_request_that_leaves_without_an_entry_ends_the_wait(hub_db: HubDb) -> None:
+    """The writer lingers only while entries may still come: when the last request inside
+    ``expecting()`` leaves (its entry submitted, or none at all), the batch commits at once."""
+    init_keys(hub_db.settings)
+    ledger = open_ledger(hub_db.settings)
+    writer = GroupCommitWriter(ledger, linger=60.0)
+    with writer.expecting():
+        first = writer.submit(exchange(1))
+        time.sleep(0.3)  # the writer is lingering for the request still inside
+    assert first.result(15) == 0  # not after the 60 s linger
+    writer.close()

@@ -217,6 +217,24 @@ class LockedHead:
     frontier: bytes
     last_checkpoint_ms: int
 
+    @classmethod
+    def of(cls, row: Sequence[Any]) -> LockedHead:
+        """From a row of :data:`_HEAD_NOW`'s columns (the driver gives bytea as memoryview)."""
+        size, last_hash, frontier, last_checkpoint_ms = row
+        return cls(int(size), bytes(last_hash), bytes(frontier or b""), int(last_checkpoint_ms))
+
+
+@contextmanager
+def _refusals_named(statement: str) -> Iterator[None]:
+    """A row the driver refuses (COPY, or the one-statement append) raises what a refused INSERT
+    raises through SQLAlchemy, so the writer tells content refusals from a lost database alike."""
+    try:
+        yield
+    except psycopg.DataError as exc:
+        raise DataError(statement, None, exc) from exc
+    except psycopg.IntegrityError as exc:
+        raise IntegrityError(statement, None, exc) from exc
+
 
 class Appending:
     """The append transaction, holding the head row's lock (``SELECT … FOR UPDATE`` on PostgreSQL;
@@ -241,21 +259,16 @@ class Appending:
                 )
             return
         raw: Any = self.connection.connection.driver_connection
-        try:
-            with raw.cursor() as cursor:
-                with cursor.copy(_ENTRY_COPY) as copy:
+        with _refusals_named(_ENTRY_COPY), raw.cursor() as cursor:
+            with cursor.copy(_ENTRY_COPY) as copy:
+                write = copy.write_row
+                for entry in entries:
+                    write([entry.get(column) for column in _ENTRY_COLUMNS])
+            if subjects:
+                with cursor.copy(_SUBJECT_COPY) as copy:
                     write = copy.write_row
-                    for entry in entries:
-                        write([entry.get(column) for column in _ENTRY_COLUMNS])
-                if subjects:
-                    with cursor.copy(_SUBJECT_COPY) as copy:
-                        write = copy.write_row
-                        for subject in subjects:
-                            write((subject["pin_hash"], subject["seq"]))
-        except psycopg.DataError as exc:  # the same refusal an INSERT gives, as SQLAlchemy names it
-            raise DataError(_ENTRY_COPY, None, exc) from exc
-        except psycopg.IntegrityError as exc:
-            raise IntegrityError(_ENTRY_COPY, None, exc) from exc
+                    for subject in subjects:
+                        write((subject["pin_hash"], subject["seq"]))
 
     def move_head(self, **values: object) -> None:
         """Set the head row's ``size``, ``last_hash``, ``frontier``, ``last_checkpoint_ms``."""
@@ -300,8 +313,7 @@ class LedgerRows:
     def current_head(self) -> LockedHead:
         """The head row as it is now, frontier and checkpoint time included (no lock taken)."""
         with self.engine.connect() as connection:
-            row = connection.execute(select(LedgerHead).where(LedgerHead.id == 1)).one()
-        return LockedHead(row.size, bytes(row.last_hash), bytes(row.frontier or b""), row.last_checkpoint_ms)
+            return LockedHead.of(connection.exec_driver_sql(_HEAD_NOW).one())
 
     def append_if_head(
         self,
@@ -320,7 +332,9 @@ class LedgerRows:
         caller numbers its batch again from the head returned.  The lock-then-write transaction
         took seven round trips while it held the head row (begin, lock, two COPYs of two steps
         each, move, commit), and writers queued on that lock; here a writer holds it for one.
-        Atomicity is unchanged: a killed process's transaction never commits."""
+        A batch still lands whole or not at all; but where a killed process's open transaction
+        used to be rolled back, a statement the server is executing when its client dies still
+        commits (unacknowledged, like a COMMIT in flight)."""
         params: dict[str, object] = {
             "old_size": expected.size,
             "old_hash": expected.last_hash,
@@ -341,15 +355,9 @@ class LedgerRows:
             params.update(zip(("cp_size", "cp_time", "cp_root", "cp_note"), checkpoint, strict=True))
         with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             raw: Any = connection.connection.driver_connection
-            try:
-                with raw.cursor() as cursor:
-                    row = cursor.execute(_APPEND_IF_HEAD, params).fetchone()
-            except psycopg.DataError as exc:  # the same refusal an INSERT gives, as SQLAlchemy names it
-                raise DataError(_APPEND_IF_HEAD, None, exc) from exc
-            except psycopg.IntegrityError as exc:
-                raise IntegrityError(_APPEND_IF_HEAD, None, exc) from exc
-        moved = int(row[0]) == new.size and bytes(row[1]) == new.last_hash
-        return moved, LockedHead(int(row[0]), bytes(row[1]), bytes(row[2] or b""), int(row[3]))
+            with _refusals_named(_APPEND_IF_HEAD), raw.cursor() as cursor:
+                head = LockedHead.of(cursor.execute(_APPEND_IF_HEAD, params).fetchone())
+        return (head.size, head.last_hash) == (new.size, new.last_hash), head
 
     # -- head, segments, checkpoints ----------------------------------------------------------------
 
@@ -378,12 +386,9 @@ class LedgerRows:
         with self._writers_queue(), self.engine.connect() as connection:
             if connection.dialect.name == "sqlite":
                 connection.exec_driver_sql("BEGIN IMMEDIATE")
-                row = connection.exec_driver_sql(_HEAD_NOW).one()
+                head = LockedHead.of(connection.exec_driver_sql(_HEAD_NOW).one())
             else:
-                row = connection.exec_driver_sql(_HEAD_NOW + " FOR UPDATE").one()
-            head = LockedHead(
-                row.size, bytes(row.last_hash), bytes(row.frontier or b""), row.last_checkpoint_ms
-            )
+                head = LockedHead.of(connection.exec_driver_sql(_HEAD_NOW + " FOR UPDATE").one())
             try:
                 yield Appending(connection, head)
                 connection.commit()

@@ -9,6 +9,7 @@ ledger writer; :func:`~adapters.xroad.producer.app.build_app` only routes reques
 from __future__ import annotations
 
 import errno
+import gc
 import resource
 import socket
 import ssl
@@ -180,19 +181,29 @@ def request_threads(settings: Settings, dialect: str, host: str | None = None) -
     return max(1, settings.database.pool_size - 1)
 
 
+def settled(app: ASGIApp) -> ASGIApp:
+    """``app`` after moving everything built so far (modules, compiled statements, the contract) out
+    of the garbage collector's sight (:func:`gc.freeze`): a full collection then walks only what
+    requests create.  Without it a worker's full collections paused it for up to 65 ms under load,
+    and p99 at 64 connections was 116–124 ms against 77–84 ms with it (bench/producer.py, PostgreSQL)."""
+    gc.collect()
+    gc.freeze()
+    return app
+
+
 def create_app() -> ASGIApp:
     """The uvicorn factory each worker process calls (settings from the environment and config file):
     the producer, with the console beside it unless ``[console] listen`` gives it its own listener."""
     settings = read_settings()
     configure_logging(settings)
-    return build_app(hub_components(settings, "producer" if settings.console.listen else "all"))
+    return settled(build_app(hub_components(settings, "producer" if settings.console.listen else "all")))
 
 
 def create_console_app() -> ASGIApp:
     """The uvicorn factory of the console's own listener (``[console] listen``)."""
     settings = read_settings()
     configure_logging(settings)
-    return build_app(hub_components(settings, "console"))
+    return settled(build_app(hub_components(settings, "console")))
 
 
 def check_port(host: str, port: int) -> None:

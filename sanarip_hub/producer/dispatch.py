@@ -22,10 +22,11 @@ the same rules:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 from zoneinfo import ZoneInfo
 
 from sanarip_hub.clock import SYSTEM_CLOCK, Clock
@@ -194,6 +195,19 @@ HANDLERS: dict[str, Callable[[Any, Mapping[str, str]], Answer]] = {
 }
 
 
+# services whose answer starts from the asked person's household card (HubData._card_by_pin)
+CARD_SERVICES = frozenset(
+    {
+        "householdByPin",
+        "address-fact",
+        "family-members",
+        "familyComposition",
+        "residenceCertificate",
+        "householdPlotCertificate",
+    }
+)
+
+
 def requested_subjects(params: Mapping[str, str]) -> tuple[str, ...]:
     """The PIN a request names, when it is a well-formed one (ledgered even if the call fails)."""
     text = params.get("pin")
@@ -247,6 +261,19 @@ class Dispatcher:
                     f"(agreement {grant.number})",
                 )
         return service, grant
+
+    def prefetch(self, calls: Iterable[tuple[Service, Mapping[str, str]]]) -> AbstractContextManager[None]:
+        """While the answers to ``calls`` (authorized, about to be answered one after another) are
+        made, let the data source read the household cards they need in one batch, if it can."""
+        pins = [
+            pin
+            for service, params in calls
+            if service.code in CARD_SERVICES and (pin := requested_subjects(params))
+        ]
+        prefetched = getattr(self.data, "prefetched_cards", None)
+        if prefetched is None or len(pins) < 2:
+            return nullcontext()
+        return cast(AbstractContextManager[None], prefetched(pin for (pin,) in pins))
 
     def find_usage(self, grant: Grant, call: Call | None, params: Mapping[str, str]) -> Answer:
         """The usage report for its audience, or AccessDenied for anyone else."""

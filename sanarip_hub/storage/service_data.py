@@ -9,13 +9,14 @@ module only knows the tables.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Engine, and_, bindparam, func, select
+from sqlalchemy import ARRAY, Engine, String, and_, any_, bindparam, func, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
@@ -89,8 +90,10 @@ CURRENT_PIN = (
     .join(PersonPinAlias, PersonPinAlias.person_id == Person.id)
     .where(PersonPinAlias.pin == bindparam("pin"))
 )
-MEMBERS = (
+_HOUSEHOLDS: Any = bindparam("households", expanding=True)
+MEMBERS_OF = (  # the listed members of several households (SQLite; PostgreSQL's ride along as JSON)
     select(
+        HouseholdMember.household_id,
         Person.pin,
         Person.surname,
         Person.given_name,
@@ -103,19 +106,20 @@ MEMBERS = (
         HouseholdMember.absence_country,
     )
     .join(Person, Person.id == HouseholdMember.person_id)
-    .where(HouseholdMember.household_id == bindparam("household"), listed_member())
-    .order_by(HouseholdMember.id)
+    .where(HouseholdMember.household_id.in_(_HOUSEHOLDS), listed_member())
+    .order_by(HouseholdMember.household_id, HouseholdMember.id)
 )
-LIVESTOCK = (
-    select(HouseholdLivestock.kind, HouseholdLivestock.head_count)
+_YEARS = aliased(HouseholdLivestock)
+LIVESTOCK_OF = (  # several households' livestock of their latest year
+    select(HouseholdLivestock.household_id, HouseholdLivestock.kind, HouseholdLivestock.head_count)
     .where(
-        HouseholdLivestock.household_id == bindparam("household"),
+        HouseholdLivestock.household_id.in_(_HOUSEHOLDS),
         HouseholdLivestock.year
-        == select(func.max(HouseholdLivestock.year))
-        .where(HouseholdLivestock.household_id == bindparam("household"))
+        == select(func.max(_YEARS.year))
+        .where(_YEARS.household_id == HouseholdLivestock.household_id)
         .scalar_subquery(),
     )
-    .order_by(HouseholdLivestock.kind)
+    .order_by(HouseholdLivestock.household_id, HouseholdLivestock.kind)
 )
 
 
@@ -195,6 +199,7 @@ def _household_card(person_filter: Any, lists_in_json: bool = False) -> Any:
     return (
         select(
             Person.id.label("person_id"),
+            Person.pin,
             Household.id.label("household_id"),
             LsgBody.name_ky,
             LsgBody.soate_code.label("lsg_soate"),
@@ -228,9 +233,12 @@ def _household_card(person_filter: Any, lists_in_json: bool = False) -> Any:
     )
 
 
-_BY_PIN = Person.pin == bindparam("pin")
+_BY_PINS = {  # one statement for any number of PINs (PostgreSQL: one prepared statement for all)
+    False: Person.pin.in_(bindparam("pins", expanding=True)),
+    True: Person.pin == any_(bindparam("pins", type_=ARRAY(String))),
+}
 _BY_ALIAS = Person.id.in_(select(PersonPinAlias.person_id).where(PersonPinAlias.pin == bindparam("pin")))
-HOUSEHOLD_CARD = {False: _household_card(_BY_PIN), True: _household_card(_BY_PIN, lists_in_json=True)}
+HOUSEHOLD_CARDS = {lists: _household_card(_BY_PINS[lists], lists_in_json=lists) for lists in (False, True)}
 HOUSEHOLD_CARD_BY_ALIAS = {
     False: _household_card(_BY_ALIAS),
     True: _household_card(_BY_ALIAS, lists_in_json=True),
@@ -284,6 +292,59 @@ class HouseholdCard(HouseholdByPinRecord, total=False):
     lsgSoate: str | None  # noqa: N815  (named as the wire names it, like the record)
 
 
+@dataclass(frozen=True)
+class _CardSource:
+    """What one PIN's card is built from: its row (None: no such PIN) and its two lists."""
+
+    row: Any
+    members: tuple[dict[str, Any], ...]
+    livestock: tuple[dict[str, Any], ...]
+
+
+# the cards read for the batch of requests being answered (HubData.prefetched_cards)
+_PREFETCHED: ContextVar[Mapping[str, _CardSource] | None] = ContextVar("prefetched_cards", default=None)
+
+
+def _card(source: _CardSource) -> tuple[ResultCode, HouseholdCard]:
+    """A fresh card (its caller may change it) from what was read, or the code that says why not."""
+    row = source.row
+    if row is None:
+        return ResultCode.PIN_NOT_FOUND, {}
+    if row.household_id is None:
+        return ResultCode.NO_HOUSEHOLD, {}
+    members: list[Any] = [dict(member) for member in source.members]
+    livestock: list[Any] = [dict(animal) for animal in source.livestock]
+    card: HouseholdCard = {
+        "lsgName": row.name_ky,
+        "lsgSoate": row.lsg_soate,
+        "accountNo": row.account_no,
+        "householdType": row.household_type,
+        "address": {
+            "soate": row.soate_code,
+            "settlement": row.settlement,
+            "street": row.street,
+            "house": row.house,
+            "flat": row.flat,
+            "text": row.text_raw,
+        },
+        "members": members,
+        "landHa": round(float(row.land_ha), 4) if row.land_ha is not None else 0.0,
+        "livestock": livestock,
+        "updatedAt": row.updated_at or row.created_at,
+    }
+    if row.dwelling_type is not None:
+        card["dwelling"] = {
+            "type": row.dwelling_type,
+            "ownership": row.ownership,
+            "areaTotalM2": row.area_total_m2,
+            "rooms": row.rooms,
+            "water": row.water,
+            "gas": row.gas,
+            "electricity": row.electricity,
+        }
+    return ResultCode.OK, card
+
+
 class HubData:
     """The services' queries against the hub database (SQLite or PostgreSQL)."""
 
@@ -323,55 +384,73 @@ class HubData:
         return None if row is None else int(row.person_id)
 
     def _card_by_pin(self, pin: str) -> tuple[ResultCode, HouseholdCard]:
-        """The person's current household card in one round trip (three on SQLite, where a round
-        trip is a function call), or PIN_NOT_FOUND / NO_HOUSEHOLD with an empty card."""
+        """The person's current household card, or PIN_NOT_FOUND / NO_HOUSEHOLD with an empty card:
+        from the batch read by :meth:`prefetched_cards` when one holds it, else read now."""
+        prefetched = _PREFETCHED.get()
+        source = prefetched.get(pin) if prefetched is not None else None
+        if source is None:
+            with self._read() as connection:
+                source = self._card_sources(connection, [pin])[pin]
+        return _card(source)
+
+    @contextmanager
+    def prefetched_cards(self, pins: Iterable[str]) -> Iterator[None]:
+        """Read the cards of ``pins`` in one statement for the requests of a batch, which then find
+        them in :meth:`_card_by_pin` while this context lasts (their answers are as fresh as reads
+        made one after another).  Each statement costs far more than each row it returns: on
+        PostgreSQL a card costs the hub ~210 µs of CPU alone and ~40 µs in a batch of eight.  A
+        failed batch read is not an error here: each request then reads, and fails, on its own."""
+        wanted = sorted(set(pins))
+        if len(wanted) < 2:
+            yield
+            return
+        try:
+            with self._read() as connection:
+                sources = self._card_sources(connection, wanted)
+        except DatabaseUnavailable:
+            yield
+            return
+        token = _PREFETCHED.set(sources)
+        try:
+            yield
+        finally:
+            _PREFETCHED.reset(token)
+
+    def _card_sources(self, connection: Connection, pins: list[str]) -> dict[str, _CardSource]:
+        """What the cards of ``pins`` are built from: one statement for all of them (three on SQLite,
+        where a statement is a function call and the lists come apart), plus one per PIN not found,
+        which may be an old or duplicate PIN the registry retired and still finds its person."""
         json_lists = self.json_lists
-        with self._read() as connection:
-            row = connection.execute(HOUSEHOLD_CARD[json_lists], {"pin": pin}).first()
-            if row is None:  # an old or duplicate PIN the registry retired still finds its person
-                row = connection.execute(HOUSEHOLD_CARD_BY_ALIAS[json_lists], {"pin": pin}).first()
-            if row is None:
-                return ResultCode.PIN_NOT_FOUND, {}
-            if row.household_id is None:
-                return ResultCode.NO_HOUSEHOLD, {}
-            if json_lists:
-                members = row.members_json or []
-                for member in members:
-                    member["birthDate"] = date.fromisoformat(member["birthDate"])
-                livestock = row.livestock_json or []
-            else:
-                key = {"household": row.household_id}
-                members = [_member(m) for m in connection.execute(MEMBERS, key)]
-                livestock = [{"kind": k, "headCount": n} for k, n in connection.execute(LIVESTOCK, key)]
-        card: HouseholdCard = {
-            "lsgName": row.name_ky,
-            "lsgSoate": row.lsg_soate,
-            "accountNo": row.account_no,
-            "householdType": row.household_type,
-            "address": {
-                "soate": row.soate_code,
-                "settlement": row.settlement,
-                "street": row.street,
-                "house": row.house,
-                "flat": row.flat,
-                "text": row.text_raw,
-            },
-            "members": members,
-            "landHa": round(float(row.land_ha), 4) if row.land_ha is not None else 0.0,
-            "livestock": livestock,
-            "updatedAt": row.updated_at or row.created_at,
+        rows: dict[str, Any] = {
+            row.pin: row for row in connection.execute(HOUSEHOLD_CARDS[json_lists], {"pins": pins})
         }
-        if row.dwelling_type is not None:
-            card["dwelling"] = {
-                "type": row.dwelling_type,
-                "ownership": row.ownership,
-                "areaTotalM2": row.area_total_m2,
-                "rooms": row.rooms,
-                "water": row.water,
-                "gas": row.gas,
-                "electricity": row.electricity,
-            }
-        return ResultCode.OK, card
+        for pin in pins:
+            if pin not in rows:
+                rows[pin] = connection.execute(HOUSEHOLD_CARD_BY_ALIAS[json_lists], {"pin": pin}).first()
+        households = [row.household_id for row in rows.values() if row is not None and row.household_id]
+        members: dict[int, list[dict[str, Any]]] = {household: [] for household in households}
+        livestock: dict[int, list[dict[str, Any]]] = {household: [] for household in households}
+        if json_lists:
+            for row in rows.values():
+                if row is not None and row.household_id:
+                    members[row.household_id] = [
+                        {**m, "birthDate": date.fromisoformat(m["birthDate"])} for m in row.members_json or ()
+                    ]
+                    livestock[row.household_id] = list(row.livestock_json or ())
+        elif households:
+            key = {"households": households}
+            for m in connection.execute(MEMBERS_OF, key):
+                members[m.household_id].append(_member(m))
+            for animal in connection.execute(LIVESTOCK_OF, key):
+                livestock[animal.household_id].append({"kind": animal.kind, "headCount": animal.head_count})
+        return {
+            pin: _CardSource(
+                row,
+                tuple(members.get(row.household_id, ())) if row is not None else (),
+                tuple(livestock.get(row.household_id, ())) if row is not None else (),
+            )
+            for pin, row in rows.items()
+        }
 
     @staticmethod
     def _others(card: HouseholdCard, pin: str) -> tuple[str, ...]:

@@ -30,8 +30,9 @@ from starlette.routing import BaseRoute, Route
 
 from adapters.asgi import ASGIApp
 from adapters.xroad.faults import rest_error, soap_fault, to_wire
+from adapters.xroad.producer.batch import Batch
 from adapters.xroad.producer.http_limits import STATE_KEY, HttpLimits, in_flight_limit
-from adapters.xroad.producer.rest import JSON_TYPE, RestEndpoint, openapi_document
+from adapters.xroad.producer.rest import JSON_TYPE, RestEndpoint, RestReply, RestRequest, openapi_document
 from adapters.xroad.producer.soap import CONTENT_TYPE, UNPARSED, Reply, SoapEndpoint
 from adapters.xroad.wsdl import render_wsdl, schema_bytes
 from sanarip_hub.domain.exchange import Channel, Direction, Exchange
@@ -94,11 +95,8 @@ async def read_body(request: Request, limit: int) -> bytes:
 
 def build_app(components: Components) -> ASGIApp:
     soap, rest = components.soap, components.rest
-
-    async def run(function: Callable[..., Any], *args: Any) -> Any:
-        if components.blocking:
-            return await to_thread.run_sync(function, *args)
-        return function(*args)
+    soap_batch: Batch[tuple[bytes, str | None], Reply] = Batch(soap.handle_many)
+    rest_batch: Batch[RestRequest, RestReply] = Batch(rest.handle_many)
 
     async def recorded(exchange: Exchange, fault: tuple[str, str] | None) -> bool:
         """Ledger the exchange and log its one line; False when the ledger could not record it
@@ -165,7 +163,11 @@ def build_app(components: Components) -> ASGIApp:
                 response_bytes=len(data),
             )
             return Reply(200, data, exchange, fault=(wire.message, wire.detail)), False
-        reply: Reply = await run(soap.handle, body, request.headers.get("content-type"))
+        content_type = request.headers.get("content-type")
+        if components.blocking:
+            reply: Reply = await to_thread.run_sync(soap.handle, body, content_type)
+        else:
+            reply = await soap_batch.answer((body, content_type))
         return reply, False
 
     async def rest_call(request: Request) -> Response:
@@ -174,10 +176,12 @@ def build_app(components: Components) -> ASGIApp:
         service_code = request.path_params["service"]
         header_list = [(k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in request.headers.raw]
         request_line = f"{request.method} {request.url.path}"
+        call = (service_code, request.path_params["pin"], request_line, header_list)
         with components.expecting():
-            reply = await run(
-                rest.handle, service_code, request.path_params["pin"], request_line, header_list
-            )
+            if components.blocking:
+                reply = await to_thread.run_sync(rest.handle, *call)
+            else:
+                reply = await rest_batch.answer(call)
         if not await recorded(reply.exchange, reply.fault):
             wire = to_wire(logging_failed)
             body, headers = rest_error(wire)

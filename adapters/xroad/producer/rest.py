@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -33,12 +33,14 @@ from sanarip_hub.domain.identifiers import PIN_PATTERN
 from sanarip_hub.domain.xroad_identifiers import REST_CLIENT_PATTERN, ClientId
 from sanarip_hub.errors import (
     DuplicateHeaderField,
+    InternalError,
     InvalidClientIdentifier,
     InvalidIdentifier,
     MissingHeaderField,
     UnknownService,
 )
 from sanarip_hub.log import get_logger
+from sanarip_hub.producer.agreements import Grant
 from sanarip_hub.producer.dispatch import Call, Dispatcher, requested_subjects
 
 log = get_logger("sanarip_hub.producer")
@@ -66,6 +68,21 @@ class RestReply:
     fault: tuple[str, str] | None = None  # (reason, detail id) for the exchange's log line
 
 
+RestRequest = tuple[str, str, str, list[tuple[str, str]]]  # service code, PIN, request line, headers
+
+
+@dataclass
+class _PendingCall:
+    """A call read as far as it could be: its exchange so far, and what answers it or stopped it."""
+
+    started: float
+    service_code: str
+    pin: str
+    exchange: Exchange
+    ready: tuple[Call, Service, Grant] | None = None
+    error: Exception | None = None
+
+
 class RestEndpoint:
     def __init__(
         self,
@@ -85,26 +102,41 @@ class RestEndpoint:
         """One REST call: ``request_line`` is ``GET /rest/…``, ``header_list`` every header as sent
         (lower-case names, repeats kept).  The keyed request digest covers the request line and the
         ``X-Road-*`` headers, the parts of a REST request that say who asks what."""
+        return self.handle_many([(service_code, pin, request_line, header_list)])[0]
+
+    def handle_many(self, requests: Sequence[RestRequest]) -> list[RestReply]:
+        """Replies to calls that arrived together, as :meth:`SoapEndpoint.handle_many` answers
+        SOAP requests: each read and authorised, their data read at once, then each answered."""
+        pending = [self._read(*request) for request in requests]
+        with self.dispatcher.prefetch((p.ready[1], {"pin": p.pin}) for p in pending if p.ready is not None):
+            return [self._answer(p) for p in pending]
+
+    def _read(
+        self, service_code: str, pin: str, request_line: str, header_list: list[tuple[str, str]]
+    ) -> _PendingCall:
         started = time.perf_counter()
         xroad = [(name, value) for name, value in header_list if name.startswith("x-road-")]
         raw_request = f"{request_line}\n".encode() + b"".join(f"{k}: {v}\n".encode() for k, v in xroad)
         names = [name for name, _ in xroad]
         repeated = sorted({name for name in names if names.count(name) > 1})
         headers: Mapping[str, str] = {name: value for name, value in xroad if name not in repeated}
-        exchange = Exchange(
-            Direction.IN,
-            Channel.REST,
-            service_id=f"SERVICE:{self.provider.path()}/{service_code}",
-            message_id=(headers.get("x-road-id") or None),
-            user_id=(headers.get("x-road-userid") or None),
-            issue=(headers.get("x-road-issue") or None),
-            represented_party=(headers.get("x-road-represented-party") or None),
-            subjects=requested_subjects({"pin": pin}),
-            request_digest=self.digest(raw_request),
-            request_bytes=len(raw_request),
+        pending = _PendingCall(
+            started,
+            service_code,
+            pin,
+            Exchange(
+                Direction.IN,
+                Channel.REST,
+                service_id=f"SERVICE:{self.provider.path()}/{service_code}",
+                message_id=(headers.get("x-road-id") or None),
+                user_id=(headers.get("x-road-userid") or None),
+                issue=(headers.get("x-road-issue") or None),
+                represented_party=(headers.get("x-road-represented-party") or None),
+                subjects=requested_subjects({"pin": pin}),
+                request_digest=self.digest(raw_request),
+                request_bytes=len(raw_request),
+            ),
         )
-        status, reply_headers = 200, {"content-type": JSON_TYPE}
-        fault_log: tuple[str, str] | None = None
         try:
             if repeated:  # the security server takes the last, a proxy may take the first: refuse
                 spelled = ", ".join(HEADER_NAMES.get(name, name) for name in repeated)
@@ -112,20 +144,38 @@ class RestEndpoint:
             client_header = headers.get("x-road-client")
             if not client_header:
                 raise MissingHeaderField("the X-Road-Client header is required")
-            exchange = replace(exchange, client_id=client_header)
+            pending.exchange = replace(pending.exchange, client_id=client_header)
             try:
                 client = ClientId.from_rest_header(client_header)
             except InvalidIdentifier as exc:
                 raise InvalidClientIdentifier(str(exc)) from None
-            exchange = replace(exchange, client_id=str(client))
-            if not exchange.message_id:
+            pending.exchange = replace(pending.exchange, client_id=str(client))
+            message_id, user_id, issue = (
+                pending.exchange.message_id,
+                pending.exchange.user_id,
+                pending.exchange.issue,
+            )
+            if not message_id:
                 raise MissingHeaderField("the X-Road-Id header is required")
             if service_code not in REST_CODES:
                 raise UnknownService(f"no REST service {service_code!r} here")
-            call = Call(client, service_code, exchange.message_id, exchange.user_id, exchange.issue)
+            call = Call(client, service_code, message_id, user_id, issue)
             service, grant = self.dispatcher.authorize(call)
-            exchange = replace(exchange, agreement_id=grant.number)
-            result = self.dispatcher.answer(service, grant, {"pin": pin}, call)
+            pending.exchange = replace(pending.exchange, agreement_id=grant.number)
+            pending.ready = (call, service, grant)
+        except Exception as error:
+            pending.error = error
+        return pending
+
+    def _answer(self, pending: _PendingCall) -> RestReply:
+        exchange, service_code = pending.exchange, pending.service_code
+        status, reply_headers = 200, {"content-type": JSON_TYPE}
+        fault_log: tuple[str, str] | None = None
+        try:
+            if pending.ready is None:
+                raise pending.error or InternalError("the call was not read")
+            call, service, grant = pending.ready
+            result = self.dispatcher.answer(service, grant, {"pin": pending.pin}, call)
             exchange = replace(exchange, outcome=OK, subjects=result.subjects)
             if result.code is ResultCode.PIN_NOT_FOUND:
                 status, body = 204, b""
@@ -148,7 +198,7 @@ class RestEndpoint:
             exchange,
             response_digest=self.digest(body),
             response_bytes=len(body),
-            duration_ms=int((time.perf_counter() - started) * 1000),
+            duration_ms=int((time.perf_counter() - pending.started) * 1000),
         )
         return RestReply(status, body, reply_headers, exchange, fault_log)
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from adapters.xroad.envelope import response_envelope, serialize_with_body
 from adapters.xroad.faults import soap_fault, to_wire
@@ -24,6 +24,7 @@ from sanarip_hub.domain.exchange import OK, Channel, Direction, Exchange
 from sanarip_hub.domain.hub_contract import BY_CODE, NAMESPACE, SERVICE_VERSION
 from sanarip_hub.domain.xroad_identifiers import ClientId
 from sanarip_hub.errors import (
+    InternalError,
     InvalidBody,
     InvalidContentType,
     InvalidRequest,
@@ -31,6 +32,7 @@ from sanarip_hub.errors import (
     UnknownService,
 )
 from sanarip_hub.log import get_logger
+from sanarip_hub.producer.agreements import Grant
 from sanarip_hub.producer.dispatch import Call, Dispatcher, requested_subjects
 
 log = get_logger("sanarip_hub.producer")
@@ -114,6 +116,26 @@ def _pin_text(element: Any) -> str:
     return "" if element is None or len(element) else (element.text or "").strip()
 
 
+class _Ready(NamedTuple):
+    call: Call
+    service: Service
+    grant: Grant
+    params: dict[str, str]
+
+
+@dataclass
+class _Pending:
+    """A request read as far as it could be (what the ledger will record, filled in as it goes)."""
+
+    body: bytes
+    started: float
+    seen: dict[str, Any]
+    envelope: Any = None
+    wrapper: Any = None
+    ready: _Ready | None = None  # read, authorised and with its parameters: to be answered
+    error: Exception | None = None  # or what stopped the reading
+
+
 class SoapEndpoint:
     """Turns request bytes into reply bytes for the hub's subsystem."""
 
@@ -132,36 +154,59 @@ class SoapEndpoint:
         self.max_depth = max_depth
 
     def handle(self, body: bytes, content_type: str | None) -> Reply:
-        started = time.perf_counter()
-        # what the ledger will record, filled in as far as the request could be read
-        seen: dict[str, Any] = {"service_id": UNPARSED}
-        fault_log: tuple[str, str] | None = None
-        envelope = None
+        return self.handle_many([(body, content_type)])[0]
+
+    def handle_many(self, requests: Sequence[tuple[bytes, str | None]]) -> list[Reply]:
+        """Replies to requests that arrived together: each is read and authorised, then the data
+        they need is read at once (:meth:`Dispatcher.prefetch`), then each is answered.  Every
+        request's reply, fault and ledger record are exactly what it would get alone."""
+        pending = [self._read(body, content_type) for body, content_type in requests]
+        calls = [(p.ready.service, p.ready.params) for p in pending if p.ready is not None]
+        with self.dispatcher.prefetch(calls):
+            return [self._answer(p) for p in pending]
+
+    def _read(self, body: bytes, content_type: str | None) -> _Pending:
+        """Checks, parse, header, agreement and parameters; the first failure is kept for
+        :meth:`_answer`, which turns it into the fault."""
+        pending = _Pending(body, time.perf_counter(), {"service_id": UNPARSED})
+        seen = pending.seen
         try:
             check_content_type(content_type)
             check_utf8(body)
             if len(body) > EARLY_CHECK_BYTES:
                 self._check_head_first(body, seen)
-            envelope = parse_xml(body, max_bytes=self.max_bytes, max_depth=self.max_depth)
-            header, wrapper = read_request(envelope)
+            pending.envelope = parse_xml(body, max_bytes=self.max_bytes, max_depth=self.max_depth)
+            header, pending.wrapper = read_request(pending.envelope)
             seen.update(self._identify(header))
             self._check_service(header)
-            seen["subjects"] = requested_subjects({"pin": _pin_text(_find_pin(wrapper))})
+            seen["subjects"] = requested_subjects({"pin": _pin_text(_find_pin(pending.wrapper))})
             call = Call(header.client, header.service.service_code, header.id, header.user_id, header.issue)
             service, grant = self.dispatcher.authorize(call)
             seen["agreement_id"] = grant.number
-            params = self._params(wrapper, service)
+            pending.ready = _Ready(call, service, grant, self._params(pending.wrapper, service))
+        except Exception as error:
+            pending.error = error
+        return pending
+
+    def _answer(self, pending: _Pending) -> Reply:
+        seen = pending.seen
+        fault_log: tuple[str, str] | None = None
+        try:
+            if pending.ready is None:
+                raise pending.error or InternalError("the request was not read")
+            call, service, grant, params = pending.ready
             result = self.dispatcher.answer(service, grant, params, call)
-            response, response_wrapper = response_envelope(envelope, wrapper)
+            response, response_wrapper = response_envelope(pending.envelope, pending.wrapper)
             content = xml_text(service, result.code, result.values, result.granted, response_wrapper.prefix)
             data = serialize_with_body(response, response_wrapper, content)
             seen["subjects"] = result.subjects
             outcome = OK
         except Exception as error:  # never an unhandled error: a bug is a fault whose id finds it
-            if envelope is not None and seen["service_id"] == UNPARSED:
-                seen.update(_salvage(envelope))
+            if pending.envelope is not None and seen["service_id"] == UNPARSED:
+                seen.update(_salvage(pending.envelope))
             wire = to_wire(error)
             data, outcome, fault_log = soap_fault(wire), wire.code, (wire.message, wire.detail)
+        body = pending.body
         exchange = Exchange(
             Direction.IN,
             Channel.SOAP,
@@ -170,7 +215,7 @@ class SoapEndpoint:
             request_bytes=len(body),
             response_digest=self.digest(data),
             response_bytes=len(data),
-            duration_ms=int((time.perf_counter() - started) * 1000),
+            duration_ms=int((time.perf_counter() - pending.started) * 1000),
             **seen,
         )
         return Reply(200, data, exchange, fault=fault_log)  # faults with 200 too, as the SS sends them

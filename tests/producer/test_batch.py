@@ -1,0 +1,192 @@
+"""Requests answered together (``adapters/xroad/producer/batch.py``): the household cards a batch
+needs are read in one statement, and every request still gets exactly the reply, fault and ledger
+record it would get alone; a refused request's person is never read.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import event, text
+
+from adapters.xroad.producer.app import Components
+from adapters.xroad.producer.soap import Reply
+from sanarip_hub.entrypoints.web import hub_components
+from tests.producer.conftest import NSC, SF, Served, envelope, pin_body, stat_body
+
+pytestmark = pytest.mark.integration  # servers, processes or a browser on loopback
+
+
+@pytest.fixture
+def components(served: Served) -> Iterator[Components]:
+    """The producer's real components in this process, on the served database."""
+    built = hub_components(served.settings, "producer")
+    try:
+        yield built
+    finally:
+        built.close()
+
+
+def _old_pin(served: Served) -> str:
+    with served.engine.connect() as connection:
+        return str(
+            connection.execute(text("select pin from person_pin_alias order by pin limit 1")).scalar_one()
+        )
+
+
+def _mix(served: Served) -> tuple[list[tuple[bytes, str | None]], list[str], str]:
+    """A batch as a busy security server sends one: card services for several people (one asked
+    twice, one by an old PIN, one unknown), a refused client, a malformed message, a bad PIN and
+    an aggregate.  Returns the requests, the current PINs asked, and the refused request's PIN."""
+    pins = served.pins(limit=6)
+    asked, refused = pins[:5], pins[5]
+    unknown = asked[0][:-5] + "00001"  # well formed, outside the seed's 9xxxx serials
+    xml = "text/xml; charset=UTF-8"
+    bodies = [envelope("householdByPin", pin_body("householdByPin", pin)) for pin in asked]
+    bodies += [
+        envelope("householdByPin", pin_body("householdByPin", asked[0]), message_id="again"),
+        envelope("householdByPin", pin_body("householdByPin", _old_pin(served))),
+        envelope("householdByPin", pin_body("householdByPin", unknown)),
+        envelope("householdByPin", pin_body("householdByPin", refused), client=NSC),
+        b"<not-xml",
+        envelope("householdByPin", pin_body("householdByPin", "123")),
+        envelope("statAggregates", stat_body("households_by_type", "41700000000000"), client=NSC),
+    ]
+    return [(body, xml) for body in bodies], asked, refused
+
+
+def _comparable(reply: Reply) -> tuple[Any, ...]:
+    """A reply without what legitimately differs between two answers to one request: its duration,
+    and a fault's detail id (a fresh UUID per fault, so also its body and response digest)."""
+    exchange = dataclasses.replace(reply.exchange, duration_ms=0)
+    if reply.fault is not None:
+        exchange = dataclasses.replace(exchange, response_digest="", response_bytes=0)
+        return reply.status, reply.fault[0], exchange
+    return reply.status, reply.body, exchange
+
+
+def _flat(parameters: Any) -> list[Any]:
+    values = parameters.values() if isinstance(parameters, dict) else parameters
+    out: list[Any] = []
+    for value in values:
+        out.extend(value if isinstance(value, list | tuple) else [value])
+    return out
+
+
+@contextmanager
+def _statements(components: Components) -> Iterator[list[tuple[str, list[Any]]]]:
+    """The statements the producer's data source runs inside the block, with their values."""
+    seen: list[tuple[str, list[Any]]] = []
+    engine = components.soap.dispatcher.data.engine
+
+    def record(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:
+        seen.append((statement, _flat(parameters)))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def test_a_batch_answers_each_request_as_alone_with_one_read_for_its_cards(
+    served: Served, components: Components
+) -> None:
+    requests, asked, refused = _mix(served)
+    with _statements(components) as alone_statements:
+        alone = [components.soap.handle(body, content_type) for body, content_type in requests]
+    with _statements(components) as batch_statements:
+        together = components.soap.handle_many(requests)
+
+    assert [_comparable(r) for r in together] == [_comparable(r) for r in alone]
+    outcomes = [r.exchange.outcome for r in together]
+    # five people, one again, an old PIN, an unknown PIN (a business answer), then the refusals
+    assert outcomes[:8] == ["ok"] * 8
+    assert outcomes[8:11] == ["Client.AccessDenied", "Client.InvalidXml", "Client.InvalidRequest"]
+    assert b"PIN_NOT_FOUND" in together[7].body
+
+    def reading_all(statements: list[tuple[str, list[Any]]]) -> list[str]:
+        return [sql for sql, values in statements if set(asked) <= set(values)]
+
+    assert len(reading_all(batch_statements)) == 1  # every card asked for, in one statement
+    assert reading_all(alone_statements) == []  # alone, each request reads its own
+    assert not any(refused in values for _, values in batch_statements)  # refused: never read
+    people = [sql for sql, _ in batch_statements if "person" in sql]
+    assert len(people) < len([sql for sql, _ in alone_statements if "person" in sql])
+
+
+def test_concurrent_requests_on_the_server_get_their_own_replies_and_entries(served: Served) -> None:
+    """Forty requests at once (so batches form in the server's workers): each reply is the one the
+    same request gets alone, and each exchange is ledgered once."""
+    pins = served.pins(limit=10)
+    bodies = [
+        envelope("householdByPin", pin_body("householdByPin", pins[i % 10]), message_id=f"together-{i}")
+        for i in range(40)
+    ]
+    bodies[7] = envelope("householdByPin", pin_body("householdByPin", pins[1]), client=NSC, message_id="no")
+    headers = {"content-type": "text/xml; charset=UTF-8"}
+    before = served.ledger_size()
+    alone = [httpx.post(f"{served.url}/xroad", content=b, headers=headers, timeout=60) for b in bodies]
+
+    async def all_at_once() -> list[httpx.Response]:
+        async with httpx.AsyncClient(timeout=60, limits=httpx.Limits(max_connections=40)) as client:
+            return await asyncio.gather(
+                *(client.post(f"{served.url}/xroad", content=b, headers=headers) for b in bodies)
+            )
+
+    together = asyncio.run(all_at_once())
+    assert [r.status_code for r in together] == [200] * 40
+    for i, (one, other) in enumerate(zip(alone, together, strict=True)):
+        if i == 7:
+            assert b"Client.AccessDenied" in one.content
+            assert b"Client.AccessDenied" in other.content
+        else:
+            assert other.content == one.content, i
+    assert served.ledger_size() == before + 80
+    with served.engine.connect() as connection:
+        ids = Counter(
+            row[0]
+            for row in connection.execute(
+                text("select message_id from ledger_entry where message_id like 'together-%'")
+            )
+        )
+    assert ids == Counter({f"together-{i}": 2 for i in range(40) if i != 7})
+
+
+def test_a_rest_batch_answers_each_call_as_alone(served: Served, components: Components) -> None:
+    pins = served.pins(limit=3)
+    unknown = pins[0][:-5] + "00001"
+
+    def call(service: str, pin: str, client: str | None = SF.partition(":")[2]) -> Any:
+        headers = [("x-road-id", f"rest-{service}-{pin}"), ("x-road-userid", "KG-OFFICIAL-7")]
+        headers += [("x-road-issue", "case-2026-15")]
+        if client is not None:
+            headers.append(("x-road-client", client))
+        return (service, pin, f"GET /rest/{service}/{pin}", headers)
+
+    calls = [call("address-fact", pin) for pin in pins]
+    calls += [
+        call("family-members", pins[0]),
+        call("address-fact", unknown),
+        call("family-members", pins[1], None),
+    ]
+    with _statements(components) as batch_statements:
+        together = components.rest.handle_many(calls)
+    alone = [components.rest.handle(*c) for c in calls]
+
+    def comparable(reply: Any) -> tuple[Any, ...]:
+        exchange = dataclasses.replace(reply.exchange, duration_ms=0)
+        if reply.fault is not None:
+            return reply.status, reply.fault[0], dataclasses.replace(exchange, response_digest="")
+        return reply.status, reply.body, exchange
+
+    assert [comparable(r) for r in together] == [comparable(r) for r in alone]
+    assert [r.status for r in together] == [200, 200, 200, 200, 204, 400]
+    assert any(set(pins) <= set(values) for _, values in batch_statements)

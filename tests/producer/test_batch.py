@@ -190,3 +190,31 @@ def test_a_rest_batch_answers_each_call_as_alone(served: Served, components: Com
     assert [comparable(r) for r in together] == [comparable(r) for r in alone]
     assert [r.status for r in together] == [200, 200, 200, 200, 204, 400]
     assert any(set(pins) <= set(values) for _, values in batch_statements)
+
+
+@pytest.mark.parametrize("in_threads", [False, True], ids=["on-the-loop", "in-threads"])
+def test_the_app_batches_requests_of_one_turn_on_the_loop_and_in_threads(
+    served: Served, components: Components, in_threads: bool
+) -> None:
+    """Twenty requests arriving at once through the real ASGI app share one read of their cards,
+    whether the database work runs on the event loop or (a database across a network) in a
+    thread of the pool; each still gets its own reply."""
+    from adapters.xroad.producer.app import build_app
+
+    pins = served.pins(limit=20)
+    bodies = [envelope("householdByPin", pin_body("householdByPin", pin)) for pin in pins]
+    app = build_app(dataclasses.replace(components, blocking=in_threads, threads=3))
+    headers = {"content-type": "text/xml; charset=UTF-8"}
+
+    async def all_at_once() -> list[httpx.Response]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://hub") as client:
+            return await asyncio.gather(*(client.post("/xroad", content=b, headers=headers) for b in bodies))
+
+    with _statements(components) as statements:
+        replies = asyncio.run(all_at_once())
+    for pin, reply in zip(pins, replies, strict=True):
+        assert reply.status_code == 200
+        assert f">{pin}<".encode() in reply.content
+        assert b"Fault" not in reply.content
+    assert len([sql for sql, values in statements if set(pins) <= set(values)]) == 1

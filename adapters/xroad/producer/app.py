@@ -95,8 +95,8 @@ async def read_body(request: Request, limit: int) -> bytes:
 
 def build_app(components: Components) -> ASGIApp:
     soap, rest = components.soap, components.rest
-    soap_batch: Batch[tuple[bytes, str | None], Reply] = Batch(soap.handle_many)
-    rest_batch: Batch[RestRequest, RestReply] = Batch(rest.handle_many)
+    soap_batch: Batch[tuple[bytes, str | None], Reply] = Batch(soap.handle_many, components.blocking)
+    rest_batch: Batch[RestRequest, RestReply] = Batch(rest.handle_many, components.blocking)
 
     async def recorded(exchange: Exchange, fault: tuple[str, str] | None) -> bool:
         """Ledger the exchange and log its one line; False when the ledger could not record it
@@ -163,12 +163,7 @@ def build_app(components: Components) -> ASGIApp:
                 response_bytes=len(data),
             )
             return Reply(200, data, exchange, fault=(wire.message, wire.detail)), False
-        content_type = request.headers.get("content-type")
-        if components.blocking:
-            reply: Reply = await to_thread.run_sync(soap.handle, body, content_type)
-        else:
-            reply = await soap_batch.answer((body, content_type))
-        return reply, False
+        return await soap_batch.answer((body, request.headers.get("content-type"))), False
 
     async def rest_call(request: Request) -> Response:
         if request.method != "GET":  # Starlette adds HEAD to every GET route; REST r1 services are GET
@@ -178,10 +173,7 @@ def build_app(components: Components) -> ASGIApp:
         request_line = f"{request.method} {request.url.path}"
         call = (service_code, request.path_params["pin"], request_line, header_list)
         with components.expecting():
-            if components.blocking:
-                reply = await to_thread.run_sync(rest.handle, *call)
-            else:
-                reply = await rest_batch.answer(call)
+            reply = await rest_batch.answer(call)
         if not await recorded(reply.exchange, reply.fault):
             wire = to_wire(logging_failed)
             body, headers = rest_error(wire)

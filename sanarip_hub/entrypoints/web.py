@@ -168,11 +168,10 @@ def request_threads(settings: Settings, dialect: str, host: str | None = None) -
     """Threads for requests' database work (``[producer] request_threads``); 0: on the event loop.
 
     When the database is on this host (SQLite, a library call; PostgreSQL over a Unix socket or
-    loopback) a request's database work is short, and handing it to a thread and back only adds
-    wake-ups and contention for the interpreter: the loop answered 27–42 % more requests per second
-    on SQLite and 15–28 % more on PostgreSQL on loopback (bench/producer.py).  A database across a
-    network keeps each request waiting for round trips, which a pool overlaps: the pool size less
-    one (one connection stays free for the ledger writer; requests beyond wait in the loop)."""
+    loopback) a batch's database work is short, and handing it to a thread and back only adds
+    wake-ups and contention for the interpreter.  A database across a network keeps each batch
+    waiting for round trips, which a pool overlaps while the loop gathers the next batch: the pool
+    size less one (one connection stays free for the ledger writer; batches beyond wait in the loop)."""
     chosen = settings.producer.request_threads
     if chosen != "auto":
         return int(chosen)

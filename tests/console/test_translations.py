@@ -43,3 +43,52 @@ def test_every_console_message_is_translated(language: str) -> None:
             assert sorted(placeholders.findall(str(message.string))) == sorted(
                 placeholders.findall(str(message.id))
             ), (language, message.id)
+
+
+GLOSSARY = Path(__file__).resolve().parents[2] / "docs" / "glossary.md"
+
+
+def glossary() -> list[tuple[str, dict[str, list[str]], dict[str, list[str]]]]:
+    """(term, the stems each language must use, the words each must avoid) from docs/glossary.md."""
+    rows = []
+    for line in GLOSSARY.read_text(encoding="utf-8").splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) != 5 or cells[0] in ("term (en)", "---") or set(cells[0]) <= {"-"}:
+            continue
+        term, ky, ru, avoid, _ = cells
+        avoid_ky, _, avoid_ru = avoid.partition(";")
+
+        def words(cell: str) -> list[str]:
+            return [word.strip().lower() for word in cell.split(",") if word.strip()]
+
+        rows.append(
+            (term, {"ky": words(ky), "ru": words(ru)}, {"ky": words(avoid_ky), "ru": words(avoid_ru)})
+        )
+    return rows
+
+
+def test_the_glossary_gives_distinct_things_distinct_words() -> None:
+    terms = glossary()
+    assert {"ledger", "registry", "sign in", "register"} <= {term for term, _, _ in terms}
+    for language in ("ky", "ru"):
+        stems = [stem for _, use, _ in terms for stem in use[language]]
+        assert len(stems) == len(set(stems)), (language, stems)
+
+
+@pytest.mark.parametrize("language", ["ky", "ru"])
+def test_every_message_naming_a_term_uses_its_word(language: str) -> None:
+    """ "Кирүү" was both "sign in" and the access ledger, "реестр" both the ledger and a registry."""
+    with catalog_path(language).open(encoding="utf-8") as handle:
+        catalog = read_po(handle)
+    wrong = []
+    for term, use, avoid in glossary():
+        named = re.compile(rf"\b{term.replace(' ', '[ -]')}(s|'s)?\b", re.IGNORECASE)
+        for message in catalog:
+            if not (message.id and message.string and named.search(str(message.id))):
+                continue
+            text = str(message.string).lower()
+            if not any(stem in text for stem in use[language]) or any(
+                word in text for word in avoid[language]
+            ):
+                wrong.append((term, str(message.id), str(message.string)))
+    assert wrong == [], "\n".join(" | ".join(item) for item in wrong)

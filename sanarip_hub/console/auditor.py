@@ -118,7 +118,7 @@ class AuditorPages(Gate):
         result = (
             _("never verified")
             if row is None
-            else f"{_('intact') if row.ok else _('FAILED')} · {row.at.strftime('%Y-%m-%d %H:%M')} · "
+            else f"{_('intact') if row.ok else _('FAILED')} · {context.when(row.at)} · "
             f"{row.actor} · {row.detail}"
         )
         values = {"result": result} if row is None else {"result": result, "ok": bool(row.ok)}

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.concurrency import run_in_threadpool
@@ -27,6 +28,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from adapters.xroad.faults import to_wire
 from sanarip_hub.config import Settings
 from sanarip_hub.console.accounts import Account, account
+from sanarip_hub.console.formats import moment_text, number_text
 from sanarip_hub.console.i18n import CODES, LANGUAGES, negotiate, translations
 from sanarip_hub.domain.codes import ConsoleRole
 from sanarip_hub.domain.exchange import OK, Channel, Direction, Exchange
@@ -72,9 +74,18 @@ class Context:
     language: str
     form: FormData | None = None
     cookie_token: str | None = None
+    zone: ZoneInfo = ZoneInfo("UTC")  # the hub's ([hub] timezone), in which times are shown
 
     def _(self, message: str) -> str:
         return translations(self.language).gettext(message)
+
+    def when(self, moment: datetime | int | None, seconds: bool = False) -> str:
+        """A moment as the page shows it: in the hub's time zone, the zone named."""
+        return moment_text(moment, self.zone, seconds)
+
+    def number(self, value: int | float | str | None) -> str:
+        """A number grouped as the page's language groups it."""
+        return number_text(value, self.language)
 
 
 Handler = Callable[[Context], Awaitable[Response]]
@@ -154,6 +165,7 @@ class Gate:
         self.sessions = SessionStore(engine, timedelta(minutes=settings.console.session_minutes))
         self.secure_cookie = bool(settings.producer.tls_cert)
         self.hub_client = str(ClientId.parse(settings.xroad.subsystem))
+        self.zone = ZoneInfo(settings.hub.timezone)
         self.environments: dict[str, Environment] = {}
         for code in CODES:
             environment = Environment(
@@ -162,6 +174,10 @@ class Gate:
                 extensions=["jinja2.ext.i18n"],
             )
             environment.install_gettext_translations(translations(code), newstyle=True)  # type: ignore[attr-defined]
+            environment.filters["when"] = lambda moment, seconds=False: moment_text(
+                moment, self.zone, seconds
+            )
+            environment.filters["number"] = lambda value, language=code: number_text(value, language)
             self.environments[code] = environment
 
     # ---- the gate -------------------------------------------------------------------------------
@@ -184,7 +200,7 @@ class Gate:
             language = session.language or negotiate(
                 request.headers.get("accept-language"), self.settings.console.default_language
             )
-            context = Context(request, session, user, language)
+            context = Context(request, session, user, language, zone=self.zone)
             try:
                 if allowed is not None:
                     if user is None:
@@ -367,7 +383,7 @@ class Gate:
         _ = context._
         fields = [
             (_("Sequence"), row.seq),
-            (_("Time (UTC)"), queries.utc_text(row.time_ms)),
+            (_("Time"), context.when(row.time_ms, seconds=True)),
             (_("Direction"), f"{row.direction}/{row.channel}"),
             (_("Client"), row.client_id),
             (_("Service"), row.service_id),

@@ -28,15 +28,13 @@ class OperatorPages(Gate):
             "p50": board.p50 if board.p50 is not None else "—",
             "p95": board.p95 if board.p95 is not None else "—",
             "p99": board.p99 if board.p99 is not None else "—",
-            "ledger_size": f"{board.ledger_size:,}",
-            "last_checkpoint": queries.utc_text(board.last_checkpoint_ms)
-            if board.last_checkpoint_ms
-            else "—",
+            "ledger_size": context.number(board.ledger_size),
+            "last_checkpoint": context.when(board.last_checkpoint_ms or None),
             "verification_failed": verification is not None and not verification.ok,
             "verification": (
                 _("never verified")
                 if verification is None
-                else f"{state} · {verification.at.strftime('%Y-%m-%d %H:%M')} · {verification.size:,}"
+                else f"{state} · {context.when(verification.at)} · {context.number(verification.size)}"
             ),
         }
         states = {
@@ -52,7 +50,7 @@ class OperatorPages(Gate):
                 "status": checked.check.status.value,
                 "state": states[checked.check.status.value],
                 "failed": checked.check.failed,
-                "at": checked.checked_at.strftime("%Y-%m-%d %H:%M"),
+                "at": context.when(checked.checked_at),
                 "problems": [d.text() for d in checked.check.breaking]
                 + [checked.check.error] * bool(checked.check.error),
             }

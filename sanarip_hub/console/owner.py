@@ -51,7 +51,7 @@ class OwnerPages(Gate):
         )
         attempts = [
             {
-                "time": datetime.fromtimestamp(r.time_ms / 1000, UTC).strftime("%Y-%m-%d %H:%M:%S"),
+                "time": context.when(r.time_ms, seconds=True),
                 "kind": attempt_kinds(context._).get(r.outcome, r.outcome),
                 "who": r.user_id if r.direction == "internal" else r.client_id,
                 "what": r.service_id,

@@ -8,7 +8,6 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from sqlalchemy import Engine, func, select
@@ -45,10 +44,6 @@ OPEN = (MismatchStatus.OPEN, MismatchStatus.IN_REVIEW)
 
 def now_ms() -> int:
     return int(time.time() * 1000)
-
-
-def utc_text(ms: int) -> str:
-    return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def percentile(ordered: list[int], share: float) -> int | None:
@@ -223,7 +218,7 @@ def exchange_log(
     query = query.order_by(e.seq.desc()).limit(page)
     with engine.connect() as connection:
         rows = connection.execute(query).all()
-    return [{**row._asdict(), "time": utc_text(row.time_ms)} for row in rows]
+    return [row._asdict() for row in rows]
 
 
 def recent_services(engine: Engine, at_ms: int | None = None) -> list[str]:

@@ -266,14 +266,14 @@ class Dispatcher:
         """While the answers to ``calls`` (authorized, about to be answered one after another) are
         made, let the data source read the household cards they need in one batch, if it can."""
         pins = [
-            pin
+            asked[0]
             for service, params in calls
-            if service.code in CARD_SERVICES and (pin := requested_subjects(params))
+            if service.code in CARD_SERVICES and (asked := requested_subjects(params))
         ]
         prefetched = getattr(self.data, "prefetched_cards", None)
         if prefetched is None or len(pins) < 2:
             return nullcontext()
-        return cast(AbstractContextManager[None], prefetched(pin for (pin,) in pins))
+        return cast(AbstractContextManager[None], prefetched(pins))
 
     def find_usage(self, grant: Grant, call: Call | None, params: Mapping[str, str]) -> Answer:
         """The usage report for its audience, or AccessDenied for anyone else."""

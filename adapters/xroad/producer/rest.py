@@ -120,23 +120,19 @@ class RestEndpoint:
         names = [name for name, _ in xroad]
         repeated = sorted({name for name in names if names.count(name) > 1})
         headers: Mapping[str, str] = {name: value for name, value in xroad if name not in repeated}
-        pending = _PendingCall(
-            started,
-            service_code,
-            pin,
-            Exchange(
-                Direction.IN,
-                Channel.REST,
-                service_id=f"SERVICE:{self.provider.path()}/{service_code}",
-                message_id=(headers.get("x-road-id") or None),
-                user_id=(headers.get("x-road-userid") or None),
-                issue=(headers.get("x-road-issue") or None),
-                represented_party=(headers.get("x-road-represented-party") or None),
-                subjects=requested_subjects({"pin": pin}),
-                request_digest=self.digest(raw_request),
-                request_bytes=len(raw_request),
-            ),
+        exchange = Exchange(
+            Direction.IN,
+            Channel.REST,
+            service_id=f"SERVICE:{self.provider.path()}/{service_code}",
+            message_id=(headers.get("x-road-id") or None),
+            user_id=(headers.get("x-road-userid") or None),
+            issue=(headers.get("x-road-issue") or None),
+            represented_party=(headers.get("x-road-represented-party") or None),
+            subjects=requested_subjects({"pin": pin}),
+            request_digest=self.digest(raw_request),
+            request_bytes=len(raw_request),
         )
+        pending = _PendingCall(started, service_code, pin, exchange)
         try:
             if repeated:  # the security server takes the last, a proxy may take the first: refuse
                 spelled = ", ".join(HEADER_NAMES.get(name, name) for name in repeated)
@@ -144,27 +140,23 @@ class RestEndpoint:
             client_header = headers.get("x-road-client")
             if not client_header:
                 raise MissingHeaderField("the X-Road-Client header is required")
-            pending.exchange = replace(pending.exchange, client_id=client_header)
+            exchange = replace(exchange, client_id=client_header)
             try:
                 client = ClientId.from_rest_header(client_header)
             except InvalidIdentifier as exc:
                 raise InvalidClientIdentifier(str(exc)) from None
-            pending.exchange = replace(pending.exchange, client_id=str(client))
-            message_id, user_id, issue = (
-                pending.exchange.message_id,
-                pending.exchange.user_id,
-                pending.exchange.issue,
-            )
-            if not message_id:
+            exchange = replace(exchange, client_id=str(client))
+            if not exchange.message_id:
                 raise MissingHeaderField("the X-Road-Id header is required")
             if service_code not in REST_CODES:
                 raise UnknownService(f"no REST service {service_code!r} here")
-            call = Call(client, service_code, message_id, user_id, issue)
+            call = Call(client, service_code, exchange.message_id, exchange.user_id, exchange.issue)
             service, grant = self.dispatcher.authorize(call)
-            pending.exchange = replace(pending.exchange, agreement_id=grant.number)
+            exchange = replace(exchange, agreement_id=grant.number)
             pending.ready = (call, service, grant)
         except Exception as error:
             pending.error = error
+        pending.exchange = exchange  # as far as it was read
         return pending
 
     def _answer(self, pending: _PendingCall) -> RestReply:

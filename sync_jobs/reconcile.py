@@ -33,7 +33,7 @@ from mappings.registry import (
     registry_knows,
 )
 from sanarip_hub.domain.codes import SyncSource
-from sanarip_hub.domain.exchange import OK, Channel, Direction, Exchange
+from sanarip_hub.domain.exchange import OK, Channel, Direction, Exchange, run_issue
 from sanarip_hub.domain.records import (
     AsbAddressRecord,
     TpDataByINNforBusinessActivityRecord,
@@ -326,7 +326,7 @@ async def _run(
     checker.digest = ledger.keys.pin_key.message_digest  # entries keep keyed digests of the calls
     tax = checker.source is SyncSource.TAX
     run, resumed = runs.start(checker.source, lsg_id, limit, datetime.now(UTC), chunk, tax)
-    issue = f"reconciliation-run-{run.id}"
+    issue = run_issue(run.id)
     if resumed and limit is not None and limit != run.person_limit:
         log.warning(  # said before the run goes on, not after: the operator may want to stop it
             "sync.limit_ignored",

@@ -82,6 +82,15 @@ class MemberNames:
             self._names = {(m.instance, m.member_class, m.member_code): m.name for m in members}
             self._mtime = mtime
 
+    def matching(self, text: str) -> list[str]:
+        """``INSTANCE/CLASS/CODE`` of every member whose name contains ``text`` (any case): a
+        console filter typed as a name finds the member's identifiers."""
+        self._refresh()
+        wanted = text.casefold()
+        return sorted(
+            "/".join(key) for key, name in self._names.items() if wanted and wanted in name.casefold()
+        )
+
     def name_of(self, identifier: str | ClientId | None) -> str | None:
         """The member name of a client (or a service's provider), as the instance publishes it."""
         if identifier is None:

@@ -33,6 +33,7 @@ class Console(SignIn, OperatorPages, AuditorPages, LsgPages, AdminPages, OwnerPa
             Route("/operator/exchanges", p(op, self.exchanges), methods=["GET"]),
             Route("/operator/exchanges/{seq:int}", p(op, self.exchange), methods=["GET"]),
             Route("/operator/runs", p(op, self.runs), methods=["GET"]),
+            Route("/operator/runs/{id:int}", p(op, self.run), methods=["GET"]),
             Route("/operator/health", p(op, self.health), methods=["GET"]),
             Route("/auditor", p(au, self.audit), methods=["GET"]),
             Route("/auditor/entries/{seq:int}", p(au, self.audit_entry), methods=["GET"]),

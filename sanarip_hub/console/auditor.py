@@ -140,8 +140,8 @@ class AuditorPages(Gate):
         from sanarip_hub.ledger.store import Ledger
 
         pin = self.checked_pin(context, self.form(context, "pin"))
-        since = parse_time(self.form(context, "since"))
-        until = parse_time(self.form(context, "until"), end_of_day=True)
+        since = parse_time(self.form(context, "since"), zone=context.zone)
+        until = parse_time(self.form(context, "until"), end_of_day=True, zone=context.zone)
         if pin:
             await run_in_threadpool(self.access, context, "audit.bundle", [pin], "evidence bundle")
         else:  # the whole ledger of a period leaves the hub: that is an access too

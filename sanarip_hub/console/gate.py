@@ -14,12 +14,13 @@ import time
 from collections.abc import Awaitable, Callable, Iterable
 from concurrent.futures import Future
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.requests import Request
@@ -30,8 +31,9 @@ from sanarip_hub.config import Settings
 from sanarip_hub.console.accounts import Account, account
 from sanarip_hub.console.formats import moment_text, number_text
 from sanarip_hub.console.i18n import CODES, LANGUAGES, negotiate, translations
+from sanarip_hub.console.labels import label
 from sanarip_hub.domain.codes import ConsoleRole
-from sanarip_hub.domain.exchange import OK, Channel, Direction, Exchange
+from sanarip_hub.domain.exchange import OK, Channel, Direction, Exchange, issue_run
 from sanarip_hub.domain.identifiers import is_valid_pin
 from sanarip_hub.domain.xroad_identifiers import ClientId
 from sanarip_hub.errors import LedgerUnavailable, PageRefused
@@ -87,8 +89,21 @@ class Context:
         """A number grouped as the page's language groups it."""
         return number_text(value, self.language)
 
+    def label(self, kind: str, code: object) -> str:
+        """The page's word for a code (:mod:`sanarip_hub.console.labels`)."""
+        return label(self.language, kind, code)
+
 
 Handler = Callable[[Context], Awaitable[Response]]
+
+
+class Members(Protocol):
+    """X-Road members by the names their instance publishes
+    (:class:`adapters.xroad.globalconf.MemberNames`)."""
+
+    def name_of(self, identifier: str | None) -> str | None: ...
+
+    def matching(self, text: str) -> list[str]: ...
 
 
 def nav_for(role: ConsoleRole, _: Callable[[str], str]) -> list[tuple[str, str]]:
@@ -127,15 +142,16 @@ def role_name(role: ConsoleRole, _: Callable[[str], str]) -> str:
     }[role]
 
 
-def parse_time(value: str | None, end_of_day: bool = False) -> int | None:
-    """A ``datetime-local`` or date field (UTC) as epoch milliseconds; None when empty."""
+def parse_time(value: str | None, end_of_day: bool = False, zone: tzinfo = UTC) -> int | None:
+    """A ``datetime-local`` or date field as epoch milliseconds; None when empty.  The field is read
+    in ``zone``, the hub's, in which every page shows its times."""
     if not value:
         return None
     try:
         if "T" in value:
-            moment = datetime.fromisoformat(value).replace(tzinfo=UTC)
+            moment = datetime.fromisoformat(value).replace(tzinfo=zone)
         else:
-            moment = datetime.combine(date.fromisoformat(value), datetime.min.time(), UTC)
+            moment = datetime.combine(date.fromisoformat(value), datetime.min.time(), zone)
             if end_of_day:
                 moment += timedelta(days=1)
     except ValueError:
@@ -154,7 +170,9 @@ class Gate:
         record: Callable[[Exchange], Future[int]],
         root: str = "/console",
         parallel: Parallel | None = None,
+        names: Members | None = None,
     ) -> None:
+        self.names = names  # X-Road members by their published names (shared-params.xml)
         self.parallel = parallel  # how a verification started from the console spreads over processes
         self.engine = engine
         self.user_table = ConsoleUserTable(engine)
@@ -178,6 +196,8 @@ class Gate:
                 moment, self.zone, seconds
             )
             environment.filters["number"] = lambda value, language=code: number_text(value, language)
+            environment.filters["label"] = lambda value, kind, language=code: label(language, kind, value)
+            environment.filters["member"] = self.member
             self.environments[code] = environment
 
     # ---- the gate -------------------------------------------------------------------------------
@@ -278,6 +298,19 @@ class Gate:
         )
         return HTMLResponse(page, status)
 
+    def member(self, identifier: str | None) -> Markup | str:
+        """A client (or a service's provider) by its published name, its identifier one click away
+        (a ``<details>``: no script); the identifier alone when the global configuration does not
+        name it."""
+        if not identifier:
+            return "—"
+        name = self.names.name_of(identifier) if self.names is not None else None
+        if not name:
+            return identifier
+        return Markup('<details class="member"><summary>{}</summary><code>{}</code></details>').format(
+            name, identifier
+        )
+
     def _ledger_entry(
         self, what: str, outcome: str, username: str | None, issue: str | None, subjects: tuple[str, ...] = ()
     ) -> Future[int]:
@@ -357,14 +390,15 @@ class Gate:
         raw = {key: params.get(name, "").strip()[:200] for key, name in keys.items()}
         pin = self.checked_pin(context, raw.get("pin"))
         where = queries.LogFilter(
-            since_ms=parse_time(raw.get("since")),
-            until_ms=parse_time(raw.get("until")),
+            since_ms=parse_time(raw.get("since"), zone=context.zone),
+            until_ms=parse_time(raw.get("until"), zone=context.zone),
             client=raw.get("client") or None,
             service=raw.get("service") or None,
             outcome=raw.get("outcome") or None,
             message_id=raw.get("message_id") or None,
             pin=pin,
             agreement=raw.get("agreement") or None,
+            issue=raw.get("issue") or None,
             denied=raw.get("denied") == "1",
         )
         return where, raw
@@ -381,16 +415,30 @@ class Gate:
         """One ledger entry, every column (the operator's and the auditor's page differ only in
         ``subjects``: sealed for the operator, the PINs for the auditor)."""
         _ = context._
+        outcome: Any = context.label("outcome", row.outcome)
+        if row.outcome != OK:  # why it failed, in words, with the code the client or registry saw
+            outcome = Markup('<span class="fault" id="why">{}</span> <code>{}</code>').format(
+                outcome, row.outcome
+            )
+        issue: Any = row.issue
+        run = issue_run(row.issue) if row.direction == Direction.OUT.value else None
+        if run is not None and context.account is not None and context.account.role is R.OPERATOR:
+            issue = Markup('<a id="run-link" href="{}/operator/runs/{}">{}</a> ({})').format(
+                self.root, run, _("sync run %(number)s") % {"number": run}, row.issue
+            )
         fields = [
             (_("Sequence"), row.seq),
             (_("Time"), context.when(row.time_ms, seconds=True)),
-            (_("Direction"), f"{row.direction}/{row.channel}"),
-            (_("Client"), row.client_id),
+            (
+                _("Direction"),
+                f"{context.label('direction', row.direction)} · {context.label('channel', row.channel)}",
+            ),
+            (_("Client"), self.member(row.client_id)),
             (_("Service"), row.service_id),
-            (_("Outcome"), row.outcome),
+            (_("Outcome"), outcome),
             (_("Message id"), row.message_id),
             (_("User id"), row.user_id),
-            (_("Issue"), row.issue),
+            (_("Issue"), issue),
             (_("Represented party"), row.represented_party),
             (_("Agreement"), row.agreement_id),
             (_("Request digest (keyed)"), row.request_digest),

@@ -40,8 +40,8 @@ class OwnerPages(Gate):
     async def unauthorized(self, context: Context) -> Response:
         params = context.request.query_params
         now = int(time.time() * 1000)
-        since = parse_time(params.get("from", "").strip()) or now - 30 * DAY_MS
-        until = parse_time(params.get("to", "").strip(), end_of_day=True) or now + 1
+        since = parse_time(params.get("from", "").strip(), zone=context.zone) or now - 30 * DAY_MS
+        until = parse_time(params.get("to", "").strip(), end_of_day=True, zone=context.zone) or now + 1
         rows = await run_in_threadpool(
             search,
             self.engine,

@@ -137,3 +137,17 @@ def canonical_json(document: dict[str, Any]) -> bytes:
         if isinstance(value, float):
             raise ValueError("floats are not allowed in canonical ledger entries")
     return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode("ascii")
+
+
+RUN_ISSUE = "reconciliation-run-"  # the issue of every registry call a reconciliation run makes
+
+
+def run_issue(run_id: int) -> str:
+    """The issue a reconciliation run's calls carry (the registry sees it; the console links it)."""
+    return f"{RUN_ISSUE}{run_id}"
+
+
+def issue_run(issue: str | None) -> int | None:
+    """The reconciliation run an entry's issue names, or None."""
+    number = (issue or "").removeprefix(RUN_ISSUE)
+    return int(number) if issue and issue.startswith(RUN_ISSUE) and number.isdigit() else None

@@ -65,12 +65,16 @@ def console_routes(
 ) -> list[BaseRoute]:
     """The console, ``/metrics`` and ``/readyz``: mounted beside the producer, or on their own
     listener (``[console] listen``) so that the X-Road port serves X-Road only."""
+    from adapters.xroad.globalconf import MemberNames
     from sanarip_hub.console.app import Console, readiness
     from sanarip_hub.metrics import CONTENT_TYPE as METRICS_TYPE
     from sanarip_hub.metrics import metrics_registry, render
     from sanarip_hub.storage.metrics_queries import MetricsReader
 
-    console = Console(engine, settings, keys, record, parallel=parallel_for(settings))
+    shared_params = settings.xroad.shared_params and settings.home_path(settings.xroad.shared_params)
+    console = Console(
+        engine, settings, keys, record, parallel=parallel_for(settings), names=MemberNames(shared_params)
+    )
     registry = metrics_registry(MetricsReader(engine), settings)
 
     async def metrics(request: Request) -> Response:

@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, or_, select
 
-from sanarip_hub.domain.codes import MismatchStatus
-from sanarip_hub.domain.exchange import OK
+from sanarip_hub.domain.codes import MismatchStatus, SyncRunStatus
+from sanarip_hub.domain.exchange import OK, Direction
 from sanarip_hub.storage.contract_checks import CheckedService, latest_checks
 from sanarip_hub.storage.models import (
     LedgerEntryRow,
@@ -24,8 +26,10 @@ from sanarip_hub.storage.models import (
     Mismatch,
     MismatchEvent,
     Person,
+    SyncChunk,
     SyncRun,
 )
+from sanarip_hub.storage.sync_runs import claim_alive
 
 
 class PinHashes(Protocol):
@@ -53,19 +57,41 @@ def percentile(ordered: list[int], share: float) -> int | None:
 
 
 @dataclass
+class Traffic:
+    """One direction's exchanges in the dashboard's window: per service (busiest first) and per
+    hour, faults, and latency percentiles of the newest :data:`LATENCY_SAMPLE` calls."""
+
+    services: list[dict[str, Any]] = field(default_factory=list)  # service, total, faults
+    series: dict[str, list[int]] = field(default_factory=dict)  # service → per hour, oldest first (24)
+    total: int = 0
+    faults: int = 0
+    p50: int | None = None
+    p95: int | None = None
+    p99: int | None = None
+
+    @property
+    def fault_rate(self) -> float:
+        return self.faults / self.total if self.total else 0.0
+
+
+@dataclass
 class Dashboard:
-    services: list[dict[str, Any]]
-    series: dict[str, list[int]]  # service → exchanges per hour, oldest first (24 points)
+    """The operator's dashboard: exchanges with other bodies apart from the console's own views.
+
+    ``served`` is what other bodies asked of the hub over X-Road (direction ``in``), ``called`` what
+    the hub asked of the registries (``out``, reconciliation runs, retries included); a console page
+    view is a ledger entry too (``internal``), counted in ``console_views`` and nowhere else, so
+    neither the chart, the fault rate nor the latency mixes them."""
+
+    served: Traffic
+    called: Traffic
+    console_views: int
     hours: list[int]  # the hours' start times (ms)
     clients: list[dict[str, Any]]
-    fault_rate: float
-    p50: int | None
-    p95: int | None
-    p99: int | None
     ledger_size: int
     last_checkpoint_ms: int | None
     verification: Any
-    runs: list[Any]
+    runs: list[dict[str, Any]]  # the newest runs, each with its state (see _with_state)
     open_by_lsg: list[dict[str, Any]] = field(default_factory=list)
     contracts: list[CheckedService] = field(default_factory=list)  # each consumed service's last check
 
@@ -79,43 +105,56 @@ def last_verification(engine: Engine) -> Any:
         return connection.execute(LAST_VERIFICATION).first()
 
 
-def dashboard(engine: Engine, at_ms: int | None = None) -> Dashboard:
+def _latency(connection: Any, window: tuple[Any, ...], direction: str) -> list[int]:
+    e = LedgerEntryRow
+    return sorted(
+        d
+        for (d,) in connection.execute(
+            select(e.duration_ms)
+            .where(*window, e.direction == direction, e.duration_ms.is_not(None))
+            .order_by(e.time_ms.desc())
+            .limit(LATENCY_SAMPLE)
+        )
+        if d is not None
+    )
+
+
+def dashboard(
+    engine: Engine, at_ms: int | None = None, service_name: Callable[[str, str], str] | None = None
+) -> Dashboard:
+    """The last 24 hours.  ``service_name(direction, service_id)`` names the line a service's
+    exchanges are counted on (the published service's code, or one line for every code a refused
+    request made up); by default the service id itself."""
     end = at_ms or now_ms()
     start = end - DAY_MS
     e = LedgerEntryRow
     window = (e.time_ms >= start, e.time_ms < end)
+    name = service_name or (lambda _direction, service_id: service_id)
     with engine.connect() as connection:
         hour = (e.time_ms - start) // HOUR_MS
         rows = connection.execute(
             select(
+                e.direction,
                 e.service_id,
                 hour.label("hour"),
                 func.count().label("total"),
                 func.count().filter(e.outcome != OK).label("faults"),
             )
             .where(*window)
-            .group_by(e.service_id, hour)
+            .group_by(e.direction, e.service_id, hour)
         ).all()
         clients = connection.execute(
             select(e.client_id, func.count().label("total"))
-            .where(*window)
+            .where(*window, e.direction == Direction.IN.value)
             .group_by(e.client_id)
             .order_by(func.count().desc())
             .limit(10)
         ).all()
-        durations: list[int] = sorted(
-            d
-            for (d,) in connection.execute(
-                select(e.duration_ms)
-                .where(*window, e.duration_ms.is_not(None))
-                .order_by(e.time_ms.desc())
-                .limit(LATENCY_SAMPLE)
-            )
-            if d is not None
-        )
+        latencies = {d: _latency(connection, window, d) for d in (Direction.IN.value, Direction.OUT.value)}
         head = connection.execute(select(LedgerHead.size, LedgerHead.last_checkpoint_ms)).first()
         verification = connection.execute(LAST_VERIFICATION).first()
-        runs = connection.execute(select(SyncRun).order_by(SyncRun.id.desc()).limit(10)).all()
+        newest = connection.execute(select(*RUN_COLUMNS).order_by(SyncRun.id.desc()).limit(10)).all()
+        runs = _with_state(connection, list(newest), datetime.fromtimestamp(end / 1000, UTC))
         open_by_lsg = connection.execute(
             select(LsgBody.name_ky, LsgBody.soate_code, func.count().label("open"))
             .select_from(Mismatch)
@@ -125,32 +164,39 @@ def dashboard(engine: Engine, at_ms: int | None = None) -> Dashboard:
             .group_by(LsgBody.name_ky, LsgBody.soate_code)
             .order_by(func.count().desc())
         ).all()
-    totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    series: dict[str, list[int]] = defaultdict(lambda: [0] * 24)
-    for service, bucket, total, faults in rows:
-        totals[service][0] += total
-        totals[service][1] += faults or 0
+    traffic = {d: Traffic() for d in latencies}
+    console_views = 0
+    totals: dict[str, dict[str, list[int]]] = {d: defaultdict(lambda: [0, 0]) for d in traffic}
+    series: dict[str, dict[str, list[int]]] = {d: defaultdict(lambda: [0] * 24) for d in traffic}
+    for direction, service_id, bucket, total, faults in rows:
+        if direction not in traffic:
+            console_views += total
+            continue
+        line = name(direction, service_id)
+        totals[direction][line][0] += total
+        totals[direction][line][1] += faults or 0
         if 0 <= bucket < 24:
-            series[service][int(bucket)] += total
-    all_total = sum(t for t, _ in totals.values())
-    all_faults = sum(f for _, f in totals.values())
-    services = [
-        {"service": s, "total": t, "faults": f}
-        for s, (t, f) in sorted(totals.items(), key=lambda item: -item[1][0])
-    ]
+            series[direction][line][int(bucket)] += total
+    for direction, one in traffic.items():
+        one.services = [
+            {"service": s, "total": t, "faults": f}
+            for s, (t, f) in sorted(totals[direction].items(), key=lambda item: (-item[1][0], item[0]))
+        ]
+        one.series = dict(series[direction])
+        one.total = sum(t for t, _ in totals[direction].values())
+        one.faults = sum(f for _, f in totals[direction].values())
+        ordered = latencies[direction]
+        one.p50, one.p95, one.p99 = (percentile(ordered, share) for share in (0.50, 0.95, 0.99))
     return Dashboard(
-        services=services,
-        series=dict(series),
+        served=traffic[Direction.IN.value],
+        called=traffic[Direction.OUT.value],
+        console_views=console_views,
         hours=[start + i * HOUR_MS for i in range(24)],
         clients=[{"client": c, "total": t} for c, t in clients],
-        fault_rate=all_faults / all_total if all_total else 0.0,
-        p50=percentile(durations, 0.50),
-        p95=percentile(durations, 0.95),
-        p99=percentile(durations, 0.99),
         ledger_size=head.size if head else 0,
         last_checkpoint_ms=head.last_checkpoint_ms if head and head.last_checkpoint_ms else None,
         verification=verification,
-        runs=list(runs),
+        runs=runs,
         open_by_lsg=[{"name": f"{n} ({s})", "open": o} for n, s, o in open_by_lsg],
         contracts=latest_checks(engine),
     )
@@ -166,8 +212,12 @@ class LogFilter:
     message_id: str | None = None
     pin: str | None = None
     agreement: str | None = None
+    issue: str | None = None  # exact: a reconciliation run's calls carry the run's issue
     denied: bool = False
     staff: bool | None = None  # True: only console views (internal); False: only exchanges with bodies
+    # the client and service filters match part of the identifier (any case); a client also matches
+    # when its identifier contains one of these (members whose published names matched the text)
+    client_members: tuple[str, ...] = ()
 
 
 ENTRY_COLUMNS = (
@@ -200,12 +250,20 @@ def exchange_log(
         query = query.where(e.time_ms >= where.since_ms)
     if where.until_ms is not None:
         query = query.where(e.time_ms < where.until_ms)
+    if where.client:
+        query = query.where(
+            or_(
+                e.client_id.icontains(where.client, autoescape=True),
+                *(e.client_id.contains(member, autoescape=True) for member in where.client_members),
+            )
+        )
+    if where.service:
+        query = query.where(e.service_id.icontains(where.service, autoescape=True))
     for column, value in (
-        (e.client_id, where.client),
-        (e.service_id, where.service),
         (e.outcome, where.outcome),
         (e.message_id, where.message_id),
         (e.agreement_id, where.agreement),
+        (e.issue, where.issue),
     ):
         if value:
             query = query.where(column == value)
@@ -221,19 +279,18 @@ def exchange_log(
     return [row._asdict() for row in rows]
 
 
-def recent_services(engine: Engine, at_ms: int | None = None) -> list[str]:
-    """Service ids seen in the last 24 hours: the exchange log's service filter offers them."""
+def recent_values(engine: Engine, at_ms: int | None = None) -> tuple[list[str], list[str]]:
+    """Service ids and fault codes seen in the last 24 hours (exchanges with other bodies): the
+    exchange log's service and outcome filters offer them."""
     end = at_ms or now_ms()
     e = LedgerEntryRow
+    window = (e.time_ms >= end - DAY_MS, e.time_ms <= end, e.direction != Direction.INTERNAL.value)
     with engine.connect() as connection:
-        return list(
-            connection.scalars(
-                select(e.service_id)
-                .where(e.time_ms >= end - DAY_MS, e.time_ms <= end)  # both bounds: the time index
-                .group_by(e.service_id)
-                .order_by(e.service_id)
-            )
+        services, outcomes = (
+            list(connection.scalars(select(column).where(*window).group_by(column).order_by(column)))
+            for column in (e.service_id, e.outcome)
         )
+    return services, [outcome for outcome in outcomes if outcome != OK]
 
 
 def entry(engine: Engine, seq: int) -> Any:
@@ -241,9 +298,107 @@ def entry(engine: Engine, seq: int) -> Any:
         return connection.execute(select(LedgerEntryRow).where(LedgerEntryRow.seq == seq)).first()
 
 
-def runs(engine: Engine, limit: int = 100) -> list[Any]:
+RUN_COLUMNS = tuple(SyncRun.__table__.columns)
+INTERRUPTED_AFTER = timedelta(minutes=15)  # a "running" run nobody has worked this long has no process
+
+
+def _with_state(connection: Any, rows: list[Any], at: datetime) -> list[dict[str, Any]]:
+    """Runs as dicts with ``state``: their status, or ``interrupted`` for a run still marked
+    running whose processes are gone — not started, no chunk done, and (on SQLite, where claims are
+    written) no chunk claimed by a live process within :data:`INTERRUPTED_AFTER`.  A killed ``sync
+    run`` leaves its run "running"; the console must not show it so for ever."""
+    running = [row.id for row in rows if row.status == SyncRunStatus.RUNNING]
+    activity: dict[int, datetime] = {}
+    claimed: dict[int, bool] = {}
+    if running:
+        c = SyncChunk
+        for run_id, done, claims in connection.execute(
+            select(c.run_id, func.max(c.done_at), func.max(c.claimed_at))
+            .where(c.run_id.in_(running))
+            .group_by(c.run_id)
+        ):
+            moments = [m for m in (done, claims) if m is not None]
+            if moments:
+                activity[run_id] = max(moments)
+        for run_id, worker in connection.execute(
+            select(c.run_id, c.claimed_by).where(
+                c.run_id.in_(running), c.done_at.is_(None), c.claimed_by.is_not(None)
+            )
+        ):
+            claimed[run_id] = claimed.get(run_id, False) or claim_alive(worker)
+    views = []
+    for row in rows:
+        view = row._asdict()
+        state = str(row.status)
+        if row.status == SyncRunStatus.RUNNING and not claimed.get(row.id, False):
+            latest = max(m for m in (row.started_at, activity.get(row.id)) if m is not None)
+            if at - _aware(latest) > INTERRUPTED_AFTER:
+                state = "interrupted"
+        view["state"] = state
+        views.append(view)
+    return views
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def runs(engine: Engine, limit: int = 100, at: datetime | None = None) -> list[dict[str, Any]]:
+    """The newest runs, each with its ``state`` (see :func:`_with_state`)."""
     with engine.connect() as connection:
-        return list(connection.execute(select(SyncRun).order_by(SyncRun.id.desc()).limit(limit)))
+        rows = list(connection.execute(select(*RUN_COLUMNS).order_by(SyncRun.id.desc()).limit(limit)))
+        return _with_state(connection, rows, at or datetime.now(UTC))
+
+
+@dataclass
+class RunDetail:
+    """One reconciliation run as its page shows it."""
+
+    run: dict[str, Any]
+    chunks: list[Any]
+    calls: int  # the run's registry calls in the ledger (direction out, the run's issue)
+    faults: list[tuple[str, int]]  # outcome → calls, failures only, most first
+    flags: list[tuple[str, str, int]]  # field, status → mismatches the run flagged
+
+
+def run_detail(engine: Engine, run_id: int, issue: str, at: datetime | None = None) -> RunDetail | None:
+    """The run, its chunks, its calls' outcomes (ledger entries carrying ``issue``, read within the
+    run's own time span on the time index) and the mismatches it flagged."""
+    at = at or datetime.now(UTC)
+    e = LedgerEntryRow
+    with engine.connect() as connection:
+        row = connection.execute(select(*RUN_COLUMNS).where(SyncRun.id == run_id)).first()
+        if row is None:
+            return None
+        (run,) = _with_state(connection, [row], at)
+        chunks = list(
+            connection.execute(
+                select(SyncChunk).where(SyncChunk.run_id == run_id).order_by(SyncChunk.chunk_no)
+            )
+        )
+        first = int(_aware(row.started_at).timestamp() * 1000) - 60_000
+        last = int(_aware(row.finished_at or at).timestamp() * 1000) + 60_000
+        outcomes = connection.execute(
+            select(e.outcome, func.count())
+            .where(
+                e.time_ms >= first, e.time_ms <= last, e.direction == Direction.OUT.value, e.issue == issue
+            )
+            .group_by(e.outcome)
+        ).all()
+        flags = connection.execute(
+            select(Mismatch.field, Mismatch.status, func.count())
+            .where(Mismatch.run_id == run_id)
+            .group_by(Mismatch.field, Mismatch.status)
+            .order_by(Mismatch.field, Mismatch.status)
+        ).all()
+    faults = sorted(((o, n) for o, n in outcomes if o != OK), key=lambda item: (-item[1], item[0]))
+    return RunDetail(
+        run=run,
+        chunks=list(chunks),
+        calls=sum(n for _, n in outcomes),
+        faults=faults,
+        flags=[(f, str(s), n) for f, s, n in flags],
+    )
 
 
 MISMATCH_COLUMNS = (

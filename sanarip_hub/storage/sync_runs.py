@@ -50,7 +50,7 @@ class Claim:
     connection: Connection | None = None
 
 
-def _alive(worker: str | None) -> bool:
+def claim_alive(worker: str | None) -> bool:
     """Whether the process named ``host:pid`` may still be working (another host's: assume so)."""
     if not worker:
         return False
@@ -222,7 +222,7 @@ class SyncRunTable:
                     row.claimed_by is None
                     or row.claimed_at is None
                     or row.claimed_at < at - STALE_CLAIM
-                    or not _alive(row.claimed_by)
+                    or not claim_alive(row.claimed_by)
                 )
                 if free:
                     connection.execute(

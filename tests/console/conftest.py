@@ -15,6 +15,7 @@ from sqlalchemy import Engine, select, text
 
 from sanarip_hub.config import load_settings
 from sanarip_hub.domain.codes import SyncSource
+from sanarip_hub.entrypoints.demo import DEMO_SHARED_PARAMS
 from sanarip_hub.producer.agreements import AgreementSpec, store
 from sanarip_hub.storage.agreements import AgreementTable
 from sanarip_hub.storage.engine import make_engine
@@ -83,6 +84,7 @@ def hub(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
     env = prepared_home(backend, tmp_path_factory.mktemp(f"console-{backend}"))
     env["SANARIP_HUB_CONSOLE_MAX_FAILED_LOGINS"] = str(MAX_FAILED)
     env["SANARIP_HUB_CONSOLE_DEFAULT_LANGUAGE"] = "en"
+    env["SANARIP_HUB_XROAD_SHARED_PARAMS"] = str(DEMO_SHARED_PARAMS)  # member names on the pages
     settings = load_settings(environ=env)
     engine = make_engine(settings)
     store(

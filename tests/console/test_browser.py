@@ -103,7 +103,7 @@ def test_operator_filters_the_log_and_opens_an_entry(page: Page, hub: Hub) -> No
     page.get_by_role("link", name="Sync runs").click()
     shot(page, hub, "runs")
     page.get_by_role("link", name="Health").click()
-    expect(page.locator("#health")).to_contain_text("ledger key")
+    expect(page.locator("#health")).to_contain_text("ledger signing key")
     shot(page, hub, "health")
 
 
@@ -113,7 +113,7 @@ def test_lsg_user_resolves_a_mismatch_and_the_auditor_finds_the_ledger_entry(
     sign_in(page, hub, "lsg_user")
     labels_complete(page)
     queue = page.locator("#queue tbody tr")
-    expect(queue.first).to_contain_text("birth_date")
+    expect(queue.first).to_contain_text("date of birth")  # the field by its name, not its code
     shot(page, hub, "queue")
     page.keyboard.press("Tab")  # the queue page is usable from the keyboard: skip link first
     assert page.evaluate("document.activeElement.className") == "skip"
@@ -125,7 +125,7 @@ def test_lsg_user_resolves_a_mismatch_and_the_auditor_finds_the_ledger_entry(
     shot(page, hub, "mismatch")
     page.get_by_label("Actualize: take the registry's value").check()
     page.get_by_role("button", name="Save decision").click()
-    expect(page.locator("#status")).to_have_text("actualized")
+    expect(page.locator("#status")).to_have_text("actualized")  # the status's word (en)
     shot(page, hub, "mismatch-resolved")
 
     auditor = browser.new_context(base_url=hub.console, accept_downloads=True, locale="en-US").new_page()

@@ -101,6 +101,19 @@ def _choice(*choices: str) -> Parser:
     return parse
 
 
+def _roles(value: Any) -> tuple[str, ...]:
+    """Console roles: a list in a file, ``a,b`` in an environment variable, empty for none."""
+    items = value.split(",") if isinstance(value, str) else value
+    if not isinstance(items, list | tuple) or not all(isinstance(i, str) for i in items):
+        raise _Bad("expected a list of console roles")
+    known = ("operator", "auditor", "lsg_user", "administrator", "owner")
+    roles = tuple(i.strip() for i in items if i.strip())
+    for role in roles:
+        if role not in known:
+            raise _Bad(f"not a console role: {role!r} (one of {', '.join(known)})")
+    return roles
+
+
 def _request_threads(value: Any) -> str:
     """``auto`` or a whole number 0–200, kept as text (an environment variable is text too)."""
     text = str(value).strip() if not isinstance(value, bool) else ""
@@ -426,6 +439,11 @@ class ConsoleSettings:
         "",
         _listen,
         "HOST:PORT of the console's own listener (with /metrics, /readyz); empty = the producer's",
+    )
+    second_factor_roles: tuple[str, ...] = _setting(
+        ("administrator", "auditor"),
+        _roles,
+        "roles that sign in with a one-time code (TOTP) after the password",
     )
 
 

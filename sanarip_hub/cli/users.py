@@ -1,4 +1,4 @@
-"""``sanarip-hub users add|passwd|disable|enable|unlock|list``: console accounts."""
+"""``sanarip-hub users add|passwd|disable|enable|unlock|reset-code|list``: console accounts."""
 
 from __future__ import annotations
 
@@ -118,6 +118,18 @@ def unlock_command(hub: Hub, username: str) -> None:
     from sanarip_hub.console.accounts import unlock
 
     click.echo(f"user {username} unlocked ({unlock(_table(hub), username)} failed sign-ins forgotten)")
+
+
+@users.command("reset-code")
+@click.argument("username")
+@pass_hub
+def reset_code_command(hub: Hub, username: str) -> None:
+    """Forget an account's one-time-code key (a lost phone): its next sign-in, after the password,
+    shows a new key to add to an authenticator app.  Its sessions end."""
+    from sanarip_hub.console.accounts import reset_second_factor
+
+    reset_second_factor(_table(hub), username)
+    click.echo(f"user {username}: one-time-code key forgotten; a new one is set up at the next sign-in")
 
 
 def _table(hub: Hub) -> ConsoleUserTable:

@@ -22,6 +22,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 from sanarip_hub.clock import SYSTEM_CLOCK, Clock
 from sanarip_hub.config import ConsoleSettings
+from sanarip_hub.console import totp
 from sanarip_hub.domain.codes import ConsoleRole
 from sanarip_hub.errors import AccountError
 from sanarip_hub.storage.console_users import StoredUser, UserListing
@@ -50,6 +51,11 @@ class ConsoleUsers(Protocol):
     def locked_out(self, since: datetime, max_failures: int) -> dict[str, list[str]]: ...
     def clear_failures(self, username: str, address: str | None = None) -> int: ...
     def record_success(self, user_id: int, new_hash: str | None = None) -> None: ...
+    def set_second_factor(
+        self, user_id: int, secret: str | None, enrolled: bool, last_step: int | None = None
+    ) -> None: ...
+    def use_step(self, user_id: int, step: int) -> bool: ...
+    def reset_second_factor(self, username: str) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -60,10 +66,13 @@ class Account:
     lsg_id: int | None
     lsg_soate: str | None
     lsg_name: str | None
+    language: str | None = None  # the language the user last chose
 
 
 def _account(user: StoredUser) -> Account:
-    return Account(user.id, user.username, user.role, user.lsg_id, user.lsg_soate, user.lsg_name)
+    return Account(
+        user.id, user.username, user.role, user.lsg_id, user.lsg_soate, user.lsg_name, user.language
+    )
 
 
 # Passwords people choose first and attackers try first (beyond length, the rules below catch the rest)
@@ -146,6 +155,13 @@ def enable(users: ConsoleUsers, username: str) -> None:
         raise AccountError(f"no user {username}")
 
 
+def reset_second_factor(users: ConsoleUsers, username: str) -> None:
+    """Forget the account's one-time-code secret (a lost phone): at its next sign-in, after the
+    password, it is shown a new one to enroll.  Its sessions end."""
+    if not users.reset_second_factor(username):
+        raise AccountError(f"no user {username}")
+
+
 def unlock(users: ConsoleUsers, username: str) -> int:
     """Forget the account's failed sign-ins from every address; returns how many were forgotten."""
     if users.by_name(username) is None:
@@ -185,6 +201,7 @@ class SignInResult:
 
     account: Account | None
     refusal: str | None = None
+    second_factor_owed: bool = False  # the password was right; a one-time code must follow
 
 
 def sign_in(
@@ -197,6 +214,7 @@ def sign_in(
     address: str = "unknown",
     per_address: int = 20,
     clock: Clock = SYSTEM_CLOCK,
+    second_factor: frozenset[str] = frozenset(),
 ) -> SignInResult:
     """Check a sign-in from ``address``.
 
@@ -225,8 +243,54 @@ def sign_in(
             return SignInResult(None, "Console.SignInFailed")
         failures = users.failures(since, address=address, username=user.username)
         return SignInResult(None, "Console.LockedOut" if failures >= max_failures else "Console.SignInFailed")
+    if user.role.value in second_factor:  # failures stand until the code is right too
+        return SignInResult(_account(user), second_factor_owed=True)
     users.clear_failures(user.username, address)
     users.record_success(user.id, _HASHER.hash(password) if _HASHER.check_needs_rehash(stored) else None)
+    return SignInResult(_account(user))
+
+
+def second_factor_secret(users: ConsoleUsers, user_id: int) -> tuple[str, bool]:
+    """The account's TOTP secret and whether it is enrolled; a first one is made (and kept, so that
+    a reloaded page shows the same) for an account that has none."""
+    user = users.by_id(user_id)
+    if user is None:
+        raise AccountError("no such user")
+    if user.totp_secret:
+        return user.totp_secret, user.totp_enrolled
+    secret = totp.new_secret()
+    users.set_second_factor(user_id, secret, enrolled=False)
+    return secret, False
+
+
+def second_factor(
+    users: ConsoleUsers,
+    user_id: int,
+    code: str,
+    *,
+    max_failures: int,
+    lockout: timedelta,
+    address: str = "unknown",
+    clock: Clock = SYSTEM_CLOCK,
+) -> SignInResult:
+    """Check the one-time code that completes a sign-in.  A wrong, stale or reused code is a failed
+    sign-in like a wrong password (it counts towards the same lock); a right one enrolls the
+    secret if it was new, and the step it belongs to can never be used again."""
+    now = clock.now()
+    since = now - lockout
+    user = users.by_id(user_id)
+    if user is None or user.disabled:
+        return SignInResult(None, "Console.AccountDisabled")
+    if users.failures(since, address=address, username=user.username) >= max_failures:
+        return SignInResult(None, "Console.AccountLocked")
+    step = totp.accepted_step(user.totp_secret or "", code, user.totp_last_step, now.timestamp())
+    if not user.totp_secret or step is None or not users.use_step(user.id, step):
+        users.record_failure(user.username, address, now, since)
+        failures = users.failures(since, address=address, username=user.username)
+        refusal = "Console.LockedOut" if failures >= max_failures else "Console.SecondFactorFailed"
+        return SignInResult(None, refusal)
+    users.clear_failures(user.username, address)
+    users.record_success(user.id)
     return SignInResult(_account(user))
 
 

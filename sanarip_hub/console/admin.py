@@ -10,7 +10,15 @@ from urllib.parse import quote
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
-from sanarip_hub.console.accounts import add_user, disable, enable, list_users, set_password, unlock
+from sanarip_hub.console.accounts import (
+    add_user,
+    disable,
+    enable,
+    list_users,
+    reset_second_factor,
+    set_password,
+    unlock,
+)
 from sanarip_hub.console.gate import Context, Gate, R, log, role_name
 from sanarip_hub.domain.codes import ConsoleRole
 from sanarip_hub.errors import AccountError, PageRefused
@@ -98,6 +106,7 @@ class AdminPages(Gate):
             "kept": kept or {},
             "done": done if done in DONE else "",
             "done_user": context.request.query_params.get("user", ""),
+            "second_factor_roles": self.settings.console.second_factor_roles,
         }
         return self.render(context, "users.html", values, context._("Users"), status)
 
@@ -133,6 +142,12 @@ class AdminPages(Gate):
                 await run_in_threadpool(enable, self.user_table, name)
             elif action == "unlock":
                 await run_in_threadpool(unlock, self.user_table, name)
+            elif action == "reset-code":
+                if self.form(context, "confirm") != "yes":
+                    raise AccountError(
+                        context._("Tick the box to confirm that {name} lost their phone.").format(name=name)
+                    )
+                await run_in_threadpool(reset_second_factor, self.user_table, name)
             elif action == "password":
                 await run_in_threadpool(set_password, self.user_table, name, self.form(context, "password"))
             else:
@@ -146,4 +161,4 @@ class AdminPages(Gate):
         return RedirectResponse(f"{self.root}/admin/users?done={action}&user={quote(name)}", 303)
 
 
-DONE = ("created", "disable", "enable", "unlock", "password")
+DONE = ("created", "disable", "enable", "unlock", "password", "reset-code")

@@ -27,6 +27,8 @@ class Console(SignIn, OperatorPages, AuditorPages, LsgPages, AdminPages, OwnerPa
             Route("/", p(None, self.home), methods=["GET"]),
             Route("/login", p(None, self.login_page), methods=["GET"]),
             Route("/login", p(None, self.login), methods=["POST"]),
+            Route("/login/code", p(None, self.code_page), methods=["GET"]),
+            Route("/login/code", p(None, self.code), methods=["POST"]),
             Route("/logout", p(None, self.logout), methods=["POST"]),
             Route("/language", p(None, self.language), methods=["POST"]),
             Route("/operator", p(op, self.dashboard), methods=["GET"]),

@@ -93,6 +93,7 @@ def _words(_: Gettext) -> dict[str, dict[str, str]]:
             "Server.ServerProxy.ServiceFailed": _("the registry's service failed"),
             "CircuitOpen": _("not called: the registry failed repeatedly, calls paused"),
             "Console.SignInFailed": _("sign-in failed"),
+            "Console.SecondFactorFailed": _("sign-in failed: wrong or reused one-time code"),
             "Console.AddressThrottled": _("sign-in refused: too many attempts from this address"),
             "Console.LockedOut": _("sign-in refused: the account is locked"),
             "Console.AccountLocked": _("the account was locked after failed sign-ins"),

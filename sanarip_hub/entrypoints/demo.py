@@ -318,6 +318,12 @@ def show_console(hub: Hub, keep_serving: bool = False) -> None:
                 role, username, password, f"HTTP {landed.status} {urllib.parse.urlsplit(landed.url).path}"
             )
         Console(width=110).print(table)
+        if hub.settings.console.second_factor_roles:
+            click.echo(
+                f"{', '.join(hub.settings.console.second_factor_roles)}: after the password, the console "
+                "shows a key to add to an authenticator app (FreeOTP, Aegis, Google Authenticator), "
+                "then asks for its one-time code"
+            )
         if keep_serving:
             click.echo(
                 f"serving the console at {base}/console/ and the X-Road producer at {base}/xroad "

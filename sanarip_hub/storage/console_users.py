@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, Engine, Table, delete, func, insert, select, update
+from sqlalchemy import Connection, Engine, Table, delete, func, insert, or_, select, update
 from sqlalchemy.sql import ColumnElement
 
 from sanarip_hub.clock import SYSTEM_CLOCK, Clock
@@ -36,6 +36,10 @@ class StoredUser:
     lsg_id: int | None
     lsg_soate: str | None
     lsg_name: str | None
+    totp_secret: str | None = None
+    totp_enrolled: bool = False
+    totp_last_step: int | None = None
+    language: str | None = None
 
 
 @dataclass(frozen=True)
@@ -112,6 +116,54 @@ class ConsoleUserTable:
                 self._end_sessions(connection, username)
         return bool(done.rowcount)
 
+    def set_second_factor(
+        self, user_id: int, secret: str | None, enrolled: bool, last_step: int | None = None
+    ) -> None:
+        """The account's TOTP secret (None: none yet), whether it is proven, the last code's step."""
+        with self.engine.begin() as connection:
+            connection.execute(
+                update(USERS)
+                .where(USERS.c.id == user_id)
+                .values(
+                    totp_secret=secret,
+                    totp_enrolled=enrolled,
+                    totp_last_step=last_step,
+                    updated_at=self.clock.now(),
+                )
+            )
+
+    def use_step(self, user_id: int, step: int) -> bool:
+        """Record that a code of ``step`` was used; False when that step (or a later one) already was:
+        two sign-ins racing with one code, only one gets in."""
+        with self.engine.begin() as connection:
+            done = connection.execute(
+                update(USERS)
+                .where(
+                    USERS.c.id == user_id,
+                    or_(USERS.c.totp_last_step.is_(None), USERS.c.totp_last_step < step),
+                )
+                .values(totp_last_step=step, totp_enrolled=True)
+            )
+        return bool(done.rowcount)
+
+    def reset_second_factor(self, username: str) -> bool:
+        """Forget the account's TOTP secret (a lost phone): it enrolls again at its next sign-in,
+        after its password; its sessions end.  False if no such user."""
+        with self.engine.begin() as connection:
+            done = connection.execute(
+                update(USERS)
+                .where(USERS.c.username == username)
+                .values(
+                    totp_secret=None, totp_enrolled=False, totp_last_step=None, updated_at=self.clock.now()
+                )
+            )
+            self._end_sessions(connection, username)
+        return bool(done.rowcount)
+
+    def set_language(self, user_id: int, language: str) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(update(USERS).where(USERS.c.id == user_id).values(language=language))
+
     def active_administrators(self) -> list[str]:
         """The administrators who may sign in: the last of them is never disabled."""
         with self.engine.connect() as connection:
@@ -163,6 +215,10 @@ class ConsoleUserTable:
             row.lsg_id,
             row.soate_code,
             row.name_ky,
+            row.totp_secret,
+            bool(row.totp_enrolled),
+            row.totp_last_step,
+            row.language,
         )
 
     def record_failure(self, username: str, address: str, at: datetime, forget_before: datetime) -> None:

@@ -28,6 +28,7 @@ class Session:
     csrf: str
     language: str | None
     fresh: bool = False  # created by this request: the cookie must be set
+    pending_user_id: int | None = None  # the password was right; the second factor is owed
 
     def csrf_ok(self, sent: str | None) -> bool:
         return sent is not None and hmac.compare_digest(self.csrf, sent)
@@ -62,9 +63,11 @@ class SessionStore:
                 return None
             if now - row.last_seen_at > timedelta(seconds=30):  # no write per request
                 connection.execute(update(SESSIONS).where(SESSIONS.c.id == row.id).values(last_seen_at=now))
-        return Session(token, row.user_id, row.csrf_token, row.language)
+        return Session(token, row.user_id, row.csrf_token, row.language, pending_user_id=row.pending_user_id)
 
-    def create(self, user_id: int | None = None, language: str | None = None) -> Session:
+    def create(
+        self, user_id: int | None = None, language: str | None = None, pending_user_id: int | None = None
+    ) -> Session:
         token, csrf, now = secrets.token_urlsafe(32), secrets.token_urlsafe(32), self.clock.now()
         with self.engine.begin() as connection:
             connection.execute(delete(SESSIONS).where(SESSIONS.c.last_seen_at < now - self.idle))
@@ -74,11 +77,12 @@ class SessionStore:
                     user_id=user_id,
                     csrf_token=csrf,
                     language=language,
+                    pending_user_id=pending_user_id,
                     created_at=now,
                     last_seen_at=now,
                 )
             )
-        return Session(token, user_id, csrf, language, fresh=True)
+        return Session(token, user_id, csrf, language, fresh=True, pending_user_id=pending_user_id)
 
     def end(self, session: Session) -> None:
         with self.engine.begin() as connection:

@@ -4,6 +4,7 @@ role, producer traffic in the ledger and open mismatches in one LSG body's queue
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -14,13 +15,14 @@ import pytest
 from sqlalchemy import Engine, select, text
 
 from sanarip_hub.config import load_settings
+from sanarip_hub.console import totp
 from sanarip_hub.domain.codes import SyncSource
 from sanarip_hub.entrypoints.demo import DEMO_SHARED_PARAMS
 from sanarip_hub.producer.agreements import AgreementSpec, store
 from sanarip_hub.storage.agreements import AgreementTable
 from sanarip_hub.storage.engine import make_engine
 from sanarip_hub.storage.mismatches import flag
-from sanarip_hub.storage.models import Person
+from sanarip_hub.storage.models import ConsoleUser, Person
 from tests.conftest import BACKENDS, drop_schema
 from tests.producer.conftest import (
     PERSONAL,
@@ -66,8 +68,27 @@ def csrf_of(html: str) -> str:
     return found.group(1)
 
 
+def one_time_code(hub: Hub, username: str) -> str:
+    """The code the user's authenticator app would give now, from a step no sign-in has used yet: a
+    used step is refused, so a third sign-in within one 30-second step waits for the next."""
+    while True:
+        with hub.engine.connect() as connection:
+            secret, last = connection.execute(
+                select(ConsoleUser.totp_secret, ConsoleUser.totp_last_step).where(
+                    ConsoleUser.username == username
+                )
+            ).one()
+        assert secret, f"{username} has no one-time-code key yet"
+        now = totp.step_at(time.time())
+        for step in range(now - totp.WINDOW, now + totp.WINDOW + 1):
+            if last is None or step > last:
+                return totp.code_of_step(secret, step)
+        time.sleep(totp.STEP_SECONDS - time.time() % totp.STEP_SECONDS + 0.2)
+
+
 def login(hub: Hub, role: str, password: str | None = None) -> httpx.Client:
-    """A client signed in as the user of ``role`` (cookies kept)."""
+    """A client signed in as the user of ``role`` (cookies kept); administrators and auditors give
+    a one-time code after the password, as their authenticator app would."""
     client = httpx.Client(base_url=hub.console, follow_redirects=False, timeout=30)
     page = client.get("/login")
     response = client.post(
@@ -75,6 +96,12 @@ def login(hub: Hub, role: str, password: str | None = None) -> httpx.Client:
         data={"csrf": csrf_of(page.text), "username": USERS[role], "password": password or PASSWORDS[role]},
     )
     assert response.status_code == 303, response.text
+    if response.headers["location"].endswith("/login/code"):
+        form = client.get("/login/code")
+        done = client.post(
+            "/login/code", data={"csrf": csrf_of(form.text), "code": one_time_code(hub, USERS[role])}
+        )
+        assert done.status_code == 303, done.text
     return client
 
 

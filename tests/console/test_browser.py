@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from tests.console.conftest import ARTIFACTS, PASSWORDS, USERS, Hub
+from tests.console.conftest import ARTIFACTS, PASSWORDS, USERS, Hub, one_time_code
 from tests.debian import ensure_debian
 from tests.producer.conftest import HUB
 
@@ -49,6 +49,10 @@ def sign_in(page: Page, hub: Hub, role: str) -> None:
     page.get_by_label("User name").fill(USERS[role])
     page.get_by_label("Password").fill(PASSWORDS[role])
     page.get_by_role("button", name="Log in").click()
+    if role in ("administrator", "auditor"):  # their second step: the code their app shows
+        expect(page.get_by_label("One-time code from your app (6 digits)")).to_be_visible()
+        page.get_by_label("One-time code from your app (6 digits)").fill(one_time_code(hub, USERS[role]))
+        page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("button", name="Log out")).to_be_visible()
 
 

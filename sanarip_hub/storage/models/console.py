@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, String
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sanarip_hub.domain.codes import ConsoleRole
@@ -26,6 +26,12 @@ class ConsoleUser(Timestamped, Base):
     lsg_id: Mapped[int | None] = mapped_column(ForeignKey("lsg_body.id"))  # LSG users: their one body
     disabled: Mapped[bool] = mapped_column(Boolean, server_default="0")
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # the second factor (sanarip_hub.console.totp): the secret, whether the user has proved holding
+    # it, and the step of the last code used (a code is never accepted twice)
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enrolled: Mapped[bool] = mapped_column(Boolean, server_default="0")
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
+    language: Mapped[str | None] = mapped_column(String(5))  # the language last chosen, kept across sign-ins
 
 
 class ConsoleSignInFailure(Base):
@@ -56,5 +62,7 @@ class ConsoleSession(Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("console_user.id", ondelete="CASCADE"), index=True)
     csrf_token: Mapped[str] = mapped_column(String(64))
     language: Mapped[str | None] = mapped_column(String(5))
+    # the password was right; the second factor is still owed (user_id stays empty until it is given)
+    pending_user_id: Mapped[int | None] = mapped_column(ForeignKey("console_user.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -27,6 +27,7 @@ def attempt_kinds(_: Callable[[str], str]) -> dict[str, str]:
     return {
         "Client.AccessDenied": _("X-Road call without an agreement"),
         "Console.SignInFailed": _("failed sign-in"),
+        "Console.SecondFactorFailed": _("sign-in failed: wrong or reused one-time code"),
         "Console.LockedOut": _("failed sign-in that locked the account"),
         "Console.AccountLocked": _("sign-in to a locked account"),
         "Console.AccountDisabled": _("sign-in to a disabled account"),

@@ -44,6 +44,7 @@ UNAUTHORIZED = frozenset(
     {
         "Client.AccessDenied",
         "Console.SignInFailed",
+        "Console.SecondFactorFailed",
         "Console.LockedOut",
         "Console.AccountLocked",
         "Console.AccountDisabled",

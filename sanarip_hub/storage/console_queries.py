@@ -250,14 +250,20 @@ def exchange_log(
         query = query.where(e.time_ms >= where.since_ms)
     if where.until_ms is not None:
         query = query.where(e.time_ms < where.until_ms)
-    if where.client:
+    # a whole identifier (pasted from an entry) is one backward scan of its (column, seq) index; part
+    # of one, or of a member's name, reads the newest entries until a page of them matches
+    if where.client and where.client.startswith(("SUBSYSTEM:", "MEMBER:")):
+        query = query.where(e.client_id == where.client)
+    elif where.client:
         query = query.where(
             or_(
                 e.client_id.icontains(where.client, autoescape=True),
                 *(e.client_id.contains(member, autoescape=True) for member in where.client_members),
             )
         )
-    if where.service:
+    if where.service and where.service.startswith("SERVICE:"):
+        query = query.where(e.service_id == where.service)
+    elif where.service:
         query = query.where(e.service_id.icontains(where.service, autoescape=True))
     for column, value in (
         (e.outcome, where.outcome),

@@ -162,6 +162,6 @@ def test_every_sign_in_refusal_is_an_unauthorized_attempt_the_owner_sees_named()
     from sanarip_hub.domain.exchange import UNAUTHORIZED
 
     refusals = set(re.findall(r'"(Console\.\w+)"', Path(accounts.__file__).read_text(encoding="utf-8")))
-    assert len(refusals) == 5
+    assert len(refusals) == 6  # the wrong one-time code (issue 17) is the sixth
     assert refusals <= UNAUTHORIZED
     assert refusals <= set(attempt_kinds(str))

@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 import secrets
 import time
+from collections.abc import Iterator
+from dataclasses import replace
 
 import httpx
 import pytest
@@ -24,9 +26,25 @@ from tests.console.conftest import (
     one_time_code,
     run_hub_input,
 )
-from tests.producer.conftest import run_hub
+from tests.producer.conftest import free_port, run_hub, start_server, wait_until_serving
 
 PASSWORD = "tall-Green-cactus-2026"
+
+
+@pytest.fixture(scope="module")
+def guarded(hub: Hub) -> Iterator[Hub]:
+    """A second server on the same home and database with the default settings: administrators and
+    auditors give a one-time code (the shared console server has the second factor off)."""
+    env = {k: v for k, v in hub.env.items() if k != "SANARIP_HUB_CONSOLE_SECOND_FACTOR_ROLES"}
+    port = free_port()
+    process = start_server(env, port)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_serving(url, process)
+        yield replace(hub, url=url, env=env)
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
 
 
 @pytest.mark.parametrize(
@@ -74,7 +92,8 @@ def new_user(hub: Hub, role: str) -> str:
     return name
 
 
-def test_the_password_alone_does_not_sign_an_administrator_in(hub: Hub) -> None:
+def test_the_password_alone_does_not_sign_an_administrator_in(guarded: Hub) -> None:
+    hub = guarded
     client, answer = password_step(hub, USERS["administrator"], PASSWORDS["administrator"])
     assert answer.status_code == 303
     assert answer.headers["location"] == "/console/login/code"
@@ -100,13 +119,15 @@ def test_the_password_alone_does_not_sign_an_administrator_in(hub: Hub) -> None:
     assert client.get("/admin").status_code == 200
 
 
-def test_an_operator_signs_in_with_the_password_alone(hub: Hub) -> None:
+def test_an_operator_signs_in_with_the_password_alone(guarded: Hub) -> None:
+    hub = guarded
     client, answer = password_step(hub, USERS["operator"], PASSWORDS["operator"])
     assert answer.headers["location"] == "/console/operator"
     assert client.get("/operator").status_code == 200
 
 
-def test_a_new_auditor_enrolls_then_each_code_works_once(hub: Hub) -> None:
+def test_a_new_auditor_enrolls_then_each_code_works_once(guarded: Hub) -> None:
+    hub = guarded
     name = new_user(hub, "auditor")
     client, _ = password_step(hub, name, PASSWORD)
     enrolling = client.get("/login/code").text
@@ -124,7 +145,8 @@ def test_a_new_auditor_enrolls_then_each_code_works_once(hub: Hub) -> None:
     assert again.get("/auditor").status_code == 303
 
 
-def test_wrong_codes_lock_the_account_like_wrong_passwords(hub: Hub) -> None:
+def test_wrong_codes_lock_the_account_like_wrong_passwords(guarded: Hub) -> None:
+    hub = guarded
     name = new_user(hub, "auditor")
     client, _ = password_step(hub, name, PASSWORD)
     client.get("/login/code")
@@ -143,7 +165,8 @@ def test_wrong_codes_lock_the_account_like_wrong_passwords(hub: Hub) -> None:
     assert answer.status_code == 401
 
 
-def test_a_lost_phone_gets_a_new_key_from_an_administrator_or_the_command_line(hub: Hub) -> None:
+def test_a_lost_phone_gets_a_new_key_from_an_administrator_or_the_command_line(guarded: Hub) -> None:
+    hub = guarded
     name = new_user(hub, "administrator")
     first, _ = password_step(hub, name, PASSWORD)
     old = re.search(r'id="totp-secret">([A-Z2-7 ]+)<', first.get("/login/code").text)

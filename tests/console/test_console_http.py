@@ -147,6 +147,12 @@ def test_language_switch(hub: Hub) -> None:
         page = client.get("/lsg").text
         assert f'<html lang="{code}">' in page
         assert heading in page
+    # the choice is the user's, not only the session's: the next sign-in speaks Russian too
+    again = login(hub, "lsg_user").get("/lsg").text
+    assert '<html lang="ru">' in again
+    assert "Очередь актуализации" in again
+    client.post("/language", data={"csrf": csrf_of(page), "lang": "en", "next": "/console/lsg"})
+    assert '<html lang="en">' in login(hub, "lsg_user").get("/lsg").text  # as the other tests expect
     anonymous = httpx.get(f"{hub.console}/login", headers={"accept-language": "ru-RU,ru;q=0.9"})
     assert "Имя пользователя" in anonymous.text
 

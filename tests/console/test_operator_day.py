@@ -262,6 +262,8 @@ def pages_of(hub: Hub, drill: Drill, language: str) -> dict[str, str]:
             first = re.search(r'href="/console(/lsg/mismatches/\d+)"', pages["lsg_user /lsg"])
             assert first is not None
             pages["lsg_user mismatch"] = client.get(first.group(1)).text
+        # the language is kept for the user's next sign-in: give the shared accounts back their English
+        client.post("/language", data={"csrf": csrf_of(home), "lang": "en", "next": paths[0]})
     return pages
 
 

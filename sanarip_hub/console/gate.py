@@ -40,6 +40,7 @@ from sanarip_hub.errors import LedgerUnavailable, PageRefused
 from sanarip_hub.ledger.keys import LedgerKeys
 from sanarip_hub.ledger.verify_range import Parallel
 from sanarip_hub.log import get_logger
+from sanarip_hub.producer.usage_report import MemberDirectory
 from sanarip_hub.storage import console_queries as queries
 from sanarip_hub.storage.console_users import ConsoleUserTable
 from sanarip_hub.storage.sessions import COOKIE, Session, SessionStore
@@ -97,11 +98,9 @@ class Context:
 Handler = Callable[[Context], Awaitable[Response]]
 
 
-class Members(Protocol):
-    """X-Road members by the names their instance publishes
-    (:class:`adapters.xroad.globalconf.MemberNames`)."""
-
-    def name_of(self, identifier: str | None) -> str | None: ...
+class Members(MemberDirectory, Protocol):
+    """The usage report's member names (:class:`adapters.xroad.globalconf.MemberNames`), and which
+    members' names contain a text (the exchange log's client filter)."""
 
     def matching(self, text: str) -> list[str]: ...
 

@@ -17,6 +17,22 @@ from sanarip_hub.console.i18n import translations
 Gettext = Callable[[str], str]
 
 
+def attempt_kinds(_: Gettext) -> dict[str, str]:
+    """What each unauthorized outcome means, in the page's language (the owner's page and every
+    other page that shows such an outcome say it alike)."""
+    return {
+        "Client.AccessDenied": _("X-Road call without an agreement"),
+        "Console.SignInFailed": _("failed sign-in"),
+        "Console.SecondFactorFailed": _("sign-in failed: wrong or reused one-time code"),
+        "Console.LockedOut": _("failed sign-in that locked the account"),
+        "Console.AccountLocked": _("sign-in to a locked account"),
+        "Console.AccountDisabled": _("sign-in to a disabled account"),
+        "Console.AddressThrottled": _("sign-in from an address refused after too many failures"),
+        "Console.Forbidden": _("page of another role"),
+        "Console.CsrfRefused": _("form not from this console"),
+    }
+
+
 def _words(_: Gettext) -> dict[str, dict[str, str]]:
     return {
         "source": {"civil-registry": _("civil registry"), "tax": _("tax service")},
@@ -64,7 +80,7 @@ def _words(_: Gettext) -> dict[str, dict[str, str]]:
         },
         "outcome": {
             "ok": _("ok"),
-            "Client.AccessDenied": _("refused: no agreement allows this client this service"),
+            **attempt_kinds(_),
             "Client.InvalidRequest": _("refused: the request is not valid"),
             "Client.InvalidContentType": _("refused: wrong content type"),
             "Client.InvalidXml": _("refused: not well-formed XML"),
@@ -92,14 +108,6 @@ def _words(_: Gettext) -> dict[str, dict[str, str]]:
             "Server.ServerProxy.UnknownService": _("the security server knows no such service"),
             "Server.ServerProxy.ServiceFailed": _("the registry's service failed"),
             "CircuitOpen": _("not called: the registry failed repeatedly, calls paused"),
-            "Console.SignInFailed": _("sign-in failed"),
-            "Console.SecondFactorFailed": _("sign-in failed: wrong or reused one-time code"),
-            "Console.AddressThrottled": _("sign-in refused: too many attempts from this address"),
-            "Console.LockedOut": _("sign-in refused: the account is locked"),
-            "Console.AccountLocked": _("the account was locked after failed sign-ins"),
-            "Console.AccountDisabled": _("sign-in refused: the account is disabled"),
-            "Console.Forbidden": _("refused: a page of another role"),
-            "Console.CsrfRefused": _("refused: a form not from this console"),
         },
     }
 

@@ -175,11 +175,12 @@ class OperatorPages(Gate):
 
     async def run(self, context: Context) -> Response:
         run_id = int(context.request.path_params["id"])
-        detail = await run_in_threadpool(queries.run_detail, self.engine, run_id, run_issue(run_id))
+        issue = run_issue(run_id)
+        detail = await run_in_threadpool(queries.run_detail, self.engine, run_id, issue)
         _ = context._
         if detail is None:
             raise PageRefused(404, _("No such sync run."))
-        values = {"d": detail, "run": detail.run, "issue": run_issue(run_id)}
+        values = {"d": detail, "run": detail.run, "issue": issue}
         return self.render(context, "run.html", values, _("Sync run") + f" {run_id}")
 
     async def health(self, context: Context) -> Response:

@@ -9,7 +9,6 @@ list is ``sanarip-hub ledger denied --from T1 --to T2``.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 
 from starlette.concurrency import run_in_threadpool
@@ -20,21 +19,6 @@ from sanarip_hub.ledger.query import Filter, search
 
 PAGE_LIMIT = 1000
 DAY_MS = 86_400_000
-
-
-def attempt_kinds(_: Callable[[str], str]) -> dict[str, str]:
-    """What each unauthorized outcome means, in the page's language."""
-    return {
-        "Client.AccessDenied": _("X-Road call without an agreement"),
-        "Console.SignInFailed": _("failed sign-in"),
-        "Console.SecondFactorFailed": _("sign-in failed: wrong or reused one-time code"),
-        "Console.LockedOut": _("failed sign-in that locked the account"),
-        "Console.AccountLocked": _("sign-in to a locked account"),
-        "Console.AccountDisabled": _("sign-in to a disabled account"),
-        "Console.AddressThrottled": _("sign-in from an address refused after too many failures"),
-        "Console.Forbidden": _("page of another role"),
-        "Console.CsrfRefused": _("form not from this console"),
-    }
 
 
 class OwnerPages(Gate):
@@ -53,7 +37,7 @@ class OwnerPages(Gate):
         attempts = [
             {
                 "time": context.when(r.time_ms, seconds=True),
-                "kind": attempt_kinds(context._).get(r.outcome, r.outcome),
+                "kind": context.label("outcome", r.outcome),
                 "who": r.user_id if r.direction == "internal" else r.client_id,
                 "what": r.service_id,
                 "detail": r.issue if r.direction == "internal" else r.user_id,

@@ -153,8 +153,7 @@ def dashboard(
         latencies = {d: _latency(connection, window, d) for d in (Direction.IN.value, Direction.OUT.value)}
         head = connection.execute(select(LedgerHead.size, LedgerHead.last_checkpoint_ms)).first()
         verification = connection.execute(LAST_VERIFICATION).first()
-        newest = connection.execute(select(*RUN_COLUMNS).order_by(SyncRun.id.desc()).limit(10)).all()
-        runs = _with_state(connection, list(newest), datetime.fromtimestamp(end / 1000, UTC))
+        runs = _newest_runs(connection, 10, datetime.fromtimestamp(end / 1000, UTC))
         open_by_lsg = connection.execute(
             select(LsgBody.name_ky, LsgBody.soate_code, func.count().label("open"))
             .select_from(Mismatch)
@@ -352,8 +351,12 @@ def _aware(moment: datetime) -> datetime:
 def runs(engine: Engine, limit: int = 100, at: datetime | None = None) -> list[dict[str, Any]]:
     """The newest runs, each with its ``state`` (see :func:`_with_state`)."""
     with engine.connect() as connection:
-        rows = list(connection.execute(select(*RUN_COLUMNS).order_by(SyncRun.id.desc()).limit(limit)))
-        return _with_state(connection, rows, at or datetime.now(UTC))
+        return _newest_runs(connection, limit, at or datetime.now(UTC))
+
+
+def _newest_runs(connection: Any, limit: int, at: datetime) -> list[dict[str, Any]]:
+    rows = connection.execute(select(*RUN_COLUMNS).order_by(SyncRun.id.desc()).limit(limit)).all()
+    return _with_state(connection, list(rows), at)
 
 
 @dataclass

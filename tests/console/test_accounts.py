@@ -158,7 +158,7 @@ def test_every_sign_in_refusal_is_an_unauthorized_attempt_the_owner_sees_named()
     from pathlib import Path
 
     from sanarip_hub.console import accounts
-    from sanarip_hub.console.owner import attempt_kinds
+    from sanarip_hub.console.labels import attempt_kinds
     from sanarip_hub.domain.exchange import UNAUTHORIZED
 
     refusals = set(re.findall(r'"(Console\.\w+)"', Path(accounts.__file__).read_text(encoding="utf-8")))

@@ -24,7 +24,10 @@ from sanarip_hub.entrypoints.seed import run_seed
     "--workers",
     type=click.IntRange(1, 64),
     default=None,
-    help="Generator processes for a fresh PostgreSQL load (default: cores - 2, at least 1).",
+    help=(
+        "Generator processes for a fresh PostgreSQL load "
+        "(default: cores - 1, at least 2; one below 50,000 households)."
+    ),
 )
 @pass_hub
 def seed(

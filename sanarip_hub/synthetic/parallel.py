@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from sanarip_hub.errors import SeedError
-from sanarip_hub.storage.bulk import BulkWriter, copy_line
+from sanarip_hub.storage.bulk import BulkWriter, CopyText
 from sanarip_hub.synthetic.country import TABLE_ORDER
 from sanarip_hub.synthetic.shards import LsgJob, run_shard
 
@@ -26,19 +26,20 @@ CHUNK_ROWS = 50_000
 def _worker(seed: int, shard_jobs: list[tuple[int, list[LsgJob]]], taken: set[str], out: Any) -> None:
     """Generate the given shards, sending ``("rows", {table: bytes}, {table: n}, households)`` chunks."""
     parent = os.getppid()
-    lines: dict[str, list[str]] = {table: [] for table in TABLE_ORDER}
+    texts = {table: CopyText() for table in TABLE_ORDER}
     pending = 0
     households = 0
 
     def emit(table: str, row: tuple[Any, ...]) -> None:
         nonlocal pending
-        lines[table].append(copy_line(row))
+        texts[table].add(row)
         pending += 1
 
     def send() -> None:
         nonlocal pending, households
-        data = {t: ("\n".join(rows) + "\n").encode() for t, rows in lines.items() if rows}
-        counts = {t: len(rows) for t, rows in lines.items() if rows}
+        taken = {table: text.take() for table, text in texts.items() if text.rows}
+        data = {table: chunk for table, (chunk, _) in taken.items()}
+        counts = {table: rows for table, (_, rows) in taken.items()}
         while True:
             try:
                 out.put(("rows", data, counts, households), timeout=1)
@@ -46,8 +47,6 @@ def _worker(seed: int, shard_jobs: list[tuple[int, list[LsgJob]]], taken: set[st
             except queue.Full:
                 if os.getppid() != parent:  # the parent died: stop instead of blocking forever
                     raise SystemExit(1) from None
-        for rows in lines.values():
-            rows.clear()
         pending = households = 0
 
     def tick(done: int) -> None:

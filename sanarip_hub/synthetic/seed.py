@@ -34,6 +34,7 @@ if TYPE_CHECKING:  # handed to storage
 HOUSEHOLDS_PER_LSG = 6530  # 1.75 M households / 268 LSG bodies (FACTS §3, §10)
 MAX_LSG = 268
 FLUSH_ROWS = 60_000
+PARALLEL_FROM_HOUSEHOLDS = 50_000  # measured: 40k households load as fast in one process as in two
 
 Progress = Callable[[int], None]  # called with the number of households just written
 
@@ -117,7 +118,7 @@ def seed_country(
     for job in jobs:
         shards.setdefault(job.shard, []).append(job)
     writer = BulkWriter(engine, COLUMNS, TABLE_ORDER, fresh=not existing)
-    processes = min(workers if workers is not None else default_workers(), len(shards))
+    processes = min(workers if workers is not None else default_workers(households), len(shards))
     try:
         if writer.fresh and writer.is_postgres and processes > 1:
             load_in_parallel(writer, seed, shards, taken, processes, progress)
@@ -134,15 +135,19 @@ def seed_country(
     return SeedReport(households, len(chosen), time.perf_counter() - started, dict(writer.written))
 
 
-def default_workers() -> int:
-    """Generator processes for a fresh PostgreSQL seed.
+def default_workers(households: int) -> int:
+    """Generator processes for a fresh PostgreSQL seed of ``households``.
 
-    Two cores are left to the database and to this process.  On a 2-core machine that means none:
-    measured here, one process with a background COPY thread loads 100k households in 19 s, two
-    worker processes in 25 s (formatting COPY text in Python costs what the second core gains, and
-    PostgreSQL needs that core).  Use ``--workers`` to override.
+    One core is left to the database and this process, but never fewer than two workers: measured
+    on a 2-core machine (``bench/seed.py``, 200k households), one process with a background COPY
+    thread took 27.3 s, two worker processes 19.5 s, three 22.5 s (the workers' COPY text is
+    formatted by psycopg's C dumpers, so the parent's share is small).  Below
+    ``PARALLEL_FROM_HOUSEHOLDS`` starting processes costs more than it gains: one.  Use ``--workers``
+    to override.
     """
-    return max(1, (os.cpu_count() or 1) - 2)
+    if households < PARALLEL_FROM_HOUSEHOLDS:
+        return 1
+    return max(2, (os.cpu_count() or 1) - 1)
 
 
 def _load_in_process(

@@ -98,15 +98,26 @@ def test_failed_fresh_load_rolls_back_data_and_schema(hub_db: HubDb) -> None:
     assert schema_matches_models(hub_db)
 
 
-def test_copy_line_formats_every_type() -> None:
+def test_copy_text_formats_every_type() -> None:
     from datetime import UTC, datetime
 
-    from sanarip_hub.storage.bulk import copy_line
+    from sanarip_hub.storage.bulk import CopyText
 
-    row = (1, None, True, False, 2.5, date(2026, 1, 2), datetime(2026, 1, 2, 3, 4, 5, 6, tzinfo=UTC), "Үмөт")
-    assert copy_line(row) == "1\t\\N\tTrue\tFalse\t2.5\t2026-01-02\t2026-01-02 03:04:05.000006+00:00\tҮмөт"
-    assert copy_line(("a\tb", "c\nd", "e\\f", "g\rh", None)) == "a\\tb\tc\\nd\te\\\\f\tg\\rh\t\\N"
-    assert copy_line((True, "x\ty")) == "t\tx\\ty"
+    text = CopyText()
+    text.add(
+        (1, None, True, False, 2.5, date(2026, 1, 2), datetime(2026, 1, 2, 3, 4, 5, 6, tzinfo=UTC), "Үмөт")
+    )
+    text.add(("a\tb", "c\nd", "e\\f", "g\rh", None))
+    text.add(("\\N", ""))
+    data, rows = text.take()
+    assert rows == 3
+    assert data.decode().split("\n") == [
+        "1\t\\N\tt\tf\t2.5\t2026-01-02\t2026-01-02 03:04:05.000006+00:00\tҮмөт",
+        "a\\tb\tc\\nd\te\\\\f\tg\\rh\t\\N",
+        "\\\\N\t",  # the string "\\N" is not NULL; the empty string is not NULL either
+        "",
+    ]
+    assert text.take() == (b"", 0)
 
 
 def test_hostile_strings_survive_the_copy_path(hub_db: HubDb) -> None:
@@ -139,3 +150,39 @@ def test_hostile_strings_survive_the_copy_path(hub_db: HubDb) -> None:
     with hub_db.engine.connect() as connection:
         stored = connection.execute(select(Person.surname, Person.registered_address).order_by(Person.id))
     assert [tuple(row) for row in stored] == [(name, name) for name in hostile]
+
+
+@pytest.mark.parametrize(
+    "orphan",
+    [
+        pytest.param({1: 999_999}, id="lsg_id-indexed-child"),  # validated by a merge join of two indexes
+        pytest.param({13: "41799999999999"}, id="registered_soate-unindexed-child"),  # by a hash join
+    ],
+)
+def test_fresh_load_refuses_a_row_whose_parent_is_missing(hub_db: HubDb, orphan: dict[int, object]) -> None:
+    """Every foreign key is validated when a fresh load re-creates it, whichever join checks it; the
+    refused load leaves no row, and the transaction's hash-join setting is not left switched off."""
+    lsg_id = one_lsg_body(hub_db)
+    writer = BulkWriter(hub_db.engine, COLUMNS, TABLE_ORDER, fresh=True)
+    writer.add("person", person_row(1, lsg_id, "21705198091234"))
+    row = list(person_row(2, lsg_id, "21705198091235"))
+    for position, value in orphan.items():
+        row[position] = value
+    writer.add("person", tuple(row))
+    with pytest.raises(StorageError, match=r"bulk load.* failed: .*(FOREIGN KEY|foreign key)"):
+        writer.finish()
+    with hub_db.engine.connect() as connection:
+        assert connection.execute(select(func.count()).select_from(Person)).scalar_one() == 0
+    assert schema_matches_models(hub_db)
+
+
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)  # only its loads drop foreign keys
+def test_hash_joins_are_given_back_after_the_keys_are_validated(hub_db: HubDb) -> None:
+    from sanarip_hub.storage.bulk import drop_for_load, restore_after_load
+
+    tables = [Base.metadata.tables[name] for name in TABLE_ORDER]
+    with hub_db.engine.begin() as connection:
+        dropped = drop_for_load(connection, tables, keep_lookups=False)
+        restore_after_load(connection, dropped, tables)
+        assert connection.exec_driver_sql("SHOW enable_hashjoin").scalar_one() == "on"
+        connection.rollback()

@@ -245,6 +245,11 @@ class ActualizationError(HubError):
     code = "actualization"
 
 
+class DecisionOutdated(ActualizationError):
+    """The decision was made on a mismatch, or a person, that someone changed since it was shown:
+    nothing was written, and the clerk must look again (a second tab, a colleague, a new run)."""
+
+
 class AccountError(HubError):
     """A user cannot be created or changed as asked (the message says why)."""
 

@@ -10,6 +10,8 @@ sent; if the ledger cannot record it, the page is refused.
 from __future__ import annotations
 
 import asyncio
+import json
+import re
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from concurrent.futures import Future
@@ -58,6 +60,9 @@ HOME = {
     R.ADMINISTRATOR: "/admin",
     R.OWNER: "/owner",
 }
+RESUMABLE_POST = re.compile(r"/lsg/mismatches/\d+")  # a decision sent after the session ended is kept
+DRAFT_FIELDS = ("to", "reason", "value")
+DRAFT_CHARS = 2000
 MAX_FORM_BYTES = 64 * 1024  # the console's forms are a few fields; a larger body is refused unread
 SECURITY_HEADERS = {
     "content-security-policy": "default-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -129,6 +134,18 @@ def client_address(request: Request) -> str:
     """The address a request came from, as the console's own listener saw it (no forwarded headers
     are trusted: the console is not behind a proxy that could vouch for them)."""
     return request.client.host if request.client else "unknown"
+
+
+def resume_target(resume: str | None, role: ConsoleRole) -> tuple[str | None, str | None]:
+    """Where a sign-in returns to (a path in the role's own section, else None) and the resume to
+    keep in the new session (only one that carries a draft)."""
+    if not resume:
+        return None, None
+    saved = json.loads(resume)
+    path, home = str(saved.get("path", "")), HOME[role]
+    if not (path == home or path.startswith((home + "/", home + "?"))):
+        return None, None
+    return path, (resume if "draft" in saved else None)
 
 
 def role_name(role: ConsoleRole, _: Callable[[str], str]) -> str:
@@ -223,6 +240,7 @@ class Gate:
             try:
                 if allowed is not None:
                     if user is None:
+                        await self._remember(context)
                         response: Response = RedirectResponse(f"{self.root}/login", 303)
                         return self._finish(context, response)
                     if user.role not in allowed:
@@ -256,6 +274,36 @@ class Gate:
             return self._finish(context, response)
 
         return endpoint
+
+    async def _remember(self, context: Context) -> None:
+        """A page asked for without a live session (it timed out): remember in the new session where
+        the user was going and, for a clerk's decision, what they had written, so that signing in
+        again returns there with the text back in the form (:func:`resume_target`)."""
+        request = context.request
+        path = request.url.path.removeprefix(self.root)
+        if request.method == "GET":
+            resume: dict[str, Any] = {"path": path + (f"?{request.url.query}" if request.url.query else "")}
+        elif RESUMABLE_POST.fullmatch(path) and request.headers.get("content-length", "").isdigit():
+            if int(request.headers["content-length"]) > MAX_FORM_BYTES:
+                return
+            form = await request.form(max_files=0, max_fields=20)
+            draft = {name: str(form.get(name) or "")[:DRAFT_CHARS] for name in DRAFT_FIELDS}
+            resume = {"path": path, "draft": draft}
+        else:
+            return
+        await run_in_threadpool(self.sessions.set_resume, context.session, json.dumps(resume))
+
+    def resumed_draft(self, context: Context) -> dict[str, str] | None:
+        """The draft a sign-in brought back for this very page, taken once (a reload shows the
+        stored state again)."""
+        saved = context.session.resume
+        if not saved:
+            return None
+        resume = json.loads(saved)
+        if resume.get("path") != context.request.url.path.removeprefix(self.root) or "draft" not in resume:
+            return None
+        self.sessions.set_resume(context.session, None)
+        return {str(k): str(v) for k, v in resume["draft"].items()}
 
     def _finish(self, context: Context, response: Response) -> Response:
         token = context.cookie_token or (context.session.token if context.session.fresh else None)

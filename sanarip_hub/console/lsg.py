@@ -8,29 +8,63 @@ from typing import Any
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
-from sanarip_hub.actualization.workflow import MOVES, NAME_FIELDS, PIN_NAMESAKES, move
+from sanarip_hub.actualization.workflow import MOVES, NAME_FIELDS, NEEDS_REASON, PIN_NAMESAKES, move
 from sanarip_hub.console.gate import Context, Gate
-from sanarip_hub.domain.codes import MismatchStatus
-from sanarip_hub.errors import ActualizationError, PageRefused
+from sanarip_hub.domain.codes import MismatchStatus, SyncSource
+from sanarip_hub.errors import ActualizationError, DecisionOutdated, PageRefused
 from sanarip_hub.storage import console_queries as queries
 from sanarip_hub.storage.mismatches import HOUSEHOLD_HEAD, MismatchTable, household_head_candidates
 
+AGES = (1, 7, 30)  # the queue's "older than" choices, in days
+PLACE_FIELDS = frozenset({"registered_soate"})  # values that are СОАТЕ codes: shown as places
+
 
 class LsgPages(Gate):
+    def _queue_filter(self, context: Context, fields: list[str]) -> queries.QueueFilter:
+        """The queue's filter from the query string; a value not offered by the form is ignored."""
+        given = context.request.query_params
+        history = given.get("view") == "history"
+        statuses = queries.CLOSED if history else queries.OPEN
+        age = given.get("age", "")
+        return queries.QueueFilter(
+            history=history,
+            field=given.get("field") if given.get("field") in fields else None,
+            source=given.get("source") if given.get("source") in set(SyncSource) else None,
+            status=given.get("status") if given.get("status") in set(statuses) else None,
+            older_than_days=int(age) if age.isdigit() and int(age) in AGES else None,
+            sort=given.get("sort", "") if given.get("sort") in queries.QUEUE_SORTS else "oldest",
+        )
+
     async def queue(self, context: Context) -> Response:
         user = context.account
         assert user is not None
         assert user.lsg_id is not None
-        rows = await run_in_threadpool(queries.queue, self.engine, user.lsg_id)
-        await run_in_threadpool(
-            self.access, context, "lsg.queue", [r.pin for r in rows], "actualization queue"
+        _ = context._
+        fields = await run_in_threadpool(queries.queue_fields, self.engine, user.lsg_id)
+        wanted = self._queue_filter(context, fields)
+        rows = await run_in_threadpool(
+            partial(queries.queue, self.engine, user.lsg_id, wanted, now=self.sessions.clock.now())
         )
-        return self.render(
-            context,
-            "queue.html",
-            {"mismatches": rows, "lsg_name": f"{user.lsg_name} ({user.lsg_soate})"},
-            context._("Actualization queue"),
-        )
+        purpose = "actualization history" if wanted.history else "actualization queue"
+        await run_in_threadpool(self.access, context, "lsg.queue", [r.pin for r in rows], purpose)
+        statuses = queries.CLOSED if wanted.history else queries.OPEN
+        values = {
+            "mismatches": rows,
+            "lsg_name": f"{user.lsg_name} ({user.lsg_soate})",
+            "f": wanted,
+            "fields": [(code, context.label("field", code)) for code in fields],
+            "sources": [(code.value, context.label("source", code.value)) for code in SyncSource],
+            "statuses": [(code.value, context.label("status", code.value)) for code in statuses],
+            "ages": [(str(days), _("older than {days} days").format(days=days)) for days in AGES],
+            "sorts": [
+                ("oldest", _("latest decision first") if wanted.history else _("oldest first")),
+                ("newest", _("newest first")),
+                ("field", _("by field")),
+                ("name", _("by name")),
+            ],
+        }
+        title = _("Decided mismatches") if wanted.history else _("Actualization queue")
+        return self.render(context, "queue.html", values, title)
 
     def _own_mismatch(self, context: Context) -> tuple[Any, list[Any]]:
         user = context.account
@@ -70,18 +104,37 @@ class LsgPages(Gate):
             return {"choices": [(pin, pin) for pin in pins], "choices_label": label}
         return {"choices": None}
 
-    async def mismatch_page(self, context: Context, message: str | None = None) -> Response:
+    async def mismatch_page(
+        self,
+        context: Context,
+        error: str | None = None,
+        draft: dict[str, str] | None = None,
+        status: int = 200,
+    ) -> Response:
+        """One mismatch, side by side, with its history and the decision form.  ``draft``: the
+        decision the clerk was writing (a refused decision, or one sent after the session ended),
+        put back into the form so that nothing typed is lost; ``error`` says why it was not saved."""
         row, events = await run_in_threadpool(self._own_mismatch, context)
         await run_in_threadpool(self.access, context, "lsg.mismatch", [row.pin], f"mismatch {row.id}")
+        if draft is None:
+            draft = await run_in_threadpool(self.resumed_draft, context)
+        places = {}
+        if row.field in PLACE_FIELDS:
+            codes = [value for value in (row.hub_value, row.registry_value) if value]
+            places = await run_in_threadpool(queries.place_names, self.engine, codes, context.language)
+        moves = self._moves(context, row.status)
         values = {
             "m": row,
             "events": events,
-            "moves": self._moves(context, row.status),
-            "message": message,
+            "moves": moves,
+            "needs_reason": sorted(str(to) for to in NEEDS_REASON),
+            "error": error,
+            "draft": draft or {},
+            "places": places,
             "name_field": row.field in NAME_FIELDS,
             **await run_in_threadpool(self._choices, context, row),
         }
-        return self.render(context, "mismatch.html", values, context._("Mismatch") + f" {row.id}")
+        return self.render(context, "mismatch.html", values, context._("Mismatch") + f" {row.id}", status)
 
     async def resolve(self, context: Context) -> Response:
         row, _events = await run_in_threadpool(self._own_mismatch, context)
@@ -94,6 +147,11 @@ class LsgPages(Gate):
         reason = self.form(context, "reason") or None
         seen = self.form(context, "version")
         spelled = (self.form(context, "value") or "").strip() or None
+        draft = {"to": target, "reason": reason or "", "value": spelled or ""}
+        _ = context._
+        if to in NEEDS_REASON and not (reason and reason.strip()):
+            error = _("A reason is required to reject or to escalate. Nothing was saved.")
+            return await self.mismatch_page(context, error, draft, 400)
         if to is not MismatchStatus.ACTUALIZED:
             spelled = None  # the field is on the form for an actualization only
         try:
@@ -109,8 +167,16 @@ class LsgPages(Gate):
                     value=spelled,
                 )
             )
+        except DecisionOutdated:
+            error = _(
+                "Someone decided on this mismatch, or changed the person, after you opened it (another "
+                "tab, a colleague or a new reconciliation run). Nothing was saved. Check what it says "
+                "now; your decision is still in the form."
+            )
+            return await self.mismatch_page(context, error, draft, 409)
         except ActualizationError as exc:
-            raise PageRefused(409, str(exc)) from None
+            error = _("This decision cannot be saved: {detail}").format(detail=str(exc))
+            return await self.mismatch_page(context, error, draft, 409)
         await run_in_threadpool(
             self.access, context, f"lsg.resolve.{to.value}", [row.pin], f"mismatch {row.id}"
         )

@@ -12,7 +12,7 @@ from starlette.responses import RedirectResponse, Response
 
 from sanarip_hub.console import totp
 from sanarip_hub.console.accounts import Account, second_factor, second_factor_secret, sign_in
-from sanarip_hub.console.gate import HOME, Context, Gate, client_address, log
+from sanarip_hub.console.gate import HOME, Context, Gate, client_address, log, resume_target
 from sanarip_hub.console.i18n import CODES
 from sanarip_hub.errors import PageRefused
 from sanarip_hub.storage.sessions import COOKIE
@@ -22,7 +22,8 @@ class SignIn(Gate):
     async def login_page(self, context: Context) -> Response:
         if context.account is not None:
             return RedirectResponse(self.root + HOME[context.account.role], 303)
-        return self.render(context, "login.html", {}, context._("Log in"))
+        values = {"resuming": bool(context.session.resume)}
+        return self.render(context, "login.html", values, context._("Log in"))
 
     async def login(self, context: Context) -> Response:
         username, password = self.form(context, "username"), self.form(context, "password")
@@ -53,7 +54,12 @@ class SignIn(Gate):
         if result.second_factor_owed:  # a session that is not signed in yet: it may only give the code
             await run_in_threadpool(self.sessions.end, context.session)
             pending = await run_in_threadpool(
-                partial(self.sessions.create, language=context.session.language, pending_user_id=user.id)
+                partial(
+                    self.sessions.create,
+                    language=context.session.language,
+                    pending_user_id=user.id,
+                    resume=context.session.resume,
+                )
             )
             context.cookie_token = pending.token
             return RedirectResponse(f"{self.root}/login/code", 303)
@@ -62,12 +68,14 @@ class SignIn(Gate):
     async def _signed_in(self, context: Context, user: Account) -> Response:
         # a new session on every sign-in: a token planted before it is worth nothing after; the
         # language is the one chosen on this screen, else the one the user chose last time
+        # a sign-in after the session ended returns to the page the user was on (in their section)
         await run_in_threadpool(self.sessions.end, context.session)
         language = context.session.language or user.language
-        fresh = await run_in_threadpool(self.sessions.create, user.id, language)
+        target, resume = resume_target(context.session.resume, user.role)
+        fresh = await run_in_threadpool(partial(self.sessions.create, user.id, language, resume=resume))
         context.cookie_token = fresh.token
         log.info("console.login", username=user.username, role=user.role.value)
-        return RedirectResponse(self.root + HOME[user.role], 303)
+        return RedirectResponse(self.root + (target or HOME[user.role]), 303)
 
     async def code_page(self, context: Context, error: str | None = None, status: int = 200) -> Response:
         """The second step for the roles that need it: the one-time code; for an account without a

@@ -18,6 +18,7 @@ from sanarip_hub.domain.codes import MismatchStatus, SyncRunStatus
 from sanarip_hub.domain.exchange import OK, Direction
 from sanarip_hub.storage.contract_checks import CheckedService, latest_checks
 from sanarip_hub.storage.models import (
+    AteUnit,
     LedgerEntryRow,
     LedgerHead,
     LedgerSubject,
@@ -426,20 +427,71 @@ MISMATCH_COLUMNS = (
     Person.given_name,
     Person.patronymic,
     Person.lsg_id,
+    Mismatch.status_at,
 )
+CLOSED = tuple(status for status in MismatchStatus if status not in OPEN)
+QUEUE_SORTS = ("oldest", "newest", "field", "name")
 
 
-def queue(engine: Engine, lsg_id: int, limit: int = 200) -> list[Any]:
-    """The open and in-review mismatches of one LSG body's people, oldest first."""
+@dataclass(frozen=True)
+class QueueFilter:
+    """What a clerk narrows the queue to.  ``history``: the decided mismatches (newest decision
+    first) instead of those still to decide; the other fields are exact codes or a minimum age."""
+
+    history: bool = False
+    field: str | None = None
+    source: str | None = None
+    status: str | None = None
+    older_than_days: int | None = None
+    sort: str = "oldest"
+
+
+def queue(
+    engine: Engine,
+    lsg_id: int,
+    wanted: QueueFilter = QueueFilter(),
+    limit: int = 200,
+    now: datetime | None = None,
+) -> list[Any]:
+    """The mismatches of one LSG body's people that ``wanted`` asks for: by default those still to
+    decide (open and in review), oldest first."""
+    statuses = CLOSED if wanted.history else OPEN
+    if wanted.status is not None:
+        statuses = tuple(status for status in statuses if status == wanted.status)
+    query = (
+        select(*MISMATCH_COLUMNS)
+        .join(Person, Person.id == Mismatch.person_id)
+        .where(Person.lsg_id == lsg_id, Mismatch.status.in_(statuses))
+    )
+    if wanted.field is not None:
+        query = query.where(Mismatch.field == wanted.field)
+    if wanted.source is not None:
+        query = query.where(Mismatch.source == wanted.source)
+    if wanted.older_than_days:
+        cutoff = (now or datetime.now(UTC)) - timedelta(days=wanted.older_than_days)
+        query = query.where(Mismatch.detected_at < cutoff)
+    order = {
+        "oldest": (Mismatch.detected_at, Mismatch.id),
+        "newest": (Mismatch.detected_at.desc(), Mismatch.id.desc()),
+        "field": (Mismatch.field, Mismatch.detected_at, Mismatch.id),
+        "name": (Person.surname, Person.given_name, Mismatch.id),
+    }[wanted.sort if wanted.sort in QUEUE_SORTS else "oldest"]
+    if wanted.history and wanted.sort == "oldest":
+        order = (Mismatch.status_at.desc(), Mismatch.id.desc())  # the latest decisions first
     with engine.connect() as connection:
-        return list(
+        return list(connection.execute(query.order_by(*order).limit(limit)))
+
+
+def queue_fields(engine: Engine, lsg_id: int) -> list[str]:
+    """The fields this LSG body's mismatches concern, for the queue's field filter."""
+    with engine.connect() as connection:
+        return sorted(
             connection.execute(
-                select(*MISMATCH_COLUMNS)
+                select(Mismatch.field)
                 .join(Person, Person.id == Mismatch.person_id)
-                .where(Person.lsg_id == lsg_id, Mismatch.status.in_(OPEN))
-                .order_by(Mismatch.detected_at, Mismatch.id)
-                .limit(limit)
-            )
+                .where(Person.lsg_id == lsg_id)
+                .distinct()
+            ).scalars()
         )
 
 
@@ -456,3 +508,35 @@ def mismatch(engine: Engine, mismatch_id: int) -> tuple[Any, list[Any]] | None:
             select(MismatchEvent).where(MismatchEvent.mismatch_id == mismatch_id).order_by(MismatchEvent.id)
         ).all()
     return row, list(events)
+
+
+def place_names(engine: Engine, codes: list[str], language: str) -> dict[str, str]:
+    """Each known СОАТЕ code as the place it names, from the unit up to its region ("Бел-Кайың,
+    Молдо Кылыч, Ак-Талаа району"), in ``language`` (ky, ru; en where the classifier has it, else
+    ru); unknown codes are left out.  A clerk reads places, not 14 digits."""
+    names: dict[str, tuple[str, str | None]] = {}
+    wanted = {code for code in codes if code}
+    with engine.connect() as connection:
+        while wanted - names.keys():
+            rows = connection.execute(
+                select(
+                    AteUnit.soate_code, AteUnit.name_ky, AteUnit.name_ru, AteUnit.name_en, AteUnit.parent_code
+                ).where(AteUnit.soate_code.in_(wanted - names.keys()))
+            ).all()
+            if not rows:
+                break
+            for code, ky, ru, en, parent in rows:
+                names[code] = ({"ky": ky, "ru": ru}.get(language) or en or ru, parent)
+                if parent:
+                    wanted.add(parent)
+    result = {}
+    for code in codes:
+        chain: list[str] = []
+        at = code
+        while at in names and len(chain) < 6:
+            name, parent = names[at]
+            chain.append(name)
+            at = parent or ""
+        if chain:
+            result[code] = ", ".join(chain[:-1] if len(chain) > 2 else chain)  # the country is implied
+    return result

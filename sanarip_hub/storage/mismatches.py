@@ -16,7 +16,7 @@ from sqlalchemy import Connection, Engine, Table, case, func, insert, select, up
 from sanarip_hub.domain.codes import MismatchStatus, PinStatus, Relation, SyncSource
 from sanarip_hub.domain.field_text import field_text
 from sanarip_hub.domain.identifiers import parse_pin
-from sanarip_hub.errors import ActualizationError
+from sanarip_hub.errors import ActualizationError, DecisionOutdated
 from sanarip_hub.storage.models import (
     Household,
     HouseholdMember,
@@ -241,7 +241,7 @@ class MismatchTable:
                 raise ActualizationError(f"no mismatch {mismatch_id}")
             current = MismatchStatus(row.status)
             if seen_version is not None and row.version != seen_version:
-                raise ActualizationError(
+                raise DecisionOutdated(
                     f"mismatch {mismatch_id} has changed since it was opened (it is now {current}, "
                     f"the registry's value {row.registry_value!r}): nothing was written; "
                     "open it again and decide on what it says now"
@@ -260,7 +260,7 @@ class MismatchTable:
                     )
                 ).one()
                 if field_text(old) != row.hub_value:
-                    raise ActualizationError(
+                    raise DecisionOutdated(
                         f"the hub's {field} is now {field_text(old)}, not {row.hub_value} as when mismatch "
                         f"{mismatch_id} was flagged: nothing was written (the next reconciliation compares "
                         "the new value)"
@@ -280,7 +280,7 @@ class MismatchTable:
                     .values(values)
                 )
                 if written.rowcount != 1:
-                    raise ActualizationError(
+                    raise DecisionOutdated(
                         f"the person of mismatch {mismatch_id} was changed by someone else just now: "
                         "nothing was written; try again"
                     )

@@ -29,6 +29,7 @@ class Session:
     language: str | None
     fresh: bool = False  # created by this request: the cookie must be set
     pending_user_id: int | None = None  # the password was right; the second factor is owed
+    resume: str | None = None  # JSON: the page to return to after signing in, and its draft
 
     def csrf_ok(self, sent: str | None) -> bool:
         return sent is not None and hmac.compare_digest(self.csrf, sent)
@@ -63,10 +64,21 @@ class SessionStore:
                 return None
             if now - row.last_seen_at > timedelta(seconds=30):  # no write per request
                 connection.execute(update(SESSIONS).where(SESSIONS.c.id == row.id).values(last_seen_at=now))
-        return Session(token, row.user_id, row.csrf_token, row.language, pending_user_id=row.pending_user_id)
+        return Session(
+            token,
+            row.user_id,
+            row.csrf_token,
+            row.language,
+            pending_user_id=row.pending_user_id,
+            resume=row.resume,
+        )
 
     def create(
-        self, user_id: int | None = None, language: str | None = None, pending_user_id: int | None = None
+        self,
+        user_id: int | None = None,
+        language: str | None = None,
+        pending_user_id: int | None = None,
+        resume: str | None = None,
     ) -> Session:
         token, csrf, now = secrets.token_urlsafe(32), secrets.token_urlsafe(32), self.clock.now()
         with self.engine.begin() as connection:
@@ -78,15 +90,28 @@ class SessionStore:
                     csrf_token=csrf,
                     language=language,
                     pending_user_id=pending_user_id,
+                    resume=resume,
                     created_at=now,
                     last_seen_at=now,
                 )
             )
-        return Session(token, user_id, csrf, language, fresh=True, pending_user_id=pending_user_id)
+        return Session(
+            token, user_id, csrf, language, fresh=True, pending_user_id=pending_user_id, resume=resume
+        )
 
     def end(self, session: Session) -> None:
         with self.engine.begin() as connection:
             connection.execute(delete(SESSIONS).where(SESSIONS.c.token_sha256 == _digest(session.token)))
+
+    def set_resume(self, session: Session, resume: str | None) -> None:
+        """Remember (or forget, with None) where the session's next sign-in returns to."""
+        with self.engine.begin() as connection:
+            connection.execute(
+                update(SESSIONS)
+                .where(SESSIONS.c.token_sha256 == _digest(session.token))
+                .values(resume=resume)
+            )
+        session.resume = resume
 
     def set_language(self, session: Session, language: str) -> None:
         with self.engine.begin() as connection:

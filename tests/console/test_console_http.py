@@ -3,6 +3,7 @@ languages, access-ledger entries, metrics and readiness."""
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from typing import Any
@@ -373,7 +374,9 @@ def test_a_stale_second_tabs_decision_is_refused_with_a_clear_message(hub: Hub) 
         data={"csrf": csrf_of(second_tab), "to": "actualized", "version": version.group(1)},
     )
     assert stale.status_code == 409
-    assert "has changed since it was opened" in stale.text
+    assert "Someone decided on this mismatch, or changed the person, after you opened it" in html.unescape(
+        stale.text
+    )
     with hub.engine.connect() as connection:
         surname = connection.execute(select(Person.surname).where(Person.id == mine.id)).scalar_one()
         status = connection.execute(select(Mismatch.status).where(Mismatch.id == mismatch_id)).scalar_one()

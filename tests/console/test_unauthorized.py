@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
 from sqlalchemy import select
 
+from sanarip_hub.config import load_settings
 from sanarip_hub.storage.models import LedgerEntryRow
 from tests.console.conftest import MAX_FAILED, Hub, csrf_of, login, run_hub_input
 from tests.producer.conftest import envelope, fault_code, pin_body, run_hub
@@ -79,7 +81,9 @@ def test_console_refusals_are_ledgered_and_listed_for_the_owner(hub: Hub) -> Non
     assert empty.stdout.strip() == "no entries"
 
     owner = login(hub, "owner")
-    page = owner.get("/owner", params={"from": today.isoformat(), "to": today.isoformat()})
+    # the owner's page reads its dates in the hub's zone (+06): after 18:00 UTC its today is tomorrow
+    local = datetime.now(ZoneInfo(load_settings(environ=hub.env).hub.timezone)).date().isoformat()
+    page = owner.get("/owner", params={"from": local, "to": local})
     assert page.status_code == 200
     for text in (
         "console:target15",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, String
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sanarip_hub.domain.codes import ConsoleRole
@@ -64,5 +64,8 @@ class ConsoleSession(Base):
     language: Mapped[str | None] = mapped_column(String(5))
     # the password was right; the second factor is still owed (user_id stays empty until it is given)
     pending_user_id: Mapped[int | None] = mapped_column(ForeignKey("console_user.id", ondelete="CASCADE"))
+    # where a request that found the session ended was going, and the decision it carried (JSON): the
+    # page a sign-in returns to, with the clerk's text put back into its form
+    resume: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -29,6 +29,7 @@ the client; anything else reaches a client as its branch's generic message (``in
     │   └── FieldGrantError
     ├── CertificateError
     ├── ActualizationError
+    │   └── DecisionOutdated                    decided on what someone changed since: nothing written
     ├── AccountError
     ├── GlobalConfError
     ├── LedgerError

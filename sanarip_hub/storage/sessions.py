@@ -105,19 +105,15 @@ class SessionStore:
 
     def set_resume(self, session: Session, resume: str | None) -> None:
         """Remember (or forget, with None) where the session's next sign-in returns to."""
-        with self.engine.begin() as connection:
-            connection.execute(
-                update(SESSIONS)
-                .where(SESSIONS.c.token_sha256 == _digest(session.token))
-                .values(resume=resume)
-            )
+        self._set(session, resume=resume)
         session.resume = resume
 
     def set_language(self, session: Session, language: str) -> None:
+        self._set(session, language=language)
+        session.language = language
+
+    def _set(self, session: Session, **values: str | None) -> None:
         with self.engine.begin() as connection:
             connection.execute(
-                update(SESSIONS)
-                .where(SESSIONS.c.token_sha256 == _digest(session.token))
-                .values(language=language)
+                update(SESSIONS).where(SESSIONS.c.token_sha256 == _digest(session.token)).values(**values)
             )
-        session.language = language

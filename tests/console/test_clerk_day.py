@@ -15,7 +15,7 @@ from sqlalchemy import select, text, update
 from sanarip_hub.domain.codes import SyncSource
 from sanarip_hub.storage.mismatches import flag
 from sanarip_hub.storage.models import ConsoleSession, ConsoleUser, Mismatch, MismatchEvent, Person
-from tests.console.conftest import USERS, Hub, csrf_of, login
+from tests.console.conftest import PASSWORDS, USERS, Hub, csrf_of, login
 
 _serial = count(1)
 
@@ -28,12 +28,14 @@ def flagged(hub: Hub, field: str, source: SyncSource, hub_value: str, registry_v
             text("select id from lsg_body where soate_code = :s"), {"s": hub.lsg_soate}
         )
         lsg = lsg_id.scalar_one()
-        people = connection.execute(
+        # a person no other test has flagged (the hub is shared; other tests take the last people)
+        person_id, surname = connection.execute(
             select(Person.id, Person.surname)
             .where(Person.lsg_id == lsg, Person.pin.is_not(None))
+            .where(~select(Mismatch.id).where(Mismatch.person_id == Person.id).exists())
             .order_by(Person.id)
-        ).all()
-        person_id, surname = people[(5 + next(_serial) * 3) % len(people)]
+            .limit(1)
+        ).one()
         flag(
             connection,
             person_id=person_id,
@@ -50,6 +52,15 @@ def flagged(hub: Hub, field: str, source: SyncSource, hub_value: str, registry_v
             )
         ).scalar_one()
     return mismatch_id, surname
+
+
+def sign_in_again(client: httpx.Client) -> httpx.Response:
+    """The clerk's password on the sign-in form (the response: where it sends them)."""
+    page = client.get("/login")
+    return client.post(
+        "/login",
+        data={"csrf": csrf_of(page.text), "username": USERS["lsg_user"], "password": PASSWORDS["lsg_user"]},
+    )
 
 
 def ids_on(page: str) -> list[int]:
@@ -208,16 +219,8 @@ def test_after_the_session_ends_signing_in_returns_to_the_item_with_the_decision
     assert sent.status_code == 303
     assert sent.headers["location"].endswith("/console/login")
     assert status_of(hub, mismatch_id) == ("open", events)  # nothing was saved without a session
-    login_page = client.get("/login")
-    assert 'id="resuming"' in login_page.text
-    signed_in = client.post(
-        "/login",
-        data={
-            "csrf": csrf_of(login_page.text),
-            "username": USERS["lsg_user"],
-            "password": "lsg-user-pass-2026",
-        },
-    )
+    assert 'id="resuming"' in client.get("/login").text
+    signed_in = sign_in_again(client)
     assert signed_in.status_code == 303
     assert signed_in.headers["location"] == f"/console/lsg/mismatches/{mismatch_id}"
     back = client.get(f"/lsg/mismatches/{mismatch_id}")
@@ -231,22 +234,9 @@ def test_after_the_session_ends_signing_in_returns_to_the_item_with_the_decision
 def test_a_page_asked_for_after_the_session_ended_is_where_signing_in_returns(hub: Hub) -> None:
     anonymous = httpx.Client(base_url=hub.console, follow_redirects=False, timeout=30)
     assert anonymous.get("/lsg", params={"view": "history"}).status_code == 303
-    login_page = anonymous.get("/login")
-    signed_in = anonymous.post(
-        "/login",
-        data={
-            "csrf": csrf_of(login_page.text),
-            "username": USERS["lsg_user"],
-            "password": "lsg-user-pass-2026",
-        },
-    )
+    signed_in = sign_in_again(anonymous)
     assert signed_in.headers["location"] == "/console/lsg?view=history"
     # a page of another role's section is not where a clerk is sent: their own home instead
     other = httpx.Client(base_url=hub.console, follow_redirects=False, timeout=30)
     assert other.get("/operator/exchanges").status_code == 303
-    page = other.get("/login")
-    sent = other.post(
-        "/login",
-        data={"csrf": csrf_of(page.text), "username": USERS["lsg_user"], "password": "lsg-user-pass-2026"},
-    )
-    assert sent.headers["location"] == "/console/lsg"
+    assert sign_in_again(other).headers["location"] == "/console/lsg"

@@ -350,7 +350,9 @@ def _own_surname_flag(hub: Hub, registry_value: str, skip: int) -> tuple[Any, in
         flag(connection, person_id=mine.id, field="surname", source=civil, hub_value=mine.surname,
              registry_value=registry_value, message_id=f"m-{skip}", run_id=None)  # fmt: skip
         mismatch_id = connection.execute(
-            select(Mismatch.id).where(Mismatch.person_id == mine.id, Mismatch.field == "surname")
+            select(Mismatch.id).where(
+                Mismatch.person_id == mine.id, Mismatch.field == "surname", Mismatch.source == civil
+            )
         ).scalar_one()
     return mine, int(mismatch_id)
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from itertools import count
 
 import httpx
-from sqlalchemy import select, text, update
+from sqlalchemy import insert, select, text, update
 
 from sanarip_hub.domain.codes import SyncSource
 from sanarip_hub.storage.mismatches import flag
@@ -28,14 +28,22 @@ def flagged(hub: Hub, field: str, source: SyncSource, hub_value: str, registry_v
             text("select id from lsg_body where soate_code = :s"), {"s": hub.lsg_soate}
         )
         lsg = lsg_id.scalar_one()
-        # a person no other test has flagged (the hub is shared; other tests take the last people)
-        person_id, surname = connection.execute(
-            select(Person.id, Person.surname)
-            .where(Person.lsg_id == lsg, Person.pin.is_not(None))
-            .where(~select(Mismatch.id).where(Mismatch.person_id == Person.id).exists())
-            .order_by(Person.id)
-            .limit(1)
-        ).one()
+        # a person of their own (the hub is shared by the console tests, and some flag many people):
+        # born 1901, older than anyone the seed makes, so the PIN is nobody else's
+        serial = next(_serial)
+        surname = f"Сынакбаев{serial}"
+        person_id = connection.execute(
+            insert(Person).returning(Person.id),
+            {
+                "lsg_id": lsg,
+                "pin": f"2010119019{serial:04d}",
+                "pin_status": "active",
+                "surname": surname,
+                "given_name": "Сынак",
+                "gender": "M",
+                "birth_date": date(1901, 1, 1),
+            },
+        ).scalar_one()
         flag(
             connection,
             person_id=person_id,

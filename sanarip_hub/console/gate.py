@@ -136,6 +136,15 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
+async def small_form(request: Request, max_fields: int) -> FormData | None:
+    """The request's form, read only when its declared length is at most ``MAX_FORM_BYTES``; else
+    None (an undeclared or larger body is never read)."""
+    declared = request.headers.get("content-length", "")
+    if not declared.isdigit() or int(declared) > MAX_FORM_BYTES:
+        return None
+    return await request.form(max_files=0, max_fields=max_fields)
+
+
 def resume_target(resume: str | None, role: ConsoleRole) -> tuple[str | None, str | None]:
     """Where a sign-in returns to (a path in the role's own section, else None) and the resume to
     keep in the new session (only one that carries a draft)."""
@@ -247,11 +256,10 @@ class Gate:
                         await self.refusal(context, "Console.Forbidden", user.username)
                         raise PageRefused(403, context._("This page is not for your role."))
                 if request.method == "POST":
-                    declared = request.headers.get("content-length", "")
-                    if not declared.isdigit() or int(declared) > MAX_FORM_BYTES:
-                        raise PageRefused(413, context._("The form is too large."))
                     # an agreement's form names every field it grants: hundreds, bounded by the bytes
-                    context.form = await request.form(max_files=0, max_fields=1000)
+                    context.form = await small_form(request, max_fields=1000)
+                    if context.form is None:
+                        raise PageRefused(413, context._("The form is too large."))
                     sent = context.form.get("csrf")
                     if not session.csrf_ok(sent if isinstance(sent, str) else None):
                         await self.refusal(context, "Console.CsrfRefused", user.username if user else None)
@@ -283,10 +291,9 @@ class Gate:
         path = request.url.path.removeprefix(self.root)
         if request.method == "GET":
             resume: dict[str, Any] = {"path": path + (f"?{request.url.query}" if request.url.query else "")}
-        elif RESUMABLE_POST.fullmatch(path) and request.headers.get("content-length", "").isdigit():
-            if int(request.headers["content-length"]) > MAX_FORM_BYTES:
-                return
-            form = await request.form(max_files=0, max_fields=20)
+        elif (
+            RESUMABLE_POST.fullmatch(path) and (form := await small_form(request, max_fields=20)) is not None
+        ):
             draft = {name: str(form.get(name) or "")[:DRAFT_CHARS] for name in DRAFT_FIELDS}
             resume = {"path": path, "draft": draft}
         else:

@@ -24,7 +24,7 @@ class LsgPages(Gate):
         """The queue's filter from the query string; a value not offered by the form is ignored."""
         given = context.request.query_params
         history = given.get("view") == "history"
-        statuses = queries.CLOSED if history else queries.OPEN
+        statuses = queries.view_statuses(history)
         age = given.get("age", "")
         return queries.QueueFilter(
             history=history,
@@ -47,7 +47,7 @@ class LsgPages(Gate):
         )
         purpose = "actualization history" if wanted.history else "actualization queue"
         await run_in_threadpool(self.access, context, "lsg.queue", [r.pin for r in rows], purpose)
-        statuses = queries.CLOSED if wanted.history else queries.OPEN
+        statuses = queries.view_statuses(wanted.history)
         values = {
             "mismatches": rows,
             "lsg_name": f"{user.lsg_name} ({user.lsg_soate})",

@@ -433,6 +433,11 @@ CLOSED = tuple(status for status in MismatchStatus if status not in OPEN)
 QUEUE_SORTS = ("oldest", "newest", "field", "name")
 
 
+def view_statuses(history: bool) -> tuple[MismatchStatus, ...]:
+    """The statuses a queue view lists: the decided ones for the history, else those to decide."""
+    return CLOSED if history else OPEN
+
+
 @dataclass(frozen=True)
 class QueueFilter:
     """What a clerk narrows the queue to.  ``history``: the decided mismatches (newest decision
@@ -455,7 +460,7 @@ def queue(
 ) -> list[Any]:
     """The mismatches of one LSG body's people that ``wanted`` asks for: by default those still to
     decide (open and in review), oldest first."""
-    statuses = CLOSED if wanted.history else OPEN
+    statuses = view_statuses(wanted.history)
     if wanted.status is not None:
         statuses = tuple(status for status in statuses if status == wanted.status)
     query = (

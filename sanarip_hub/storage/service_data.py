@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ARRAY, Engine, String, and_, any_, bindparam, func, select
+from sqlalchemy import ARRAY, Engine, String, and_, any_, bindparam, func, outerjoin, select, true
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
@@ -67,7 +67,7 @@ from sanarip_hub.storage.models import (
     SocialPassportMember,
     SocialServiceAccess,
 )
-from sanarip_hub.storage.models.household import CURRENT_HOUSEHOLD, listed_member
+from sanarip_hub.storage.models.household import CURRENT_HOUSEHOLD, CURRENT_MEMBERSHIP, listed_member
 
 MAX_PAGE = 1000
 SUPPRESS_BELOW = 10  # a published sum below this (that is, 0) is shown as suppressed
@@ -160,9 +160,12 @@ def _household_card(person_filter: Any, lists_in_json: bool = False) -> Any:
         .correlate(Household)
         .scalar_subquery()
     )
-    household_id = CURRENT_HOUSEHOLD
+    household_id: Any = CURRENT_HOUSEHOLD
     lists: list[Any] = []
+    current = None
     if lists_in_json:  # PostgreSQL: members and livestock ride along as JSON, one round trip in all
+        current = CURRENT_MEMBERSHIP.lateral("current_household")  # found through the key (see there)
+        household_id = current.c.household_id
         kin = aliased(Person)
         member = func.json_build_object(
             "pin", kin.pin, "surname", kin.surname, "givenName", kin.given_name, "patronymic", kin.patronymic,
@@ -223,7 +226,7 @@ def _household_card(person_filter: Any, lists_in_json: bool = False) -> Any:
             land.label("land_ha"),
             *lists,
         )
-        .select_from(Person)
+        .select_from(Person if current is None else outerjoin(Person, current, true()))
         .outerjoin(Household, Household.id == household_id)
         .outerjoin(LsgBody, LsgBody.id == Household.lsg_id)
         .outerjoin(Address, Address.id == Household.address_id)

@@ -39,9 +39,10 @@ from sanarip_hub.domain.exchange import Channel, Direction, Exchange
 from sanarip_hub.domain.hub_contract import CONTRACT, SERVICE_VERSION, SERVICES
 from sanarip_hub.domain.xroad_identifiers import ClientId
 from sanarip_hub.errors import ClientGone, ClientTimeout, Disconnected, LoggingFailed, MessageTooLarge
-from sanarip_hub.log import get_logger
+from sanarip_hub.log import LineLogger, get_logger
 
 log = get_logger("sanarip_hub.producer")
+exchange_lines = LineLogger("sanarip_hub.producer")  # one per exchange: the short way (see LineLogger)
 DRAIN_LIMIT = 64 * 1024 * 1024  # bytes of an oversized body read and dropped so the client gets its fault
 SOAP_CODES = {service.code for service in SERVICES}
 
@@ -116,7 +117,7 @@ def build_app(components: Components) -> ASGIApp:
     def log_exchange(exchange: Exchange, seq: int | None, fault: tuple[str, str] | None) -> None:
         """The one structured line per exchange (the ledger entry's seq ties the two together)."""
         reason, detail = fault if fault is not None else (None, None)
-        log.info(
+        exchange_lines.info(
             "exchange",
             reason=reason,
             detail=detail,

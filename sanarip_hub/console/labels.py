@@ -13,6 +13,7 @@ from collections.abc import Callable
 from functools import cache
 
 from sanarip_hub.console.i18n import translations
+from sanarip_hub.domain.readiness import MIGRATIONS_AT
 
 Gettext = Callable[[str], str]
 
@@ -77,6 +78,7 @@ def _words(_: Gettext) -> dict[str, dict[str, str]]:
             "reachable": _("reachable"),
             "unreachable": _("unreachable"),
             "database unreachable": _("database unreachable"),
+            MIGRATIONS_AT: _("at revision %(current)s; the code expects %(head)s"),
         },
         "outcome": {
             "ok": _("ok"),

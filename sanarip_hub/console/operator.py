@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
@@ -18,6 +17,7 @@ from sanarip_hub.console.gate import Context, Gate
 from sanarip_hub.console.i18n import translations
 from sanarip_hub.domain.exchange import Direction, run_issue
 from sanarip_hub.domain.hub_contract import BY_CODE
+from sanarip_hub.domain.readiness import Check
 from sanarip_hub.domain.xroad_identifiers import ServiceId
 from sanarip_hub.errors import InvalidIdentifier, PageRefused
 from sanarip_hub.ledger.keys import LedgerKeys
@@ -188,7 +188,7 @@ class OperatorPages(Gate):
         last = await run_in_threadpool(queries.last_verification, self.engine)
         _ = context._
         shown = [
-            (context.label("check", name), ok, check_detail(context, detail)) for name, ok, detail in checks
+            (context.label("check", check.name), check.ok, check_detail(context, check)) for check in checks
         ]
         if last is None:
             shown.append((_("ledger verification"), False, _("never verified")))
@@ -204,20 +204,15 @@ class OperatorPages(Gate):
         return self.render(context, "health.html", {"checks": shown}, _("Health"))
 
 
-def check_detail(context: Context, detail: str) -> str:
-    """A readiness check's detail in the page's language (``readiness`` speaks the English of
-    ``/readyz``, which scripts read); a URL or a driver's message passes as it is."""
-    revision = re.fullmatch(r"at (\S+), code expects (\S+)", detail)
-    if revision:
-        current, head = revision.groups()
-        return context._("at revision %(current)s; the code expects %(head)s") % {
-            "current": current,
-            "head": head,
-        }
-    return context.label("check", detail)
+def check_detail(context: Context, check: Check) -> str:
+    """A readiness check's detail in the page's language (``/readyz`` prints the English, which
+    scripts read): its words translated, its values filled in; a URL or a driver's message passes
+    as it is."""
+    words = context.label("check", check.detail)
+    return words % dict(check.values) if check.values else words
 
 
-def readiness(engine: Engine, keys: LedgerKeys | None, public: bool = False) -> list[tuple[str, bool, str]]:
+def readiness(engine: Engine, keys: LedgerKeys | None, public: bool = False) -> list[Check]:
     """The checks of ``/readyz`` and the health page: database, migrations, ledger key.
 
     ``public`` (``/readyz``, which needs no sign-in): the database is "reachable", never its URL."""
@@ -225,11 +220,11 @@ def readiness(engine: Engine, keys: LedgerKeys | None, public: bool = False) -> 
 
     checks = database_checks(engine, public)
     if keys is None:
-        checks.append(("ledger key", False, "not loaded"))
+        checks.append(Check("ledger key", False, "not loaded"))
     else:
         try:
             keys.signer.signature_line("readiness")
-            checks.append(("ledger key", True, "loaded, signs"))
+            checks.append(Check("ledger key", True, "loaded, signs"))
         except Exception as exc:
-            checks.append(("ledger key", False, str(exc)))
+            checks.append(Check("ledger key", False, str(exc)))
     return checks

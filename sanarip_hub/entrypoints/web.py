@@ -82,10 +82,10 @@ def console_routes(
 
     async def readyz(request: Request) -> Response:
         checks = await to_thread.run_sync(readiness, engine, keys, True)
-        ready = all(ok for _, ok, _ in checks)
+        ready = all(check.ok for check in checks)
         body = {
             "status": "ready" if ready else "not ready",
-            "checks": {n: {"ok": ok, "detail": d} for n, ok, d in checks},
+            "checks": {check.name: {"ok": check.ok, "detail": check.english()} for check in checks},
         }
         return JSONResponse(body, 200 if ready else 503)
 

@@ -15,6 +15,7 @@ from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 from sqlalchemy import Engine
 
+from sanarip_hub.domain.readiness import MIGRATIONS_AT, Check
 from sanarip_hub.errors import SchemaNotCurrent, StorageError
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
@@ -75,7 +76,7 @@ def require_current(engine: Engine) -> None:
         )
 
 
-def database_checks(engine: Engine, public: bool = False) -> list[tuple[str, bool, str]]:
+def database_checks(engine: Engine, public: bool = False) -> list[Check]:
     """The database's part of ``/readyz`` and the health page: reachable, and at the revision the
     code expects.  ``public``: the database is "reachable", never its URL or a driver message."""
     from sqlalchemy import text
@@ -86,11 +87,11 @@ def database_checks(engine: Engine, public: bool = False) -> list[tuple[str, boo
     except Exception as exc:  # any failure to reach it is the answer, not an error of the check
         detail = str(exc).splitlines()[0] if str(exc) else repr(exc)
         return [
-            ("database", False, "unreachable" if public else detail),
-            ("migrations", False, "database unreachable"),
+            Check("database", False, "unreachable" if public else detail),
+            Check("migrations", False, "database unreachable"),
         ]
     current, head = current_revision(engine), head_revision()
     return [
-        ("database", True, "reachable" if public else engine.url.render_as_string(hide_password=True)),
-        ("migrations", current == head, f"at {current}, code expects {head}"),
+        Check("database", True, "reachable" if public else engine.url.render_as_string(hide_password=True)),
+        Check("migrations", current == head, MIGRATIONS_AT, (("current", str(current)), ("head", head))),
     ]

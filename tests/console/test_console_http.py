@@ -12,6 +12,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from sanarip_hub.storage.migrate import head_revision
 from sanarip_hub.storage.models import LedgerEntryRow, Mismatch, Person
 from tests.clock import ManualClock
 from tests.console.conftest import MAX_FAILED, PASSWORDS, USERS, Hub, csrf_of, login
@@ -217,6 +218,8 @@ def test_metrics_and_readiness(hub: Hub) -> None:
     ready = httpx.get(f"{hub.url}/readyz")
     assert ready.status_code == 200
     assert ready.json()["checks"]["migrations"]["ok"] is True
+    head = head_revision()  # scripts read the English of /readyz: it stays as it was
+    assert ready.json()["checks"]["migrations"]["detail"] == f"at {head}, code expects {head}"
 
 
 def test_readiness_fails_without_a_key_or_a_database(hub: Hub) -> None:
@@ -224,10 +227,10 @@ def test_readiness_fails_without_a_key_or_a_database(hub: Hub) -> None:
 
     from sanarip_hub.console.app import readiness
 
-    checks = {name: ok for name, ok, _ in readiness(hub.engine, None)}
+    checks = {check.name: check.ok for check in readiness(hub.engine, None)}
     assert checks == {"database": True, "migrations": True, "ledger key": False}
     dead = create_engine("postgresql+psycopg://nobody@127.0.0.1:1/none")
-    checks = {name: ok for name, ok, _ in readiness(dead, None)}
+    checks = {check.name: check.ok for check in readiness(dead, None)}
     assert checks["database"] is False
     assert checks["migrations"] is False
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -250,17 +250,23 @@ def sign_in(
     return SignInResult(_account(user))
 
 
-def second_factor_secret(users: ConsoleUsers, user_id: int) -> tuple[str, bool]:
-    """The account's TOTP secret and whether it is enrolled; a first one is made (and kept, so that
-    a reloaded page shows the same) for an account that has none."""
+class SecondFactorKey(NamedTuple):
+    username: str  # the name an authenticator app shows beside the codes
+    secret: str
+    enrolled: bool
+
+
+def second_factor_secret(users: ConsoleUsers, user_id: int) -> SecondFactorKey:
+    """The account's TOTP secret and whether it is enrolled (one read of the account); a first
+    secret is made (and kept, so that a reloaded page shows the same) for an account that has none."""
     user = users.by_id(user_id)
     if user is None:
         raise AccountError("no such user")
     if user.totp_secret:
-        return user.totp_secret, user.totp_enrolled
+        return SecondFactorKey(user.username, user.totp_secret, user.totp_enrolled)
     secret = totp.new_secret()
     users.set_second_factor(user_id, secret, enrolled=False)
-    return secret, False
+    return SecondFactorKey(user.username, secret, False)
 
 
 def second_factor(

@@ -83,12 +83,11 @@ class SignIn(Gate):
         user_id = context.session.pending_user_id
         if user_id is None:
             return RedirectResponse(f"{self.root}/login", 303)
-        secret, enrolled = await run_in_threadpool(second_factor_secret, self.user_table, user_id)
-        values: dict[str, Any] = {"error": error, "enrolling": not enrolled}
-        if not enrolled:
-            stored = await run_in_threadpool(self.user_table.by_id, user_id)
-            name = stored.username if stored is not None else ""
-            uri = totp.provisioning_uri(secret, name, "Sanarip Hub")
+        key = await run_in_threadpool(second_factor_secret, self.user_table, user_id)
+        values: dict[str, Any] = {"error": error, "enrolling": not key.enrolled}
+        if not key.enrolled:
+            secret = key.secret
+            uri = totp.provisioning_uri(secret, key.username, "Sanarip Hub")
             values |= {
                 "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
                 "uri": uri,

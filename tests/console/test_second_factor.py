@@ -4,6 +4,7 @@ a lost phone is reset by an administrator or from the command line."""
 
 from __future__ import annotations
 
+import html
 import re
 import secrets
 import time
@@ -135,6 +136,8 @@ def test_a_new_auditor_enrolls_then_each_code_works_once(guarded: Hub) -> None:
     assert shown is not None
     assert 'id="totp-qr" src="data:image/svg+xml' in enrolling
     secret = shown.group(1).replace(" ", "")
+    # the app lists the key under the account's name
+    assert f"otpauth://totp/Sanarip%20Hub%3A{name}?secret={secret}" in html.unescape(enrolling)
     assert client.get("/login/code").text.count(shown.group(1)) == 1  # a reload shows the same key
     code = totp.code_at(secret, time.time())
     assert give_code(client, code).status_code == 303

@@ -7,31 +7,26 @@ from __future__ import annotations
 
 import re
 import secrets
-import socket
-import subprocess
 import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
-from sqlalchemy import insert
 
 from sanarip_hub.config import load_settings
 from sanarip_hub.console.accounts import add_user, disable, list_users
 from sanarip_hub.console.i18n import translations
-from sanarip_hub.domain.codes import ConsoleRole, SyncRunStatus, SyncSource
-from sanarip_hub.domain.exchange import Channel, Direction, Exchange, run_issue
+from sanarip_hub.domain.codes import ConsoleRole
+from sanarip_hub.domain.exchange import run_issue
 from sanarip_hub.ledger.store import Ledger
 from sanarip_hub.storage.console_users import ConsoleUserTable
-from sanarip_hub.storage.models import SyncChunk, SyncRun
-from tests.console.conftest import ARTIFACTS, MAX_FAILED, Hub, csrf_of
-from tests.console.test_browser import browser, sign_in  # noqa: F401  (the module's Chromium fixture)
+from tests.console.conftest import MAX_FAILED, Hub, csrf_of
+from tests.console.test_browser import browser, shot, sign_in  # noqa: F401  (the module's Chromium fixture)
 from tests.console.test_browser_clerk import PHONE, no_sideways_scroll
+from tests.console.test_operator_day import registry_calls, run_that_died
 
 pytestmark = pytest.mark.integration
 
-REGISTRY = "SERVICE:central-server/GOV/70000001/zags-service/zagsDataByPin/v1"
-HUB_CLIENT = "SUBSYSTEM:central-server/GOV/70000050/sanaripaymak-service"
 GUESSER = "203.0.113.9"  # a documentation address: the guesses never come from the tests' loopback
 
 
@@ -53,61 +48,16 @@ def english_again(page: Page, home: str) -> None:
     page.context.close()
 
 
-def shot(page: Page, hub: Hub, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{hub.backend}-{name}.png"), full_page=True)
-
-
-def dead_claim() -> str:
-    """The claim a ``sync run`` killed mid-chunk leaves: this host and a process that has ended."""
-    done = subprocess.Popen(["true"])
-    done.wait()
-    return f"{socket.gethostname()}:{done.pid}"
-
-
 @pytest.fixture
 def failed_run(hub: Hub) -> tuple[int, int]:
     """A reconciliation run whose process died mid-chunk after one answered registry call and two
     that could not reach the registry: (run id, the last failed call's ledger seq)."""
-    now = datetime.now(UTC)
     with hub.engine.begin() as connection:
-        run_id = connection.execute(
-            insert(SyncRun).returning(SyncRun.id),
-            {
-                "source": SyncSource.CIVIL_REGISTRY,
-                "status": SyncRunStatus.RUNNING,
-                "started_at": now - timedelta(minutes=20),
-                "checked": 1,
-                "matched": 1,
-            },
-        ).scalar_one()
-        connection.execute(
-            insert(SyncChunk),
-            {
-                "run_id": run_id,
-                "chunk_no": 0,
-                "after_id": 0,
-                "up_to_id": None,
-                "claimed_by": dead_claim(),
-                "claimed_at": now - timedelta(minutes=19),
-            },
-        )
+        run_id = run_that_died(connection, datetime.now(UTC) - timedelta(minutes=20), checked=1, matched=1)
     at = int(time.time() * 1000) - 10 * 60_000
-    calls = [
-        Exchange(
-            Direction.OUT,
-            Channel.SYNC,
-            service_id=REGISTRY,
-            outcome=outcome,
-            client_id=HUB_CLIENT,
-            issue=run_issue(run_id),
-            duration_ms=duration,
-            time_ms=at + n,
-        )
-        for n, (outcome, duration) in enumerate(
-            [("ok", 70), ("Server.NetworkError", 9_000), ("Server.NetworkError", 9_500)]
-        )
-    ]
+    calls = registry_calls(
+        run_id, at, [("ok", 70), ("Server.NetworkError", 9_000), ("Server.NetworkError", 9_500)]
+    )
     seqs = Ledger.for_settings(hub.engine, load_settings(environ=hub.env)).append_many(calls)
     return run_id, seqs[-1]
 

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from babel.messages.pofile import read_po
-from sqlalchemy import insert, select
+from sqlalchemy import Connection, insert, select
 
 from sanarip_hub.config import load_settings
 from sanarip_hub.console.labels import known
@@ -48,6 +48,49 @@ def dead_pid() -> int:
     return done.pid
 
 
+def run_that_died(connection: Connection, started: datetime, **counts: int) -> int:
+    """A reconciliation run still marked running whose process died a minute after it started,
+    in the middle of its first chunk (the claim names a process that has ended); its id."""
+    run_id: int = connection.execute(
+        insert(SyncRun).returning(SyncRun.id),
+        {
+            "source": SyncSource.CIVIL_REGISTRY,
+            "status": SyncRunStatus.RUNNING,
+            "started_at": started,
+            **counts,
+        },
+    ).scalar_one()
+    connection.execute(
+        insert(SyncChunk),
+        {
+            "run_id": run_id,
+            "chunk_no": 0,
+            "after_id": 0,
+            "up_to_id": None,
+            "claimed_by": f"{socket.gethostname()}:{dead_pid()}",
+            "claimed_at": started + timedelta(minutes=1),
+        },
+    )
+    return run_id
+
+
+def registry_calls(run_id: int, at_ms: int, outcomes: list[tuple[str, int]]) -> list[Exchange]:
+    """The run's calls to the civil registry, one per (outcome, duration in ms), a millisecond apart."""
+    return [
+        Exchange(
+            Direction.OUT,
+            Channel.SYNC,
+            service_id=REGISTRY,
+            outcome=outcome,
+            client_id=HUB_CLIENT,
+            issue=run_issue(run_id),
+            duration_ms=duration,
+            time_ms=at_ms + n,
+        )
+        for n, (outcome, duration) in enumerate(outcomes)
+    ]
+
+
 @pytest.fixture(scope="module")
 def drill(hub: Hub) -> Drill:
     """A reconciliation run whose process died an hour ago mid-chunk, after five registry calls
@@ -55,28 +98,7 @@ def drill(hub: Hub) -> Drill:
     naming services the hub does not publish."""
     now = datetime.now(UTC)
     with hub.engine.begin() as connection:
-        run_id = connection.execute(
-            insert(SyncRun).returning(SyncRun.id),
-            {
-                "source": SyncSource.CIVIL_REGISTRY,
-                "status": SyncRunStatus.RUNNING,
-                "started_at": now - timedelta(hours=1),
-                "checked": 2,
-                "matched": 1,
-                "mismatched": 1,
-            },
-        ).scalar_one()
-        connection.execute(
-            insert(SyncChunk),
-            {
-                "run_id": run_id,
-                "chunk_no": 0,
-                "after_id": 0,
-                "up_to_id": None,
-                "claimed_by": f"{socket.gethostname()}:{dead_pid()}",
-                "claimed_at": now - timedelta(minutes=59),
-            },
-        )
+        run_id = run_that_died(connection, now - timedelta(hours=1), checked=2, matched=1, mismatched=1)
         other_lsg = connection.execute(select(LsgBody.id).order_by(LsgBody.id.desc()).limit(1)).scalar_one()
         person = connection.execute(
             select(Person.id, Person.surname).where(Person.lsg_id == other_lsg).limit(1)
@@ -94,21 +116,9 @@ def drill(hub: Hub) -> Drill:
     ledger = Ledger.for_settings(hub.engine, load_settings(environ=hub.env))
     issue = run_issue(run_id)
     at = int(time.time() * 1000) - 30 * 60_000
-    calls = [
-        Exchange(
-            Direction.OUT,
-            Channel.SYNC,
-            service_id=REGISTRY,
-            outcome=outcome,
-            client_id=HUB_CLIENT,
-            issue=issue,
-            duration_ms=duration,
-            time_ms=at + n,
-        )
-        for n, (outcome, duration) in enumerate(
-            [("ok", 80), ("ok", 90)] + [("Server.NetworkError", SLOW_RETRY_MS)] * 3
-        )
-    ]
+    calls = registry_calls(
+        run_id, at, [("ok", 80), ("ok", 90)] + [("Server.NetworkError", SLOW_RETRY_MS)] * 3
+    )
     seqs = ledger.append_many(calls)
     ledger.append_many(
         [

@@ -252,9 +252,11 @@ def exchange_log(
         query = query.where(e.time_ms < where.until_ms)
     # a whole identifier (pasted from an entry) is one backward scan of its (column, seq) index; part
     # of one, or of a member's name, reads the newest entries until a page of them matches
+    partial = False  # a filter no index can find: read back in windows (_newest_first_in_windows)
     if where.client and where.client.startswith(("SUBSYSTEM:", "MEMBER:")):
         query = query.where(e.client_id == where.client)
     elif where.client:
+        partial = True
         query = query.where(
             or_(
                 e.client_id.icontains(where.client, autoescape=True),
@@ -264,6 +266,7 @@ def exchange_log(
     if where.service and where.service.startswith("SERVICE:"):
         query = query.where(e.service_id == where.service)
     elif where.service:
+        partial = True
         query = query.where(e.service_id.icontains(where.service, autoescape=True))
     for column, value in (
         (e.outcome, where.outcome),
@@ -278,9 +281,6 @@ def exchange_log(
     if where.staff is not None:
         query = query.where(e.direction == "internal" if where.staff else e.direction != "internal")
     query = query.order_by(e.seq.desc())
-    partial = (where.client and not where.client.startswith(("SUBSYSTEM:", "MEMBER:"))) or (
-        where.service and not where.service.startswith("SERVICE:")
-    )
     with engine.connect() as connection:
         if partial:
             rows = _newest_first_in_windows(connection, query, before, page)

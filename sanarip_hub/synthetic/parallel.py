@@ -37,9 +37,9 @@ def _worker(seed: int, shard_jobs: list[tuple[int, list[LsgJob]]], taken: set[st
 
     def send() -> None:
         nonlocal pending, households
-        taken = {table: text.take() for table, text in texts.items() if text.rows}
-        data = {table: chunk for table, (chunk, _) in taken.items()}
-        counts = {table: rows for table, (_, rows) in taken.items()}
+        chunks = {table: text.take() for table, text in texts.items() if text.rows}  # not the PINs `taken`
+        data = {table: chunk for table, (chunk, _) in chunks.items()}
+        counts = {table: rows for table, (_, rows) in chunks.items()}
         while True:
             try:
                 out.put(("rows", data, counts, households), timeout=1)

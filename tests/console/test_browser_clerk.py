@@ -43,6 +43,9 @@ def clerk(browser: Browser, hub: Hub) -> Iterator[Page]:  # noqa: F811
 
 
 def no_sideways_scroll(page: Page) -> None:
+    """The page fits a phone's width. Call it once the page awaited has been seen (an expect on it):
+    measured while a click's navigation is still committing, there is no document to measure."""
+    page.wait_for_load_state()
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 
@@ -66,6 +69,7 @@ def test_the_clerks_day_in_kyrgyz_and_russian_at_phone_width(clerk: Page, hub: H
     page.screenshot(path=str(ARTIFACTS / f"{hub.backend}-clerk-queue-{language}.png"), full_page=True)
 
     page.locator(f"a[href$='/lsg/mismatches/{mine}']").click()
+    expect(page).to_have_url(re.compile(rf"/console/lsg/mismatches/{mine}$"))
     no_sideways_scroll(page)
     marker = page.locator("#reason-required")
     expect(marker).to_be_hidden()

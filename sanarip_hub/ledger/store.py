@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from sanarip_hub.ledger.publish import CheckpointPublisher, Outcome
+    from sanarip_hub.ledger.turn import HostTurn
 
 GENESIS_HASH = bytes(32)  # the previous hash of entry 0 (migration 0002 seeds the head row with it)
 CUT = "…"  # ends a value cut to fit its column
@@ -97,8 +98,10 @@ class Ledger:
         origin: str,
         checkpoint_interval_s: int = 300,
         publisher: CheckpointPublisher | None = None,
+        turn: HostTurn | None = None,
     ) -> None:
         self.engine = engine
+        self.turn = turn  # shared with the other writers of this host (PostgreSQL), see ledger.turn
         self.rows = LedgerRows(engine)
         self.keys = keys
         self.origin = origin
@@ -115,6 +118,7 @@ class Ledger:
         the checkpoint log and the witnesses."""
         from sanarip_hub.ledger.checkpoint_log import CheckpointLog
         from sanarip_hub.ledger.publish import CheckpointPublisher
+        from sanarip_hub.ledger.turn import host_turn
         from sanarip_hub.ledger.witness import witness_endpoints
 
         ledger = settings.ledger
@@ -131,6 +135,7 @@ class Ledger:
             ledger_origin(settings),
             ledger.checkpoint_interval,
             publisher,
+            host_turn(settings),
         )
 
     @contextmanager
@@ -175,6 +180,18 @@ class Ledger:
         return list(range(head.size - len(rows), head.size))
 
     def _append_conditionally(self, prepared: list[Prepared], stamp: int) -> list[int]:
+        """PostgreSQL: in this host's turn (when it has one), from the head the last writer of the
+        host left; see :mod:`sanarip_hub.ledger.turn`."""
+        if self.turn is None:
+            return self._append_from_seen(prepared, stamp)
+        with self.turn.taken() as baton:
+            self._seen_head = baton.head() or self._seen_head
+            seqs = self._append_from_seen(prepared, stamp)
+            if self._seen_head is not None:
+                baton.leave(self._seen_head)
+            return seqs
+
+    def _append_from_seen(self, prepared: list[Prepared], stamp: int) -> list[int]:
         """PostgreSQL: one round trip numbered from the head this writer last saw; once overtaken,
         queue on the head's lock for :data:`CONTENDED_S`.
 

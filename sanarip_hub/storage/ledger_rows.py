@@ -181,7 +181,12 @@ def _array_types() -> tuple[str, ...]:
 _ENTRY_ARRAYS = ", ".join(
     f"%({name})b::{kind}[]" for name, kind in zip(_ENTRY_COLUMNS, _array_types(), strict=True)
 )  # binary: the driver formats binary arrays without its text format's quoting rules
-_IF_EXPECTED = "(size = %(old_size)s AND last_hash = %(old_hash)s)"
+# The whole expected head, not only its size and hash: a writer may number its batch from a head another
+# process handed it (ledger.turn), and a wrong frontier or checkpoint time there must not land.
+_IF_EXPECTED = (
+    "(size = %(old_size)s AND last_hash = %(old_hash)s AND frontier = %(old_frontier)s"
+    " AND last_checkpoint_ms = %(old_checkpoint_ms)s)"
+)
 _MOVED = "EXISTS (SELECT 1 FROM moved WHERE size = %(size)s AND last_hash = %(hash)s)"
 _APPEND_IF_HEAD = f"""
 WITH moved AS (
@@ -249,6 +254,8 @@ def _append_statement(
     params: dict[str, object] = {
         "old_size": expected.size,
         "old_hash": expected.last_hash,
+        "old_frontier": expected.frontier,
+        "old_checkpoint_ms": expected.last_checkpoint_ms,
         "size": new.size,
         "hash": new.last_hash,
         "frontier": new.frontier,

@@ -9,6 +9,7 @@ from sanarip_hub.config import Settings, load_settings
 from sanarip_hub.domain.exchange import Channel, Direction, Exchange
 from sanarip_hub.ledger.keys import ledger_origin, load_keys
 from sanarip_hub.ledger.store import Ledger
+from sanarip_hub.ledger.turn import host_turn
 from sanarip_hub.storage.engine import make_engine
 
 SF = "SUBSYSTEM:central-server/GOV/70000003/sf-personal-data"
@@ -34,8 +35,16 @@ def exchange(n: int, pins: tuple[str, ...] = ("21705198091234",), outcome: str =
     )
 
 
-def open_ledger(settings: Settings, interval: int = 3600) -> Ledger:
-    return Ledger(make_engine(settings), load_keys(settings), ledger_origin(settings), interval)
+def open_ledger(settings: Settings, interval: int = 3600, turn: bool = False) -> Ledger:
+    """A ledger writer on ``settings``' database; with ``turn``, it takes turns with the other
+    writers of the same data directory as ``serve``'s workers do."""
+    return Ledger(
+        make_engine(settings),
+        load_keys(settings),
+        ledger_origin(settings),
+        interval,
+        turn=host_turn(settings) if turn else None,
+    )
 
 
 def append_worker(env: dict[str, str], worker: int, count: int, batch: int) -> None:

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from sanarip_hub.ledger import store
 from sanarip_hub.ledger.keys import init_keys, ledger_origin
 from sanarip_hub.ledger.note import Checkpoint, Signer, sign_checkpoint
 from sanarip_hub.ledger.store import CONTENDED_S, Ledger
+from sanarip_hub.ledger.turn import decode_head, encode_head
 from sanarip_hub.ledger.verify import verify_ledger
 from sanarip_hub.storage.ledger_rows import LockedHead
 from sanarip_hub.storage.models import LedgerCheckpoint, LedgerEntryRow, LedgerHead, LedgerSubject
@@ -310,28 +312,8 @@ def test_a_writer_that_saw_an_old_head_numbers_its_batch_again(hub_db: HubDb) ->
     and is not overtaken again: no batch is sent more than twice, and later ones once."""
     init_keys(hub_db.settings)
     first, second = open_ledger(hub_db.settings), open_ledger(hub_db.settings)
-    locks = misses = 0
-    for writer in (first, second):
-        appending, racing = writer.rows.appending, writer.rows.append_if_head
-
-        def counting(original=appending):  # type: ignore[no-untyped-def]
-            nonlocal locks
-            locks += 1
-            return original()
-
-        def conditional(*args, original=racing):  # type: ignore[no-untyped-def]
-            nonlocal misses
-            landed, head = original(*args)
-            misses += not landed
-            return landed, head
-
-        writer.rows.appending = counting  # type: ignore[method-assign]
-        writer.rows.append_if_head = conditional  # type: ignore[method-assign]
-    seqs = []
-    for turn in range(6):
-        writer = first if turn % 2 == 0 else second
-        seqs.append(writer.append_many([exchange(turn * 10 + n) for n in range(3)]))
-    assert seqs == [[3 * turn, 3 * turn + 1, 3 * turn + 2] for turn in range(6)]
+    counted = attempts_of(first, second)
+    alternate(first, second)
     assert verify(first) == 18
     with first.engine.connect() as connection:
         ids = list(
@@ -339,7 +321,82 @@ def test_a_writer_that_saw_an_old_head_numbers_its_batch_again(hub_db: HubDb) ->
         )
     assert ids == [exchange(turn * 10 + n).message_id for turn in range(6) for n in range(3)]
     # PostgreSQL: turns 0 and 1 race and land; 2 and 3 miss once, then lock; 4 and 5 lock at once
-    assert (misses, locks) == ((2, 4) if first.rows.conditional else (0, 6))
+    assert (counted["misses"], counted["locks"]) == ((2, 4) if first.rows.conditional else (0, 6))
+
+
+def attempts_of(*writers: Ledger) -> dict[str, int]:
+    """Count the writers' conditional appends that missed and their appends under the head's lock."""
+    counted = {"misses": 0, "locks": 0}
+    for writer in writers:
+        appending, racing = writer.rows.appending, writer.rows.append_if_head
+
+        def counting(original=appending):  # type: ignore[no-untyped-def]
+            counted["locks"] += 1
+            return original()
+
+        def conditional(*args, original=racing):  # type: ignore[no-untyped-def]
+            landed, head = original(*args)
+            counted["misses"] += not landed
+            return landed, head
+
+        writer.rows.appending = counting  # type: ignore[method-assign]
+        writer.rows.append_if_head = conditional  # type: ignore[method-assign]
+    return counted
+
+
+def alternate(first: Ledger, second: Ledger) -> list[list[int]]:
+    """Six batches of three, the writers taking turns; each batch lands numbered after the last."""
+    seqs = []
+    for turn in range(6):
+        writer = first if turn % 2 == 0 else second
+        seqs.append(writer.append_many([exchange(turn * 10 + n) for n in range(3)]))
+    assert seqs == [[3 * turn, 3 * turn + 1, 3 * turn + 2] for turn in range(6)]
+    return seqs
+
+
+def test_writers_of_one_host_take_turns_and_are_never_overtaken(hub_db: HubDb) -> None:
+    """Two writers of one data directory (a host's worker processes) take turns on the host's turn
+    file and pass each other the head they left: on PostgreSQL every batch lands in its one-statement
+    append, none misses, none queues on the database's head lock."""
+    init_keys(hub_db.settings)
+    first, second = (open_ledger(hub_db.settings, turn=True) for _ in range(2))
+    counted = attempts_of(first, second)
+    alternate(first, second)
+    assert verify(first) == 18
+    assert (counted["misses"], counted["locks"]) == ((0, 0) if first.rows.conditional else (0, 6))
+
+
+@pytest.mark.parametrize("damage", ["frontier", "checkpoint time", "torn", "empty"])
+def test_a_wrong_head_passed_between_turns_is_caught_by_the_database(hub_db: HubDb, damage: str) -> None:
+    """The head a writer leaves for the next (a file beside the data) is a hint the database checks
+    whole: size, last hash, frontier and checkpoint time.  A wrong frontier with the right size and hash
+    would otherwise land, and every later checkpoint would sign a wrong root; an old checkpoint time
+    would sign a checkpoint before the interval has passed; a torn or empty file is read as no hint.
+    Each batch still lands once, the chain and the checkpoints verify, and no checkpoint is signed
+    early."""
+    init_keys(hub_db.settings)
+    ledger = open_ledger(hub_db.settings, interval=3600, turn=True)  # the first batch signs one
+    ledger.append_many([exchange(n) for n in range(5)])
+    if ledger.turn is None:
+        pytest.skip("SQLite's writers queue on the database's write lock and pass no head")
+    path = ledger.turn.path
+    head = ledger.rows.current_head()
+    if damage == "frontier":
+        path.write_bytes(encode_head(replace(head, frontier=bytes(len(head.frontier)))))
+    elif damage == "checkpoint time":
+        path.write_bytes(encode_head(replace(head, last_checkpoint_ms=head.last_checkpoint_ms - 10**9)))
+    elif damage == "torn":
+        path.write_bytes(encode_head(head)[:50])
+    else:
+        path.write_bytes(b"")
+    assert ledger.append_many([exchange(n) for n in range(5, 9)]) == [5, 6, 7, 8]
+    assert ledger.append(exchange(9)) == 9
+    assert decode_head(path.read_bytes()) == ledger.rows.current_head()
+    assert ledger.checkpoint() is not None  # signs the root of the head's frontier
+    assert verify(ledger) == 10
+    with ledger.engine.connect() as connection:
+        signed = connection.execute(select(LedgerCheckpoint.size).order_by(LedgerCheckpoint.size))
+        assert list(signed.scalars()) == [5, 10]
 
 
 def test_an_overtaken_writer_queues_on_the_head_lock_then_races_again(

@@ -63,7 +63,7 @@ def drop(env: dict[str, str]) -> None:
 
 def hub_writer(env: dict[str, str], worker: int, count: int, batch: int, start: object) -> None:
     os.environ.update(env)
-    ledger = open_ledger(load_settings(environ=env), interval=300)
+    ledger = open_ledger(load_settings(environ=env), interval=300, turn=True)  # as serve's workers
     items = [exchange(worker * 10_000_000 + n) for n in range(count)]
     ledger.append_many([exchange(worker * 10_000_000 + count + n) for n in range(batch)])  # warm up
     start.wait()  # type: ignore[attr-defined]

@@ -12,7 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import delete, func, insert, select, text, update
 
 from sanarip_hub.errors import LedgerIntegrityError
 from sanarip_hub.ledger import store
@@ -135,6 +135,29 @@ def test_deleted_row_is_named(ledger: Ledger) -> None:
         connection.execute(delete(LedgerEntryRow).where(LedgerEntryRow.seq == 9))
     problem = failure(ledger)
     assert (problem.seq, problem.kind) == (9, "missing")
+
+
+def test_an_entry_deleted_without_its_subject_rows_is_named(ledger: Ledger) -> None:
+    """The subject index has no foreign key (migration 0019): deleting an entry leaves its subject
+    rows behind instead of being refused or cascading; the entry is still named as missing."""
+    fill(ledger)
+    with ledger.engine.begin() as connection:
+        connection.execute(delete(LedgerEntryRow).where(LedgerEntryRow.seq == 9))
+        left = connection.execute(select(func.count()).where(LedgerSubject.seq == 9)).scalar_one()
+    assert left > 0
+    problem = failure(ledger)
+    assert (problem.seq, problem.kind) == (9, "missing")
+
+
+def test_a_subject_added_to_the_index_is_named(ledger: Ledger) -> None:
+    """A person added to an entry's subjects (so that an audit by their PIN lists a call that did not
+    concern them) differs from the entry's canonical bytes."""
+    fill(ledger)
+    with ledger.engine.begin() as connection:
+        connection.execute(insert(LedgerSubject).values(pin_hash="0" * 64, seq=12))
+    problem = failure(ledger)
+    assert (problem.seq, problem.kind) == (12, "altered")
+    assert "data-subject index" in problem.detail
 
 
 def test_swapped_rows_are_named(ledger: Ledger) -> None:

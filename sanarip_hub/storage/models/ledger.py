@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import BigInteger, Boolean, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sanarip_hub.storage.base import Base, UTCDateTime, id_column
@@ -62,7 +62,8 @@ class LedgerSubject(Base):
     __tablename__ = "ledger_subject"
 
     pin_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
-    seq: Mapped[int] = mapped_column(ForeignKey("ledger_entry.seq", ondelete="CASCADE"), primary_key=True)
+    # no foreign key: written only with its entries, checked by verification (migration 0019)
+    seq: Mapped[int] = mapped_column(SeqType, primary_key=True, autoincrement=False)
 
 
 class LedgerHead(Base):

@@ -40,6 +40,9 @@ from sanarip_hub.domain.codes import (
 from sanarip_hub.domain.identifiers import Gender
 from sanarip_hub.storage.base import Base, IdType, Quantity, Timestamped, code_list, id_column
 
+# PINs compare byte by byte on PostgreSQL, whatever the database's collation (migration 0020)
+PIN_TYPE = String(14).with_variant(String(14, collation="C"), "postgresql")
+
 
 class Person(Timestamped, Base):
     """A person known to an LSG body's register book.  **PII**: pin, names, birth date."""
@@ -52,7 +55,7 @@ class Person(Timestamped, Base):
 
     id: Mapped[int] = id_column()
     lsg_id: Mapped[int] = mapped_column(ForeignKey("lsg_body.id"), index=True)
-    pin: Mapped[str | None] = mapped_column(String(14), unique=True)
+    pin: Mapped[str | None] = mapped_column(PIN_TYPE, unique=True)
     pin_status: Mapped[PinStatus] = mapped_column(code_list(PinStatus, "pin_status"))
     surname: Mapped[str] = mapped_column(String(100))
     given_name: Mapped[str] = mapped_column(String(100))
@@ -78,7 +81,7 @@ class PersonPinAlias(Base):
 
     id: Mapped[int] = id_column()
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
-    pin: Mapped[str] = mapped_column(String(14), unique=True)
+    pin: Mapped[str] = mapped_column(PIN_TYPE, unique=True)
     kind: Mapped[PinAliasKind] = mapped_column(code_list(PinAliasKind, "pin_alias_kind"))
     source: Mapped[str] = mapped_column(String(20))
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -248,15 +248,21 @@ class Ledger:
 
     def checkpoint(self, wait_for_witnesses: bool = False) -> Checkpoint | None:
         """Sign a checkpoint of the current tree now (None when the ledger is empty or unchanged),
-        log it and (with ``wait_for_witnesses``) have the witnesses cosign it before returning."""
-        with self._locked() as (connection, head):
-            if head.size == 0:
-                return None
-            if connection.has_checkpoint(head.size):
-                return None
-            stamp = now_ms()
-            size, note = self._checkpoint(connection, head, stamp)
-            connection.move_head(last_checkpoint_ms=stamp)
+        log it and (with ``wait_for_witnesses``) have the witnesses cosign it before returning.
+        In this host's turn, leaving the head with its new checkpoint time to the next writer (who
+        would otherwise miss once, and queue on the head's lock for :data:`CONTENDED_S`)."""
+        with self.turn.taken() if self.turn is not None else nullcontext() as baton:
+            with self._locked() as (connection, head):
+                if head.size == 0:
+                    return None
+                if connection.has_checkpoint(head.size):
+                    return None
+                stamp = now_ms()
+                size, note = self._checkpoint(connection, head, stamp)
+                connection.move_head(last_checkpoint_ms=stamp)
+            if baton is not None:  # committed
+                self._seen_head = LockedHead(head.size, head.last_hash, head.frontier.encode(), stamp)
+                baton.leave(self._seen_head)
         if self.publisher is not None:
             self.last_outcomes = self.publisher.published(size, note, wait=wait_for_witnesses)
         return Checkpoint.parse(note[: note.rindex("\n\n") + 1])

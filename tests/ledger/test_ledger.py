@@ -389,6 +389,22 @@ def test_writers_of_one_host_take_turns_and_are_never_overtaken(hub_db: HubDb) -
     assert (counted["misses"], counted["locks"]) == ((0, 0) if first.rows.conditional else (0, 6))
 
 
+def test_a_checkpoint_signed_in_the_turn_leaves_its_head_to_the_next_writer(hub_db: HubDb) -> None:
+    """A checkpoint moves the head's checkpoint time under the head's lock; signed in the host's
+    turn, it hands the new head on, so the next batch lands in its one statement without a miss."""
+    init_keys(hub_db.settings)
+    first, second = (open_ledger(hub_db.settings, turn=True) for _ in range(2))
+    counted = attempts_of(first, second)
+    first.append_many([exchange(n) for n in range(3)])  # the ledger's first batch signs a checkpoint
+    assert first.append(exchange(3)) == 3
+    assert second.checkpoint() is not None
+    assert second.append(exchange(4)) == 4
+    assert first.append(exchange(5)) == 5
+    assert verify(first) == 6
+    assert counted["misses"] == 0
+    assert counted["locks"] == (1 if first.rows.conditional else 5)  # PostgreSQL: the checkpoint's own
+
+
 @pytest.mark.parametrize("damage", ["frontier", "checkpoint time", "torn", "empty"])
 def test_a_wrong_head_passed_between_turns_is_caught_by_the_database(hub_db: HubDb, damage: str) -> None:
     """The head a writer leaves for the next (a file beside the data) is a hint the database checks

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from sanarip_hub.ledger.publish import CheckpointPublisher, Outcome
-    from sanarip_hub.ledger.turn import HostTurn
+    from sanarip_hub.ledger.turn import Baton, HostTurn
 
 GENESIS_HASH = bytes(32)  # the previous hash of entry 0 (migration 0002 seeds the head row with it)
 CUT = "…"  # ends a value cut to fit its column
@@ -62,6 +62,10 @@ class Head:
     last_hash: bytes
     frontier: Frontier
     last_checkpoint_ms: int
+
+    def row(self, checkpoint_ms: int) -> LockedHead:
+        """The head row this head is written as, with its checkpoint time ``checkpoint_ms``."""
+        return LockedHead(self.size, self.last_hash, self.frontier.encode(), checkpoint_ms)
 
 
 Prepared = tuple[dict[str, Any], list[str], Template]  # an entry's columns, subject hashes, template
@@ -182,14 +186,18 @@ class Ledger:
     def _append_conditionally(self, prepared: list[Prepared], stamp: int) -> list[int]:
         """PostgreSQL: in this host's turn (when it has one), from the head the last writer of the
         host left; see :mod:`sanarip_hub.ledger.turn`."""
-        if self.turn is None:
-            return self._append_from_seen(prepared, stamp)
-        with self.turn.taken() as baton:
+        with self._host_turn() as baton:
+            if baton is None:
+                return self._append_from_seen(prepared, stamp)
             self._seen_head = baton.head() or self._seen_head
             seqs = self._append_from_seen(prepared, stamp)
             if self._seen_head is not None:
                 baton.leave(self._seen_head)
             return seqs
+
+    def _host_turn(self) -> AbstractContextManager[Baton | None]:
+        """This host's turn, held while the block runs; None where there is none (SQLite)."""
+        return self.turn.taken() if self.turn is not None else nullcontext()
 
     def _append_from_seen(self, prepared: list[Prepared], stamp: int) -> list[int]:
         """PostgreSQL: one round trip numbered from the head this writer last saw; once overtaken,
@@ -231,13 +239,7 @@ class Ledger:
             root = head.frontier.root()
             note = sign_checkpoint(Checkpoint(self.origin, head.size, root), self.keys.signer)
             checkpoint = (head.size, stamp, root, note)
-        new = LockedHead(
-            head.size,
-            head.last_hash,
-            head.frontier.encode(),
-            stamp if checkpoint else seen.last_checkpoint_ms,
-        )
-        return new, rows, subjects, checkpoint
+        return head.row(stamp if checkpoint else seen.last_checkpoint_ms), rows, subjects, checkpoint
 
     def _landed(self, rows: list[dict[str, object]], checkpoint: Signed | None) -> list[int]:
         """After the commit: publish the checkpoint signed with the batch; the batch's numbers."""
@@ -251,7 +253,7 @@ class Ledger:
         log it and (with ``wait_for_witnesses``) have the witnesses cosign it before returning.
         In this host's turn, leaving the head with its new checkpoint time to the next writer (who
         would otherwise miss once, and queue on the head's lock for :data:`CONTENDED_S`)."""
-        with self.turn.taken() if self.turn is not None else nullcontext() as baton:
+        with self._host_turn() as baton:
             with self._locked() as (connection, head):
                 if head.size == 0:
                     return None
@@ -261,7 +263,7 @@ class Ledger:
                 size, note = self._checkpoint(connection, head, stamp)
                 connection.move_head(last_checkpoint_ms=stamp)
             if baton is not None:  # committed
-                self._seen_head = LockedHead(head.size, head.last_hash, head.frontier.encode(), stamp)
+                self._seen_head = head.row(stamp)
                 baton.leave(self._seen_head)
         if self.publisher is not None:
             self.last_outcomes = self.publisher.published(size, note, wait=wait_for_witnesses)

@@ -21,13 +21,13 @@ down_revision: str | None = "0019"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-COLUMNS = (("person", True), ("person_pin_alias", False))  # (table, nullable)
+TABLES = ("person", "person_pin_alias")  # each with a column ``pin``
 
 
 def _collate(collation: str) -> None:
     if op.get_bind().dialect.name != "postgresql":
         return
-    for table, _ in COLUMNS:
+    for table in TABLES:
         op.execute(f'ALTER TABLE {table} ALTER COLUMN pin TYPE varchar(14) COLLATE "{collation}"')
 
 

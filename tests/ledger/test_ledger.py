@@ -367,14 +367,13 @@ def attempts_of(*writers: Ledger) -> dict[str, int]:
     return counted
 
 
-def alternate(first: Ledger, second: Ledger) -> list[list[int]]:
+def alternate(first: Ledger, second: Ledger) -> None:
     """Six batches of three, the writers taking turns; each batch lands numbered after the last."""
     seqs = []
     for turn in range(6):
         writer = first if turn % 2 == 0 else second
         seqs.append(writer.append_many([exchange(turn * 10 + n) for n in range(3)]))
     assert seqs == [[3 * turn, 3 * turn + 1, 3 * turn + 2] for turn in range(6)]
-    return seqs
 
 
 def test_writers_of_one_host_take_turns_and_are_never_overtaken(hub_db: HubDb) -> None:

@@ -85,6 +85,7 @@ module, named in the drawing above, and turned into its fault code and status by
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 
@@ -252,9 +253,20 @@ class DecisionOutdated(ActualizationError):
 
 
 class AccountError(HubError):
-    """A user cannot be created or changed as asked (the message says why)."""
+    """A user cannot be created or changed as asked (the message says why).
+
+    The message is an English template and its values apart, so that the console says it in the
+    page's language (:meth:`translated`) while the command line and the log read it whole.
+    """
 
     code = "console.account"
+
+    def __init__(self, template: str, **values: object) -> None:
+        super().__init__(template.format(**values))
+        self.template, self.values = template, values
+
+    def translated(self, gettext: Callable[[str], str]) -> str:
+        return gettext(self.template).format(**self.values)
 
 
 class GlobalConfError(HubError):

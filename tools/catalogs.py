@@ -23,7 +23,7 @@ from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parents[1]
 CONSOLE = ROOT / "sanarip_hub" / "console"
-KEYWORDS = {"_": None, "gettext": None}
+KEYWORDS = {"_": None, "gettext": None, "N_": None}  # N_: marked where raised, translated where shown
 LANGUAGES = ("ky", "ru")
 
 

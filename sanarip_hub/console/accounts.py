@@ -27,6 +27,13 @@ from sanarip_hub.domain.codes import ConsoleRole
 from sanarip_hub.errors import AccountError
 from sanarip_hub.storage.console_users import StoredUser, UserListing
 
+
+def N_(message: str) -> str:  # noqa: N802 - gettext's name for a message marked, not yet translated
+    """Marks an account error's message for the console's catalogs: the page translates it
+    (:meth:`AccountError.translated`), the command line prints it as written."""
+    return message
+
+
 MIN_PASSWORD = 12
 _HASHER = PasswordHasher()  # Argon2id, the library's current parameters (64 MiB, t=3, p=4)
 _DUMMY = _HASHER.hash("not a password of anyone")
@@ -95,27 +102,27 @@ _SEQUENCES = (
 def _check_password(password: str, username: str = "") -> None:
     """At least 12 characters, and not trivially guessed: ``aaaaaaaaaaaa`` was accepted."""
     if len(password) < MIN_PASSWORD:
-        raise AccountError(f"a password needs at least {MIN_PASSWORD} characters")
+        raise AccountError(N_("a password needs at least {count} characters"), count=MIN_PASSWORD)
     lowered = password.lower()
     if len(set(lowered)) < 5:
-        raise AccountError("a password needs at least 5 different characters")
+        raise AccountError(N_("a password needs at least 5 different characters"))
     if lowered in COMMON or any(lowered in sequence or lowered in sequence[::-1] for sequence in _SEQUENCES):
-        raise AccountError("this password is among the first that attackers try: choose another")
+        raise AccountError(N_("this password is among the first that attackers try: choose another"))
     name = username.strip().lower()
     if name and len(name) >= 3 and name in lowered:
-        raise AccountError("a password may not contain the user name")
+        raise AccountError(N_("a password may not contain the user name"))
 
 
 def _lsg_id(users: ConsoleUsers, role: ConsoleRole, soate: str | None) -> int | None:
     if role is ConsoleRole.LSG_USER:
         if not soate:
-            raise AccountError("an LSG user is bound to one LSG body: give its СОАТЕ code")
+            raise AccountError(N_("an LSG user is bound to one LSG body: give its СОАТЕ code"))
         found = users.lsg_id(soate)
         if found is None:
-            raise AccountError(f"no LSG body with СОАТЕ {soate}")
+            raise AccountError(N_("no LSG body with СОАТЕ {soate}"), soate=soate)
         return found
     if soate:
-        raise AccountError(f"only LSG users are bound to an LSG body, not a {role.value}")
+        raise AccountError(N_("only LSG users are bound to an LSG body"))
     return None
 
 
@@ -124,48 +131,50 @@ def add_user(
 ) -> None:
     name = username.strip()
     if not name or len(name) > 64 or not name.replace(".", "").replace("-", "").replace("_", "").isalnum():
-        raise AccountError("a user name is 1-64 letters, digits, '.', '-' or '_'")
+        raise AccountError(N_("a user name is 1-64 letters, digits, '.', '-' or '_'"))
     _check_password(password, name)
     lsg_id = _lsg_id(users, role, lsg)
     if not users.add(name, _HASHER.hash(password), role, lsg_id):
-        raise AccountError(f"user {name} already exists")
+        raise AccountError(N_("user {name} already exists"), name=name)
 
 
 def set_password(users: ConsoleUsers, username: str, password: str) -> None:
     """A new password; unlocks the account and ends its sessions."""
     _check_password(password, username)
     if not users.set_password_hash(username, _HASHER.hash(password)):
-        raise AccountError(f"no user {username}")
+        raise AccountError(N_("no user {name}"), name=username)
 
 
 def disable(users: ConsoleUsers, username: str, by: str | None = None) -> None:
     """The account cannot sign in; its sessions end at once.  ``by``: the administrator asking, who
     may not disable themself; nobody may disable the last administrator who can sign in."""
     if by is not None and username == by:
-        raise AccountError("you cannot disable your own account: ask another administrator")
+        raise AccountError(N_("you cannot disable your own account: ask another administrator"))
     if users.active_administrators() == [username]:
-        raise AccountError(f"{username} is the last administrator who can sign in: add another first")
+        raise AccountError(
+            N_("{name} is the last administrator who can sign in: add another first"), name=username
+        )
     if not users.disable(username):
-        raise AccountError(f"no user {username}")
+        raise AccountError(N_("no user {name}"), name=username)
 
 
 def enable(users: ConsoleUsers, username: str) -> None:
     """A disabled account may sign in again, with the password it had."""
     if not users.enable(username):
-        raise AccountError(f"no user {username}")
+        raise AccountError(N_("no user {name}"), name=username)
 
 
 def reset_second_factor(users: ConsoleUsers, username: str) -> None:
     """Forget the account's one-time-code secret (a lost phone): at its next sign-in, after the
     password, it is shown a new one to enroll.  Its sessions end."""
     if not users.reset_second_factor(username):
-        raise AccountError(f"no user {username}")
+        raise AccountError(N_("no user {name}"), name=username)
 
 
 def unlock(users: ConsoleUsers, username: str) -> int:
     """Forget the account's failed sign-ins from every address; returns how many were forgotten."""
     if users.by_name(username) is None:
-        raise AccountError(f"no user {username}")
+        raise AccountError(N_("no user {name}"), name=username)
     return users.clear_failures(username)
 
 
@@ -261,7 +270,7 @@ def second_factor_secret(users: ConsoleUsers, user_id: int) -> SecondFactorKey:
     secret is made (and kept, so that a reloaded page shows the same) for an account that has none."""
     user = users.by_id(user_id)
     if user is None:
-        raise AccountError("no such user")
+        raise AccountError(N_("no such user"))
     if user.totp_secret:
         return SecondFactorKey(user.username, user.totp_secret, user.totp_enrolled)
     secret = totp.new_secret()

@@ -113,6 +113,8 @@ class AdminPages(Gate):
     async def create_user(self, context: Context) -> Response:
         kept = {key: self.form(context, key) for key in ("username", "role", "lsg")}
         try:
+            if self.form(context, "role") not in set(ConsoleRole):
+                raise AccountError(context._("Choose a role from the list."))
             role = ConsoleRole(self.form(context, "role"))
             await run_in_threadpool(
                 add_user,
@@ -122,8 +124,8 @@ class AdminPages(Gate):
                 role,
                 kept["lsg"] or None,
             )
-        except (AccountError, ValueError) as exc:
-            return await self.users(context, str(exc), kept, 400)
+        except AccountError as exc:
+            return await self.users(context, exc.translated(context._), kept, 400)
         return self._done("created", kept["username"])
 
     async def user_action(self, context: Context) -> Response:
@@ -153,7 +155,7 @@ class AdminPages(Gate):
             else:
                 raise PageRefused(404, context._("Not found."))
         except AccountError as exc:
-            return await self.users(context, str(exc), status=400)
+            return await self.users(context, exc.translated(context._), status=400)
         log.info("console.user_changed", user=name, action=action, by=context.account.username)
         return self._done(action, name)
 

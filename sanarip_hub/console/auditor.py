@@ -17,6 +17,7 @@ from starlette.responses import FileResponse, Response
 
 from adapters.certificate_pdf import render_pdf
 from sanarip_hub.console.gate import Context, Gate, R, log, parse_time
+from sanarip_hub.console.labels import verification
 from sanarip_hub.domain.certificates import CertificateStatus, IssuedCertificate
 from sanarip_hub.domain.hub_contract import BY_CODE
 from sanarip_hub.domain.identifiers import parse_pin
@@ -115,23 +116,22 @@ class AuditorPages(Gate):
     async def verify_page(self, context: Context) -> Response:
         row = await run_in_threadpool(queries.last_verification, self.engine)
         _ = context._
-        result = (
-            _("never verified")
-            if row is None
-            else f"{_('intact') if row.ok else _('FAILED')} · {context.when(row.at)} · "
-            f"{row.actor} · {row.detail}"
-        )
-        values = {"result": result} if row is None else {"result": result, "ok": bool(row.ok)}
+        if row is None:
+            return self.render(context, "verify.html", {"result": _("never verified")}, _("Verification"))
+        said, evidence = verification(context.language, row.detail)
+        result = f"{_('intact') if row.ok else _('FAILED')} · {context.when(row.at)} · {row.actor} · {said}"
+        values = {"result": result, "evidence": evidence, "ok": bool(row.ok)}
         return self.render(context, "verify.html", values, _("Verification"))
 
     async def verify_now(self, context: Context) -> Response:
         assert context.account is not None
         ok, detail = await run_in_threadpool(self._verify, f"console:{context.account.username}")
         message = context._("Verified now: intact.") if ok else context._("Verification FAILED.")
+        said, evidence = verification(context.language, detail)
         return self.render(
             context,
             "verify.html",
-            {"result": detail, "message": message, "ok": ok},
+            {"result": said, "evidence": evidence, "message": message, "ok": ok},
             context._("Verification"),
         )
 

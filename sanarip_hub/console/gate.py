@@ -13,10 +13,11 @@ import asyncio
 import json
 import re
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 from zoneinfo import ZoneInfo
@@ -33,7 +34,7 @@ from sanarip_hub.config import Settings
 from sanarip_hub.console.accounts import Account, account
 from sanarip_hub.console.formats import moment_text, number_text
 from sanarip_hub.console.i18n import CODES, LANGUAGES, negotiate, translations
-from sanarip_hub.console.labels import label
+from sanarip_hub.console.labels import console_issue, console_view, field_path, label, published_title
 from sanarip_hub.domain.codes import ConsoleRole
 from sanarip_hub.domain.exchange import OK, Channel, Direction, Exchange, issue_run
 from sanarip_hub.domain.identifiers import is_valid_pin
@@ -196,8 +197,12 @@ class Gate:
         root: str = "/console",
         parallel: Parallel | None = None,
         names: Members | None = None,
+        called_titles: Mapping[str, Mapping[str, str]] | None = None,
     ) -> None:
         self.names = names  # X-Road members by their published names (shared-params.xml)
+        # the registries' services the hub calls, by code: their titles in ky, ru and en (the
+        # registries' contracts live with their adapters, which the composition root reads)
+        self.called_titles = called_titles or {}
         self.parallel = parallel  # how a verification started from the console spreads over processes
         self.engine = engine
         self.user_table = ConsoleUserTable(engine)
@@ -223,6 +228,10 @@ class Gate:
             environment.filters["number"] = lambda value, language=code: number_text(value, language)
             environment.filters["label"] = lambda value, kind, language=code: label(language, kind, value)
             environment.filters["member"] = self.member
+            environment.filters["service"] = partial(self.service, code)
+            environment.filters["published"] = lambda value, language=code: published_title(value, language)
+            environment.filters["field_path"] = lambda value, language=code: field_path(language, value)
+            environment.filters["console_issue"] = lambda value, language=code: console_issue(language, value)
             self.environments[code] = environment
 
     # ---- the gate -------------------------------------------------------------------------------
@@ -352,6 +361,19 @@ class Gate:
         )
         return HTMLResponse(page, status)
 
+    def service(self, language: str, identifier: str | None) -> Markup | str:
+        """A ledger entry's service: an X-Road service as its identifier; a console page view
+        (``console:<view>``) in the page's words, and a refused console request as it came."""
+        if not identifier:
+            return "—"
+        view = identifier.removeprefix("console:")
+        if view == identifier:
+            return identifier
+        words = console_view(language, view)
+        if words is None:  # a refused request's method and path, as it came
+            return Markup("<code>{}</code>").format(identifier)
+        return Markup('<span title="{}">{}</span>').format(identifier, words)  # the code on hover
+
     def member(self, identifier: str | None) -> Markup | str:
         """A client (or a service's provider) by its published name, its identifier one click away
         (a ``<details>``: no script); the identifier alone when the global configuration does not
@@ -474,7 +496,7 @@ class Gate:
             outcome = Markup('<span class="fault" id="why">{}</span> <code>{}</code>').format(
                 outcome, row.outcome
             )
-        issue: Any = row.issue
+        issue: Any = console_issue(context.language, row.issue) if row.channel == "console" else row.issue
         run = issue_run(row.issue) if row.direction == Direction.OUT.value else None
         if run is not None and context.account is not None and context.account.role is R.OPERATOR:
             issue = Markup('<a id="run-link" href="{}/operator/runs/{}">{}</a> ({})').format(
@@ -488,10 +510,10 @@ class Gate:
                 f"{context.label('direction', row.direction)} · {context.label('channel', row.channel)}",
             ),
             (_("Client"), self.member(row.client_id)),
-            (_("Service"), row.service_id),
+            (_("Service"), self.service(context.language, row.service_id)),
             (_("Outcome"), outcome),
             (_("Message id"), row.message_id),
-            (_("User id"), row.user_id),
+            (_("User id"), context.label("user", row.user_id)),
             (_("Issue"), issue),
             (_("Represented party"), row.represented_party),
             (_("Agreement"), row.agreement_id),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import partial
 from typing import Any
 
@@ -125,7 +126,7 @@ class LsgPages(Gate):
         moves = self._moves(context, row.status)
         values = {
             "m": row,
-            "events": events,
+            "events": [{**e._asdict(), "reason": _stale_reason(context, e.reason)} for e in events],
             "moves": moves,
             "needs_reason": sorted(str(to) for to in NEEDS_REASON),
             "error": error,
@@ -181,3 +182,16 @@ class LsgPages(Gate):
             self.access, context, f"lsg.resolve.{to.value}", [row.pin], f"mismatch {row.id}"
         )
         return RedirectResponse(f"{self.root}/lsg/mismatches/{row.id}?done={to.value}", 303)
+
+
+_STALE = re.compile(r"no longer differs: the registry agrees with the hub \(run (?P<run>\d+)\)$")
+
+
+def _stale_reason(context: Context, reason: str | None) -> str | None:
+    """The reason the nightly run records (in English, as the history's evidence) when it closes a
+    flag whose field no longer differs, in the page's language; a clerk's reason as it was typed."""
+    if reason and (stale := _STALE.match(reason)):
+        return context._("no longer differs: the registry agrees with the hub (run {run})").format(
+            run=stale["run"]
+        )
+    return reason

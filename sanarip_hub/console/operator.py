@@ -45,7 +45,9 @@ class OperatorPages(Gate):
                 return other if direction == Direction.IN.value else service_id
             if direction != Direction.IN.value:
                 provider = self.names.name_of(service_id) if self.names is not None else None
-                return f"{service.service_code} · {provider}" if provider else service.service_code
+                titles = self.called_titles.get(service.service_code, {})
+                called = titles.get(language) or titles.get("en") or service.service_code
+                return f"{called} · {provider}" if provider else called
             published = BY_CODE.get(service.service_code)
             if published is None or str(service.client) != self.hub_client:
                 return other
@@ -154,7 +156,7 @@ class OperatorPages(Gate):
                 ("ok", context.label("outcome", "ok")),
                 (FAILURES, _("failures only")),
             ]
-            + [(code, f"{context.label('outcome', code)} ({code})") for code in outcomes],
+            + [(code, context.label("outcome", code)) for code in outcomes],  # the code: the title
             "kinds": [
                 ("", _("all")),
                 ("exchanges", _("exchanges with other bodies")),

@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from sanarip_hub.console.gate import Context, Gate, parse_time
+from sanarip_hub.console.labels import console_issue
 from sanarip_hub.ledger.query import Filter, search
 
 PAGE_LIMIT = 1000
@@ -23,6 +24,8 @@ DAY_MS = 86_400_000
 
 class OwnerPages(Gate):
     async def unauthorized(self, context: Context) -> Response:
+        """The owner's list of unauthorized attempts; who and what are identifiers (an X-Road
+        client by its member's name), shown as they were recorded."""
         params = context.request.query_params
         now = int(time.time() * 1000)
         since = parse_time(params.get("from", "").strip(), zone=context.zone) or now - 30 * DAY_MS
@@ -40,7 +43,10 @@ class OwnerPages(Gate):
                 "kind": context.label("outcome", r.outcome),
                 "who": r.user_id if r.direction == "internal" else r.client_id,
                 "what": r.service_id,
-                "detail": r.issue if r.direction == "internal" else r.user_id,
+                "detail": console_issue(context.language, r.issue)
+                if r.direction == "internal"
+                else r.user_id,
+                "internal": r.direction == "internal",
                 "seq": r.seq,
             }
             for r in rows

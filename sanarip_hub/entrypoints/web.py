@@ -72,8 +72,21 @@ def console_routes(
     from sanarip_hub.storage.metrics_queries import MetricsReader
 
     shared_params = settings.xroad.shared_params and settings.home_path(settings.xroad.shared_params)
+    from adapters.civil_registry.contract import ASB_CONTRACT, ZAGS_CONTRACT
+    from adapters.tax.contract import GNS_CONTRACT
+
     console = Console(
-        engine, settings, keys, record, parallel=parallel_for(settings), names=MemberNames(shared_params)
+        engine,
+        settings,
+        keys,
+        record,
+        parallel=parallel_for(settings),
+        names=MemberNames(shared_params),
+        called_titles={
+            service.code: service.title
+            for contract in (ZAGS_CONTRACT, ASB_CONTRACT, GNS_CONTRACT)
+            for service in contract.services
+        },
     )
     registry = metrics_registry(MetricsReader(engine), settings)
 

@@ -9,13 +9,17 @@ import re
 import socket
 import subprocess
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+import httpx
 import pytest
 from babel.messages.pofile import read_po
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, insert, select, text
 
+from mappings.registry import CIVIL_REGISTRY_RULES
+from sanarip_hub.actualization.workflow import PERSON_FIELDS
 from sanarip_hub.config import load_settings
 from sanarip_hub.console.labels import known
 from sanarip_hub.domain.codes import SyncRunStatus, SyncSource
@@ -232,6 +236,50 @@ def visible_text(page: str) -> list[str]:
     return [html.unescape(node).strip() for node in re.findall(r">([^<]+)<", body) if node.strip()]
 
 
+# What a Kyrgyz or Russian page may show in Latin letters: identifiers and what people typed, never
+# a word of the console's own. Names are the product's and the languages' own; the rest are data.
+LATIN_NAMES = {"Sanarip", "Hub", "English", "X-Road", "HMAC"}
+IDENTIFIERS = re.compile(
+    r"(?:SERVICE|SUBSYSTEM|MEMBER):\S+"  # X-Road identifiers (beside the member's name)
+    r"|\b[0-9a-f]{64}\b"  # digests
+    r"|\b(?:sqlite|postgresql)\S*"  # the database's address on the health page
+    r"|\(?reconciliation-run-\d+\)?"  # the X-Road issue of a run's calls, as sent
+    r"|\bsanarip-hub(?: [a-z]+)+"  # a command to run
+    r"|\bconsole:[\w.-]+"  # a console user as the ledger names them
+)
+
+
+def typed_by_people(hub: Hub) -> list[str]:
+    """What people and clients typed, shown as they typed it: user names, agreements' numbers,
+    purposes and revocation reasons, who decided a mismatch, what a client sent (its identifiers,
+    userId, issue) and outcome codes nobody listed, which are shown as they came (other tests of the
+    shared hub add their own), longest first."""
+    statements = (
+        "select username from console_user union select actor from mismatch_event",
+        "select client_id from ledger_entry union select service_id from ledger_entry",
+        "select number from agreement union select purpose from agreement "
+        "union select revoke_reason from agreement",
+        "select user_id from ledger_entry where channel in ('soap', 'rest') "
+        "union select issue from ledger_entry where channel in ('soap', 'rest')",
+    )
+    with hub.engine.connect() as connection:
+        found = {value for sql in statements for (value,) in connection.execute(text(sql)) if value}
+        outcomes = {
+            value for (value,) in connection.execute(text("select distinct outcome from ledger_entry"))
+        }
+    found |= outcomes - known("outcome")
+    return sorted(found, key=len, reverse=True)
+
+
+def latin_words(node: str, typed: Iterable[str] = ()) -> list[str]:
+    """Words in Latin letters left in a text node once identifiers, names and what people typed
+    are taken out."""
+    rest = IDENTIFIERS.sub(" ", node)
+    for value in typed:
+        rest = rest.replace(value, " ")
+    return [word for word in re.findall(r"[A-Za-z][A-Za-z.\-]{2,}", rest) if word not in LATIN_NAMES]
+
+
 def english_messages(language: str) -> set[str]:
     """Console messages of several words whose translation differs from the English."""
     with catalog_path(language).open(encoding="utf-8") as handle:
@@ -244,7 +292,14 @@ def english_messages(language: str) -> set[str]:
 
 
 def pages_of(hub: Hub, drill: Drill, language: str) -> dict[str, str]:
+    """Every page of the console as each role sees it in ``language``: the GET pages of every
+    section, the sign-in page, a verification's result, a refused form's validation error, and the
+    console's own 403 and 404 pages."""
     pages: dict[str, str] = {}
+    anonymous = httpx.Client(base_url=hub.console, follow_redirects=False, timeout=30)
+    form = anonymous.get("/login").text
+    anonymous.post("/language", data={"csrf": csrf_of(form), "lang": language, "next": "/console/login"})
+    pages["anonymous /login"] = anonymous.get("/login").text
     for role, paths in (
         (
             "operator",
@@ -258,8 +313,20 @@ def pages_of(hub: Hub, drill: Drill, language: str) -> dict[str, str]:
                 "/operator/health",
             ],
         ),
-        ("lsg_user", ["/lsg"]),
-        ("auditor", ["/auditor", "/auditor/agreements"]),
+        ("lsg_user", ["/lsg", "/lsg?view=history"]),
+        (
+            "auditor",
+            [
+                "/auditor",
+                f"/auditor?pin={hub.queue_pins[0]}",  # the clerk's views of this person above among them
+                f"/auditor/entries/{drill.failed_seq}",
+                "/auditor/verify",
+                "/auditor/agreements",
+                "/auditor/certificates",
+            ],
+        ),
+        ("administrator", ["/admin", "/admin/users"]),
+        ("owner", ["/owner"]),
     ):
         client = login(hub, role)
         home = client.get(paths[0]).text
@@ -273,6 +340,27 @@ def pages_of(hub: Hub, drill: Drill, language: str) -> dict[str, str]:
             first = re.search(r'href="/console(/lsg/mismatches/\d+)"', pages["lsg_user /lsg"])
             assert first is not None
             pages["lsg_user mismatch"] = client.get(first.group(1)).text
+        if role == "auditor":
+            verified = client.post("/auditor/verify", data={"csrf": csrf_of(home)})
+            assert verified.status_code == 200
+            pages["auditor verification result"] = verified.text
+        if role == "administrator":
+            users = pages["administrator /admin/users"]
+            refused = client.post(
+                "/admin/users",
+                data={
+                    "csrf": csrf_of(users),
+                    "username": "trivial",
+                    "password": "a" * 12,
+                    "role": "operator",
+                },
+            )
+            assert refused.status_code == 400
+            pages["administrator refused form"] = refused.text
+        if role == "operator":
+            forbidden, missing = client.get("/admin"), client.get("/operator/no-such-page")
+            assert (forbidden.status_code, missing.status_code) == (403, 404)
+            pages["operator 403"], pages["operator 404"] = forbidden.text, missing.text
         # the language is kept for the user's next sign-in: give the shared accounts back their English
         client.post("/language", data={"csrf": csrf_of(home), "lang": "en", "next": paths[0]})
     return pages
@@ -285,6 +373,7 @@ def test_no_raw_code_or_english_on_a_kyrgyz_or_russian_page(hub: Hub, drill: Dri
     english = english_messages(language)
     found = []
     pages = pages_of(hub, drill, language)
+    typed = typed_by_people(hub)
     # a check's detail with values is translated and filled, not shown in the English of /readyz
     head = head_revision()
     revision = {"ky": f"{head} версиясында; код {head} күтөт", "ru": f"версия {head}; код ожидает {head}"}
@@ -298,7 +387,16 @@ def test_no_raw_code_or_english_on_a_kyrgyz_or_russian_page(hub: Hub, drill: Dri
             for message in english:
                 if message in node:
                     found.append((name, "English", message))
+            if words := latin_words(node, typed):
+                found.append((name, "Latin letters", f"{' '.join(words)} in {node[:80]!r}"))
     assert found == [], "\n".join(" | ".join(item) for item in found)
+
+
+def test_every_field_a_flag_can_name_has_its_word() -> None:
+    """A mismatch's field is shown by its word: every field the comparison rules flag and every
+    person field an actualization may write (the clerk's queue showed 'patronymic' raw)."""
+    fields = {"pin", "registered_soate", *PERSON_FIELDS, *(rule.field for rule in CIVIL_REGISTRY_RULES)}
+    assert fields - known("field") == set()
 
 
 def test_the_raw_code_check_catches_a_raw_code_and_english() -> None:
@@ -308,3 +406,7 @@ def test_the_raw_code_check_catches_a_raw_code_and_english() -> None:
     assert "in_review" in nodes
     assert "Server.NetworkError" not in nodes
     assert "Fault rate" in english_messages("ru")
+    # and a message the catalog does not hold (a validation error, a verification's summary)
+    assert latin_words("a password needs at least 5 different characters")
+    assert latin_words("бүтүн · intact: 67 entries") == ["intact", "entries"]
+    assert latin_words("SUBSYSTEM:central-server/GOV/70000003/sf · Социалдык фонд · op1 · Sanarip Hub") == []

@@ -261,9 +261,9 @@ class AccountError(HubError):
 
     code = "console.account"
 
-    def __init__(self, template: str, **values: object) -> None:
-        super().__init__(template.format(**values))
-        self.template, self.values = template, values
+    def __init__(self, message: str, **values: object) -> None:
+        super().__init__(message.format(**values))
+        self.template, self.values = message, values
 
     def translated(self, gettext: Callable[[str], str]) -> str:
         return gettext(self.template).format(**self.values)

@@ -63,7 +63,11 @@ def instance(cls: type[errors.HubError]) -> errors.HubError:
         "fault_code": "Server.ServerProxy.ServiceFailed", "retryable": False,
     }  # fmt: skip
     parameters = list(inspect.signature(cls.__init__).parameters.values())[1:]
-    return cls(**{p.name: values[p.name] for p in parameters if p.default is inspect.Parameter.empty})
+    required = [p for p in parameters if p.default is inspect.Parameter.empty and p.kind not in VARIADIC]
+    return cls(**{p.name: values[p.name] for p in required})
+
+
+VARIADIC = (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)  # optional by nature
 
 
 def test_every_exception_the_code_defines_is_in_the_tree() -> None:

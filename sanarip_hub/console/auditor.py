@@ -17,7 +17,7 @@ from starlette.responses import FileResponse, Response
 
 from adapters.certificate_pdf import render_pdf
 from sanarip_hub.console.gate import Context, Gate, R, log, parse_time
-from sanarip_hub.console.labels import verification
+from sanarip_hub.console.labels import Issue, verification
 from sanarip_hub.domain.certificates import CertificateStatus, IssuedCertificate
 from sanarip_hub.domain.hub_contract import BY_CODE
 from sanarip_hub.domain.identifiers import parse_pin
@@ -73,7 +73,7 @@ class AuditorPages(Gate):
                 sections.append({"name": name, "entries": rows, "older": link})
             if where.pin:
                 await run_in_threadpool(
-                    self.access, context, "audit.by-pin", [where.pin], "data-subject report"
+                    self.access, context, "audit.by-pin", [where.pin], Issue.SUBJECT_REPORT
                 )
         titles = {
             "exchanges": context._("Exchanges with other bodies"),
@@ -105,7 +105,7 @@ class AuditorPages(Gate):
     async def audit_entry(self, context: Context) -> Response:
         seq, row = await self._entry(context)
         pins = self.keys.pin_key.unseal(row.subjects_sealed) if row.subjects_sealed else []
-        await run_in_threadpool(self.access, context, "audit.entry", pins, f"ledger entry {seq}")
+        await run_in_threadpool(self.access, context, "audit.entry", pins, Issue.numbered(Issue.ENTRY, seq))
         return self.entry_page(context, seq, row, ", ".join(pins) or "—")
 
     def _verify(self, actor: str) -> tuple[bool, str]:
@@ -143,9 +143,9 @@ class AuditorPages(Gate):
         since = parse_time(self.form(context, "since"), zone=context.zone)
         until = parse_time(self.form(context, "until"), end_of_day=True, zone=context.zone)
         if pin:
-            await run_in_threadpool(self.access, context, "audit.bundle", [pin], "evidence bundle")
+            await run_in_threadpool(self.access, context, "audit.bundle", [pin], Issue.BUNDLE)
         else:  # the whole ledger of a period leaves the hub: that is an access too
-            await run_in_threadpool(self.access_all, context, "audit.bundle", "evidence bundle (all entries)")
+            await run_in_threadpool(self.access_all, context, "audit.bundle", Issue.BUNDLE_ALL)
         workdir = Path(tempfile.mkdtemp(prefix="sanarip-bundle-"))
         target = workdir / "evidence.zip"
         ledger = Ledger.for_settings(self.engine, self.settings, self.keys)
@@ -183,7 +183,7 @@ class AuditorPages(Gate):
             except InvalidPin as exc:
                 raise PageRefused(400, str(exc)) from None
             rows = await run_in_threadpool(CertificateRegister(self.engine).listed, pin, None, 200)
-            await run_in_threadpool(self.access, context, "certificates.by-pin", [pin], "issued certificates")
+            await run_in_threadpool(self.access, context, "certificates.by-pin", [pin], Issue.CERTIFICATES)
         today = hub_today(self.settings.hub.timezone)
         _ = context._
         statuses = {
@@ -209,7 +209,9 @@ class AuditorPages(Gate):
         zone = ZoneInfo(self.settings.hub.timezone)
         data = await run_in_threadpool(render_pdf, issued, self.settings.certificates.font, zone)
         subjects = [issued.subject_pin, issued.asked_pin]
-        await run_in_threadpool(self.access, context, "certificates.pdf", subjects, f"certificate {number}")
+        await run_in_threadpool(
+            self.access, context, "certificates.pdf", subjects, Issue.numbered(Issue.CERTIFICATE, number)
+        )
         return Response(
             data,
             media_type="application/pdf",

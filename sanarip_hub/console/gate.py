@@ -34,7 +34,14 @@ from sanarip_hub.config import Settings
 from sanarip_hub.console.accounts import Account, account
 from sanarip_hub.console.formats import moment_text, number_text
 from sanarip_hub.console.i18n import CODES, LANGUAGES, negotiate, translations
-from sanarip_hub.console.labels import console_issue, console_view, field_path, label, published_title
+from sanarip_hub.console.labels import (
+    Issue,
+    console_issue,
+    console_view,
+    field_path,
+    label,
+    published_title,
+)
 from sanarip_hub.domain.codes import ConsoleRole
 from sanarip_hub.domain.exchange import OK, Channel, Direction, Exchange, issue_run
 from sanarip_hub.domain.identifiers import is_valid_pin
@@ -432,7 +439,9 @@ class Gate:
         what = f"{context.request.method} {context.request.url.path}"
         try:
             await asyncio.wrap_future(
-                self._ledger_entry(what, outcome, username, f"from {client_address(context.request)}")
+                self._ledger_entry(
+                    what, outcome, username, Issue.numbered(Issue.FROM, client_address(context.request))
+                )
             )
         except Exception as exc:
             log.error("console.ledger_failed", error=str(exc).splitlines()[0] if str(exc) else repr(exc))

@@ -323,28 +323,51 @@ def verification(language: str, detail: str) -> tuple[str, list[str]]:
     return ", ".join(said), evidence
 
 
+class Issue:
+    """What the console records as its own entries' issue, in English: the ledger's evidence, read
+    by the command line too.  The pages that write an entry and :func:`console_issue`, which says it
+    in a page's language, both take the words from here.  ``NUMBERED`` ones are followed by a space
+    and the entry's number, mismatch, certificate or address."""
+
+    QUEUE = "actualization queue"
+    HISTORY = "actualization history"
+    BUNDLE = "evidence bundle"
+    BUNDLE_ALL = "evidence bundle (all entries)"
+    CERTIFICATES = "issued certificates"
+    EXCHANGE_SEARCH = "exchange log search"
+    SUBJECT_REPORT = "data-subject report"
+    FROM = "from"  # NUMBERED: a refused request's address
+    MISMATCH = "mismatch"  # NUMBERED
+    ENTRY = "ledger entry"  # NUMBERED
+    CERTIFICATE = "certificate"  # NUMBERED
+
+    @staticmethod
+    def numbered(head: str, value: object) -> str:
+        return f"{head} {value}"
+
+
 def console_issue(language: str, issue: str | None) -> str | None:
-    """What the console records as its own entries' issue (in English: the ledger's evidence, read
-    by the command line too) in the page's language; text it did not write passes as it is."""
+    """A console entry's issue (:class:`Issue`) in the page's language; text it did not write
+    passes as it is."""
     if not issue:
         return issue
     _ = translations(language).gettext
     fixed = {
-        "actualization queue": _("the mismatch queue"),
-        "actualization history": _("decided mismatches"),
-        "evidence bundle": _("evidence bundle"),
-        "evidence bundle (all entries)": _("evidence bundle (all entries)"),
-        "issued certificates": _("a person's issued certificates"),
-        "exchange log search": _("exchange log searched by PIN"),
-        "data-subject report": _("a person's access report"),
+        Issue.QUEUE: _("the mismatch queue"),
+        Issue.HISTORY: _("decided mismatches"),
+        Issue.BUNDLE: _("evidence bundle"),
+        Issue.BUNDLE_ALL: _("evidence bundle (all entries)"),
+        Issue.CERTIFICATES: _("a person's issued certificates"),
+        Issue.EXCHANGE_SEARCH: _("exchange log searched by PIN"),
+        Issue.SUBJECT_REPORT: _("a person's access report"),
     }
     if issue in fixed:
         return fixed[issue]
     numbered = {
-        "from": _("from {value}"),
-        "mismatch": _("mismatch {value}"),
-        "ledger entry": _("ledger entry {value}"),
-        "certificate": _("certificate {value}"),
+        Issue.FROM: _("from {value}"),
+        Issue.MISMATCH: _("mismatch {value}"),
+        Issue.ENTRY: _("ledger entry {value}"),
+        Issue.CERTIFICATE: _("certificate {value}"),
     }
     head, _space, value = issue.rpartition(" ")
     return numbered[head].format(value=value) if head in numbered and value else issue

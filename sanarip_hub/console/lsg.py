@@ -11,10 +11,16 @@ from starlette.responses import RedirectResponse, Response
 
 from sanarip_hub.actualization.workflow import MOVES, NAME_FIELDS, NEEDS_REASON, PIN_NAMESAKES, move
 from sanarip_hub.console.gate import Context, Gate
+from sanarip_hub.console.labels import Issue
 from sanarip_hub.domain.codes import MismatchStatus, SyncSource
 from sanarip_hub.errors import ActualizationError, DecisionOutdated, PageRefused
 from sanarip_hub.storage import console_queries as queries
-from sanarip_hub.storage.mismatches import HOUSEHOLD_HEAD, MismatchTable, household_head_candidates
+from sanarip_hub.storage.mismatches import (
+    HOUSEHOLD_HEAD,
+    STALE_REASON,
+    MismatchTable,
+    household_head_candidates,
+)
 
 AGES = (1, 7, 30)  # the queue's "older than" choices, in days
 PLACE_FIELDS = frozenset({"registered_soate"})  # values that are СОАТЕ codes: shown as places
@@ -46,7 +52,7 @@ class LsgPages(Gate):
         rows = await run_in_threadpool(
             partial(queries.queue, self.engine, user.lsg_id, wanted, now=self.sessions.clock.now())
         )
-        purpose = "actualization history" if wanted.history else "actualization queue"
+        purpose = Issue.HISTORY if wanted.history else Issue.QUEUE
         await run_in_threadpool(self.access, context, "lsg.queue", [r.pin for r in rows], purpose)
         statuses = queries.view_statuses(wanted.history)
         values = {
@@ -116,7 +122,9 @@ class LsgPages(Gate):
         decision the clerk was writing (a refused decision, or one sent after the session ended),
         put back into the form so that nothing typed is lost; ``error`` says why it was not saved."""
         row, events = await run_in_threadpool(self._own_mismatch, context)
-        await run_in_threadpool(self.access, context, "lsg.mismatch", [row.pin], f"mismatch {row.id}")
+        await run_in_threadpool(
+            self.access, context, "lsg.mismatch", [row.pin], Issue.numbered(Issue.MISMATCH, row.id)
+        )
         if draft is None:
             draft = await run_in_threadpool(self.resumed_draft, context)
         places = {}
@@ -179,12 +187,12 @@ class LsgPages(Gate):
             error = _("This decision cannot be saved: {detail}").format(detail=str(exc))
             return await self.mismatch_page(context, error, draft, 409)
         await run_in_threadpool(
-            self.access, context, f"lsg.resolve.{to.value}", [row.pin], f"mismatch {row.id}"
+            self.access, context, f"lsg.resolve.{to.value}", [row.pin], Issue.numbered(Issue.MISMATCH, row.id)
         )
         return RedirectResponse(f"{self.root}/lsg/mismatches/{row.id}?done={to.value}", 303)
 
 
-_STALE = re.compile(r"no longer differs: the registry agrees with the hub \(run (?P<run>\d+)\)$")
+_STALE = re.compile(re.escape(STALE_REASON).replace(re.escape("{run}"), r"(?P<run>\d+)") + "$")
 
 
 def _stale_reason(context: Context, reason: str | None) -> str | None:

@@ -15,6 +15,7 @@ from starlette.responses import Response
 from sanarip_hub.console.chart import chart_svg
 from sanarip_hub.console.gate import Context, Gate
 from sanarip_hub.console.i18n import translations
+from sanarip_hub.console.labels import Issue, published_title
 from sanarip_hub.domain.exchange import Direction, run_issue
 from sanarip_hub.domain.hub_contract import BY_CODE
 from sanarip_hub.domain.readiness import Check
@@ -51,7 +52,7 @@ class OperatorPages(Gate):
             published = BY_CODE.get(service.service_code)
             if published is None or str(service.client) != self.hub_client:
                 return other
-            return published.title.get(language) or published.title["en"]
+            return published_title(service.service_code, language)
 
         return line
 
@@ -139,7 +140,7 @@ class OperatorPages(Gate):
         services, outcomes = await run_in_threadpool(queries.recent_values, self.engine)
         if where.pin:
             await run_in_threadpool(
-                self.access, context, "exchanges.by-pin", [where.pin], "exchange log search"
+                self.access, context, "exchanges.by-pin", [where.pin], Issue.EXCHANGE_SEARCH
             )
         next_before = entries[-1]["seq"] if len(entries) == queries.PAGE else None
         next_query = urlencode({**{k: v for k, v in raw.items() if v}, "before": next_before})

@@ -84,6 +84,8 @@ def busiest_lsg(engine: Engine) -> str | None:
 MISMATCH: Table = Mismatch.__table__  # type: ignore[assignment]
 S = MismatchStatus
 RECONCILIATION = "reconciliation"  # the actor of the moves the nightly jobs make themselves
+# the reason recorded when a run closes a flag its registry now agrees with (the console words it)
+STALE_REASON = "no longer differs: the registry agrees with the hub (run {run})"
 
 
 class Flagged(StrEnum):
@@ -200,7 +202,7 @@ def withdraw_stale(
                 "from_status": S.OPEN,
                 "to_status": S.REJECTED,
                 "actor": RECONCILIATION,
-                "reason": f"no longer differs: the registry agrees with the hub (run {run_id})",
+                "reason": STALE_REASON.format(run=run_id),
             }
             for mismatch_id in stale
         ],

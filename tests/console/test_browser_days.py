@@ -35,10 +35,15 @@ def signed_in(browser: Browser, hub: Hub, role: str, language: str) -> Page:  # 
     context = browser.new_context(base_url=hub.console, viewport=PHONE, locale="en-US")
     page = context.new_page()
     sign_in(page, hub, role)
+    choose_language(page, language)
+    return page
+
+
+def choose_language(page: Page, language: str) -> None:
+    """Switch the page to ``language`` with the header's language form (signed in or not)."""
     page.select_option("#lang-select", language)
     page.locator("header form.inline").first.locator("button[type=submit]").click()
     expect(page.locator("html")).to_have_attribute("lang", language)
-    return page
 
 
 def english_again(page: Page, home: str) -> None:

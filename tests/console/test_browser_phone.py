@@ -19,7 +19,7 @@ from sanarip_hub.console.i18n import translations
 from tests.console.conftest import Hub
 from tests.console.test_browser import browser  # noqa: F401  (the module's Chromium fixture)
 from tests.console.test_browser_clerk import PHONE, no_sideways_scroll
-from tests.console.test_browser_days import english_again, signed_in
+from tests.console.test_browser_days import choose_language, english_again, signed_in
 from tests.console.test_second_factor import PASSWORD, guarded, new_user  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.integration
@@ -95,9 +95,7 @@ def test_an_administrator_sets_up_and_uses_a_one_time_code_in_russian(
 
     def password_step() -> None:
         page.goto("/console/login")
-        page.select_option("#lang-select", "ru")
-        page.locator("header form.inline").first.locator("button[type=submit]").click()
-        expect(page.locator("html")).to_have_attribute("lang", "ru")
+        choose_language(page, "ru")
         page.get_by_label(_("User name")).fill(name)
         page.get_by_label(_("Password")).fill(PASSWORD)
         page.locator("#login-form button[type=submit]").click()

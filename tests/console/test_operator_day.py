@@ -21,15 +21,17 @@ from sqlalchemy import Connection, insert, select, text
 from mappings.registry import CIVIL_REGISTRY_RULES
 from sanarip_hub.actualization.workflow import PERSON_FIELDS
 from sanarip_hub.config import load_settings
-from sanarip_hub.console.labels import known
+from sanarip_hub.console.labels import Issue, console_issue, known, verification
 from sanarip_hub.domain.codes import SyncRunStatus, SyncSource
 from sanarip_hub.domain.exchange import Channel, Direction, Exchange, run_issue
+from sanarip_hub.errors import LedgerIntegrityError
 from sanarip_hub.ledger.store import Ledger
+from sanarip_hub.ledger.verify import Verified, summary
 from sanarip_hub.storage.migrate import head_revision
-from sanarip_hub.storage.mismatches import flag
+from sanarip_hub.storage.mismatches import STALE_REASON, flag
 from sanarip_hub.storage.models import LsgBody, Person, SyncChunk, SyncRun
 from tests.console.conftest import Hub, csrf_of, login
-from tests.console.test_translations import catalog_path
+from tests.console.test_translations import catalog_path, messages
 
 REGISTRY = "SERVICE:central-server/GOV/70000001/zags-service/zagsDataByPin/v1"
 HUB_CLIENT = "SUBSYSTEM:central-server/GOV/70000050/sanaripaymak-service"
@@ -397,6 +399,27 @@ def test_every_field_a_flag_can_name_has_its_word() -> None:
     person field an actualization may write (the clerk's queue showed 'patronymic' raw)."""
     fields = {"pin", "registered_soate", *PERSON_FIELDS, *(rule.field for rule in CIVIL_REGISTRY_RULES)}
     assert fields - known("field") == set()
+
+
+def test_the_words_for_what_others_record_in_english_are_read_from_what_they_record() -> None:
+    """The console says in words what other code records in English (the ledger's evidence): each
+    text is taken here from its writer, so that a change there fails here rather than leaving
+    English on a page no other test happens to render (a failed verification, a witness count)."""
+    assert STALE_REASON in messages()  # the catalog's message is the reason as the run records it
+    for name, written in vars(Issue).items():
+        if name.isupper():
+            said = console_issue("ky", written)
+            said = console_issue("ky", Issue.numbered(written, 7)) if said == written else said
+            assert said is not None
+            assert latin_words(said) == [], name
+    intact = summary(Verified(entries=1_234_567, checkpoints=3, size=1_234_567, logged=2, cosigned=1_000_000))
+    said, evidence = verification("ru", f"{intact} (0.4 s)")
+    assert (latin_words(said), evidence) == ([], [])
+    assert "1 234 567" in said.replace("\xa0", " ")  # grouped as Russian groups numbers
+    failed = LedgerIntegrityError(5, "altered", "the stored hash does not match the entry's bytes")
+    said, evidence = verification("ky", f"{failed} (0.1 s)")
+    assert latin_words(said) == []
+    assert evidence == ["the stored hash does not match the entry's bytes"]  # the finding, as found
 
 
 def test_the_raw_code_check_catches_a_raw_code_and_english() -> None:

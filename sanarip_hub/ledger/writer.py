@@ -7,8 +7,13 @@ is acknowledged before it is durable, so a crash can lose only requests that wer
 yet under load each request pays a share of one commit instead of a commit of its own.
 
 A batch is as large as the load makes it: the writer lingers a moment (at most ``linger``
-seconds) for entries of requests already being answered — those inside :meth:`expecting` — and
-not at all when none is, so a lone request is never delayed.  On PostgreSQL an append is one round trip
+seconds) for entries of requests already being answered when its batch began — those that entered
+:meth:`expecting` before — and not at all when none is, so a lone request is never delayed.  It
+does not wait for requests that arrive while it lingers: under steady load requests keep arriving,
+and a writer that waited for all of them would always wait the whole ``linger``.  The requests of
+one turn of the event loop are answered together and so leave together; their entries, committed
+together, release their clients together, whose next requests again arrive together: batches stay
+large at every load.  On PostgreSQL an append is one round trip
 now, so without the pause each entry took a batch, and a commit, of its own: the per-batch cost
 (a round trip, a wake-up of each thread involved) then dominated the hub's CPU.  Requests served on
 an event loop wait with :meth:`GroupCommitWriter.submit_async`: each batch wakes each loop once,
@@ -27,7 +32,7 @@ import contextlib
 import queue
 import threading
 import time
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -61,12 +66,16 @@ def _settle(outcomes: list[tuple[asyncio.Future[int], int | BaseException]]) -> 
 class GroupCommitWriter:
     """A background writer that batches concurrent appends into shared transactions."""
 
-    def __init__(self, ledger: Ledger, max_batch: int = 500, linger: float = 0.002) -> None:
+    def __init__(self, ledger: Ledger, max_batch: int = 500, linger: float = 0.010) -> None:
         self.ledger = ledger
         self.max_batch = max_batch
         self.linger = linger
-        self._expected = 0  # requests being answered whose entries will follow (changed on one loop)
-        self._lingering = False  # the writer waits for expected entries (the last to leave nudges it)
+        # Requests inside expecting(), by ticket (changed on one loop; the writer reads only ints):
+        self._tickets = 0  # tickets handed out so far
+        self._inside: deque[int] = deque()  # tickets not yet known to have left, oldest first
+        self._left: set[int] = set()  # tickets that left while an older one was still inside
+        self._oldest = 0  # the oldest ticket still inside (``_tickets`` when none is)
+        self._waiting_for: int | None = None  # while lingering: tickets below this are waited for
         self._queue: queue.Queue[_Pending | None] = queue.Queue()
         self._thread = threading.Thread(target=self._run, name="ledger-writer", daemon=True)
         self._closed = False
@@ -82,15 +91,26 @@ class GroupCommitWriter:
 
     @contextlib.contextmanager
     def expecting(self) -> Iterator[None]:
-        """Around a request's work before its entry is submitted: while any request is inside,
-        the writer lingers (up to ``linger``) for its entry rather than commit without it."""
-        self._expected += 1
+        """Around a request's work until its entry is submitted: a batch begun while the request
+        is inside waits (up to ``linger``) for its entry rather than commit without it.  Called on
+        one thread (the worker's event loop): the writer thread only reads the ints it leaves."""
+        ticket = self._tickets
+        self._tickets += 1
+        self._inside.append(ticket)
         try:
             yield
         finally:
-            self._expected -= 1
-            if self._expected == 0 and self._lingering:  # nothing more is coming: commit now
-                self._queue.put(_NUDGE)
+            inside = self._inside
+            if inside[0] == ticket:
+                inside.popleft()
+                while inside and inside[0] in self._left:
+                    self._left.remove(inside.popleft())
+                self._oldest = inside[0] if inside else self._tickets
+                waiting_for = self._waiting_for
+                if waiting_for is not None and self._oldest >= waiting_for:  # all it waits for is in
+                    self._queue.put(_NUDGE)
+            else:
+                self._left.add(ticket)
 
     def submit_async(self, exchange: Exchange) -> asyncio.Future[int]:
         """Queue an entry from a coroutine: await the result for its sequence number."""
@@ -122,15 +142,16 @@ class GroupCommitWriter:
                 break
             batch = [first]
             deadline = time.monotonic() + self.linger
+            waiting_for = self._tickets  # the requests inside now; not those that come later
             while len(batch) < self.max_batch:
-                self._lingering = True  # before reading the count: a request leaving now nudges
+                self._waiting_for = waiting_for  # before reading: a request leaving now nudges
                 try:
-                    wait = deadline - time.monotonic() if self._expected > 0 else 0.0
+                    wait = deadline - time.monotonic() if self._oldest < waiting_for else 0.0
                     item = self._queue.get(timeout=wait) if wait > 0 else self._queue.get_nowait()
                 except queue.Empty:
                     break
                 finally:
-                    self._lingering = False
+                    self._waiting_for = None
                 if item is _NUDGE:
                     continue
                 if item is None:

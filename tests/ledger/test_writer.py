@@ -184,3 +184,27 @@ def test_a_request_that_leaves_without_an_entry_ends_the_wait(hub_db: HubDb) -> 
         time.sleep(0.3)  # the writer is lingering for the request still inside
     assert first.result(15) == 0  # not after the 60 s linger
     writer.close()
+
+
+def test_a_batch_does_not_wait_for_requests_that_arrive_while_it_lingers(hub_db: HubDb) -> None:
+    """The writer waits for the requests that were being answered when its batch began, not for
+    those that come later: under steady load requests keep coming, and a batch that waited for all
+    of them would wait the whole ``linger`` every time (and answer every client that much later)."""
+    init_keys(hub_db.settings)
+    ledger = open_ledger(hub_db.settings)
+    writer = GroupCommitWriter(ledger, linger=60.0)
+    with writer.expecting():  # request A
+        first = writer.submit(exchange(1))
+        time.sleep(0.3)  # the writer's batch has begun and waits for A
+        later = writer.expecting()  # request B arrives while the batch lingers
+        later.__enter__()
+    assert first.result(15) == 0  # A left: its batch commits without waiting 60 s for B
+    with writer.expecting():  # a batch begun while B is still inside waits for B
+        second = writer.submit(exchange(2))
+        time.sleep(0.3)
+    time.sleep(0.3)
+    assert not second.done()
+    third = writer.submit(exchange(3))
+    later.__exit__(None, None, None)
+    assert (second.result(15), third.result(15)) == (1, 2)
+    writer.close()

@@ -218,3 +218,58 @@ def test_the_app_batches_requests_of_one_turn_on_the_loop_and_in_threads(
         assert f">{pin}<".encode() in reply.content
         assert b"Fault" not in reply.content
     assert len([sql for sql, values in statements if set(pins) <= set(values)]) == 1
+
+
+def test_each_entry_is_queued_before_its_request_stops_being_expected(
+    served: Served, components: Components
+) -> None:
+    """A ledger batch waits for the requests being answered when it began, until each leaves
+    ``expecting()``: so each SOAP and REST request hands its entry over while still inside, or a
+    batch could commit without the entry it waited for and answer that client one commit later."""
+    from adapters.xroad.producer.app import build_app
+
+    real_expecting, real_record = components.expecting, components.record
+    assert real_record is not None
+    inside = 0
+    seen: list[int] = []
+
+    @contextmanager
+    def expecting() -> Iterator[None]:
+        nonlocal inside
+        with real_expecting():
+            inside += 1
+            try:
+                yield
+            finally:
+                inside -= 1
+
+    def record(exchange: Any) -> Any:
+        seen.append(inside)
+        return real_record(exchange)
+
+    app = build_app(dataclasses.replace(components, expecting=expecting, record=record))
+    pin = served.pins(limit=1)[0]
+
+    async def one_of_each() -> list[httpx.Response]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://hub") as client:
+            soap = await client.post(
+                "/xroad",
+                content=envelope("householdByPin", pin_body("householdByPin", pin)),
+                headers={"content-type": "text/xml; charset=UTF-8"},
+            )
+            rest = await client.get(
+                f"/rest/family-members/{pin}",
+                headers={
+                    "X-Road-Client": SF.partition(":")[2],
+                    "X-Road-Id": "rest-expecting",
+                    "X-Road-UserId": "KG-OFFICIAL-7",
+                    "X-Road-Issue": "case-2026-15",
+                },
+            )
+            return [soap, rest]
+
+    soap, rest = asyncio.run(one_of_each())
+    assert soap.status_code == 200
+    assert rest.status_code == 200, rest.text
+    assert seen == [1, 1]

@@ -56,7 +56,7 @@ class Components:
     provider: ClientId
     max_bytes: int
     record: Callable[[Exchange], Awaitable[int]] | None  # None only in the protocol-path benchmark
-    # around a request's work until its entry is submitted (the writer lingers for such entries)
+    # around a request's work until its entry is submitted (a batch begun meanwhile waits for it)
     expecting: Callable[[], AbstractContextManager[None]] = nullcontext
     blocking: bool = True  # the data source does I/O: run requests in the thread pool
     threads: int = 40  # at most this many requests in the pool at once (bounded by the DB pool)
@@ -94,21 +94,39 @@ async def read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+async def _settled(value: int | None) -> int | None:
+    return value
+
+
+async def _failed(exc: Exception) -> int | None:
+    raise exc
+
+
 def build_app(components: Components) -> ASGIApp:
     soap, rest = components.soap, components.rest
     soap_batch: Batch[tuple[bytes, str | None], Reply] = Batch(soap.handle_many, components.blocking)
     rest_batch: Batch[RestRequest, RestReply] = Batch(rest.handle_many, components.blocking)
 
-    async def recorded(exchange: Exchange, fault: tuple[str, str] | None) -> bool:
-        """Ledger the exchange and log its one line; False when the ledger could not record it
-        (the reply must then not leave: the client gets ``Server.LoggingFailed`` instead)."""
-        seq = None
-        if components.record is not None:
-            try:
-                seq = await components.record(exchange)
-            except Exception as exc:
-                log.error("producer.ledger_failed", error=str(exc).splitlines()[0] if str(exc) else repr(exc))
-                return False
+    def submitted(exchange: Exchange) -> Awaitable[int | None]:
+        """Hand the exchange to the ledger now, while the request is still inside ``expecting()``
+        (so a batch that waits for it finds it queued); await the result for its sequence number."""
+        if components.record is None:
+            return _settled(None)
+        try:
+            return components.record(exchange)
+        except Exception as exc:  # a closed writer: the wait reports it
+            return _failed(exc)
+
+    async def recorded(
+        exchange: Exchange, fault: tuple[str, str] | None, entry: Awaitable[int | None]
+    ) -> bool:
+        """Wait for the exchange's ledger entry and log its one line; False when the ledger could
+        not record it (the reply must then not leave: the client gets ``Server.LoggingFailed``)."""
+        try:
+            seq = await entry
+        except Exception as exc:
+            log.error("producer.ledger_failed", error=str(exc).splitlines()[0] if str(exc) else repr(exc))
+            return False
         log_exchange(exchange, seq, fault)
         return True
 
@@ -136,10 +154,11 @@ def build_app(components: Components) -> ASGIApp:
     async def post_xroad(request: Request) -> Response:
         with components.expecting():
             reply, gone = await soap_reply(request)
+            entry = submitted(reply.exchange)
         if gone:  # nobody is left to answer: the attempt is ledgered and logged once
-            await recorded(reply.exchange, reply.fault)
+            await recorded(reply.exchange, reply.fault, entry)
             return Response(b"", reply.status)
-        if not await recorded(reply.exchange, reply.fault):
+        if not await recorded(reply.exchange, reply.fault, entry):
             return Response(soap_fault(to_wire(logging_failed)), 200, media_type=CONTENT_TYPE)
         return Response(reply.body, reply.status, media_type=reply.content_type)
 
@@ -175,7 +194,8 @@ def build_app(components: Components) -> ASGIApp:
         call = (service_code, request.path_params["pin"], request_line, header_list)
         with components.expecting():
             reply = await rest_batch.answer(call)
-        if not await recorded(reply.exchange, reply.fault):
+            entry = submitted(reply.exchange)
+        if not await recorded(reply.exchange, reply.fault, entry):
             wire = to_wire(logging_failed)
             body, headers = rest_error(wire)
             return Response(body, wire.status, headers=headers)

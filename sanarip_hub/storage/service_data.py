@@ -45,6 +45,7 @@ from sanarip_hub.domain.records import (
     StatAggregatesRecord,
 )
 from sanarip_hub.errors import DatabaseUnavailable, InvalidPin
+from sanarip_hub.storage.driver_select import DriverSelect
 from sanarip_hub.storage.models import (
     Address,
     AteUnit,
@@ -242,6 +243,7 @@ _BY_PINS = {  # one statement for any number of PINs (PostgreSQL: one prepared s
 }
 _BY_ALIAS = Person.id.in_(select(PersonPinAlias.person_id).where(PersonPinAlias.pin == bindparam("pin")))
 HOUSEHOLD_CARDS = {lists: _household_card(_BY_PINS[lists], lists_in_json=lists) for lists in (False, True)}
+HOUSEHOLD_CARDS_ON_DRIVER = DriverSelect(HOUSEHOLD_CARDS[True])  # every batch's statement on PostgreSQL
 HOUSEHOLD_CARD_BY_ALIAS = {
     False: _household_card(_BY_ALIAS),
     True: _household_card(_BY_ALIAS, lists_in_json=True),
@@ -424,9 +426,12 @@ class HubData:
         where a statement is a function call and the lists come apart), plus one per PIN not found,
         which may be an old or duplicate PIN the registry retired and still finds its person."""
         json_lists = self.json_lists
-        rows: dict[str, Any] = {
-            row.pin: row for row in connection.execute(HOUSEHOLD_CARDS[json_lists], {"pins": pins})
-        }
+        found = (
+            HOUSEHOLD_CARDS_ON_DRIVER.rows(connection, {"pins": pins})
+            if json_lists
+            else connection.execute(HOUSEHOLD_CARDS[False], {"pins": pins})
+        )
+        rows: dict[str, Any] = {row.pin: row for row in found}
         for pin in pins:
             if pin not in rows:
                 rows[pin] = connection.execute(HOUSEHOLD_CARD_BY_ALIAS[json_lists], {"pin": pin}).first()

@@ -273,3 +273,32 @@ def test_each_entry_is_queued_before_its_request_stops_being_expected(
     assert soap.status_code == 200
     assert rest.status_code == 200, rest.text
     assert seen == [1, 1]
+
+
+def test_the_card_statement_on_the_driver_reads_exactly_what_sqlalchemy_reads(served: Served) -> None:
+    """On PostgreSQL every batch's card statement runs on the driver connection (``DriverSelect``):
+    each field of each row (everyone with a PIN, and a PIN nobody has) has the
+    value and the type SQLAlchemy's own row gives it: its enums, floats and timestamps."""
+    from sqlalchemy.exc import DBAPIError
+
+    from sanarip_hub.storage.driver_select import DriverSelect
+    from sanarip_hub.storage.service_data import HOUSEHOLD_CARDS
+
+    if served.backend != "postgresql":
+        pytest.skip("the card statement runs on the driver on PostgreSQL only")
+    with served.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:  # as HubData
+        pins = list(connection.execute(text("select pin from person where pin is not null")).scalars())
+        pins.append(pins[0][:-5] + "00001")  # well formed, nobody's
+        statement = HOUSEHOLD_CARDS[True]
+        by_sqlalchemy = {row.pin: row for row in connection.execute(statement, {"pins": pins})}
+        on_driver = DriverSelect(statement)  # a new one: its conversions are looked up on this run
+        by_driver = {row.pin: row for row in on_driver.rows(connection, {"pins": pins})}
+        with pytest.raises(DBAPIError):
+            on_driver.rows(connection, {"pins": "not a list"})
+        assert connection.execute(text("select 1")).scalar_one() == 1  # the connection still serves
+    assert len(by_driver) == len(pins) - 1
+    assert any(row.dwelling_type is not None for row in by_driver.values())
+    for pin, row in by_sqlalchemy.items():
+        mine = by_driver[pin]
+        assert mine._fields == tuple(row._fields)
+        assert [(value, type(value)) for value in mine] == [(value, type(value)) for value in row]

@@ -74,19 +74,21 @@ def test_over_long_values_fit_their_columns_and_the_batch_commits(hub_db: HubDb)
         replace(exchange(100), client_id=HOSTILE_CLIENT),
         replace(exchange(101), service_id=HOSTILE_SERVICE),
         replace(exchange(102), message_id="m" * 5000, user_id="u" * 5000, issue="i" * 5000),
+        replace(exchange(103), issue='Иш №15 — "ы" \\ ✓ 𝕂', user_id="\t<x>&'"),  # as written
     ]
     seqs = ledger.append_many([*(exchange(n) for n in range(12)), *hostile])
-    assert seqs == list(range(15))
+    assert seqs == list(range(16))
     with ledger.engine.connect() as connection:
         rows = {r.seq: r for r in connection.execute(select(LedgerEntryRow))}
-    assert len(rows) == 15
+    assert len(rows) == 16
+    assert (rows[15].issue, rows[15].user_id) == ('Иш №15 — "ы" \\ ✓ 𝕂', "\t<x>&'")
     assert len(rows[12].client_id) == 300
     assert rows[12].client_id.endswith("…")
     assert rows[12].client_id.startswith(HOSTILE_CLIENT[:200])
     assert len(rows[13].service_id) == 300
     assert rows[13].service_id.endswith("…")
     assert (len(rows[14].message_id), len(rows[14].user_id), len(rows[14].issue)) == (200, 200, 300)
-    assert verify_ledger(ledger.engine, ledger.keys.verifier, ledger.origin).entries == 15
+    assert verify_ledger(ledger.engine, ledger.keys.verifier, ledger.origin).entries == 16
 
 
 def test_an_entry_that_cannot_be_stored_fails_alone(hub_db: HubDb) -> None:

@@ -9,7 +9,6 @@ signed segment files, which the ledger reads itself.
 from __future__ import annotations
 
 import fcntl
-import json
 import operator
 import os
 from collections.abc import Iterable, Iterator, Sequence
@@ -179,16 +178,9 @@ def _array_types() -> tuple[str, ...]:
 # numbered its batch from, and insert the batch only if that move happened; the head as it now is
 # comes back either way.  The update always takes the row (its lock, and on a race the version the
 # other writer committed), but changes it only when the expected head is still there.
-# The batch's rows travel as one JSON text (bytea as hex), read by json_to_recordset with each column's
-# own type, so a value too long or out of range is refused as an INSERT refuses it: an array per
-# column, dumped by the driver in Python, cost the writer half its CPU for a one-entry batch.
-_BYTEA = frozenset(n for n, kind in zip(_ENTRY_COLUMNS, _array_types(), strict=True) if kind == "BYTEA")
-_ENTRY_RECORD = ", ".join(
-    f"{name} {'text' if name in _BYTEA else kind}"
-    for name, kind in zip(_ENTRY_COLUMNS, _array_types(), strict=True)
-)
-_ENTRY_VALUES = ", ".join(f"decode(r.{n}, 'hex')" if n in _BYTEA else f"r.{n}" for n in _ENTRY_COLUMNS)
-_ROWS_JSON = json.JSONEncoder(separators=(",", ":"), check_circular=False)
+_ENTRY_ARRAYS = ", ".join(
+    f"%({name})b::{kind}[]" for name, kind in zip(_ENTRY_COLUMNS, _array_types(), strict=True)
+)  # binary: the driver formats binary arrays without its text format's quoting rules
 # The whole expected head, not only its size and hash: a writer may number its batch from a head another
 # process handed it (ledger.turn), and a wrong frontier or checkpoint time there must not land.
 _IF_EXPECTED = (
@@ -207,12 +199,11 @@ WITH moved AS (
     RETURNING size, last_hash, frontier, last_checkpoint_ms
 ), entries AS (
     INSERT INTO ledger_entry ({", ".join(_ENTRY_COLUMNS)})
-    SELECT {_ENTRY_VALUES} FROM json_to_recordset(%(entries)s::json) AS r({_ENTRY_RECORD})
+    SELECT * FROM unnest({_ENTRY_ARRAYS})
     WHERE {_MOVED}
 ), subjects AS (
     INSERT INTO ledger_subject (pin_hash, seq)
-    SELECT s.pin_hash, s.seq FROM json_to_recordset(%(subjects)s::json) AS s(pin_hash varchar, seq bigint)
-    WHERE {_MOVED}
+    SELECT * FROM unnest(%(subject_hashes)b::varchar[], %(subject_seqs)b::bigint[]) WHERE {_MOVED}
 ), checkpoint AS (
     INSERT INTO ledger_checkpoint (size, time_ms, root, note)
     SELECT %(cp_size)s::bigint, %(cp_time)s::bigint, %(cp_root)s::bytea, %(cp_note)s::text
@@ -269,22 +260,15 @@ def _append_statement(
         "hash": new.last_hash,
         "frontier": new.frontier,
         "checkpoint_ms": new.last_checkpoint_ms,
-        "entries": _ROWS_JSON.encode(
-            [
-                {
-                    name: value.hex() if name in _BYTEA and isinstance(value, bytes) else value
-                    for name in _ENTRY_COLUMNS
-                    if (value := entry.get(name)) is not None
-                }
-                for entry in entries
-            ]
-        ),
-        "subjects": _ROWS_JSON.encode(subjects),
+        "subject_hashes": [subject["pin_hash"] for subject in subjects],
+        "subject_seqs": [subject["seq"] for subject in subjects],
         "cp_size": None,
         "cp_time": None,
         "cp_root": None,
         "cp_note": None,
     }
+    for column in _ENTRY_COLUMNS:
+        params[column] = [entry.get(column) for entry in entries]
     if checkpoint is not None:
         params.update(zip(("cp_size", "cp_time", "cp_root", "cp_note"), checkpoint, strict=True))
     with _refusals_named(_APPEND_IF_HEAD), raw.cursor() as cursor:

@@ -130,9 +130,11 @@ def hub_components(settings: Settings, part: str = "all") -> Components:
 
     engine = make_engine(settings, pre_ping=False, max_overflow=0)
     require_current(engine)
+    # the household cards and the ledger append: fixed key lookups, planned once per connection
+    planned_once = make_engine(settings, pre_ping=False, max_overflow=0, check=False, plan_once=True)
     keys = load_keys(settings)
     signer = CertificateSigner.load(settings)
-    writer = GroupCommitWriter(Ledger.for_settings(engine, settings, keys))
+    writer = GroupCommitWriter(Ledger.for_settings(planned_once, settings, keys))
     provider = ClientId.parse(settings.xroad.subsystem)
     book = AgreementBook(
         AgreementTable(engine), settings.producer.agreement_cache_seconds, settings.hub.timezone
@@ -140,7 +142,7 @@ def hub_components(settings: Settings, part: str = "all") -> Components:
     names = MemberNames(settings.xroad.shared_params and settings.home_path(settings.xroad.shared_params))
     usage = UsageReport(SubjectUsage(engine, keys.pin_key), book.terms, names, settings.hub.timezone)
     dispatcher = Dispatcher(
-        HubData(engine),
+        HubData(engine, cards=planned_once),
         book,
         signer,
         usage,
@@ -152,6 +154,7 @@ def hub_components(settings: Settings, part: str = "all") -> Components:
 
     def close() -> None:
         writer.close()
+        planned_once.dispose()
         engine.dispose()
 
     return Components(

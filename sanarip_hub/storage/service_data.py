@@ -353,18 +353,25 @@ def _card(source: _CardSource) -> tuple[ResultCode, HouseholdCard]:
 class HubData:
     """The services' queries against the hub database (SQLite or PostgreSQL)."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, cards: Engine | None = None) -> None:
+        """``cards``: the engine for the household-card reads of every personal-data request (one
+        whose connections plan once, see ``make_engine``), else ``engine``."""
         self.engine = engine
+        self.cards = cards if cards is not None else engine
         # where round trips cost (a server, not an in-process file) lists come back as JSON
         self.json_lists = engine.dialect.name == "postgresql"
 
     @contextmanager
-    def _read(self) -> Iterator[Connection]:
+    def _read(self, engine: Engine | None = None) -> Iterator[Connection]:
         """A connection for reads in autocommit mode: no BEGIN and no ROLLBACK round trips on
         PostgreSQL, which at half a millisecond each cost more than the queries themselves.
         A database that fails is :class:`DatabaseUnavailable` to the caller, not a driver error."""
         try:
-            with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            with (
+                (engine or self.engine)
+                .connect()
+                .execution_options(isolation_level="AUTOCOMMIT") as connection
+            ):
                 yield connection
         except DBAPIError as exc:
             raise DatabaseUnavailable(str(exc).splitlines()[0]) from exc
@@ -394,7 +401,7 @@ class HubData:
         prefetched = _PREFETCHED.get()
         source = prefetched.get(pin) if prefetched is not None else None
         if source is None:
-            with self._read() as connection:
+            with self._read(self.cards) as connection:
                 source = self._card_sources(connection, [pin])[pin]
         return _card(source)
 
@@ -410,7 +417,7 @@ class HubData:
             yield
             return
         try:
-            with self._read() as connection:
+            with self._read(self.cards) as connection:
                 sources = self._card_sources(connection, wanted)
         except DatabaseUnavailable:
             yield

@@ -131,7 +131,12 @@ def hub_components(settings: Settings, part: str = "all") -> Components:
     engine = make_engine(settings, pre_ping=False, max_overflow=0)
     require_current(engine)
     # the household cards and the ledger append: fixed key lookups, planned once per connection
-    planned_once = make_engine(settings, pre_ping=False, max_overflow=0, check=False, plan_once=True)
+    # (PostgreSQL only; SQLite has no plan cache to set, so its one engine serves them)
+    planned_once = (
+        make_engine(settings, pre_ping=False, max_overflow=0, check=False, plan_once=True)
+        if engine.dialect.name == "postgresql"
+        else engine
+    )
     keys = load_keys(settings)
     signer = CertificateSigner.load(settings)
     writer = GroupCommitWriter(Ledger.for_settings(planned_once, settings, keys))
@@ -154,7 +159,8 @@ def hub_components(settings: Settings, part: str = "all") -> Components:
 
     def close() -> None:
         writer.close()
-        planned_once.dispose()
+        if planned_once is not engine:
+            planned_once.dispose()
         engine.dispose()
 
     return Components(

@@ -24,8 +24,6 @@ from sqlalchemy import Select
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
-Processor = Callable[[Any], Any] | None
-
 
 class DriverSelect:
     """``statement`` compiled once for PostgreSQL; :meth:`rows` runs it on a connection's driver
@@ -44,8 +42,10 @@ class DriverSelect:
         self._sql = str(compiled)
         return self._sql
 
-    def _processors_for(self, connection: Connection, type_codes: Sequence[int]) -> list[tuple[int, Any]]:
-        processors = []
+    def _processors_for(
+        self, connection: Connection, type_codes: Sequence[int]
+    ) -> list[tuple[int, Callable[[Any], Any]]]:
+        processors: list[tuple[int, Callable[[Any], Any]]] = []
         for index, (column, code) in enumerate(zip(self.statement.selected_columns, type_codes, strict=True)):
             processor = column.type._cached_result_processor(connection.dialect, code)
             if processor is not None:

@@ -322,20 +322,22 @@ def test_the_card_statement_and_the_ledger_append_are_planned_once(
         with data.prefetched_cards(pins[round_ % 6 : round_ % 6 + 6]):
             pass
 
-    def plans(engine: Any) -> list[tuple[str, int, int]]:
+    def plans(engine: Any) -> tuple[str, list[tuple[str, int, int]]]:
+        """A connection's plan cache mode, and its prepared statements' generic and custom plans."""
         with engine.connect() as connection:
             mode = connection.exec_driver_sql("show plan_cache_mode").scalar_one()
             rows = connection.exec_driver_sql(
                 "select statement, generic_plans, custom_plans from pg_prepared_statements"
             ).all()
-        return [(mode, *row) for row in rows]
+        return mode, [(row[0], row[1], row[2]) for row in rows]
 
-    card_plans = [p for p in plans(data.cards) if "household" in p[1]]
+    cards_mode, prepared = plans(data.cards)
+    card_plans = [(generic, custom) for statement, generic, custom in prepared if "household" in statement]
+    assert cards_mode == "force_generic_plan"
     assert card_plans, "the card statement was not prepared on the cards' connection"
-    for mode, _, generic, custom in card_plans:
-        assert (mode, custom) == ("force_generic_plan", 0)
+    for generic, custom in card_plans:
         assert generic >= 1
-    assert {p[0] for p in plans(data.engine)} <= {"auto"}
+        assert custom == 0
+    assert plans(data.engine)[0] == "auto"
     ledger_engine = components.record.__self__.ledger.engine  # type: ignore[union-attr]
-    with ledger_engine.connect() as connection:
-        assert connection.exec_driver_sql("show plan_cache_mode").scalar_one() == "force_generic_plan"
+    assert plans(ledger_engine)[0] == "force_generic_plan"

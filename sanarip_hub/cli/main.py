@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import sys
 import traceback
+from typing import NoReturn
 
 import click
 
@@ -87,6 +88,22 @@ def cli(ctx: click.Context, config_file: str | None, debug: bool, log_format: st
     ctx.call_on_close(hub.close)
 
 
+def _interrupted(exc: BaseException) -> bool:
+    """Whether ``exc`` was raised while unwinding from Ctrl-C: click turns the interrupt into
+    Abort, and a cleanup it cut short (a driver mid-command, then a rollback) raises over it."""
+    seen: set[int] = set()
+    links: list[BaseException | None] = [exc]
+    while links:
+        link = links.pop()
+        if link is None or id(link) in seen:
+            continue
+        if isinstance(link, KeyboardInterrupt):
+            return True
+        seen.add(id(link))
+        links += [link.__cause__, link.__context__]  # "raise … from" inside the except keeps both
+    return False
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point."""
     args = sys.argv[1:] if argv is None else argv
@@ -102,23 +119,30 @@ def main(argv: list[str] | None = None) -> None:
         exc.show()
         sys.exit(exc.exit_code)
     except click.Abort as exc:
-        if isinstance(exc.__context__, KeyboardInterrupt):  # click turns Ctrl-C into Abort
-            click.echo("sanarip-hub: interrupted", err=True)
-            sys.exit(130)
+        if _interrupted(exc):  # click turns Ctrl-C into Abort
+            _exit_interrupted()
         click.echo("sanarip-hub: aborted", err=True)
         sys.exit(1)
     except KeyboardInterrupt:
-        click.echo("sanarip-hub: interrupted", err=True)
-        sys.exit(130)
+        _exit_interrupted()
     except HubError as exc:
+        if _interrupted(exc):
+            _exit_interrupted()
         if debug:
             traceback.print_exc()
         click.echo(f"sanarip-hub: error: {exc}", err=True)
         sys.exit(1)
     except Exception as exc:
+        if _interrupted(exc):
+            _exit_interrupted()
         if debug:
             traceback.print_exc()
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
         click.echo(f"sanarip-hub: unexpected {type(exc).__name__}: {first} (rerun with --debug)", err=True)
         sys.exit(1)
     sys.exit(0)
+
+
+def _exit_interrupted() -> NoReturn:
+    click.echo("sanarip-hub: interrupted", err=True)
+    sys.exit(130)

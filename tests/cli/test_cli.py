@@ -438,3 +438,39 @@ def test_ctrl_c_exits_130(cli_env: dict[str, str]) -> None:
     while [pid for pid in seen if alive(pid)] and time.monotonic() < gone_by:
         time.sleep(0.1)
     assert not [(pid, Path(f"/proc/{pid}/cmdline").read_bytes()[:120]) for pid in seen if alive(pid)]
+
+
+def test_an_error_raised_while_unwinding_from_ctrl_c_still_exits_130(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Ctrl-C can land while the driver is mid-command; the cleanup that unwinds from it (a
+    rollback, a pool's reset) then fails, and its error hid the interrupt: CI saw ``seed`` exit 1
+    with "unexpected OperationalError: … another command is already in progress" instead of 130."""
+    from sanarip_hub.cli import main as entry
+
+    def interrupted_then_cleanup_failed(**_: object) -> None:
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt:
+            try:
+                raise RuntimeError("sending query failed: another command is already in progress")
+            except RuntimeError as cleanup:
+                raise ValueError("and the pool's reset failed too") from cleanup
+
+    def translated_from_an_unrelated_cause(**_: object) -> None:
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt:  # its __cause__ is another error; the interrupt is its __context__
+            raise RuntimeError("rollback failed") from OSError("connection reset")
+
+    for command in (interrupted_then_cleanup_failed, translated_from_an_unrelated_cause):
+        monkeypatch.setattr(entry.cli, "main", command)
+        with pytest.raises(SystemExit) as exited:
+            entry.main(["seed"])
+        assert exited.value.code == 130
+        assert capsys.readouterr().err.strip() == "sanarip-hub: interrupted"
+    monkeypatch.setattr(entry.cli, "main", lambda **_: (_ for _ in ()).throw(RuntimeError("plain")))
+    with pytest.raises(SystemExit) as exited:
+        entry.main(["seed"])
+    assert exited.value.code == 1  # an error with no interrupt behind it is still an error
+    assert "unexpected RuntimeError: plain" in capsys.readouterr().err

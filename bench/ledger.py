@@ -29,7 +29,9 @@ from sqlalchemy import create_engine, insert, text
 
 from sanarip_hub.config import Settings, load_settings
 from sanarip_hub.entrypoints.verification import parallel_for
-from sanarip_hub.ledger.keys import init_keys, ledger_origin
+from sanarip_hub.ledger.keys import init_keys, ledger_origin, load_keys
+from sanarip_hub.ledger.store import Ledger
+from sanarip_hub.ledger.turn import host_turn
 from sanarip_hub.ledger.verify import verify_ledger
 from sanarip_hub.storage import migrate
 from sanarip_hub.storage.engine import make_engine
@@ -66,7 +68,15 @@ def drop(env: dict[str, str]) -> None:
 
 def hub_writer(env: dict[str, str], worker: int, count: int, batch: int, start: object) -> None:
     os.environ.update(env)
-    ledger = open_ledger(load_settings(environ=env), interval=300, turn=True)  # as serve's workers
+    settings = load_settings(environ=env)
+    # as serve's workers append: their engine (no ping per checkout, plans kept), taking turns
+    ledger = Ledger(
+        make_engine(settings, pre_ping=False, max_overflow=0, plan_once=True),
+        load_keys(settings),
+        ledger_origin(settings),
+        300,
+        turn=host_turn(settings),
+    )
     items = [exchange(worker * 10_000_000 + n) for n in range(count)]
     ledger.append_many([exchange(worker * 10_000_000 + count + n) for n in range(batch)])  # warm up
     start.wait()  # type: ignore[attr-defined]
@@ -81,7 +91,7 @@ def peer_writer(
     data-subject index row (the hub's bench entries all name the same one person), as an audit log
     searchable by person needs both; with ``subjects`` False the entry rows alone (the peer until
     2026-12-04, kept beside it: the index row costs this peer a second statement)."""
-    engine = make_engine(load_settings(environ=env))
+    engine = make_engine(load_settings(environ=env), pre_ping=False)  # its best: no ping per transaction
     base = 1 + worker * 10_000_000
     body = b"x" * 600
 

@@ -188,8 +188,12 @@ _IF_EXPECTED = (
     " AND last_checkpoint_ms = %(old_checkpoint_ms)s)"
 )
 _MOVED = "EXISTS (SELECT 1 FROM moved WHERE size = %(size)s AND last_hash = %(hash)s)"
+# The statement's commit does not wait for the disk (``early``: synchronous_commit off for this one
+# transaction); the writer waits afterwards, outside the host's turn, with :data:`_DURABLE`.
 _APPEND_IF_HEAD = f"""
-WITH moved AS (
+WITH early AS (
+    SELECT set_config('synchronous_commit', 'off', true)
+), moved AS (
     UPDATE ledger_head SET
         size = CASE WHEN {_IF_EXPECTED} THEN %(size)s ELSE size END,
         last_hash = CASE WHEN {_IF_EXPECTED} THEN %(hash)s ELSE last_hash END,
@@ -209,8 +213,13 @@ WITH moved AS (
     SELECT %(cp_size)s::bigint, %(cp_time)s::bigint, %(cp_root)s::bytea, %(cp_note)s::text
     WHERE %(cp_size)s::bigint IS NOT NULL AND {_MOVED}
 )
-SELECT size, last_hash, frontier, last_checkpoint_ms FROM moved
+SELECT size, last_hash, frontier, last_checkpoint_ms FROM moved, early
 """
+# A transaction that writes a record to the WAL (a transactional logical-decoding message: no table,
+# no lock, no privilege beyond LOGIN) and commits at the session's own ``synchronous_commit``: its
+# commit returns once the WAL up to it is flushed (and, where the operator set it, replicated), and
+# the WAL is written in order, so every commit this connection made before it is as durable.
+_DURABLE = "SELECT pg_logical_emit_message(true, 'sanarip-hub', 'durable')"
 
 
 @dataclass
@@ -378,9 +387,12 @@ class LedgerRows:
         entries: list[dict[str, object]],
         subjects: list[dict[str, object]],
         checkpoint: tuple[int, int, bytes, str] | None = None,
+        raw: Any = None,
     ) -> tuple[bool, LockedHead]:
         """Append a batch numbered from ``expected`` in one round trip (PostgreSQL only): whether it
-        landed, and the head as the transaction left it.
+        landed, and the head as the transaction left it.  On ``raw`` (a connection from
+        :meth:`appender`) the commit may not yet be durable: the caller calls :meth:`made_durable`
+        before it acknowledges anything; without it, this call does.
 
         One statement (:data:`_APPEND_IF_HEAD`, its own transaction): move the head from
         ``expected`` to ``new``, insert the entries, their subject rows and the checkpoint *only if*
@@ -391,10 +403,26 @@ class LedgerRows:
         A batch still lands whole or not at all; but where a killed process's open transaction
         used to be rolled back, a statement the server is executing when its client dies still
         commits (unacknowledged, like a COMMIT in flight)."""
+        if raw is not None:
+            return _append_statement(raw, expected, new, entries, subjects, checkpoint)
+        with self.appender() as own:
+            landed = _append_statement(own, expected, new, entries, subjects, checkpoint)
+            self.made_durable(own)
+            return landed
+
+    @contextmanager
+    def appender(self) -> Iterator[Any]:
+        """A driver connection in autocommit for :meth:`append_if_head`, taken from the pool before
+        the writer takes its turn, so that the pool's work is not done while other writers wait."""
         with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            return _append_statement(
-                connection.connection.driver_connection, expected, new, entries, subjects, checkpoint
-            )
+            yield connection.connection.driver_connection
+
+    def made_durable(self, raw: Any) -> None:
+        """Return once every commit made so far (by any connection) is durable: an append's commit
+        does not wait for the disk itself (see :data:`_DURABLE`).  A writer calls it after letting
+        the host's turn go, so the next writer numbers and sends its batch while this one's commit is
+        flushed, and the flushes of several writers are one (PostgreSQL's group commit)."""
+        raw.execute(_DURABLE)
 
     # -- head, segments, checkpoints ----------------------------------------------------------------
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import multiprocessing as mp
 import os
 import signal
@@ -10,9 +11,11 @@ import sys
 import time
 from dataclasses import replace
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy.exc import OperationalError
 
 from sanarip_hub.errors import LedgerIntegrityError
 from sanarip_hub.ledger import store
@@ -357,8 +360,8 @@ def attempts_of(*writers: Ledger) -> dict[str, int]:
             counted["locks"] += 1
             return original()
 
-        def conditional(*args, original=racing):  # type: ignore[no-untyped-def]
-            landed, head = original(*args)
+        def conditional(*args, original=racing, **named):  # type: ignore[no-untyped-def]
+            landed, head = original(*args, **named)
             counted["misses"] += not landed
             return landed, head
 
@@ -452,11 +455,11 @@ def test_an_overtaken_writer_queues_on_the_head_lock_then_races_again(
     monkeypatch.setattr(store.time, "monotonic", lambda: clock[0])
     racing = ledger.rows.append_if_head
 
-    def overtaken(expected, new, entries, subjects, checkpoint=None):  # type: ignore[no-untyped-def]
+    def overtaken(expected, new, entries, subjects, checkpoint=None, raw=None):  # type: ignore[no-untyped-def]
         nonlocal attempts
         attempts += 1
         if attempts > 1:  # the race after the contended window lands
-            return racing(expected, new, entries, subjects, checkpoint)
+            return racing(expected, new, entries, subjects, checkpoint, raw=raw)
         return False, ledger.rows.current_head()
 
     monkeypatch.setattr(ledger.rows, "append_if_head", overtaken)
@@ -499,3 +502,70 @@ def test_a_conditional_append_that_lost_the_race_writes_nothing(hub_db: HubDb) -
             connection.execute(select(func.count()).select_from(LedgerCheckpoint)).scalar_one() == checkpoints
         )
     assert verify(ledger) == 2
+
+
+def _turn_is_free(ledger: Ledger) -> bool:
+    """Whether another writer of the host could take the turn now (a second open file's ``flock``)."""
+    assert ledger.turn is not None
+    handle = os.open(ledger.turn.path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    finally:
+        os.close(handle)
+    return True
+
+
+def test_a_writer_waits_for_the_disk_after_the_turn_and_before_it_acknowledges(
+    hub_db: HubDb, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL: the one-statement append commits without waiting for the disk; the writer lets
+    the host's turn go, then waits until the commit is durable, and only then acknowledges the batch
+    and publishes the checkpoint signed with it.  The next writer of the host numbers and sends its
+    batch while this one's commit is written (two writers took turns no faster than one before:
+    each held the turn through its own flush), and nothing acknowledged or published can vanish
+    with a crash of the database: the commit that makes a batch durable makes every earlier one so."""
+    init_keys(hub_db.settings)
+    ledger = open_ledger(hub_db.settings, interval=0, turn=True)
+    if not ledger.rows.conditional:
+        pytest.skip("SQLite commits under its write lock; PostgreSQL's one-statement append only")
+    events: list[tuple[object, ...]] = []
+    ledger.publisher = SimpleNamespace(  # type: ignore[assignment]
+        published=lambda size, note, wait=False: events.append(("published", size))
+    )
+    durable = ledger.rows.made_durable
+
+    def waiting(raw: object) -> None:
+        with ledger.engine.connect() as other:
+            visible = other.execute(select(func.count()).select_from(LedgerEntryRow)).scalar_one()
+        events.append(("durable", _turn_is_free(ledger), visible))
+        durable(raw)
+
+    monkeypatch.setattr(ledger.rows, "made_durable", waiting)
+    assert ledger.append_many([exchange(n) for n in range(3)]) == [0, 1, 2]
+    assert events == [("durable", True, 3), ("published", 3)]
+    assert verify(ledger) == 3
+
+
+def test_a_batch_whose_durability_is_unknown_is_not_acknowledged_and_not_sent_again(
+    hub_db: HubDb, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The connection is lost while the writer waits for its commit to reach the disk: the batch
+    is not acknowledged (its requests fail, as with a commit lost in flight) and not appended
+    again; the entries committed stand once, and the next batch is numbered after them."""
+    init_keys(hub_db.settings)
+    ledger = open_ledger(hub_db.settings, turn=True)
+    if not ledger.rows.conditional:
+        pytest.skip("PostgreSQL's one-statement append only")
+    ledger.append(exchange(0))
+
+    def lost(raw: object) -> None:
+        raise OperationalError("SELECT pg_logical_emit_message(…)", None, Exception("server closed"))
+
+    monkeypatch.setattr(ledger.rows, "made_durable", lost)
+    with pytest.raises(OperationalError):
+        ledger.append_many([exchange(1), exchange(2)])
+    monkeypatch.undo()
+    assert ledger.append(exchange(3)) == 3
+    assert verify(ledger) == 4

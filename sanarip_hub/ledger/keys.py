@@ -89,7 +89,7 @@ class PinKey:
     def message_digest(self, data: bytes) -> str:
         """The keyed digest a ledger entry keeps of a request or response: only a holder of the key
         can tell which message an entry recorded, however few the possible messages are."""
-        return hmac.new(self._message_key, data, hashlib.sha256).hexdigest()
+        return hmac.digest(self._message_key, data, "sha256").hex()  # one C call, no HMAC object
 
     def seal(self, pins: list[str]) -> str:
         nonce = os.urandom(12)

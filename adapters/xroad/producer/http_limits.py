@@ -32,6 +32,7 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from adapters.asgi import ASGIApp, Receive, Scope, Send
 from adapters.xroad.faults import SOAP_CONTENT_TYPE, rest_error, soap_fault, to_wire
+from adapters.xroad.producer.coalesced_writes import CoalescingTransport
 from sanarip_hub.errors import Overloaded
 
 STATE_KEY = "sanarip_hub.http_limits"
@@ -99,7 +100,8 @@ class GuardedHttpProtocol(HttpToolsProtocol):
     # -- connection ----------------------------------------------------------------------------
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        super().connection_made(transport)
+        # one send per response (see coalesced_writes)
+        super().connection_made(CoalescingTransport(transport, self.loop))  # type: ignore[arg-type]
         if len(self.connections) > self.limits.max_connections:
             self._refuse(503, "too many connections")
             return

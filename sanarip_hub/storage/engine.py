@@ -92,7 +92,11 @@ def make_engine(
             cursor.close()
 
     elif parsed.get_backend_name() == "postgresql":
-        connect_args: dict[str, Any] = {"connect_timeout": settings.database.connect_timeout}
+        # UTF-8 on the wire whatever the server's default: the ledger's append sends text it encoded
+        connect_args: dict[str, Any] = {
+            "connect_timeout": settings.database.connect_timeout,
+            "client_encoding": "utf8",
+        }
         if schema:
             connect_args["options"] = f"-csearch_path={schema}"
         if plan_once:

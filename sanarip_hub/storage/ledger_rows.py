@@ -22,6 +22,7 @@ from sqlalchemy import Connection, Engine, String, delete, func, insert, or_, se
 from sqlalchemy.exc import DataError, IntegrityError, ProgrammingError, StatementError
 
 from sanarip_hub.domain.exchange import KEYS
+from sanarip_hub.storage.binary_arrays import Int8Array, TextArray, array_for
 from sanarip_hub.storage.models import (
     ConsoleUser,
     LedgerArchive,
@@ -178,6 +179,9 @@ def _array_types() -> tuple[str, ...]:
 # numbered its batch from, and insert the batch only if that move happened; the head as it now is
 # comes back either way.  The update always takes the row (its lock, and on a race the version the
 # other writer committed), but changes it only when the expected head is still there.
+_ENTRY_ARRAY_TYPES = tuple(
+    (name, array_for(kind)) for name, kind in zip(_ENTRY_COLUMNS, _array_types(), strict=True)
+)  # each column's array built by binary_arrays, not by the driver's list dumping
 _ENTRY_ARRAYS = ", ".join(
     f"%({name})b::{kind}[]" for name, kind in zip(_ENTRY_COLUMNS, _array_types(), strict=True)
 )  # binary: the driver formats binary arrays without its text format's quoting rules
@@ -269,15 +273,15 @@ def _append_statement(
         "hash": new.last_hash,
         "frontier": new.frontier,
         "checkpoint_ms": new.last_checkpoint_ms,
-        "subject_hashes": [subject["pin_hash"] for subject in subjects],
-        "subject_seqs": [subject["seq"] for subject in subjects],
+        "subject_hashes": TextArray.of([subject["pin_hash"] for subject in subjects]),
+        "subject_seqs": Int8Array.of([subject["seq"] for subject in subjects]),
         "cp_size": None,
         "cp_time": None,
         "cp_root": None,
         "cp_note": None,
     }
-    for column in _ENTRY_COLUMNS:
-        params[column] = [entry.get(column) for entry in entries]
+    for column, array in _ENTRY_ARRAY_TYPES:
+        params[column] = array.of([entry.get(column) for entry in entries])
     if checkpoint is not None:
         params.update(zip(("cp_size", "cp_time", "cp_root", "cp_note"), checkpoint, strict=True))
     with _refusals_named(_APPEND_IF_HEAD), raw.cursor() as cursor:

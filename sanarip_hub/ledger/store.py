@@ -29,13 +29,14 @@ from sanarip_hub.ledger.frontier import Frontier
 from sanarip_hub.ledger.keys import LedgerKeys, ledger_origin, load_keys
 from sanarip_hub.ledger.merkle import leaf_hash
 from sanarip_hub.ledger.note import Checkpoint, sign_checkpoint
-from sanarip_hub.storage.ledger_rows import COLUMN_LIMITS, Appending, LedgerRows, LockedHead
+from sanarip_hub.storage.ledger_rows import COLUMN_LIMITS, Appending, LedgerRows, LockedHead, fixed_arrays
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from sanarip_hub.ledger.publish import CheckpointPublisher, Outcome
     from sanarip_hub.ledger.turn import Baton, HostTurn
+    from sanarip_hub.storage.binary_arrays import BinaryArray
 
 GENESIS_HASH = bytes(32)  # the previous hash of entry 0 (migration 0002 seeds the head row with it)
 CUT = "…"  # ends a value cut to fit its column
@@ -196,11 +197,12 @@ class Ledger:
         commit is flushed, and their flushes are one.  The batch is acknowledged, and its checkpoint
         published, only once durable; a batch whose durability is unknown (the connection lost while
         waiting) fails, like a commit lost in flight, and is not sent again."""
+        fixed = fixed_arrays([values for values, _, _ in prepared])
         with self.rows.appender() as raw:
             with self._host_turn() as baton:
                 if baton is not None:
                     self._seen_head = baton.head() or self._seen_head
-                rows, checkpoint = self._append_from_seen(prepared, stamp, raw)
+                rows, checkpoint = self._append_from_seen(prepared, stamp, raw, fixed)
                 if baton is not None and self._seen_head is not None:
                     baton.leave(self._seen_head)
             self.rows.made_durable(raw)
@@ -211,7 +213,7 @@ class Ledger:
         return self.turn.taken() if self.turn is not None else nullcontext()
 
     def _append_from_seen(
-        self, prepared: list[Prepared], stamp: int, raw: object
+        self, prepared: list[Prepared], stamp: int, raw: object, fixed: dict[str, BinaryArray]
     ) -> tuple[list[dict[str, object]], Signed | None]:
         """PostgreSQL: one round trip numbered from the head this writer last saw; once overtaken,
         queue on the head's lock for :data:`CONTENDED_S`.
@@ -225,7 +227,7 @@ class Ledger:
             new, rows, subjects, checkpoint = self._numbered(prepared, stamp, seen)
             try:
                 landed, self._seen_head = self.rows.append_if_head(
-                    seen, new, rows, subjects, checkpoint, raw=raw
+                    seen, new, rows, subjects, checkpoint, raw=raw, fixed=fixed
                 )
             except BaseException:
                 self._seen_head = None  # unknown: read it again next time
@@ -236,7 +238,7 @@ class Ledger:
         self._seen_head = None
         with self.rows.appending() as tx:
             new, rows, subjects, checkpoint = self._numbered(prepared, stamp, tx.head)
-            tx.append_if_head(new, rows, subjects, checkpoint)
+            tx.append_if_head(new, rows, subjects, checkpoint, fixed)
         self._seen_head = new
         return rows, checkpoint
 

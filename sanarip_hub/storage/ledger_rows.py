@@ -11,7 +11,7 @@ from __future__ import annotations
 import fcntl
 import operator
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,7 +22,7 @@ from sqlalchemy import Connection, Engine, String, delete, func, insert, or_, se
 from sqlalchemy.exc import DataError, IntegrityError, ProgrammingError, StatementError
 
 from sanarip_hub.domain.exchange import KEYS
-from sanarip_hub.storage.binary_arrays import Int8Array, TextArray, array_for
+from sanarip_hub.storage.binary_arrays import BinaryArray, Int8Array, TextArray, array_for
 from sanarip_hub.storage.models import (
     ConsoleUser,
     LedgerArchive,
@@ -182,6 +182,19 @@ def _array_types() -> tuple[str, ...]:
 _ENTRY_ARRAY_TYPES = tuple(
     (name, array_for(kind)) for name, kind in zip(_ENTRY_COLUMNS, _array_types(), strict=True)
 )  # each column's array built by binary_arrays, not by the driver's list dumping
+_CHAINED = frozenset(("seq", "prev_hash", "entry_hash", "body"))  # known only once numbered in the turn
+
+
+def fixed_arrays(values: Sequence[Mapping[str, object]]) -> dict[str, BinaryArray]:
+    """The arrays of a batch's columns that do not depend on its place in the chain, built before
+    the writer takes the host's turn (``values``: each entry's columns, in the batch's order)."""
+    return {
+        column: array.of([entry.get(column) for entry in values])
+        for column, array in _ENTRY_ARRAY_TYPES
+        if column not in _CHAINED
+    }
+
+
 _ENTRY_ARRAYS = ", ".join(
     f"%({name})b::{kind}[]" for name, kind in zip(_ENTRY_COLUMNS, _array_types(), strict=True)
 )  # binary: the driver formats binary arrays without its text format's quoting rules
@@ -261,9 +274,11 @@ def _append_statement(
     entries: list[dict[str, object]],
     subjects: list[dict[str, object]],
     checkpoint: tuple[int, int, bytes, str] | None,
+    fixed: Mapping[str, BinaryArray] | None = None,
 ) -> tuple[bool, LockedHead]:
     """Run :data:`_APPEND_IF_HEAD` on the driver connection ``raw``: whether the batch landed, and
-    the head as the statement left it."""
+    the head as the statement left it.  ``fixed``: the columns :func:`fixed_arrays` built before
+    the writer took its turn."""
     params: dict[str, object] = {
         "old_size": expected.size,
         "old_hash": expected.last_hash,
@@ -281,7 +296,8 @@ def _append_statement(
         "cp_note": None,
     }
     for column, array in _ENTRY_ARRAY_TYPES:
-        params[column] = array.of([entry.get(column) for entry in entries])
+        built = fixed.get(column) if fixed is not None else None
+        params[column] = built if built is not None else array.of([entry.get(column) for entry in entries])
     if checkpoint is not None:
         params.update(zip(("cp_size", "cp_time", "cp_root", "cp_note"), checkpoint, strict=True))
     with _refusals_named(_APPEND_IF_HEAD), raw.cursor() as cursor:
@@ -329,13 +345,14 @@ class Appending:
         entries: list[dict[str, object]],
         subjects: list[dict[str, object]],
         checkpoint: tuple[int, int, bytes, str] | None = None,
+        fixed: Mapping[str, BinaryArray] | None = None,
     ) -> None:
         """The one-statement append (:data:`_APPEND_IF_HEAD`, PostgreSQL) inside this transaction,
         from the head it locked: it cannot be overtaken, and it commits with the transaction.  Four
         round trips (begin, lock, this statement, commit) where a COPY per table and a head update
         took seven."""
         raw: Any = self.connection.connection.driver_connection
-        landed, _ = _append_statement(raw, self.head, new, entries, subjects, checkpoint)
+        landed, _ = _append_statement(raw, self.head, new, entries, subjects, checkpoint, fixed)
         if not landed:  # the head moved under its own lock: never commit what did not land
             raise RuntimeError("the ledger head moved while this writer held its lock")
 
@@ -392,6 +409,7 @@ class LedgerRows:
         subjects: list[dict[str, object]],
         checkpoint: tuple[int, int, bytes, str] | None = None,
         raw: Any = None,
+        fixed: Mapping[str, BinaryArray] | None = None,
     ) -> tuple[bool, LockedHead]:
         """Append a batch numbered from ``expected`` in one round trip (PostgreSQL only): whether it
         landed, and the head as the transaction left it.  On ``raw`` (a connection from
@@ -408,9 +426,9 @@ class LedgerRows:
         used to be rolled back, a statement the server is executing when its client dies still
         commits (unacknowledged, like a COMMIT in flight)."""
         if raw is not None:
-            return _append_statement(raw, expected, new, entries, subjects, checkpoint)
+            return _append_statement(raw, expected, new, entries, subjects, checkpoint, fixed)
         with self.appender() as own:
-            landed = _append_statement(own, expected, new, entries, subjects, checkpoint)
+            landed = _append_statement(own, expected, new, entries, subjects, checkpoint, fixed)
             self.made_durable(own)
             return landed
 

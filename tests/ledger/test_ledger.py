@@ -455,11 +455,11 @@ def test_an_overtaken_writer_queues_on_the_head_lock_then_races_again(
     monkeypatch.setattr(store.time, "monotonic", lambda: clock[0])
     racing = ledger.rows.append_if_head
 
-    def overtaken(expected, new, entries, subjects, checkpoint=None, raw=None):  # type: ignore[no-untyped-def]
+    def overtaken(expected, new, entries, subjects, checkpoint=None, **named):  # type: ignore[no-untyped-def]
         nonlocal attempts
         attempts += 1
         if attempts > 1:  # the race after the contended window lands
-            return racing(expected, new, entries, subjects, checkpoint, raw=raw)
+            return racing(expected, new, entries, subjects, checkpoint, **named)
         return False, ledger.rows.current_head()
 
     monkeypatch.setattr(ledger.rows, "append_if_head", overtaken)

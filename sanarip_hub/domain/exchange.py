@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+import orjson
+
 SCHEMA_VERSION = 2  # 2: request and response digests are keyed (HMAC-SHA-256)
 
 
@@ -137,11 +139,36 @@ def entry_document(values: dict[str, Any], subject_hashes: list[str]) -> dict[st
 _CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=True)
 
 
+# orjson writes the same bytes as _CANONICAL for a document of strings, integers, booleans, nulls and
+# lists of strings whenever its output is ASCII without DEL (which json escapes as \u007f and orjson
+# keeps): tests/domain/test_canonical_json.py compares the two over random documents of every ASCII
+# character.  Four times faster (an entry's encoding was a third of the ledger's own work per entry);
+# anything else takes the reference encoder.
+_ORJSON_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_SUBCLASS | orjson.OPT_PASSTHROUGH_DATETIME
+
+
+def _plain(value: object) -> bool:
+    kind = type(value)
+    if kind is list:
+        return all(type(item) is str for item in value)  # type: ignore[attr-defined]
+    return kind is str or kind is int or kind is bool or value is None
+
+
 def canonical_json(document: dict[str, Any]) -> bytes:
     """Sorted keys, no whitespace, ASCII only; floats refused (their text form is not canonical)."""
+    plain = True
     for value in document.values():
         if isinstance(value, float):
             raise ValueError("floats are not allowed in canonical ledger entries")
+        plain = plain and _plain(value)
+    if plain and all(type(key) is str for key in document):
+        try:
+            fast = orjson.dumps(document, option=_ORJSON_OPTIONS)
+        except orjson.JSONEncodeError:  # an integer beyond 64 bits: the reference encoder's job
+            pass
+        else:
+            if fast.isascii() and b"\x7f" not in fast:
+                return fast
     return _CANONICAL.encode(document).encode("ascii")
 
 

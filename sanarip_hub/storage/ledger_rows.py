@@ -179,10 +179,11 @@ def _array_types() -> tuple[str, ...]:
 # numbered its batch from, and insert the batch only if that move happened; the head as it now is
 # comes back either way.  The update always takes the row (its lock, and on a race the version the
 # other writer committed), but changes it only when the expected head is still there.
+_ENTRY_TYPES = tuple(zip(_ENTRY_COLUMNS, _array_types(), strict=True))  # each column and its SQL type
 _ENTRY_ARRAY_TYPES = tuple(
-    (name, array_for(kind)) for name, kind in zip(_ENTRY_COLUMNS, _array_types(), strict=True)
+    (name, array_for(kind)) for name, kind in _ENTRY_TYPES
 )  # each column's array built by binary_arrays, not by the driver's list dumping
-_CHAINED = frozenset(("seq", "prev_hash", "entry_hash", "body"))  # known only once numbered in the turn
+_CHAINED = frozenset(_FIXED)  # the columns the chain sets: known only once numbered in the turn
 
 
 def fixed_arrays(values: Sequence[Mapping[str, object]]) -> dict[str, BinaryArray]:
@@ -196,7 +197,7 @@ def fixed_arrays(values: Sequence[Mapping[str, object]]) -> dict[str, BinaryArra
 
 
 _ENTRY_ARRAYS = ", ".join(
-    f"%({name})b::{kind}[]" for name, kind in zip(_ENTRY_COLUMNS, _array_types(), strict=True)
+    f"%({name})b::{kind}[]" for name, kind in _ENTRY_TYPES
 )  # binary: the driver formats binary arrays without its text format's quoting rules
 # The whole expected head, not only its size and hash: a writer may number its batch from a head another
 # process handed it (ledger.turn), and a wrong frontier or checkpoint time there must not land.
@@ -295,9 +296,10 @@ def _append_statement(
         "cp_root": None,
         "cp_note": None,
     }
+    params.update(fixed if fixed is not None else fixed_arrays(entries))
     for column, array in _ENTRY_ARRAY_TYPES:
-        built = fixed.get(column) if fixed is not None else None
-        params[column] = built if built is not None else array.of([entry.get(column) for entry in entries])
+        if column in _CHAINED:
+            params[column] = array.of([entry.get(column) for entry in entries])
     if checkpoint is not None:
         params.update(zip(("cp_size", "cp_time", "cp_root", "cp_note"), checkpoint, strict=True))
     with _refusals_named(_APPEND_IF_HEAD), raw.cursor() as cursor:

@@ -307,6 +307,35 @@ def test_the_card_statement_on_the_driver_reads_exactly_what_sqlalchemy_reads(se
         assert [(value, type(value)) for value in mine] == [(value, type(value)) for value in row]
 
 
+def test_the_card_statement_on_the_driver_sends_only_the_pins(served: Served) -> None:
+    """The statement's fixed values (the JSON keys of a member record, its LIMIT) are written into
+    its text once, as literals: psycopg then converts one parameter per execution, not fourteen."""
+    from sqlalchemy import event
+
+    from sanarip_hub.storage.driver_select import DriverSelect
+    from sanarip_hub.storage.service_data import HOUSEHOLD_CARDS
+
+    if served.backend != "postgresql":
+        pytest.skip("the card statement runs on the driver on PostgreSQL only")
+    sent: list[tuple[str, Any]] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        sent.append((statement, parameters))
+
+    pins = served.pins(limit=3)
+    event.listen(served.engine, "before_cursor_execute", seen)
+    try:
+        with served.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            rows = DriverSelect(HOUSEHOLD_CARDS[True]).rows(connection, {"pins": pins})
+    finally:
+        event.remove(served.engine, "before_cursor_execute", seen)
+    assert sorted(row.pin for row in rows) == sorted(pins)
+    assert any(row.members_json for row in rows)
+    ((statement, parameters),) = [(s, p) for s, p in sent if "members_json" in s]
+    assert parameters == {"pins": pins}
+    assert "'givenName'::VARCHAR" in statement
+
+
 def test_the_card_statement_and_the_ledger_append_are_planned_once(
     served: Served, components: Components
 ) -> None:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from adapters.asgi import ASGIApp, Receive, Scope, Send
+from adapters.asgi import ASGIApp, Receive, Scope, Send, respond
 from adapters.civil_registry.contract import ASB_ADDRESS, ZAGS_DATA_BY_PIN, ZAGS_PINS_BY_NSP_DATE
 from adapters.tax.contract import TP_DATA
 from adapters.xroad.envelope import response_envelope, serialize_with_body
@@ -70,11 +70,11 @@ def parse_faults(spec: str | None) -> tuple[FaultRule, ...]:
     return tuple(rules)
 
 
-Reply = tuple[int, bytes, bytes]  # HTTP status, content type, body
-XML = CONTENT_TYPE.encode()
-TEXT = b"text/plain; charset=utf-8"
+Reply = tuple[int, str, bytes]  # HTTP status, content type, body
+XML = CONTENT_TYPE
+TEXT = "text/plain; charset=utf-8"
 BOUNDARY = "xroadSimulatedSecurityServer"
-MULTIPART = f'multipart/related; type="text/xml"; charset=UTF-8; boundary={BOUNDARY}'.encode()
+MULTIPART = f'multipart/related; type="text/xml"; charset=UTF-8; boundary={BOUNDARY}'
 
 
 MAX_REQUEST_BYTES = 10 * 1024 * 1024
@@ -214,8 +214,6 @@ def build_simulator(
                 status, content_type, body = await post(received)
         else:
             status, content_type, body = 405, TEXT, b"method not allowed"
-        headers = [(b"content-type", content_type), (b"content-length", str(len(body)).encode())]
-        await send({"type": "http.response.start", "status": status, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
+        await respond(send, status, body, content_type)
 
     return app

@@ -147,8 +147,21 @@ def test_header_values_of_a_refused_request_are_kept_in_the_ledger(served: Serve
 
 def test_other_methods_are_refused(served: Served) -> None:
     assert httpx.get(f"{served.url}/xroad").status_code == 405
-    assert httpx.put(f"{served.url}/xroad", content=GOOD).status_code == 405
+    put = httpx.put(f"{served.url}/xroad", content=GOOD)
+    assert put.status_code == 405
+    assert "POST" in put.headers["allow"].split(", ")  # Starlette names the first route's methods
     assert httpx.get(f"{served.url}/nowhere").status_code == 404
+
+
+def test_an_answer_and_a_fault_carry_their_length_and_soap_content_type(served: Served) -> None:
+    """``POST /xroad`` bypasses Starlette (``soap_posts``): its replies keep the headers a
+    Starlette response gave them."""
+    for body in (GOOD, b"<not-xml"):
+        response = post(served, body)
+        assert response.status_code == 200
+        assert response.headers["content-type"] == "text/xml; charset=UTF-8"
+        assert int(response.headers["content-length"]) == len(response.content)
+    assert fault_code(response) == "Client.InvalidXml"  # type: ignore[possibly-undefined]
 
 
 def test_after_all_that_the_ledger_verifies(served: Served) -> None:

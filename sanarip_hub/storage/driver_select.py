@@ -18,20 +18,38 @@ from collections import namedtuple
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+import orjson
 import psycopg
 import psycopg.sql
+from psycopg.abc import Buffer
 from psycopg.rows import tuple_row
+from psycopg.types.json import JsonLoader
 from sqlalchemy import Select
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
+
+JSON_OID = 114  # PostgreSQL's json type (pg_type.oid, fixed)
+
+
+class PlainJsonLoader(JsonLoader):
+    """``json`` values decoded by orjson, for statements whose JSON holds only what orjson decodes
+    exactly as :func:`json.loads` does: integers within 64 bits (orjson turns larger ones into
+    floats), strings without lone surrogates (which PostgreSQL's text cannot hold), no NaN.  The
+    household card's member and livestock lists are such JSON (``json_build_object`` over text,
+    date, boolean and integer columns); decoding them was ~3% of a worker's CPU under load, and
+    orjson takes a third of the time."""
+
+    def load(self, data: Buffer) -> Any:
+        return orjson.loads(data)
 
 
 class DriverSelect:
     """``statement`` compiled once for PostgreSQL; :meth:`rows` runs it on a connection's driver
     connection and returns named tuples with the fields of SQLAlchemy's rows, converted alike."""
 
-    def __init__(self, statement: Select[Any]) -> None:
+    def __init__(self, statement: Select[Any], *, plain_json: bool = False) -> None:
         self.statement = statement
+        self.plain_json = plain_json
         self._sql: str | None = None
         self._constants: dict[str, Any] = {}  # parameters fixed at compile time (JSON keys, limits)
         self._row_type: Any = namedtuple("Row", [column.key for column in statement.selected_columns])  # type: ignore[misc]
@@ -75,6 +93,8 @@ class DriverSelect:
         values = {**self._constants, **params}
         try:
             with raw.cursor(row_factory=tuple_row) as cursor:
+                if self.plain_json:
+                    cursor.adapters.register_loader(JSON_OID, PlainJsonLoader)
                 connection.dispatch.before_cursor_execute(connection, cursor, sql, values, None, False)
                 cursor.execute(sql, values)
                 fetched = cursor.fetchall()

@@ -8,12 +8,10 @@ seconds, and an optional schema (``search_path``) so test runs and tenants are i
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Any
 
-import orjson
 from sqlalchemy import Engine, create_engine, event, make_url, text
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -27,28 +25,6 @@ SQLITE_PRAGMAS = (
     "PRAGMA synchronous=NORMAL",
     "PRAGMA busy_timeout=30000",
 )
-
-
-_LONG_DIGITS = re.compile("[0-9]{19}")  # 18 digits always fit 64 bits
-_LONG_DIGIT_BYTES = re.compile(b"[0-9]{19}")
-
-
-def json_loads(document: bytes | str) -> Any:
-    """JSON from PostgreSQL as :func:`json.loads` decodes it, through orjson (the household card's
-    member lists, decoded for every card read: ~3% of a worker's CPU under load went to json).
-
-    Where the two differ, :func:`json.loads` decodes: orjson turns an integer beyond 64 bits into a
-    float (so a document with 19 digits in a row, in a number or a string, is never given to it) and
-    refuses lone surrogates and out-of-range floats (its error falls back).  The result is the same
-    Python value either way; the tests compare both on random and edge documents."""
-    if (
-        _LONG_DIGITS.search(document) if isinstance(document, str) else _LONG_DIGIT_BYTES.search(document)
-    ) is None:
-        try:
-            return orjson.loads(document)
-        except orjson.JSONDecodeError:
-            pass
-    return json.loads(document)
 
 
 def safe_url(url: str | URL) -> str:
@@ -131,7 +107,6 @@ def make_engine(
             pool_size=settings.database.pool_size,
             max_overflow=max_overflow,
             pool_pre_ping=pre_ping,
-            json_deserializer=json_loads,
         )
         engine = create_engine(parsed, **kwargs)
     else:  # config validation already restricts the scheme; this guards explicit URLs

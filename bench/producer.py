@@ -28,6 +28,7 @@ import os
 import re
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -227,6 +228,13 @@ def main() -> None:
         metavar="WORD",
         help="measure only the servers whose name holds one of these words (spyne-best is always measured)",
     )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="measure every server this many times, in turn (the machine's speed drifts over minutes: "
+        "the table shows medians, each ratio is the median of the rounds' ratios)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the work directory (its servers.log)")
     args = parser.parse_args()
     ensure_tools()
@@ -318,19 +326,33 @@ def main() -> None:
     ]
     if args.only:
         servers = [s for s in servers if BEST in s.name or any(word in s.name for word in args.only)]
-    results: dict[str, dict[int, dict[str, float]]] = {}
-    for server in servers:
-        port = free_port()
-        process = start(server, port, workdir / "servers.log")
-        url = f"http://127.0.0.1:{port}"
-        try:
-            preflight(url, pins[0])
-            wrk(url, 16, 2, script)  # warm-up
-            results[server.name] = {c: wrk(url, c, args.duration, script) for c in args.connections}
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
-        print(f"  measured {server.name}", flush=True)
+    rounds: list[dict[str, dict[int, dict[str, float]]]] = []
+    for round_ in range(args.rounds):
+        measured: dict[str, dict[int, dict[str, float]]] = {}
+        for server in servers if round_ % 2 == 0 else servers[::-1]:  # drift falls on both sides
+            port = free_port()
+            process = start(server, port, workdir / "servers.log")
+            url = f"http://127.0.0.1:{port}"
+            try:
+                preflight(url, pins[0])
+                wrk(url, 16, 2, script)  # warm-up
+                measured[server.name] = {c: wrk(url, c, args.duration, script) for c in args.connections}
+            finally:
+                process.terminate()
+                process.wait(timeout=30)
+            print(f"  measured {server.name} (round {round_ + 1} of {args.rounds})", flush=True)
+        rounds.append(measured)
+    results = {
+        name: {
+            c: {key: statistics.median(r[name][c][key] for r in rounds) for key in rounds[0][name][c]}
+            for c in args.connections
+        }
+        for name in rounds[0]
+    }
+
+    def ratio(name: str, c: int) -> float:
+        """The median over the rounds of ``name``'s req/s against spyne-best's in the same round."""
+        return statistics.median(r[name][c]["rps"] / r[BEST][c]["rps"] for r in rounds)
 
     print(
         f"\nhouseholdByPin, {args.duration} s per run, wrk -t2 on loopback, "
@@ -348,23 +370,31 @@ def main() -> None:
             flag = "*" if r["non2xx"] or r["socket_errors"] else " "
             row += f"{r['rps']:>12,.0f}{flag}{r['p50']:>9.1f}{r['p99']:>9.1f}"
         print(row)
-    spyne = results[BEST]  # ratios against the peer's best setup only
-    ours = results.get("sanarip-hub protocol path (in-memory)")
+    if args.rounds > 1:
+        print(f"(medians of {args.rounds} rounds; ratios: medians of each round's ratio)")
+        for name in rounds[0]:
+            per_round = "  ".join(
+                f"c={c}: " + " ".join(f"{r[name][c]['rps']:,.0f}" for r in rounds) for c in args.connections
+            )
+            print(f"  {name:<40} {per_round}")
+    ours = (
+        "sanarip-hub protocol path (in-memory)"
+        if "sanarip-hub protocol path (in-memory)" in results
+        else None
+    )
     goals = {"postgresql": (2.0, 50.0), "sqlite": (1.0, 100.0)}
     for c in args.connections:
         if ours is not None:
-            print(
-                f"\nc={c}: protocol path / spyne-best = {ours[c]['rps'] / spyne[c]['rps']:.1f}× (goal ≥ 5×)"
-            )
+            print(f"\nc={c}: protocol path / spyne-best = {ratio(ours, c):.1f}× (goal ≥ 5×)")
         for name, by_c in results.items():
             if not name.startswith("sanarip-hub full path"):
                 continue
             full = by_c[c]
-            ratio, p99 = goals["postgresql" if "postgresql" in name else "sqlite"]
+            goal, p99 = goals["postgresql" if "postgresql" in name else "sqlite"]
             label = name.removeprefix("sanarip-hub ")
             print(
-                f"c={c}: {label} / spyne-best = {full['rps'] / spyne[c]['rps']:.2f}× "
-                f"(goal ≥ {ratio:g}×); p99 {full['p99']:.1f} ms (goal < {p99:g} ms)"
+                f"c={c}: {label} / spyne-best = {ratio(name, c):.2f}× "
+                f"(goal ≥ {goal:g}×); p99 {full['p99']:.1f} ms (goal < {p99:g} ms)"
             )
     print("\n* = some responses were not 2xx or some sockets failed (see wrk)")
     if "postgresql" in homes:

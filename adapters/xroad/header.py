@@ -95,12 +95,12 @@ def _identifier_parts(element: Any, order: tuple[str, ...], fault: type[Exchange
     parts: dict[str, str] = {}
     position = 0
     what = etree_local(element)
+    outside = False  # text between the parts: refused after the parts' own checks, as before
     for child in element:
-        if not isinstance(child.tag, str):
+        tag = child.tag  # lxml builds a new string at each access: read once
+        if not isinstance(tag, str):
             raise fault(f"{what} holds a comment or instruction between its parts")
-        namespace, _, name = (
-            child.tag[1:].partition("}") if child.tag.startswith("{") else ("", "", child.tag)
-        )
+        namespace, _, name = tag[1:].partition("}") if tag[:1] == "{" else ("", "", tag)
         if namespace != IDENTIFIERS or name not in order:
             raise fault(f"{what} holds an unknown element {name!r}")
         if name in parts:
@@ -110,11 +110,10 @@ def _identifier_parts(element: Any, order: tuple[str, ...], fault: type[Exchange
             raise fault(f"{what}: {name} is out of order (expected {', '.join(order)})")
         position = index
         parts[name] = _text(child, fault)
-    if element.text and element.text.strip(XML_SPACE):
+        tail = child.tail
+        outside = outside or bool(tail and tail.strip(XML_SPACE))
+    if outside or (element.text and element.text.strip(XML_SPACE)):
         raise fault(f"{what} holds text outside its parts")
-    for child in element:
-        if child.tail and child.tail.strip(XML_SPACE):
-            raise fault(f"{what} holds text outside its parts")
     return parts
 
 

@@ -81,11 +81,11 @@ def hub(env: dict[str, str], *args: str) -> None:
     subprocess.run([*HUB, *args], env={**os.environ, **env}, check=True, capture_output=True)
 
 
-def prepare_home(backend: str, workdir: Path, households: int) -> dict[str, str]:
+def prepare_home(backend: str, workdir: Path, households: int, schema: str | None = None) -> dict[str, str]:
     env = {"SANARIP_HUB_HOME": str(workdir / f"home-{backend}"), "SANARIP_HUB_HUB_LOG_FORMAT": "json"}
     if backend == "postgresql":
         env["SANARIP_HUB_DATABASE_URL"] = PG_URL
-        env["SANARIP_HUB_DATABASE_SCHEMA"] = f"bench_{os.getpid()}"
+        env["SANARIP_HUB_DATABASE_SCHEMA"] = schema or f"bench_{os.getpid()}"
     hub(env, "db", "upgrade")
     hub(env, "seed", "--households", str(households), "--lsg", "4", "--seed", "11")
     hub(env, "keys", "init")

@@ -90,7 +90,7 @@ class DriverSelect:
         :class:`DBAPIError`, and a connection it broke is invalidated, as SQLAlchemy does)."""
         sql = self._sql or self._compile(connection)
         raw: Any = connection.connection.driver_connection
-        values = {**self._constants, **params}
+        values = {**self._constants, **params} if self._constants else params
         try:
             with raw.cursor(row_factory=tuple_row) as cursor:
                 if self.plain_json:

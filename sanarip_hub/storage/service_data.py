@@ -243,9 +243,8 @@ _BY_PINS = {  # one statement for any number of PINs (PostgreSQL: one prepared s
 }
 _BY_ALIAS = Person.id.in_(select(PersonPinAlias.person_id).where(PersonPinAlias.pin == bindparam("pin")))
 HOUSEHOLD_CARDS = {lists: _household_card(_BY_PINS[lists], lists_in_json=lists) for lists in (False, True)}
-HOUSEHOLD_CARDS_ON_DRIVER = DriverSelect(
-    HOUSEHOLD_CARDS[True], plain_json=True
-)  # every batch's statement on PostgreSQL
+# every batch's statement on PostgreSQL; its JSON is built from text, date, boolean and int columns
+HOUSEHOLD_CARDS_ON_DRIVER = DriverSelect(HOUSEHOLD_CARDS[True], plain_json=True)
 HOUSEHOLD_CARD_BY_ALIAS = {
     False: _household_card(_BY_ALIAS),
     True: _household_card(_BY_ALIAS, lists_in_json=True),

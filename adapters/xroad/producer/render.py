@@ -22,7 +22,8 @@ from sanarip_hub.producer.field_grants import FieldTree, granted
 
 _SCALAR, _SCALARS, _RECORD, _RECORDS, _ANY = range(5)
 
-# One step of a plan: (field name, kind, "<tag>", "</tag>", "<item>", "</item>", the record's plan)
+# One step of a plan: (field name, kind, "<tag>", "</tag>", "<item>", "</item>" of a list (else ""),
+# the plan of its records)
 _Step = tuple[str, int, str, str, str, str, tuple[Any, ...]]
 
 
@@ -32,15 +33,16 @@ def _plan(prefix: str, fields: tuple[Field, ...], tree: FieldTree | None) -> tup
     answer was ~10% of a worker's CPU under load)."""
     steps: list[_Step] = []
     for spec, subtree in granted(fields, tree):
-        tag, item = f"{prefix}{spec.name}", f"{prefix}{spec.item}"
+        tag = f"{prefix}{spec.name}"
         sub: tuple[_Step, ...] = ()
+        item_tags = ("", "") if spec.item is None else (f"<{prefix}{spec.item}>", f"</{prefix}{spec.item}>")
         if spec.type == "any":
             kind = _ANY
         elif spec.children:
             kind, sub = _RECORDS if spec.item is not None else _RECORD, _plan(prefix, spec.children, subtree)
         else:
             kind = _SCALARS if spec.item is not None else _SCALAR
-        steps.append((spec.name, kind, f"<{tag}>", f"</{tag}>", f"<{item}>", f"</{item}>", sub))
+        steps.append((spec.name, kind, f"<{tag}>", f"</{tag}>", *item_tags, sub))
     return tuple(steps)
 
 

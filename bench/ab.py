@@ -7,7 +7,7 @@ Sequential runs on this 2-core machine moved ±15% from minute to minute, more t
 changes are worth.  Here each side gets its own PostgreSQL schema and data directory (same seed),
 its own ``sanarip-hub serve --workers 2`` and its own wrk at the same connections, all running
 together; every other round the two commits swap homes, and B/A of each round is printed.
-Asserts nothing.  The same commit on both sides shows the noise (0.93–1.01 seen here).
+Asserts nothing.  The same commit on both sides shows the noise (0.93–1.09 seen here, 4–10 s).
 """
 
 from __future__ import annotations
@@ -19,21 +19,13 @@ import subprocess
 import sys
 import tempfile
 import threading
+from contextlib import ExitStack
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.producer import (  # noqa: E402
-    Server,
-    export_data,
-    free_port,
-    lua_script,
-    preflight,
-    prepare_home,
-    start,
-    wrk,
-)
+from bench.producer import Server, export_data, lua_script, prepare_home, serving, wrk  # noqa: E402
 from tests.conftest import drop_schema  # noqa: E402
 
 
@@ -71,29 +63,23 @@ def main() -> None:
         for round_ in range(args.rounds * 2):
             swapped = round_ % 2 == 1
             sides = {"A": homes[1 if swapped else 0], "B": homes[0 if swapped else 1]}
-            running = {}
-            for side, env in sides.items():
-                port = free_port()
-                command = [str(trees[side] / ".venv/bin/python"), "-m", "sanarip_hub", "serve"]
-                server = Server(side, [*command, "--port", "{port}", "--workers", "2"], env, trees[side])
-                running[side] = (start(server, port, work / f"server-{side}.log"), f"http://127.0.0.1:{port}")
-            try:
-                for _, url in running.values():
-                    preflight(url, pins[0])
-                    wrk(url, 8, 2, script)
+            with ExitStack() as stack:
+                urls = {}
+                for side, env in sides.items():
+                    command = [str(trees[side] / ".venv/bin/python"), "-m", "sanarip_hub", "serve"]
+                    server = Server(side, [*command, "--port", "{port}", "--workers", "2"], env, trees[side])
+                    urls[side] = stack.enter_context(
+                        serving(server, work / f"server-{side}.log", pins[0], script)
+                    )
                 rates: dict[str, float] = {}
                 threads = [
                     threading.Thread(target=load, args=(rates, side, url, args, script))
-                    for side, (_, url) in running.items()
+                    for side, url in urls.items()
                 ]
                 for thread in threads:
                     thread.start()
                 for thread in threads:
                     thread.join()
-            finally:
-                for process, _ in running.values():
-                    process.terminate()
-                    process.wait(timeout=30)
             print(
                 f"round {round_ + 1}{' (homes swapped)' if swapped else ''}: "
                 f"A {rates['A']:,.0f}  B {rates['B']:,.0f}  B/A {rates['B'] / rates['A']:.3f}",

@@ -33,6 +33,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -161,6 +163,21 @@ def start(server: Server, port: int, log: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         command, env={**os.environ, **server.env}, cwd=server.cwd, stdout=handle, stderr=handle
     )
+
+
+@contextmanager
+def serving(server: Server, log: Path, pin: str, script: Path) -> Iterator[str]:
+    """``server`` started on a free port, checked (:func:`preflight`) and warmed up; its URL."""
+    port = free_port()
+    process = start(server, port, log)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        preflight(url, pin)
+        wrk(url, 16, 2, script)  # warm-up
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
 
 
 def preflight(url: str, pin: str) -> None:
@@ -330,23 +347,18 @@ def main() -> None:
     for round_ in range(args.rounds):
         measured: dict[str, dict[int, dict[str, float]]] = {}
         for server in servers if round_ % 2 == 0 else servers[::-1]:  # drift falls on both sides
-            port = free_port()
-            process = start(server, port, workdir / "servers.log")
-            url = f"http://127.0.0.1:{port}"
-            try:
-                preflight(url, pins[0])
-                wrk(url, 16, 2, script)  # warm-up
+            with serving(server, workdir / "servers.log", pins[0], script) as url:
                 measured[server.name] = {c: wrk(url, c, args.duration, script) for c in args.connections}
-            finally:
-                process.terminate()
-                process.wait(timeout=30)
             print(f"  measured {server.name} (round {round_ + 1} of {args.rounds})", flush=True)
         rounds.append(measured)
+
+    def summary(name: str, c: int, key: str) -> float:
+        """The median over the rounds; for the error counts the largest (one bad round flags the row)."""
+        values = [r[name][c][key] for r in rounds]
+        return max(values) if key in ("non2xx", "socket_errors") else statistics.median(values)
+
     results = {
-        name: {
-            c: {key: statistics.median(r[name][c][key] for r in rounds) for key in rounds[0][name][c]}
-            for c in args.connections
-        }
+        name: {c: {key: summary(name, c, key) for key in rounds[0][name][c]} for c in args.connections}
         for name in rounds[0]
     }
 

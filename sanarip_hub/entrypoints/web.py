@@ -16,6 +16,7 @@ import ssl
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -252,6 +253,8 @@ def serve(hub: Hub, host: str | None, port: int | None, workers: int | None) -> 
     the console on its own listener when ``[console] listen`` says so."""
     import uvicorn
 
+    from sanarip_hub.entrypoints.balanced_accept import BOARD_FILE, BalancedConfig, run_balanced
+
     settings = hub.settings
     hub_components(settings).close()  # fail here, with one clear line, on a missing key or old schema
     producer = settings.producer
@@ -306,4 +309,9 @@ def serve(hub: Hub, host: str | None, port: int | None, workers: int | None) -> 
         click.echo(
             f"console, /metrics and /readyz: http://{settings.console.listen}/ (not on the X-Road port)"
         )
-    uvicorn.run(f"{__name__}:create_app", host=host, port=port, workers=workers, **common, **tls)
+    app = f"{__name__}:create_app"
+    if workers > 1:  # connections dealt to the least busy worker (see balanced_accept)
+        board = settings.home_path(Path(BOARD_FILE))
+        run_balanced(BalancedConfig(app, board, host=host, port=port, workers=workers, **common, **tls))
+    else:
+        uvicorn.run(app, host=host, port=port, **common, **tls)

@@ -58,7 +58,8 @@ def issue(
     return cert, key
 
 
-def test_mutual_tls_requires_the_security_servers_certificate(tmp_path: Path) -> None:
+@pytest.mark.parametrize("workers", [1, 2])  # 2: each worker accepts, and shakes hands, itself
+def test_mutual_tls_requires_the_security_servers_certificate(tmp_path: Path, workers: int) -> None:
     pki = tmp_path / "pki"
     pki.mkdir()
     ca = issue(pki, "ca", None, ca=True)
@@ -71,6 +72,7 @@ def test_mutual_tls_requires_the_security_servers_certificate(tmp_path: Path) ->
     env["SANARIP_HUB_PRODUCER_TLS_CERT"] = str(pki / "server.crt")
     env["SANARIP_HUB_PRODUCER_TLS_KEY"] = str(pki / "server.key")
     env["SANARIP_HUB_PRODUCER_TLS_CLIENT_CA"] = str(pki / "ca.crt")
+    env["SANARIP_HUB_PRODUCER_WORKERS"] = str(workers)
     port = free_port()
     process = start_server(env, port)
     url = f"https://127.0.0.1:{port}"

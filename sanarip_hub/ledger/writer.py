@@ -17,7 +17,9 @@ large at every load.  On PostgreSQL an append is one round trip
 now, so without the pause each entry took a batch, and a commit, of its own: the per-batch cost
 (a round trip, a wake-up of each thread involved) then dominated the hub's CPU.  Requests served on
 an event loop wait with :meth:`GroupCommitWriter.submit_async`: each batch wakes each loop once,
-not once per entry.
+not once per entry, and the entries a loop submits in one of its turns reach the writer as one item,
+which wakes the writer once, not once per entry (each wake made the writer thread fight the loop for
+the interpreter).
 
 One entry must not fail its neighbours: when a batch is refused for what it holds (a value the
 database cannot store), each of its entries is tried again in a transaction of its own, so only the
@@ -76,7 +78,10 @@ class GroupCommitWriter:
         self._left: set[int] = set()  # tickets that left while an older one was still inside
         self._oldest = 0  # the oldest ticket still inside (``_tickets`` when none is)
         self._waiting_for: int | None = None  # while lingering: tickets below this are waited for
-        self._queue: queue.Queue[_Pending | None] = queue.Queue()
+        self._queue: queue.Queue[_Pending | list[_Pending] | None] = queue.Queue()
+        # Entries submitted on a loop during its current turn, posted as one item at its end:
+        self._outboxes: dict[asyncio.AbstractEventLoop, list[_Pending]] = {}
+        self._nudge_after: set[asyncio.AbstractEventLoop] = set()  # a nudge to post after them
         self._thread = threading.Thread(target=self._run, name="ledger-writer", daemon=True)
         self._closed = False
         self._thread.start()
@@ -108,7 +113,7 @@ class GroupCommitWriter:
                 self._oldest = inside[0] if inside else self._tickets
                 waiting_for = self._waiting_for
                 if waiting_for is not None and self._oldest >= waiting_for:  # all it waits for is in
-                    self._queue.put(_NUDGE)
+                    self._nudge()
             else:
                 self._left.add(ticket)
 
@@ -118,8 +123,31 @@ class GroupCommitWriter:
             raise RuntimeError("the ledger writer is closed")
         loop = asyncio.get_running_loop()
         future: asyncio.Future[int] = loop.create_future()
-        self._queue.put(_Pending(exchange, future, loop))
+        outbox = self._outboxes.get(loop)
+        if outbox is None:
+            outbox = self._outboxes[loop] = []
+            loop.call_soon(self._post, loop)
+        outbox.append(_Pending(exchange, future, loop))
         return future
+
+    def _post(self, loop: asyncio.AbstractEventLoop) -> None:
+        """On ``loop``, after the callbacks of its turn: the entries they submitted, as one item
+        (then the nudge one of them left, which must come after them)."""
+        self._queue.put(self._outboxes.pop(loop))
+        if loop in self._nudge_after:
+            self._nudge_after.discard(loop)
+            self._queue.put(_NUDGE)
+
+    def _nudge(self) -> None:
+        """Wake a lingering writer: now, or after this loop's unposted entries."""
+        try:
+            loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        if loop is not None and loop in self._outboxes:
+            self._nudge_after.add(loop)
+        else:
+            self._queue.put(_NUDGE)
 
     def record(self, exchange: Exchange, timeout: float | None = 30) -> int:
         """Append and wait for the commit: the call a request handler makes."""
@@ -129,6 +157,8 @@ class GroupCommitWriter:
         """Commit everything queued, then stop the thread."""
         if not self._closed:
             self._closed = True
+            for loop in list(self._outboxes):  # submitted on a loop that has not run since
+                self._post(loop)
             self._queue.put(None)
             self._thread.join()
 
@@ -140,7 +170,7 @@ class GroupCommitWriter:
                 continue
             if first is None:
                 break
-            batch = [first]
+            batch = first if isinstance(first, list) else [first]
             deadline = time.monotonic() + self.linger
             waiting_for = self._tickets  # the requests inside now; not those that come later
             while len(batch) < self.max_batch:
@@ -157,7 +187,10 @@ class GroupCommitWriter:
                 if item is None:
                     stopping = True
                     break
-                batch.append(item)
+                if isinstance(item, list):
+                    batch.extend(item)
+                else:
+                    batch.append(item)
             self._append(batch)
 
     def _append(self, batch: list[_Pending]) -> None:

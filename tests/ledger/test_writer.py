@@ -210,3 +210,46 @@ def test_a_batch_does_not_wait_for_requests_that_arrive_while_it_lingers(hub_db:
     later.__exit__(None, None, None)
     assert (second.result(15), third.result(15)) == (1, 2)
     writer.close()
+
+
+def test_the_entries_of_one_turn_of_a_loop_reach_the_writer_as_one_item(hub_db: HubDb) -> None:
+    """Eight requests answered in one turn of their event loop submit their entries together: the
+    writer is handed them as one item, then the nudge that ends its linger (each entry handed over
+    on its own woke the writer thread once per entry, to fight the loop for the interpreter), and
+    they commit in one batch, numbered in the order submitted, without waiting out the linger."""
+    import asyncio
+
+    init_keys(hub_db.settings)
+    ledger = open_ledger(hub_db.settings)
+    writer = GroupCommitWriter(ledger, linger=60.0)
+    batches: list[int] = []
+    original = ledger.append_many
+
+    def counting(exchanges):  # type: ignore[no-untyped-def]
+        batches.append(len(exchanges))
+        return original(exchanges)
+
+    ledger.append_many = counting  # type: ignore[method-assign]
+    handed: list[object] = []
+    put = writer._queue.put
+
+    def counting_put(item, *args, **kwargs):  # type: ignore[no-untyped-def]
+        handed.append(item)
+        put(item, *args, **kwargs)
+
+    writer._queue.put = counting_put  # type: ignore[method-assign]
+
+    async def turn() -> list[int]:
+        futures = []
+        for n in range(8):  # eight requests answered in one turn, each leaving once its entry is in
+            with writer.expecting():
+                futures.append(writer.submit_async(exchange(n)))
+        return list(await asyncio.wait_for(asyncio.gather(*futures), 15))
+
+    started = time.monotonic()
+    assert asyncio.run(turn()) == list(range(8))
+    assert time.monotonic() - started < 15  # not after the 60 s linger
+    writer.close()
+    entries = [item for item in handed if isinstance(item, list)]
+    assert [len(item) for item in entries] == [8], handed
+    assert batches == [8]

@@ -12,11 +12,25 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import DataError, StatementError
 
 from sanarip_hub.ledger.keys import init_keys
+from sanarip_hub.ledger.store import Ledger
 from sanarip_hub.ledger.verify import verify_ledger
 from sanarip_hub.ledger.writer import GroupCommitWriter
 from sanarip_hub.storage.models import LedgerEntryRow
 from tests.conftest import HubDb
 from tests.ledger.helpers import exchange, open_ledger
+
+
+def batch_sizes(ledger: Ledger) -> list[int]:
+    """The sizes of the batches ``ledger`` appends from now on, filled in as they are appended."""
+    sizes: list[int] = []
+    original = ledger.append_many
+
+    def counting(exchanges):  # type: ignore[no-untyped-def]
+        sizes.append(len(exchanges))
+        return original(exchanges)
+
+    ledger.append_many = counting  # type: ignore[method-assign]
+    return sizes
 
 
 def test_concurrent_requests_share_transactions(hub_db: HubDb) -> None:
@@ -131,14 +145,7 @@ def test_the_writer_waits_for_entries_of_requests_being_answered(hub_db: HubDb) 
     init_keys(hub_db.settings)
     ledger = open_ledger(hub_db.settings)
     writer = GroupCommitWriter(ledger, linger=30.0)
-    batches: list[int] = []
-    original = ledger.append_many
-
-    def counting(exchanges):  # type: ignore[no-untyped-def]
-        batches.append(len(exchanges))
-        return original(exchanges)
-
-    ledger.append_many = counting  # type: ignore[method-assign]
+    batches = batch_sizes(ledger)
     started = time.monotonic()
     assert writer.record(exchange(0)) == 0  # nobody expected: no linger
     assert time.monotonic() - started < 15
@@ -222,14 +229,7 @@ def test_the_entries_of_one_turn_of_a_loop_reach_the_writer_as_one_item(hub_db: 
     init_keys(hub_db.settings)
     ledger = open_ledger(hub_db.settings)
     writer = GroupCommitWriter(ledger, linger=60.0)
-    batches: list[int] = []
-    original = ledger.append_many
-
-    def counting(exchanges):  # type: ignore[no-untyped-def]
-        batches.append(len(exchanges))
-        return original(exchanges)
-
-    ledger.append_many = counting  # type: ignore[method-assign]
+    batches = batch_sizes(ledger)
     handed: list[object] = []
     put = writer._queue.put
 

@@ -3,17 +3,19 @@
 uvicorn's workers share one listening socket, and the worker that wakes first accepts everything
 waiting.  A client that opens its connections at once and keeps them — an X-Road security server
 filling its pool, wrk — found them nearly all in one worker (32/0 in
-``tests/producer/test_worker_balance.py``; 25/7, 24/8, 19/13 of 32 under load), and a connection
-stays with its worker for its life: one worker's core saturated while the other idled, and the same
-load measured 2,222–2,595 req/s from run to run.  One ``SO_REUSEPORT`` listener per worker spreads
-connections by a hash of their addresses, at random (18/14, 10/22, 12/20 measured).
+``tests/producer/test_worker_balance.py``; 25/7, 24/8, 19/13 of 32 under wrk), and a connection
+stays with its worker for its life: one worker does the work of those connections while another may
+idle (66% and 44% of a core at 25/7), and the split, so the tail, changed from run to run.  One
+``SO_REUSEPORT`` listener per worker spreads connections by a hash of their addresses, at random
+(14/18, 10/22, 15/17, 12/20 measured).
 
-Here every worker accepts from the shared socket itself, one connection per wake-up, and keeps the
-number it holds in a table all workers of the host map (:class:`ConnectionBoard`, one integer per
-worker in a file of the data directory).  A worker holding more than another leaves a waiting
-connection for :data:`GRACE_S`, so that the other takes it; if none does in that time (it is busy,
-hung or gone), it takes it after all.  The balance is a preference: no connection waits longer than
-:data:`GRACE_S` for it, and a worker that cannot read the table accepts as uvicorn would.
+Here every worker accepts from the shared socket itself and keeps the number of connections it
+holds in a table all workers of the host map (:class:`ConnectionBoard`, one integer per worker in a
+file of the data directory).  A worker accepts, up to :data:`MOST_PER_WAKE` per turn of its loop,
+while no other holds fewer than it by more than :data:`SLACK`; otherwise it leaves the waiting
+connections for :data:`GRACE_S` to the others, and if they do not take them in that time (busy,
+hung or gone), it takes them after all.  The balance is a preference: no connection waits longer
+than :data:`GRACE_S` for it, and a worker that cannot open the table accepts whatever is waiting.
 """
 
 from __future__ import annotations

@@ -133,7 +133,9 @@ class GroupCommitWriter:
     def _post(self, loop: asyncio.AbstractEventLoop) -> None:
         """On ``loop``, after the callbacks of its turn: the entries they submitted, as one item
         (then the nudge one of them left, which must come after them)."""
-        self._queue.put(self._outboxes.pop(loop))
+        outbox = self._outboxes.pop(loop, None)
+        if outbox is not None:  # None: :meth:`close` posted it already
+            self._queue.put(outbox)
         if loop in self._nudge_after:
             self._nudge_after.discard(loop)
             self._queue.put(_NUDGE)

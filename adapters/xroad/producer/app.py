@@ -84,20 +84,24 @@ async def read_body(scope: Scope, receive: Receive, limit: int) -> bytes:
         raise _too_large(int(declared), limit)
     chunks, size, more = [], 0, True
     while more:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            raise _gone(scope, size)
-        chunk, more = message.get("body", b""), message.get("more_body", False)
+        chunk, more = await _body_chunk(scope, receive, size)
         size += len(chunk)
         if size > limit:
             while more and size <= DRAIN_LIMIT:  # drain (bounded) so the client can read the fault
-                message = await receive()
-                if message["type"] == "http.disconnect":
-                    raise _gone(scope, size)
-                size, more = size + len(message.get("body", b"")), message.get("more_body", False)
+                chunk, more = await _body_chunk(scope, receive, size)
+                size += len(chunk)
             raise _too_large(size, limit)
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+async def _body_chunk(scope: Scope, receive: Receive, size: int) -> tuple[bytes, bool]:
+    """The next piece of the body and whether more follows; :class:`ClientGone` if the client
+    left after ``size`` bytes."""
+    message = await receive()
+    if message["type"] == "http.disconnect":
+        raise _gone(scope, size)
+    return message.get("body", b""), message.get("more_body", False)
 
 
 class _AsAsgi:
